@@ -1,0 +1,120 @@
+"""``decomkit``: a thin command line over the library."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from decomkit.errors import DecomkitError
+
+
+def _print_status(workspace) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from decomkit.workspace import status_table
+
+    frame = status_table(workspace)
+    table = Table(title=f"decomkit status — {workspace.root}")
+    for column in ("app_id", "name", "state", "decision"):
+        table.add_column(column)
+    for row in frame.itertuples(index=False):
+        table.add_row(row.app_id, row.name, row.state, row.decision or "")
+    console = Console()
+    console.print(table)
+    counts = frame["state"].value_counts()
+    console.print(", ".join(f"{state}: {n}" for state, n in counts.items()))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from decomkit.workspace import init_workspace
+
+    workspace = init_workspace(args.dir, platform=args.platform, language=args.language)
+    print(f"workspace created: {workspace.root}")
+    print(f"next: put the inventory tables in {workspace.path('data')} (see README), "
+          f"then 'decomkit status {workspace.root}'")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from decomkit.config import CONFIG_NAME
+    from decomkit.demo import build_demo
+
+    root = Path(args.dir).expanduser().resolve()
+    if args.replace and (root / CONFIG_NAME).is_file():
+        shutil.rmtree(root)
+    sized = {"apps": args.apps} if args.apps else {}
+    workspace = build_demo(root, events=args.events, seed=args.seed, as_of=args.as_of,
+                           language=args.language, **sized)
+    print(f"demo workspace: {workspace.root}")
+    _print_status(workspace)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from decomkit.workspace import Workspace
+
+    _print_status(Workspace.open(args.dir))
+    return 0
+
+
+def cmd_ledger_verify(args: argparse.Namespace) -> int:
+    from decomkit.workspace import Workspace
+
+    with Workspace.open(args.dir).ledger() as ledger:
+        rows = ledger.verify()
+        seq, head = ledger.head()
+    print(f"ledger verified: {rows} rows, chain head {head} (row {seq})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="decomkit", description="Retire enterprise apps safely, with a verifiable trail.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="create an empty workspace")
+    p.add_argument("dir")
+    p.add_argument("--platform", choices=("sandbox", "dingtalk", "manual"), default="sandbox")
+    p.add_argument("--language", choices=("en", "zh"), default="zh")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="create the demo organisation's workspace")
+    p.add_argument("dir")
+    p.add_argument("--apps", type=int, default=None, help="number of apps (default: all 32)")
+    p.add_argument("--events", type=int, default=200_000, help="usage events (default 200000)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                   help="the demo's 'today' (YYYY-MM-DD; default: today)")
+    p.add_argument("--language", choices=("en", "zh"), default="zh")
+    p.add_argument("--replace", action="store_true",
+                   help="delete an existing workspace at DIR first")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("status", help="apps by lifecycle stage")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("ledger", help="ledger commands")
+    ledger_sub = p.add_subparsers(dest="ledger_command", required=True)
+    v = ledger_sub.add_parser("verify", help="check the ledger's hash chain and head")
+    v.add_argument("dir")
+    v.set_defaults(func=cmd_ledger_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DecomkitError as exc:
+        print(f"decomkit: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""The workspace configuration, ``decomkit.toml``: its schema, loading, and writing.
+
+Secrets never live in the file; they come from the environment variables in ``SECRET_ENV``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from decomkit.errors import ConfigError
+from decomkit.resources import render_template
+
+CONFIG_NAME = "decomkit.toml"
+
+# Every secret the kit can use, by purpose → environment variable.
+SECRET_ENV = {
+    "dingtalk_app_key": "DECOMKIT_DINGTALK_APP_KEY",
+    "dingtalk_app_secret": "DECOMKIT_DINGTALK_APP_SECRET",
+    "robot_token": "DECOMKIT_ROBOT_TOKEN",
+    "robot_secret": "DECOMKIT_ROBOT_SECRET",
+    "smtp_user": "DECOMKIT_SMTP_USER",
+    "smtp_password": "DECOMKIT_SMTP_PASSWORD",
+    "signing_key": "DECOMKIT_SIGNING_KEY",
+    "s3_key": "AWS_ACCESS_KEY_ID",
+    "s3_secret": "AWS_SECRET_ACCESS_KEY",
+}
+_SECRET_WORDS = ("secret", "password", "token", "passwd", "app_key", "access_key")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Backup(_Section):
+    target: str = "backups"
+    endpoint_url: str = ""
+    frequency: Literal["auto", "daily", "weekly", "monthly"] = "auto"
+
+
+class Weights(_Section):
+    usage: float = Field(0.35, ge=0)
+    cost: float = Field(0.25, ge=0)
+    performance: float = Field(0.10, ge=0)
+    security: float = Field(0.10, ge=0)
+    fit: float = Field(0.10, ge=0)
+    alternative: float = Field(0.10, ge=0)
+
+    @model_validator(mode="after")
+    def _not_all_zero(self) -> Weights:
+        if sum(self.model_dump().values()) <= 0:
+            raise ValueError("at least one weight must be above 0")
+        return self
+
+
+class Thresholds(_Section):
+    retire: float = Field(60, ge=0, le=100)
+    keep: float = Field(40, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.keep > self.retire:
+            raise ValueError("keep must not be above retire")
+        return self
+
+
+class Approver(_Section):
+    role: Literal["department_head", "it", "finance", "other"]
+    user_id: str = Field(min_length=1)
+    name: str = ""
+
+
+class Approval(_Section):
+    due_days: int = Field(3, ge=0)
+    auto_agree_after_seconds: float = -1
+    chain: tuple[Approver, ...] = ()
+
+
+class Notify(_Section):
+    channels: tuple[Literal["dingtalk_work", "robot", "email"], ...] = ("dingtalk_work",)
+    email_from: str = "it@example.com"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(25, ge=1, le=65535)
+
+
+class DingTalk(_Section):
+    api_base: str = "https://api.dingtalk.com"
+    oapi_base: str = "https://oapi.dingtalk.com"
+    agent_id: int = 0
+    operator_user_id: str = ""
+    process_code: str = ""
+
+
+class Config(_Section):
+    language: Literal["en", "zh"] = "zh"
+    platform: Literal["sandbox", "dingtalk", "manual"] = "sandbox"
+    operator: str = "it-admin"
+    timezone: str = "Asia/Shanghai"
+    backup: Backup = Backup()
+    weights: Weights = Weights()
+    thresholds: Thresholds = Thresholds()
+    approval: Approval = Approval()
+    notify: Notify = Notify()
+    dingtalk: DingTalk = DingTalk()
+
+
+def secret(name: str) -> str | None:
+    """The secret ``name`` (a key of ``SECRET_ENV``) from the environment, or None."""
+    return os.environ.get(SECRET_ENV[name]) or None
+
+
+def _secret_keys(data: dict, prefix: str = "") -> list[str]:
+    found = []
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            found += _secret_keys(value, dotted + ".")
+        elif any(word in key.lower() for word in _SECRET_WORDS):
+            found.append(dotted)
+    return found
+
+
+def _describe(error: dict, model: type[BaseModel]) -> str:
+    key = ".".join(str(part) for part in error["loc"]) or "(file)"
+    if error["type"] == "extra_forbidden":
+        section = model
+        for part in error["loc"][:-1]:
+            field = section.model_fields.get(str(part)) if isinstance(part, str) else None
+            if field is None or not isinstance(field.annotation, type):
+                break
+            section = field.annotation
+        allowed = ", ".join(section.model_fields)
+        return f"key '{key}' is not a setting; allowed keys here: {allowed}"
+    got = error.get("input")
+    shown = "" if isinstance(got, dict) else f" (got {got!r})"
+    return f"key '{key}': {error['msg']}{shown}"
+
+
+def parse_config(data: dict, source: str = CONFIG_NAME) -> Config:
+    """Validate settings read from TOML; raise one ConfigError naming every bad key."""
+    leaked = _secret_keys(data)
+    if leaked:
+        names = ", ".join(sorted(SECRET_ENV.values()))
+        raise ConfigError(
+            f"{source}: {', '.join(leaked)} look like secrets; remove them from the file and set "
+            f"them as environment variables instead ({names})"
+        )
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        lines = [_describe(e, Config) for e in exc.errors()]
+        raise ConfigError(
+            f"{source} is invalid; fix these settings (see the comments in the file):\n  - "
+            + "\n  - ".join(lines)
+        ) from None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate ``decomkit.toml``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path} not found; create a workspace with 'decomkit init DIR'"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 ({exc.reason}); save it as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}; fix the syntax") from None
+    return parse_config(data, str(path))
+
+
+DEFAULT_APPROVERS = (
+    Approver(role="department_head", user_id="dept-head", name="Department head"),
+    Approver(role="it", user_id="it-manager", name="IT manager"),
+    Approver(role="finance", user_id="finance-manager", name="Finance manager"),
+)
+
+
+def render_config(
+    *,
+    language: str = "zh",
+    platform: str = "sandbox",
+    operator: str = "it-admin",
+    approvers: tuple[Approver, ...] = DEFAULT_APPROVERS,
+    auto_agree_after_seconds: float = -1,
+    channels: tuple[str, ...] = ("dingtalk_work",),
+) -> str:
+    """The commented ``decomkit.toml`` text; validated before it is returned."""
+    text = render_template(
+        "decomkit.toml.j2",
+        language=language,
+        platform=platform,
+        operator=operator,
+        approvers=approvers,
+        auto_agree_after_seconds=auto_agree_after_seconds,
+        channels="[" + ", ".join(f'"{c}"' for c in channels) + "]",
+    )
+    parse_config(tomllib.loads(text), "generated decomkit.toml")
+    return text

@@ -1,0 +1,88 @@
+"""One exception root for the library.
+
+Every error carries a message that says what went wrong and what to do next. Errors are
+picklable (batch runs move them between processes): each class keeps its constructor arguments
+in ``self.args`` so the default pickling round-trips them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DecomkitError(Exception):
+    """Root of every error raised on purpose by decomkit."""
+
+
+class ConfigError(DecomkitError):
+    """The workspace configuration (``decomkit.toml``) is missing or invalid."""
+
+
+class WorkspaceError(DecomkitError):
+    """The workspace folder is missing, incomplete, or not a decomkit workspace."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input file, located as precisely as the file allows."""
+
+    file: str
+    row: int | None  # 1-based row as a spreadsheet shows it (the header is row 1)
+    column: str | None
+    what: str
+    fix: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.what} — {self.fix}"
+
+
+class InputError(DecomkitError):
+    """One or more problems in the input tables; all of them are listed at once."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+        self.problems = tuple(problems)
+        super().__init__(self.problems)
+
+    def __str__(self) -> str:
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written:"
+        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+
+
+class TransitionError(DecomkitError):
+    """A lifecycle step was attempted before its precondition holds (a gate refused it)."""
+
+    def __init__(self, app_id: str, action: str, missing: str):
+        self.app_id, self.action, self.missing = app_id, action, missing
+        super().__init__(app_id, action, missing)
+
+    def __str__(self) -> str:
+        return f"{self.app_id}: cannot {self.action}: {self.missing}"
+
+
+class LedgerIntegrityError(DecomkitError):
+    """The ledger's hash chain does not verify: rows were edited, deleted, reordered or cut."""
+
+
+class PlatformError(DecomkitError):
+    """A call to the platform (sandbox, DingTalk, manual) failed."""
+
+    def __init__(self, operation: str, detail: str, retryable: bool = False):
+        self.operation, self.detail, self.retryable = operation, detail, retryable
+        super().__init__(operation, detail, retryable)
+
+    def __str__(self) -> str:
+        hint = "it may succeed if retried" if self.retryable else "check the platform and retry"
+        return f"platform call '{self.operation}' failed: {self.detail} ({hint})"
+
+
+class PlatformTimeout(PlatformError):
+    """The platform did not answer in time; whether the call took effect is unknown."""
+
+    def __init__(self, operation: str, detail: str = "no answer in time", retryable: bool = True):
+        super().__init__(operation, detail, retryable)

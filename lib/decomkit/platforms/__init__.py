@@ -1,0 +1,35 @@
+"""Platforms the kit acts on: the local sandbox (default), DingTalk's Open API, a manual console."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from decomkit.errors import ConfigError
+from decomkit.platforms.base import (
+    AppInfo,
+    ApprovalRequest,
+    ApprovalStatus,
+    Notification,
+    Platform,
+    Scope,
+)
+
+if TYPE_CHECKING:
+    from decomkit.workspace import Workspace
+
+__all__ = ["AppInfo", "ApprovalRequest", "ApprovalStatus", "Notification", "Platform", "Scope",
+           "open_platform"]
+
+
+def open_platform(workspace: Workspace) -> Platform:
+    """The platform named in the workspace's configuration."""
+    name = workspace.config.platform
+    if name == "sandbox":
+        from decomkit.platforms.sandbox import SandboxPlatform
+
+        return SandboxPlatform(
+            workspace.root / "platform",
+            auto_agree_after_seconds=workspace.config.approval.auto_agree_after_seconds)
+    raise ConfigError(
+        f"platform '{name}' is not available in this version of decomkit; "
+        "set platform = \"sandbox\" in decomkit.toml to rehearse locally")

@@ -1,0 +1,107 @@
+"""The one interface every platform implements, and the values it speaks in."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Literal
+
+AppStatus = Literal["enabled", "disabled", "expired", "unlinked"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who can see an app (DingTalk's visible scope)."""
+
+    user_ids: tuple[str, ...] = ()
+    dept_ids: tuple[str, ...] = ()
+    role_ids: tuple[str, ...] = ()
+    only_admin_visible: bool = False
+
+
+@dataclass(frozen=True)
+class AppInfo:
+    app_id: str
+    name: str
+    status: AppStatus
+    scope: Scope
+    admins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    app_id: str
+    title: str
+    originator: str  # user id of the requester
+    approvers: tuple[str, ...]  # user ids, in order
+    form: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApprovalStatus:
+    instance_id: str
+    status: Literal["RUNNING", "COMPLETED", "TERMINATED"]
+    result: Literal["agree", "refuse"] | None
+    records: tuple[dict, ...] = ()  # {"user_id", "result": AGREE/REFUSE, "comment", "date"}
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "COMPLETED" and self.result == "agree"
+
+
+@dataclass(frozen=True)
+class Notification:
+    channel: Literal["dingtalk_work", "robot", "email"]
+    title: str
+    text: str
+    user_ids: tuple[str, ...] = ()
+    dept_ids: tuple[str, ...] = ()
+
+
+class Platform(ABC):
+    """Operations a decommission needs. Every changing call takes an idempotency ``key``:
+    a repeated key must not repeat the change."""
+
+    name: str
+
+    @abstractmethod
+    def list_apps(self) -> list[AppInfo]: ...
+
+    @abstractmethod
+    def get_app(self, app_id: str) -> AppInfo: ...
+
+    @abstractmethod
+    def is_admin(self, user_id: str, app_id: str) -> bool:
+        """Whether ``user_id`` may manage ``app_id`` (the preflight's admin-rights check)."""
+
+    @abstractmethod
+    def visible_to(self, user_id: str, app_id: str) -> bool:
+        """Whether ``user_id`` can open ``app_id`` now."""
+
+    @abstractmethod
+    def set_visible_scope(self, app_id: str, scope: Scope, *, key: str) -> None: ...
+
+    @abstractmethod
+    def disable(self, app_id: str, *, key: str) -> None: ...
+
+    @abstractmethod
+    def enable(self, app_id: str, *, key: str) -> None: ...
+
+    @abstractmethod
+    def unlink(self, app_id: str, *, key: str) -> None:
+        """End a free association (免费关联), as seed 001 describes."""
+
+    @abstractmethod
+    def submit_approval(self, request: ApprovalRequest, *, key: str) -> str:
+        """Start an approval; return its instance id."""
+
+    @abstractmethod
+    def approval_status(self, instance_id: str) -> ApprovalStatus: ...
+
+    @abstractmethod
+    def withdraw_approval(self, instance_id: str, operator: str, remark: str, *,
+                          key: str) -> None: ...
+
+    @abstractmethod
+    def notify(self, notification: Notification, *, key: str) -> str:
+        """Send a notification; return the platform's delivery id."""

@@ -1,0 +1,277 @@
+"""The local sandbox platform: a DingTalk-like organisation kept in the workspace.
+
+State lives in ``platform/sandbox.json`` and every call takes a file lock, so separate processes
+(batch workers, a notebook and the CLI) see one consistent platform. For tests it can be told to
+fail its next calls: ``error`` refuses the call; ``timeout`` carries the change out and then loses
+the answer, the hard case for idempotency.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Literal
+
+from decomkit.errors import PlatformError, PlatformTimeout
+from decomkit.files import atomic_write_text
+from decomkit.platforms.base import (
+    AppInfo,
+    ApprovalRequest,
+    ApprovalStatus,
+    Notification,
+    Platform,
+    Scope,
+)
+
+STATE_NAME = "sandbox.json"
+
+
+def _app_from_state(app_id: str, raw: dict) -> AppInfo:
+    scope = raw["scope"]
+    return AppInfo(app_id=app_id, name=raw["name"], status=raw["status"],
+                   scope=Scope(tuple(scope["user_ids"]), tuple(scope["dept_ids"]),
+                               tuple(scope["role_ids"]), scope["only_admin_visible"]),
+                   admins=tuple(raw["admins"]))
+
+
+def _scope_to_state(scope: Scope) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(scope).items()}
+
+
+class SandboxPlatform(Platform):
+    name = "sandbox"
+
+    def __init__(self, folder: Path, *, auto_agree_after_seconds: float = -1):
+        self.folder = Path(folder)
+        self.state_path = self.folder / STATE_NAME
+        self.auto_agree_after_seconds = auto_agree_after_seconds
+        if not self.state_path.exists():
+            raise PlatformError("open", f"no sandbox state at {self.state_path}; create it with "
+                                "'decomkit demo DIR' or 'decomkit init DIR'")
+
+    # ------------------------------------------------------------ set-up and test controls
+
+    @classmethod
+    def create(cls, folder: Path, apps: list[AppInfo], users: dict[str, str],
+               **kwargs) -> SandboxPlatform:
+        """Write a fresh sandbox holding ``apps`` and ``users`` (user id → department)."""
+        state = {
+            "apps": {a.app_id: {"name": a.name, "status": a.status,
+                                "scope": _scope_to_state(a.scope), "admins": list(a.admins)}
+                     for a in apps},
+            "users": users, "approvals": {}, "outbox": [], "keys": {}, "calls": [],
+            "fail_next": [],
+        }
+        atomic_write_text(Path(folder) / STATE_NAME,
+                          json.dumps(state, ensure_ascii=False, indent=1))
+        return cls(folder, **kwargs)
+
+    def fail_next(self, mode: Literal["error", "timeout"] = "error", operation: str | None = None,
+                  count: int = 1) -> None:
+        """Make the next ``count`` calls (of ``operation``, or any) fail in ``mode``."""
+        with self._state() as state:
+            state["fail_next"].append({"mode": mode, "operation": operation, "count": count})
+
+    def calls(self, changing_only: bool = False) -> list[dict]:
+        """Every call made so far: operation, key, and whether it changed anything."""
+        with self._state(write=False) as state:
+            return [c for c in state["calls"] if c["changed"] or not changing_only]
+
+    def outbox(self) -> list[dict]:
+        with self._state(write=False) as state:
+            return list(state["outbox"])
+
+    def decide_approval(self, instance_id: str, user_id: str,
+                        decision: Literal["agree", "refuse"], comment: str = "") -> ApprovalStatus:
+        """An approver acts on a request (what an approver does in the DingTalk app)."""
+        def act(state: dict) -> None:
+            inst = self._instance(state, instance_id)
+            if user_id == inst["originator"]:
+                raise PlatformError("decide_approval", "the requester cannot approve their own "
+                                    "request; ask an approver in the chain")
+            if inst["status"] != "RUNNING":
+                raise PlatformError("decide_approval", f"the request is {inst['status']}")
+            waiting = [u for u in inst["approvers"]
+                       if u not in {r["user_id"] for r in inst["records"]}]
+            if not waiting or waiting[0] != user_id:
+                raise PlatformError("decide_approval", f"{user_id} is not the next approver "
+                                    f"(waiting for {waiting[0] if waiting else 'nobody'})")
+            self._record_decision(inst, user_id, decision, comment)
+        self._call("decide_approval", f"decide:{instance_id}:{user_id}", act)
+        return self.approval_status(instance_id)
+
+    # ------------------------------------------------------------ reads
+
+    def list_apps(self) -> list[AppInfo]:
+        return self._call("list_apps", None, lambda s: [
+            _app_from_state(k, v) for k, v in s["apps"].items()])
+
+    def get_app(self, app_id: str) -> AppInfo:
+        return self._call("get_app", None, lambda s: _app_from_state(app_id, self._app(s, app_id)))
+
+    def is_admin(self, user_id: str, app_id: str) -> bool:
+        return self._call("is_admin", None,
+                          lambda s: user_id in self._app(s, app_id)["admins"])
+
+    def visible_to(self, user_id: str, app_id: str) -> bool:
+        def check(state: dict) -> bool:
+            app = self._app(state, app_id)
+            if app["status"] != "enabled":
+                return False
+            if user_id in app["admins"]:
+                return True
+            scope = app["scope"]
+            if scope["only_admin_visible"]:
+                return False
+            if not (scope["user_ids"] or scope["dept_ids"] or scope["role_ids"]):
+                return True  # an empty scope means everyone, as on DingTalk
+            return (user_id in scope["user_ids"]
+                    or state["users"].get(user_id) in scope["dept_ids"])
+        return self._call("visible_to", None, check)
+
+    def approval_status(self, instance_id: str) -> ApprovalStatus:
+        def read(state: dict) -> ApprovalStatus:
+            inst = self._instance(state, instance_id)
+            if (inst["status"] == "RUNNING" and self.auto_agree_after_seconds >= 0
+                    and time.time() - inst["created"] >= self.auto_agree_after_seconds):
+                for user in inst["approvers"]:
+                    if inst["status"] == "RUNNING":
+                        self._record_decision(inst, user, "agree", "auto-agreed (sandbox)")
+            return ApprovalStatus(instance_id, inst["status"], inst["result"],
+                                  tuple(inst["records"]))
+        return self._call("approval_status", None, read)
+
+    # ------------------------------------------------------------ changes
+
+    def set_visible_scope(self, app_id: str, scope: Scope, *, key: str) -> None:
+        def change(state: dict) -> None:
+            self._app(state, app_id)["scope"] = _scope_to_state(scope)
+        self._call("set_visible_scope", key, change)
+
+    def disable(self, app_id: str, *, key: str) -> None:
+        self._call("disable", key, lambda s: self._set_status(s, app_id, "disabled"))
+
+    def enable(self, app_id: str, *, key: str) -> None:
+        self._call("enable", key, lambda s: self._set_status(s, app_id, "enabled"))
+
+    def unlink(self, app_id: str, *, key: str) -> None:
+        self._call("unlink", key, lambda s: self._set_status(s, app_id, "unlinked"))
+
+    def submit_approval(self, request: ApprovalRequest, *, key: str) -> str:
+        def submit(state: dict) -> str:
+            self._app(state, request.app_id)
+            if not request.approvers:
+                raise PlatformError("submit_approval", "the request names no approvers; "
+                                    "set [[approval.chain]] in decomkit.toml")
+            instance_id = f"sbx-{len(state['approvals']) + 1:05d}"
+            state["approvals"][instance_id] = {
+                **asdict(request), "approvers": list(request.approvers), "created": time.time(),
+                "status": "RUNNING", "result": None, "records": []}
+            return instance_id
+        return self._call("submit_approval", key, submit)
+
+    def withdraw_approval(self, instance_id: str, operator: str, remark: str, *,
+                          key: str) -> None:
+        def withdraw(state: dict) -> None:
+            inst = self._instance(state, instance_id)
+            if inst["status"] != "RUNNING":
+                raise PlatformError("withdraw_approval", f"only a running request can be "
+                                    f"withdrawn; this one is {inst['status']}")
+            inst["status"] = "TERMINATED"
+            inst["records"].append({"user_id": operator, "result": "NONE", "comment": remark,
+                                    "date": time.time()})
+        self._call("withdraw_approval", key, withdraw)
+
+    def notify(self, notification: Notification, *, key: str) -> str:
+        def send(state: dict) -> str:
+            delivery = f"msg-{len(state['outbox']) + 1:06d}"
+            state["outbox"].append({"id": delivery, "key": key, **asdict(notification)})
+            return delivery
+        return self._call("notify", key, send)
+
+    # ------------------------------------------------------------ machinery
+
+    @contextmanager
+    def _state(self, write: bool = True) -> Iterator[dict]:
+        with open(self.folder / "sandbox.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX if write else fcntl.LOCK_SH)
+            state = json.loads(self.state_path.read_text(encoding="utf-8"))
+            yield state
+            if write:
+                atomic_write_text(self.state_path,
+                                  json.dumps(state, ensure_ascii=False, indent=1))
+
+    def _call(self, operation: str, key: str | None, body: Callable[[dict], Any]) -> Any:
+        with self._state() as state:
+            changing = key is not None
+            if changing and key in state["keys"]:
+                state["calls"].append({"operation": operation, "key": key, "changed": False})
+                return state["keys"][key]["result"]
+            failure = self._take_failure(state, operation)
+            if failure == "error":
+                state["calls"].append({"operation": operation, "key": key, "changed": False})
+                raise PlatformError(operation, "the sandbox was told to fail this call",
+                                    retryable=True)
+            result = body(state)
+            state["calls"].append({"operation": operation, "key": key, "changed": changing})
+            if changing:
+                state["keys"][key] = {"operation": operation, "result": result}
+        if failure == "timeout":  # the change stands; only the answer is lost
+            raise PlatformTimeout(operation)
+        return result
+
+    @staticmethod
+    def _take_failure(state: dict, operation: str) -> str | None:
+        for rule in state["fail_next"]:
+            if rule["operation"] in (None, operation) and rule["count"] > 0:
+                rule["count"] -= 1
+                state["fail_next"] = [r for r in state["fail_next"] if r["count"] > 0]
+                return rule["mode"]
+        return None
+
+    @staticmethod
+    def _app(state: dict, app_id: str) -> dict:
+        try:
+            return state["apps"][app_id]
+        except KeyError:
+            raise PlatformError("get_app", f"no app '{app_id}' on the sandbox platform; "
+                                "check the app id against 'decomkit status'") from None
+
+    @staticmethod
+    def _instance(state: dict, instance_id: str) -> dict:
+        try:
+            return state["approvals"][instance_id]
+        except KeyError:
+            raise PlatformError("approval_status", f"no approval '{instance_id}'") from None
+
+    def _set_status(self, state: dict, app_id: str, status: str) -> None:
+        self._app(state, app_id)["status"] = status
+
+    @staticmethod
+    def _record_decision(inst: dict, user_id: str, decision: str, comment: str) -> None:
+        inst["records"].append({"user_id": user_id, "result": decision.upper(),
+                                "comment": comment, "date": time.time()})
+        if decision == "refuse":
+            inst["status"], inst["result"] = "COMPLETED", "refuse"
+        elif len(inst["records"]) == len(inst["approvers"]):
+            inst["status"], inst["result"] = "COMPLETED", "agree"
+
+
+def sandbox_from_inventory(folder: Path, inventory, operator: str) -> SandboxPlatform:
+    """A sandbox mirroring the inventory: each app visible to the departments that use it."""
+    users = dict(zip(inventory.users["user_id"], inventory.users["department"], strict=True))
+    events = inventory.usage_events[["app_id", "user_id"]].drop_duplicates()
+    depts = events.assign(dept=events["user_id"].map(users)).dropna().groupby("app_id")["dept"]
+    dept_ids = {app: tuple(sorted(set(d))) for app, d in depts}
+    apps = []
+    for row in inventory.apps.itertuples(index=False):
+        admins = tuple(dict.fromkeys(a for a in (operator, row.owner) if isinstance(a, str)))
+        status = row.status if isinstance(row.status, str) else "enabled"
+        apps.append(AppInfo(row.app_id, row.name, status,
+                            Scope(dept_ids=dept_ids.get(row.app_id, ())), admins))
+    return SandboxPlatform.create(folder, apps, users)

@@ -1,0 +1,164 @@
+"""The inventory tables: their columns, types and rules.
+
+Column headers may be given in English (the name here) or in Chinese (``zh``), as admin consoles
+export them. The README's table reference is checked against this module by a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["str", "int", "float", "date", "month", "bool", "enum"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    zh: str
+    required: bool = False  # the column must exist and every cell must be filled
+    unique: bool = False
+    ref: str | None = None  # "table.column" every value must exist in
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    zh: str
+    columns: tuple[Column, ...]
+    required: bool = False  # the workspace must have this table
+    help: str = ""
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _app_ref(help: str = "the app this row belongs to") -> Column:
+    return Column("app_id", "str", "应用ID", required=True, ref="apps.app_id", help=help)
+
+
+SEVERITIES = ("critical", "high", "medium", "low")
+
+TABLES: tuple[Table, ...] = (
+    Table("apps", "应用清单", required=True, help="one row per app on the platform", columns=(
+        Column("app_id", "str", "应用ID", required=True, unique=True,
+               help="the platform's id (DingTalk agentId) or your own stable id"),
+        Column("name", "str", "应用名称", required=True, help="display name, e.g. 进销存"),
+        Column("vendor", "str", "供应商", help="who supplies it"),
+        Column("category", "str", "类别", help="e.g. 财务, 人事, 销售"),
+        Column("owner_dept", "str", "负责部门", help="department that owns the app"),
+        Column("owner", "str", "负责人", help="user_id of the business owner"),
+        Column("kind", "enum", "应用类型",
+               choices=("official", "third_party", "self_built", "association"),
+               help="association: a free linked app (免费关联) that is unlinked, not disabled"),
+        Column("licensed_seats", "int", "授权席位", minimum=0, help="seats paid for"),
+        Column("status", "enum", "状态", choices=("enabled", "disabled", "expired"),
+               help="state on the platform when exported"),
+        Column("function_fit", "float", "功能匹配度", minimum=1, maximum=5,
+               help="analyst rating 1 (poor) to 5 (excellent)"),
+        Column("alternative", "str", "替代方案", help="name of a replacement, if one exists"),
+    )),
+    Table("usage_events", "使用记录", help="one row per visit; parquet for large logs", columns=(
+        Column("date", "date", "日期", required=True, help="day (or time) of the visit"),
+        _app_ref(),
+        Column("user_id", "str", "用户ID", required=True, help="who used it"),
+    )),
+    Table("costs", "费用", help="monthly cost by category, in CNY", columns=(
+        _app_ref(),
+        Column("month", "month", "月份", required=True, help="YYYY-MM"),
+        Column("category", "enum", "费用类别", required=True,
+               choices=("licence", "maintenance", "support", "infrastructure", "other")),
+        Column("amount", "float", "金额", required=True, minimum=0, help="CNY, not negative"),
+    )),
+    Table("contracts", "合同", help="licence terms per app", columns=(
+        Column("contract_id", "str", "合同编号", required=True, unique=True),
+        _app_ref(),
+        Column("start_date", "date", "开始日期"),
+        Column("renewal_date", "date", "续约日期", required=True,
+               help="end of the current term"),
+        Column("notice_days", "int", "提前通知天数", minimum=0,
+               help="days of notice needed before renewal_date"),
+        Column("auto_renew", "bool", "自动续约", help="renews by itself unless notice is given"),
+        Column("annual_fee", "float", "年费", minimum=0),
+        Column("early_termination_fee", "float", "提前终止费用", minimum=0),
+        Column("terms", "str", "条款说明", help="early-termination terms in words"),
+    )),
+    Table("integrations", "系统集成", help="links to other systems", columns=(
+        Column("integration_id", "str", "集成编号", required=True, unique=True),
+        _app_ref(),
+        Column("system", "str", "对接系统", required=True, help="e.g. ERP, 财务系统"),
+        Column("direction", "enum", "数据方向", choices=("in", "out", "both")),
+        Column("description", "str", "说明"),
+    )),
+    Table("processes", "业务流程", help="business processes that use the app", columns=(
+        Column("process_id", "str", "流程编号", required=True, unique=True),
+        _app_ref(),
+        Column("name", "str", "流程名称", required=True),
+        Column("criticality", "enum", "重要程度", choices=("high", "medium", "low")),
+        Column("owner_dept", "str", "负责部门"),
+        Column("approval_template", "str", "审批模板",
+               help="an OA approval template that references the app"),
+    )),
+    Table("datasets", "数据集", help="data held in the app, to back up or migrate", columns=(
+        Column("dataset_id", "str", "数据集编号", required=True, unique=True),
+        _app_ref(),
+        Column("name", "str", "名称", required=True, help="e.g. 商品信息, 采购订单"),
+        Column("rows", "int", "行数", minimum=0),
+        Column("bytes", "int", "字节数", minimum=0),
+        Column("export_file", "str", "导出文件", help="file under exports/<app_id>/"),
+        Column("changes", "enum", "更新频率", choices=("daily", "weekly", "monthly", "rarely"),
+               help="how often the data changes"),
+        Column("personal_data", "bool", "含个人信息"),
+    )),
+    Table("incidents", "故障记录", help="performance and availability incidents", columns=(
+        Column("incident_id", "str", "故障编号", required=True, unique=True),
+        _app_ref(),
+        Column("date", "date", "日期", required=True),
+        Column("severity", "enum", "严重程度", required=True, choices=SEVERITIES),
+        Column("summary", "str", "摘要"),
+    )),
+    Table("security_findings", "安全问题", help="security findings", columns=(
+        Column("finding_id", "str", "问题编号", required=True, unique=True),
+        _app_ref(),
+        Column("date", "date", "发现日期", required=True),
+        Column("severity", "enum", "严重程度", required=True, choices=SEVERITIES),
+        Column("status", "enum", "状态", choices=("open", "closed")),
+        Column("title", "str", "标题"),
+    )),
+    Table("users", "用户", help="people, with their department", columns=(
+        Column("user_id", "str", "用户ID", required=True, unique=True),
+        Column("name", "str", "姓名", required=True),
+        Column("department", "str", "部门", required=True),
+        Column("email", "str", "邮箱"),
+    )),
+    Table("survey_responses", "满意度调查", help="satisfaction survey answers", columns=(
+        Column("response_id", "str", "答卷编号", required=True, unique=True),
+        _app_ref(),
+        Column("user_id", "str", "用户ID"),
+        Column("date", "date", "日期", required=True),
+        Column("phase", "enum", "阶段", choices=("before", "after"),
+               help="before or after the app was retired"),
+        Column("score", "int", "评分", required=True, minimum=1, maximum=5),
+        Column("comment", "str", "意见"),
+    )),
+)
+
+TABLES_BY_NAME = {t.name: t for t in TABLES}
+
+# Chinese spellings of allowed values, as console exports write them.
+CHOICES_ZH = {
+    "启用": "enabled", "已启用": "enabled", "停用": "disabled", "已停用": "disabled",
+    "过期": "expired", "已过期": "expired", "官方": "official", "第三方": "third_party",
+    "自建": "self_built", "关联": "association", "免费关联": "association",
+    "授权": "licence", "许可": "licence", "维护": "maintenance", "支持": "support",
+    "基础设施": "infrastructure", "其他": "other", "流入": "in", "流出": "out", "双向": "both",
+    "严重": "critical", "高": "high", "中": "medium", "低": "low",
+    "未解决": "open", "开放": "open", "已解决": "closed", "关闭": "closed",
+    "每天": "daily", "每周": "weekly", "每月": "monthly", "很少": "rarely",
+    "停用前": "before", "停用后": "after",
+}

@@ -1,0 +1,95 @@
+"""A workspace: the folder a user owns, with its settings, tables, ledger and platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from decomkit.config import CONFIG_NAME, Config, load_config, render_config
+from decomkit.errors import WorkspaceError
+from decomkit.files import atomic_write_text
+from decomkit.ledger import Ledger
+from decomkit.platforms import Platform, open_platform
+from decomkit.tables import Inventory, load_inventory
+
+FOLDERS = ("data", "exports", "backups", "runs", "records", "platform")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @classmethod
+    def open(cls, root: str | Path) -> Workspace:
+        root = Path(root).expanduser().resolve()
+        if not (root / CONFIG_NAME).is_file():
+            raise WorkspaceError(f"{root} is not a decomkit workspace (no {CONFIG_NAME}); "
+                                 "create one with 'decomkit init DIR' or 'decomkit demo DIR'")
+        return cls(root)
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.root / CONFIG_NAME)
+
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.root / "ledger.sqlite"
+
+    def ledger(self) -> Ledger:
+        return Ledger(self.ledger_path)
+
+    def inventory(self, tables: list[str] | None = None) -> Inventory:
+        """Read and validate the inventory tables (``tables`` limits which, besides apps)."""
+        return load_inventory(self.root / "data", tables)
+
+    def platform(self) -> Platform:
+        if self.config.platform == "sandbox" and not (self.root / "platform/sandbox.json").exists():
+            from decomkit.platforms.sandbox import sandbox_from_inventory
+
+            sandbox_from_inventory(self.root / "platform",
+                                   self.inventory(["usage_events", "users"]),
+                                   operator=self.config.operator)
+        return open_platform(self)
+
+    def app_dir(self, kind: str, app_id: str) -> Path:
+        """``exports/<app>``, ``runs/<app>`` …, refusing ids that would escape the folder."""
+        if not app_id or "/" in app_id or "\\" in app_id or app_id in (".", ".."):
+            raise WorkspaceError(f"'{app_id}' is not a usable app id for a folder name; "
+                                 "app ids must not contain slashes")
+        return self.root / kind / app_id
+
+
+def init_workspace(root: str | Path, **config_values) -> Workspace:
+    """Create an empty workspace; refuse to overwrite an existing one."""
+    root = Path(root).expanduser().resolve()
+    if (root / CONFIG_NAME).exists():
+        raise WorkspaceError(f"{root} already holds a workspace; choose another folder")
+    text = render_config(**config_values)
+    for name in FOLDERS:
+        (root / name).mkdir(parents=True, exist_ok=True)
+    atomic_write_text(root / CONFIG_NAME, text)
+    workspace = Workspace(root)
+    workspace.ledger().close()
+    return workspace
+
+
+def status_table(workspace: Workspace) -> pd.DataFrame:
+    """Every app with its lifecycle state, decision and last change, ordered by stage."""
+    from decomkit.ledger import STATES
+
+    apps = workspace.inventory([]).apps[["app_id", "name"]]
+    with workspace.ledger() as ledger:
+        states = ledger.states()
+        decided = {app: ledger.last(app, "decided") for app in states}
+    decisions = {app: event.data["decision"] for app, event in decided.items() if event}
+    table = apps.assign(state=[states.get(a, "new") for a in apps["app_id"]],
+                        decision=[decisions.get(a) for a in apps["app_id"]])
+    order = {s: i for i, s in enumerate(STATES)}
+    return (table.assign(_order=table["state"].map(order))
+            .sort_values(["_order", "app_id"]).drop(columns="_order").reset_index(drop=True))
