@@ -244,8 +244,6 @@ def write_export(frame: pd.DataFrame, path: Path) -> None:
         sheet.append(list(frame.columns))
         for row in frame.itertuples(index=False):
             sheet.append([v.item() if hasattr(v, "item") else v for v in row])
-        fixed = dt.datetime(2025, 1, 1)
-        book.properties.created = book.properties.modified = fixed
         buffer = io.BytesIO()
         book.save(buffer)
         atomic_write_bytes(path, buffer.getvalue())

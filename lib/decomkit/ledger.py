@@ -41,7 +41,7 @@ STATES: dict[str, tuple[tuple[str, ...], str]] = {
     "approved": (("approval_pending",), "no approval request is pending (run 03_approval)"),
     "rejected": (("approval_pending",), "no approval request is pending (run 03_approval)"),
     "access_revoked": (("approved",), "the request is not approved (run 03_approval)"),
-    "disabled": (("approved", "access_revoked"), "access has not been revoked"),
+    "disabled": (("approved", "access_revoked"), "the request is not approved (run 03_approval)"),
     "verified_disabled": (("disabled",), "the app has not been disabled"),
     "re_enabled": (("access_revoked", "disabled", "verified_disabled"),
                    "the app was not disabled or revoked"),

@@ -28,7 +28,9 @@ class Workspace:
         if not (root / CONFIG_NAME).is_file():
             raise WorkspaceError(f"{root} is not a decomkit workspace (no {CONFIG_NAME}); "
                                  "create one with 'decomkit init DIR' or 'decomkit demo DIR'")
-        return cls(root)
+        workspace = cls(root)
+        workspace.config  # noqa: B018 — a bad configuration fails here, before any work
+        return workspace
 
     @cached_property
     def config(self) -> Config:

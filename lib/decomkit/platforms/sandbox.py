@@ -207,20 +207,22 @@ class SandboxPlatform(Platform):
                                   json.dumps(state, ensure_ascii=False, indent=1))
 
     def _call(self, operation: str, key: str | None, body: Callable[[dict], Any]) -> Any:
+        changing, result = key is not None, None
         with self._state() as state:
-            changing = key is not None
             if changing and key in state["keys"]:
                 state["calls"].append({"operation": operation, "key": key, "changed": False})
                 return state["keys"][key]["result"]
             failure = self._take_failure(state, operation)
-            if failure == "error":
-                state["calls"].append({"operation": operation, "key": key, "changed": False})
-                raise PlatformError(operation, "the sandbox was told to fail this call",
-                                    retryable=True)
-            result = body(state)
-            state["calls"].append({"operation": operation, "key": key, "changed": changing})
-            if changing:
-                state["keys"][key] = {"operation": operation, "result": result}
+            if failure != "error":
+                result = body(state)
+                if changing:
+                    state["keys"][key] = {"operation": operation, "result": result}
+            state["calls"].append({"operation": operation, "key": key,
+                                   "changed": changing and failure != "error"})
+        # Raised after the state is saved, so the used-up failure is remembered.
+        if failure == "error":
+            raise PlatformError(operation, "the sandbox was told to fail this call",
+                                retryable=True)
         if failure == "timeout":  # the change stands; only the answer is lost
             raise PlatformTimeout(operation)
         return result

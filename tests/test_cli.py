@@ -1,0 +1,60 @@
+"""The command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+BIN = Path(sys.executable).parent / "decomkit"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=300)
+
+
+def test_demo_status_and_ledger_verify(tmp_path):
+    ws = tmp_path / "demo"
+    done = run("demo", str(ws), "--events", "3000", "--as-of", "2026-11-23")
+    assert done.returncode == 0, done.stderr
+    assert str(ws) in done.stdout and "进销存" in done.stdout and "new: 32" in done.stdout
+    assert run("status", str(ws)).stdout.count("new") >= 32
+    verified = run("ledger", "verify", str(ws))
+    assert verified.returncode == 0 and "ledger verified: 0 rows" in verified.stdout
+
+
+def test_demo_refuses_an_existing_workspace_without_replace(tmp_path):
+    assert run("init", str(tmp_path / "w")).returncode == 0
+    again = run("demo", str(tmp_path / "w"), "--events", "1000")
+    assert again.returncode == 1 and "already holds a workspace" in again.stderr
+    assert "Traceback" not in again.stderr
+
+
+def test_tampered_ledger_fails_verify(demo):
+    with demo.ledger() as ledger:
+        ledger.transition("jxc", "assessed", "analyst")
+        ledger.transition("jxc", "decided", "analyst", {"decision": "retire"})
+    db = sqlite3.connect(demo.ledger_path)
+    db.execute("UPDATE events SET actor = 'mallory' WHERE seq = 1")
+    db.commit()
+    done = run("ledger", "verify", str(demo.root))
+    assert done.returncode == 1
+    assert "row 1 was edited" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_bad_config_is_one_clear_line(tmp_path):
+    assert run("init", str(tmp_path / "w")).returncode == 0
+    config = tmp_path / "w" / "decomkit.toml"
+    config.write_text(config.read_text().replace('language = "zh"', 'language = "fr"'))
+    done = run("status", str(tmp_path / "w"))
+    assert done.returncode == 1
+    assert "key 'language'" in done.stderr and "'en' or 'zh'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_tables_are_listed_by_status(tmp_path):
+    assert run("init", str(tmp_path / "w")).returncode == 0
+    (tmp_path / "w/data/apps.csv").write_text("app_id,name\nA1,x\nA1,y\n", encoding="utf-8")
+    done = run("status", str(tmp_path / "w"))
+    assert done.returncode == 1 and "apps.csv, row 3, column 'app_id'" in done.stderr

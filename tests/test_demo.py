@@ -1,0 +1,83 @@
+"""The demo organisation: big enough to be real, mixed like real exports, deterministic."""
+
+from __future__ import annotations
+
+import hashlib
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from decomkit.demo import APPS, build_demo
+from decomkit.tables import decode_csv
+
+
+def test_demo_has_a_real_company(demo, as_of):
+    inv = demo.inventory()
+    apps = inv.apps
+    assert len(apps) >= 30
+    assert {"进销存", "OA审批", "考勤打卡", "CRM客户管理"} <= set(apps["name"])
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in name) for name in apps["name"])
+    for table in inv.names():
+        assert len(inv[table]) > 0, f"{table} is empty"
+    months = inv.usage_events["date"].dt.to_period("M").nunique()
+    assert months == 12
+    assert inv.usage_events["date"].max() < pd.Timestamp(as_of)
+    assert set(inv.integrations["system"]) >= {"ERP", "财务系统"}
+
+
+def test_profiles_differ_in_usage(demo, as_of):
+    usage = demo.inventory(["usage_events"]).usage_events
+    per_app = usage.groupby("app_id")["user_id"].nunique()
+    profile = {a.app_id: a.profile for a in APPS}
+    by_profile = per_app.groupby(per_app.index.map(profile)).median()
+    assert by_profile["essential"] > 3 * by_profile["borderline"] > 3 * by_profile["retire"]
+    last = usage.groupby("app_id")["date"].max()
+    assert (pd.Timestamp(as_of) - last["old-expense"]).days > 90  # clearly abandoned
+
+
+def test_exports_are_real_files_in_mixed_formats(demo):
+    datasets = demo.inventory(["datasets"]).datasets
+    kinds = set()
+    for row in datasets.itertuples():
+        path = demo.root / "exports" / row.app_id / row.export_file
+        assert path.stat().st_size == row.bytes
+        if path.suffix == ".xlsx":
+            kinds.add("xlsx")
+            rows = openpyxl.load_workbook(path, read_only=True).active.max_row - 1
+        else:
+            text, encoding = decode_csv(path.read_bytes(), path.name)
+            kinds.add(encoding)
+            rows = len(text.strip().splitlines()) - 1
+        assert rows == row.rows, path
+    assert kinds == {"xlsx", "utf-8", "gb18030"}
+    assert {"商品信息", "采购订单", "销售记录"} <= set(datasets[datasets.app_id == "jxc"]["name"])
+
+
+def _digest(root) -> dict[str, str]:
+    """CSV and parquet by their bytes; XLSX by its cells (zip entries carry write times)."""
+    digests = {}
+    for p in sorted(root.rglob("*")):
+        if p.suffix in (".csv", ".parquet"):
+            digests[str(p.relative_to(root))] = hashlib.sha256(p.read_bytes()).hexdigest()
+        elif p.suffix == ".xlsx":
+            cells = list(openpyxl.load_workbook(p, read_only=True).active.values)
+            digests[str(p.relative_to(root))] = repr(cells)
+    return digests
+
+
+def test_same_seed_gives_the_same_organisation(tmp_path, as_of):
+    a = build_demo(tmp_path / "a", events=3000, as_of=as_of)
+    b = build_demo(tmp_path / "b", events=3000, as_of=as_of)
+    c = build_demo(tmp_path / "c", events=3000, as_of=as_of, seed=8)
+    assert _digest(a.root) == _digest(b.root)
+    assert _digest(a.root) != _digest(c.root)
+
+
+@pytest.mark.parametrize("n", [9, 40])
+def test_app_count_keeps_the_mix(tmp_path, n, as_of):
+    ws = build_demo(tmp_path / "w", apps=n, events=2000, as_of=as_of)
+    apps = ws.inventory([]).apps
+    assert len(apps) == n
+    profile = {a.app_id: a.profile for a in APPS}
+    assert {"essential", "borderline", "retire"} <= {profile.get(a, "x") for a in apps["app_id"]}

@@ -1,0 +1,46 @@
+"""Errors cross process boundaries intact (batch runs pickle them) and share one root."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from decomkit import errors
+from decomkit.errors import (
+    ConfigError,
+    DecomkitError,
+    InputError,
+    LedgerIntegrityError,
+    PlatformError,
+    PlatformTimeout,
+    Problem,
+    TransitionError,
+    WorkspaceError,
+)
+
+SAMPLES = [
+    ConfigError("bad key"),
+    WorkspaceError("no workspace"),
+    InputError([Problem("apps.csv", 3, "app_id", "duplicate", "fix it")]),
+    TransitionError("jxc", "disable", "not approved"),
+    LedgerIntegrityError("row 2 edited"),
+    PlatformError("disable", "HTTP 500", True),
+    PlatformTimeout("disable"),
+]
+
+
+@pytest.mark.parametrize("error", SAMPLES, ids=lambda e: type(e).__name__)
+def test_errors_pickle_round_trip(error):
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    assert isinstance(copy, DecomkitError)
+
+
+def test_every_error_class_has_the_one_root():
+    classes = [v for v in vars(errors).values()
+               if isinstance(v, type) and issubclass(v, Exception)]
+    assert len(classes) >= 8
+    assert all(issubclass(c, DecomkitError) for c in classes)
+    assert {type(s) for s in SAMPLES} == set(classes) - {DecomkitError}
