@@ -172,3 +172,9 @@ def test_invalid_input_writes_nothing(workspace):
     after = sorted(p.relative_to(workspace.root) for p in workspace.root.rglob("*"))
     assert after == before
     assert not (workspace.root / "platform" / "sandbox.json").exists()
+
+
+def test_excel_unicode_text_export_is_read(data):
+    """Excel's 'Unicode Text' is UTF-16 with a BOM, separated by tabs."""
+    (data / "apps.csv").write_bytes("app_id\tname\nA1\t进销存\n".encode("utf-16"))
+    assert list(load_inventory(data).apps["name"]) == ["进销存"]

@@ -162,3 +162,22 @@ CHOICES_ZH = {
     "每天": "daily", "每周": "weekly", "每月": "monthly", "很少": "rarely",
     "停用前": "before", "停用后": "after",
 }
+
+
+def tables_markdown() -> str:
+    """The table reference for the README (a test checks the README holds exactly this)."""
+    out = []
+    for t in TABLES:
+        need = " (required)" if t.required else ""
+        out += [f"#### `{t.name}` — {t.zh}{need}", "", f"{t.help[0].upper()}{t.help[1:]}.", "",
+                "| column | 中文 | type | rules | meaning |", "|---|---|---|---|---|"]
+        for c in t.columns:
+            rules = [r for r in (
+                "required" if c.required else "", "unique" if c.unique else "",
+                f"→ `{c.ref}`" if c.ref else "",
+                f"≥ {c.minimum:g}" if c.minimum is not None else "",
+                f"≤ {c.maximum:g}" if c.maximum is not None else "",
+                " / ".join(c.choices)) if r]
+            out.append(f"| `{c.name}` | {c.zh} | {c.kind} | {'; '.join(rules)} | {c.help} |")
+        out.append("")
+    return "\n".join(out)
