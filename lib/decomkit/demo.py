@@ -7,6 +7,9 @@ The same ``seed`` and ``as_of`` give the same tables, byte for byte for CSV and 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -232,11 +235,26 @@ def make_export(rng: np.random.Generator, app: DemoApp, dataset: str, n: int) ->
     })
 
 
+_FIXED_TIME = (2025, 1, 1, 0, 0, 0)
+
+
+def _without_write_times(xlsx: bytes) -> bytes:
+    """The same workbook with fixed zip and document times, so equal content is equal bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+                              rb"\g<1>2025-01-01T00:00:00Z", data)
+            dst.writestr(zipfile.ZipInfo(name, _FIXED_TIME), data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def write_export(frame: pd.DataFrame, path: Path) -> None:
     """UTF-8 CSV, GBK CSV or XLSX by the file's name, as real consoles produce them."""
     if path.suffix == ".xlsx":
-        import io
-
         import openpyxl
 
         book = openpyxl.Workbook()
@@ -246,7 +264,7 @@ def write_export(frame: pd.DataFrame, path: Path) -> None:
             sheet.append([v.item() if hasattr(v, "item") else v for v in row])
         buffer = io.BytesIO()
         book.save(buffer)
-        atomic_write_bytes(path, buffer.getvalue())
+        atomic_write_bytes(path, _without_write_times(buffer.getvalue()))
         return
     encoding = "gbk" if path.stem.endswith(".gbk") else "utf-8"
     atomic_write_bytes(path, frame.to_csv(index=False, lineterminator="\r\n").encode(encoding))
