@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,17 @@ from decomkit.demo import build_demo
 from decomkit.workspace import Workspace, init_workspace
 
 AS_OF = dt.date(2026, 11, 23)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Notebooks run with default parameters read the workspace from DECOMKIT_WORKSPACE:
+    give them a demo workspace built for today, as `make demo` would."""
+    if os.environ.get("DECOMKIT_WORKSPACE") or not any(
+            str(item.path).endswith(".ipynb") for item in items):
+        return
+    root = Path(config._tmp_path_factory.mktemp("nbval")) / "demo"
+    build_demo(root, events=20_000)
+    os.environ["DECOMKIT_WORKSPACE"] = str(root)
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +36,7 @@ def as_of() -> dt.date:
 def demo_template(tmp_path_factory) -> Path:
     """A demo workspace built once; copy it with the ``demo`` fixture before changing it."""
     root = tmp_path_factory.mktemp("demo-template") / "ws"
-    build_demo(root, events=20_000, as_of=AS_OF)
+    build_demo(root, as_of=AS_OF)  # the same organisation `make demo` builds
     return root
 
 

@@ -58,3 +58,13 @@ def test_bad_tables_are_listed_by_status(tmp_path):
     (tmp_path / "w/data/apps.csv").write_text("app_id,name\nA1,x\nA1,y\n", encoding="utf-8")
     done = run("status", str(tmp_path / "w"))
     assert done.returncode == 1 and "apps.csv, row 3, column 'app_id'" in done.stderr
+
+
+def test_status_shows_decisions_beside_undecided_apps(demo):
+    with demo.ledger() as ledger:
+        ledger.transition("jxc", "assessed", "analyst")
+        ledger.transition("jxc", "decided", "analyst", {"decision": "retire"})
+    done = run("status", str(demo.root))
+    assert done.returncode == 0, done.stderr
+    line = next(line for line in done.stdout.splitlines() if "jxc" in line)
+    assert "decided" in line and "retire" in line

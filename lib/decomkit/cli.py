@@ -23,7 +23,8 @@ def _print_status(workspace) -> None:
     for column in ("app_id", "name", "state", "decision"):
         table.add_column(column)
     for row in frame.itertuples(index=False):
-        table.add_row(row.app_id, row.name, row.state, row.decision or "")
+        table.add_row(row.app_id, row.name, row.state,
+                      row.decision if isinstance(row.decision, str) else "")
     console = Console()
     console.print(table)
     counts = frame["state"].value_counts()

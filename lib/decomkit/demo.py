@@ -40,6 +40,7 @@ class DemoApp:
     alternative: str = ""
     users_depts: tuple[str, ...] = ()  # empty: everyone
     datasets: tuple[str, ...] = ()
+    idle_months: int = 0  # the last months nobody used it
 
 
 APPS: tuple[DemoApp, ...] = (
@@ -86,7 +87,7 @@ APPS: tuple[DemoApp, ...] = (
             users_depts=("行政部",), datasets=("访客记录",)),
     # retire candidates: little or falling use, high cost per user, better alternatives
     DemoApp("jxc", "进销存", "供应链", "仓储物流部", "钉钉", "association", 60, 0, "retire", 2.1,
-            "仓储管理WMS", ("仓储物流部", "采购部", "销售部"), ("商品信息", "采购订单", "销售记录")),
+            "仓储管理WMS", ("仓储物流部", "采购部", "销售部"), ("商品信息", "采购订单", "销售记录"), 3),
     DemoApp("old-attendance", "旧版考勤机助手", "人事", "人力资源部", "中控", "third_party", 300, 1200,
             "retire", 1.8, "考勤打卡", datasets=("打卡原始记录",)),
     DemoApp("simple-pm", "简易项目管理", "研发", "技术部", "小蜜蜂", "third_party", 100, 2000, "retire",
@@ -94,7 +95,7 @@ APPS: tuple[DemoApp, ...] = (
     DemoApp("bi-pro", "高级数据分析", "数据", "财务部", "观远", "third_party", 20, 25000, "retire", 2.6,
             "钉钉报表", ("财务部", "市场部"), ("分析报表",)),
     DemoApp("old-expense", "旧版报销单", "财务", "财务部", "钉钉", "self_built", 300, 0, "retire", 1.5,
-            "财务报销", datasets=("历史报销单",)),
+            "财务报销", datasets=("历史报销单",), idle_months=4),
     DemoApp("doc-editor", "文档编辑器", "办公", "行政部", "福昕", "third_party", 150, 3500, "retire",
             2.0, "钉钉文档"),
     DemoApp("stocktake", "库存盘点助手", "供应链", "仓储物流部", "盘点通", "third_party", 30, 900,
@@ -108,7 +109,7 @@ APPS: tuple[DemoApp, ...] = (
 )
 
 # Usage intensity (events share), share of the pool that is active, and monthly trend factor.
-_PROFILE = {"essential": (10.0, 0.9, 1.00), "borderline": (2.0, 0.45, 0.98),
+_PROFILE = {"essential": (10.0, 0.9, 1.00), "borderline": (2.0, 0.25, 0.95),
             "retire": (0.5, 0.12, 0.82)}
 _SEVERITY_P = {"essential": 0.2, "borderline": 0.6, "retire": 1.3}  # incidents per month
 
@@ -158,8 +159,8 @@ def make_usage(rng: np.random.Generator, apps: tuple[DemoApp, ...], users: pd.Da
         pool = users if not app.users_depts else users[users["department"].isin(app.users_depts)]
         active = pool["user_id"].to_numpy()[: max(1, int(len(pool) * active_share))]
         month_w = trend ** np.arange(12)[::-1].astype(float)
-        if app.app_id == "old-expense":
-            month_w[-4:] = 0  # nobody has touched it for four months
+        if app.idle_months:
+            month_w[-app.idle_months:] = 0
         month_idx = rng.choice(12, n, p=month_w / month_w.sum())
         starts = np.array(months, dtype="datetime64[D]")[month_idx]
         days = rng.integers(0, 28, n).astype("timedelta64[D]")
@@ -313,6 +314,7 @@ def make_findings(apps: tuple[DemoApp, ...], as_of: dt.date) -> pd.DataFrame:
         ("crm", 300, "medium", "closed", "会话超时过长"),
         ("doc-editor", 60, "high", "open", "外链分享无访问控制"),
         ("wiki", 150, "low", "open", "审计日志保留不足"),
+        ("jxc", 45, "high", "open", "数据导出无审计记录"),
     ]
     return pd.DataFrame([{"finding_id": f"SEC-{i:03d}", "app_id": a,
                           "date": day - pd.Timedelta(days=d), "severity": s, "status": st,

@@ -78,7 +78,7 @@ class SandboxPlatform(Platform):
             state["fail_next"].append({"mode": mode, "operation": operation, "count": count})
 
     def calls(self, changing_only: bool = False) -> list[dict]:
-        """Every call made so far: operation, key, and whether it changed anything."""
+        """Changing calls (and failed ones) so far: operation, key, whether it changed."""
         with self._state(write=False) as state:
             return [c for c in state["calls"] if c["changed"] or not changing_only]
 
@@ -102,7 +102,7 @@ class SandboxPlatform(Platform):
                 raise PlatformError("decide_approval", f"{user_id} is not the next approver "
                                     f"(waiting for {waiting[0] if waiting else 'nobody'})")
             self._record_decision(inst, user_id, decision, comment)
-        self._call("decide_approval", f"decide:{instance_id}:{user_id}", act)
+        self._call("decide_approval", None, act, mutates=True)
         return self.approval_status(instance_id)
 
     # ------------------------------------------------------------ reads
@@ -144,7 +144,7 @@ class SandboxPlatform(Platform):
                         self._record_decision(inst, user, "agree", "auto-agreed (sandbox)")
             return ApprovalStatus(instance_id, inst["status"], inst["result"],
                                   tuple(inst["records"]))
-        return self._call("approval_status", None, read)
+        return self._call("approval_status", None, read, mutates=True)
 
     # ------------------------------------------------------------ changes
 
@@ -206,8 +206,16 @@ class SandboxPlatform(Platform):
                 atomic_write_text(self.state_path,
                                   json.dumps(state, ensure_ascii=False, indent=1))
 
-    def _call(self, operation: str, key: str | None, body: Callable[[dict], Any]) -> Any:
-        changing, result = key is not None, None
+    def _call(self, operation: str, key: str | None, body: Callable[[dict], Any],
+              mutates: bool | None = None) -> Any:
+        """Run ``body`` on the state. Calls with a key change the platform and are logged;
+        plain reads take a shared lock and write nothing unless a failure is pending."""
+        changing = key is not None
+        if not changing and not mutates:
+            with self._state(write=False) as state:
+                if not state["fail_next"]:
+                    return body(state)
+        result = None
         with self._state() as state:
             if changing and key in state["keys"]:
                 state["calls"].append({"operation": operation, "key": key, "changed": False})
@@ -217,8 +225,9 @@ class SandboxPlatform(Platform):
                 result = body(state)
                 if changing:
                     state["keys"][key] = {"operation": operation, "result": result}
-            state["calls"].append({"operation": operation, "key": key,
-                                   "changed": changing and failure != "error"})
+            if changing or failure:
+                state["calls"].append({"operation": operation, "key": key,
+                                       "changed": changing and failure != "error"})
         # Raised after the state is saved, so the used-up failure is remembered.
         if failure == "error":
             raise PlatformError(operation, "the sandbox was told to fail this call",

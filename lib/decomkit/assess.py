@@ -1,0 +1,268 @@
+"""Should an app go? Usage, cost, performance, security, fit and alternatives → a retire score.
+
+Each factor becomes a *pressure* between 0 (no reason to retire) and 1 (strong reason); the score
+is the weighted mean of the pressures times 100, and each factor's share of it is shown. The
+formulas are deliberately simple so an analyst can recompute a score by hand:
+
+* usage = max(idle, 0.7 · low_share + 0.3 · decline), where idle = 1 after ``IDLE_DAYS`` without
+  use, low_share = 1 − active share / ``FULL_USE_SHARE`` (clipped to 0…1), decline = the fall in
+  monthly active users from the first to the last 3 of the 12 months;
+* cost = c / (c + ``COST_REF``) with c the monthly cost per active user (¥);
+* performance = w / (w + 1) with w severity-weighted incidents per month;
+* security = min(1, severity-weighted open findings);
+* fit = (5 − rating) / 4, the rating from the apps table or else the survey;
+* alternative = 1 when a replacement is named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from decomkit.config import Thresholds, Weights
+from decomkit.i18n import Language, t
+from decomkit.tables import Inventory
+
+FACTORS = ("usage", "cost", "performance", "security", "fit", "alternative")
+IDLE_DAYS = 60
+FULL_USE_SHARE = 0.5  # half of the seats active each month counts as fully used
+COST_REF = 100.0  # ¥ per active user a month at which cost pressure is 0.5
+INCIDENT_WEIGHT = {"critical": 4.0, "high": 2.0, "medium": 1.0, "low": 0.5}
+FINDING_WEIGHT = {"critical": 1.0, "high": 0.6, "medium": 0.3, "low": 0.1}
+_DENSE_LIMIT = 200_000_000  # cells in the app × month × user bitmap before sorting instead
+
+
+def parse_as_of(value: str | dt.date | None) -> dt.date:
+    """A notebook's ``as_of`` parameter: '' or None → today."""
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value) if value else dt.date.today()
+
+
+def analysis_months(as_of: dt.date) -> pd.PeriodIndex:
+    """The 12 full calendar months before ``as_of``'s month."""
+    return pd.period_range(end=pd.Period(as_of, "M") - 1, periods=12, freq="M")
+
+
+def monthly_active_users(inventory: Inventory, as_of: dt.date) -> pd.DataFrame:
+    """Distinct users per app and month (apps × the 12 analysis months; 0 where unused)."""
+    apps = pd.Index(inventory.apps["app_id"])
+    months = analysis_months(as_of)
+    events = inventory.usage_events
+    in_window = ((events["date"] >= months[0].start_time)
+                 & (events["date"] <= months[-1].end_time)).to_numpy()
+    events = events.loc[in_window]
+    app_codes = apps.get_indexer(events["app_id"])
+    user_codes, users = pd.factorize(events["user_id"])
+    dates = events["date"]
+    month_codes = ((dates.dt.year.to_numpy() - months[0].year) * 12
+                   + dates.dt.month.to_numpy() - months[0].month)
+    n_users = max(len(users), 1)
+    cell = app_codes.astype(np.int64) * 12 + month_codes  # app × month
+    if len(apps) * 12 * n_users <= _DENSE_LIMIT:
+        seen = np.zeros(len(apps) * 12 * n_users, dtype=bool)
+        seen[cell * n_users + user_codes] = True
+        counts = seen.reshape(len(apps) * 12, n_users).sum(axis=1)
+    else:
+        distinct = np.unique(cell * n_users + user_codes)
+        counts = np.bincount(distinct // n_users, minlength=len(apps) * 12)
+    return pd.DataFrame(counts.reshape(len(apps), 12), index=apps, columns=months)
+
+
+def usage_metrics(inventory: Inventory, as_of: dt.date) -> pd.DataFrame:
+    apps = inventory.apps.set_index("app_id")
+    mau = monthly_active_users(inventory, as_of)
+    events = inventory.usage_events
+    last = events.groupby("app_id", observed=True)["date"].max()
+    users = events.groupby("app_id", observed=True)["user_id"].nunique()
+    recent, early = mau.iloc[:, -3:].mean(axis=1), mau.iloc[:, :3].mean(axis=1)
+    seats = apps["licensed_seats"].astype("Float64")
+    seats = seats.fillna(users.reindex(apps.index).astype("Float64")).fillna(1).clip(lower=1)
+    last = last.reindex(apps.index)
+    idle = (pd.Timestamp(as_of) - last).dt.days.astype("Float64").fillna(9999)
+    return pd.DataFrame({
+        "mau_recent": recent, "mau_early": early, "seats": seats.astype(float),
+        "active_share": (recent / seats).astype(float),
+        "decline": np.where(early > 0, ((early - recent) / early).clip(lower=0), 0.0),
+        "days_idle": idle.astype(int), "last_used": last,
+    }, index=apps.index)
+
+
+def cost_metrics(inventory: Inventory, as_of: dt.date) -> pd.DataFrame:
+    months = analysis_months(as_of)
+    costs = inventory.costs
+    per_month = (costs.assign(month=costs["month"].dt.to_period("M"))
+                 .pivot_table(index="app_id", columns="month", values="amount", aggfunc="sum")
+                 .reindex(index=inventory.apps["app_id"], columns=months).fillna(0.0))
+    return pd.DataFrame({"monthly_cost": per_month.iloc[:, -3:].mean(axis=1).astype(float),
+                         "annual_cost": per_month.sum(axis=1).astype(float)})
+
+
+def incident_metrics(inventory: Inventory, as_of: dt.date) -> pd.DataFrame:
+    months = analysis_months(as_of)
+    inc = inventory.incidents
+    inc = inc[(inc["date"] >= months[0].start_time) & (inc["date"] <= months[-1].end_time)]
+    weight = inc["severity"].map(INCIDENT_WEIGHT).astype(float)
+    grouped = inc.assign(weight=weight, severe=inc["severity"].isin(["critical", "high"]))
+    agg = grouped.groupby("app_id").agg(incidents=("weight", "size"), severe=("severe", "sum"),
+                                        weight=("weight", "sum"))
+    agg = agg.reindex(inventory.apps["app_id"]).fillna(0)
+    return pd.DataFrame({"incidents": agg["incidents"].astype(int),
+                         "severe_incidents": agg["severe"].astype(int),
+                         "incident_weight": agg["weight"].astype(float) / 12})
+
+
+def security_metrics(inventory: Inventory) -> pd.DataFrame:
+    found = inventory.security_findings
+    found = found[found["status"].fillna("open") == "open"]
+    rank = {s: i for i, s in enumerate(FINDING_WEIGHT)}
+    agg = (found.assign(weight=found["severity"].map(FINDING_WEIGHT).astype(float),
+                        rank=found["severity"].map(rank))
+           .groupby("app_id").agg(open_findings=("weight", "size"), finding_weight=("weight", "sum"),
+                                  worst_rank=("rank", "min")))
+    agg = agg.reindex(inventory.apps["app_id"])
+    worst = agg["worst_rank"].map(lambda r: list(FINDING_WEIGHT)[int(r)] if pd.notna(r) else None)
+    return pd.DataFrame({"open_findings": agg["open_findings"].fillna(0).astype(int),
+                         "finding_weight": agg["finding_weight"].fillna(0.0).astype(float),
+                         "worst_finding": worst})
+
+
+def fit_ratings(inventory: Inventory) -> pd.Series:
+    """Analyst rating, else the mean 'before' survey score, else a neutral 3."""
+    apps = inventory.apps.set_index("app_id")
+    survey = inventory.survey_responses
+    survey = survey[survey["phase"].fillna("before") == "before"]
+    mean_score = survey.groupby("app_id")["score"].mean().astype(float)
+    rating = apps["function_fit"].astype("Float64").fillna(
+        mean_score.reindex(apps.index).astype("Float64")).fillna(3.0)
+    return rating.astype(float).rename("fit_rating")
+
+
+def portfolio_metrics(inventory: Inventory, as_of: dt.date) -> pd.DataFrame:
+    """Every measured input of the score, one row per app."""
+    apps = inventory.apps.set_index("app_id")
+    metrics = pd.concat([
+        apps[["name"]], usage_metrics(inventory, as_of), cost_metrics(inventory, as_of),
+        incident_metrics(inventory, as_of), security_metrics(inventory), fit_ratings(inventory),
+    ], axis=1)
+    metrics["alternative"] = apps["alternative"]
+    metrics["cost_per_user"] = metrics["monthly_cost"] / metrics["mau_recent"].clip(lower=1)
+    return metrics
+
+
+def pressures(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Each factor as a number between 0 (keep) and 1 (retire)."""
+    idle = (metrics["days_idle"] >= IDLE_DAYS).astype(float)
+    low_share = (1 - metrics["active_share"] / FULL_USE_SHARE).clip(0, 1)
+    cpu, w = metrics["cost_per_user"], metrics["incident_weight"]
+    return pd.DataFrame({
+        "usage": np.maximum(idle, 0.7 * low_share + 0.3 * metrics["decline"]),
+        "cost": cpu / (cpu + COST_REF),
+        "performance": w / (w + 1),
+        "security": metrics["finding_weight"].clip(upper=1),
+        "fit": (5 - metrics["fit_rating"]) / 4,
+        "alternative": metrics["alternative"].notna().astype(float),
+    }, index=metrics.index).astype(float)
+
+
+def contributions(pressure: pd.DataFrame, weights: Weights) -> pd.DataFrame:
+    """Points each factor adds to the 0–100 score (rows sum to the score)."""
+    w = pd.Series(weights.model_dump())[list(FACTORS)]
+    return pressure[list(FACTORS)] * (100 * w / w.sum())
+
+
+def recommend(score: float, thresholds: Thresholds) -> str:
+    if score >= thresholds.retire:
+        return "retire"
+    return "keep" if score < thresholds.keep else "review"
+
+
+def time_quadrant(pressure: pd.Series) -> str:
+    """Gartner's TIME: business value (use, fit) against technical and cost health."""
+    value = 1 - (pressure["usage"] + pressure["fit"]) / 2
+    health = 1 - (pressure["cost"] + pressure["performance"] + pressure["security"]) / 3
+    if value >= 0.5:
+        return "invest" if health >= 0.5 else "migrate"
+    return "tolerate" if health >= 0.5 else "eliminate"
+
+
+def score_portfolio(inventory: Inventory, weights: Weights, thresholds: Thresholds,
+                    as_of: dt.date) -> pd.DataFrame:
+    """All apps, highest retire score first, with metrics, contributions and recommendation."""
+    metrics = portfolio_metrics(inventory, as_of)
+    return score_table(metrics, pressures(metrics), weights, thresholds)
+
+
+def score_table(metrics: pd.DataFrame, pressure: pd.DataFrame, weights: Weights,
+                thresholds: Thresholds) -> pd.DataFrame:
+    """Scores from measured pressures: cheap, so sliders can call it on every move."""
+    points = contributions(pressure, weights)
+    table = metrics.join(pressure.add_prefix("p_")).join(points.add_prefix("c_"))
+    table["score"] = points.sum(axis=1).round(1)
+    table["recommendation"] = table["score"].map(lambda s: recommend(s, thresholds))
+    table["quadrant"] = [time_quadrant(row) for _, row in pressure.iterrows()]
+    return table.sort_values(["score", "name"], ascending=[False, True])
+
+
+def reasons(row: pd.Series, language: Language = "zh", minimum_points: float = 3.0) -> list[str]:
+    """Sentences for the factors that add at least ``minimum_points`` to the score."""
+    out = []
+    if row["c_usage"] >= minimum_points:
+        if row["days_idle"] >= IDLE_DAYS:
+            out.append(t("reason.idle", language, days=int(row["days_idle"])))
+        else:
+            out.append(t("reason.low_share", language, share=row["active_share"],
+                         seats=int(row["seats"])))
+        if row["decline"] >= 0.2:
+            out.append(t("reason.decline", language, decline=row["decline"]))
+    if row["c_cost"] >= minimum_points:
+        out.append(t("reason.cost", language, cpu=row["cost_per_user"],
+                     annual=row["annual_cost"]))
+    if row["c_performance"] >= minimum_points:
+        out.append(t("reason.performance", language, n=int(row["incidents"]),
+                     severe=int(row["severe_incidents"])))
+    if row["c_security"] >= minimum_points:
+        worst = t(f"risk.{row['worst_finding']}", language) if row["worst_finding"] in (
+            "high", "medium", "low") else row["worst_finding"]
+        out.append(t("reason.security", language, n=int(row["open_findings"]), worst=worst))
+    if row["c_fit"] >= minimum_points:
+        out.append(t("reason.fit", language, rating=row["fit_rating"]))
+    if row["c_alternative"] >= minimum_points:
+        out.append(t("reason.alternative", language, alternative=row["alternative"]))
+    return out or [t("reason.healthy", language)]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    app_id: str
+    name: str
+    score: float
+    recommendation: str
+    quadrant: str
+    contributions: dict[str, float]
+    reasons: list[str]
+    metrics: dict = field(repr=False)
+
+    def summary(self) -> dict:
+        """What the ledger keeps of an assessment (plain JSON values)."""
+        return {"score": self.score, "recommendation": self.recommendation,
+                "quadrant": self.quadrant,
+                "contributions": {k: round(v, 2) for k, v in self.contributions.items()},
+                "reasons": self.reasons}
+
+
+def assess_app(portfolio: pd.DataFrame, app_id: str, language: Language = "zh") -> Assessment:
+    from decomkit.errors import WorkspaceError
+
+    if app_id not in portfolio.index:
+        raise WorkspaceError(f"app '{app_id}' is not in the apps table; pick one of: "
+                             + ", ".join(sorted(portfolio.index)[:10]) + " …")
+    row = portfolio.loc[app_id]
+    return Assessment(
+        app_id=app_id, name=row["name"], score=float(row["score"]),
+        recommendation=row["recommendation"], quadrant=row["quadrant"],
+        contributions={f: float(row[f"c_{f}"]) for f in FACTORS},
+        reasons=reasons(row, language), metrics=row.to_dict())

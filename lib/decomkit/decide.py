@@ -1,0 +1,115 @@
+"""The two decision stages: score the portfolio (00), assess one app and record a decision (01)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from decomkit.assess import Assessment, assess_app, monthly_active_users, score_portfolio
+from decomkit.contracts import ExitPlan, app_exit_plan
+from decomkit.errors import TransitionError
+from decomkit.files import atomic_write_bytes
+from decomkit.impact import Impact, assess_impact
+from decomkit.ledger import DECISIONS, MIN_OVERRIDE_REASON, Event
+from decomkit.preflight import Check, preflight
+from decomkit.stage import Stage
+
+CANDIDATE_COLUMNS = ["app_id", "name", "score", "recommendation", "quadrant", "annual_cost",
+                     "mau_recent", "days_idle"]
+REFRESHABLE = ("new", "assessed")  # a portfolio run never undoes a decision
+
+
+@dataclass(frozen=True)
+class PortfolioRun:
+    table: pd.DataFrame
+    candidates: pd.DataFrame
+    files: tuple[Path, Path]  # candidates.csv, candidates.xlsx
+    recorded: tuple[str, ...]  # apps whose 'assessed' state was written
+
+
+def write_candidates(stage: Stage, candidates: pd.DataFrame) -> tuple[Path, Path]:
+    """``candidates.csv`` (UTF-8 with BOM, so Excel shows Chinese) and ``candidates.xlsx``."""
+    root = stage.workspace.root
+    csv_path, xlsx_path = root / "candidates.csv", root / "candidates.xlsx"
+    atomic_write_bytes(csv_path, candidates.to_csv(index=False).encode("utf-8-sig"))
+    buffer = io.BytesIO()
+    candidates.to_excel(buffer, index=False, sheet_name="candidates")
+    atomic_write_bytes(xlsx_path, buffer.getvalue())
+    return csv_path, xlsx_path
+
+
+def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
+    """Score every app, write the candidate list, and mark unassessed apps 'assessed'."""
+    table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of)
+    candidates = (table[table["recommendation"].isin(["retire", "review"])]
+                  .reset_index()[CANDIDATE_COLUMNS].round(2))
+    files = write_candidates(stage, candidates)
+    recorded = []
+    if record:
+        with stage.workspace.ledger() as ledger:
+            states = ledger.states()
+            for app_id, row in table.iterrows():
+                if states.get(app_id, "new") in REFRESHABLE:
+                    ledger.transition(app_id, "assessed", stage.analyst, {
+                        "stage": "portfolio", "score": float(row["score"]),
+                        "recommendation": row["recommendation"], "quadrant": row["quadrant"],
+                        "as_of": stage.as_of.isoformat()})
+                    recorded.append(app_id)
+    return PortfolioRun(table, candidates, files, tuple(recorded))
+
+
+@dataclass(frozen=True)
+class AppAssessment:
+    assessment: Assessment
+    impact: Impact
+    plan: ExitPlan
+    checks: list[Check]
+    mau: pd.Series  # monthly active users over the analysis months
+
+
+def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
+    table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of)
+    assessment = assess_app(table, app_id, stage.language)
+    monthly_cost = float(table.loc[app_id, "monthly_cost"])
+    plan = app_exit_plan(stage.inventory, app_id, stage.as_of, monthly_cost, stage.language)
+    checks = preflight(stage.workspace.platform(), stage.inventory, app_id, stage.analyst, plan,
+                       stage.language)
+    mau = monthly_active_users(stage.inventory, stage.as_of).loc[app_id]
+    return AppAssessment(assessment, assess_impact(stage.inventory, app_id, stage.as_of,
+                                                   stage.language), plan, checks, mau)
+
+
+def record_decision(stage: Stage, result: AppAssessment, decision: str = "",
+                    override_reason: str = "") -> Event:
+    """Write the assessment and the decision to the ledger.
+
+    The decision is the recommendation unless ``decision`` says otherwise, which needs a written
+    ``override_reason``. An app already past its decision keeps it: the existing decision is
+    returned and nothing is written.
+    """
+    a = result.assessment
+    chosen = decision or a.recommendation
+    if chosen not in DECISIONS:
+        raise TransitionError(a.app_id, "record the decision",
+                              f"decision must be one of {', '.join(DECISIONS)} (got {chosen!r})")
+    if chosen != a.recommendation and len(override_reason.strip()) < MIN_OVERRIDE_REASON:
+        raise TransitionError(
+            a.app_id, f"record '{chosen}'",
+            f"it differs from the recommendation '{a.recommendation}'; give override_reason "
+            f"(a sentence of at least {MIN_OVERRIDE_REASON} characters)")
+    with stage.workspace.ledger() as ledger:
+        if ledger.state(a.app_id) not in (*REFRESHABLE, "decided"):
+            return ledger.last(a.app_id, "decided")
+        ledger.transition(a.app_id, "assessed", stage.analyst, {
+            "stage": "assess", "as_of": stage.as_of.isoformat(), **a.summary(),
+            "weights": stage.weights.model_dump(), "thresholds": stage.thresholds.model_dump(),
+            "impact": result.impact.summary(), "licence": result.plan.summary(),
+            "preflight": [asdict(c) for c in result.checks]})
+        data = {"decision": chosen, "recommendation": a.recommendation, "score": a.score,
+                "reasons": a.reasons, "analyst": stage.analyst}
+        if chosen != a.recommendation:
+            data["override_reason"] = override_reason.strip()
+        return ledger.transition(a.app_id, "decided", stage.analyst, data)

@@ -1,0 +1,62 @@
+"""What a stage notebook starts from: the workspace, its tables and the effective settings.
+
+Notebook parameters override ``decomkit.toml`` where given (a negative weight or threshold, or
+an empty string, means "use the workspace's setting").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from decomkit.assess import parse_as_of
+from decomkit.config import Thresholds, Weights
+from decomkit.errors import WorkspaceError
+from decomkit.i18n import Language
+from decomkit.tables import Inventory
+from decomkit.workspace import Workspace
+
+WORKSPACE_ENV = "DECOMKIT_WORKSPACE"
+
+
+@dataclass(frozen=True)
+class Stage:
+    workspace: Workspace
+    inventory: Inventory
+    weights: Weights
+    thresholds: Thresholds
+    language: Language
+    as_of: dt.date
+    analyst: str
+
+
+def resolve_workspace(path: str) -> Workspace:
+    path = path or os.environ.get(WORKSPACE_ENV, "")
+    if not path:
+        raise WorkspaceError(f"no workspace given: set the 'workspace' parameter or the "
+                             f"{WORKSPACE_ENV} environment variable (make demo builds one)")
+    return Workspace.open(path)
+
+
+def _override(base, **values):
+    given = {k: v for k, v in values.items() if v is not None and v >= 0}
+    return type(base).model_validate({**base.model_dump(), **given})
+
+
+def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", analyst: str = "",
+               weights: dict[str, float] | None = None,
+               thresholds: dict[str, float] | None = None,
+               tables: list[str] | None = None) -> Stage:
+    """Open the workspace and settle the settings a stage runs with."""
+    ws = resolve_workspace(workspace)
+    config = ws.config
+    if language not in ("", "en", "zh"):
+        raise WorkspaceError(f"language must be 'en' or 'zh' (got {language!r})")
+    try:
+        effective_weights = _override(config.weights, **(weights or {}))
+        effective_thresholds = _override(config.thresholds, **(thresholds or {}))
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise WorkspaceError(f"invalid weight or threshold parameter: {exc}") from None
+    return Stage(ws, ws.inventory(tables), effective_weights, effective_thresholds,
+                 language or config.language, parse_as_of(as_of), analyst or config.operator)

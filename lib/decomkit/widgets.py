@@ -1,0 +1,106 @@
+"""JupyterLab controls. Each one is the twin of a notebook parameter: its starting value is the
+parameter's, so an untouched widget gives exactly what Papermill gives."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import pandas as pd
+
+from decomkit import charts
+from decomkit.assess import FACTORS, assess_app, pressures, score_table
+from decomkit.config import Thresholds, Weights
+from decomkit.i18n import Language, t
+
+
+def weight_sliders(weights: Weights, language: Language) -> dict[str, w.FloatSlider]:
+    return {f: w.FloatSlider(value=getattr(weights, f), min=0.0, max=1.0, step=0.05,
+                             description=t(f"factor.{f}", language),
+                             style={"description_width": "initial"},
+                             continuous_update=False) for f in FACTORS}
+
+
+class _Explorer:
+    """Sliders for the weights, redrawing ``render`` into an output area on every change."""
+
+    def __init__(self, metrics: pd.DataFrame, weights: Weights, thresholds: Thresholds,
+                 language: Language):
+        self.metrics, self.thresholds, self.language = metrics, thresholds, language
+        self.pressure = pressures(metrics)
+        self.sliders = weight_sliders(weights, language)
+        self.output = w.Output()
+        for slider in self.sliders.values():
+            slider.observe(lambda _change: self.refresh(), names="value")
+        self.widget = w.VBox([w.HBox(list(self.sliders.values())[:3]),
+                              w.HBox(list(self.sliders.values())[3:]), self.output])
+        self.refresh()
+
+    @property
+    def weights(self) -> Weights:
+        total = sum(s.value for s in self.sliders.values())
+        values = {f: s.value for f, s in self.sliders.items()}
+        if total <= 0:  # all sliders at zero: fall back to equal weights rather than fail
+            values = dict.fromkeys(FACTORS, 1.0)
+        return Weights(**values)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return score_table(self.metrics, self.pressure, self.weights, self.thresholds)
+
+    def refresh(self) -> None:
+        from IPython.display import Image, display
+
+        self.output.clear_output(wait=True)
+        self.shown = self.render()  # kept so tests can see what was last drawn
+        with self.output:
+            for item in self.shown:
+                display(Image(data=charts.png(item), format="png")
+                        if hasattr(item, "savefig") else item)
+
+    def render(self) -> list:
+        raise NotImplementedError
+
+
+class PortfolioExplorer(_Explorer):
+    """Weights → the score of every app, its distribution and the TIME scatter, live."""
+
+    def render(self) -> list:
+        table = self.table
+        return [table[["name", "score", "recommendation", "quadrant"]].head(15),
+                charts.score_histogram(table, self.thresholds, self.language),
+                charts.cost_usage_scatter(table, self.language)]
+
+
+class AssessmentExplorer(_Explorer):
+    """Weights → one app's score, its factor contributions and the recommendation, live."""
+
+    def __init__(self, app_id: str, *args, **kwargs):
+        self.app_id = app_id
+        super().__init__(*args, **kwargs)
+
+    @property
+    def assessment(self):
+        return assess_app(self.table, self.app_id, self.language)
+
+    def render(self) -> list:
+        from IPython.display import HTML
+
+        a = self.assessment
+        label = HTML(f"<b>{html.escape(a.name)}</b>: {a.score:.1f} → "
+                     f"<b>{t(f'decision.{a.recommendation}', self.language)}</b>")
+        return [label, charts.contributions_bar(a, self.thresholds, self.language)]
+
+
+def portfolio_explorer(stage) -> PortfolioExplorer:
+    from decomkit.assess import portfolio_metrics
+
+    return PortfolioExplorer(portfolio_metrics(stage.inventory, stage.as_of), stage.weights,
+                             stage.thresholds, stage.language)
+
+
+def assessment_explorer(stage, app_id: str) -> AssessmentExplorer:
+    from decomkit.assess import portfolio_metrics
+
+    return AssessmentExplorer(app_id, portfolio_metrics(stage.inventory, stage.as_of),
+                              stage.weights, stage.thresholds, stage.language)
