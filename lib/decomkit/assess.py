@@ -121,8 +121,8 @@ def security_metrics(inventory: Inventory) -> pd.DataFrame:
     rank = {s: i for i, s in enumerate(FINDING_WEIGHT)}
     agg = (found.assign(weight=found["severity"].map(FINDING_WEIGHT).astype(float),
                         rank=found["severity"].map(rank))
-           .groupby("app_id").agg(open_findings=("weight", "size"), finding_weight=("weight", "sum"),
-                                  worst_rank=("rank", "min")))
+           .groupby("app_id").agg(open_findings=("weight", "size"),
+                                  finding_weight=("weight", "sum"), worst_rank=("rank", "min")))
     agg = agg.reindex(inventory.apps["app_id"])
     worst = agg["worst_rank"].map(lambda r: list(FINDING_WEIGHT)[int(r)] if pd.notna(r) else None)
     return pd.DataFrame({"open_findings": agg["open_findings"].fillna(0).astype(int),

@@ -80,9 +80,11 @@ TEXT: dict[str, dict[str, str]] = {
     "check.licence": {"en": "Licence terms", "zh": "软件授权情况"},
     "check.revocation": {"en": "Revoke user access", "zh": "用户使用权限收回"},
     "check.linked": {"en": "Linked permissions", "zh": "关联权限检查"},
-    "check.admin.ok": {"en": "{operator} can manage the app.", "zh": "{operator} 具备该应用的管理权限。"},
-    "check.admin.fail": {"en": "{operator} is not an admin of the app; ask the system administrator.",
-                         "zh": "{operator} 不是该应用管理员,请联系系统管理员授权。"},
+    "check.admin.ok": {"en": "{operator} can manage the app.",
+                       "zh": "{operator} 具备该应用的管理权限。"},
+    "check.admin.fail": {
+        "en": "{operator} is not an admin of the app; ask the system administrator.",
+        "zh": "{operator} 不是该应用管理员,请联系系统管理员授权。"},
     "check.revocation.detail": {
         "en": "{n} people can open it now (departments: {depts}); revoke to admins only.",
         "zh": "当前 {n} 人可以使用(部门:{depts});停用前收回至仅管理员可见。"},

@@ -78,9 +78,9 @@ def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: s
 
 
 def checks_table(checks: list[Check], language: Language = "zh") -> pd.DataFrame:
-    return pd.DataFrame({
-        ("item" if language == "en" else "检查项目"): [t(f"check.{c.item}", language) for c in checks],
-        ("status" if language == "en" else "状态"): [t(f"status.{c.status}", language)
-                                                    for c in checks],
-        ("detail" if language == "en" else "说明"): [c.detail for c in checks],
-    })
+    """The seed's checklist table: item, status, detail."""
+    item, status, detail = ("item", "status", "detail") if language == "en" else (
+        "检查项目", "状态", "说明")
+    return pd.DataFrame({item: [t(f"check.{c.item}", language) for c in checks],
+                         status: [t(f"status.{c.status}", language) for c in checks],
+                         detail: [c.detail for c in checks]})
