@@ -5,26 +5,41 @@ PY := $(VENV)/bin/python
 DEMO ?= demo-workspace
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lab lint clean env
+.PHONY: demo test lab lint bench clean env fonts
 
 env: $(STAMP)
 
 $(STAMP): pyproject.toml
+	$(MAKE) --no-print-directory fonts
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) -m ipykernel install --sys-prefix --name decomkit --display-name "Python (decomkit)" >/dev/null
 	touch $@
 
+# Charts draw Chinese app names: they need a CJK font (Debian's fonts-noto-cjk).
+fonts:
+	@if fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing fonts-noto-cjk for Chinese text in charts"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	else echo "note: no CJK font found; install fonts-noto-cjk so charts show Chinese names"; fi
+
 demo: $(STAMP)
 	$(VENV)/bin/decomkit demo $(DEMO) --replace
+	$(VENV)/bin/decomkit run $(DEMO) --stages portfolio,assess --apps candidates
+	$(VENV)/bin/decomkit status $(DEMO)
 	@echo "workspace: $(abspath $(DEMO))"
+	@echo "executed notebooks: $(abspath $(DEMO))/runs/<app>/; candidate list: $(abspath $(DEMO))/candidates.xlsx"
 
 test: $(STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lib tests bench
+
+bench: $(STAMP)
+	$(PY) bench/portfolio_metrics.py
 
 lab: $(STAMP)
 	test -f $(DEMO)/decomkit.toml || $(VENV)/bin/decomkit demo $(DEMO)

@@ -68,3 +68,27 @@ def test_status_shows_decisions_beside_undecided_apps(demo):
     assert done.returncode == 0, done.stderr
     line = next(line for line in done.stdout.splitlines() if "jxc" in line)
     assert "decided" in line and "retire" in line
+
+
+def test_run_refuses_unknown_apps_before_running_anything(demo):
+    done = run("run", str(demo.root), "--apps", "jxc,nope")
+    assert done.returncode == 1 and "unknown app ids: nope" in done.stderr
+    assert not (demo.root / "runs" / "_portfolio").exists()
+
+
+def test_run_executes_stages_into_runs(demo, as_of):
+    done = run("run", str(demo.root), "--apps", "jxc", "-p", "as_of", str(as_of))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (demo.root / "runs/_portfolio/00_portfolio.ipynb").exists()
+    assert (demo.root / "runs/jxc/01_assess.ipynb").exists()
+    with demo.ledger() as ledger:
+        assert ledger.last("jxc", "decided").data["decision"] == "retire"
+
+
+def test_run_keeps_a_failed_notebook_and_goes_on(demo, as_of):
+    done = run("run", str(demo.root), "--stages", "assess", "--apps", "jxc,crm",
+               "-p", "as_of", str(as_of), "-p", "decision", "retire")
+    assert done.returncode == 1
+    assert "FAIL assess     crm" in done.stdout and "override_reason" in done.stdout
+    assert "ok   assess     jxc" in done.stdout  # jxc's recommendation is retire anyway
+    assert (demo.root / "runs/crm/01_assess.ipynb").exists()

@@ -40,8 +40,16 @@ def cjk_font() -> str | None:
     """Use an installed CJK font for every chart; warn once when there is none."""
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((name for name in CJK_FONTS if name in installed), None)
+    def find() -> str | None:
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        return next((name for name in CJK_FONTS if name in installed), None)
+
+    found = find()
+    if found is None:  # installed after matplotlib cached its font list: add them now
+        for path in font_manager.findSystemFonts():
+            if any(k in path.lower() for k in ("cjk", "wqy", "sourcehan", "simhei", "msyh")):
+                font_manager.fontManager.addfont(path)
+        found = find()
     if found is None:
         warnings.warn("no CJK font is installed, so Chinese text in charts would be missing; "
                       "install one (Debian: apt-get install fonts-noto-cjk) and restart",

@@ -73,6 +73,23 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from decomkit.runs import run_pipeline
+    from decomkit.workspace import Workspace
+
+    workspace = Workspace.open(args.dir)
+    parameters = dict(args.parameter or [])
+    results = run_pipeline(workspace, args.stages.split(","), args.apps, parameters)
+    for r in results:
+        mark = "ok  " if r.ok else "FAIL"
+        print(f"{mark} {r.stage:<10} {r.app_id or '(portfolio)':<16} {r.notebook}"
+              + (f"\n     {r.error}" if r.error else ""))
+    failed = sum(not r.ok for r in results)
+    print(f"{len(results) - failed} notebooks ran, {failed} failed; runs in "
+          f"{workspace.path('runs')}")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="decomkit", description="Retire enterprise apps safely, with a verifiable trail.")
@@ -99,6 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="apps by lifecycle stage")
     p.add_argument("dir")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("run", help="execute stage notebooks into runs/<app>/")
+    p.add_argument("dir")
+    p.add_argument("--stages", default="portfolio,assess",
+                   help="comma-separated: portfolio, assess (default: both)")
+    p.add_argument("--apps", default="candidates",
+                   help="all, candidates (from the portfolio stage) or ids separated by commas")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="a notebook parameter, as for papermill -p")
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("ledger", help="ledger commands")
     ledger_sub = p.add_subparsers(dest="ledger_command", required=True)

@@ -9,12 +9,21 @@ _HERE = Path(__file__).resolve().parent
 
 
 @cache
-def templates_dir() -> Path:
-    """``templates/``: inside the installed package (wheel) or at the repository root (editable)."""
-    for candidate in (_HERE / "templates", _HERE.parents[1] / "templates"):
+def resource_dir(name: str) -> Path:
+    """``templates/`` or ``notebooks/``: inside the installed package (wheel) or at the
+    repository root (editable install)."""
+    for candidate in (_HERE / name, _HERE.parents[1] / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError("decomkit's templates folder is missing; reinstall decomkit")
+    raise FileNotFoundError(f"decomkit's {name} folder is missing; reinstall decomkit")
+
+
+def templates_dir() -> Path:
+    return resource_dir("templates")
+
+
+def notebooks_dir() -> Path:
+    return resource_dir("notebooks")
 
 
 @cache

@@ -1,0 +1,95 @@
+"""Running stage notebooks for apps with Papermill: ``runs/<app>/NN_stage.ipynb``.
+
+This is the serial runner ``make demo`` uses; one failed app never stops the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from decomkit.errors import WorkspaceError
+from decomkit.resources import notebooks_dir
+from decomkit.workspace import Workspace
+
+STAGES = {"portfolio": "00_portfolio.ipynb", "assess": "01_assess.ipynb"}
+PORTFOLIO_FOLDER = "_portfolio"  # runs/_portfolio/ holds the whole-portfolio stage
+KERNEL = "decomkit"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    app_id: str | None
+    stage: str
+    notebook: Path
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def select_apps(workspace: Workspace, apps: str) -> list[str]:
+    """``all``, ``candidates`` (from 00_portfolio's list) or ids separated by commas."""
+    known = list(workspace.inventory([]).apps["app_id"])
+    if apps == "all":
+        return known
+    if apps == "candidates":
+        path = workspace.root / "candidates.csv"
+        if not path.exists():
+            raise WorkspaceError("no candidates.csv yet: run the portfolio stage first "
+                                 "(decomkit run DIR --stages portfolio)")
+        return list(pd.read_csv(path, encoding="utf-8-sig", dtype=str)["app_id"])
+    chosen = [a.strip() for a in apps.split(",") if a.strip()]
+    unknown = [a for a in chosen if a not in known]
+    if unknown:
+        raise WorkspaceError(f"unknown app ids: {', '.join(unknown)}; see 'decomkit status'")
+    return chosen
+
+
+def run_stage(workspace: Workspace, stage: str, app_id: str | None = None,
+              parameters: dict | None = None) -> RunResult:
+    """Execute one stage notebook; a failure is returned (the failed notebook is kept)."""
+    import papermill
+
+    if stage not in STAGES:
+        raise WorkspaceError(f"unknown stage '{stage}'; stages: {', '.join(STAGES)}")
+    folder = workspace.app_dir("runs", app_id or PORTFOLIO_FOLDER)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / STAGES[stage]
+    values = {"workspace": str(workspace.root), **(parameters or {})}
+    if app_id:
+        values["app_id"] = app_id
+    try:
+        papermill.execute_notebook(str(notebooks_dir() / STAGES[stage]), str(out),
+                                   parameters=values, kernel_name=KERNEL, cwd=str(folder),
+                                   progress_bar=False)
+    except papermill.PapermillExecutionError as exc:
+        return RunResult(app_id, stage, out, f"{exc.ename}: {exc.evalue}")
+    return RunResult(app_id, stage, out)
+
+
+def run_pipeline(workspace: Workspace, stages: Iterable[str], apps: str = "candidates",
+                 parameters: dict | None = None) -> list[RunResult]:
+    """The portfolio stage once, then each per-app stage for every selected app, in order."""
+    stages = list(stages)
+    unknown = [s for s in stages if s not in STAGES]
+    if unknown:
+        raise WorkspaceError(f"unknown stages: {', '.join(unknown)}; stages: {', '.join(STAGES)}")
+    per_app = [s for s in stages if s != "portfolio"]
+    # Explicit ids are checked before anything runs; candidates exist after the portfolio.
+    chosen = select_apps(workspace, apps) if per_app and apps != "candidates" else None
+    results = []
+    if "portfolio" in stages:
+        results.append(run_stage(workspace, "portfolio", None, parameters))
+    if per_app:
+        for app_id in chosen if chosen is not None else select_apps(workspace, apps):
+            for stage in per_app:
+                result = run_stage(workspace, stage, app_id, parameters)
+                results.append(result)
+                if not result.ok:
+                    break  # this app's later stages depend on this one
+    return results
