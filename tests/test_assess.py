@@ -172,3 +172,13 @@ def test_expired_contract_without_renewal():
 def test_no_contract_means_now():
     plan = plan_exit(None, AS_OF, 800, 1000)
     assert (plan.best.kind, plan.best.savings_24) == ("no_contract", 800 * 24 - 1000)
+
+
+def test_severity_table_by_hand(inventory):
+    from decomkit.assess import severity_table
+
+    table = severity_table(inventory, "A", AS_OF)
+    assert table.loc["high", "incidents"] == 2 and table.loc["low", "incidents"] == 1
+    assert table.loc["critical", "incidents"] == 0  # the 2024 one is outside the window
+    assert table.loc["high", "incidents_per_month"] == round(2 / 12, 2)
+    assert table["open_findings"].to_dict() == {"critical": 0, "high": 0, "medium": 1, "low": 0}

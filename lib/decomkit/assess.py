@@ -285,3 +285,21 @@ def assess_app(portfolio: pd.DataFrame, app_id: str, language: Language = "zh") 
         recommendation=row["recommendation"], quadrant=row["quadrant"],
         contributions={f: float(row[f"c_{f}"]) for f in FACTORS},
         reasons=reasons(row, language), metrics=row.to_dict())
+
+
+def severity_table(inventory: Inventory, app_id: str, as_of: dt.date) -> pd.DataFrame:
+    """Incidents over the 12 months (count and per month) and open findings, by severity."""
+    months = analysis_months(as_of)
+    inc = inventory.incidents
+    inc = inc[(inc["app_id"] == app_id) & (inc["date"] >= months[0].start_time)
+              & (inc["date"] <= months[-1].end_time)]
+    found = inventory.security_findings
+    found = found[(found["app_id"] == app_id) & (found["status"].fillna("open") == "open")]
+    severities = list(INCIDENT_WEIGHT)
+    incidents = inc["severity"].value_counts().reindex(severities, fill_value=0)
+    return pd.DataFrame({
+        "incidents": incidents.astype(int),
+        "incidents_per_month": (incidents / 12).round(2),
+        "open_findings": found["severity"].value_counts().reindex(severities, fill_value=0)
+        .astype(int),
+    }).rename_axis("severity")

@@ -106,7 +106,7 @@ def contributions_bar(assessment: Assessment, thresholds: Thresholds,
     decision = t(f"decision.{assessment.recommendation}", language)
     ax.set_title(f"{assessment.name}: {t('chart.score', language)} {assessment.score:.1f} "
                  f"→ {decision}")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3, frameon=False)
+    fig.legend(loc="outside lower center", ncol=3, frameon=False)
     return fig
 
 
@@ -155,8 +155,8 @@ def impact_graph(impact: Impact, name: str, language: Language = "zh") -> Figure
     fig = _figure(7.5, 5.5)
     ax = fig.add_subplot()
     others = [(a if b == name else b, kind.split(":")[0]) for a, b, kind in impact.edges]
-    ax.scatter([0], [0], s=1800, color="#264653", zorder=3)
-    ax.text(0, 0, name, color="white", ha="center", va="center", fontsize=10, zorder=4)
+    ax.text(0, 0, name, color="white", ha="center", va="center", fontsize=10, zorder=4,
+            bbox={"boxstyle": "round,pad=0.6", "facecolor": "#264653", "edgecolor": "none"})
     for i, (node, kind) in enumerate(others):
         angle = 2 * math.pi * i / max(len(others), 1)
         x, y = math.cos(angle), math.sin(angle)
