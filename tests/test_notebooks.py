@@ -91,3 +91,25 @@ def test_weight_parameters_are_the_slider_twins(demo, as_of, tmp_path):
         assessed = ledger.last("doc-editor", "assessed").data
     assert assessed["weights"]["usage"] == 1.0 and assessed["thresholds"]["retire"] == 40.0
     assert decided(demo, "doc-editor")[1].data["decision"] == "retire"
+
+
+def test_backup_notebook_backs_up_verifies_and_migrates(demo, tmp_path):
+    with demo.ledger() as ledger:
+        ledger.transition("jxc", "assessed", "analyst")
+        ledger.transition("jxc", "decided", "analyst", {"decision": "retire"})
+    out = execute("02_backup.ipynb", tmp_path / "02.ipynb", workspace=str(demo.root),
+                  app_id="jxc", migration="jxc_to_wms", language="en",
+                  datasets=["商品信息", "销售记录"])
+    with demo.ledger() as ledger:
+        assert ledger.state("jxc") == "backup_verified"
+        assert ledger.last("jxc", "backed_up").data["files"] == 2
+    text = out.read_text(encoding="utf-8")
+    assert "verified / 验证通过" in text and "wms_items.csv" in text
+    assert (demo.root / "exports/jxc/migrated/wms_sales_orders.csv").exists()
+
+
+def test_backup_notebook_refuses_an_app_not_decided_retire(demo, tmp_path):
+    with pytest.raises(pm.PapermillExecutionError, match="no 'retire' decision"):
+        execute("02_backup.ipynb", tmp_path / "02.ipynb", workspace=str(demo.root),
+                app_id="oa-approval")
+    assert not (demo.root / "backups" / "oa-approval").exists()

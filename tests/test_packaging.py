@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _parse(spec: str) -> tuple[str, str]:
-    name, bound = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*(>=\s*[\w.]+)?\s*", spec).groups()
+    name, _extras, bound = re.fullmatch(
+        r"\s*([A-Za-z0-9_.\-]+)(\[[\w,]+\])?\s*(>=\s*[\w.]+)?\s*", spec).groups()
     return name.lower(), (bound or "").replace(" ", "")
 
 

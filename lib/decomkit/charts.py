@@ -199,3 +199,20 @@ def contract_timeline(plan: ExitPlan, language: Language = "zh") -> Figure:
     ax.set_ylim(-1, 1)
     ax.set_title(t("chart.timeline", language))
     return fig
+
+
+def verification_chart(files: pd.DataFrame, sizes: dict[str, int],
+                       language: Language = "zh") -> Figure:
+    """One bar per backed-up file (its size), green when every check passed, red otherwise."""
+    fig = _figure(7.5, 0.6 + 0.45 * max(len(files), 1))
+    ax = fig.add_subplot()
+    good = files["problem"].fillna("") == ""
+    kib = [sizes.get(p, 0) / 1024 for p in files["path"]]
+    ax.barh(files["path"], kib, color=["#2a9d8f" if g else "#e76f51" for g in good])
+    for y, (value, rows) in enumerate(zip(kib, files["restored_rows"], strict=True)):
+        label = f"{rows:.0f} {t('chart.rows', language)}" if pd.notna(rows) else ""
+        ax.text(value, y, f" {label}", va="center", fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("KiB")
+    ax.set_title(t("chart.verification", language))
+    return fig

@@ -35,7 +35,8 @@ STATES: dict[str, tuple[tuple[str, ...], str]] = {
     "decided": (("assessed", "decided"), "the app has not been assessed (run 01_assess)"),
     "backed_up": (("decided", "backed_up", "backup_verified", "rejected"),
                   "there is no 'retire' decision (run 01_assess)"),
-    "backup_verified": (("backed_up",), "there is no backup to verify (run 02_backup)"),
+    "backup_verified": (("backed_up", "backup_verified"),
+                        "there is no backup to verify (run 02_backup)"),
     "approval_pending": (("backup_verified", "rejected"),
                          "the backup is not verified (run 02_backup)"),
     "approved": (("approval_pending",), "no approval request is pending (run 03_approval)"),
@@ -271,6 +272,11 @@ class Ledger:
             elif missing:
                 raise TransitionError(app_id, f"move to '{state}'", missing)
             return self._append(db, app_id, "transition", state, actor, data)
+
+    def missing(self, app_id: str, state: str, data: dict | None = None) -> str:
+        """What is missing before ``app_id`` may enter ``state`` ("" when nothing is): a gate
+        checked before the work it guards, so nothing is done that could not be recorded."""
+        return self._gate(app_id, state, dict(data or {}))
 
     def _gate(self, app_id: str, state: str, data: dict) -> str:
         """What is missing before ``app_id`` may enter ``state`` ("" when nothing is)."""

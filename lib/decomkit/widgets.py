@@ -104,3 +104,32 @@ def assessment_explorer(stage, app_id: str) -> AssessmentExplorer:
 
     return AssessmentExplorer(app_id, portfolio_metrics(stage.inventory, stage.as_of),
                               stage.weights, stage.thresholds, stage.language)
+
+
+class DatasetPicker:
+    """Checkboxes for the datasets to back up (the twin of the ``datasets`` parameter) and a
+    button that backs them up and verifies the copy, with progress bars."""
+
+    def __init__(self, stage, app_id: str, names: list[str], selected: list[str]):
+        from decomkit.backup import run_backup, verify_backup
+
+        self.boxes = {n: w.Checkbox(value=not selected or n in selected, description=n)
+                      for n in names}
+        self.button = w.Button(description=t("backup.select", stage.language),
+                               button_style="primary")
+        self.output = w.Output()
+
+        def back_up(_button) -> None:
+            with self.output:
+                run_backup(stage.workspace, app_id, self.selected, actor=stage.analyst,
+                           progress=True)
+                report = verify_backup(stage.workspace, app_id, actor=stage.analyst,
+                                       progress=True)
+                print("OK" if report.ok else "\n".join(report.problems))
+
+        self.button.on_click(back_up)
+        self.widget = w.VBox([*self.boxes.values(), self.button, self.output])
+
+    @property
+    def selected(self) -> list[str]:
+        return [n for n, box in self.boxes.items() if box.value]
