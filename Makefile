@@ -27,7 +27,7 @@ fonts:
 
 demo: $(STAMP)
 	$(VENV)/bin/decomkit demo $(DEMO) --replace
-	$(VENV)/bin/decomkit run $(DEMO) --stages portfolio,assess --apps candidates
+	$(VENV)/bin/decomkit run $(DEMO) --stages portfolio,assess,backup --apps candidates
 	$(VENV)/bin/decomkit status $(DEMO)
 	@echo "workspace: $(abspath $(DEMO))"
 	@echo "executed notebooks: $(abspath $(DEMO))/runs/<app>/; candidate list: $(abspath $(DEMO))/candidates.xlsx"

@@ -92,3 +92,13 @@ def test_run_keeps_a_failed_notebook_and_goes_on(demo, as_of):
     assert "FAIL assess     crm" in done.stdout and "override_reason" in done.stdout
     assert "ok   assess     jxc" in done.stdout  # jxc's recommendation is retire anyway
     assert (demo.root / "runs/crm/01_assess.ipynb").exists()
+
+
+def test_run_skips_a_stage_whose_gate_is_closed(demo, as_of):
+    done = run("run", str(demo.root), "--apps", "jxc,doc-editor", "-p", "as_of", str(as_of))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok   backup     jxc" in done.stdout
+    assert "skip backup     doc-editor       the decision is not 'retire'" in done.stdout
+    with demo.ledger() as ledger:
+        assert ledger.state("jxc") == "backup_verified"
+        assert ledger.state("doc-editor") == "decided"

@@ -81,12 +81,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     parameters = dict(args.parameter or [])
     results = run_pipeline(workspace, args.stages.split(","), args.apps, parameters)
     for r in results:
-        mark = "ok  " if r.ok else "FAIL"
-        print(f"{mark} {r.stage:<10} {r.app_id or '(portfolio)':<16} {r.notebook}"
+        mark = "skip" if r.skipped else "ok  " if r.ok else "FAIL"
+        where = r.skipped or r.notebook
+        print(f"{mark} {r.stage:<10} {r.app_id or '(portfolio)':<16} {where}"
               + (f"\n     {r.error}" if r.error else ""))
     failed = sum(not r.ok for r in results)
-    print(f"{len(results) - failed} notebooks ran, {failed} failed; runs in "
-          f"{workspace.path('runs')}")
+    skipped = sum(bool(r.skipped) for r in results)
+    print(f"{len(results) - failed - skipped} notebooks ran, {failed} failed, {skipped} "
+          f"skipped; runs in {workspace.path('runs')}")
     return 1 if failed else 0
 
 
@@ -119,8 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="execute stage notebooks into runs/<app>/")
     p.add_argument("dir")
-    p.add_argument("--stages", default="portfolio,assess",
-                   help="comma-separated: portfolio, assess (default: both)")
+    p.add_argument("--stages", default="portfolio,assess,backup",
+                   help="comma-separated: portfolio, assess, backup (default: all three); a "
+                        "stage whose gate is closed for an app is skipped, with the reason")
     p.add_argument("--apps", default="candidates",
                    help="all, candidates (from the portfolio stage) or ids separated by commas")
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),

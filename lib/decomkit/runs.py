@@ -15,7 +15,10 @@ from decomkit.errors import WorkspaceError
 from decomkit.resources import notebooks_dir
 from decomkit.workspace import Workspace
 
-STAGES = {"portfolio": "00_portfolio.ipynb", "assess": "01_assess.ipynb"}
+STAGES = {"portfolio": "00_portfolio.ipynb", "assess": "01_assess.ipynb",
+          "backup": "02_backup.ipynb"}
+# The ledger state a per-app stage moves to: its gate decides whether the stage runs at all.
+STAGE_STATE = {"backup": "backed_up"}
 PORTFOLIO_FOLDER = "_portfolio"  # runs/_portfolio/ holds the whole-portfolio stage
 KERNEL = "decomkit"
 
@@ -26,6 +29,7 @@ class RunResult:
     stage: str
     notebook: Path
     error: str | None = None
+    skipped: str | None = None  # why the stage did not run (its gate is closed)
 
     @property
     def ok(self) -> bool:
@@ -72,6 +76,14 @@ def run_stage(workspace: Workspace, stage: str, app_id: str | None = None,
     return RunResult(app_id, stage, out)
 
 
+def _gate(workspace: Workspace, app_id: str, stage: str) -> str:
+    """Why ``stage`` may not run for ``app_id`` now ("" when it may)."""
+    if stage not in STAGE_STATE:
+        return ""
+    with workspace.ledger() as ledger:
+        return ledger.missing(app_id, STAGE_STATE[stage])
+
+
 def run_pipeline(workspace: Workspace, stages: Iterable[str], apps: str = "candidates",
                  parameters: dict | None = None) -> list[RunResult]:
     """The portfolio stage once, then each per-app stage for every selected app, in order."""
@@ -88,6 +100,10 @@ def run_pipeline(workspace: Workspace, stages: Iterable[str], apps: str = "candi
     if per_app:
         for app_id in chosen if chosen is not None else select_apps(workspace, apps):
             for stage in per_app:
+                closed = _gate(workspace, app_id, stage)
+                if closed:
+                    results.append(RunResult(app_id, stage, Path(), skipped=closed))
+                    break
                 result = run_stage(workspace, stage, app_id, parameters)
                 results.append(result)
                 if not result.ok:
