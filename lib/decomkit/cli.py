@@ -92,6 +92,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_approve(args: argparse.Namespace) -> int:
+    from decomkit.approval import record_outside_decision
+
+    tracking = record_outside_decision(args.dir, args.app, args.user, args.decision,
+                                       args.comment, args.evidence)
+    print(f"{args.app}: request {tracking.status.instance_id} is {tracking.status.status}"
+          f"{' (' + tracking.status.result + ')' if tracking.status.result else ''}; "
+          f"ledger state {tracking.state}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="decomkit", description="Retire enterprise apps safely, with a verifiable trail.")
@@ -129,6 +140,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="a notebook parameter, as for papermill -p")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("approve", help="an approver agrees or refuses (sandbox), or an "
+                                       "approval given outside the kit is recorded (manual)")
+    p.add_argument("dir")
+    p.add_argument("app")
+    p.add_argument("--as", dest="user", required=True, help="the approver's user id")
+    p.add_argument("--decision", choices=("agree", "refuse"), required=True)
+    p.add_argument("--comment", default="")
+    p.add_argument("--evidence", default=None,
+                   help="manual platform: a file proving the approval (its SHA-256 is kept)")
+    p.set_defaults(func=cmd_approve)
 
     p = sub.add_parser("ledger", help="ledger commands")
     ledger_sub = p.add_subparsers(dest="ledger_command", required=True)

@@ -133,3 +133,27 @@ class DatasetPicker:
     @property
     def selected(self) -> list[str]:
         return [n for n, box in self.boxes.items() if box.value]
+
+
+class GuardedAction:
+    """A text field and a button that stays disabled until the text equals the app id; the
+    twin of the ``confirm`` parameter. Pressing it runs ``action(confirm)``."""
+
+    def __init__(self, app_id: str, label: str, action):
+        self.app_id = app_id
+        self.text = w.Text(placeholder=app_id, description="confirm")
+        self.button = w.Button(description=label, button_style="danger", disabled=True)
+        self.output = w.Output()
+        self.result = None
+
+        def on_text(change) -> None:
+            self.button.disabled = change["new"] != app_id
+
+        def on_click(_button) -> None:
+            with self.output:
+                self.result = action(self.text.value)
+                print(self.result.table() if hasattr(self.result, "table") else self.result)
+
+        self.text.observe(on_text, names="value")
+        self.button.on_click(on_click)
+        self.widget = w.VBox([w.HBox([self.text, self.button]), self.output])

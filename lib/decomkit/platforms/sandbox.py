@@ -71,11 +71,14 @@ class SandboxPlatform(Platform):
                           json.dumps(state, ensure_ascii=False, indent=1))
         return cls(folder, **kwargs)
 
-    def fail_next(self, mode: Literal["error", "timeout"] = "error", operation: str | None = None,
-                  count: int = 1) -> None:
-        """Make the next ``count`` calls (of ``operation``, or any) fail in ``mode``."""
+    def fail_next(self, mode: Literal["error", "timeout", "hang"] = "error",
+                  operation: str | None = None, count: int = 1, after: int = 0) -> None:
+        """Make ``count`` calls (of ``operation``, or any) fail in ``mode``, after letting
+        ``after`` matching calls through. ``hang`` blocks before changing anything, so a test
+        can kill the caller mid-call."""
         with self._state() as state:
-            state["fail_next"].append({"mode": mode, "operation": operation, "count": count})
+            state["fail_next"].append({"mode": mode, "operation": operation, "count": count,
+                                       "after": after})
 
     def calls(self, changing_only: bool = False) -> list[dict]:
         """Changing calls (and failed ones) so far: operation, key, whether it changed."""
@@ -203,8 +206,10 @@ class SandboxPlatform(Platform):
             state = json.loads(self.state_path.read_text(encoding="utf-8"))
             yield state
             if write:
-                atomic_write_text(self.state_path,
-                                  json.dumps(state, ensure_ascii=False, indent=1))
+                self._save(state)
+
+    def _save(self, state: dict) -> None:
+        atomic_write_text(self.state_path, json.dumps(state, ensure_ascii=False, indent=1))
 
     def _call(self, operation: str, key: str | None, body: Callable[[dict], Any],
               mutates: bool | None = None) -> Any:
@@ -221,6 +226,9 @@ class SandboxPlatform(Platform):
                 state["calls"].append({"operation": operation, "key": key, "changed": False})
                 return state["keys"][key]["result"]
             failure = self._take_failure(state, operation)
+            if failure == "hang":
+                self._save(state)  # the used-up rule must survive the kill
+                time.sleep(3600)
             if failure != "error":
                 result = body(state)
                 if changing:
@@ -239,6 +247,9 @@ class SandboxPlatform(Platform):
     @staticmethod
     def _take_failure(state: dict, operation: str) -> str | None:
         for rule in state["fail_next"]:
+            if rule["operation"] in (None, operation) and rule.get("after", 0) > 0:
+                rule["after"] -= 1
+                return None
             if rule["operation"] in (None, operation) and rule["count"] > 0:
                 rule["count"] -= 1
                 state["fail_next"] = [r for r in state["fail_next"] if r["count"] > 0]

@@ -1,0 +1,296 @@
+"""Approval, revocation, disable, notification and rollback on the sandbox platform."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import papermill as pm
+import pytest
+
+from decomkit.approval import submit_approval, track_approval, withdraw_approval
+from decomkit.backup import run_backup, verify_backup
+from decomkit.errors import PlatformError, TransitionError
+from decomkit.execute import retry_notifications, rollback, run_disable
+from decomkit.platforms.sandbox import SandboxPlatform
+from decomkit.stage import open_stage
+
+APP = "jxc"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+TODAY = dt.date(2026, 11, 23)
+
+
+def set_config(ws, old: str, new: str) -> None:
+    path = ws.root / "decomkit.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def verified(demo):
+    """进销存 decided 'retire', backed up and verified; approvers do not agree by themselves."""
+    set_config(demo, "auto_agree_after_seconds = 2", "auto_agree_after_seconds = -1")
+    with demo.ledger() as ledger:
+        ledger.transition(APP, "assessed", "analyst")
+        ledger.transition(APP, "decided", "analyst", {"decision": "retire"})
+    run_backup(demo, APP, actor="analyst")
+    assert verify_backup(demo, APP, actor="analyst").ok
+    return demo
+
+
+def stage(ws):
+    return open_stage(str(ws.root), analyst="it-admin")
+
+
+def sandbox(ws) -> SandboxPlatform:
+    return SandboxPlatform(ws.root / "platform")
+
+
+def approve_all(ws) -> None:
+    st = stage(ws)
+    with ws.ledger() as ledger:
+        pending = ledger.last(APP, "approval_pending").data
+    for user in pending["approvers"]:
+        sandbox(ws).decide_approval(pending["instance_id"], user, "agree", "同意")
+    assert track_approval(st, APP).state == "approved"
+
+
+@pytest.fixture
+def approved(verified):
+    submit_approval(stage(verified), APP, TODAY, "已由仓储管理WMS替代")
+    approve_all(verified)
+    return verified
+
+
+def changes(ws) -> list[str]:
+    """Changing calls the disable stage made (the approval request is not one of them)."""
+    return [c["operation"] for c in sandbox(ws).calls(changing_only=True)
+            if c["operation"] not in ("submit_approval", "decide_approval")]
+
+
+def state(ws) -> str:
+    with ws.ledger() as ledger:
+        return ledger.state(APP)
+
+
+# ------------------------------------------------------------------ refusals
+
+def test_disable_refuses_without_approval(verified):
+    with pytest.raises(TransitionError, match="not approved"):
+        run_disable(stage(verified), APP, dry_run=False, confirm=APP)
+    assert changes(verified) == []
+
+
+def test_disable_refuses_a_wrong_confirmation(approved):
+    with pytest.raises(TransitionError, match="must equal the app id 'jxc'"):
+        run_disable(stage(approved), APP, dry_run=False, confirm="进销存")
+    assert changes(approved) == []
+    assert state(approved) == "approved"
+
+
+def test_disable_refuses_a_stale_plan(approved):
+    apps = approved.root / "data" / "apps.csv"
+    text = apps.read_bytes().decode("gbk")
+    apps.write_bytes(text.replace("jxc,进销存,钉钉,供应链,仓储物流部,u0002,association",
+                                  "jxc,进销存,钉钉,供应链,仓储物流部,u0002,third_party")
+                     .encode("gbk"))  # the action becomes 'disable': not what was approved
+    with pytest.raises(TransitionError, match="stale approval"):
+        run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    assert changes(approved) == []
+
+
+def test_disable_refuses_a_backup_changed_since_verification(approved):
+    with approved.ledger() as ledger:
+        path = ledger.last(APP, "backed_up").data["path"]
+    victim = approved.root / "backups" / path / "销售记录.csv"
+    victim.write_bytes(victim.read_bytes()[:-5])
+    with pytest.raises(TransitionError, match="backup no longer verifies"):
+        run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    assert changes(approved) == []
+
+
+def test_self_approval_is_refused(verified):
+    set_config(verified, 'user_id = "u0010"', 'user_id = "it-admin"')  # requester in the chain
+    with pytest.raises(TransitionError, match="cannot approve their own request"):
+        submit_approval(stage(verified), APP, TODAY)
+    set_config(verified, 'user_id = "it-admin"', 'user_id = "u0010"')
+    event = submit_approval(stage(verified), APP, TODAY)
+    with pytest.raises(PlatformError, match="cannot approve their own request"):
+        sandbox(verified).decide_approval(event.data["instance_id"], "it-admin", "agree")
+
+
+def test_no_request_without_a_verified_backup(demo):
+    with demo.ledger() as ledger:
+        ledger.transition(APP, "assessed", "analyst")
+        ledger.transition(APP, "decided", "analyst", {"decision": "retire"})
+    with pytest.raises(TransitionError, match="backup is not verified"):
+        submit_approval(stage(demo), APP, TODAY)
+
+
+# ------------------------------------------------------------------ dry run and real run
+
+def test_dry_run_changes_nothing_and_lists_the_calls(approved):
+    before = sandbox(approved).get_app(APP)
+    plan = run_disable(stage(approved), APP)  # dry_run is the default
+    assert plan.dry_run and plan.blocked.startswith("the typed confirmation")
+    assert [s.name for s in plan.steps] == [
+        "notify-before:dingtalk_work", "save-scope", "revoke", "unlink", "verify", "residue",
+        "notify-after:dingtalk_work"]
+    assert changes(approved) == []
+    assert sandbox(approved).get_app(APP) == before and state(approved) == "approved"
+
+
+def test_real_run_revokes_unlinks_verifies_and_notifies_once(approved):
+    run = run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    assert run.state == "verified_disabled"
+    app = sandbox(approved).get_app(APP)
+    assert app.status == "unlinked" and app.scope.only_admin_visible
+    assert [m["title"][:6] for m in sandbox(approved).outbox()] == ["【停用通知】", "【已停用】进"]
+    again = run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    assert {s.status for s in again.steps if s.name != "verify"} == {"skipped"}
+    assert changes(approved) == ["notify", "set_visible_scope", "unlink", "notify"]
+    with approved.ledger() as ledger:
+        residue = ledger.action(f"{APP}:sbx-00001:residue").result
+        assert any("ERP" in task for task in residue)
+        assert ledger.verify() > 0
+
+
+def test_killed_between_revoke_and_disable_then_rerun_repeats_nothing(approved):
+    sandbox(approved).fail_next("hang", operation="unlink")
+    code = ("from decomkit.stage import open_stage\nfrom decomkit.execute import run_disable\n"
+            f"run_disable(open_stage({str(approved.root)!r}, analyst='it-admin'), 'jxc', "
+            "dry_run=False, confirm='jxc')\n")
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 120
+    while state(approved) != "access_revoked":
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)  # now blocked inside the unlink call
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    run = run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    assert run.state == "verified_disabled"
+    assert changes(approved) == ["notify", "set_visible_scope", "unlink", "notify"]
+    assert len(sandbox(approved).outbox()) == 2
+
+
+def test_failed_notification_after_disable_is_kept_and_retried(approved):
+    sandbox(approved).fail_next("error", operation="notify", after=1)
+    run = run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    assert run.state == "verified_disabled"  # never a reason to roll back
+    failed = [s for s in run.steps if s.status == "failed"]
+    assert [s.name for s in failed] == ["notify-after:dingtalk_work"]
+    with approved.ledger() as ledger:
+        assert ledger.action(f"{APP}:sbx-00001:notify-after:dingtalk_work").status == "failed"
+    retried = retry_notifications(stage(approved), APP)
+    assert [s.status for s in retried.steps if s.name.startswith("notify-after")] == ["done"]
+    assert len(sandbox(approved).outbox()) == 2
+    retry_notifications(stage(approved), APP)
+    assert len(sandbox(approved).outbox()) == 2
+
+
+def test_email_arrives_at_a_local_smtp_server(approved):
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        messages: list = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        set_config(approved, 'channels = ["dingtalk_work"]', 'channels = ["email"]')
+        set_config(approved, "smtp_port = 25", f"smtp_port = {port}")
+        run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+        run_disable(stage(approved), APP, dry_run=False, confirm=APP)  # no second mail
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 2
+    import email
+
+    first = email.message_from_bytes(inbox.messages[0].content)
+    assert "进销存" in str(email.header.make_header(email.header.decode_header(first["Subject"])))
+    assert "u0002@example.com" in inbox.messages[0].rcpt_tos
+
+
+def test_rollback_restores_the_scope_exactly(approved):
+    before = sandbox(approved).get_app(APP)
+    run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    with pytest.raises(TransitionError, match="typed confirmation"):
+        rollback(stage(approved), APP, "yes")
+    done = rollback(stage(approved), APP, APP)
+    after = sandbox(approved).get_app(APP)
+    assert done.state == "re_enabled"
+    assert (after.status, after.scope) == ("enabled", before.scope)
+
+
+# ------------------------------------------------------------------ the approval's life
+
+def test_rejection_resubmission_withdrawal_and_reminders(verified):
+    st = stage(verified)
+    first = submit_approval(st, APP, TODAY, "first try")
+    head = first.data["approvers"][0]
+    sandbox(verified).decide_approval(first.data["instance_id"], head, "refuse", "先迁移数据")
+    tracked = track_approval(st, APP)
+    assert tracked.state == "rejected"
+    with verified.ledger() as ledger:
+        assert ledger.last(APP, "rejected").data["why"] == ["先迁移数据"]
+    second = submit_approval(st, APP, TODAY, "data migrated to WMS")
+    assert second.data["previous_instance"] == first.data["instance_id"]
+    assert second.data["instance_id"] != first.data["instance_id"]
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=4)
+    reminded = track_approval(st, APP, now=later)
+    assert reminded.overdue_days == 4 and reminded.reminded
+    assert not track_approval(st, APP, now=later).reminded  # once a day
+    reminder = sandbox(verified).outbox()[-1]
+    assert reminder["user_ids"] == [head] and "审批提醒" in reminder["title"]
+    withdrawn = withdraw_approval(st, APP, "plan changes")
+    assert withdrawn.state == "rejected" and withdrawn.data["withdrawn"]
+    assert sandbox(verified).approval_status(second.data["instance_id"]).status == "TERMINATED"
+
+
+def test_approve_command(verified):
+    submit_approval(stage(verified), APP, TODAY)
+    with verified.ledger() as ledger:
+        approvers = ledger.last(APP, "approval_pending").data["approvers"]
+    binary = Path(sys.executable).parent / "decomkit"
+    for user in approvers:
+        done = subprocess.run([str(binary), "approve", str(verified.root), APP, "--as", user,
+                               "--decision", "agree", "--comment", "ok"],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    assert "ledger state approved" in done.stdout
+    assert state(verified) == "approved"
+
+
+def test_notebooks_take_an_app_from_verified_backup_to_disabled(verified, tmp_path):
+    set_config(verified, "auto_agree_after_seconds = -1", "auto_agree_after_seconds = 0")
+
+    def run(name, **parameters):
+        pm.execute_notebook(str(NOTEBOOKS / name), str(tmp_path / name), kernel_name="decomkit",
+                            parameters={"workspace": str(verified.root), **parameters},
+                            progress_bar=False, cwd=str(tmp_path))
+        return (tmp_path / name).read_text(encoding="utf-8")
+
+    run("03_approval.ipynb", wait_seconds=5)
+    assert state(verified) == "approved"
+    dry = run("04_disable.ipynb")
+    assert "the typed confirmation" in dry and changes(verified) == []
+    run("04_disable.ipynb", dry_run=False, confirm=APP)
+    assert state(verified) == "verified_disabled"
+    run("04_disable.ipynb", roll_back=True, confirm=APP)
+    assert state(verified) == "re_enabled"
