@@ -198,7 +198,8 @@ def test_email_arrives_at_a_local_smtp_server(approved):
     from aiosmtpd.controller import Controller
 
     class Inbox:
-        messages: list = []
+        def __init__(self):
+            self.messages = []
 
         async def handle_DATA(self, server, session, envelope):
             self.messages.append(envelope)
