@@ -30,6 +30,14 @@ def open_platform(workspace: Workspace) -> Platform:
         return SandboxPlatform(
             workspace.root / "platform",
             auto_agree_after_seconds=workspace.config.approval.auto_agree_after_seconds)
+    if name == "dingtalk":
+        from decomkit.config import secret
+        from decomkit.platforms.dingtalk import DingTalkPlatform
+
+        return DingTalkPlatform(workspace.config.dingtalk, secret("dingtalk_app_key") or "",
+                                secret("dingtalk_app_secret") or "",
+                                robot_token=secret("robot_token"),
+                                robot_secret=secret("robot_secret"))
     raise ConfigError(
         f"platform '{name}' is not available in this version of decomkit; "
         "set platform = \"sandbox\" in decomkit.toml to rehearse locally")
