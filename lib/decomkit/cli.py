@@ -103,6 +103,17 @@ def cmd_approve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_confirm(args: argparse.Namespace) -> int:
+    from decomkit.platforms.manual import ManualPlatform
+    from decomkit.workspace import Workspace
+
+    step = ManualPlatform(Workspace.open(args.dir).root / "platform").confirm(
+        args.key, args.user, args.evidence)
+    print(f"confirmed {args.key} ({step['operation']}) by {step['who']}; evidence "
+          f"{step['evidence']} sha256 {step['evidence_sha256']}. Run the stage again.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="decomkit", description="Retire enterprise apps safely, with a verifiable trail.")
@@ -151,6 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evidence", default=None,
                    help="manual platform: a file proving the approval (its SHA-256 is kept)")
     p.set_defaults(func=cmd_approve)
+
+    p = sub.add_parser("confirm", help="record that a person did a console step (manual "
+                                       "platform, or DingTalk steps without an API)")
+    p.add_argument("dir")
+    p.add_argument("key", help="the step's key, as the stage printed it")
+    p.add_argument("--as", dest="user", required=True, help="who did it")
+    p.add_argument("--evidence", required=True, help="a screenshot or export proving it")
+    p.set_defaults(func=cmd_confirm)
 
     p = sub.add_parser("ledger", help="ledger commands")
     ledger_sub = p.add_subparsers(dest="ledger_command", required=True)

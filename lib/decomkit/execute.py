@@ -19,6 +19,7 @@ from decomkit.errors import DecomkitError, PlatformError, TransitionError
 from decomkit.ledger import STATES
 from decomkit.notify import render, send
 from decomkit.platforms import Scope
+from decomkit.platforms.dingtalk import ManualStepRequired
 from decomkit.stage import Stage
 
 ORDER = list(STATES)
@@ -119,7 +120,8 @@ def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str
         blocked = _blocked(ledger, app_id, state, gate)
     if blocked and not override_reason:
         raise TransitionError(app_id, "disable", blocked)
-    return _execute(stage, app_id, plan, approved["instance_id"], gate, steps, override_reason)
+    return _execute(stage, app_id, plan, approved["instance_id"], gate, steps, override_reason,
+                    pending)
 
 
 def ledger_verified_hash(stage: Stage, app_id: str) -> str | None:
@@ -139,13 +141,14 @@ def _blocked(ledger, app_id: str, state: str, gate: dict) -> str:
 
 
 def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
-             steps: list[Step], override_reason: str) -> DisableRun:
+             steps: list[Step], override_reason: str, pending: dict) -> DisableRun:
     platform = stage.workspace.platform()
     config = stage.workspace.config
     name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
     alternative = stage.inventory.apps.set_index("app_id").loc[app_id, "alternative"]
     values = {"app_name": name, "date": plan["date"], "instance_id": instance,
-              "reason": "", "alternative": alternative if isinstance(alternative, str) else "",
+              "reason": pending.get("form", {}).get("停用原因 / Reason", ""),
+              "alternative": alternative if isinstance(alternative, str) else "",
               "contact": config.notify.email_from}
     done: list[Step] = []
 
@@ -175,6 +178,8 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
                 once(step, lambda c=channel, s=step: send(platform, config, c, before_title,
                                                           before_text, user_ids, emails,
                                                           key(s.name)))
+            except ManualStepRequired:
+                raise  # a person sends it; the stage resumes after the confirmation
             except PlatformError as exc:
                 raise NotificationFailed(
                     f"{app_id}: telling users before the change failed on {channel} ({exc}); "
@@ -204,6 +209,8 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
                 once(step, lambda c=channel, s=step: send(platform, config, c, after_title,
                                                           after_text, user_ids, emails,
                                                           key(s.name)))
+            except ManualStepRequired:
+                raise
             except PlatformError as exc:  # recorded by run_once; retried later, never rolled back
                 done.append(Step(step.name, step.call, True, "failed",
                                  f"{exc} — retry with retry_notifications()"))
@@ -213,16 +220,15 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
 
 def retry_notifications(stage: Stage, app_id: str) -> DisableRun:
     """Run again the notifications of a disable that failed; the disable itself stays."""
-    approved, _ = _context(stage, app_id)
     with stage.workspace.ledger() as ledger:
         state = ledger.state(app_id)
     if ORDER.index(state) < ORDER.index("verified_disabled"):
         raise TransitionError(app_id, "retry notifications", "the disable has not finished; "
                               "run 04_disable again instead")
-    plan = make_plan(stage, app_id, dt.date.fromisoformat(_context(stage, app_id)[1]["plan"]
-                                                          ["date"]))
+    approved, pending = _context(stage, app_id)
+    plan = make_plan(stage, app_id, dt.date.fromisoformat(pending["plan"]["date"]))
     return _execute(stage, app_id, plan, approved["instance_id"], {}, _plan_steps(
-        stage, plan["action"]), "")
+        stage, plan["action"]), "", pending)
 
 
 def rollback(stage: Stage, app_id: str, confirm: str) -> DisableRun:

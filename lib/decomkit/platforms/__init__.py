@@ -30,6 +30,9 @@ def open_platform(workspace: Workspace) -> Platform:
         return SandboxPlatform(
             workspace.root / "platform",
             auto_agree_after_seconds=workspace.config.approval.auto_agree_after_seconds)
+    manual = _manual(workspace)
+    if name == "manual":
+        return manual
     if name == "dingtalk":
         from decomkit.config import secret
         from decomkit.platforms.dingtalk import DingTalkPlatform
@@ -37,7 +40,20 @@ def open_platform(workspace: Workspace) -> Platform:
         return DingTalkPlatform(workspace.config.dingtalk, secret("dingtalk_app_key") or "",
                                 secret("dingtalk_app_secret") or "",
                                 robot_token=secret("robot_token"),
-                                robot_secret=secret("robot_secret"))
+                                robot_secret=secret("robot_secret"), manual=manual)
     raise ConfigError(
         f"platform '{name}' is not available in this version of decomkit; "
         "set platform = \"sandbox\" in decomkit.toml to rehearse locally")
+
+
+def _manual(workspace: Workspace):
+    """The manual platform (also where DingTalk's no-API steps are recorded)."""
+    from decomkit.platforms.manual import STATE_NAME, ManualPlatform
+    from decomkit.platforms.sandbox import apps_from_inventory
+
+    folder = workspace.root / "platform"
+    apps = None
+    if not (folder / STATE_NAME).exists():
+        inventory = workspace.inventory(["usage_events", "users"])
+        apps = {a.app_id: a for a in apps_from_inventory(inventory, workspace.config.operator)}
+    return ManualPlatform(folder, apps, workspace.config.language)

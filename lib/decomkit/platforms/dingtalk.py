@@ -62,7 +62,8 @@ class DingTalkPlatform(Platform):
 
     def __init__(self, settings: DingTalk, app_key: str, app_secret: str, *,
                  robot_token: str | None = None, robot_secret: str | None = None,
-                 timeout: float = 10.0, attempts: int = 5, max_wait: float = 8.0):
+                 timeout: float = 10.0, attempts: int = 5, max_wait: float = 8.0,
+                 manual: Platform | None = None):
         if not (app_key and app_secret):
             raise PlatformError("connect", "DingTalk credentials missing: set "
                                 "DECOMKIT_DINGTALK_APP_KEY and DECOMKIT_DINGTALK_APP_SECRET")
@@ -72,6 +73,7 @@ class DingTalkPlatform(Platform):
         self._http = httpx.Client(timeout=timeout)
         self._tokens: dict[str, tuple[str, float]] = {}  # "new"/"old" → (token, valid until)
         self._attempts, self._max_wait = attempts, max_wait
+        self.manual = manual  # records the steps no API can do
 
     def __repr__(self) -> str:  # never show credentials
         return f"DingTalkPlatform({self.settings.api_base})"
@@ -244,15 +246,21 @@ class DingTalkPlatform(Platform):
             if not answer.get("success", False):
                 raise PlatformError("disable", answer.get("message") or "success = false")
         except PlatformError as exc:
+            if self.manual is not None:  # best effort failed: the console path, recorded
+                return self.manual.disable(app_id, key=key)
             raise ManualStepRequired("disable", f"the disable API did not take it ({exc.detail});"
                                      " disable it in the admin console (应用管理 → 停用), then "
                                      "confirm the step") from None
 
     def enable(self, app_id: str, *, key: str) -> None:
+        if self.manual is not None:
+            return self.manual.enable(app_id, key=key)
         raise ManualStepRequired("enable", "DingTalk has no API to re-enable an app: open the "
                                  "admin console (应用管理), find it and click 启用, then confirm")
 
     def unlink(self, app_id: str, *, key: str) -> None:
+        if self.manual is not None:
+            return self.manual.unlink(app_id, key=key)
         raise ManualStepRequired("unlink", "DingTalk has no API to end a free association: "
                                  "应用管理 → the app → 解除关联, then confirm")
 

@@ -284,8 +284,9 @@ class SandboxPlatform(Platform):
             inst["status"], inst["result"] = "COMPLETED", "agree"
 
 
-def sandbox_from_inventory(folder: Path, inventory, operator: str) -> SandboxPlatform:
-    """A sandbox mirroring the inventory: each app visible to the departments that use it."""
+def apps_from_inventory(inventory, operator: str) -> list[AppInfo]:
+    """The inventory's apps as a platform would show them: each visible to the departments
+    that use it, managed by the operator and the app's owner."""
     users = dict(zip(inventory.users["user_id"], inventory.users["department"], strict=True))
     events = inventory.usage_events[["app_id", "user_id"]].drop_duplicates()
     depts = events.assign(dept=events["user_id"].map(users)).dropna().groupby("app_id")["dept"]
@@ -296,4 +297,9 @@ def sandbox_from_inventory(folder: Path, inventory, operator: str) -> SandboxPla
         status = row.status if isinstance(row.status, str) else "enabled"
         apps.append(AppInfo(row.app_id, row.name, status,
                             Scope(dept_ids=dept_ids.get(row.app_id, ())), admins))
-    return SandboxPlatform.create(folder, apps, users)
+    return apps
+
+
+def sandbox_from_inventory(folder: Path, inventory, operator: str) -> SandboxPlatform:
+    users = dict(zip(inventory.users["user_id"], inventory.users["department"], strict=True))
+    return SandboxPlatform.create(folder, apps_from_inventory(inventory, operator), users)

@@ -1,0 +1,218 @@
+"""The manual platform: a person does each change in the admin console, the kit records it.
+
+A changing call does not change anything by itself: the first time it records a pending step
+with console instructions (from the seeds, in English and 中文) and raises ``ManualStepRequired``
+naming the step's key. ``confirm`` records who did it and the SHA-256 of an evidence file (a
+screenshot); the same call made again then succeeds, and the kit's view of the app follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from decomkit.errors import PlatformError
+from decomkit.files import atomic_write_text
+from decomkit.platforms.base import (
+    AppInfo,
+    ApprovalRequest,
+    ApprovalStatus,
+    Notification,
+    Platform,
+    Scope,
+)
+from decomkit.platforms.dingtalk import ManualStepRequired
+from decomkit.resources import templates_dir
+
+STATE_NAME = "manual.json"
+
+
+def instructions(operation: str, language: str, app: str, details: str = "") -> list[str]:
+    import yaml
+
+    steps = yaml.safe_load((templates_dir() / "manual" / "steps.yaml").read_text("utf-8"))
+    return [s.format(app=app, details=details) for s in steps[operation][language]]
+
+
+class ManualPlatform(Platform):
+    name = "manual"
+
+    def __init__(self, folder: Path, apps: dict[str, AppInfo] | None = None,
+                 language: str = "zh"):
+        self.folder, self.language = Path(folder), language
+        self.path = self.folder / STATE_NAME
+        if not self.path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.path, json.dumps({
+                "apps": {a.app_id: _app_state(a) for a in (apps or {}).values()},
+                "steps": {}, "approvals": {}}, ensure_ascii=False))
+
+    @contextmanager
+    def _state(self) -> Iterator[dict]:
+        with open(self.folder / "manual.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            state = json.loads(self.path.read_text(encoding="utf-8"))
+            yield state
+            atomic_write_text(self.path, json.dumps(state, ensure_ascii=False, indent=1))
+
+    # ------------------------------------------------------------ steps
+
+    def pending(self) -> dict[str, dict]:
+        with self._state() as state:
+            return {k: v for k, v in state["steps"].items() if v["status"] == "pending"}
+
+    def confirm(self, key: str, who: str, evidence: str | Path) -> dict:
+        """Record that ``who`` did step ``key`` in the console, with an evidence file."""
+        path = Path(evidence)
+        if not who.strip():
+            raise PlatformError("confirm", "say who did the step (--as NAME)")
+        if not path.is_file() or path.stat().st_size == 0:
+            raise PlatformError("confirm", f"evidence file {path} is missing or empty; attach "
+                                "a screenshot or export that shows the step was done")
+        with self._state() as state:
+            step = state["steps"].get(key)
+            if step is None:
+                raise PlatformError("confirm", f"no step '{key}' is waiting; see the notebook "
+                                    "or the error that named it")
+            step.update(status="confirmed", who=who.strip(), evidence=path.name,
+                        evidence_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                        confirmed_at=dt.datetime.now(dt.UTC).isoformat())
+            return dict(step)
+
+    def _step(self, operation: str, key: str, app_id: str, details: str, apply) -> object:
+        """Apply a confirmed step, or record it as pending and say what to do."""
+        with self._state() as state:
+            step = state["steps"].get(key)
+            if step and step["status"] == "confirmed":
+                if not step.get("applied"):
+                    step["result"] = apply(state)
+                    step["applied"] = True
+                return step.get("result")
+            name = state["apps"].get(app_id, {}).get("name", app_id)
+            state["steps"][key] = {"operation": operation, "app_id": app_id, "status": "pending",
+                                   "instructions": instructions(operation, self.language, name,
+                                                                details)}
+            steps = state["steps"][key]["instructions"]
+        numbered = "\n".join(f"  {i}. {s}" for i, s in enumerate(steps, 1))
+        raise ManualStepRequired(operation, f"a person must do this in the console:\n{numbered}\n"
+                                 f"then run: decomkit confirm WORKSPACE {key} --as NAME "
+                                 "--evidence FILE, and run this stage again")
+
+    # ------------------------------------------------------------ the interface
+
+    def list_apps(self) -> list[AppInfo]:
+        with self._state() as state:
+            return [_app_info(k, v) for k, v in state["apps"].items()]
+
+    def get_app(self, app_id: str) -> AppInfo:
+        with self._state() as state:
+            if app_id not in state["apps"]:
+                raise PlatformError("get_app", f"no app '{app_id}' in the inventory")
+            return _app_info(app_id, state["apps"][app_id])
+
+    def is_admin(self, user_id: str, app_id: str) -> bool:
+        return user_id in self.get_app(app_id).admins
+
+    def visible_to(self, user_id: str, app_id: str) -> bool:
+        app = self.get_app(app_id)
+        return app.status == "enabled" and (user_id in app.admins
+                                            or not app.scope.only_admin_visible)
+
+    def set_visible_scope(self, app_id: str, scope: Scope, *, key: str) -> None:
+        details = "仅管理员可见 / admins only" if scope.only_admin_visible else (
+            f"users {list(scope.user_ids)}, departments {list(scope.dept_ids)}")
+
+        def apply(state):
+            _known(state, app_id)["scope"] = _app_state(AppInfo(app_id, "", "enabled", scope,
+                                                                ()))["scope"]
+        self._step("set_visible_scope", key, app_id, details, apply)
+
+    def _status(self, operation: str, status: str, app_id: str, key: str) -> None:
+        def apply(state):
+            _known(state, app_id)["status"] = status
+        self._step(operation, key, app_id, "", apply)
+
+    def disable(self, app_id: str, *, key: str) -> None:
+        self._status("disable", "disabled", app_id, key)
+
+    def enable(self, app_id: str, *, key: str) -> None:
+        self._status("enable", "enabled", app_id, key)
+
+    def unlink(self, app_id: str, *, key: str) -> None:
+        self._status("unlink", "unlinked", app_id, key)
+
+    def submit_approval(self, request: ApprovalRequest, *, key: str) -> str:
+        details = "; ".join(f"{k}: {v}" for k, v in request.form.items())
+
+        def apply(state):
+            instance = f"manual-{len(state['approvals']) + 1}"
+            state["approvals"][instance] = {"originator": request.originator,
+                                            "approvers": list(request.approvers),
+                                            "status": "RUNNING", "result": None, "records": []}
+            return instance
+        return self._step("submit_approval", key, request.app_id, details, apply)
+
+    def decide_approval(self, instance_id: str, user_id: str, decision: str, comment: str = "",
+                        evidence: str | None = None) -> ApprovalStatus:
+        """Record an approval given outside the kit, with its evidence file."""
+        if evidence is None or not Path(evidence).is_file():
+            raise PlatformError("decide_approval", "on the manual platform an approval needs "
+                                "--evidence FILE (a screenshot of the approval record)")
+        with self._state() as state:
+            inst = state["approvals"][instance_id]
+            if user_id == inst["originator"]:
+                raise PlatformError("decide_approval", "the requester cannot approve their own "
+                                    "request")
+            inst["records"].append({"user_id": user_id, "result": decision.upper(),
+                                    "comment": comment, "evidence": Path(evidence).name,
+                                    "evidence_sha256": hashlib.sha256(
+                                        Path(evidence).read_bytes()).hexdigest()})
+            if decision == "refuse":
+                inst.update(status="COMPLETED", result="refuse")
+            elif {r["user_id"] for r in inst["records"]} >= set(inst["approvers"]):
+                inst.update(status="COMPLETED", result="agree")
+        return self.approval_status(instance_id)
+
+    def approval_status(self, instance_id: str) -> ApprovalStatus:
+        with self._state() as state:
+            inst = state["approvals"][instance_id]
+            return ApprovalStatus(instance_id, inst["status"], inst["result"],
+                                  tuple(inst["records"]))
+
+    def withdraw_approval(self, instance_id: str, operator: str, remark: str, *,
+                          key: str) -> None:
+        def apply(state):
+            state["approvals"][instance_id]["status"] = "TERMINATED"
+        app_id = key.split(":", 1)[0]
+        self._step("withdraw_approval", key, app_id, remark, apply)
+
+    def notify(self, notification: Notification, *, key: str) -> str:
+        app_id = key.split(":", 1)[0]
+        self._step("notify", key, app_id, f"{notification.title} — {notification.text}",
+                   lambda state: key)
+        return key
+
+
+def _known(state: dict, app_id: str) -> dict:
+    """The recorded view of an app (DingTalk's fallback may name one not seeded here)."""
+    return state["apps"].setdefault(app_id, _app_state(AppInfo(app_id, app_id, "enabled",
+                                                               Scope(), ())))
+
+
+def _app_state(app: AppInfo) -> dict:
+    return {"name": app.name, "status": app.status, "admins": list(app.admins),
+            "scope": {"user_ids": list(app.scope.user_ids), "dept_ids": list(app.scope.dept_ids),
+                      "role_ids": list(app.scope.role_ids),
+                      "only_admin_visible": app.scope.only_admin_visible}}
+
+
+def _app_info(app_id: str, raw: dict) -> AppInfo:
+    s = raw["scope"]
+    return AppInfo(app_id, raw["name"], raw["status"],
+                   Scope(tuple(s["user_ids"]), tuple(s["dept_ids"]), tuple(s["role_ids"]),
+                         s["only_admin_visible"]), tuple(raw["admins"]))

@@ -1,0 +1,126 @@
+"""The manual platform: console steps from the seeds, confirmed by a person with evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from decomkit.approval import submit_approval, track_approval
+from decomkit.backup import run_backup, verify_backup
+from decomkit.errors import PlatformError
+from decomkit.execute import run_disable
+from decomkit.platforms.dingtalk import ManualStepRequired
+from decomkit.platforms.manual import ManualPlatform
+from decomkit.stage import open_stage
+
+APP = "jxc"
+BIN = Path(sys.executable).parent / "decomkit"
+
+
+def cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def manual(demo, tmp_path):
+    config = demo.root / "decomkit.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'platform = "sandbox"', 'platform = "manual"'), encoding="utf-8")
+    with demo.ledger() as ledger:
+        ledger.transition(APP, "assessed", "analyst")
+        ledger.transition(APP, "decided", "analyst", {"decision": "retire"})
+    run_backup(demo, APP, actor="analyst")
+    assert verify_backup(demo, APP, actor="analyst").ok
+    evidence = tmp_path / "screenshot.png"
+    evidence.write_bytes(b"\x89PNG fake screenshot of the console")
+    return demo, evidence
+
+
+def confirm_pending(ws, evidence, who="王伟") -> list[str]:
+    pending = ManualPlatform(ws.root / "platform").pending()
+    for key in pending:
+        done = cli("confirm", str(ws.root), key, "--as", who, "--evidence", str(evidence))
+        assert done.returncode == 0, done.stderr
+    return list(pending)
+
+
+def test_a_whole_retirement_by_hand(manual):
+    ws, evidence = manual
+    stage = open_stage(str(ws.root), analyst="it-admin")
+    with pytest.raises(ManualStepRequired) as caught:
+        submit_approval(stage, APP, dt.date(2026, 11, 23), "已由仓储管理WMS替代")
+    assert "OA 审批" in str(caught.value) and "decomkit confirm" in str(caught.value)
+    assert confirm_pending(ws, evidence) == [f"{APP}:approval:1"]
+    event = submit_approval(stage, APP, dt.date(2026, 11, 23), "已由仓储管理WMS替代")
+    for user in event.data["approvers"]:
+        done = cli("approve", str(ws.root), APP, "--as", user, "--decision", "agree",
+                   "--evidence", str(evidence))
+        assert done.returncode == 0, done.stderr
+    assert track_approval(stage, APP).state == "approved"
+    confirmed = []
+    for _ in range(6):  # each run stops at the next console step until all are done
+        try:
+            run = run_disable(stage, APP, dry_run=False, confirm=APP)
+            break
+        except ManualStepRequired as exc:
+            assert "decomkit confirm" in str(exc)
+            confirmed += confirm_pending(ws, evidence)
+    assert run.state == "verified_disabled"
+    assert [k.rsplit(":", 1)[-1] if "notify" not in k else k.split(":")[2]
+            for k in confirmed] == ["notify-before", "revoke", "unlink", "notify-after"]
+    steps = ManualPlatform(ws.root / "platform")._state
+    with steps() as state:
+        recorded = state["steps"]
+    digest = hashlib.sha256(evidence.read_bytes()).hexdigest()
+    assert all(s["who"] == "王伟" and s["evidence_sha256"] == digest for s in recorded.values())
+    assert any("解除关联" in line for s in recorded.values() for line in s["instructions"])
+
+
+def test_english_instructions(manual):
+    ws, _ = manual
+    platform = ManualPlatform(ws.root / "platform", language="en")
+    with pytest.raises(ManualStepRequired, match="Click 解除关联 \\(unlink\\)"):
+        platform.unlink(APP, key="k")
+
+
+def test_confirmation_needs_a_name_and_evidence(manual, tmp_path):
+    ws, evidence = manual
+    platform = ManualPlatform(ws.root / "platform")
+    with pytest.raises(ManualStepRequired):
+        platform.disable(APP, key="k")
+    with pytest.raises(PlatformError, match="missing or empty"):
+        platform.confirm("k", "王伟", tmp_path / "nothing.png")
+    with pytest.raises(PlatformError, match="say who"):
+        platform.confirm("k", " ", evidence)
+    with pytest.raises(PlatformError, match="no step 'nope'"):
+        platform.confirm("nope", "王伟", evidence)
+
+
+def test_dingtalk_falls_back_to_the_console_for_unlink(tmp_path):
+    from decomkit.config import DingTalk
+    from decomkit.platforms.dingtalk import DingTalkPlatform
+    from fake_dingtalk import APP_KEY, APP_SECRET, FakeDingTalk
+
+    fake = FakeDingTalk({APP: {"name": "进销存", "appStatus": 1, "scope": {
+        "userIds": [], "deptIds": [], "roleIds": [], "onlyAdminVisible": False}}}, {}, set())
+    fake.start()
+    try:
+        manual = ManualPlatform(tmp_path / "platform")
+        client = DingTalkPlatform(DingTalk(api_base=fake.url, oapi_base=fake.url), APP_KEY,
+                                  APP_SECRET, manual=manual)
+        with pytest.raises(ManualStepRequired, match="解除关联"):
+            client.unlink(APP, key="jxc:pi-1:unlink")
+        evidence = tmp_path / "shot.png"
+        evidence.write_bytes(b"png")
+        manual.confirm("jxc:pi-1:unlink", "王伟", evidence)
+        client.unlink(APP, key="jxc:pi-1:unlink")  # now recorded as done
+        fake.fail("/app/inactive", "500", count=5)  # the undocumented call fails
+        with pytest.raises(ManualStepRequired, match="停用"):
+            client.disable(APP, key="jxc:pi-1:disable")
+    finally:
+        fake.stop()
