@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from pathlib import Path
 
@@ -13,20 +12,6 @@ from decomkit.demo import build_demo
 from decomkit.workspace import Workspace, init_workspace
 
 AS_OF = dt.date(2026, 11, 23)
-
-
-def pytest_collection_modifyitems(session, config, items):
-    """Notebooks run with default parameters read the workspace from DECOMKIT_WORKSPACE:
-    give them a demo workspace built for today, as `make demo` would."""
-    if os.environ.get("DECOMKIT_WORKSPACE") or not any(
-            str(item.path).endswith(".ipynb") for item in items):
-        return
-    root = Path(config._tmp_path_factory.mktemp("nbval")) / "demo"
-    workspace = build_demo(root, events=20_000)
-    with workspace.ledger() as ledger:  # so 02_backup's default app may be backed up
-        ledger.transition("jxc", "assessed", "nbval")
-        ledger.transition("jxc", "decided", "nbval", {"decision": "retire"})
-    os.environ["DECOMKIT_WORKSPACE"] = str(root)
 
 
 @pytest.fixture(scope="session")

@@ -124,3 +124,32 @@ def test_dingtalk_falls_back_to_the_console_for_unlink(tmp_path):
             client.disable(APP, key="jxc:pi-1:disable")
     finally:
         fake.stop()
+
+
+def test_the_disable_notebook_walks_through_console_steps(manual, tmp_path):
+    import papermill as pm
+
+    ws, evidence = manual
+    stage = open_stage(str(ws.root), analyst="it-admin")
+    platform = ManualPlatform(ws.root / "platform")
+    with pytest.raises(ManualStepRequired):
+        submit_approval(stage, APP, dt.date(2026, 11, 23))
+    confirm_pending(ws, evidence)
+    event = submit_approval(stage, APP, dt.date(2026, 11, 23))
+    for user in event.data["approvers"]:
+        platform.decide_approval(event.data["instance_id"], user, "agree", evidence=evidence)
+    track_approval(stage, APP)
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "04_disable.ipynb"
+    parameters = {"workspace": str(ws.root), "dry_run": False, "confirm": APP}
+    for _ in range(6):
+        try:
+            pm.execute_notebook(str(notebook), str(tmp_path / "04.ipynb"), kernel_name="decomkit",
+                                parameters=parameters, progress_bar=False, cwd=str(tmp_path))
+            break
+        except pm.PapermillExecutionError as exc:
+            assert "decomkit confirm" in str(exc)
+            key = next(iter(platform.pending()))
+            parameters.update(step_done=key, done_by="李娜", evidence=str(evidence))
+    with ws.ledger() as ledger:
+        assert ledger.state(APP) == "verified_disabled"
+    assert "confirmed" in (tmp_path / "04.ipynb").read_text(encoding="utf-8")

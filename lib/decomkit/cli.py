@@ -104,11 +104,10 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_confirm(args: argparse.Namespace) -> int:
-    from decomkit.platforms.manual import ManualPlatform
+    from decomkit.platforms.manual import confirm_step
     from decomkit.workspace import Workspace
 
-    step = ManualPlatform(Workspace.open(args.dir).root / "platform").confirm(
-        args.key, args.user, args.evidence)
+    step = confirm_step(Workspace.open(args.dir), args.key, args.user, args.evidence)
     print(f"confirmed {args.key} ({step['operation']}) by {step['who']}; evidence "
           f"{step['evidence']} sha256 {step['evidence_sha256']}. Run the stage again.")
     return 0

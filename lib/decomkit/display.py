@@ -40,3 +40,37 @@ def show_lines(title: str, lines: list[str]) -> None:
     """A heading and a bullet list, every line escaped."""
     body = "\n".join(f"- {html.escape(line)}" for line in lines)
     show_markdown(f"**{html.escape(title)}**\n\n{body}")
+
+
+def show_decision(event) -> None:
+    show_lines(f"decision / 决定: {event.data['decision']}",
+               [f"ledger row {event.seq}, {event.ts}, {event.actor}"])
+
+
+def show_confirmation(key: str, step: dict) -> None:
+    show_lines(f"confirmed {key} ({step['operation']})",
+               [f"{step['who']}, {step['evidence']} sha256 {step['evidence_sha256']}"])
+
+
+def show_request(event) -> None:
+    show_lines(f"submitted {event.data['instance_id']}",
+               [f"{k}: {v}" for k, v in event.data["form"].items()])
+
+
+def show_tracking(tracking) -> None:
+    status = tracking.status
+    lines = [f"{r['user_id']}: {r['result']} {r.get('comment', '')}" for r in status.records]
+    if tracking.overdue_days:
+        lines.append(f"overdue {tracking.overdue_days} days; reminded: {tracking.reminded}")
+    show_lines(f"{status.instance_id}: {status.status} {status.result or ''} → {tracking.state}",
+               lines)
+
+
+def show_verification(report, backup, language: str) -> None:
+    from decomkit.charts import verification_chart
+
+    title = "verified / 验证通过" if report.ok else "FAILED / 验证失败"
+    show_lines(title, report.problems or [report.manifest_hash])
+    show_table(report.files)
+    sizes = {f["path"]: f["size"] for f in backup.manifest["files"]}
+    show_figure(verification_chart(report.files, sizes, language))

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from decomkit.approval import make_plan, plan_hash
+from decomkit.approval import make_plan, plan_hash, planned_action
 from decomkit.backup import verify_backup
 from decomkit.errors import DecomkitError, PlatformError, TransitionError
 from decomkit.ledger import STATES
@@ -104,7 +104,15 @@ def _plan_steps(stage: Stage, action: str) -> list[Step]:
 def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str = "",
                 override_reason: str = "") -> DisableRun:
     """Revoke, disable (or unlink), verify, list residue, notify — or, dry, say so."""
-    approved, pending = _context(stage, app_id)
+    try:
+        approved, pending = _context(stage, app_id)
+    except TransitionError as exc:
+        if not dry_run:
+            raise
+        with stage.workspace.ledger() as ledger:  # a dry run still shows the calls it would make
+            current = ledger.state(app_id)
+        return DisableRun(app_id, True, _plan_steps(stage, planned_action(stage, app_id)),
+                          current, exc.missing)
     plan = make_plan(stage, app_id, dt.date.fromisoformat(pending["plan"]["date"]))
     steps = _plan_steps(stage, plan["action"])
     with stage.workspace.ledger() as ledger:

@@ -4,6 +4,7 @@ parameter's, so an untouched widget gives exactly what Papermill gives."""
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import ipywidgets as w
 import pandas as pd
@@ -157,3 +158,30 @@ class GuardedAction:
         self.text.observe(on_text, names="value")
         self.button.on_click(on_click)
         self.widget = w.VBox([w.HBox([self.text, self.button]), self.output])
+
+
+class EvidenceUpload:
+    """Confirm a console step done by hand: its key, who did it, and an uploaded screenshot
+    (the twin of the ``step_done``, ``done_by`` and ``evidence`` parameters)."""
+
+    def __init__(self, stage):
+        from decomkit.files import atomic_write_bytes
+        from decomkit.platforms.manual import confirm_step
+
+        self.key = w.Text(description="step")
+        self.who = w.Text(description="done by")
+        self.upload = w.FileUpload(description="evidence", multiple=False)
+        self.output = w.Output()
+
+        def on_upload(change) -> None:
+            if not change["new"]:
+                return
+            item = change["new"][0]
+            path = stage.workspace.root / "evidence" / Path(item["name"]).name
+            atomic_write_bytes(path, bytes(item["content"]))
+            with self.output:
+                step = confirm_step(stage.workspace, self.key.value, self.who.value, path)
+                print(f"confirmed {self.key.value}: sha256 {step['evidence_sha256']}")
+
+        self.upload.observe(on_upload, names="value")
+        self.widget = w.VBox([self.key, self.who, self.upload, self.output])

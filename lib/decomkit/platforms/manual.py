@@ -46,24 +46,27 @@ class ManualPlatform(Platform):
                  language: str = "zh"):
         self.folder, self.language = Path(folder), language
         self.path = self.folder / STATE_NAME
-        if not self.path.exists():
+        if apps is not None and not self.path.exists():  # only a seeded platform starts a file
             self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write_text(self.path, json.dumps({
-                "apps": {a.app_id: _app_state(a) for a in (apps or {}).values()},
+                "apps": {a.app_id: _app_state(a) for a in apps.values()},
                 "steps": {}, "approvals": {}}, ensure_ascii=False))
 
     @contextmanager
-    def _state(self) -> Iterator[dict]:
+    def _state(self, write: bool = True) -> Iterator[dict]:
+        self.folder.mkdir(parents=True, exist_ok=True)
         with open(self.folder / "manual.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            state = json.loads(self.path.read_text(encoding="utf-8"))
+            fcntl.flock(lock, fcntl.LOCK_EX if write else fcntl.LOCK_SH)
+            state = (json.loads(self.path.read_text(encoding="utf-8")) if self.path.exists()
+                     else {"apps": {}, "steps": {}, "approvals": {}})
             yield state
-            atomic_write_text(self.path, json.dumps(state, ensure_ascii=False, indent=1))
+            if write:
+                atomic_write_text(self.path, json.dumps(state, ensure_ascii=False, indent=1))
 
     # ------------------------------------------------------------ steps
 
     def pending(self) -> dict[str, dict]:
-        with self._state() as state:
+        with self._state(write=False) as state:
             return {k: v for k, v in state["steps"].items() if v["status"] == "pending"}
 
     def confirm(self, key: str, who: str, evidence: str | Path) -> dict:
@@ -106,11 +109,11 @@ class ManualPlatform(Platform):
     # ------------------------------------------------------------ the interface
 
     def list_apps(self) -> list[AppInfo]:
-        with self._state() as state:
+        with self._state(write=False) as state:
             return [_app_info(k, v) for k, v in state["apps"].items()]
 
     def get_app(self, app_id: str) -> AppInfo:
-        with self._state() as state:
+        with self._state(write=False) as state:
             if app_id not in state["apps"]:
                 raise PlatformError("get_app", f"no app '{app_id}' in the inventory")
             return _app_info(app_id, state["apps"][app_id])
@@ -179,7 +182,7 @@ class ManualPlatform(Platform):
         return self.approval_status(instance_id)
 
     def approval_status(self, instance_id: str) -> ApprovalStatus:
-        with self._state() as state:
+        with self._state(write=False) as state:
             inst = state["approvals"][instance_id]
             return ApprovalStatus(instance_id, inst["status"], inst["result"],
                                   tuple(inst["records"]))
@@ -216,3 +219,8 @@ def _app_info(app_id: str, raw: dict) -> AppInfo:
     return AppInfo(app_id, raw["name"], raw["status"],
                    Scope(tuple(s["user_ids"]), tuple(s["dept_ids"]), tuple(s["role_ids"]),
                          s["only_admin_visible"]), tuple(raw["admins"]))
+
+
+def confirm_step(workspace, key: str, who: str, evidence: str | Path) -> dict:
+    """Record a console step done by hand (manual platform, or DingTalk without an API)."""
+    return ManualPlatform(workspace.root / "platform").confirm(key, who, evidence)

@@ -1,0 +1,21 @@
+"""Notebooks run by nbval with their default parameters read the workspace from
+DECOMKIT_WORKSPACE: give them a demo workspace built for today, as `make demo` would."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from decomkit.demo import build_demo
+
+
+def pytest_collection_modifyitems(session, config, items):
+    if os.environ.get("DECOMKIT_WORKSPACE") or not any(
+            str(item.path).endswith(".ipynb") for item in items):
+        return
+    root = Path(config._tmp_path_factory.mktemp("nbval")) / "demo"
+    workspace = build_demo(root, events=20_000)
+    with workspace.ledger() as ledger:  # so 02_backup's default app may be backed up
+        ledger.transition("jxc", "assessed", "nbval")
+        ledger.transition("jxc", "decided", "nbval", {"decision": "retire"})
+    os.environ["DECOMKIT_WORKSPACE"] = str(root)
