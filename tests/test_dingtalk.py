@@ -207,3 +207,38 @@ def test_notebooks_run_with_the_dingtalk_adapter(on_dingtalk, fake, tmp_path):
     text = run("04_disable.ipynb", dry_run=False, confirm=APP)
     assert fake.apps[APP]["appStatus"] == 0
     assert APP_SECRET not in text and "verified_disabled" in text
+
+
+def test_killed_between_revoke_and_disable_then_rerun_repeats_nothing_at_the_server(
+        on_dingtalk, fake):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    stage = open_stage(str(on_dingtalk.root), analyst="it-admin")
+    event = submit_approval(stage, APP, dt.date(2026, 11, 23), "成本过高")
+    for user in event.data["approvers"]:
+        fake.act(event.data["instance_id"], user, "agree")
+    track_approval(stage, APP)
+    fake.fail("/app/inactive", "hang")  # the disable call never answers
+    code = ("from decomkit.stage import open_stage\nfrom decomkit.execute import run_disable\n"
+            f"run_disable(open_stage({str(on_dingtalk.root)!r}, analyst='it-admin'), "
+            f"{APP!r}, dry_run=False, confirm={APP!r})\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ))
+    deadline = time.monotonic() + 120
+    while not any("/app/inactive" in p for _, p in fake.calls):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with on_dingtalk.ledger() as ledger:
+        assert ledger.state(APP) == "access_revoked"
+    assert fake.apps[APP]["appStatus"] == 1  # the killed call never took effect
+    run = run_disable(stage, APP, dry_run=False, confirm=APP)
+    assert run.state == "verified_disabled" and fake.apps[APP]["appStatus"] == 0
+    made = fake.changing_calls()
+    assert sum("/scopes" in p for p in made) == 2  # del departments + admins only, once
+    assert sum("asyncsend_v2" in p for p in made) == 2  # before and after, once each
+    assert sum("/app/inactive" in p for p in made) == 2  # the killed one and the rerun
