@@ -28,9 +28,11 @@ fonts:
 demo: $(STAMP)
 	$(VENV)/bin/decomkit demo $(DEMO) --replace
 	$(VENV)/bin/decomkit run $(DEMO) --stages portfolio,assess,backup --apps candidates
+	$(VENV)/bin/decomkit record $(DEMO)
 	$(VENV)/bin/decomkit status $(DEMO)
 	@echo "workspace: $(abspath $(DEMO))"
 	@echo "executed notebooks: $(abspath $(DEMO))/runs/<app>/; candidate list: $(abspath $(DEMO))/candidates.xlsx"
+	@echo "records (open in a browser): $(abspath $(DEMO))/records/index.html"
 
 test: $(STAMP)
 	$(PY) -m pytest

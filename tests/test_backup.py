@@ -172,7 +172,7 @@ def test_disk_full_leaves_nothing_and_a_rerun_succeeds(retired):
     target = str(retired.root / "backups")
     with pytest.raises(OutOfSpace, match="out of space"):
         run_backup(retired, APP, actor="analyst", store=FullDisk(target))
-    leftovers = [p for p in (retired.root / "backups").rglob("*") if p.is_file()]
+    leftovers = [p for p in (retired.root / "backups" / APP).rglob("*") if p.is_file()]
     assert leftovers == []
     assert state(retired) == "decided"
     run_backup(retired, APP, actor="analyst", store=Store(target))
@@ -190,12 +190,12 @@ def test_backup_killed_midway_then_rerun_completes(retired):
             f"run_backup(Workspace.open({str(retired.root)!r}), {APP!r}, actor='analyst')\n")
     proc = subprocess.Popen([sys.executable, "-c", code])
     deadline = time.monotonic() + 120
-    while not list((retired.root / "backups").rglob("*.part")):
+    while not list((retired.root / "backups" / APP).rglob("*.part")):
         assert proc.poll() is None and time.monotonic() < deadline, "backup ended before kill"
         time.sleep(0.001)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert list((retired.root / "backups").rglob(MANIFEST)) == []
+    assert list((retired.root / "backups" / APP).rglob(MANIFEST)) == []
     result = run_backup(retired, APP, actor="analyst")
     folders = [p for p in (retired.root / "backups" / APP).iterdir()]
     assert folders == [backup_dir(retired, result)]  # the incomplete one is gone

@@ -254,7 +254,8 @@ def remove_incomplete(store: Store, app_id: str) -> list[str]:
 
 
 def run_backup(workspace: Workspace, app_id: str, datasets: list[str] | None = None, *,
-               actor: str, store: Store | None = None, progress: bool = False) -> BackupResult:
+               actor: str, store: Store | None = None, progress: bool = False,
+               at: str | None = None) -> BackupResult:
     """Copy the app's exports to the target, sign the manifest, record it in the ledger."""
     with workspace.ledger() as ledger:
         missing = ledger.missing(app_id, "backed_up")
@@ -287,7 +288,7 @@ def run_backup(workspace: Workspace, app_id: str, datasets: list[str] | None = N
     with workspace.ledger() as ledger:
         ledger.transition(app_id, "backed_up", actor, {
             "manifest_hash": manifest_hash, "target": store.url, "path": prefix,
-            "files": len(entries), "bytes": sum(e["size"] for e in entries)})
+            "files": len(entries), "bytes": sum(e["size"] for e in entries)}, at=at)
     return BackupResult(app_id, store.url, prefix, manifest, manifest_hash)
 
 
@@ -336,7 +337,8 @@ def latest_backup(workspace: Workspace, app_id: str) -> dict:
 
 
 def verify_backup(workspace: Workspace, app_id: str, *, actor: str, store: Store | None = None,
-                  record: bool = True, progress: bool = False) -> Verification:
+                  record: bool = True, progress: bool = False,
+                  at: str | None = None) -> Verification:
     """Check the latest backup of ``app_id`` from the target; record the result."""
     backup = latest_backup(workspace, app_id)
     store = store or Store(backup["target"], workspace.config.backup.endpoint_url)
@@ -393,7 +395,7 @@ def verify_backup(workspace: Workspace, app_id: str, *, actor: str, store: Store
     if not expected:
         problems.append("the backup holds no files")
     return _finish(workspace, app_id, prefix, manifest_hash, pd.DataFrame(rows), problems,
-                   actor, record)
+                   actor, record, at)
 
 
 def _restore_test(tables: dict, expected: dict, rows: list[dict]) -> list[str]:
@@ -423,7 +425,8 @@ def _restore_test(tables: dict, expected: dict, rows: list[dict]) -> list[str]:
 
 
 def _finish(workspace: Workspace, app_id: str, prefix: str, manifest_hash: str,
-            files: pd.DataFrame, problems: list[str], actor: str, record: bool) -> Verification:
+            files: pd.DataFrame, problems: list[str], actor: str, record: bool,
+            at: str | None = None) -> Verification:
     """Record the result. A pass verifies a backed-up app; a failure of a verified backup
     takes it back to 'backed_up', which closes the approval and disable gates."""
     result = Verification(app_id, prefix, manifest_hash, files, problems)
@@ -433,7 +436,7 @@ def _finish(workspace: Workspace, app_id: str, prefix: str, manifest_hash: str,
         state = ledger.state(app_id)
         if result.ok and state in ("backed_up", "backup_verified"):
             ledger.transition(app_id, "backup_verified", actor, {
-                "manifest_hash": manifest_hash, "path": prefix, "files": len(files)})
+                "manifest_hash": manifest_hash, "path": prefix, "files": len(files)}, at=at)
         elif not result.ok and state == "backup_verified":
             ledger.transition(app_id, "backed_up", actor, {
                 **ledger.last(app_id, "backed_up").data, "invalidated": problems[:50]})

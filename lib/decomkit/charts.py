@@ -216,3 +216,23 @@ def verification_chart(files: pd.DataFrame, sizes: dict[str, int],
     ax.set_xlabel("KiB")
     ax.set_title(t("chart.verification", language))
     return fig
+
+
+def review_chart(review, language: Language = "zh") -> Figure:
+    """Monthly cost before and after the disable, and realized against projected savings."""
+    fig = _figure(8.0, 3.4)
+    costs_ax, savings_ax = fig.subplots(1, 2)
+    colours = ["#264653" if p == "before" else "#2a9d8f" for p in review.costs["phase"]]
+    costs_ax.bar(review.costs["month"], review.costs["cost"], color=colours)
+    costs_ax.set_title(t("chart.cost_before_after", language))
+    costs_ax.tick_params(axis="x", rotation=45)
+    if len(review.savings):
+        savings_ax.plot(review.savings["month"], review.savings["realized"], marker="o",
+                        label=t("chart.realized", language), color="#2a9d8f")
+        savings_ax.plot(review.savings["month"], review.savings["projected"], linestyle="--",
+                        label=t("chart.projected", language), color="#e76f51")
+        savings_ax.axhline(0, color="grey", linewidth=0.8)
+        savings_ax.legend(frameon=False)
+    savings_ax.set_title(t("chart.savings", language))
+    savings_ax.tick_params(axis="x", rotation=45)
+    return fig

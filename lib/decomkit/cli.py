@@ -113,6 +113,21 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_record(args: argparse.Namespace) -> int:
+    from decomkit.records import render_records, verify_records
+    from decomkit.workspace import Workspace
+
+    if args.target == "verify":
+        if len(args.apps) != 1:
+            raise SystemExit("usage: decomkit record verify PATH")
+        count = verify_records(args.apps[0])
+        print(f"records verified: {count} files unchanged")
+        return 0
+    index = render_records(Workspace.open(args.target), args.apps or None)
+    print(f"records: {index}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="decomkit", description="Retire enterprise apps safely, with a verifiable trail.")
@@ -143,8 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="execute stage notebooks into runs/<app>/")
     p.add_argument("dir")
     p.add_argument("--stages", default="portfolio,assess,backup",
-                   help="comma-separated: portfolio, assess, backup (default: all three); a "
-                        "stage whose gate is closed for an app is skipped, with the reason")
+                   help="comma-separated: portfolio, assess, backup, approval, disable (a dry "
+                        "run unless -p dry_run False), review; default: portfolio,assess,backup."
+                        " A stage whose gate is closed for an app is skipped, with the reason")
     p.add_argument("--apps", default="candidates",
                    help="all, candidates (from the portfolio stage) or ids separated by commas")
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
@@ -169,6 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="user", required=True, help="who did it")
     p.add_argument("--evidence", required=True, help="a screenshot or export proving it")
     p.set_defaults(func=cmd_confirm)
+
+    p = sub.add_parser("record", help="render decommission records (decomkit record DIR "
+                                      "[APP ...]) or check them (decomkit record verify PATH)")
+    p.add_argument("target", help="the workspace, or 'verify'")
+    p.add_argument("apps", nargs="*", help="apps to render (default: every app with runs), "
+                                           "or the records folder to verify")
+    p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("ledger", help="ledger commands")
     ledger_sub = p.add_subparsers(dest="ledger_command", required=True)

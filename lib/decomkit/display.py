@@ -74,3 +74,32 @@ def show_verification(report, backup, language: str) -> None:
     show_table(report.files)
     sizes = {f["path"]: f["size"] for f in backup.manifest["files"]}
     show_figure(verification_chart(report.files, sizes, language))
+
+
+def show_review(review) -> None:
+    from decomkit.charts import review_chart
+
+    if review.too_early:
+        show_lines(f"{review.name}: too early / 为时尚早",
+                   [f"disabled {review.disabled_on}; costs are comparable from "
+                    f"{review.meaningful_from} / 停用于 {review.disabled_on},"
+                    f"{review.meaningful_from} 起可比较成本"])
+    else:
+        show_lines(f"{review.name}: realized ¥{review.realized:,.2f} / projected "
+                   f"¥{review.projected:,.2f}",
+                   [f"baseline ¥{review.baseline:,.2f} a month; penalty ¥{review.penalty:,.2f};"
+                    f" migration ¥{review.migration:,.2f}"])
+    show_figure(review_chart(review))
+
+
+def show_safety(review) -> None:
+    lines = [f"backup verified again: {review.backup_ok}", *review.backup_problems[:5],
+             f"platform status: {review.platform_status}",
+             f"people who can still open it: {len(review.reachable_by)}"]
+    show_lines("data safe / 数据安全" if review.data_safe else "CHECK / 需要检查", lines)
+
+
+def show_survey(review) -> None:
+    show_lines(f"score before / 停用前 {review.score_before} → after / 停用后 "
+               f"{review.score_after}", list(review.survey_after["comment"].dropna()))
+    show_table(review.survey_by_department)

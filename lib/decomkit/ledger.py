@@ -153,10 +153,10 @@ class Ledger:
     # ------------------------------------------------------------ the event log
 
     def _append(self, db: sqlite3.Connection, app_id: str, kind: str, state: str | None,
-                actor: str, data: dict) -> Event:
+                actor: str, data: dict, at: str | None = None) -> Event:
         last = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (last["seq"] + 1, last["hash"]) if last else (1, GENESIS)
-        row = {"seq": seq, "ts": utcnow(), "app_id": app_id, "kind": kind, "state": state,
+        row = {"seq": seq, "ts": at or utcnow(), "app_id": app_id, "kind": kind, "state": state,
                "actor": actor, "data": json.loads(canonical_json(data)), "prev_hash": prev}
         row["hash"] = _row_hash(row)
         db.execute(
@@ -249,13 +249,14 @@ class Ledger:
         return Event(**{**dict(row), "data": json.loads(row["data"])}) if row else None
 
     def transition(self, app_id: str, state: str, actor: str, data: dict | None = None, *,
-                   override_reason: str = "") -> Event:
+                   override_reason: str = "", at: str | None = None) -> Event:
         """Move ``app_id`` to ``state`` if its gate allows it; raise TransitionError if not.
 
         ``data`` carries what the gate checks: ``decision`` for "decided", ``manifest_hash`` for
         backup states, ``plan_hash``, ``manifest_hash`` and ``confirm`` for the guarded states.
         A written ``override_reason`` bypasses a gate (never the typed confirmation) and is
-        recorded in the event.
+        recorded in the event. ``at`` (ISO time) records when it happened, for importing a
+        lifecycle that took place before the kit (the demo's history); it defaults to now.
         """
         if state not in STATES:
             raise TransitionError(app_id, f"move to '{state}'",
@@ -271,7 +272,7 @@ class Ledger:
                 data["override"] = {"reason": override_reason.strip(), "bypassed": missing}
             elif missing:
                 raise TransitionError(app_id, f"move to '{state}'", missing)
-            return self._append(db, app_id, "transition", state, actor, data)
+            return self._append(db, app_id, "transition", state, actor, data, at)
 
     def missing(self, app_id: str, state: str, data: dict | None = None) -> str:
         """What is missing before ``app_id`` may enter ``state`` ("" when nothing is): a gate

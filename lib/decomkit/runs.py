@@ -16,9 +16,12 @@ from decomkit.resources import notebooks_dir
 from decomkit.workspace import Workspace
 
 STAGES = {"portfolio": "00_portfolio.ipynb", "assess": "01_assess.ipynb",
-          "backup": "02_backup.ipynb"}
+          "backup": "02_backup.ipynb", "approval": "03_approval.ipynb",
+          "disable": "04_disable.ipynb", "review": "05_review.ipynb"}
 # The ledger state a per-app stage moves to: its gate decides whether the stage runs at all.
-STAGE_STATE = {"backup": "backed_up"}
+# (The disable stage always runs: it is a dry run unless its parameters say otherwise.)
+STAGE_STATE = {"backup": "backed_up", "review": "reviewed"}
+APPROVAL_RUNS_IN = ("backup_verified", "rejected", "approval_pending")  # submit or track
 PORTFOLIO_FOLDER = "_portfolio"  # runs/_portfolio/ holds the whole-portfolio stage
 KERNEL = "decomkit"
 
@@ -67,21 +70,29 @@ def run_stage(workspace: Workspace, stage: str, app_id: str | None = None,
     values = {"workspace": str(workspace.root), **(parameters or {})}
     if app_id:
         values["app_id"] = app_id
+    from decomkit.records import SECRET_NAME, scrub_file
+
+    error = None
     try:
         papermill.execute_notebook(str(notebooks_dir() / STAGES[stage]), str(out),
                                    parameters=values, kernel_name=KERNEL, cwd=str(folder),
                                    progress_bar=False)
     except papermill.PapermillExecutionError as exc:
-        return RunResult(app_id, stage, out, f"{exc.ename}: {exc.evalue}")
-    return RunResult(app_id, stage, out)
+        error = f"{exc.ename}: {exc.evalue}"
+    finally:  # the kept notebook never holds a secret, whether it ran or failed
+        if out.exists():
+            scrub_file(out, [str(v) for k, v in values.items() if SECRET_NAME.search(k)])
+    return RunResult(app_id, stage, out, error)
 
 
 def _gate(workspace: Workspace, app_id: str, stage: str) -> str:
     """Why ``stage`` may not run for ``app_id`` now ("" when it may)."""
-    if stage not in STAGE_STATE:
-        return ""
     with workspace.ledger() as ledger:
-        return ledger.missing(app_id, STAGE_STATE[stage])
+        if stage == "approval":
+            state = ledger.state(app_id)
+            return "" if state in APPROVAL_RUNS_IN else (
+                f"nothing to ask or track (state {state}; the backup must be verified)")
+        return ledger.missing(app_id, STAGE_STATE[stage]) if stage in STAGE_STATE else ""
 
 
 def run_pipeline(workspace: Workspace, stages: Iterable[str], apps: str = "candidates",

@@ -185,3 +185,26 @@ class EvidenceUpload:
 
         self.upload.observe(on_upload, names="value")
         self.widget = w.VBox([self.key, self.who, self.upload, self.output])
+
+
+class LessonsForm:
+    """Text areas for the lessons learned (twins of the notebook's lesson parameters) and a
+    button that records the review with them."""
+
+    def __init__(self, stage, review, lessons: dict[str, str]):
+        from decomkit.review import record_review
+
+        self.fields = {k: w.Textarea(value=v, description=k, layout={"width": "90%"},
+                                     style={"description_width": "initial"})
+                       for k, v in lessons.items()}
+        self.button = w.Button(description="record the review / 记录评估")
+        self.output = w.Output()
+
+        def on_click(_button) -> None:
+            with self.output:
+                event = record_review(stage, review, {k: f.value for k, f in
+                                                      self.fields.items()})
+                print(f"{review.app_id}: {event.state}")
+
+        self.button.on_click(on_click)
+        self.widget = w.VBox([*self.fields.values(), self.button, self.output])

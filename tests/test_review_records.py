@@ -1,0 +1,154 @@
+"""The review after a disable, and the records: secret-free, inert, verifiable, viewable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import papermill as pm
+import pytest
+
+from decomkit.errors import DecomkitError
+from decomkit.records import render_records, verify_records
+from decomkit.review import review_app
+from decomkit.runs import run_stage
+from decomkit.stage import open_stage
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+SENTINEL = "SENTINEL-robot-secret-7f3a9c"
+
+
+def test_review_savings_equal_a_hand_computation(demo, as_of, tmp_path):
+    # 旧版报销单 was disabled on 2026-07-15; full months after: Aug, Sep, Oct 2026.
+    review = review_app(open_stage(str(demo.root), as_of=str(as_of)), "old-expense")
+    assert review.disabled_on == dt.date(2026, 7, 15) and not review.too_early
+    assert review.baseline == 450 + 1500  # infrastructure + maintenance, Apr–Jun
+    assert list(review.savings["month"]) == ["2026-08", "2026-09", "2026-10"]
+    assert review.realized == 3 * 1950 - 1500 == review.projected
+    assert review.data_safe and review.platform_status == "disabled"
+    assert review.score_after > review.score_before
+    after = review.incidents_after
+    assert "旧报销单迁移后两张单据需补录" in set(after["summary"])  # on its replacement, 财务报销
+    assert set(after["app_id"]) == {"expense"}  # nothing on the switched-off app itself
+    pm.execute_notebook(str(NOTEBOOKS / "05_review.ipynb"), str(tmp_path / "05.ipynb"),
+                        parameters={"workspace": str(demo.root), "as_of": str(as_of),
+                                    "went_well": "迁移顺利", "close": True},
+                        kernel_name="decomkit", progress_bar=False, cwd=str(tmp_path))
+    with demo.ledger() as ledger:
+        assert ledger.state("old-expense") == "closed"
+        reviewed = ledger.last("old-expense", "reviewed").data
+    assert reviewed["realized"] == 4350 and reviewed["lessons"] == {"went_well": "迁移顺利"}
+
+
+def test_a_fresh_disable_is_too_early_to_review(demo):
+    review = review_app(open_stage(str(demo.root), as_of="2026-07-20"), "old-expense")
+    assert review.too_early and review.meaningful_from == dt.date(2026, 9, 1)
+    assert review.realized == 0
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.handlers, self.urls = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.handlers.append((tag, name))
+            if name in ("href", "src") and value:
+                self.urls.append((tag, value))
+
+
+@pytest.fixture
+def recorded(demo, as_of, monkeypatch):
+    """The demo with an app named to attack the record, assessed, backed up and rendered,
+    and a sentinel secret given as an environment variable and as a Papermill parameter."""
+    monkeypatch.setenv("DECOMKIT_ROBOT_SECRET", SENTINEL)
+    apps = demo.root / "data" / "apps.csv"
+    text = apps.read_bytes().decode("gbk")
+    evil = '<img src=x onerror=alert(1)><script>alert(2)</script><a href="javascript:alert(3)">x'
+    apps.write_bytes(text.replace("文档编辑器", evil.replace(",", " ")).encode("gbk",
+                                                                          "replace"))
+    for app, stage in (("doc-editor", "assess"), ("jxc", "assess"), ("jxc", "backup")):
+        result = run_stage(demo, stage, app, {"as_of": str(as_of), "robot_secret": SENTINEL,
+                                              "decision": "retire" if app == "jxc" else "",
+                                              "override_reason": ""} if stage == "assess"
+                           else {"robot_secret": SENTINEL})
+        assert result.ok, result.error
+    render_records(demo)
+    return demo
+
+
+def test_no_secret_in_runs_or_records(recorded):
+    for folder in ("runs", "records"):
+        for path in (recorded.root / folder).rglob("*"):
+            if path.is_file():
+                assert SENTINEL.encode() not in path.read_bytes(), path
+
+
+def test_hostile_names_come_out_inert(recorded):
+    for path in (recorded.root / "records").rglob("*.html"):
+        parser = _Tags()
+        parser.feed(path.read_text(encoding="utf-8"))
+        assert "script" not in parser.tags, path
+        assert parser.handlers == [], path
+        for tag, url in parser.urls:
+            assert not url.lower().startswith("javascript:"), (path, url)
+            if tag == "img":
+                assert url.startswith("data:image/"), (path, url)  # no host file embedded
+    dossier = (recorded.root / "records" / "doc-editor" / "index.html").read_text("utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in dossier  # shown as text, not markup
+
+
+def test_changing_any_byte_is_caught_and_named(recorded):
+    root = recorded.root / "records"
+    assert verify_records(root) >= 5
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.name != "manifest.json")
+    for path in files:
+        original = path.read_bytes()
+        path.write_bytes(original[:-1] + bytes([original[-1] ^ 0x01]))
+        with pytest.raises(DecomkitError, match=str(path.relative_to(root))):
+            verify_records(root)
+        path.write_bytes(original)
+    (root / "extra.html").write_text("x")
+    with pytest.raises(DecomkitError, match=r"extra\.html: added"):
+        verify_records(root)
+    (root / "extra.html").unlink()
+    (root / "jxc" / "tables.xlsx").unlink()
+    with pytest.raises(DecomkitError, match=r"jxc/tables\.xlsx: missing"):
+        verify_records(root)
+
+
+def test_the_record_command_and_its_verification(recorded):
+    binary = Path(sys.executable).parent / "decomkit"
+    done = subprocess.run([str(binary), "record", str(recorded.root), "jxc"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "records/index.html" in done.stdout
+    assert SENTINEL not in done.stdout + done.stderr  # nor in the log
+    done = subprocess.run([str(binary), "record", "verify", str(recorded.root / "records")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "records verified" in done.stdout
+
+
+def test_the_dossier_opens_in_chromium_and_shows_its_charts(recorded, tmp_path):
+    browser = shutil.which("chromium")
+    assert browser, ".ci/run installs Debian's chromium for this test"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "dossier-jxc.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'c'}",
+                    "--window-size=1100,2400", f"--screenshot={shot}",
+                    (recorded.root / "records" / "jxc" / "index.html").as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(shot)[..., :3]
+    saturated = (pixels.max(axis=2) - pixels.min(axis=2)) > 0.3  # chart colours, not text
+    assert saturated.mean() > 0.01, "no chart is visible in the screenshot"
