@@ -19,10 +19,10 @@ def test_demo_status_and_ledger_verify(tmp_path):
     done = run("demo", str(ws), "--events", "3000", "--as-of", "2026-11-23")
     assert done.returncode == 0, done.stderr
     assert str(ws) in done.stdout and "进销存" in done.stdout
-    assert "new: 31, verified_disabled: 1" in done.stdout  # 旧版报销单 was retired before
-    assert run("status", str(ws)).stdout.count("new") >= 31
+    assert "new: 30, verified_disabled: 2" in done.stdout  # two apps were retired before
+    assert run("status", str(ws)).stdout.count("new") >= 30
     verified = run("ledger", "verify", str(ws))
-    assert verified.returncode == 0 and "ledger verified: 9 rows" in verified.stdout
+    assert verified.returncode == 0 and "ledger verified: 18 rows" in verified.stdout
 
 
 def test_demo_refuses_an_existing_workspace_without_replace(tmp_path):

@@ -31,9 +31,10 @@ def test_portfolio_scores_writes_candidates_and_marks_assessed(demo, as_of, tmp_
     assert (demo.root / "candidates.xlsx").stat().st_size > 0
     with demo.ledger() as ledger:
         states = ledger.states()
-        assert ledger.verify() == 9 + 31  # the retired app's history, then 31 assessments
-    assert states.pop("old-expense") == "verified_disabled"  # a decided app is left alone
-    assert set(states.values()) == {"assessed"} and len(states) == 31
+        assert ledger.verify() == 2 * 9 + 30  # two retired apps' histories, 30 assessments
+    for retired in ("old-expense", "room-booking"):  # a decided app is left alone
+        assert states.pop(retired) == "verified_disabled"
+    assert set(states.values()) == {"assessed"} and len(states) == 30
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

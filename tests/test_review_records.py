@@ -45,6 +45,20 @@ def test_review_savings_equal_a_hand_computation(demo, as_of, tmp_path):
     assert reviewed["realized"] == 4350 and reviewed["lessons"] == {"went_well": "迁移顺利"}
 
 
+def test_the_second_retired_app_has_one_month_to_show(demo, as_of):
+    # 会议室预订(旧) was disabled on 2026-09-15: one full month after it, October.
+    review = review_app(open_stage(str(demo.root), as_of=str(as_of)), "room-booking")
+    assert review.disabled_on == dt.date(2026, 9, 15)
+    assert list(review.savings["month"]) == ["2026-10"]
+    assert review.realized == 1950 - 1500
+
+
+def test_portfolio_page_shows_realized_savings(recorded):
+    page = (recorded.root / "records" / "index.html").read_text(encoding="utf-8")
+    assert "¥4,350.00" in page and "¥450.00" in page  # 旧版报销单, 会议室预订(旧)
+    assert "已实现节省: ¥4,800.00" in page
+
+
 def test_a_fresh_disable_is_too_early_to_review(demo):
     review = review_app(open_stage(str(demo.root), as_of="2026-07-20"), "old-expense")
     assert review.too_early and review.meaningful_from == dt.date(2026, 9, 1)
@@ -81,7 +95,7 @@ def recorded(demo, as_of, monkeypatch):
                                               "override_reason": ""} if stage == "assess"
                            else {"robot_secret": SENTINEL})
         assert result.ok, result.error
-    render_records(demo)
+    render_records(demo, as_of=str(as_of))
     return demo
 
 

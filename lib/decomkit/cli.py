@@ -123,7 +123,8 @@ def cmd_record(args: argparse.Namespace) -> int:
         count = verify_records(args.apps[0])
         print(f"records verified: {count} files unchanged")
         return 0
-    index = render_records(Workspace.open(args.target), args.apps or None)
+    as_of = args.as_of.isoformat() if args.as_of else ""
+    index = render_records(Workspace.open(args.target), args.apps or None, as_of)
     print(f"records: {index}")
     return 0
 
@@ -191,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", help="the workspace, or 'verify'")
     p.add_argument("apps", nargs="*", help="apps to render (default: every app with runs), "
                                            "or the records folder to verify")
+    p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                   help="date of the savings on the portfolio page (default: today)")
     p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("ledger", help="ledger commands")

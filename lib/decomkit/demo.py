@@ -108,13 +108,14 @@ APPS: tuple[DemoApp, ...] = (
             "CRM客户管理", ("销售部",), ("日报记录",)),
 )
 
-RETIRED_APP, RETIRED_MONTHS_AGO = "old-expense", 4  # retired before 'today', for 05_review
+# Apps retired before 'today' (months ago), so 05_review has real before/after figures.
+RETIRED = {"old-expense": 4, "room-booking": 2}
 
 
-def retired_on(as_of: dt.date) -> dt.date:
-    """The day the demo's already-retired app was disabled (mid-month, months before as_of)."""
-    return (pd.Timestamp(as_of).to_period("M") - RETIRED_MONTHS_AGO).to_timestamp().date() \
-        + dt.timedelta(days=14)
+def retired_on(as_of: dt.date, app_id: str = "old-expense") -> dt.date:
+    """The day an already-retired demo app was disabled (mid-month, months before as_of)."""
+    month = pd.Timestamp(as_of).to_period("M") - RETIRED[app_id]
+    return month.to_timestamp().date() + dt.timedelta(days=14)
 
 
 # Usage intensity (events share), share of the pool that is active, and monthly trend factor.
@@ -183,10 +184,11 @@ def make_usage(rng: np.random.Generator, apps: tuple[DemoApp, ...], users: pd.Da
 
 def make_costs(apps: tuple[DemoApp, ...], as_of: dt.date) -> pd.DataFrame:
     rows = []
-    retired_month = pd.Timestamp(retired_on(as_of)).to_period("M").to_timestamp()
     for app in apps:
+        off = (pd.Timestamp(retired_on(as_of, app.app_id)).to_period("M").to_timestamp()
+               if app.app_id in RETIRED else None)
         for month in _month_starts(as_of):
-            if app.app_id == RETIRED_APP and month >= retired_month:
+            if off is not None and month >= off:
                 continue  # nothing is paid after it was switched off
             if app.monthly_fee:
                 rows.append((app.app_id, month, "licence", app.monthly_fee))
@@ -312,11 +314,11 @@ def make_incidents(rng: np.random.Generator, apps: tuple[DemoApp, ...],
                          "date": start + pd.Timedelta(days=int(rng.integers(0, 365))),
                          "severity": sev, "summary": rng.choice(
                              ["页面加载缓慢", "登录失败", "数据同步延迟", "偶发崩溃", "导出超时"])})
-    off = pd.Timestamp(retired_on(as_of))
-    rows = [r for r in rows if not (r["app_id"] == RETIRED_APP and r["date"] >= off)]
-    if any(a.app_id == RETIRED_APP for a in apps):  # a business-flow hiccup after retiring it
+    offs = {a: pd.Timestamp(retired_on(as_of, a)) for a in RETIRED}
+    rows = [r for r in rows if not (r["app_id"] in offs and r["date"] >= offs[r["app_id"]])]
+    if "old-expense" in {a.app_id for a in apps}:  # a business-flow hiccup after retiring it
         rows.append({"app_id": "expense", "severity": "low", "summary": "旧报销单迁移后两张单据需补录",
-                     "date": pd.Timestamp(retired_on(as_of)) + pd.Timedelta(days=20)})
+                     "date": offs["old-expense"] + pd.Timedelta(days=20)})
     frame = pd.DataFrame(rows).sort_values(["date", "app_id"], kind="stable")
     frame.insert(0, "incident_id", [f"INC-{i:04d}" for i in range(1, len(frame) + 1)])
     return frame
@@ -350,11 +352,11 @@ def make_survey(rng: np.random.Generator, apps: tuple[DemoApp, ...], users: pd.D
             rows.append({"app_id": app.app_id, "user_id": user, "phase": "before",
                          "date": pd.Timestamp(as_of) - pd.Timedelta(days=int(rng.integers(30, 90))),
                          "score": score, "comment": comments[score]})
-    if any(a.app_id == RETIRED_APP for a in apps):
-        after = pd.Timestamp(retired_on(as_of)) + pd.Timedelta(days=45)
-        for k, (score, comment) in enumerate([(5, "新报销流程更方便"), (4, "迁移顺利"),
-                                              (4, "比旧版快"), (3, "还在适应"), (5, "很好")]):
-            rows.append({"app_id": RETIRED_APP, "user_id": users["user_id"].iloc[k * 7],
+    answers = [(5, "新流程更方便"), (4, "迁移顺利"), (4, "比旧版快"), (3, "还在适应"), (5, "很好")]
+    for app in [a for a in apps if a.app_id in RETIRED]:
+        after = pd.Timestamp(retired_on(as_of, app.app_id)) + pd.Timedelta(days=25)
+        for k, (score, comment) in enumerate(answers):
+            rows.append({"app_id": app.app_id, "user_id": users["user_id"].iloc[k * 7],
                          "phase": "after", "date": after + pd.Timedelta(days=k),
                          "score": score, "comment": comment})
     frame = pd.DataFrame(rows)
@@ -391,7 +393,7 @@ def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000
     data = workspace.path("data")
     table = make_apps(chosen)
     table.loc[table["app_id"] == "jxc", "owner"] = heads["仓储物流部"]
-    table.loc[table["app_id"] == RETIRED_APP, "status"] = "disabled"
+    table.loc[table["app_id"].isin(list(RETIRED)), "status"] = "disabled"
     _csv(table, data / "apps.csv", "gbk")  # as a Chinese admin console exports it
     _csv(users, data / "users.csv", "utf-8-sig")
     usage = make_usage(rng, chosen, users, as_of, events)
@@ -412,17 +414,18 @@ def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000
     _csv(make_findings(chosen, as_of), data / "security_findings.csv")
     _csv(make_survey(rng, chosen, users, as_of), data / "survey_responses.csv")
     workspace.platform()  # validates every table and seeds the sandbox from them
-    if RETIRED_APP in kept:
-        record_history(workspace, as_of)
+    for app in chosen:
+        if app.app_id in RETIRED:
+            record_history(workspace, app, as_of)
     return workspace
 
 
-def record_history(workspace: Workspace, as_of: dt.date) -> None:
-    """The lifecycle of the app retired months ago, in the ledger at the dates it happened."""
+def record_history(workspace: Workspace, demo_app: DemoApp, as_of: dt.date) -> None:
+    """The lifecycle of an app retired months ago, in the ledger at the dates it happened."""
     from decomkit.approval import plan_hash
     from decomkit.backup import run_backup, verify_backup
 
-    app, off = RETIRED_APP, retired_on(as_of)
+    app, off = demo_app.app_id, retired_on(as_of, demo_app.app_id)
 
     def at(days_before: int) -> str:
         return dt.datetime.combine(off - dt.timedelta(days=days_before), dt.time(10),
@@ -430,7 +433,7 @@ def record_history(workspace: Workspace, as_of: dt.date) -> None:
 
     actor = workspace.config.operator
     plan = {"app_id": app, "action": "disable", "scope": "admins_only", "date": off.isoformat()}
-    monthly = 1950.0  # infrastructure and maintenance of the self-built app, from the costs
+    monthly = 1950.0  # infrastructure and maintenance of a self-built app, as in the costs
     with workspace.ledger() as ledger:
         ledger.transition(app, "assessed", actor, {
             "stage": "assess", "score": 83.4, "recommendation": "retire",
@@ -439,7 +442,7 @@ def record_history(workspace: Workspace, as_of: dt.date) -> None:
                         "savings_12": monthly * 12 - 1500.0}}, at=at(45))
         ledger.transition(app, "decided", actor, {
             "decision": "retire", "recommendation": "retire", "score": 83.4,
-            "reasons": ["已有 120 天无人使用。", "已有替代方案:财务报销。"]}, at=at(45))
+            "reasons": ["使用人数极少。", f"已有替代方案:{demo_app.alternative}。"]}, at=at(45))
     result = run_backup(workspace, app, actor=actor, at=at(25))
     verify_backup(workspace, app, actor=actor, at=at(25))
     gate = {"plan_hash": plan_hash(plan), "manifest_hash": result.manifest_hash, "confirm": app}
@@ -447,7 +450,7 @@ def record_history(workspace: Workspace, as_of: dt.date) -> None:
         ledger.transition(app, "approval_pending", actor, {
             "instance_id": "sbx-history-1", "plan_hash": gate["plan_hash"], "plan": plan,
             "approvers": [a.user_id for a in workspace.config.approval.chain],
-            "form": {"停用原因 / Reason": "已由财务报销替代"}}, at=at(20))
+            "form": {"停用原因 / Reason": f"已由{demo_app.alternative}替代"}}, at=at(20))
         ledger.transition(app, "approved", actor, {"instance_id": "sbx-history-1",
                                                    "plan_hash": gate["plan_hash"]}, at=at(13))
         ledger.transition(app, "access_revoked", actor, gate, at=at(0))

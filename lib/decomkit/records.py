@@ -215,23 +215,31 @@ def write_tables(workspace: Workspace, app_id: str, path: Path) -> Path:
     return path
 
 
-def render_portfolio(workspace: Workspace) -> Path:
+def render_portfolio(workspace: Workspace, as_of: str = "") -> Path:
     """``records/index.html``: every app's state and decision, with links to dossiers."""
+    from decomkit.review import portfolio_savings
+    from decomkit.stage import open_stage
     from decomkit.workspace import status_table
 
     table = status_table(workspace)
+    savings = portfolio_savings(open_stage(str(workspace.root), as_of=as_of)).set_index("app_id")
     rows = []
     for r in table.itertuples():
+        realized = (f"¥{savings.loc[r.app_id, 'realized']:,.2f}"
+                    if r.app_id in savings.index and not savings.loc[r.app_id, "too_early"]
+                    else "")
         has_record = (workspace.root / "records" / r.app_id / "index.html").exists()
         link = (f'<a href="{_e(r.app_id)}/index.html">{_e(r.name)}</a>' if has_record
                 else _e(r.name))
         decision = r.decision if isinstance(r.decision, str) else ""
         rows.append(f"<tr><td>{_e(r.app_id)}</td><td>{link}</td><td>{_e(r.state)}</td>"
-                    f"<td>{_e(decision)}</td></tr>")
+                    f"<td>{_e(decision)}</td><td>{_e(realized)}</td></tr>")
+    total = savings.loc[~savings["too_early"], "realized"].sum() if len(savings) else 0.0
     body = ("<h1>decomkit — portfolio / 应用组合</h1>"
-            f"<p>{_e(dt.datetime.now(dt.UTC).isoformat(timespec='seconds'))}</p>"
-            "<table><thead><tr><th>app_id</th><th>name</th><th>state</th><th>decision</th></tr>"
-            f"</thead><tbody>{''.join(rows)}</tbody></table>")
+            f"<p>{_e(dt.datetime.now(dt.UTC).isoformat(timespec='seconds'))} — realized savings "
+            f"so far / 已实现节省: ¥{total:,.2f}</p>"
+            "<table><thead><tr><th>app_id</th><th>name</th><th>state</th><th>decision</th>"
+            f"<th>realized savings</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
     path = workspace.root / "records" / "index.html"
     atomic_write_text(path, _page("decomkit portfolio", body, workspace.config.language))
     return path
@@ -261,14 +269,15 @@ def write_manifest(workspace: Workspace) -> Path:
     return path
 
 
-def render_records(workspace: Workspace, apps: list[str] | None = None) -> Path:
-    """Render the records of ``apps`` (all apps with runs when None); return the index path."""
+def render_records(workspace: Workspace, apps: list[str] | None = None, as_of: str = "") -> Path:
+    """Render the records of ``apps`` (all apps with runs when None) and the portfolio page
+    (savings as of ``as_of``, default today); return the portfolio page's path."""
     runs = workspace.root / "runs"
     chosen = apps if apps is not None else sorted(
         p.name for p in runs.iterdir() if p.is_dir() and p.name != "_portfolio")
     for app_id in chosen:
         render_app(workspace, app_id)
-    index = render_portfolio(workspace)
+    index = render_portfolio(workspace, as_of)
     write_manifest(workspace)
     return index
 
