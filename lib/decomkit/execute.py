@@ -179,19 +179,27 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
         by_name = {s.name: s for s in steps}
         scope = once(by_name["save-scope"], lambda: asdict(platform.get_app(app_id).scope))
         user_ids, emails = affected_people(stage, scope)
-        before_title, before_text = render("before", stage.language, **values)
-        for step in [s for s in steps if s.name.startswith("notify-before:")]:
-            channel = step.name.split(":", 1)[1]
-            try:
-                once(step, lambda c=channel, s=step: send(platform, config, c, before_title,
-                                                          before_text, user_ids, emails,
-                                                          key(s.name)))
-            except ManualStepRequired:
-                raise  # a person sends it; the stage resumes after the confirmation
-            except PlatformError as exc:
-                raise NotificationFailed(
-                    f"{app_id}: telling users before the change failed on {channel} ({exc}); "
-                    "nothing was changed on the platform. Fix the channel and run again") from None
+        def notify(phase: str) -> None:
+            """Tell people on every channel. Before the change a failure stops everything;
+            after it, the failure is recorded (run_once) for retry_notifications()."""
+            title, text = render(phase, stage.language, **values)
+            for step in [s for s in steps if s.name.startswith(f"notify-{phase}:")]:
+                channel = step.name.split(":", 1)[1]
+                try:
+                    once(step, lambda c=channel, s=step: send(
+                        platform, config, c, title, text, user_ids, emails, key(s.name)))
+                except ManualStepRequired:
+                    raise  # a person sends it; the stage resumes after the confirmation
+                except PlatformError as exc:
+                    if phase == "before":
+                        raise NotificationFailed(
+                            f"{app_id}: telling users before the change failed on {channel} "
+                            f"({exc}); nothing was changed on the platform. Fix the channel "
+                            "and run again") from None
+                    done.append(Step(step.name, step.call, True, "failed",
+                                     f"{exc} — retry with retry_notifications()"))
+
+        notify("before")
         once(by_name["revoke"], lambda: platform.set_visible_scope(
             app_id, Scope(only_admin_visible=True), key=key("revoke")))
         move("access_revoked", {**gate, "saved_scope": scope})
@@ -210,18 +218,7 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
                                   f"{ordinary}: {still_visible}); check the console, then rerun")
         move("verified_disabled", {"status": app.status, "checked_user": ordinary})
         once(by_name["residue"], lambda: residue(stage, app_id))  # kept as the action's result
-        after_title, after_text = render("after", stage.language, **values)
-        for step in [s for s in steps if s.name.startswith("notify-after:")]:
-            channel = step.name.split(":", 1)[1]
-            try:
-                once(step, lambda c=channel, s=step: send(platform, config, c, after_title,
-                                                          after_text, user_ids, emails,
-                                                          key(s.name)))
-            except ManualStepRequired:
-                raise
-            except PlatformError as exc:  # recorded by run_once; retried later, never rolled back
-                done.append(Step(step.name, step.call, True, "failed",
-                                 f"{exc} — retry with retry_notifications()"))
+        notify("after")
         state = ledger.state(app_id)
     return DisableRun(app_id, False, done, state)
 

@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, fsync it, then rename it into place."""
+def _write(handle: BinaryIO, chunk: bytes) -> int:
+    handle.write(chunk)
+    return len(chunk)
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes],
+                        write: Callable[[BinaryIO, bytes], int] = _write) -> int:
+    """Write ``chunks`` to a temporary file beside ``path``, fsync it, then rename it into
+    place; on any failure the temporary file is removed. Returns the size written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    size = 0
     try:
         os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide files from colleagues
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                size += write(handle, chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -30,6 +41,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         os.fsync(dir_fd)  # make the rename itself durable
     finally:
         os.close(dir_fd)
+    return size
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    atomic_write_chunks(path, [data])
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -9,13 +9,12 @@ decomkit.toml.
 from __future__ import annotations
 
 import errno
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from decomkit.errors import DecomkitError
+from decomkit.files import atomic_write_chunks
 
 CHUNK = 1 << 20  # bytes read or written at a time: memory stays bounded
 
@@ -63,21 +62,7 @@ class Store:
             raise StorageError(f"cannot write {path} to {self.url}: {exc}") from None
 
     def _write_local(self, path: str, chunks: Iterable[bytes]) -> int:
-        final = Path(self._full(path))
-        final.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
-        size = 0
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                for chunk in chunks:
-                    size += self._write_chunk(handle, chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, final)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return size
+        return atomic_write_chunks(Path(self._full(path)), chunks, self._write_chunk)
 
     def _write_object(self, path: str, chunks: Iterable[bytes]) -> int:
         handle = self.fs.open(self._full(path), "wb")
