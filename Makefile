@@ -28,6 +28,7 @@ fonts:
 demo: $(STAMP)
 	$(VENV)/bin/decomkit demo $(DEMO) --replace
 	$(VENV)/bin/decomkit run $(DEMO) --stages portfolio,assess,backup --apps candidates
+	$(VENV)/bin/decomkit run $(DEMO) --stages review --apps old-expense,room-booking
 	$(VENV)/bin/decomkit record $(DEMO)
 	$(VENV)/bin/decomkit status $(DEMO)
 	@echo "workspace: $(abspath $(DEMO))"
