@@ -40,3 +40,16 @@ def demo(demo_template, tmp_path) -> Workspace:
 def workspace(tmp_path) -> Workspace:
     """An empty workspace (no tables yet)."""
     return init_workspace(tmp_path / "ws")
+
+
+def decide_retire(workspace: Workspace, app_id: str) -> None:
+    """Record what 01_assess records for a retire candidate: assessed, then 'retire'."""
+    with workspace.ledger() as ledger:
+        ledger.transition(app_id, "assessed", "analyst")
+        ledger.transition(app_id, "decided", "analyst", {"decision": "retire"})
+
+
+@pytest.fixture
+def retire():
+    """``retire(workspace, app_id)`` records a retire decision for the app."""
+    return decide_retire

@@ -32,12 +32,10 @@ def set_config(ws, old: str, new: str) -> None:
 
 
 @pytest.fixture
-def verified(demo):
+def verified(demo, retire):
     """进销存 decided 'retire', backed up and verified; approvers do not agree by themselves."""
     set_config(demo, "auto_agree_after_seconds = 2", "auto_agree_after_seconds = -1")
-    with demo.ledger() as ledger:
-        ledger.transition(APP, "assessed", "analyst")
-        ledger.transition(APP, "decided", "analyst", {"decision": "retire"})
+    retire(demo, APP)
     run_backup(demo, APP, actor="analyst")
     assert verify_backup(demo, APP, actor="analyst").ok
     return demo
@@ -124,10 +122,8 @@ def test_self_approval_is_refused(verified):
         sandbox(verified).decide_approval(event.data["instance_id"], "it-admin", "agree")
 
 
-def test_no_request_without_a_verified_backup(demo):
-    with demo.ledger() as ledger:
-        ledger.transition(APP, "assessed", "analyst")
-        ledger.transition(APP, "decided", "analyst", {"decision": "retire"})
+def test_no_request_without_a_verified_backup(demo, retire):
+    retire(demo, APP)
     with pytest.raises(TransitionError, match="backup is not verified"):
         submit_approval(stage(demo), APP, TODAY)
 

@@ -31,11 +31,9 @@ APP = "jxc"
 
 
 @pytest.fixture
-def retired(demo):
+def retired(demo, retire):
     """The demo with 进销存 decided 'retire', ready for its backup."""
-    with demo.ledger() as ledger:
-        ledger.transition(APP, "assessed", "analyst")
-        ledger.transition(APP, "decided", "analyst", {"decision": "retire"})
+    retire(demo, APP)
     return demo
 
 

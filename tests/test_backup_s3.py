@@ -22,7 +22,7 @@ def s3_endpoint():
 
 
 @pytest.fixture
-def s3_workspace(demo, s3_endpoint, monkeypatch):
+def s3_workspace(demo, s3_endpoint, monkeypatch, retire):
     import s3fs
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "decomkit-test")
@@ -37,9 +37,7 @@ def s3_workspace(demo, s3_endpoint, monkeypatch):
                       .replace('endpoint_url = ""', f'endpoint_url = "{s3_endpoint}"'),
                       encoding="utf-8")
     workspace = Workspace.open(demo.root)
-    with workspace.ledger() as ledger:
-        ledger.transition("jxc", "assessed", "analyst")
-        ledger.transition("jxc", "decided", "analyst", {"decision": "retire"})
+    retire(workspace, "jxc")
     return workspace, fs
 
 

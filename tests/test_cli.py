@@ -32,10 +32,8 @@ def test_demo_refuses_an_existing_workspace_without_replace(tmp_path):
     assert "Traceback" not in again.stderr
 
 
-def test_tampered_ledger_fails_verify(demo):
-    with demo.ledger() as ledger:
-        ledger.transition("jxc", "assessed", "analyst")
-        ledger.transition("jxc", "decided", "analyst", {"decision": "retire"})
+def test_tampered_ledger_fails_verify(demo, retire):
+    retire(demo, "jxc")
     db = sqlite3.connect(demo.ledger_path)
     db.execute("UPDATE events SET actor = 'mallory' WHERE seq = 1")
     db.commit()
@@ -61,10 +59,8 @@ def test_bad_tables_are_listed_by_status(tmp_path):
     assert done.returncode == 1 and "apps.csv, row 3, column 'app_id'" in done.stderr
 
 
-def test_status_shows_decisions_beside_undecided_apps(demo):
-    with demo.ledger() as ledger:
-        ledger.transition("jxc", "assessed", "analyst")
-        ledger.transition("jxc", "decided", "analyst", {"decision": "retire"})
+def test_status_shows_decisions_beside_undecided_apps(demo, retire):
+    retire(demo, "jxc")
     done = run("status", str(demo.root))
     assert done.returncode == 0, done.stderr
     line = next(line for line in done.stdout.splitlines() if "jxc" in line)

@@ -151,7 +151,7 @@ def test_secrets_never_show_in_errors_or_repr(fake):
 
 
 @pytest.fixture
-def on_dingtalk(demo, fake, monkeypatch):
+def on_dingtalk(demo, fake, monkeypatch, retire):
     """The demo workspace on DingTalk (the local server), 高级数据分析 backed up and verified."""
     monkeypatch.setenv("DECOMKIT_DINGTALK_APP_KEY", APP_KEY)
     monkeypatch.setenv("DECOMKIT_DINGTALK_APP_SECRET", APP_SECRET)
@@ -163,9 +163,7 @@ def on_dingtalk(demo, fake, monkeypatch):
                       .replace('operator_user_id = ""', 'operator_user_id = "it-admin"')
                       .replace('process_code = ""', 'process_code = "PROC-DECOM"'),
                       encoding="utf-8")
-    with demo.ledger() as ledger:
-        ledger.transition(APP, "assessed", "analyst")
-        ledger.transition(APP, "decided", "analyst", {"decision": "retire"})
+    retire(demo, APP)
     run_backup(demo, APP, actor="analyst")
     assert verify_backup(demo, APP, actor="analyst").ok
     return demo

@@ -27,13 +27,11 @@ def cli(*args) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def manual(demo, tmp_path):
+def manual(demo, tmp_path, retire):
     config = demo.root / "decomkit.toml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         'platform = "sandbox"', 'platform = "manual"'), encoding="utf-8")
-    with demo.ledger() as ledger:
-        ledger.transition(APP, "assessed", "analyst")
-        ledger.transition(APP, "decided", "analyst", {"decision": "retire"})
+    retire(demo, APP)
     run_backup(demo, APP, actor="analyst")
     assert verify_backup(demo, APP, actor="analyst").ok
     evidence = tmp_path / "screenshot.png"

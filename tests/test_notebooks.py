@@ -95,10 +95,8 @@ def test_weight_parameters_are_the_slider_twins(demo, as_of, tmp_path):
     assert decided(demo, "doc-editor")[1].data["decision"] == "retire"
 
 
-def test_backup_notebook_backs_up_verifies_and_migrates(demo, tmp_path):
-    with demo.ledger() as ledger:
-        ledger.transition("jxc", "assessed", "analyst")
-        ledger.transition("jxc", "decided", "analyst", {"decision": "retire"})
+def test_backup_notebook_backs_up_verifies_and_migrates(demo, tmp_path, retire):
+    retire(demo, "jxc")
     out = execute("02_backup.ipynb", tmp_path / "02.ipynb", workspace=str(demo.root),
                   app_id="jxc", migration="jxc_to_wms", language="en",
                   datasets=["商品信息", "销售记录"])
