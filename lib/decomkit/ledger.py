@@ -167,10 +167,10 @@ class Ledger:
         atomic_write_text(self.head_path, canonical_json({"seq": seq, "hash": row["hash"]}))
         return Event(**row)
 
-    def note(self, app_id: str, actor: str, data: dict, kind: str = "note") -> Event:
+    def note(self, app_id: str, actor: str, data: dict) -> Event:
         """Append an event that does not change the app's state (evidence, a comment, …)."""
         with self._write() as db:
-            return self._append(db, app_id, kind, None, actor, data)
+            return self._append(db, app_id, "note", None, actor, data)
 
     def events(self, app_id: str | None = None) -> list[Event]:
         sql = "SELECT * FROM events" + (" WHERE app_id = ?" if app_id else "") + " ORDER BY seq"
