@@ -120,3 +120,15 @@ def test_notifications_are_deduplicated_by_key(sandbox):
     first = sandbox.notify(note, key="n1")
     assert sandbox.notify(note, key="n1") == first
     assert len(sandbox.outbox()) == 1
+
+
+def test_the_one_scope_rule():
+    from decomkit.platforms import AppInfo
+
+    sales = Scope(dept_ids=("销售部",))
+    assert sales.includes("u1", "销售部") and not sales.includes("u1", "财务部")
+    assert Scope().includes("u1", None)  # an empty scope means everyone
+    assert not Scope(only_admin_visible=True).includes("u1", "销售部")
+    locked = AppInfo("a", "应用", "enabled", Scope(only_admin_visible=True), ("boss",))
+    assert locked.visible_to("boss", None) and not locked.visible_to("u1", "销售部")
+    assert not AppInfo("a", "应用", "disabled", Scope(), ("boss",)).visible_to("boss", None)

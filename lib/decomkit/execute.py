@@ -68,14 +68,18 @@ def current_manifest_hash(stage: Stage, app_id: str) -> str:
     return report.manifest_hash
 
 
-def affected_people(stage: Stage, scope: dict) -> tuple[list[str], list[str]]:
-    """(user ids, emails) of everyone inside the saved visible scope."""
+def saved_scope(raw: dict) -> Scope:
+    """The scope saved before revocation, as the ledger keeps it (lists), back as a Scope."""
+    return Scope(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+
+
+def affected_people(stage: Stage, scope: Scope) -> tuple[list[str], list[str]]:
+    """(user ids, emails) of everyone the saved visible scope let in."""
     users = stage.inventory.users
-    if scope.get("user_ids") or scope.get("dept_ids"):
-        inside = users["user_id"].isin(scope["user_ids"]) | users["department"].isin(
-            scope["dept_ids"])
-        users = users[inside]
-    return list(users["user_id"]), [e for e in users["email"].dropna()]
+    inside = [scope.includes(u, d) for u, d in zip(users["user_id"], users["department"],
+                                                   strict=True)]
+    users = users[inside]
+    return list(users["user_id"]), list(users["email"].dropna())
 
 
 def residue(stage: Stage, app_id: str) -> list[str]:
@@ -178,7 +182,7 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
 
         by_name = {s.name: s for s in steps}
         scope = once(by_name["save-scope"], lambda: asdict(platform.get_app(app_id).scope))
-        user_ids, emails = affected_people(stage, scope)
+        user_ids, emails = affected_people(stage, saved_scope(scope))
         def notify(phase: str) -> None:
             """Tell people on every channel. Before the change a failure stops everything;
             after it, the failure is recorded (run_once) for retry_notifications()."""
@@ -252,9 +256,8 @@ def rollback(stage: Stage, app_id: str, confirm: str) -> DisableRun:
         steps = []
         for name, perform in (
                 ("enable", lambda: platform.enable(app_id, key=f"{app_id}:{instance}:enable")),
-                ("restore-scope", lambda: platform.set_visible_scope(app_id, Scope(
-                    **{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()}),
-                    key=f"{app_id}:{instance}:restore-scope"))):
+                ("restore-scope", lambda: platform.set_visible_scope(
+                    app_id, saved_scope(saved), key=f"{app_id}:{instance}:restore-scope"))):
             _, ran = ledger.run_once(f"{app_id}:{instance}:{name}", app_id, name, stage.analyst,
                                      perform)
             steps.append(Step(name, name, True, "done" if ran else "skipped"))

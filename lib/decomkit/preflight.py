@@ -24,17 +24,10 @@ class Check:
 
 
 def people_in_scope(app: AppInfo, users: pd.DataFrame) -> pd.DataFrame:
-    """Users (with department) inside the app's visible scope: who loses access on revoke."""
-    scope = app.scope
-    if app.status != "enabled":
-        inside = pd.Series(False, index=users.index)
-    elif scope.only_admin_visible:
-        inside = users["user_id"].isin(app.admins)
-    elif not (scope.user_ids or scope.dept_ids or scope.role_ids):
-        inside = pd.Series(True, index=users.index)  # an empty scope means everyone
-    else:
-        inside = users["user_id"].isin(scope.user_ids) | users["department"].isin(scope.dept_ids)
-    return users.loc[inside.to_numpy(), ["user_id", "name", "department"]]
+    """Users (with department) who can open the app now: who loses access on revoke."""
+    inside = [app.visible_to(u, d) for u, d in zip(users["user_id"], users["department"],
+                                                     strict=True)]
+    return users.loc[inside, ["user_id", "name", "department"]]
 
 
 def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: str,

@@ -52,8 +52,9 @@ def _manual(workspace: Workspace):
     from decomkit.platforms.sandbox import apps_from_inventory
 
     folder = workspace.root / "platform"
-    apps = None
+    apps = users = None
     if not (folder / STATE_NAME).exists():
         inventory = workspace.inventory(["usage_events", "users"])
         apps = {a.app_id: a for a in apps_from_inventory(inventory, workspace.config.operator)}
-    return ManualPlatform(folder, apps, workspace.config.language)
+        users = dict(zip(inventory.users["user_id"], inventory.users["department"], strict=True))
+    return ManualPlatform(folder, apps, workspace.config.language, users)

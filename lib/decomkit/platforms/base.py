@@ -18,6 +18,15 @@ class Scope:
     role_ids: tuple[str, ...] = ()
     only_admin_visible: bool = False
 
+    def includes(self, user_id: str, department: str | None) -> bool:
+        """Whether the scope lets this (non-admin) user in. An empty scope means everyone, as
+        on DingTalk; roles are not resolved, so a role-only scope lets nobody in here."""
+        if self.only_admin_visible:
+            return False
+        if not (self.user_ids or self.dept_ids or self.role_ids):
+            return True
+        return user_id in self.user_ids or department in self.dept_ids
+
 
 @dataclass(frozen=True)
 class AppInfo:
@@ -26,6 +35,12 @@ class AppInfo:
     status: AppStatus
     scope: Scope
     admins: tuple[str, ...]
+
+    def visible_to(self, user_id: str, department: str | None) -> bool:
+        """Whether the user can open the app now: it is enabled, and they are an admin or
+        inside its visible scope. The one rule every platform's view follows."""
+        return self.status == "enabled" and (user_id in self.admins
+                                             or self.scope.includes(user_id, department))
 
 
 @dataclass(frozen=True)

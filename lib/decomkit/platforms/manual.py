@@ -43,14 +43,14 @@ class ManualPlatform(Platform):
     name = "manual"
 
     def __init__(self, folder: Path, apps: dict[str, AppInfo] | None = None,
-                 language: str = "zh"):
+                 language: str = "zh", users: dict[str, str] | None = None):
         self.folder, self.language = Path(folder), language
         self.path = self.folder / STATE_NAME
         if apps is not None and not self.path.exists():  # only a seeded platform starts a file
             self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write_text(self.path, json.dumps({
                 "apps": {a.app_id: _app_state(a) for a in apps.values()},
-                "steps": {}, "approvals": {}}, ensure_ascii=False))
+                "users": users or {}, "steps": {}, "approvals": {}}, ensure_ascii=False))
 
     @contextmanager
     def _state(self, write: bool = True) -> Iterator[dict]:
@@ -122,9 +122,9 @@ class ManualPlatform(Platform):
         return user_id in self.get_app(app_id).admins
 
     def visible_to(self, user_id: str, app_id: str) -> bool:
-        app = self.get_app(app_id)
-        return app.status == "enabled" and (user_id in app.admins
-                                            or not app.scope.only_admin_visible)
+        with self._state(write=False) as state:
+            department = state.get("users", {}).get(user_id)
+        return self.get_app(app_id).visible_to(user_id, department)
 
     def set_visible_scope(self, app_id: str, scope: Scope, *, key: str) -> None:
         details = "仅管理员可见 / admins only" if scope.only_admin_visible else (

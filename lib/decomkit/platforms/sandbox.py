@@ -122,20 +122,8 @@ class SandboxPlatform(Platform):
                           lambda s: user_id in self._app(s, app_id)["admins"])
 
     def visible_to(self, user_id: str, app_id: str) -> bool:
-        def check(state: dict) -> bool:
-            app = self._app(state, app_id)
-            if app["status"] != "enabled":
-                return False
-            if user_id in app["admins"]:
-                return True
-            scope = app["scope"]
-            if scope["only_admin_visible"]:
-                return False
-            if not (scope["user_ids"] or scope["dept_ids"] or scope["role_ids"]):
-                return True  # an empty scope means everyone, as on DingTalk
-            return (user_id in scope["user_ids"]
-                    or state["users"].get(user_id) in scope["dept_ids"])
-        return self._call("visible_to", None, check)
+        return self._call("visible_to", None, lambda s: _app_from_state(
+            app_id, self._app(s, app_id)).visible_to(user_id, s["users"].get(user_id)))
 
     def approval_status(self, instance_id: str) -> ApprovalStatus:
         def read(state: dict) -> ApprovalStatus:
