@@ -194,6 +194,16 @@ class BackupResult:
                              for f in self.manifest["files"]])
 
 
+def _recorded_target(workspace: Workspace, store: Store) -> str:
+    """How the ledger names the target: relative to the workspace when it lies inside it,
+    so a copied or moved workspace still finds its own backups."""
+    if store.local:
+        path = Path(store.url.removeprefix("file://"))
+        if path.is_relative_to(workspace.root):
+            return str(path.relative_to(workspace.root))
+    return store.url
+
+
 def open_store(workspace: Workspace, target: str = "") -> Store:
     target = target or workspace.config.backup.target
     if "://" not in target:
@@ -287,7 +297,8 @@ def run_backup(workspace: Workspace, app_id: str, datasets: list[str] | None = N
     manifest_hash = hashlib.sha256(body).hexdigest()
     with workspace.ledger() as ledger:
         ledger.transition(app_id, "backed_up", actor, {
-            "manifest_hash": manifest_hash, "target": store.url, "path": prefix,
+            "manifest_hash": manifest_hash, "target": _recorded_target(workspace, store),
+            "path": prefix,
             "files": len(entries), "bytes": sum(e["size"] for e in entries)}, at=at)
     return BackupResult(app_id, store.url, prefix, manifest, manifest_hash)
 
@@ -341,7 +352,7 @@ def verify_backup(workspace: Workspace, app_id: str, *, actor: str, store: Store
                   at: str | None = None) -> Verification:
     """Check the latest backup of ``app_id`` from the target; record the result."""
     backup = latest_backup(workspace, app_id)
-    store = store or Store(backup["target"], workspace.config.backup.endpoint_url)
+    store = store or open_store(workspace, backup["target"])
     prefix, problems, rows = backup["path"], [], []
     try:
         body = store.read_bytes(f"{prefix}/{MANIFEST}")
