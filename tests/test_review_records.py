@@ -14,7 +14,7 @@ import pytest
 
 from decomkit.errors import DecomkitError
 from decomkit.records import render_records, verify_records
-from decomkit.review import review_app
+from decomkit.review import check_data_safety, review_app
 from decomkit.runs import run_stage
 from decomkit.stage import open_stage
 
@@ -25,12 +25,14 @@ SENTINEL = "SENTINEL-robot-secret-7f3a9c"
 
 def test_review_savings_equal_a_hand_computation(demo, as_of, tmp_path):
     # 旧版报销单 was disabled on 2026-07-15; full months after: Aug, Sep, Oct 2026.
-    review = review_app(open_stage(str(demo.root), as_of=str(as_of)), "old-expense")
+    stage = open_stage(str(demo.root), as_of=str(as_of))
+    review = review_app(stage, "old-expense")
     assert review.disabled_on == dt.date(2026, 7, 15) and not review.too_early
     assert review.baseline == 450 + 1500  # infrastructure + maintenance, Apr–Jun
     assert list(review.savings["month"]) == ["2026-08", "2026-09", "2026-10"]
     assert review.realized == 3 * 1950 - 1500 == review.projected
-    assert review.data_safe and review.platform_status == "disabled"
+    safety = check_data_safety(stage, "old-expense")
+    assert safety.ok and safety.platform_status == "disabled" and safety.backup_ok
     assert review.score_after > review.score_before
     after = review.incidents_after
     assert "旧报销单迁移后两张单据需补录" in set(after["summary"])  # on its replacement, 财务报销
@@ -43,6 +45,7 @@ def test_review_savings_equal_a_hand_computation(demo, as_of, tmp_path):
         assert ledger.state("old-expense") == "closed"
         reviewed = ledger.last("old-expense", "reviewed").data
     assert reviewed["realized"] == 4350 and reviewed["lessons"] == {"went_well": "迁移顺利"}
+    assert reviewed["data_safe"] is True
 
 
 def test_the_second_retired_app_has_one_month_to_show(demo, as_of):
@@ -166,3 +169,14 @@ def test_the_dossier_opens_in_chromium_and_shows_its_charts(recorded, tmp_path):
     pixels = matplotlib.image.imread(shot)[..., :3]
     saturated = (pixels.max(axis=2) - pixels.min(axis=2)) > 0.3  # chart colours, not text
     assert saturated.mean() > 0.01, "no chart is visible in the screenshot"
+
+
+def test_data_safety_fails_when_the_backup_is_damaged(demo, as_of):
+    stage = open_stage(str(demo.root), as_of=str(as_of))
+    with demo.ledger() as ledger:
+        path = ledger.last("old-expense", "backed_up").data["path"]
+    victim = next((demo.root / "backups" / path).glob("*.csv"))
+    victim.write_bytes(victim.read_bytes()[:-3])
+    safety = check_data_safety(stage, "old-expense")
+    assert not safety.ok and any(victim.name in p for p in safety.backup_problems)
+    assert review_app(stage, "old-expense").realized == 4350  # savings need no backup read

@@ -92,11 +92,11 @@ def show_review(review) -> None:
     show_figure(review_chart(review))
 
 
-def show_safety(review) -> None:
-    lines = [f"backup verified again: {review.backup_ok}", *review.backup_problems[:5],
-             f"platform status: {review.platform_status}",
-             f"people who can still open it: {len(review.reachable_by)}"]
-    show_lines("data safe / 数据安全" if review.data_safe else "CHECK / 需要检查", lines)
+def show_safety(safety) -> None:
+    lines = [f"backup verified again: {safety.backup_ok}", *safety.backup_problems[:5],
+             f"platform status: {safety.platform_status}",
+             f"people who can still open it: {len(safety.reachable_by)}"]
+    show_lines("data safe / 数据安全" if safety.ok else "CHECK / 需要检查", lines)
 
 
 def show_survey(review) -> None:

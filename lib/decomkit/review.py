@@ -40,10 +40,6 @@ class Review:
     survey_by_department: pd.DataFrame
     score_before: float | None
     score_after: float | None
-    backup_ok: bool
-    backup_problems: list[str]
-    platform_status: str
-    reachable_by: list[str] = field(default_factory=list)
 
     @property
     def realized(self) -> float:
@@ -53,17 +49,12 @@ class Review:
     def projected(self) -> float:
         return float(self.savings["projected"].iloc[-1]) if len(self.savings) else 0.0
 
-    @property
-    def data_safe(self) -> bool:
-        return self.backup_ok and self.platform_status != "enabled" and not self.reachable_by
-
     def summary(self) -> dict:
         return {"disabled_on": self.disabled_on.isoformat(), "too_early": self.too_early,
                 "realized": round(self.realized, 2), "projected": round(self.projected, 2),
                 "incidents_after": len(self.incidents_after),
                 "survey_after": len(self.survey_after), "score_before": self.score_before,
-                "score_after": self.score_after, "data_safe": self.data_safe,
-                "backup_problems": self.backup_problems[:10]}
+                "score_after": self.score_after}
 
 
 def _monthly_costs(stage: Stage, app_id: str) -> pd.Series:
@@ -104,8 +95,7 @@ def review_app(stage: Stage, app_id: str) -> Review:
         app_id, _name(stage, app_id), disabled_on, too_early=len(after) == 0,
         meaningful_from=(off_month + 2).to_timestamp().date(), costs=costs, savings=savings,
         baseline=baseline, penalty=penalty, migration=migration,
-        incidents_after=_incidents_after(stage, app_id, disabled_on),
-        **_survey(stage, app_id), **_safety(stage, app_id))
+        incidents_after=_incidents_after(stage, app_id, disabled_on), **_survey(stage, app_id))
 
 
 def _name(stage: Stage, app_id: str) -> str:
@@ -138,18 +128,36 @@ def _survey(stage: Stage, app_id: str) -> dict:
             "score_before": mean(before), "score_after": mean(after)}
 
 
-def _safety(stage: Stage, app_id: str, sample: int = 20) -> dict:
-    """The backup verified again, and the platform: the app is off and nobody reaches it."""
+@dataclass(frozen=True)
+class Safety:
+    """Seed 八 数据安全: the backup verified again now, and the app off for everyone."""
+
+    backup_ok: bool
+    backup_problems: list[str]
+    platform_status: str
+    reachable_by: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.backup_ok and self.platform_status != "enabled" and not self.reachable_by
+
+    def summary(self) -> dict:
+        return {"data_safe": self.ok, "backup_problems": self.backup_problems[:10],
+                "platform_status": self.platform_status, "reachable_by": self.reachable_by}
+
+
+def check_data_safety(stage: Stage, app_id: str, sample: int = 20) -> Safety:
+    """Reads the backup back from its target and asks the platform: the slow part of a
+    review, kept apart so savings can be shown without it."""
     report = verify_backup(stage.workspace, app_id, actor=stage.analyst, record=False)
     platform = stage.workspace.platform()
-    app = platform.get_app(app_id)
-    users = stage.inventory.users["user_id"].head(sample)
-    reachable = [u for u in users if u not in app.admins and platform.visible_to(u, app_id)]
-    return {"backup_ok": report.ok, "backup_problems": report.problems,
-            "platform_status": app.status, "reachable_by": reachable}
+    users = stage.inventory.users.head(sample)
+    reachable = [u for u in users["user_id"] if platform.visible_to(u, app_id)
+                 and not platform.is_admin(u, app_id)]
+    return Safety(report.ok, report.problems, platform.get_app(app_id).status, reachable)
 
 
-def record_review(stage: Stage, review: Review, lessons: dict[str, str],
+def record_review(stage: Stage, review: Review, safety: Safety, lessons: dict[str, str],
                   close: bool = False) -> Event:
     """Write the review (and the lessons learned) to the ledger; optionally close the case."""
     if review.too_early:
@@ -158,7 +166,8 @@ def record_review(stage: Stage, review: Review, lessons: dict[str, str],
                               f"{review.meaningful_from}")
     with stage.workspace.ledger() as ledger:
         event = ledger.transition(review.app_id, "reviewed", stage.analyst, {
-            **review.summary(), "lessons": {k: v for k, v in lessons.items() if v}})
+            **review.summary(), **safety.summary(),
+            "lessons": {k: v for k, v in lessons.items() if v}})
         if close:
             event = ledger.transition(review.app_id, "closed", stage.analyst,
                                       {"realized": round(review.realized, 2)})

@@ -191,7 +191,7 @@ class LessonsForm:
     """Text areas for the lessons learned (twins of the notebook's lesson parameters) and a
     button that records the review with them."""
 
-    def __init__(self, stage, review, lessons: dict[str, str]):
+    def __init__(self, stage, review, safety, lessons: dict[str, str]):
         from decomkit.review import record_review
 
         self.fields = {k: w.Textarea(value=v, description=k, layout={"width": "90%"},
@@ -202,8 +202,8 @@ class LessonsForm:
 
         def on_click(_button) -> None:
             with self.output:
-                event = record_review(stage, review, {k: f.value for k, f in
-                                                      self.fields.items()})
+                event = record_review(stage, review, safety, {k: f.value for k, f in
+                                                              self.fields.items()})
                 print(f"{review.app_id}: {event.state}")
 
         self.button.on_click(on_click)
