@@ -11,10 +11,10 @@ import pytest
 from decomkit.approval import submit_approval, track_approval
 from decomkit.backup import run_backup, verify_backup
 from decomkit.config import DingTalk
-from decomkit.errors import PlatformError, PlatformTimeout
+from decomkit.errors import ManualStepRequired, PlatformError, PlatformTimeout
 from decomkit.execute import run_disable
 from decomkit.platforms import ApprovalRequest, Notification, Scope
-from decomkit.platforms.dingtalk import DingTalkPlatform, ManualStepRequired
+from decomkit.platforms.dingtalk import DingTalkPlatform
 from decomkit.stage import open_stage
 from fake_dingtalk import APP_KEY, APP_SECRET, ROBOT_SECRET, ROBOT_TOKEN, FakeDingTalk
 

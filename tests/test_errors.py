@@ -12,6 +12,7 @@ from decomkit.errors import (
     DecomkitError,
     InputError,
     LedgerIntegrityError,
+    ManualStepRequired,
     PlatformError,
     PlatformTimeout,
     Problem,
@@ -27,6 +28,7 @@ SAMPLES = [
     LedgerIntegrityError("row 2 edited"),
     PlatformError("disable", "HTTP 500", True),
     PlatformTimeout("disable"),
+    ManualStepRequired("unlink", "应用管理 → 解除关联, then confirm"),
 ]
 
 

@@ -12,9 +12,8 @@ import pytest
 
 from decomkit.approval import submit_approval, track_approval
 from decomkit.backup import run_backup, verify_backup
-from decomkit.errors import PlatformError
+from decomkit.errors import ManualStepRequired, PlatformError
 from decomkit.execute import run_disable
-from decomkit.platforms.dingtalk import ManualStepRequired
 from decomkit.platforms.manual import ManualPlatform
 from decomkit.stage import open_stage
 

@@ -6,6 +6,7 @@ Secrets never live in the file; they come from the environment variables in ``SE
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -29,7 +30,13 @@ SECRET_ENV = {
     "s3_key": "AWS_ACCESS_KEY_ID",
     "s3_secret": "AWS_SECRET_ACCESS_KEY",
 }
-_SECRET_WORDS = ("secret", "password", "token", "passwd", "app_key", "access_key")
+_SECRET_NAME = re.compile(r"secret|token|password|passwd|api_?key|app_?key|access_?key|credential",
+                          re.I)
+
+
+def looks_secret(name: str) -> bool:
+    """Whether a setting or parameter name looks like it holds a secret."""
+    return bool(_SECRET_NAME.search(name))
 
 
 class _Section(BaseModel):
@@ -119,7 +126,7 @@ def _secret_keys(data: dict, prefix: str = "") -> list[str]:
         dotted = f"{prefix}{key}"
         if isinstance(value, dict):
             found += _secret_keys(value, dotted + ".")
-        elif any(word in key.lower() for word in _SECRET_WORDS):
+        elif looks_secret(key):
             found.append(dotted)
     return found
 

@@ -86,3 +86,8 @@ class PlatformTimeout(PlatformError):
 
     def __init__(self, operation: str, detail: str = "no answer in time", retryable: bool = True):
         super().__init__(operation, detail, retryable)
+
+
+class ManualStepRequired(PlatformError):
+    """No API does this: a person must do it in the console; the manual platform records who
+    did it, with evidence, and the stage continues when run again."""

@@ -15,11 +15,10 @@ import pandas as pd
 
 from decomkit.approval import make_plan, plan_hash, planned_action
 from decomkit.backup import verify_backup
-from decomkit.errors import DecomkitError, PlatformError, TransitionError
+from decomkit.errors import DecomkitError, ManualStepRequired, PlatformError, TransitionError
 from decomkit.ledger import STATES
 from decomkit.notify import render, send
 from decomkit.platforms import Scope
-from decomkit.platforms.dingtalk import ManualStepRequired
 from decomkit.stage import Stage
 
 ORDER = list(STATES)

@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from decomkit.config import SECRET_ENV
+from decomkit.config import SECRET_ENV, looks_secret
 from decomkit.errors import DecomkitError
 from decomkit.files import atomic_write_bytes, atomic_write_text
 from decomkit.ledger import canonical_json
@@ -33,7 +33,6 @@ from decomkit.resources import render_template, templates_dir
 from decomkit.workspace import Workspace
 
 MASK = "••••••"
-SECRET_NAME = re.compile(r"secret|token|password|passwd|api_?key|app_?key|credential", re.I)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 MANIFEST = "manifest.json"
 ALLOWED_TAGS = {"a", "b", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "hr", "i", "img",
@@ -57,13 +56,13 @@ def known_secrets() -> list[str]:
 def scrub_notebook(nb: nbformat.NotebookNode, extra: list[str] = ()) -> nbformat.NotebookNode:
     """Mask secret-looking parameters and every known secret value, anywhere in ``nb``."""
     params = nb.metadata.get("papermill", {}).get("parameters", {})
-    secrets_seen = [str(v) for k, v in params.items() if SECRET_NAME.search(k) and v]
-    for name in [k for k in params if SECRET_NAME.search(k)]:
+    secrets_seen = [str(v) for k, v in params.items() if looks_secret(k) and v]
+    for name in [k for k in params if looks_secret(k)]:
         params[name] = MASK
     for cell in nb.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell.source = "\n".join(
-                re.sub(r"=.*", f'= "{MASK}"', line) if SECRET_NAME.search(line.split("=")[0])
+                re.sub(r"=.*", f'= "{MASK}"', line) if looks_secret(line.split("=")[0])
                 else line for line in cell.source.splitlines())
     text = json.dumps(nb, ensure_ascii=False)
     for value in sorted({*known_secrets(), *secrets_seen, *extra}, key=len, reverse=True):

@@ -70,7 +70,8 @@ def run_stage(workspace: Workspace, stage: str, app_id: str | None = None,
     values = {"workspace": str(workspace.root), **(parameters or {})}
     if app_id:
         values["app_id"] = app_id
-    from decomkit.records import SECRET_NAME, scrub_file
+    from decomkit.config import looks_secret
+    from decomkit.records import scrub_file
 
     error = None
     try:
@@ -81,7 +82,7 @@ def run_stage(workspace: Workspace, stage: str, app_id: str | None = None,
         error = f"{exc.ename}: {exc.evalue}"
     finally:  # the kept notebook never holds a secret, whether it ran or failed
         if out.exists():
-            scrub_file(out, [str(v) for k, v in values.items() if SECRET_NAME.search(k)])
+            scrub_file(out, [str(v) for k, v in values.items() if looks_secret(k)])
     return RunResult(app_id, stage, out, error)
 
 

@@ -22,7 +22,7 @@ import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from decomkit.config import DingTalk
-from decomkit.errors import PlatformError, PlatformTimeout
+from decomkit.errors import ManualStepRequired, PlatformError, PlatformTimeout
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -51,10 +51,6 @@ class _Retry(Exception):
 
 class _TokenExpired(Exception):
     pass
-
-
-class ManualStepRequired(PlatformError):
-    """No API does this: a person must do it in the console (the manual platform records it)."""
 
 
 class DingTalkPlatform(Platform):

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from decomkit.errors import PlatformError
+from decomkit.errors import ManualStepRequired, PlatformError
 from decomkit.files import atomic_write_text
 from decomkit.platforms.base import (
     AppInfo,
@@ -26,7 +26,6 @@ from decomkit.platforms.base import (
     Platform,
     Scope,
 )
-from decomkit.platforms.dingtalk import ManualStepRequired
 from decomkit.resources import templates_dir
 
 STATE_NAME = "manual.json"
