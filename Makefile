@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(MAKE) --no-print-directory fonts
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) -m pip install --quiet -e '.[test,bench,dask,dashboard]'
 	$(PY) -m ipykernel install --sys-prefix --name decomkit --display-name "Python (decomkit)" >/dev/null
 	touch $@
 
@@ -27,12 +27,13 @@ fonts:
 
 demo: $(STAMP)
 	$(VENV)/bin/decomkit demo $(DEMO) --replace
-	$(VENV)/bin/decomkit run $(DEMO) --stages portfolio,assess,backup --apps candidates
-	$(VENV)/bin/decomkit run $(DEMO) --stages review --apps old-expense,room-booking
+	$(VENV)/bin/decomkit batch $(DEMO) --stages portfolio,assess,backup,approval,disable \
+	  --apps candidates -p wait_seconds 4
+	$(VENV)/bin/decomkit batch $(DEMO) --stages review --apps old-expense,room-booking
 	$(VENV)/bin/decomkit record $(DEMO)
 	$(VENV)/bin/decomkit status $(DEMO)
 	@echo "workspace: $(abspath $(DEMO))"
-	@echo "executed notebooks: $(abspath $(DEMO))/runs/<app>/; candidate list: $(abspath $(DEMO))/candidates.xlsx"
+	@echo "executed notebooks: $(abspath $(DEMO))/runs/<app>/ (batch summary: runs/batch-summary.json); candidate list: $(abspath $(DEMO))/candidates.xlsx"
 	@echo "records (open in a browser): $(abspath $(DEMO))/records/index.html"
 
 test: $(STAMP)
@@ -43,6 +44,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/portfolio_metrics.py
+	$(PY) bench/batch_pipeline.py
 
 lab: $(STAMP)
 	test -f $(DEMO)/decomkit.toml || $(VENV)/bin/decomkit demo $(DEMO)

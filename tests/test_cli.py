@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -67,14 +68,23 @@ def test_status_shows_decisions_beside_undecided_apps(demo, retire):
     assert "decided" in line and "retire" in line
 
 
-def test_run_refuses_unknown_apps_before_running_anything(demo):
-    done = run("run", str(demo.root), "--apps", "jxc,nope")
+def batch_summary(workspace) -> dict:
+    return json.loads((workspace.root / "runs" / "batch-summary.json").read_text("utf-8"))
+
+
+def results(summary: dict) -> dict[tuple[str, str], str]:
+    return {(app, s["stage"]): s["status"] for app, a in summary["apps"].items()
+            for s in a["stages"]}
+
+
+def test_batch_refuses_unknown_apps_before_running_anything(demo):
+    done = run("batch", str(demo.root), "--apps", "jxc,nope")
     assert done.returncode == 1 and "unknown app ids: nope" in done.stderr
     assert not (demo.root / "runs" / "_portfolio").exists()
 
 
-def test_run_executes_stages_into_runs(demo, as_of):
-    done = run("run", str(demo.root), "--apps", "jxc", "-p", "as_of", str(as_of))
+def test_batch_executes_stages_into_runs(demo, as_of):
+    done = run("batch", str(demo.root), "--apps", "jxc", "-p", "as_of", str(as_of))
     assert done.returncode == 0, done.stdout + done.stderr
     assert (demo.root / "runs/_portfolio/00_portfolio.ipynb").exists()
     assert (demo.root / "runs/jxc/01_assess.ipynb").exists()
@@ -82,20 +92,13 @@ def test_run_executes_stages_into_runs(demo, as_of):
         assert ledger.last("jxc", "decided").data["decision"] == "retire"
 
 
-def test_run_keeps_a_failed_notebook_and_goes_on(demo, as_of):
-    done = run("run", str(demo.root), "--stages", "assess", "--apps", "jxc,crm",
-               "-p", "as_of", str(as_of), "-p", "decision", "retire")
-    assert done.returncode == 1
-    assert "FAIL assess     crm" in done.stdout and "override_reason" in done.stdout
-    assert "ok   assess     jxc" in done.stdout  # jxc's recommendation is retire anyway
-    assert (demo.root / "runs/crm/01_assess.ipynb").exists()
-
-
-def test_run_skips_a_stage_whose_gate_is_closed(demo, as_of):
-    done = run("run", str(demo.root), "--apps", "jxc,doc-editor", "-p", "as_of", str(as_of))
+def test_batch_skips_a_stage_whose_gate_is_closed(demo, as_of):
+    done = run("batch", str(demo.root), "--apps", "jxc,doc-editor", "-p", "as_of", str(as_of))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "ok   backup     jxc" in done.stdout
-    assert "skip backup     doc-editor       the decision is not 'retire'" in done.stdout
+    summary = batch_summary(demo)
+    assert results(summary)[("jxc", "backup")] == "ok"
+    assert results(summary)[("doc-editor", "backup")] == "skipped"
+    assert "the decision is not 'retire'" in summary["apps"]["doc-editor"]["stages"][1]["detail"]
     with demo.ledger() as ledger:
         assert ledger.state("jxc") == "backup_verified"
         assert ledger.state("doc-editor") == "decided"

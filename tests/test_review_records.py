@@ -85,7 +85,7 @@ class _Tags(HTMLParser):
 @pytest.fixture
 def recorded(demo, as_of, monkeypatch):
     """The demo with an app named to attack the record, assessed, backed up and rendered,
-    and a sentinel secret given as an environment variable and as a Papermill parameter."""
+    with a sentinel secret in the environment the notebooks run in."""
     monkeypatch.setenv("DECOMKIT_ROBOT_SECRET", SENTINEL)
     apps = demo.root / "data" / "apps.csv"
     text = apps.read_bytes().decode("gbk")
@@ -93,10 +93,10 @@ def recorded(demo, as_of, monkeypatch):
     apps.write_bytes(text.replace("文档编辑器", evil.replace(",", " ")).encode("gbk",
                                                                           "replace"))
     for app, stage in (("doc-editor", "assess"), ("jxc", "assess"), ("jxc", "backup")):
-        result = run_stage(demo, stage, app, {"as_of": str(as_of), "robot_secret": SENTINEL,
+        result = run_stage(demo, stage, app, {"as_of": str(as_of),
                                               "decision": "retire" if app == "jxc" else "",
                                               "override_reason": ""} if stage == "assess"
-                           else {"robot_secret": SENTINEL})
+                           else {})
         assert result.ok, result.error
     render_records(demo, as_of=str(as_of))
     return demo

@@ -73,23 +73,39 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from decomkit.runs import run_pipeline
+def _print_batch(summary) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    marks = {"ok": "ok", "failed": "FAILED", "skipped": "skip", "earlier": "done earlier"}
+    table = Table(title="decomkit batch")
+    for column in ("app", "stage", "result", "seconds", "detail"):
+        table.add_column(column, overflow="fold")
+    rows = [("(portfolio)", summary.portfolio)] if summary.portfolio else []
+    rows += [(a.app_id, s) for a in summary.apps for s in a.stages]
+    for app, s in rows:
+        table.add_row(app, s.stage, marks[s.status], f"{s.seconds:.1f}" if s.seconds else "",
+                      s.detail + (f" (attempt {s.attempts})" if s.attempts > 1 else ""))
+    for a in summary.apps:
+        if a.error:
+            table.add_row(a.app_id, "", "FAILED", "", a.error)
+    console = Console(width=160)
+    console.print(table)
+    console.print(f"{len(summary.apps)} apps, {len(summary.failed)} failed"
+                  f"{': ' + ', '.join(summary.failed) if summary.failed else ''}; "
+                  f"summary: {summary.path}")
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from decomkit.batch import run_batch
     from decomkit.workspace import Workspace
 
-    workspace = Workspace.open(args.dir)
-    parameters = dict(args.parameter or [])
-    results = run_pipeline(workspace, args.stages.split(","), args.apps, parameters)
-    for r in results:
-        mark = "skip" if r.skipped else "ok  " if r.ok else "FAIL"
-        where = r.skipped or r.notebook
-        print(f"{mark} {r.stage:<10} {r.app_id or '(portfolio)':<16} {where}"
-              + (f"\n     {r.error}" if r.error else ""))
-    failed = sum(not r.ok for r in results)
-    skipped = sum(bool(r.skipped) for r in results)
-    print(f"{len(results) - failed - skipped} notebooks ran, {failed} failed, {skipped} "
-          f"skipped; runs in {workspace.path('runs')}")
-    return 1 if failed else 0
+    summary = run_batch(Workspace.open(args.dir), args.stages.split(","), args.apps,
+                        dict(args.parameter or []), workers=args.workers,
+                        timeout=args.timeout or None, force=args.force,
+                        executor=args.executor, scheduler=args.scheduler, quiet=args.quiet)
+    _print_batch(summary)
+    return 1 if summary.failed else 0
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
@@ -156,17 +172,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir")
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("run", help="execute stage notebooks into runs/<app>/")
+    p = sub.add_parser("batch", help="run stage notebooks per app into runs/<app>/, apps in "
+                                     "parallel, resumable")
     p.add_argument("dir")
     p.add_argument("--stages", default="portfolio,assess,backup",
-                   help="comma-separated: portfolio, assess, backup, approval, disable (a dry "
-                        "run unless -p dry_run False), review; default: portfolio,assess,backup."
-                        " A stage whose gate is closed for an app is skipped, with the reason")
+                   help="comma-separated, run in this order per app: portfolio (once, first), "
+                        "assess, backup, approval, disable (a dry run unless an --apps file "
+                        "says dry_run false and confirm ID for that app), review; default: "
+                        "portfolio,assess,backup. A stage whose gate is closed is skipped, "
+                        "with the reason")
     p.add_argument("--apps", default="candidates",
-                   help="all, candidates (from the portfolio stage) or ids separated by commas")
+                   help="all, candidates (from the portfolio stage), ids separated by commas, "
+                        "or a CSV/XLSX file with an app_id column and parameter columns")
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                   help="a notebook parameter, as for papermill -p")
-    p.set_defaults(func=cmd_run)
+                   help="a notebook parameter for every app, as for papermill -p")
+    p.add_argument("--workers", type=int, default=2, help="apps run at once (default 2)")
+    p.add_argument("--timeout", type=float, default=1800,
+                   help="seconds one notebook may run before it is stopped (default 1800; 0: "
+                        "no limit)")
+    p.add_argument("--force", action="store_true",
+                   help="run stages again that finished in an earlier batch")
+    p.add_argument("--executor", choices=("local", "dask"), default="local")
+    p.add_argument("--scheduler", default="", help="dask scheduler address (tcp://HOST:PORT)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("approve", help="an approver agrees or refuses (sandbox), or an "
                                        "approval given outside the kit is recorded (manual)")

@@ -97,6 +97,16 @@ def _xlsx_rows(path: Path, problems: list[Problem]) -> list[list] | None:
     return rows
 
 
+def read_rows(path: Path) -> list[list]:
+    """The rows of a small CSV (UTF-8, GBK, …) or XLSX file, header first; InputError if bad."""
+    problems: list[Problem] = []
+    rows = _csv_rows(path, problems) if path.suffix.lower() == ".csv" else _xlsx_rows(
+        path, problems)
+    if problems or rows is None:
+        raise InputError(problems)
+    return rows
+
+
 def _frame_from_rows(rows: list[list], table: Table, file: str,
                      problems: list[Problem]) -> pd.DataFrame | None:
     if not rows:
