@@ -12,9 +12,11 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -157,9 +159,12 @@ class KernelPool:
                                         name="decomkit-kernels")
         self._thread.start()
         self._next = None
+        self._sockets = tempfile.mkdtemp(prefix="decomkit-kernels-")
 
     async def _start(self) -> AsyncKernelManager:
-        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        # Local sockets in a private folder: no TCP port to find, nothing reachable from outside.
+        km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                ip=os.path.join(self._sockets, uuid.uuid4().hex[:12]))
         if self._server is not None:
             km.kernel_id = str(uuid.uuid4())
             km.provisioner = ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec,
@@ -192,6 +197,7 @@ class KernelPool:
         self._thread.join(timeout=10)
         if self._server is not None:
             self._server.close()
+        shutil.rmtree(self._sockets, ignore_errors=True)
 
 
 if __name__ == "__main__":
