@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO ?= demo-workspace
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lab lint bench clean env fonts
+.PHONY: demo test lab dashboard lint bench clean env fonts
 
 env: $(STAMP)
 
@@ -48,7 +48,13 @@ bench: $(STAMP)
 
 lab: $(STAMP)
 	test -f $(DEMO)/decomkit.toml || $(VENV)/bin/decomkit demo $(DEMO)
-	DECOMKIT_WORKSPACE=$(abspath $(DEMO)) $(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	DECOMKIT_WORKSPACE=$(abspath $(DEMO)) $(VENV)/bin/jupyter lab --notebook-dir=notebooks \
+	  --LabApp.extension_manager=readonly $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+# The portfolio for managers: Voila, code hidden, weight sliders on, nothing written to the ledger.
+dashboard: $(STAMP)
+	test -f $(DEMO)/decomkit.toml || $(VENV)/bin/decomkit demo $(DEMO)
+	$(VENV)/bin/decomkit dashboard $(DEMO)
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache

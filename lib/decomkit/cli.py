@@ -145,6 +145,15 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from decomkit.dashboard import serve_dashboard
+    from decomkit.workspace import Workspace
+
+    print(f"dashboard: http://127.0.0.1:{args.port}/ (Ctrl-C stops it)", flush=True)
+    return serve_dashboard(Workspace.open(args.dir), args.port, not args.no_browser,
+                           args.language or "")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="decomkit", description="Retire enterprise apps safely, with a verifiable trail.")
@@ -224,6 +233,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
                    help="date of the savings on the portfolio page (default: today)")
     p.set_defaults(func=cmd_record)
+
+    p = sub.add_parser("dashboard", help="serve the portfolio as a read-only Voila dashboard")
+    p.add_argument("dir")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--language", choices=("en", "zh"), default=None)
+    p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("ledger", help="ledger commands")
     ledger_sub = p.add_subparsers(dest="ledger_command", required=True)

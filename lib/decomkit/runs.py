@@ -220,6 +220,16 @@ def execute(notebook: Path, out: Path, parameters: dict, *, kernels: KernelPool 
     return error.replace("the kernel died", "the kernel died twice", 1), attempt
 
 
+def prepare_stage(workspace: Workspace, stage: str, out: Path, parameters: dict) -> Path:
+    """Write the stage notebook with its parameters injected, not run (for JupyterLab, Voila)."""
+    values = check_parameters([stage], {"workspace": str(workspace.root), **parameters})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    import_papermill().execute_notebook(str(notebooks_dir() / STAGES[stage]), str(out),
+                                        parameters=values, prepare_only=True,
+                                        kernel_name=KERNEL, progress_bar=False)
+    return out
+
+
 def run_stage(workspace: Workspace, stage: str, app_id: str | None = None,
               parameters: dict | None = None, *, kernels: KernelPool | None = None,
               timeout: float | None = None) -> RunResult:

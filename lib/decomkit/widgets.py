@@ -35,6 +35,7 @@ class _Explorer:
             slider.observe(lambda _change: self.refresh(), names="value")
         self.widget = w.VBox([w.HBox(list(self.sliders.values())[:3]),
                               w.HBox(list(self.sliders.values())[3:]), self.output])
+        self.widget.add_class("decomkit-explorer")  # CSS hooks for the browser tests
         self.refresh()
 
     @property
@@ -129,6 +130,7 @@ class DatasetPicker:
                 print("OK" if report.ok else "\n".join(report.problems))
 
         self.button.on_click(back_up)
+        self.button.add_class("decomkit-backup")
         self.widget = w.VBox([*self.boxes.values(), self.button, self.output])
 
     @property
@@ -157,6 +159,8 @@ class GuardedAction:
 
         self.text.observe(on_text, names="value")
         self.button.on_click(on_click)
+        self.text.add_class("decomkit-confirm")
+        self.button.add_class("decomkit-guarded")
         self.widget = w.VBox([w.HBox([self.text, self.button]), self.output])
 
 

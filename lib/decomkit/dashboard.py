@@ -1,0 +1,44 @@
+"""The portfolio as a read-only Voila dashboard for managers.
+
+``00_portfolio`` is prepared with its weight sliders on and nothing written to the ledger
+(``record = False``), then served by Voila with the code hidden.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from decomkit.errors import WorkspaceError
+from decomkit.runs import prepare_stage
+from decomkit.stage import WORKSPACE_ENV
+from decomkit.workspace import Workspace
+
+READ_ONLY = {"interactive": True, "record": False}
+
+
+def prepare_dashboard(workspace: Workspace, language: str = "") -> Path:
+    """``<workspace>/dashboard/00_portfolio.ipynb``, parameterized for the dashboard."""
+    values = {**READ_ONLY, **({"language": language} if language else {})}
+    return prepare_stage(workspace, "portfolio", workspace.path("dashboard") / "00_portfolio.ipynb",
+                         values)
+
+
+def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
+    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
+    if voila is None:
+        raise WorkspaceError("Voila is not installed: pip install 'decomkit[dashboard]'")
+    return [voila, str(notebook), f"--port={port}", "--Voila.ip=127.0.0.1",
+            "--strip_sources=True", *([] if open_browser else ["--no-browser"])]
+
+
+def serve_dashboard(workspace: Workspace, port: int = 8866, open_browser: bool = True,
+                    language: str = "") -> int:
+    """Serve the dashboard until interrupted; returns Voila's exit code."""
+    notebook = prepare_dashboard(workspace, language)
+    env = {**os.environ, WORKSPACE_ENV: str(workspace.root)}
+    return subprocess.call(voila_command(notebook, port, open_browser), env=env,
+                           cwd=notebook.parent)
