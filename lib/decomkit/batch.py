@@ -20,6 +20,7 @@ from pathlib import Path
 
 from decomkit.errors import InputError, Problem, WorkspaceError
 from decomkit.files import atomic_write_text
+from decomkit.kernels import KernelPool
 from decomkit.ledger import canonical_json, utcnow
 from decomkit.runs import (
     KERNEL,
@@ -136,8 +137,6 @@ _local = threading.local()  # one kernel pool per worker thread (dask may run se
 
 def _kernel_pool(stages: tuple[str, ...]):
     from multiprocessing.util import Finalize
-
-    from decomkit.kernels import KernelPool
 
     pools = _local.__dict__.setdefault("pools", {})
     if stages not in pools:
@@ -284,7 +283,12 @@ def run_batch(workspace: Workspace, stages: list[str], apps: str = "candidates",
     portfolio = None
     if "portfolio" in stages:
         values = {k: v for k, v in parameters.items() if k in notebook_parameters("portfolio")}
-        result = run_stage(workspace, "portfolio", None, values, timeout=timeout)
+        pool = KernelPool(KERNEL, warmup_code(["portfolio"]))  # a kernel the timeout can stop
+        try:
+            result = run_stage(workspace, "portfolio", None, values, kernels=pool,
+                               timeout=timeout)
+        finally:
+            pool.close()
         portfolio = StageOutcome("portfolio", "ok" if result.ok else "failed",
                                  str(result.notebook), result.error or "",
                                  round(result.seconds, 2), result.attempts)
