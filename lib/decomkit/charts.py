@@ -192,7 +192,9 @@ def contract_timeline(plan: ExitPlan, language: Language = "zh") -> Figure:
         ax.scatter([pd.Timestamp(day)], [0], s=90, color=colour, zorder=3)
         ax.annotate(f"{label}\n{day}", (pd.Timestamp(day), 0), ha="center", fontsize=8,
                     xytext=(0, 12 if k % 2 == 0 else -30), textcoords="offset points")
-    locator = matplotlib.dates.AutoDateLocator(maxticks=6)
+    # At least a month either side, so a single date (no contract) is not drawn in hours.
+    ax.set_xlim(min(days) - pd.Timedelta(days=30), max(days) + pd.Timedelta(days=30))
+    locator = matplotlib.dates.AutoDateLocator(maxticks=6, minticks=3)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
     ax.set_yticks([])
