@@ -229,8 +229,9 @@ def _submit_dask(scheduler: str) -> tuple[Callable, Callable]:
                              "'decomkit[dask]'") from exc
     client = Client(scheduler, set_as_default=False)
 
-    def submit(fn, *args):
-        return client.submit(fn, *args, key=f"decomkit-{args[1]}-{args[4]}", pure=False)
+    def submit(fn, root, app_id, *rest):
+        return client.submit(fn, root, app_id, *rest, key=f"decomkit-{app_id}-{uuid.uuid4()}",
+                             pure=False)
 
     return submit, client.close
 
