@@ -184,13 +184,16 @@ def test_a_notebook_past_its_timeout_is_stopped_not_retried(tmp_path, kernels):
 
 
 def test_kernels_are_separate_processes_with_fresh_namespaces(tmp_path, kernels):
-    out = tmp_path / "out.ipynb"
+    out, pids = tmp_path / "out.ipynb", set()
     for value in ("first", "second"):
         source = (f"import os\nprint('seen' if 'value' in globals() else 'fresh', os.getpid())"
                   f"\nvalue = {value!r}")
         assert execute(_notebook(tmp_path / "ns.ipynb", source), out, {},
                        kernels=kernels, timeout=60) == (None, 1)
-        assert "fresh" in out.read_text()
+        printed = nbformat.read(out, as_version=4).cells[0].outputs[0].text.split()
+        assert printed[0] == "fresh"
+        pids.add(printed[1])
+    assert len(pids) == 2 and str(os.getpid()) not in pids
 
 
 def test_plain_papermill_lists_the_typed_parameters():

@@ -145,6 +145,14 @@ def _kernel_pool(stages: tuple[str, ...]):
     return pools[stages]
 
 
+def _tracks_again(workspace: Workspace, app_id: str, stage: str) -> bool:
+    """A finished stage that still has something to follow (a pending approval)."""
+    if stage not in TRACKS_AGAIN:
+        return False
+    with workspace.ledger() as ledger:
+        return ledger.state(app_id) in TRACKS_AGAIN[stage]
+
+
 class _Status:
     """``runs/<app>/batch.json``: what each stage did, in which batch, and what runs now."""
 
@@ -177,10 +185,8 @@ def run_app(root: str, app_id: str, stages: list[str], parameters: dict, batch_i
         values = {k: v for k, v in parameters.items() if k in notebook_parameters(stage)}
         digest = _digest(values)
         notebook = workspace.app_dir("runs", app_id) / STAGES[stage]
-        with workspace.ledger() as ledger:
-            state = ledger.state(app_id)
         if (not force and status.finished(stage, digest) and notebook.exists()
-                and state not in TRACKS_AGAIN.get(stage, ())):
+                and not _tracks_again(workspace, app_id, stage)):
             outcome = StageOutcome(stage, "earlier", str(notebook),
                                    "finished in an earlier batch (--force runs it again)")
             outcomes.append(outcome)

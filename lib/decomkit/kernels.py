@@ -151,8 +151,8 @@ class KernelPool:
     the notebook that runs now. Kernel lifecycles run on the pool's own event-loop thread.
     """
 
-    def __init__(self, kernel_name: str, warmup: str = "", cwd: str | None = None):
-        self.kernel_name, self.cwd = kernel_name, cwd
+    def __init__(self, kernel_name: str, warmup: str = ""):
+        self.kernel_name = kernel_name
         self._server = ForkServer(warmup) if hasattr(os, "fork") else None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
@@ -170,7 +170,7 @@ class KernelPool:
             km.provisioner = ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec,
                                              parent=km)
             km.provisioner.server = self._server
-        await km.start_kernel(cwd=self.cwd)
+        await km.start_kernel()
         return km
 
     def _submit(self, coroutine):

@@ -53,7 +53,6 @@ class RunResult:
     stage: str
     notebook: Path
     error: str | None = None
-    skipped: str | None = None  # why the stage did not run (its gate is closed, or it is done)
     seconds: float = 0.0
     attempts: int = 1
 
@@ -168,7 +167,7 @@ def warmup_code(stages: list[str]) -> str:
 
 
 def _attempt(papermill, notebook: Path, out: Path, parameters: dict, km,
-             timeout: float | None, cwd: Path | None) -> tuple[str | None, bool]:
+             timeout: float | None) -> tuple[str | None, bool]:
     """One run of the notebook: (error or None, whether its kernel died on its own)."""
     from nbclient.exceptions import DeadKernelError
 
@@ -184,7 +183,7 @@ def _attempt(papermill, notebook: Path, out: Path, parameters: dict, km,
     try:
         papermill.execute_notebook(
             str(notebook), str(out), parameters=parameters, kernel_name=KERNEL, km=km,
-            progress_bar=False, cwd=None if km else str(cwd or out.parent),
+            progress_bar=False, cwd=None if km else str(out.parent),
             execution_timeout=None if km else timeout)
         return None, False
     except papermill.PapermillExecutionError as exc:
@@ -201,17 +200,18 @@ def _attempt(papermill, notebook: Path, out: Path, parameters: dict, km,
 
 
 def execute(notebook: Path, out: Path, parameters: dict, *, kernels: KernelPool | None = None,
-            timeout: float | None = None, cwd: Path | None = None) -> tuple[str | None, int]:
+            timeout: float | None = None) -> tuple[str | None, int]:
     """Run ``notebook`` into ``out``: (error or None, attempts).
 
-    A kernel that dies is replaced once; a notebook that runs longer than ``timeout`` seconds is
-    stopped (its kernel killed) and reported, not retried.
+    A kernel that dies is replaced once. With ``kernels``, a notebook that runs longer than
+    ``timeout`` seconds is stopped (its kernel killed) and reported, not retried; without, Papermill
+    starts the kernel and ``timeout`` limits each cell.
     """
     papermill = import_papermill()
     for attempt in (1, 2):
         km = kernels.take() if kernels else None
         try:
-            error, died = _attempt(papermill, notebook, out, parameters, km, timeout, cwd)
+            error, died = _attempt(papermill, notebook, out, parameters, km, timeout)
         finally:
             if km is not None:
                 kernels.release(km)
