@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from decomkit.checkpoints import current_checkpoint
 from decomkit.errors import TransitionError
 from decomkit.ledger import Event, canonical_json
 from decomkit.platforms import ApprovalRequest, ApprovalStatus
@@ -65,6 +66,8 @@ def build_request(stage: Stage, app_id: str, plan: dict, reason: str) -> Approva
         "影响 / Impact": "; ".join(impact[:5]) or "-",
         "备份验证 / Backup verification": verified.data["manifest_hash"] if verified else "-",
         "计划摘要 / Plan hash": plan_hash(plan),
+        # The platform keeps the ledger's signed checkpoint as of this request (an anchor).
+        "台账校验 / Ledger checkpoint": current_checkpoint(stage.workspace),
     }
     return ApprovalRequest(app_id, f"停用申请:{name}", originator, chain, form)
 

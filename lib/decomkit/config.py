@@ -9,7 +9,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -27,6 +27,8 @@ SECRET_ENV = {
     "smtp_user": "DECOMKIT_SMTP_USER",
     "smtp_password": "DECOMKIT_SMTP_PASSWORD",
     "signing_key": "DECOMKIT_SIGNING_KEY",
+    "audit_robot_token": "DECOMKIT_AUDIT_ROBOT_TOKEN",
+    "audit_robot_secret": "DECOMKIT_AUDIT_ROBOT_SECRET",
     "s3_key": "AWS_ACCESS_KEY_ID",
     "s3_secret": "AWS_SECRET_ACCESS_KEY",
 }
@@ -102,6 +104,48 @@ class DingTalk(_Section):
     process_code: str = ""
 
 
+class FolderAnchor(_Section):
+    """A local folder: for the sandbox and tests; weak, whoever can write it can rewrite it."""
+
+    kind: Literal["folder"]
+    name: str = ""
+    path: str = Field(min_length=1)  # relative paths are relative to the workspace
+
+
+class S3Anchor(_Section):
+    """Object storage with Object Lock in compliance mode: one object per checkpoint that nobody
+    can overwrite or delete before its retain-until date. Aliyun OSS: its S3-compatible
+    endpoint, ``object_lock = false`` and a retention policy (WORM) locked on the bucket."""
+
+    kind: Literal["s3"]
+    name: str = ""
+    url: str = Field(pattern=r"^s3://[^/]+")
+    endpoint_url: str = ""
+    retain_days: int = Field(3650, ge=1)
+    object_lock: bool = True
+
+
+class EmailAnchor(_Section):
+    """Each checkpoint mailed to the auditors (the [notify] SMTP settings)."""
+
+    kind: Literal["email"]
+    name: str = ""
+    to: tuple[str, ...] = Field(min_length=1)
+
+
+class DingTalkAnchor(_Section):
+    """Each checkpoint posted by the auditors' group robot (DECOMKIT_AUDIT_ROBOT_TOKEN/SECRET).
+    Approval requests carry the current checkpoint whether or not this anchor is set."""
+
+    kind: Literal["dingtalk"]
+    name: str = ""
+    robot: bool = True
+
+
+Anchor = Annotated[FolderAnchor | S3Anchor | EmailAnchor | DingTalkAnchor,
+                   Field(discriminator="kind")]
+
+
 class Config(_Section):
     language: Literal["en", "zh"] = "zh"
     platform: Literal["sandbox", "dingtalk", "manual"] = "sandbox"
@@ -113,6 +157,7 @@ class Config(_Section):
     approval: Approval = Approval()
     notify: Notify = Notify()
     dingtalk: DingTalk = DingTalk()
+    anchors: tuple[Anchor, ...] = ()
 
 
 def secret(name: str) -> str | None:
