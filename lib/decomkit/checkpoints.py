@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS anchored (
     updated TEXT NOT NULL, PRIMARY KEY (seq, anchor));
 """
 _TEXT = re.compile(r"decomkit-checkpoint/1 ws=(?P<ws>\S+) seq=(?P<seq>\d+) "
-                   r"head=(?P<head>[0-9a-f]{64}) time=(?P<time>\S+) key=(?P<key>[0-9a-f]+) sig=(?P<sig>[A-Za-z0-9+/=]+)")
+                   r"head=(?P<head>[0-9a-f]{64}) time=(?P<time>\S+) key=(?P<key>[0-9a-f]+) "
+                   r"sig=(?P<sig>[A-Za-z0-9+/=]+)")
 
 
 class AnchorWarning(UserWarning):
