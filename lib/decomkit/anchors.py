@@ -97,7 +97,7 @@ class FolderStore(AnchorStore):
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)  # never overwrite
         except FileExistsError:
-            if path.read_bytes() != body:
+            if not path.is_file() or path.read_bytes() != body:
                 raise AnchorError(f"{self.label} already holds a different checkpoint for row "
                                   f"{checkpoint['seq']}") from None
             return str(path)
@@ -170,12 +170,16 @@ class S3Store(AnchorStore):
         found = []
         try:
             fs = self._fs()
-            pages = fs.call_s3("list_object_versions", Bucket=bucket, Prefix=prefix)
-            for version in pages.get("Versions", []):
-                body = fs.cat_file(f"{bucket}/{version['Key']}",
-                                   version_id=version["VersionId"])
-                found.append(_parse(body, f"s3://{bucket}/{version['Key']}"
-                                          f"?versionId={version['VersionId']}"))
+            page = {"IsTruncated": True}
+            markers: dict = {}
+            while page.get("IsTruncated"):
+                page = fs.call_s3("list_object_versions", Bucket=bucket, Prefix=prefix,
+                                  **markers)
+                for version in page.get("Versions", []):
+                    where = f"{bucket}/{version['Key']}?versionId={version['VersionId']}"
+                    found.append(_parse(fs.cat_file(where), f"s3://{where}"))
+                markers = {"KeyMarker": page.get("NextKeyMarker", ""),
+                           "VersionIdMarker": page.get("NextVersionIdMarker", "")}
         except Exception as exc:
             raise AnchorError(f"{self.label} cannot be read ({type(exc).__name__})") from None
         return found
@@ -240,6 +244,18 @@ class DingTalkStore(AnchorStore):
 
 STORES: dict[str, type[AnchorStore]] = {
     s.kind: s for s in (FolderStore, S3Store, EmailStore, DingTalkStore)}
+
+
+def add_folder_anchor(workspace_root: Path, folder: Path) -> None:
+    """Append a folder anchor to the workspace's ``decomkit.toml`` (the demo's sandbox)."""
+    from decomkit.config import CONFIG_NAME, load_config
+    from decomkit.files import atomic_write_text
+
+    path = Path(workspace_root) / CONFIG_NAME
+    text = path.read_text(encoding="utf-8").replace("\nanchors = []\n", "\n")
+    text += f'\n[[anchors]]\nkind = "folder"\npath = {json.dumps(str(folder))}\n'
+    atomic_write_text(path, text)
+    load_config(path)
 
 
 def open_anchors(workspace_root: Path, config: Config) -> list[AnchorStore]:

@@ -62,9 +62,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         shutil.rmtree(root)
     sized = {"apps": args.apps} if args.apps else {}
     workspace = build_demo(root, events=args.events, seed=args.seed, as_of=args.as_of,
-                           language=args.language, **sized)
+                           language=args.language, anchor_folder=args.anchor, **sized)
     print(f"demo workspace: {workspace.root}")
     _print_key(workspace.root)
+    if args.anchor:
+        print(f"ledger checkpoints are anchored to {Path(args.anchor).resolve()}")
     _print_status(workspace)
     return 0
 
@@ -253,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", choices=("en", "zh"), default="zh")
     p.add_argument("--replace", action="store_true",
                    help="delete an existing workspace at DIR first")
+    p.add_argument("--anchor", default=None, metavar="FOLDER",
+                   help="anchor the ledger's checkpoints to this local folder (a sandbox "
+                        "anchor: weak, see README)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("status", help="apps by lifecycle stage")

@@ -377,8 +377,10 @@ def _csv(frame: pd.DataFrame, path: Path, encoding: str = "utf-8") -> None:
 
 
 def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000, seed: int = 7,
-               as_of: dt.date | None = None, language: str = "zh") -> Workspace:
-    """Create the demo workspace at ``root`` (which must not hold a workspace yet)."""
+               as_of: dt.date | None = None, language: str = "zh",
+               anchor_folder: str | Path | None = None) -> Workspace:
+    """Create the demo workspace at ``root`` (which must not hold a workspace yet);
+    ``anchor_folder`` anchors its ledger checkpoints to that local folder."""
     as_of = as_of or dt.date.today()
     chosen = select_apps(apps)
     kept = {a.app_id for a in chosen}
@@ -390,6 +392,11 @@ def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000
                  Approver(role="finance", user_id=heads["财务部"], name="财务负责人"))
     workspace = init_workspace(root, language=language, approvers=approvers,
                                auto_agree_after_seconds=2, operator="it-admin")
+    if anchor_folder is not None:
+        from decomkit.anchors import add_folder_anchor
+
+        add_folder_anchor(workspace.root, Path(anchor_folder).expanduser().resolve())
+        workspace = Workspace.open(workspace.root)
     data = workspace.path("data")
     table = make_apps(chosen)
     table.loc[table["app_id"] == "jxc", "owner"] = heads["仓储物流部"]
