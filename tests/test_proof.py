@@ -546,3 +546,18 @@ def test_records_checked_against_a_forged_workspace_fail(records_copy, tmp_path)
     forge(ws)
     with pytest.raises(RecordError, match="against the workspace's ledger"):
         check_records(copy, pinned, ws)
+
+
+def test_an_anchor_setting_that_is_wrong_is_named_with_its_allowed_keys():
+    from decomkit.config import ConfigError, parse_config
+
+    config = parse_config({"anchors": [
+        {"kind": "s3", "url": "s3://b/p", "endpoint_url": "https://oss-cn-hangzhou.aliyuncs.com",
+         "object_lock": False}, {"kind": "email", "to": ["audit@example.com"]},
+        {"kind": "dingtalk"}, {"kind": "folder", "path": "/srv/anchor"}]})
+    assert [a.kind for a in config.anchors] == ["s3", "email", "dingtalk", "folder"]
+    with pytest.raises(ConfigError, match=r"anchors\.0\.folder\.dir' is not a setting; allowed "
+                                          r"keys here: kind, name, path"):
+        parse_config({"anchors": [{"kind": "folder", "path": "x", "dir": "y"}]})
+    with pytest.raises(ConfigError, match="does not match any of the expected tags"):
+        parse_config({"anchors": [{"kind": "ftp"}]})

@@ -134,8 +134,8 @@ class S3Store(AnchorStore):
         kwargs = ({"client_kwargs": {"endpoint_url": self.settings.endpoint_url}}
                   if self.settings.endpoint_url else {})
         return s3fs.S3FileSystem(skip_instance_cache=True, version_aware=True,
-                                 config_kwargs={"retries": {"max_attempts": 2},
-                                                "connect_timeout": 5, "read_timeout": 15},
+                                 config_kwargs={"retries": {"max_attempts": 1},
+                                                "connect_timeout": 3, "read_timeout": 10},
                                  **kwargs)
 
     def _key(self, name: str) -> tuple[str, str]:

@@ -131,7 +131,7 @@ class Checkpointer:
 
 
 def _retrying() -> Retrying:
-    return Retrying(stop=stop_after_attempt(3), wait=wait_exponential(multiplier=0.2, max=2),
+    return Retrying(stop=stop_after_attempt(2), wait=wait_exponential(multiplier=0.2, max=1),
                     retry=retry_if_exception_type(AnchorError), reraise=True)
 
 

@@ -144,6 +144,8 @@ class DingTalkAnchor(_Section):
 
 Anchor = Annotated[FolderAnchor | S3Anchor | EmailAnchor | DingTalkAnchor,
                    Field(discriminator="kind")]
+ANCHOR_KINDS = {"folder": FolderAnchor, "s3": S3Anchor, "email": EmailAnchor,
+                "dingtalk": DingTalkAnchor}
 
 
 class Config(_Section):
@@ -185,6 +187,8 @@ def _describe(error: dict, model: type[BaseModel]) -> str:
             if field is None or not isinstance(field.annotation, type):
                 break
             section = field.annotation
+        if error["loc"][0] == "anchors" and len(error["loc"]) > 3:  # [[anchors]]: by its kind
+            section = ANCHOR_KINDS.get(str(error["loc"][2]), section)
         allowed = ", ".join(section.model_fields)
         return f"key '{key}' is not a setting; allowed keys here: {allowed}"
     got = error.get("input")
