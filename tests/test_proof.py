@@ -123,6 +123,22 @@ def test_the_forgery_passes_without_an_anchor_and_fails_with_the_folder_anchor(f
     assert "rewritten at or before row 2" in first
 
 
+@pytest.mark.parametrize("checkpoints", ["deleted", "kept"])
+def test_without_the_key_the_forgery_fails_even_with_no_anchor(demo, checkpoints):
+    verify_ledger(demo)  # positive control
+    if checkpoints == "kept":
+        saved = stored_checkpoints(demo.ledger_path)
+    forge(demo, resign=False)
+    if checkpoints == "kept":  # the insider puts the signed originals back
+        with sqlite3.connect(demo.ledger_path) as db:
+            db.executemany("INSERT INTO checkpoints VALUES (?, ?)",
+                           [(c["seq"], json.dumps(c)) for c in saved if c["seq"] <= 17])
+    expected = ("have no signed checkpoint" if checkpoints == "deleted"
+                else "the ledger's row 2 hashes to")
+    with pytest.raises(LedgerIntegrityError, match=expected):
+        verify_ledger(demo)
+
+
 def test_the_cli_fails_and_names_the_anchored_checkpoint(folder_anchored, capsys):
     assert main(["ledger", "verify", str(folder_anchored.root)]) == 0
     assert "18 checkpoints, each a prefix of the chain" in capsys.readouterr().out

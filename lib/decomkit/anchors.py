@@ -112,7 +112,9 @@ class FolderStore(AnchorStore):
     def fetch(self, workspace_id: str) -> list[dict]:
         folder = self.folder / workspace_id
         if not self.folder.is_dir():
-            raise AnchorError(f"{self.label} cannot be read: the folder does not exist")
+            raise AnchorError(f"{self.label} cannot be read: the folder does not exist (it "
+                              "was removed, or nothing was published yet: run 'decomkit "
+                              "ledger anchor DIR')")
         return [_parse(p.read_bytes(), str(p)) for p in sorted(folder.glob("*.json"))]
 
 
