@@ -1,7 +1,7 @@
 """The notebooks in JupyterLab and the Voila dashboard, driven in headless Chromium.
 
-Debian's chromium (installed by .ci/run) through Playwright; no browser is downloaded, and every
-request that is not to the local server is refused.
+Debian's chromium (the ``chromium_path`` fixture) through Playwright; no browser is downloaded,
+and every request that is not to the local server is refused.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,7 +24,6 @@ from decomkit.runs import STAGES, prepare_stage
 from decomkit.stage import WORKSPACE_ENV
 
 playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 BIN = Path(sys.executable).parent
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -35,6 +33,7 @@ LAB_RUNS = [("portfolio", {}), ("assess", {"app_id": "jxc"}), ("backup", {"app_i
             ("approval", {"app_id": "jxc", "wait_seconds": 4.0}),
             ("disable", {"app_id": "jxc"}), ("review", {"app_id": "old-expense"})]
 DATED = ("portfolio", "assess", "review")
+pytestmark = pytest.mark.usefixtures("chromium_path")  # decided before the demo is built
 
 
 def free_port() -> int:
@@ -56,11 +55,9 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(".ci/run installs Debian's chromium for the browser tests")
+def browser(chromium_path):
     with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        chromium = p.chromium.launch(executable_path=chromium_path, args=FLAGS)
         yield chromium
         chromium.close()
 
