@@ -159,8 +159,25 @@ def move_first_slider(page) -> tuple[tuple, tuple]:
         const out = document.querySelector('.decomkit-explorer .widget-output');
         return out && out.innerText !== text && out.querySelector('img'); }""",
                            arg=[before[0]], timeout=60_000)
-    page.wait_for_timeout(1500)  # let every image of the redraw arrive
+    # Each key press redraws (the table first, then the charts): read once the output has
+    # shown charts and stayed the same for 3 s, however slow a loaded machine is.
+    page.evaluate("window.decomkitSettle = null")
+    page.wait_for_function(SETTLED, timeout=180_000, polling=500)
     return before, explorer_view(page)
+
+
+SETTLED = """() => {
+  const out = document.querySelector('.decomkit-explorer .widget-output');
+  if (!out) return false;
+  const images = [...out.querySelectorAll('img')].map(i => i.src);
+  const now = out.innerText + '|' + images.join('|');
+  const seen = window.decomkitSettle;
+  if (!seen || seen.view !== now) {
+    window.decomkitSettle = {view: now, since: Date.now()};
+    return false;
+  }
+  return images.length > 0 && Date.now() - seen.since > 3000;
+}"""
 
 
 def test_every_notebook_runs_in_jupyterlab_and_its_widgets_work(lab, browser, demo):
