@@ -322,7 +322,11 @@ def check_records(path: str | Path, public_keys: tuple = (), workspace: Workspac
         ring, trust = load_keyring(workspace.root if workspace else root.parent), "workspace"
     else:
         ring, trust = KeyRing({signer.key_id: signer} if signer else {}), "embedded"
-    if why := check_document(manifest, ring):
+    if "hmac" in manifest:  # format 1: an HMAC under a key anyone with the workspace had
+        problems.append(f"{MANIFEST}: it was made before records were signed with the "
+                        "workspace's Ed25519 key; render the records again with 'decomkit "
+                        "record DIR'")
+    elif why := check_document(manifest, ring):
         problems.append(f"{MANIFEST}: {why}")
     checkpoint = manifest.get("checkpoint")
     if isinstance(checkpoint, dict) and (why := check_document(checkpoint, ring)):
