@@ -457,6 +457,10 @@ def test_rotation_keeps_old_signatures_verifiable(demo, capsys):
         verify_ledger(demo, public_keys=only_new)
     both = (*only_new, read_public_key_file(demo.root / "keys" / f"{old}.pub.pem"))
     verify_ledger(demo, public_keys=both)
+    assert main(["keys", "show", str(demo.root)]) == 0
+    shown = capsys.readouterr().out
+    assert f"{old} " in shown and "retired" in shown and f"{new} " in shown
+    assert f"{new}.pem" in shown  # where its private key is looked for
 
 
 def test_an_old_workspace_with_the_shared_key_is_told_what_to_do(demo, capsys):
