@@ -264,7 +264,7 @@ class KeyInfo:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _new_private(root: Path) -> tuple[Ed25519PrivateKey, str]:
@@ -377,6 +377,13 @@ def embedded_key(body: dict) -> PublicKey | None:
         return None
 
 
+def _after(first: str, second: str) -> bool:
+    try:
+        return dt.datetime.fromisoformat(first) > dt.datetime.fromisoformat(second)
+    except (TypeError, ValueError):
+        return True  # an unreadable time is not trusted to predate the retirement
+
+
 def check_document(body: dict, ring: KeyRing, *, at: str = "") -> str:
     """Why ``body``'s signature does not hold under ``ring`` ("" when it does). ``at`` (ISO
     time the document says it was made) must not be after the key's retirement."""
@@ -396,6 +403,6 @@ def check_document(body: dict, ring: KeyRing, *, at: str = "") -> str:
     except (InvalidSignature, ValueError):
         return (f"the signature does not match its content under key {trusted.key_id}: it was "
                 "changed after it was signed")
-    if trusted.retired and at and at > trusted.retired:
+    if trusted.retired and at and _after(at, trusted.retired):
         return (f"it is dated {at}, after key {trusted.key_id} was retired ({trusted.retired})")
     return ""
