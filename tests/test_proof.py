@@ -61,16 +61,20 @@ def rows(ws: Workspace) -> int:
         return ledger.head()[0]
 
 
-def forge(ws: Workspace, *, resign: bool = True) -> None:
+def forge(ws: Workspace, *, resign: bool = True, reorder: bool = False) -> None:
     """The insider of the issue: edit row 2's actor and reasons, delete row 10, recompute every
-    hash after it, rewrite ledger.head; with the private key, re-sign every checkpoint too."""
+    hash after it, rewrite ledger.head; with the private key, re-sign every checkpoint too.
+    ``reorder`` swaps rows 12 and 13 instead."""
     db = sqlite3.connect(ws.ledger_path)
     db.row_factory = sqlite3.Row
     events = [dict(r) for r in db.execute("SELECT * FROM events ORDER BY seq")]
-    data = json.loads(events[1]["data"])
-    events[1]["actor"] = "finance-director"
-    events[1]["data"] = canonical_json({**data, "reasons": ["the board asked for it"]})
-    del events[9]
+    if reorder:
+        events[11], events[12] = events[12], events[11]
+    else:
+        data = json.loads(events[1]["data"])
+        events[1]["actor"] = "finance-director"
+        events[1]["data"] = canonical_json({**data, "reasons": ["the board asked for it"]})
+        del events[9]
     prev = GENESIS
     for seq, row in enumerate(events, 1):
         row.update(seq=seq, prev_hash=prev)
@@ -145,6 +149,14 @@ def test_the_cli_fails_and_names_the_anchored_checkpoint(folder_anchored, capsys
     forge(folder_anchored)
     assert main(["ledger", "verify", str(folder_anchored.root)]) == 1
     assert "checkpoint row 2 " in capsys.readouterr().err
+
+
+def test_reordered_rows_contradict_the_first_anchored_checkpoint_they_move(folder_anchored):
+    forge(folder_anchored, reorder=True)
+    with pytest.raises(LedgerIntegrityError) as caught:
+        verify_ledger(folder_anchored)
+    first = str(caught.value).split("\n  - ")[1]
+    assert "checkpoint row 12 " in first and "rewritten at or before row 12" in first
 
 
 def test_a_shortened_ledger_contradicts_the_last_anchored_checkpoint(folder_anchored):
