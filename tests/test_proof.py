@@ -593,3 +593,10 @@ def test_an_anchor_setting_that_is_wrong_is_named_with_its_allowed_keys():
         parse_config({"anchors": [{"kind": "folder", "path": "x", "dir": "y"}]})
     with pytest.raises(ConfigError, match="does not match any of the expected tags"):
         parse_config({"anchors": [{"kind": "ftp"}]})
+
+
+def test_something_that_is_not_a_checkpoint_at_an_anchor_is_named(folder_anchored, tmp_path):
+    folder = next((tmp_path / "anchor").iterdir())
+    (folder / "000000000099.json").write_text('{"seq": "99", "head": 1}')
+    with pytest.raises(LedgerIntegrityError, match=r"000000000099\.json is not a checkpoint"):
+        verify_ledger(folder_anchored)

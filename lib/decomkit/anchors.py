@@ -72,8 +72,9 @@ def _parse(data: bytes, where: str) -> dict:
         value = json.loads(data)
     except ValueError:
         value = None
-    if not isinstance(value, dict) or "seq" not in value or "head" not in value:
-        return {"unreadable": where}
+    if not (isinstance(value, dict) and isinstance(value.get("seq"), int)
+            and isinstance(value.get("head"), str)):
+        return {"unreadable": where, "seq": 0}
     return {**value, "_where": where}
 
 
