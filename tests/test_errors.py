@@ -8,6 +8,7 @@ import pytest
 
 from decomkit import errors
 from decomkit.errors import (
+    AnchorError,
     ConfigError,
     DecomkitError,
     InputError,
@@ -16,6 +17,7 @@ from decomkit.errors import (
     PlatformError,
     PlatformTimeout,
     Problem,
+    SigningKeyError,
     TransitionError,
     WorkspaceError,
 )
@@ -29,6 +31,8 @@ SAMPLES = [
     PlatformError("disable", "HTTP 500", True),
     PlatformTimeout("disable"),
     ManualStepRequired("unlink", "应用管理 → 解除关联, then confirm"),
+    SigningKeyError("the private key is not at ~/.config/decomkit/keys/ab12.pem"),
+    AnchorError("s3 audit: EndpointConnectionError"),
 ]
 
 
