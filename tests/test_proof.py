@@ -264,6 +264,24 @@ def test_the_store_refuses_to_delete_an_anchored_checkpoint_and_an_overwrite_cha
         verify_ledger(ws)
 
 
+def test_a_retention_policy_bucket_without_object_lock_headers_works_the_same(
+        demo, s3_endpoint, monkeypatch):
+    """Aliyun OSS's S3-compatible endpoint: plain puts, the bucket's WORM policy keeps them."""
+    import boto3
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "decomkit-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "decomkit-test-secret")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket="oss-like")
+    ws = set_anchor(demo, f'kind = "s3"\nurl = "s3://oss-like/audit"\nendpoint_url = '
+                          f'"{s3_endpoint}"\nobject_lock = false')
+    assert main(["ledger", "anchor", str(ws.root)]) == 0
+    assert verify_ledger(ws).anchored == {"s3 s3://oss-like/audit": 18}
+    forge(ws)
+    with pytest.raises(LedgerIntegrityError, match="oss-like/audit holds checkpoint row 2 "):
+        verify_ledger(ws)
+
+
 # ------------------------------------------------------------------ anchors down, email, DingTalk
 
 

@@ -122,7 +122,9 @@ class FolderStore(AnchorStore):
 class S3Store(AnchorStore):
     """One object per checkpoint under ``<url>/<workspace id>/``, put with an Object Lock
     retention in compliance mode. Versions are read back too: an overwrite in a versioned
-    bucket only adds a version, and the locked original still speaks."""
+    bucket only adds a version, and the locked original still speaks. With ``object_lock =
+    false`` (Aliyun OSS through its S3-compatible endpoint) objects are put plainly and the
+    bucket's locked retention policy (WORM) keeps them; only current objects are read."""
 
     kind = "s3"
     settings: S3Anchor
@@ -136,7 +138,8 @@ class S3Store(AnchorStore):
 
         kwargs = ({"client_kwargs": {"endpoint_url": self.settings.endpoint_url}}
                   if self.settings.endpoint_url else {})
-        return s3fs.S3FileSystem(skip_instance_cache=True, version_aware=True,
+        return s3fs.S3FileSystem(skip_instance_cache=True,
+                                 version_aware=self.settings.object_lock,
                                  config_kwargs={"retries": {"max_attempts": 1},
                                                 "connect_timeout": 3, "read_timeout": 10},
                                  **kwargs)
@@ -173,6 +176,9 @@ class S3Store(AnchorStore):
         found = []
         try:
             fs = self._fs()
+            if not self.settings.object_lock:  # OSS: the bucket's WORM policy keeps each one
+                return [_parse(fs.cat_file(p), f"s3://{p}")
+                        for p in sorted(fs.find(f"{bucket}/{prefix}"))]
             page = {"IsTruncated": True}
             markers: dict = {}
             while page.get("IsTruncated"):
