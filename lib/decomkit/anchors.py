@@ -18,6 +18,7 @@ import json
 import os
 import time
 from abc import ABC, abstractmethod
+from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
 
@@ -133,6 +134,7 @@ class S3Store(AnchorStore):
     def target(self) -> str:
         return self.settings.url
 
+    @cached_property
     def _fs(self):
         import s3fs
 
@@ -152,7 +154,7 @@ class S3Store(AnchorStore):
         bucket, key = self._key(object_name(checkpoint))
         body = checkpoint_bytes(checkpoint)
         try:
-            fs = self._fs()
+            fs = self._fs
             if fs.exists(f"{bucket}/{key}"):
                 if fs.cat_file(f"{bucket}/{key}") != body:
                     raise AnchorError(f"{self.label} already holds a different checkpoint "
@@ -175,7 +177,7 @@ class S3Store(AnchorStore):
         bucket, prefix = self._key(f"{workspace_id}/")
         found = []
         try:
-            fs = self._fs()
+            fs = self._fs
             if not self.settings.object_lock:  # OSS: the bucket's WORM policy keeps each one
                 return [_parse(fs.cat_file(p), f"s3://{p}")
                         for p in sorted(fs.find(f"{bucket}/{prefix}"))]
