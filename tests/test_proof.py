@@ -613,6 +613,13 @@ def test_an_anchor_setting_that_is_wrong_is_named_with_its_allowed_keys():
         parse_config({"anchors": [{"kind": "ftp"}]})
 
 
+def test_checkpoints_removed_from_an_anchor_are_named(folder_anchored, tmp_path):
+    folder = next((tmp_path / "anchor").iterdir())
+    (folder / f"{5:012d}.json").unlink()
+    with pytest.raises(LedgerIntegrityError, match=r"no longer holds checkpoints it took: rows 5"):
+        verify_ledger(folder_anchored)
+
+
 def test_something_that_is_not_a_checkpoint_at_an_anchor_is_named(folder_anchored, tmp_path):
     folder = next((tmp_path / "anchor").iterdir())
     (folder / "000000000099.json").write_text('{"seq": "99", "head": 1}')

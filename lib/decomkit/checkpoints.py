@@ -272,6 +272,11 @@ def verify_ledger(workspace, *, public_keys: tuple = (), checkpoint_texts: tuple
             continue
         anchored[anchor.label] = len(found)
         external += [(anchor.label, c) for c in found]
+        gone = sorted(_published(workspace.ledger_path, anchor.label)
+                      - {c["seq"] for c in found if c.get("workspace_id") == workspace_id})
+        if gone:
+            problems.append(f"{anchor.label} no longer holds checkpoints it took: rows "
+                            f"{', '.join(map(str, gone[:10]))} (someone removed them there)")
     for text in checkpoint_texts:
         external.append(("the pasted checkpoint", parse_checkpoint_text(text, ring)))
     external += list(extra_checkpoints)
@@ -321,6 +326,20 @@ def verify_ledger(workspace, *, public_keys: tuple = (), checkpoint_texts: tuple
         raise LedgerIntegrityError(f"{root} does not verify:\n  - " + "\n  - ".join(problems))
     return LedgerReport(len(hashes), hashes[max(hashes)] if hashes else "", len(local),
                         anchored, _unanchored(workspace), notes)
+
+
+def _published(ledger_path: Path, label: str) -> set[int]:
+    """Rows whose checkpoint ``label`` took, as this ledger recorded it."""
+    db = _connect(ledger_path)
+    if db is None:
+        return set()
+    try:
+        return {r[0] for r in db.execute("SELECT seq FROM anchored WHERE anchor = ? AND "
+                                         "status = 'done'", (label,))}
+    except sqlite3.OperationalError:
+        return set()
+    finally:
+        db.close()
 
 
 def _unanchored(workspace) -> dict[str, int]:
