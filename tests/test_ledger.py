@@ -26,7 +26,7 @@ def walk_to(ledger: Ledger, state: str, app: str = APP) -> None:
         ("assessed", {}), ("decided", {"decision": "retire"}),
         ("backed_up", {"manifest_hash": MANIFEST}),
         ("backup_verified", {"manifest_hash": MANIFEST}),
-        ("approval_pending", {"plan_hash": PLAN}), ("approved", {}),
+        ("approval_pending", {"plan_hash": PLAN, "manifest_hash": MANIFEST}), ("approved", {}),
         ("access_revoked", {"plan_hash": PLAN, "manifest_hash": MANIFEST, "confirm": app}),
         ("disabled", {"plan_hash": PLAN, "manifest_hash": MANIFEST, "confirm": app}),
         ("verified_disabled", {}), ("reviewed", {}), ("closed", {}),
