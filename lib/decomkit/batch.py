@@ -20,6 +20,7 @@ from pathlib import Path
 
 from decomkit.errors import InputError, Problem, WorkspaceError
 from decomkit.files import atomic_write_text
+from decomkit.gates import STAGE_FOLLOW_UPS, opened
 from decomkit.kernels import KernelPool
 from decomkit.ledger import canonical_json, utcnow
 from decomkit.runs import (
@@ -37,7 +38,6 @@ from decomkit.workspace import Workspace
 STATUS_FILE = "batch.json"  # runs/<app>/batch.json
 SUMMARY_FILE = "batch-summary.json"  # runs/batch-summary.json
 PER_APP_ONLY = ("dry_run", "confirm", "roll_back")  # a real change is asked for app by app
-TRACKS_AGAIN = {"approval": ("approval_pending", "rejected")}  # states a finished stage reruns in
 ACTOR = "decomkit batch"
 
 
@@ -146,11 +146,12 @@ def _kernel_pool(stages: tuple[str, ...]):
 
 
 def _tracks_again(workspace: Workspace, app_id: str, stage: str) -> bool:
-    """A finished stage that still has something to follow (a pending approval)."""
-    if stage not in TRACKS_AGAIN:
+    """A finished stage that still has something to follow (a pending approval, a request to
+    send again after a rejection): one of its follow-up gates is open in the ledger."""
+    if stage not in STAGE_FOLLOW_UPS:
         return False
     with workspace.ledger() as ledger:
-        return ledger.state(app_id) in TRACKS_AGAIN[stage]
+        return any(opened(ledger, app_id, a) == "" for a in STAGE_FOLLOW_UPS[stage])
 
 
 class _Status:

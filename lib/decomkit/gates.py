@@ -83,7 +83,8 @@ GATES: dict[str, Gate] = {
     "retry_notifications": Gate(None, ("verified_disabled", "reviewed", "closed"),
                                 "the disable has not finished; run 04_disable again instead",
                                 may_override=()),
-    "re_enable": Gate("re_enabled", ("access_revoked", "disabled", "verified_disabled"),
+    "re_enable": Gate("re_enabled", ("access_revoked", "disabled", "verified_disabled",
+                                     "re_enabled"),
                       "access was never revoked: nothing to undo", ("confirmation",),
                       may_override=()),
     "review": Gate("reviewed", ("verified_disabled", "reviewed"),
@@ -282,6 +283,13 @@ def evaluate(ledger: Ledgerish, app_id: str, action: str, data: dict) -> list[Un
         if text := CONDITIONS[name](ledger, app_id, data):
             unmet.append(Unmet(name, text, name in gate.may_override))
     return unmet
+
+
+def opened(ledger: Ledgerish, app_id: str, action: str) -> str:
+    """What keeps ``action`` closed by the ledger alone ("" when its state and recorded
+    decision allow it): whether a stage is worth running; its calls are then authorized."""
+    unmet = evaluate(ledger, app_id, action, {})
+    return "; ".join(u.text for u in unmet if u.condition in ("state", "retire_decision"))
 
 
 def decide(app_id: str, action: str, unmet: Sequence[Unmet], override_reason: str = "",
