@@ -102,6 +102,19 @@ def submit_approval(stage: Stage, app_id: str, planned_date: dt.date, reason: st
                 grant=grant)
 
 
+def request_if_open(stage: Stage, app_id: str, planned_date: dt.date, reason: str = "",
+                    override_reason: str = "") -> Event | None:
+    """Submit the request when the ledger lets one be asked (a verified backup, or a
+    rejection to answer); None while a request is pending or already approved."""
+    from decomkit.gates import opened
+
+    with stage.workspace.ledger() as ledger:
+        closed = opened(ledger, app_id, "request_approval")
+    if closed and not override_reason:
+        return None
+    return submit_approval(stage, app_id, planned_date, reason, override_reason)
+
+
 def _invalidate_changed_backup(stage: Stage, app_id: str, refusal: Refusal) -> None:
     """A backup that no longer verifies is no longer 'verified': back to 'backed_up'."""
     changed = [u.text for u in refusal.unmet if u.condition == "backup_verifies_now"]

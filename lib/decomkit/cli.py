@@ -129,6 +129,15 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_settle(args: argparse.Namespace) -> int:
+    from decomkit.workspace import Workspace
+
+    with Workspace.open(args.dir).ledger() as ledger:
+        action = ledger.settle(args.key, args.happened, args.user, args.result)
+    print(f"{args.key} ({action.operation}) is now {action.status}. Run the stage again.")
+    return 0
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     from decomkit.records import render_records, verify_records
     from decomkit.workspace import Workspace
@@ -224,6 +233,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="user", required=True, help="who did it")
     p.add_argument("--evidence", required=True, help="a screenshot or export proving it")
     p.set_defaults(func=cmd_confirm)
+
+    p = sub.add_parser("settle", help="record whether a platform action that a crashed run "
+                                      "left unfinished took effect (the kit never repeats it "
+                                      "blindly)")
+    p.add_argument("dir")
+    p.add_argument("key", help="the action's key, as the stage printed it")
+    outcome = p.add_mutually_exclusive_group(required=True)
+    outcome.add_argument("--happened", dest="happened", action="store_true",
+                         help="it took effect (the next run skips it)")
+    outcome.add_argument("--did-not-happen", dest="happened", action="store_false",
+                         help="it did not (the next run performs it)")
+    p.add_argument("--as", dest="user", required=True, help="who checked")
+    p.add_argument("--result", default=None, help="what the platform returned, if anything "
+                                                  "(e.g. the approval instance id)")
+    p.set_defaults(func=cmd_settle)
 
     p = sub.add_parser("record", help="render decommission records (decomkit record DIR "
                                       "[APP ...]) or check them (decomkit record verify PATH)")
