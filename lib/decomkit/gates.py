@@ -304,13 +304,13 @@ def decide(app_id: str, action: str, unmet: Sequence[Unmet], override_reason: st
         return Refusal(app_id, action, tuple(unmet))
     problems = [Unmet(u.condition, f"{u.text} (an override cannot pass this)", False)
                 for u in unmet if not u.overridable]
-    if len(reason) < MIN_OVERRIDE_REASON:
-        problems.append(Unmet("override_reason", "the override reason must be a sentence of at "
-                              f"least {MIN_OVERRIDE_REASON} characters", False))
-    elif canonical_user_id(reason) in (canonical_user_id(app_id),
-                                       canonical_user_id(data.get("confirm"))):
+    if canonical_user_id(reason) in (canonical_user_id(app_id),
+                                     canonical_user_id(data.get("confirm"))):
         problems.append(Unmet("override_reason", "the override reason says why the gate is "
                               "passed; it is not the confirmation", False))
+    elif len(reason) < MIN_OVERRIDE_REASON:
+        problems.append(Unmet("override_reason", "the override reason must be a sentence of at "
+                              f"least {MIN_OVERRIDE_REASON} characters", False))
     if problems:
         passable = [u for u in unmet if u.overridable]
         return Refusal(app_id, action, tuple(problems + passable))
