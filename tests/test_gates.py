@@ -111,8 +111,8 @@ def test_a_wrong_confirmation_with_a_long_override_changes_nothing(approved):
     with pytest.raises(TransitionError, match="must equal the app id 'jxc'") as caught:
         run_disable(stage(approved), APP, dry_run=False, confirm="WRONG",
                     override_reason=REASON_36)
-    assert "an override cannot pass this" in str(caught.value)
     assert world(approved) == before  # no message, no revocation, no ledger row
+    assert "an override cannot pass this" in str(caught.value)
     assert sandbox(approved).get_app(APP).status == "enabled"
 
 
@@ -121,9 +121,9 @@ def test_a_stale_plan_with_a_short_override_changes_nothing(approved):
     before = world(approved)
     with pytest.raises(TransitionError) as caught:
         run_disable(stage(approved), APP, dry_run=False, confirm=APP, override_reason="x")
+    assert world(approved) == before
     text = str(caught.value)
     assert "stale approval" in text and "at least 15 characters" in text  # both named
-    assert world(approved) == before
 
 
 def test_a_stale_plan_without_override_changes_nothing(approved):
@@ -290,3 +290,11 @@ def test_a_second_backup_of_one_app_is_refused_and_keeps_the_first_ones_folder(d
         first.wait()
     run_backup(demo, APP, actor="second")  # once the first is gone, the lock is free
     assert state(demo) == "backed_up"
+
+
+def test_the_readme_gate_table_names_every_gate():
+    from decomkit.gates import GATES
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## The lifecycle and its gates", 1)[1].split("\n## ", 1)[0]
+    assert [a for a in GATES if f"`{a}`" not in table] == []
