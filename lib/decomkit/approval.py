@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from dataclasses import dataclass
 
 from decomkit.errors import TransitionError
@@ -102,17 +103,34 @@ def submit_approval(stage: Stage, app_id: str, planned_date: dt.date, reason: st
                 grant=grant)
 
 
+def request_closed(stage: Stage, app_id: str) -> str:
+    """Why no request can be asked now, by the ledger ("" when one can)."""
+    from decomkit.gates import opened
+
+    with stage.workspace.ledger() as ledger:
+        return opened(ledger, app_id, "request_approval")
+
+
 def request_if_open(stage: Stage, app_id: str, planned_date: dt.date, reason: str = "",
                     override_reason: str = "") -> Event | None:
     """Submit the request when the ledger lets one be asked (a verified backup, or a
     rejection to answer); None while a request is pending or already approved."""
-    from decomkit.gates import opened
-
-    with stage.workspace.ledger() as ledger:
-        closed = opened(ledger, app_id, "request_approval")
-    if closed and not override_reason:
+    if request_closed(stage, app_id) and not override_reason:
         return None
     return submit_approval(stage, app_id, planned_date, reason, override_reason)
+
+
+def follow_approval(stage: Stage, app_id: str, wait_seconds: float = 0.0) -> Tracking | None:
+    """Track the request, for up to ``wait_seconds`` while it runs; None without a request."""
+    with stage.workspace.ledger() as ledger:
+        if ledger.last(app_id, "approval_pending") is None:
+            return None
+    tracking = track_approval(stage, app_id)
+    deadline = time.monotonic() + wait_seconds
+    while tracking.status.status == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(1)
+        tracking = track_approval(stage, app_id)
+    return tracking
 
 
 def _invalidate_changed_backup(stage: Stage, app_id: str, refusal: Refusal) -> None:
