@@ -1,5 +1,6 @@
-"""Revoking access and disabling an app (seed 000 四, 七; seed 001 unlink), and rolling back
-(FAQ 二: re-enable).
+"""Revoking access and disabling an app (停用指南 stages 四, 七; unlinking a free association as
+the guide to ending 进销存's free association describes), and rolling back (停用指南 FAQ 2:
+re-enable).
 
 A real run is authorized (``gates.authorize``: approval of the same plan, the backup read back
 from its target, the typed confirmation, the override rules) before its first message or
@@ -88,7 +89,7 @@ def affected_people(stage: Stage, scope: Scope) -> tuple[list[str], list[str]]:
 
 
 def residue(stage: Stage, app_id: str) -> list[str]:
-    """What still references the app after it is off (seed 七 清理软件残留)."""
+    """What still references the app after it is off (停用指南 stage 七, 清理软件残留)."""
     inv = stage.inventory
     tasks = [f"detach integration {r.integration_id} ({r.system})"
              for r in inv.integrations[inv.integrations["app_id"] == app_id].itertuples()]
