@@ -298,3 +298,48 @@ def test_the_readme_gate_table_names_every_gate():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     table = readme.split("## The lifecycle and its gates", 1)[1].split("\n## ", 1)[0]
     assert [a for a in GATES if f"`{a}`" not in table] == []
+
+
+# ------------------------------------------------------------------ the same on DingTalk
+
+def test_a_refused_disable_sends_nothing_to_dingtalk(demo, retire, monkeypatch):
+    """Against the local DingTalk server: not one request reaches it from a refused run."""
+    from fake_dingtalk import APP_KEY, APP_SECRET, FakeDingTalk
+
+    app = "bi-pro"
+    inv = demo.inventory(["users"])
+    users = dict(zip(inv.users["user_id"], inv.users["department"], strict=True))
+    fake = FakeDingTalk({a: {"name": n, "appStatus": 1,
+                             "scope": {"userIds": [], "deptIds": ["财务部"], "roleIds": [],
+                                       "onlyAdminVisible": False}}
+                         for a, n in zip(inv.apps["app_id"], inv.apps["name"], strict=True)},
+                        users, admins={"it-admin"}).start()
+    try:
+        monkeypatch.setenv("DECOMKIT_DINGTALK_APP_KEY", APP_KEY)
+        monkeypatch.setenv("DECOMKIT_DINGTALK_APP_SECRET", APP_SECRET)
+        for old, new in [('platform = "sandbox"', 'platform = "dingtalk"'),
+                         ("https://api.dingtalk.com", fake.url),
+                         ("https://oapi.dingtalk.com", fake.url),
+                         ('operator_user_id = ""', 'operator_user_id = "it-admin"'),
+                         ('process_code = ""', 'process_code = "PROC-DECOM"')]:
+            set_config(demo, old, new)
+        retire(demo, app)
+        run_backup(demo, app, actor="analyst")
+        assert verify_backup(demo, app, actor="analyst").ok
+        st = stage(demo)
+        event = submit_approval(st, app, TODAY, "成本过高")
+        for user in event.data["approvers"]:
+            fake.act(event.data["instance_id"], user, "agree")
+        assert track_approval(st, app).state == "approved"
+        requests = len(fake.calls)
+        with demo.ledger() as ledger:
+            rows = len(ledger.events())
+        with pytest.raises(TransitionError, match="typed confirmation"):
+            run_disable(st, app, dry_run=False, confirm="WRONG", override_reason=REASON_36)
+        assert len(fake.calls) == requests  # no token, no message, no scope change
+        with demo.ledger() as ledger:
+            assert len(ledger.events()) == rows and ledger.state(app) == "approved"
+        assert fake.apps[app]["appStatus"] == 1
+        assert not fake.apps[app]["scope"]["onlyAdminVisible"]
+    finally:
+        fake.stop()
