@@ -266,9 +266,11 @@ def test_a_killed_batch_takes_its_workers_and_kernels_with_it(demo, as_of):
         while any(_alive(p) for p in below) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert [cmd for p, cmd in below.items() if _alive(p)] == []
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
+    finally:  # whatever the outcome, leave no process behind (kernels lead their own group)
+        for pid in [proc.pid, *below]:
+            with contextlib.suppress(ProcessLookupError):
+                if _alive(pid):
+                    os.kill(pid, signal.SIGKILL)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
