@@ -108,6 +108,8 @@ def merge_rows(existing: pd.DataFrame | None, incoming: pd.DataFrame, table: Tab
     diff = TableDiff(table.name, key)
     if existing is None or existing.empty:
         diff.added = _keys(incoming, key)
+        if "name" in incoming:
+            diff.names = {k: n for k, n in zip(diff.added, incoming["name"], strict=True) if n}
         return incoming.reset_index(drop=True), diff
     existing = _text_frame(existing)
     if table.name in SNAPSHOT_TABLES:
