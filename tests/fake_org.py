@@ -38,7 +38,8 @@ ERR_PARAM = {"errcode": 40035, "errmsg": "不合法的参数"}
 
 
 class FakeOrg:
-    def __init__(self, seed: int = 16, apps: int = 320, people_per_team: int = 20):
+    def __init__(self, seed: int = 16, apps: int = 320, people_per_team: int = 20,
+                 big_team: int = 230):
         rng = random.Random(seed)
         self.rng = rng
         self.depts: dict[int, dict] = {}  # dept_id → {name, parent_id}
@@ -47,6 +48,9 @@ class FakeOrg:
         self._next_dept = 100
         self._build_tree()
         self._build_people(people_per_team)
+        self.big_team = self.leaves()[0]  # a call centre team: its people take three pages
+        for _ in range(big_team):
+            self._person([self.big_team])
         for _ in range(apps):
             self.add_app()
 

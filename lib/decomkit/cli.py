@@ -166,7 +166,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         from decomkit.importers.dingtalk import import_dingtalk
 
         result = import_dingtalk(workspace, args.tables.split(","), dry_run=args.dry_run,
-                                 quiet=args.quiet)
+                                 quiet=args.quiet, qps=args.qps)
     print("\n".join(result.lines()))
     if result.written:
         print("written: " + ", ".join(str(p) for p in result.written))
@@ -270,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="any of apps, users, scopes, admins (default: all)")
     i.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     i.add_argument("--quiet", action="store_true", help="no progress bars")
+    i.add_argument("--qps", type=float, default=15.0,
+                   help="calls a second at most (default 15, under DingTalk's 20 per API; "
+                        "0: no pacing, for a local test server)")
     i.set_defaults(func=cmd_import)
     i = import_sub.add_parser("file", help="a CSV/XLSX export through a column map "
                                            "(templates/import/NAME.yaml or maps/NAME.yaml)")
