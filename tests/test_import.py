@@ -202,3 +202,19 @@ def test_cli_import_file_dry_run_prints_the_diff(workspace, tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0 and "users: 3 added" in out and "+ 0170112 王芳" in out
     assert not (workspace.path("data") / "users.csv").exists()
+
+
+def test_the_readme_map_example_and_the_shipped_maps_are_valid_maps(tmp_path):
+    from decomkit.importers.maps import load_map
+    from decomkit.resources import templates_dir
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Column maps"):readme.index("### Usage without an API")]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
+    assert set(load_map(tmp_path / "example.yaml").columns) >= {"user_id", "name", "department"}
+    shipped = {p.stem: load_map(p).table for p in (templates_dir() / "import").glob("*.yaml")}
+    assert shipped == {"dingtalk_contacts": "users", "monthly_costs": "costs",
+                       "usage_log": "usage_events"}
+    for name in shipped:
+        assert f"| `{name}` |" in section  # every shipped map is documented

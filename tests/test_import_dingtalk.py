@@ -171,3 +171,58 @@ def test_portfolio_and_assessment_run_on_the_imported_workspace(on_dingtalk, org
     with on_dingtalk.ledger() as ledger:
         decided = ledger.last(app, "decided")
     assert decided.data["recommendation"] != "retire"
+
+
+def test_who_loses_access_comes_from_the_imported_scopes(on_dingtalk, org, as_of):
+    from decomkit.access import people_with_access
+    from decomkit.impact import assess_impact
+
+    main(["import", "dingtalk", str(on_dingtalk.root), "--quiet", "--qps", "0"])
+    inventory = on_dingtalk.inventory(["users", "app_scopes"])
+    app = next(a for a, v in org.apps.items() if v["scope"]["deptIds"]
+               and not v["scope"]["userIds"])
+    scope_depts = org.apps[app]["scope"]["deptIds"]
+
+    def below(dept: int) -> bool:  # a department's people include its sub-departments'
+        while dept != ROOT:
+            if dept in scope_depts:
+                return True
+            dept = org.depts[dept]["parent_id"]
+        return False
+
+    admins = set(org.apps[app]["roles"][0]["userIdList"])
+    expected = {u for u, v in org.users.items() if below(v["dept_id_list"][0])} | admins
+    people = people_with_access(inventory, app)
+    assert set(people["user_id"]) == expected and len(expected) > len(admins)
+    impact = assess_impact(inventory, app, as_of, "en")
+    assert int(impact.users_by_department["users"].sum()) == len(expected)
+    assert any("can open it now" in r for r in impact.reasons)
+
+
+def test_rate_limits_are_waited_out_and_calls_paced(on_dingtalk, org, server, monkeypatch):
+    from decomkit.importers import dingtalk as importer
+
+    server.fail("/topapi/v2/user/list", "90002", 2)  # DingTalk's "too many calls" answer
+    server.fail("/roles", "qps", 2)
+    client = importer.client_for(on_dingtalk)
+    client._max_wait = 0.01  # the backoff, shortened for the test
+    result = importer.import_dingtalk(on_dingtalk, ["users", "admins"], qps=0, quiet=True,
+                                      client=client)
+    assert {d.table: d.counts()["added"] for d in result.diffs}["users"] == len(org.users)
+    assert calls(server, "/topapi/v2/user/list") == len(org.depts) + 1 + 2 + 2  # 2 repeated
+
+    slept: list[float] = []  # the pacer, on a clock that only moves when it sleeps
+    now = [100.0]
+    monkeypatch.setattr(importer.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(importer.time, "sleep", lambda s: (slept.append(s), now.__setitem__(
+        0, now[0] + s)))
+    pacer = importer._Pacer(qps=20)
+    for _ in range(5):
+        pacer.wait()
+    assert slept == pytest.approx([0.05] * 4)  # 5 calls at once: 4 waits of 1/20 s
+
+
+def test_unknown_tables_are_refused_before_any_call(on_dingtalk, server, capsys):
+    assert main(["import", "dingtalk", str(on_dingtalk.root), "--tables", "apps,licences"]) == 1
+    assert "--tables: names unknown tables (1)" in capsys.readouterr().err
+    assert server.calls == [] and not list(on_dingtalk.path("data").iterdir())

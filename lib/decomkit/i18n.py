@@ -60,6 +60,10 @@ TEXT: dict[str, dict[str, str]] = {
                            "zh": "与 {system} 集成({direction}):{description}。"},
     "impact.users": {"en": "{n} people in {depts} departments used it in the last 90 days.",
                      "zh": "近 90 天有 {depts} 个部门的 {n} 人使用。"},
+    "impact.access": {"en": "{n} people in {depts} departments can open it now (visible scope "
+                            "and admins; usage unknown): they lose access.",
+                      "zh": "{depts} 个部门的 {n} 人目前可以打开它(可见范围与管理员;使用情况未知),"
+                            "停用后将失去访问。"},
     "impact.data": {"en": "Data to back up or migrate: {datasets} dataset(s), {rows:,} rows "
                           "({size}).",
                     "zh": "{datasets} 个数据集,共 {rows:,} 行({size})需要备份或迁移。"},
