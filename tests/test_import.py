@@ -218,3 +218,11 @@ def test_the_readme_map_example_and_the_shipped_maps_are_valid_maps(tmp_path):
                        "usage_log": "usage_events"}
     for name in shipped:
         assert f"| `{name}` |" in section  # every shipped map is documented
+
+
+def test_a_neutralised_cell_does_not_show_as_a_change_on_reimport(workspace, tmp_path):
+    rows = [["=1+2", "HY001", "0170112", "销售部", "", "", ""]]
+    source = console_csv(tmp_path / "f.csv", rows, "utf-8")
+    import_file(workspace, "users", "dingtalk_contacts", source)
+    again = import_file(workspace, "users", "dingtalk_contacts", source, dry_run=True)
+    assert again.diffs[0].counts()["unchanged"] == 1 and again.diffs[0].empty

@@ -140,6 +140,7 @@ def test_a_second_import_shows_exactly_the_change_and_keeps_hand_kept_columns(
     assert apps.loc[kept_app, "alternative"] == "钉钉审批"
     assert pd.notna(apps.loc[removed, "gone_since"]) and pd.isna(apps.loc[kept_app, "gone_since"])
     assert apps.loc[added, "kind"] == "self_built"
+    assert apps.loc[added, "unified_app_id"] == f"u-{added}"  # from allInnerApps
     assert inventory.users.set_index("user_id").loc[mover, "dept_id"] == str(new_dept)
     assert removed not in set(inventory.app_scopes["app_id"])
     with on_dingtalk.ledger() as ledger:

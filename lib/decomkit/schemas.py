@@ -65,6 +65,8 @@ TABLES: tuple[Table, ...] = (
         Column("usage_tracked", "bool", "使用记录覆盖",
                help="true: the usage log covers this app (no visits means idle); false: no "
                     "usage source (usage unknown); blank: covered if the log has a visit"),
+        Column("unified_app_id", "str", "统一应用ID",
+               help="DingTalk's unifiedAppId of a self-built app (set by an import)"),
         Column("gone_since", "date", "平台已删除",
                help="set by an import: the day the platform stopped listing the app"),
     )),

@@ -34,7 +34,7 @@ PAGE_SIZE = 100  # the most user/list and roles return per call
 DEFAULT_QPS = 15.0  # below DingTalk's 20 calls a second per app and API
 
 
-def app_kind(app: dict, inner_ids: set[str]) -> str:
+def app_kind(app: dict, inner_ids: dict[str, str]) -> str:
     """self_built: listed by allInnerApps; official: DingTalk's own apps (a negative appId,
     e.g. 审批); third_party: any other (an ISV app from the app market)."""
     if str(app["agentId"]) in inner_ids:
@@ -82,9 +82,11 @@ class DingTalkReader:
 
     # ---------------------------------------------------------------- apps
 
-    def apps(self) -> tuple[list[dict], set[str]]:
+    def apps(self) -> tuple[list[dict], dict[str, str]]:
+        """Every app, and the self-built ones' agentId → unifiedAppId."""
         apps = self._get("/v1.0/microApp/allApps")["appList"]
-        inner = {str(a["agentId"]) for a in self._get("/v1.0/microApp/allInnerApps")["appList"]}
+        inner = {str(a["agentId"]): a.get("unifiedAppId") or ""
+                 for a in self._get("/v1.0/microApp/allInnerApps")["appList"]}
         return apps, inner
 
     def scope(self, agent_id: str) -> dict:
@@ -150,7 +152,8 @@ def read_organisation(reader: DingTalkReader, tables: set[str]) -> dict[str, pd.
             "app_id": [str(a["agentId"]) for a in apps],
             "name": [a["name"] for a in apps],
             "kind": [app_kind(a, inner) for a in apps],
-            "status": [STATUS.get(int(a["appStatus"]), "disabled") for a in apps]})
+            "status": [STATUS.get(int(a["appStatus"]), "disabled") for a in apps],
+            "unified_app_id": [inner.get(str(a["agentId"])) or None for a in apps]})
     if "users" in tables:
         rows = []
         for uid, u in people.items():

@@ -174,7 +174,7 @@ def read_kept(path: Path, table: Table) -> pd.DataFrame:
     read = read_raw(path, table, problems)
     if read is None:
         raise InputError(problems)
-    return _text_frame(read[0])
+    return _text_frame(read[0]).map(_unneutral)
 
 
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
@@ -185,6 +185,13 @@ def _neutral(value):
     if isinstance(value, str) and (value.startswith(_FORMULA_START) or (
             value.startswith("-") and len(value) > 1 and not value[1].isdigit())):
         return "'" + value
+    return value
+
+
+def _unneutral(value):
+    """The text a neutralised cell stood for, so a re-import compares like with like."""
+    if isinstance(value, str) and value.startswith("'") and _neutral(value[1:]) != value[1:]:
+        return value[1:]
     return value
 
 
