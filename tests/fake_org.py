@@ -53,6 +53,15 @@ class FakeOrg:
             self._person([self.big_team])
         for _ in range(apps):
             self.add_app()
+        # One app with many roles, a second admin role last: its roles take two pages.
+        self.many_roles = next(iter(self.apps))
+        roles = self.apps[self.many_roles]["roles"]
+        roles += [{"roleId": 10 + i, "roleName": f"项目组{i}", "canManageRole": False,
+                   "scopeType": "CUSTOM", "scopeVersion": 1, "userIdList": [],
+                   "deptIdList": [self.rng.choice(list(self.depts))]} for i in range(140)]
+        roles.append({"roleId": 999, "roleName": "子管理员", "canManageRole": True,
+                      "scopeType": "CUSTOM", "scopeVersion": 1, "deptIdList": [],
+                      "userIdList": self.rng.sample(list(self.users), 2)})
 
     # ------------------------------------------------------------ building
 

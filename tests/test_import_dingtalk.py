@@ -12,7 +12,9 @@ import papermill as pm
 import pytest
 
 from decomkit.cli import main
+from decomkit.decide import run_portfolio
 from decomkit.importers import LEDGER_SUBJECT
+from decomkit.stage import open_stage
 from decomkit.workspace import Workspace, init_workspace
 from fake_dingtalk import APP_KEY, APP_SECRET, FakeDingTalk
 from fake_org import ROOT, FakeOrg
@@ -89,9 +91,11 @@ def test_import_on_an_empty_workspace_writes_apps_users_scopes_admins(on_dingtal
     scopes = inventory.app_scopes
     admins = scopes[scopes["access"] == "admin"]
     assert set(admins["app_id"]) == set(org.apps)  # every app has its admin role read
-    first = next(iter(org.apps))
-    assert sorted(admins[admins["app_id"] == first]["member_id"]) == sorted(
-        org.apps[first]["roles"][0]["userIdList"])
+    many = org.many_roles  # 143 roles: the second admin role is on the second page
+    expected = [u for r in org.apps[many]["roles"] if r["canManageRole"] for u in r["userIdList"]]
+    assert sorted(admins[admins["app_id"] == many]["member_id"]) == sorted(expected)
+    assert len(expected) > len(org.apps[many]["roles"][0]["userIdList"])
+    assert sum(1 for _, p in server.calls if p == f"/v1.0/microApp/apps/{many}/roles") == 2
     everyone = scopes[(scopes["access"] == "visible") & (scopes["member_type"] == "everyone")]
     assert set(everyone["app_id"]) == {a for a, v in org.apps.items()
                                         if not any(v["scope"][k] for k in
@@ -143,6 +147,8 @@ def test_a_second_import_shows_exactly_the_change_and_keeps_hand_kept_columns(
     assert apps.loc[added, "unified_app_id"] == f"u-{added}"  # from allInnerApps
     assert inventory.users.set_index("user_id").loc[mover, "dept_id"] == str(new_dept)
     assert removed not in set(inventory.app_scopes["app_id"])
+    run = run_portfolio(open_stage(str(on_dingtalk.root)), record=False)
+    assert removed in run.table.index and removed not in set(run.candidates["app_id"])
     with on_dingtalk.ledger() as ledger:
         notes = ledger.events(LEDGER_SUBJECT)
     assert len(notes) == 2 and notes[-1].data["tables"]["apps"] == {
@@ -191,7 +197,7 @@ def test_who_loses_access_comes_from_the_imported_scopes(on_dingtalk, org, as_of
             dept = org.depts[dept]["parent_id"]
         return False
 
-    admins = set(org.apps[app]["roles"][0]["userIdList"])
+    admins = {u for r in org.apps[app]["roles"] if r["canManageRole"] for u in r["userIdList"]}
     expected = {u for u, v in org.users.items() if below(v["dept_id_list"][0])} | admins
     people = people_with_access(inventory, app)
     assert set(people["user_id"]) == expected and len(expected) > len(admins)

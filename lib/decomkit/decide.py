@@ -51,7 +51,9 @@ def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
     """Score every app, write the candidate list, and mark unassessed apps 'assessed'."""
     table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of)
     table["usage"] = [usage_label(row, stage.language) for _, row in table.iterrows()]
-    candidates = (table[table["recommendation"].isin(["retire", "review"])]
+    gone = stage.inventory.apps.set_index("app_id")["gone_since"].notna()
+    live = table[~gone.reindex(table.index, fill_value=False)]  # gone from the platform already
+    candidates = (live[live["recommendation"].isin(["retire", "review"])]
                   .reset_index()[CANDIDATE_COLUMNS].round(2))
     files = write_candidates(stage, candidates)
     recorded = []
