@@ -226,3 +226,23 @@ def test_a_neutralised_cell_does_not_show_as_a_change_on_reimport(workspace, tmp
     import_file(workspace, "users", "dingtalk_contacts", source)
     again = import_file(workspace, "users", "dingtalk_contacts", source, dry_run=True)
     assert again.diffs[0].counts()["unchanged"] == 1 and again.diffs[0].empty
+
+
+def test_a_kept_chinese_xlsx_stays_a_chinese_xlsx(workspace):
+    from decomkit.importers import apply_import
+
+    kept = workspace.path("data") / "应用清单.xlsx"
+    pd.DataFrame({"应用ID": ["2001", "2002"], "应用名称": ["进销存", "旧名"],
+                  "功能匹配度": [2, 4], "备注": ["财务在用", None]}).to_excel(kept, index=False)
+    incoming = pd.DataFrame({"app_id": ["2002", "2003"], "name": ["新名", "OA审批"],
+                             "kind": ["third_party", "official"]})
+    result = apply_import(workspace, "test", {"apps": incoming}, dry_run=False, today=TODAY)
+    assert result.written == (kept,) and sorted(p.name for p in workspace.path("data").iterdir()
+                                                ) == ["应用清单.xlsx"]
+    header = [c.value for c in next(openpyxl.load_workbook(kept).active.iter_rows())]
+    assert header[:4] == ["应用ID", "应用名称", "功能匹配度", "备注"]
+    assert {"应用类型", "平台已删除"} <= set(header)  # new columns in the file's language
+    apps = workspace.inventory([]).apps.set_index("app_id")
+    assert apps.loc["2001", "function_fit"] == 2 and apps.loc["2001", "备注"] == "财务在用"
+    assert apps.loc["2001", "gone_since"] == pd.Timestamp(TODAY)
+    assert apps.loc["2002", "name"] == "新名" and apps.loc["2003", "kind"] == "official"

@@ -19,7 +19,7 @@ import pandas as pd
 from decomkit.errors import InputError, Problem
 from decomkit.files import atomic_write_bytes
 from decomkit.schemas import TABLES_BY_NAME, Table
-from decomkit.tables import check_table, find_table_file, read_raw
+from decomkit.tables import check_table, find_table_file, read_raw, read_rows
 
 GONE = "gone_since"
 SNAPSHOT_TABLES = ("app_scopes",)  # replaced whole by each import
@@ -232,11 +232,29 @@ def validate_merged(frames: dict[str, pd.DataFrame], data_dir: Path) -> None:
         raise InputError(problems)
 
 
+def _headers_like(path: Path, table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """The kept file's own headers: a table kept with Chinese headers stays Chinese (new
+    columns too)."""
+    if path.suffix.lower() == ".parquet":
+        return frame
+    header = {str(h).strip().lstrip("\ufeff") for h in read_rows(path)[0] if h is not None}
+    zh = {c.name: c.zh for c in table.columns}
+    if not any(z in header for z in zh.values()):
+        return frame
+    return frame.rename(columns={c: zh[c] for c in frame.columns
+                                 if c in zh and (zh[c] in header or c not in header)})
+
+
 def write_tables(frames: dict[str, pd.DataFrame], data_dir: Path) -> list[Path]:
-    """Write each table over its kept file (same name and format), else ``data/<table>.csv``."""
+    """Write each table over its kept file (same name, format and header language), else
+    ``data/<table>.csv``."""
     written = []
     for name, frame in frames.items():
-        path = kept_file(data_dir, TABLES_BY_NAME[name]) or data_dir / f"{name}.csv"
+        table = TABLES_BY_NAME[name]
+        kept = kept_file(data_dir, table)
+        path = kept or data_dir / f"{name}.csv"
+        if kept is not None:
+            frame = _headers_like(kept, table, frame)
         atomic_write_bytes(path, table_bytes(frame, path.suffix.lower()))
         written.append(path)
     return written
