@@ -246,3 +246,13 @@ def test_a_kept_chinese_xlsx_stays_a_chinese_xlsx(workspace):
     assert apps.loc["2001", "function_fit"] == 2 and apps.loc["2001", "备注"] == "财务在用"
     assert apps.loc["2001", "gone_since"] == pd.Timestamp(TODAY)
     assert apps.loc["2002", "name"] == "新名" and apps.loc["2003", "kind"] == "official"
+
+
+def test_an_unknown_map_or_table_is_named_not_echoed(workspace, tmp_path):
+    source = console_csv(tmp_path / "通讯录.csv", PEOPLE)
+    with pytest.raises(InputError) as caught:
+        import_file(workspace, "users", "../../secret-plan", source)
+    assert "secret-plan" not in str(caught.value) and "--map" in str(caught.value)
+    with pytest.raises(InputError) as caught:
+        import_file(workspace, "salaries", "dingtalk_contacts", source)
+    assert "salaries" not in str(caught.value) and "--table" in str(caught.value)

@@ -260,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", choices=("en", "zh"), default=None)
     p.set_defaults(func=cmd_dashboard)
 
+    from decomkit.schemas import TABLES_BY_NAME
+
     p = sub.add_parser("import", help="fill the inventory: from DingTalk, or from an export "
                                       "through a column map (merges; never clobbers)")
     import_sub = p.add_subparsers(dest="source", required=True)
@@ -278,7 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
                                            "(templates/import/NAME.yaml or maps/NAME.yaml)")
     i.add_argument("dir")
     i.add_argument("file", help="the exported CSV (UTF-8 or GBK) or XLSX file")
-    i.add_argument("--table", required=True, help="the table to fill, e.g. users, costs")
+    i.add_argument("--table", required=True, choices=list(TABLES_BY_NAME), metavar="TABLE",
+                   help="the table to fill: " + ", ".join(TABLES_BY_NAME))
     i.add_argument("--map", required=True, help="the column map's name or a .yaml path")
     i.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     i.set_defaults(func=cmd_import)

@@ -80,6 +80,9 @@ def import_file(workspace, table: str, map_name: str, file: str | Path, *,
                 today: dt.date | None = None) -> ImportResult:
     """``decomkit import file``: one export through a column map into one table."""
     path = Path(file).expanduser()
+    if table not in TABLES_BY_NAME:
+        raise InputError([Problem("--table", None, None, "names no inventory table",
+                                  "use one of " + ", ".join(TABLES_BY_NAME))])
     map_path = find_map(map_name, workspace.root)
     column_map = load_map(map_path)
     if column_map.table != table:

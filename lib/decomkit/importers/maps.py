@@ -78,7 +78,7 @@ def find_map(name: str, workspace_root: Path | None = None) -> Path:
     found = next((c for c in candidates if c.is_file()), None)
     if found is None:
         shipped = sorted(p.stem for p in (templates_dir() / "import").glob("*.yaml"))
-        raise InputError([Problem(name, None, None, "is not a column map",
+        raise InputError([Problem("--map", None, None, "names no column map",
                                   "give a map's name (shipped: " + ", ".join(shipped)
                                   + f"; or your own in {USER_MAPS}/NAME.yaml) or a .yaml path")])
     return found
