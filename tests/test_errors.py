@@ -8,6 +8,7 @@ import pytest
 
 from decomkit import errors
 from decomkit.errors import (
+    ActionUnsettled,
     AnchorError,
     ConfigError,
     DecomkitError,
@@ -19,6 +20,7 @@ from decomkit.errors import (
     Problem,
     SigningKeyError,
     TransitionError,
+    WorkspaceBusy,
     WorkspaceError,
 )
 
@@ -33,6 +35,8 @@ SAMPLES = [
     ManualStepRequired("unlink", "应用管理 → 解除关联, then confirm"),
     SigningKeyError("the private key is not at ~/.config/decomkit/keys/ab12.pem"),
     AnchorError("s3 audit: EndpointConnectionError"),
+    WorkspaceBusy("back up jxc", "another run (process 4242)"),
+    ActionUnsettled("jxc:disable:1", "disable"),
 ]
 
 

@@ -290,7 +290,7 @@ def test_an_anchor_that_is_down_never_blocks_and_the_next_run_publishes(demo, tm
     blocker.write_text("x")
     ws = set_anchor(demo, f'kind = "folder"\npath = "{blocker / "anchor"}"')
     with pytest.warns(AnchorWarning, match="not anchored yet"), ws.ledger() as ledger:
-        ledger.transition("old-expense", "re_enabled", "analyst")
+        ledger.transition("old-expense", "re_enabled", "analyst", {"confirm": "old-expense"})
     with ws.ledger() as ledger:
         assert ledger.state("old-expense") == "re_enabled"
     assert main(["ledger", "verify", str(ws.root)]) == 1  # an anchor it cannot read
