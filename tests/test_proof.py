@@ -12,6 +12,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import uuid
 import warnings
 from pathlib import Path
 
@@ -221,7 +222,7 @@ def s3_anchored(demo, s3_endpoint, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "decomkit-test-secret")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     client = boto3.client("s3", endpoint_url=s3_endpoint)
-    bucket = f"anchor-{tmp_path.name.lower().replace('_', '-')}"[:60]
+    bucket = f"anchor-{uuid.uuid4().hex[:12]}"
     client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
     ws = set_anchor(demo, f'kind = "s3"\nname = "audit bucket"\nurl = "s3://{bucket}/decomkit"\n'
                           f'endpoint_url = "{s3_endpoint}"\nretain_days = 30')
