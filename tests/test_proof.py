@@ -626,3 +626,13 @@ def test_something_that_is_not_a_checkpoint_at_an_anchor_is_named(folder_anchore
     (folder / "000000000099.json").write_text('{"seq": "99", "head": 1}')
     with pytest.raises(LedgerIntegrityError, match=r"000000000099\.json is not a checkpoint"):
         verify_ledger(folder_anchored)
+
+
+def test_init_says_where_the_private_key_is_and_it_is_outside(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "ws")]) == 0
+    out = capsys.readouterr().out
+    ring = load_keyring(tmp_path / "ws")
+    private = key_folder() / f"{ring.current}.pem"
+    assert f"private key {private}" in out and private.is_file()
+    assert private.stat().st_mode & 0o077 == 0  # 0600: the user's only
+    assert not private.resolve().is_relative_to((tmp_path / "ws").resolve())
