@@ -85,13 +85,17 @@ def _public_keys(paths: list[str] | None) -> tuple:
 
 
 def cmd_ledger_verify(args: argparse.Namespace) -> int:
-    from decomkit.checkpoints import verify_ledger
+    from decomkit.checkpoints import current_checkpoint, verify_ledger
     from decomkit.workspace import Workspace
 
     report = verify_ledger(Workspace.open(args.dir), public_keys=_public_keys(args.public_key),
                            checkpoint_texts=tuple(args.checkpoint or ()))
     print(f"ledger verified: {report.rows} rows, chain head {report.head} (row {report.rows}); "
           f"{report.checkpoints} signed checkpoints")
+    workspace = Workspace.open(args.dir)
+    latest = current_checkpoint(workspace)
+    if latest != "-":
+        print(f"  latest checkpoint (give it to your auditors): {latest}")
     for anchor, count in report.anchored.items():
         print(f"  anchor {anchor}: {count} checkpoints, each a prefix of the chain")
     for anchor, count in report.unanchored.items():
