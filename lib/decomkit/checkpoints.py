@@ -71,7 +71,7 @@ def _connect(path: Path) -> sqlite3.Connection | None:
     """A read-only connection, or None when there is no ledger (never create one)."""
     if not Path(path).exists():
         return None
-    db = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True, timeout=60)
+    db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=60)
     db.row_factory = sqlite3.Row
     return db
 
