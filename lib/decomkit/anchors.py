@@ -238,19 +238,20 @@ class DingTalkStore(AnchorStore):
         sign = base64.b64encode(hmac.new(robot_secret.encode(),
                                          f"{timestamp}\n{robot_secret}".encode(),
                                          hashlib.sha256).digest()).decode()
-        key = f"checkpoint:{checkpoint['workspace_id']}:{checkpoint['seq']}"
+        # The robot API has no idempotency key: the ledger's record of what was published keeps
+        # a rerun from posting again (a crash between the post and that record repeats one).
         text = "decomkit 台账校验 / ledger checkpoint\n" + checkpoint_text(checkpoint)
         try:
             answer = httpx.post(f"{self.config.dingtalk.oapi_base}/robot/send",
                                 params={"access_token": token, "timestamp": timestamp,
                                         "sign": sign},
-                                json={"msgtype": "text", "text": {"content": text},
-                                      "msgUuid": key}, timeout=15).json()
+                                json={"msgtype": "text", "text": {"content": text}},
+                                timeout=15).json()
         except (httpx.HTTPError, ValueError) as exc:
             raise AnchorError(f"{self.label}: {type(exc).__name__}") from None
         if answer.get("errcode") != 0:
             raise AnchorError(f"{self.label}: errcode {answer.get('errcode')}")
-        return key
+        return f"robot seq {checkpoint['seq']}"
 
 
 STORES: dict[str, type[AnchorStore]] = {
