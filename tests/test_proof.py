@@ -637,3 +637,13 @@ def test_init_says_where_the_private_key_is_and_it_is_outside(tmp_path, capsys):
     assert f"private key {private}" in out and private.is_file()
     assert private.stat().st_mode & 0o077 == 0  # 0600: the user's only
     assert not private.resolve().is_relative_to((tmp_path / "ws").resolve())
+
+
+def test_a_backup_signed_before_a_rotation_still_verifies(demo, retire):
+    from decomkit.backup import run_backup, verify_backup
+
+    retire(demo, "jxc")
+    run_backup(demo, "jxc", actor="analyst")
+    assert main(["keys", "rotate", str(demo.root)]) == 0
+    report = verify_backup(demo, "jxc", actor="analyst", record=False)
+    assert report.ok, report.problems

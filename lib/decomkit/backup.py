@@ -348,7 +348,8 @@ def verify_backup(workspace: Workspace, app_id: str, *, actor: str, store: Store
         return _finish(workspace, app_id, prefix, "", pd.DataFrame(),
                        [f"{MANIFEST} cannot be read ({type(exc).__name__})"], actor, record)
     manifest_hash = hashlib.sha256(body).hexdigest()
-    if why := check_document(manifest, load_keyring(workspace.root)):
+    if why := check_document(manifest, load_keyring(workspace.root),
+                             at=str(manifest.get("created", ""))):
         problems.append(f"{MANIFEST}: the signature does not match: the manifest was changed "
                         f"after the backup, or signed with another key ({why})")
     if manifest_hash != backup["manifest_hash"]:

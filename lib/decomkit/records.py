@@ -326,10 +326,11 @@ def check_records(path: str | Path, public_keys: tuple = (), workspace: Workspac
         problems.append(f"{MANIFEST}: it was made before records were signed with the "
                         "workspace's Ed25519 key; render the records again with 'decomkit "
                         "record DIR'")
-    elif why := check_document(manifest, ring):
+    elif why := check_document(manifest, ring, at=str(manifest.get("created", ""))):
         problems.append(f"{MANIFEST}: {why}")
     checkpoint = manifest.get("checkpoint")
-    if isinstance(checkpoint, dict) and (why := check_document(checkpoint, ring)):
+    if isinstance(checkpoint, dict) and (why := check_document(
+            checkpoint, ring, at=str(checkpoint.get("time", "")))):
         problems.append(f"{MANIFEST}: its ledger checkpoint: {why}")
     present = {p.relative_to(root).as_posix() for p in root.rglob("*")
                if p.is_file() and p.name != MANIFEST}
