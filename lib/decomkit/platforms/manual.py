@@ -127,7 +127,7 @@ class ManualPlatform(Platform):
             return _app_info(app_id, state["apps"][app_id])
 
     def is_admin(self, user_id: str, app_id: str) -> bool:
-        return user_id in self.get_app(app_id).admins
+        return self.get_app(app_id).is_admin(user_id)
 
     def visible_to(self, user_id: str, app_id: str) -> bool:
         with self._state(write=False) as state:

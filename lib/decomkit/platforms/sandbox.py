@@ -120,8 +120,8 @@ class SandboxPlatform(Platform):
         return self._call("get_app", None, lambda s: _app_from_state(app_id, self._app(s, app_id)))
 
     def is_admin(self, user_id: str, app_id: str) -> bool:
-        return self._call("is_admin", None,
-                          lambda s: user_id in self._app(s, app_id)["admins"])
+        return self._call("is_admin", None, lambda s: _app_from_state(
+            app_id, self._app(s, app_id)).is_admin(user_id))
 
     def visible_to(self, user_id: str, app_id: str) -> bool:
         return self._call("visible_to", None, lambda s: _app_from_state(
