@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -11,10 +10,10 @@ import pandas as pd
 from decomkit.assess import Assessment, assess_app, monthly_active_users, score_portfolio
 from decomkit.contracts import ExitPlan, app_exit_plan
 from decomkit.errors import TransitionError
-from decomkit.files import atomic_write_bytes
 from decomkit.impact import Impact, assess_impact
 from decomkit.ledger import DECISIONS, MIN_OVERRIDE_REASON, Event
 from decomkit.preflight import Check, preflight
+from decomkit.sinks import write_csv, write_xlsx
 from decomkit.stage import Stage
 
 CANDIDATE_COLUMNS = ["app_id", "name", "score", "recommendation", "quadrant", "annual_cost",
@@ -33,12 +32,8 @@ class PortfolioRun:
 def write_candidates(stage: Stage, candidates: pd.DataFrame) -> tuple[Path, Path]:
     """``candidates.csv`` (UTF-8 with BOM, so Excel shows Chinese) and ``candidates.xlsx``."""
     root = stage.workspace.root
-    csv_path, xlsx_path = root / "candidates.csv", root / "candidates.xlsx"
-    atomic_write_bytes(csv_path, candidates.to_csv(index=False).encode("utf-8-sig"))
-    buffer = io.BytesIO()
-    candidates.to_excel(buffer, index=False, sheet_name="candidates")
-    atomic_write_bytes(xlsx_path, buffer.getvalue())
-    return csv_path, xlsx_path
+    return (write_csv(root / "candidates.csv", candidates),
+            write_xlsx(root / "candidates.xlsx", {"candidates": candidates}))
 
 
 def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:

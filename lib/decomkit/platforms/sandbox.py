@@ -27,6 +27,7 @@ from decomkit.platforms.base import (
     Platform,
     Scope,
 )
+from decomkit.sinks import scrub_value
 
 STATE_NAME = "sandbox.json"
 
@@ -68,7 +69,7 @@ class SandboxPlatform(Platform):
             "fail_next": [],
         }
         atomic_write_text(Path(folder) / STATE_NAME,
-                          json.dumps(state, ensure_ascii=False, indent=1))
+                          json.dumps(scrub_value(state), ensure_ascii=False, indent=1))
         return cls(folder, **kwargs)
 
     def fail_next(self, mode: Literal["error", "timeout", "hang"] = "error",
@@ -197,7 +198,8 @@ class SandboxPlatform(Platform):
                 self._save(state)
 
     def _save(self, state: dict) -> None:
-        atomic_write_text(self.state_path, json.dumps(state, ensure_ascii=False, indent=1))
+        atomic_write_text(self.state_path,
+                          json.dumps(scrub_value(state), ensure_ascii=False, indent=1))
 
     def _call(self, operation: str, key: str | None, body: Callable[[dict], Any],
               mutates: bool | None = None) -> Any:
