@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from decomkit.assess import Assessment, assess_app, monthly_active_users, score_portfolio
 from decomkit.contracts import ExitPlan, app_exit_plan
@@ -25,7 +26,8 @@ REFRESHABLE = ("new", "assessed")  # a portfolio run never undoes a decision
 class PortfolioRun:
     table: pd.DataFrame
     candidates: pd.DataFrame
-    files: tuple[Path, Path]  # candidates.csv, candidates.xlsx
+    figures: dict[str, Figure]  # "scores", "cost_usage"
+    files: tuple[Path, ...]  # candidates.csv, candidates.xlsx; none when not recorded
     recorded: tuple[str, ...]  # apps whose 'assessed' state was written
 
 
@@ -37,23 +39,32 @@ def write_candidates(stage: Stage, candidates: pd.DataFrame) -> tuple[Path, Path
 
 
 def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
-    """Score every app, write the candidate list, and mark unassessed apps 'assessed'."""
+    """Score every app and draw the charts; then, with ``record``, write the candidate list
+    and mark unassessed apps 'assessed'. Everything that can fail runs before anything is
+    written, and ``record=False`` (the dashboard) writes nothing at all."""
+    from decomkit import charts
+
     table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of)
     candidates = (table[table["recommendation"].isin(["retire", "review"])]
                   .reset_index()[CANDIDATE_COLUMNS].round(2))
+    figures = {"scores": charts.score_histogram(table, stage.thresholds, stage.language),
+               "cost_usage": charts.cost_usage_scatter(table, stage.language)}
+    for figure in figures.values():
+        charts.png(figure)  # drawn now: a chart that cannot be drawn fails before any write
+    if not record:
+        return PortfolioRun(table, candidates, figures, (), ())
     files = write_candidates(stage, candidates)
     recorded = []
-    if record:
-        with stage.workspace.ledger() as ledger:
-            states = ledger.states()
-            for app_id, row in table.iterrows():
-                if states.get(app_id, "new") in REFRESHABLE:
-                    ledger.transition(app_id, "assessed", stage.analyst, {
-                        "stage": "portfolio", "score": float(row["score"]),
-                        "recommendation": row["recommendation"], "quadrant": row["quadrant"],
-                        "as_of": stage.as_of.isoformat()})
-                    recorded.append(app_id)
-    return PortfolioRun(table, candidates, files, tuple(recorded))
+    with stage.workspace.ledger() as ledger:
+        states = ledger.states()
+        for app_id, row in table.iterrows():
+            if states.get(app_id, "new") in REFRESHABLE:
+                ledger.transition(app_id, "assessed", stage.analyst, {
+                    "stage": "portfolio", "score": float(row["score"]),
+                    "recommendation": row["recommendation"], "quadrant": row["quadrant"],
+                    "as_of": stage.as_of.isoformat()})
+                recorded.append(app_id)
+    return PortfolioRun(table, candidates, figures, files, tuple(recorded))
 
 
 @dataclass(frozen=True)
