@@ -277,6 +277,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"decomkit: {scrub(str(exc))}", file=sys.stderr)
         return 1
+    except Exception:  # a defect: show where, as any traceback, but with secrets masked
+        import traceback
+
+        from decomkit.sinks import scrub
+
+        print(scrub(traceback.format_exc()), file=sys.stderr, end="")
+        return 2
 
 
 if __name__ == "__main__":
