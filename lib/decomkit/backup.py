@@ -31,9 +31,9 @@ from decomkit.config import SECRET_ENV
 from decomkit.errors import DecomkitError, InputError, Problem, TransitionError
 from decomkit.files import atomic_write_text
 from decomkit.ledger import canonical_json
-from decomkit.schemas import relative_path_problem
+from decomkit.schemas import TABLES_BY_NAME, id_problem, relative_path_problem
 from decomkit.store import Store, chunks_of
-from decomkit.tables import decode_csv, parse_csv
+from decomkit.tables import decode_csv, find_table_file, parse_csv
 from decomkit.workspace import Workspace
 
 MANIFEST = "manifest.json"
@@ -214,9 +214,6 @@ def open_store(workspace: Workspace, target: str = "") -> Store:
 
 def _datasets_source(workspace: Workspace) -> tuple[str, int]:
     """The datasets table's file name and the spreadsheet row of its first record."""
-    from decomkit.schemas import TABLES_BY_NAME
-    from decomkit.tables import find_table_file
-
     files = find_table_file(workspace.path("data"), TABLES_BY_NAME["datasets"])
     name = files[0].name if files else "datasets.csv"
     return name, 1 if name.endswith(".parquet") else 2
@@ -279,8 +276,6 @@ def remove_incomplete(store: Store, app_id: str) -> list[str]:
 
     Only folders the kit made (its marker, written before anything else) and only inside
     ``<target>/<app>/``: a target may be a folder that holds other people's files too."""
-    from decomkit.schemas import id_problem
-
     if not app_id or id_problem(app_id):
         return []
     removed = []

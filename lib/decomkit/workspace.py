@@ -13,6 +13,7 @@ from decomkit.errors import WorkspaceError
 from decomkit.files import atomic_write_text
 from decomkit.ledger import Ledger
 from decomkit.platforms import Platform, open_platform
+from decomkit.schemas import id_problem, relative_path_problem
 from decomkit.tables import Inventory, load_inventory
 
 FOLDERS = ("data", "exports", "backups", "runs", "records", "platform")
@@ -61,8 +62,6 @@ class Workspace:
 
     def app_dir(self, kind: str, app_id: str) -> Path:
         """``exports/<app>``, ``runs/<app>`` …, refusing ids that would escape the folder."""
-        from decomkit.schemas import id_problem
-
         if not isinstance(app_id, str) or not app_id or (why := id_problem(app_id)):
             raise WorkspaceError("that is not a usable app id for a folder name: it "
                                  f"{why or 'is empty'}; correct it in the apps table")
@@ -71,8 +70,6 @@ class Workspace:
     def export_file(self, app_id: str, name: str) -> Path | None:
         """``exports/<app>/<name>`` if it is a file that stays inside ``exports/<app>/`` once
         every symlink is followed; None if it is missing or would leave the folder."""
-        from decomkit.schemas import relative_path_problem
-
         folder = self.app_dir("exports", app_id)
         if not isinstance(name, str) or not name or relative_path_problem(name):
             return None
