@@ -26,10 +26,10 @@ def _unprintable(text: str) -> bool:
 def id_problem(value: str) -> str:
     """Why ``value`` cannot be an app id ("" when it can): every id becomes a folder name
     (``runs/<app>/``, ``backups/<app>/``) on Linux, macOS and Windows alike."""
-    if value in (".", "..") or value.startswith("."):
-        return "must not start with a dot"
     if bad := sorted(_NOT_IN_FOLDER_NAMES & set(value)):
         return f"must not contain {' '.join(bad)}"
+    if value.startswith("."):
+        return "must not start with a dot"
     if _unprintable(value):
         return "contains a control or invisible character"
     if value.startswith(("=", "+", "-", "@")):
