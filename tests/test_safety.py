@@ -284,6 +284,17 @@ def test_every_sink_masks_a_secret_that_reaches_it(demo, monkeypatch):
         assert ledger.verify() > 0  # masked before hashing: the chain still verifies
 
 
+def test_the_kits_own_state_keeps_long_ids_whole(demo):
+    """A platform's id may look random (a DingTalk instance id); the ledger must give it back
+    as written, or tracking would lose the request. Known secrets are still masked there."""
+    instance = "xIr7S2LhTTuR1I-RDtqkpg02211669796574Ab"
+    with demo.ledger() as ledger:
+        ledger.note("jxc", "analyst", {"instance_id": instance, "leak": SECRET})
+        data = ledger.events("jxc")[-1].data
+    assert data == {"instance_id": instance, "leak": MASK}
+    assert scrub(instance) == MASK  # while any file for people masks such a token
+
+
 def test_the_scrubber_leaves_hashes_ids_and_numbers_alone():
     kept = ["0" * 64, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
             "20261124T004921123456Z", "msg-000001", "PROC-FF6Y4BE1N2-ABCDEF", "-12.50",

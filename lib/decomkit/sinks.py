@@ -7,7 +7,8 @@ every one of them:
 * **No secret.** Values of the secret environment variables (``config.SECRET_ENV``) and text that
   looks like a credential (``sk-…``, ``AKIA…``, a JWT, a long random token) are replaced by
   ``MASK``; a value under a secret-looking key (``app_secret``, ``token`` …) is masked whatever it
-  is. Hashes (hexadecimal) are left alone: the ledger's chain needs them.
+  is. Hashes (hexadecimal) are left alone: the ledger's chain needs them; so are long ids in the
+  kit's own state (``tokens=False``), which must read back as written.
 * **No live formula.** A text cell that starts with ``= + - @``, a tab or a carriage return is
   prefixed with ``'`` so Excel, WPS and LibreOffice show it as text (OWASP's CSV injection
   advice). Numbers stay numbers, and text that is a plain number (``-12.50``) is left as it is.
@@ -62,29 +63,37 @@ def looks_like_credential(text: str) -> bool:
     return scrub(text) != text
 
 
-def scrub(text: str, extra: tuple[str, ...] | list[str] = ()) -> str:
-    """``text`` with every known secret value and credential-looking token masked."""
+def scrub(text: str, extra: tuple[str, ...] | list[str] = (), *, tokens: bool = True) -> str:
+    """``text`` with every known secret value and credential-looking token masked.
+
+    ``tokens=False`` leaves long random-looking tokens alone and masks only known values and
+    credentials with a recognisable form: for the kit's own state (ledger, platform), whose ids
+    (a DingTalk instance id, an idempotency key) must read back exactly as written. Values a
+    person types reach that state only past the input checks, which use the full rule."""
     if not isinstance(text, str) or not text:
         return text
     for value in sorted({*known_secrets(), *(e for e in extra if e and len(e) >= 4)},
                         key=len, reverse=True):
         text = text.replace(value, MASK)
     text = _CREDENTIAL.sub(MASK, text)
+    if not tokens:
+        return text
     return _TOKEN.sub(lambda m: MASK if _random_looking(m.group()) else m.group(), text)
 
 
-def scrub_value(value: Any, extra: tuple[str, ...] | list[str] = (), key: str = "") -> Any:
+def scrub_value(value: Any, extra: tuple[str, ...] | list[str] = (), key: str = "", *,
+                tokens: bool = True) -> Any:
     """``value`` (str, dict, list …) with secrets masked; a secret-named key's value is masked
     whatever it holds."""
     if key and looks_secret(key) and value not in (None, "", False):
         return MASK
     if isinstance(value, str):
-        return scrub(value, extra)
+        return scrub(value, extra, tokens=tokens)
     if isinstance(value, Mapping):
-        return {scrub(str(k), extra) if isinstance(k, str) else k:
-                scrub_value(v, extra, str(k)) for k, v in value.items()}
+        return {scrub(k, extra, tokens=tokens) if isinstance(k, str) else k:
+                scrub_value(v, extra, str(k), tokens=tokens) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(scrub_value(v, extra) for v in value)
+        return type(value)(scrub_value(v, extra, tokens=tokens) for v in value)
     return value
 
 
@@ -148,6 +157,11 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
 def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> Path:
     atomic_write_bytes(path, xlsx_bytes(sheets))
     return path
+
+
+def state_json(value: Any) -> str:
+    """The kit's own state (the platform's JSON) as text, secrets masked, ids kept whole."""
+    return json.dumps(scrub_value(value, tokens=False), ensure_ascii=False, indent=1)
 
 
 def write_json(path: Path, value: Any, extra: tuple[str, ...] | list[str] = ()) -> Path:

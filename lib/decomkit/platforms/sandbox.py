@@ -27,7 +27,7 @@ from decomkit.platforms.base import (
     Platform,
     Scope,
 )
-from decomkit.sinks import scrub_value
+from decomkit.sinks import state_json
 
 STATE_NAME = "sandbox.json"
 
@@ -69,7 +69,7 @@ class SandboxPlatform(Platform):
             "fail_next": [],
         }
         atomic_write_text(Path(folder) / STATE_NAME,
-                          json.dumps(scrub_value(state), ensure_ascii=False, indent=1))
+                          state_json(state))
         return cls(folder, **kwargs)
 
     def fail_next(self, mode: Literal["error", "timeout", "hang"] = "error",
@@ -199,7 +199,7 @@ class SandboxPlatform(Platform):
 
     def _save(self, state: dict) -> None:
         atomic_write_text(self.state_path,
-                          json.dumps(scrub_value(state), ensure_ascii=False, indent=1))
+                          state_json(state))
 
     def _call(self, operation: str, key: str | None, body: Callable[[dict], Any],
               mutates: bool | None = None) -> Any:
