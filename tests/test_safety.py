@@ -4,6 +4,7 @@ bad bytes are named, and every refusal leaves the workspace exactly as it was.""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -126,6 +127,19 @@ def test_a_symlink_out_of_the_exports_folder_is_refused(demo, retire, tmp_path):
     assert files_holding(demo.root / "backups", "host-secret-name") == []
 
 
+def test_an_exports_folder_that_is_a_symlink_out_is_refused(demo, retire, tmp_path):
+    retire(demo, "jxc")
+    elsewhere = tmp_path / "etc"
+    shutil.copytree(demo.root / "exports" / "jxc", elsewhere)
+    shutil.rmtree(demo.root / "exports" / "jxc")
+    (demo.root / "exports" / "jxc").symlink_to(elsewhere)
+    before = snapshot(demo.root)
+    with pytest.raises(InputError) as caught:
+        run_backup(demo, "jxc", actor="analyst")
+    assert {p.column for p in caught.value.problems} == {"export_file"}
+    assert snapshot(demo.root) == before
+
+
 def test_a_backup_target_outside_the_workspace_keeps_other_peoples_folders(retired_jxc,
                                                                           tmp_path):
     outside = tmp_path / "OUTSIDE"
@@ -173,8 +187,6 @@ def test_unusable_app_ids_are_refused_before_anything_is_recorded(demo, app_id):
 
 def test_workspace_is_not_a_batch_parameter(demo, demo_template, tmp_path):
     other = tmp_path / "other"
-    import shutil
-
     shutil.copytree(demo_template, other)
     before, before_other = snapshot(demo.root), snapshot(other)
     done = cli("batch", str(demo.root), "--stages", "portfolio", "-p", "workspace", str(other),

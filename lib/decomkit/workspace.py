@@ -68,14 +68,15 @@ class Workspace:
         return self.root / kind / app_id
 
     def export_file(self, app_id: str, name: str) -> Path | None:
-        """``exports/<app>/<name>`` if it is a file that stays inside ``exports/<app>/`` once
-        every symlink is followed; None if it is missing or would leave the folder."""
+        """``exports/<app>/<name>`` if it is a file that stays inside the workspace's
+        ``exports/<app>/`` once every symlink is followed (the folder's own too); None if it is
+        missing or would leave the folder."""
         folder = self.app_dir("exports", app_id)
         if not isinstance(name, str) or not name or relative_path_problem(name):
             return None
         path = folder / name
         try:
-            inside = path.resolve().is_relative_to(folder.resolve())
+            inside = path.resolve().is_relative_to(self.root.resolve() / "exports" / app_id)
         except (OSError, RuntimeError):  # a symlink loop, a name too long
             return None
         return path if inside and path.is_file() else None
