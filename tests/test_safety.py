@@ -247,10 +247,12 @@ def test_a_secret_given_as_a_parameter_is_refused_by_name_and_never_echoed(demo,
 
 
 def test_an_invalid_value_is_named_by_parameter_never_echoed(demo):
+    before = snapshot(demo.root)
     done = cli("batch", str(demo.root), "--stages", "backup", "--apps", "jxc", "-p", "verify",
                "perhaps-Zq9", "--quiet")
     assert done.returncode == 1 and "parameter 'verify' is not a bool" in done.stderr
     assert "perhaps-Zq9" not in done.stdout + done.stderr
+    assert snapshot(demo.root) == before
     with pytest.raises(WorkspaceError, match="parameter 'as_of' is not a date") as caught:
         open_stage(str(demo.root), as_of="2026-13-99-Zq9")
     assert "Zq9" not in str(caught.value)
@@ -410,6 +412,24 @@ def test_big5_and_shift_jis_are_refused_not_read_as_gbk(tmp_path, encoding):
     assert "not GBK" in problem.what
 
 
+@pytest.mark.parametrize(("row", "column"), [
+    ("jxc,進銷存".encode("big5"), "name"),
+    ("jxc,販売管理".encode("shift_jis"), "name"),
+    (b"j\x00xc,x", "app_id"),
+    (b'jxc,"' + b"x" * 140_000 + b'"', "name"),
+])
+def test_bad_bytes_in_a_workspace_stop_a_batch_with_one_named_error(demo, row, column):
+    path = demo.root / "data" / "apps.csv"
+    path.write_bytes(b"app_id,name\r\n" + row + b"\r\n")
+    before = snapshot(demo.root)
+    done = cli("batch", str(demo.root), "--stages", "portfolio,assess", "--apps", "all",
+               "--quiet")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.count("  - ") == 1  # one error, naming where
+    assert f"apps.csv, row 2, column '{column}'" in done.stderr, done.stderr
+    assert snapshot(demo.root) == before
+
+
 def test_a_gbk_file_of_common_chinese_is_still_read(tmp_path):
     (tmp_path / "apps.csv").write_bytes("app_id,name\njxc,进销存\nhr,人事管理\n".encode("gbk"))
     assert list(load_inventory(tmp_path, []).apps["name"]) == ["进销存", "人事管理"]
@@ -450,6 +470,7 @@ def test_an_apps_file_with_two_rows_for_one_app_is_refused(demo, tmp_path):
 
 
 def test_a_long_list_of_ids_is_ids_not_a_file_name(demo):
+    before = snapshot(demo.root)
     ids = list(demo.inventory([]).apps["app_id"])
     many = ",".join(ids * 20)  # far past any file name's length
     assert len(many) > os.pathconf("/", "PC_NAME_MAX")
@@ -458,6 +479,7 @@ def test_a_long_list_of_ids_is_ids_not_a_file_name(demo):
                ",".join(f"no-such-app-{i}" for i in range(400)), "--quiet")
     assert done.returncode == 1 and "unknown app ids" in done.stderr
     assert "OSError" not in done.stderr and "and 390 more" in done.stderr
+    assert snapshot(demo.root) == before
 
 
 def test_a_negative_timeout_is_refused(demo):
