@@ -430,6 +430,18 @@ def test_bad_bytes_in_a_workspace_stop_a_batch_with_one_named_error(demo, row, c
     assert snapshot(demo.root) == before
 
 
+def test_an_export_is_backed_up_as_it_is_whatever_its_text(retired_jxc):
+    """Strict reading is for the inventory; an app's own export (a user-defined character, a
+    stray control character, an attachment in a cell) is copied and verified, not refused."""
+    from decomkit.backup import verify_backup
+
+    export = retired_jxc.root / "exports" / "jxc" / "销售记录.csv"
+    export.write_bytes("单号,备注,附件\r\nA1,造字\ue000,x\x0b\r\nA2,,\"".encode("utf-8")
+                       + b"y" * 200_000 + b'"\r\n')
+    run_backup(retired_jxc, "jxc", actor="analyst")
+    assert verify_backup(retired_jxc, "jxc", actor="analyst").ok
+
+
 def test_a_gbk_file_of_common_chinese_is_still_read(tmp_path):
     (tmp_path / "apps.csv").write_bytes("app_id,name\njxc,进销存\nhr,人事管理\n".encode("gbk"))
     assert list(load_inventory(tmp_path, []).apps["name"]) == ["进销存", "人事管理"]

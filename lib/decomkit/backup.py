@@ -89,8 +89,8 @@ def parse_table(data: bytes, name: str) -> tuple[list[str], list[list[str]]] | N
     """Header and rows (as canonical text) of a CSV, XLSX or JSON export; None for other files."""
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        text, _ = decode_csv(data, name)
-        rows = parse_csv(text, name)
+        text, _ = decode_csv(data, name, strict=False)  # copied as it is; read to count it
+        rows = parse_csv(text, name, max_cell=None)
     elif suffix == ".xlsx":
         import openpyxl
 

@@ -74,8 +74,12 @@ def _where(text: str, index: int) -> tuple[int, str | None]:
     return len(records), column or f"#{position + 1}"
 
 
-def decode_csv(data: bytes, file: str) -> tuple[str, str]:
-    """Decode CSV bytes; return (text, encoding). Raises InputError rather than guessing."""
+def decode_csv(data: bytes, file: str, *, strict: bool = True) -> tuple[str, str]:
+    """Decode CSV bytes; return (text, encoding). Raises InputError rather than guessing.
+
+    ``strict`` also refuses text no real table holds (control characters, private-use or
+    unassigned characters, Shift-JIS or Big5 read as GBK): right for the inventory the kit
+    decides from; a backup copies an app's export as it is and reads it only to count it."""
     if data.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -92,6 +96,8 @@ def decode_csv(data: bytes, file: str) -> tuple[str, str]:
             raise InputError([Problem(
                 file, line, None, "contains replacement characters (�): the text was damaged "
                 "by an earlier conversion", "export the file again from its source system")])
+        if not strict:
+            return text, encoding
         found, what = _foreign(text), ("is not GBK or UTF-8 text (it decodes to private-use "
                                        "or unassigned characters, as Big5 or Shift-JIS do)")
         if found is not None and _NOT_TEXT.match(text[found]):
@@ -110,21 +116,24 @@ def decode_csv(data: bytes, file: str) -> tuple[str, str]:
         "save it as 'CSV UTF-8' (Excel) or export it again; the kit never guesses an encoding")])
 
 
-def parse_csv(text: str, file: str, delimiter: str = ",") -> list[list[str]]:
-    """Every record of decoded CSV text; a cell over ``MAX_CELL`` characters is one error
-    naming its row and column (not the csv module's own)."""
+def parse_csv(text: str, file: str, delimiter: str = ",",
+              max_cell: int | None = MAX_CELL) -> list[list[str]]:
+    """Every record of decoded CSV text; a cell over ``max_cell`` characters is one error
+    naming its row and column (not the csv module's own); ``None``: any size."""
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # then check it ourselves
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if max_cell is None:
+        return rows
     header = rows[0] if rows else []
     number = 0
     for row in rows:
         number += bool(row)
         for position, cell in enumerate(row):
-            if len(cell) > MAX_CELL:
+            if len(cell) > max_cell:
                 column = header[position].strip() if position < len(header) else ""
                 raise InputError([Problem(
                     file, number, column or f"#{position + 1}",
-                    f"a cell holds {len(cell):,} characters; at most {MAX_CELL:,} are read",
+                    f"a cell holds {len(cell):,} characters; at most {max_cell:,} are read",
                     "check the quotes around that cell (an unclosed quote swallows the rest "
                     "of the file), or shorten it")])
     return rows
