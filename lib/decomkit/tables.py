@@ -62,13 +62,20 @@ def _misread(text: str) -> int | None:
     return None
 
 
+def _delimiter(first_line: str) -> str:
+    """Tab for a tab-separated export (its header has tabs and no comma), else comma."""
+    return "\t" if "\t" in first_line and "," not in first_line else ","
+
+
 def _where(text: str, index: int) -> tuple[int, str | None]:
     """The spreadsheet row (header = 1, blank lines skipped) and column at ``index``."""
+    first_line = _NOT_TEXT.sub(" ", text.split("\n", 1)[0])
+    delimiter = _delimiter(first_line)
     records = [r for r in csv.reader(io.StringIO(_NOT_TEXT.sub(" ", text[:index + 1]),
-                                                newline="")) if r]
+                                                newline=""), delimiter=delimiter) if r]
     if not records:
         return 1, None
-    header = next(csv.reader(io.StringIO(_NOT_TEXT.sub(" ", text.split("\n", 1)[0]))), [])
+    header = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
     position = len(records[-1]) - 1
     column = header[position].strip() if position < len(header) else f"#{position + 1}"
     return len(records), column or f"#{position + 1}"
@@ -141,9 +148,7 @@ def parse_csv(text: str, file: str, delimiter: str = ",",
 
 def _csv_rows(path: Path, problems: list[Problem]) -> list[list] | None:
     text, _ = decode_csv(path.read_bytes(), path.name)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    rows = parse_csv(text, path.name, delimiter)
+    rows = parse_csv(text, path.name, _delimiter(text.split("\n", 1)[0]))
     rows = [r for r in rows if any(cell.strip() for cell in r)]  # blank lines carry nothing
     if not rows:
         return rows
