@@ -23,6 +23,7 @@ from decomkit.kernels import KernelPool
 from decomkit.ledger import canonical_json, utcnow
 from decomkit.runs import (
     KERNEL,
+    KIT_SET,
     STAGES,
     check_parameters,
     gate,
@@ -37,7 +38,7 @@ from decomkit.workspace import Workspace
 STATUS_FILE = "batch.json"  # runs/<app>/batch.json
 SUMMARY_FILE = "batch-summary.json"  # runs/batch-summary.json
 PER_APP_ONLY = ("dry_run", "confirm", "roll_back")  # a real change is asked for app by app
-SET_BY_BATCH = ("workspace", "app_id")  # the batch's own folder and each app: never given
+SET_BY_BATCH = KIT_SET  # the batch's own folder and each app: never given by a user
 TRACKS_AGAIN = {"approval": ("approval_pending", "rejected")}  # states a finished stage reruns in
 ACTOR = "decomkit batch"
 

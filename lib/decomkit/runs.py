@@ -33,6 +33,7 @@ STAGE_STATE = {"backup": "backed_up", "review": "reviewed"}
 APPROVAL_RUNS_IN = ("backup_verified", "rejected", "approval_pending")  # submit or track
 PORTFOLIO_FOLDER = "_portfolio"  # runs/_portfolio/ holds the whole-portfolio stage
 KERNEL = "decomkit"
+KIT_SET = ("workspace", "app_id")  # parameters the kit sets itself (a path, a checked id)
 TRUE, FALSE = ("true", "1", "yes", "y", "是"), ("false", "0", "no", "n", "否")
 
 
@@ -128,7 +129,7 @@ def check_parameters(stages: list[str], values: dict, where: str = "parameters",
                                     f"use one of: {', '.join(sorted(declared))} "
                                     "(papermill --help-notebook NOTEBOOK lists them)"))
             continue
-        if isinstance(value, str) and looks_like_credential(value):
+        if isinstance(value, str) and name not in KIT_SET and looks_like_credential(value):
             problems.append(Problem(where, row, name, "looks like a secret (a key or token)",
                                     "secrets are never parameters: set them as environment "
                                     "variables (see the README's settings)"))
