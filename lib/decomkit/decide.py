@@ -8,7 +8,13 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from decomkit.assess import Assessment, assess_app, monthly_active_users, score_portfolio
+from decomkit.assess import (
+    Assessment,
+    assess_app,
+    monthly_active_users,
+    score_portfolio,
+    usage_label,
+)
 from decomkit.contracts import ExitPlan, app_exit_plan
 from decomkit.errors import TransitionError
 from decomkit.impact import Impact, assess_impact
@@ -18,7 +24,7 @@ from decomkit.sinks import write_csv, write_xlsx
 from decomkit.stage import Stage
 
 CANDIDATE_COLUMNS = ["app_id", "name", "score", "recommendation", "quadrant", "annual_cost",
-                     "mau_recent", "days_idle"]
+                     "usage", "mau_recent", "days_idle"]
 REFRESHABLE = ("new", "assessed")  # a portfolio run never undoes a decision
 
 
@@ -45,7 +51,10 @@ def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
     from decomkit import charts
 
     table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of)
-    candidates = (table[table["recommendation"].isin(["retire", "review"])]
+    table["usage"] = [usage_label(row, stage.language) for _, row in table.iterrows()]
+    gone = stage.inventory.apps.set_index("app_id")["gone_since"].notna()
+    live = table[~gone.reindex(table.index, fill_value=False)]  # gone from the platform already
+    candidates = (live[live["recommendation"].isin(["retire", "review"])]
                   .reset_index()[CANDIDATE_COLUMNS].round(2))
     figures = {"scores": charts.score_histogram(table, stage.thresholds, stage.language),
                "cost_usage": charts.cost_usage_scatter(table, stage.language)}
@@ -84,6 +93,8 @@ def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
     checks = preflight(stage.workspace.platform(), stage.inventory, app_id, stage.analyst, plan,
                        stage.language)
     mau = monthly_active_users(stage.inventory, stage.as_of).loc[app_id]
+    if not assessment.metrics["usage_known"]:
+        mau = mau.astype(float) * float("nan")  # no source: unknown, not zero
     return AppAssessment(assessment, assess_impact(stage.inventory, app_id, stage.as_of,
                                                    stage.language), plan, checks, mau)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 AppStatus = Literal["enabled", "disabled", "expired", "unlinked"]
 
@@ -121,3 +121,9 @@ class Platform(ABC):
     @abstractmethod
     def notify(self, notification: Notification, *, key: str) -> str:
         """Send a notification; return the platform's delivery id."""
+
+    def settled(self, operation: str, key: str) -> tuple[bool, Any] | None:
+        """Whether the change made under ``key`` took effect, and its result, for a run that
+        did not finish: (True, result), (False, None), or None when the platform cannot tell
+        (then a person checks; the kit never repeats it blindly)."""
+        return None
