@@ -351,6 +351,8 @@ def test_numbers_stay_numbers_only_text_is_neutralised(tmp_path):
     assert list(safe["amount"]) == [-5.5, 3.0]
     assert list(safe["text"]) == ["-5", "'@SUM(A1)"]  # text that is a plain number is kept
     assert list(safe["mixed"]) == ["'+86 138", "'\tx"]
+    dde = "-2+3+cmd|' /C calc'!A0"  # starts like a number, runs like a formula
+    assert safe_frame(pd.DataFrame({"x": [dde]}))["x"][0] == "'" + dde
     write_xlsx(tmp_path / "t.xlsx", {"t": frame})
     sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
     assert sheet["A2"].value == -5.5 and sheet["A2"].data_type == "n"
