@@ -19,6 +19,7 @@ import pandas as pd
 from decomkit.errors import InputError, Problem
 from decomkit.files import atomic_write_bytes
 from decomkit.schemas import TABLES_BY_NAME, Table
+from decomkit.sinks import neutralise
 from decomkit.tables import check_table, find_table_file, read_raw, read_rows
 
 GONE = "gone_since"
@@ -177,15 +178,7 @@ def read_kept(path: Path, table: Table) -> pd.DataFrame:
     return _text_frame(read[0]).map(_unneutral)
 
 
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
-
-
-def _neutral(value):
-    """Text a spreadsheet would run as a formula is written as text (a leading apostrophe)."""
-    if isinstance(value, str) and (value.startswith(_FORMULA_START) or (
-            value.startswith("-") and len(value) > 1 and not value[1].isdigit())):
-        return "'" + value
-    return value
+_neutral = neutralise  # the kit's one rule: "-2+3+cmd|…" is a formula, "-12.50" is not
 
 
 def _unneutral(value):
