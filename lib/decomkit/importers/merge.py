@@ -24,6 +24,7 @@ from decomkit.tables import check_table, find_table_file, read_raw, read_rows
 
 GONE = "gone_since"
 SNAPSHOT_TABLES = ("app_scopes",)  # replaced whole by each import
+LOG_TABLES = ("usage_events",)  # appended: a visit already kept is not added twice
 
 
 @dataclass
@@ -113,6 +114,8 @@ def merge_rows(existing: pd.DataFrame | None, incoming: pd.DataFrame, table: Tab
             diff.names = {k: n for k, n in zip(diff.added, incoming["name"], strict=True) if n}
         return incoming.reset_index(drop=True), diff
     existing = _text_frame(existing)
+    if table.name in LOG_TABLES:
+        return _append_log(existing, incoming, key, diff)
     if table.name in SNAPSHOT_TABLES:
         old, new = set(_keys(existing, key)), set(_keys(incoming, key))
         diff.added, diff.gone = sorted(new - old), sorted(old - new)
@@ -154,6 +157,22 @@ def merge_rows(existing: pd.DataFrame | None, incoming: pd.DataFrame, table: Tab
                                                     *diff.returned) if kept[k]["name"]}
     merged = pd.DataFrame(list(kept.values()), columns=columns, dtype=object)
     return merged, diff
+
+
+def _append_log(existing: pd.DataFrame, incoming: pd.DataFrame, key: tuple[str, ...],
+                diff: TableDiff) -> tuple[pd.DataFrame, TableDiff]:
+    """A log grows: rows not kept yet are added (vectorised: logs run to millions of rows)."""
+    def joined(frame: pd.DataFrame) -> pd.Series:
+        return frame[list(key)].fillna("").astype(str).agg("/".join, axis=1)
+
+    new_keys = joined(incoming)
+    fresh = ~new_keys.isin(set(joined(existing))) & ~new_keys.duplicated()
+    diff.added = new_keys[fresh].tolist()
+    diff.unchanged = int((~fresh).sum())
+    columns = list(existing.columns) + [c for c in incoming.columns if c not in existing]
+    merged = pd.concat([existing.reindex(columns=columns),
+                        incoming[fresh].reindex(columns=columns)], ignore_index=True)
+    return merged.astype(object).where(merged.notna(), None), diff
 
 
 # ---------------------------------------------------------------- reading and writing kept tables
