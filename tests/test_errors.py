@@ -35,8 +35,8 @@ SAMPLES = [
     ManualStepRequired("unlink", "应用管理 → 解除关联, then confirm"),
     SigningKeyError("the private key is not at ~/.config/decomkit/keys/ab12.pem"),
     AnchorError("s3 audit: EndpointConnectionError"),
-    WorkspaceBusy("back up jxc", "another run (process 4242)"),
-    ActionUnsettled("jxc:disable:1", "disable"),
+    WorkspaceBusy("back up jxc", "another run (back up jxc, process 42, since 2026-11-24)"),
+    ActionUnsettled("jxc:pi-1:notify-before:email", "notify-before:email"),
 ]
 
 
