@@ -159,7 +159,11 @@ class Config(_Section):
     approval: Approval = Approval()
     notify: Notify = Notify()
     dingtalk: DingTalk = DingTalk()
-    anchors: tuple[Anchor, ...] = ()
+    anchors: tuple[Anchor, ...] = Field((), description=(
+        'Places you cannot rewrite that receive every signed ledger checkpoint (README: Proof '
+        'against an insider). Replace "anchors = []" by [[anchors]] tables at the end of the '
+        'file, each with kind = "s3" (url, endpoint_url, retain_days, object_lock), "email" '
+        '(to), "dingtalk" (robot) or "folder" (path; weak), and an optional name.'))
 
 
 def secret(name: str) -> str | None:
