@@ -55,6 +55,7 @@ def build_request(stage: Stage, app_id: str, plan: dict, reason: str) -> Approva
         decided = ledger.last(app_id, "decided")
         assessed = ledger.last(app_id, "assessed")
         verified = ledger.last(app_id, "backup_verified")
+        seq, head = ledger.head()  # the ledger as it stood when the request was made
     name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
     impact = (assessed.data.get("impact", {}) if assessed else {}).get("reasons", [])
     form = {
@@ -65,6 +66,7 @@ def build_request(stage: Stage, app_id: str, plan: dict, reason: str) -> Approva
         "影响 / Impact": "; ".join(impact[:5]) or "-",
         "备份验证 / Backup verification": verified.data["manifest_hash"] if verified else "-",
         "计划摘要 / Plan hash": plan_hash(plan),
+        "台账校验 / Ledger checkpoint": f"{seq}:{head}",
     }
     return ApprovalRequest(app_id, f"停用申请:{name}", originator, chain, form)
 
@@ -73,7 +75,7 @@ def submit_approval(stage: Stage, app_id: str, planned_date: dt.date, reason: st
     """Submit (or, after a rejection, resubmit) the request; record it as pending."""
     plan = make_plan(stage, app_id, planned_date)
     digest = plan_hash(plan)
-    platform = stage.workspace.platform()
+    platform = stage.platform
     with stage.workspace.ledger() as ledger:
         missing = ledger.missing(app_id, "approval_pending", {"plan_hash": digest})
         if missing:
@@ -102,7 +104,7 @@ class Tracking:
 def track_approval(stage: Stage, app_id: str, now: dt.datetime | None = None) -> Tracking:
     """Ask the platform; record approval or rejection; remind the approver when overdue."""
     now = now or dt.datetime.now(dt.UTC)
-    platform = stage.workspace.platform()
+    platform = stage.platform
     with stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
         if pending is None:
@@ -143,7 +145,7 @@ def _remind(stage, app_id, instance, pending, status, days, now, ledger) -> bool
     key = f"{app_id}:remind:{instance}:{now.date().isoformat()}"
     from decomkit.platforms import Notification
 
-    platform = stage.workspace.platform()
+    platform = stage.platform
     _, sent = ledger.run_once(key, app_id, "remind", stage.analyst, lambda: platform.notify(
         Notification("dingtalk_work", title, text, (waiting,)), key=key))
     return sent
@@ -151,7 +153,7 @@ def _remind(stage, app_id, instance, pending, status, days, now, ledger) -> bool
 
 def withdraw_approval(stage: Stage, app_id: str, remark: str) -> Event:
     """Withdraw a pending request (only while it runs); it can be resubmitted later."""
-    platform = stage.workspace.platform()
+    platform = stage.platform
     with stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
         if ledger.state(app_id) != "approval_pending":
@@ -172,14 +174,14 @@ def record_outside_decision(workspace: str, app_id: str, user: str, decision: st
     from decomkit.stage import open_stage
 
     stage = open_stage(workspace, tables=["users"])
-    platform = stage.workspace.platform()
+    platform = stage.platform
     with stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
     if pending is None or ledger_state(stage, app_id) != "approval_pending":
         raise TransitionError(app_id, f"{decision} the request", "no request is pending "
                               "(run 03_approval first)")
     instance = pending.data["instance_id"]
-    if not hasattr(platform, "decide_approval"):
+    if not platform.records_decisions:
         raise TransitionError(app_id, f"{decision} the request",
                               f"approvers act in the {platform.name} app itself; track the "
                               "request with 03_approval")

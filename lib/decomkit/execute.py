@@ -153,7 +153,7 @@ def _blocked(ledger, app_id: str, state: str, gate: dict) -> str:
 
 def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
              steps: list[Step], override_reason: str, pending: dict) -> DisableRun:
-    platform = stage.workspace.platform()
+    platform = stage.platform
     config = stage.workspace.config
     name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
     alternative = stage.inventory.apps.set_index("app_id").loc[app_id, "alternative"]
@@ -190,7 +190,8 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
                 channel = step.name.split(":", 1)[1]
                 try:
                     once(step, lambda c=channel, s=step: send(
-                        platform, config, c, title, text, user_ids, emails, key(s.name)))
+                        platform, config, c, title, text, user_ids, emails, key(s.name),
+                        saved_scope(scope).dept_ids))
                 except ManualStepRequired:
                     raise  # a person sends it; the stage resumes after the confirmation
                 except PlatformError as exc:
@@ -246,7 +247,7 @@ def rollback(stage: Stage, app_id: str, confirm: str) -> DisableRun:
                               f"id '{app_id}'")
     approved, _ = _context(stage, app_id)
     instance = approved["instance_id"]
-    platform = stage.workspace.platform()
+    platform = stage.platform
     with stage.workspace.ledger() as ledger:
         revoked = ledger.last(app_id, "access_revoked")
         if revoked is None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from decomkit.errors import ManualStepRequired, PlatformError
+from decomkit.errors import ManualStepRequired, PlatformError, PlatformTimeout
 from decomkit.files import atomic_write_text
 from decomkit.platforms.base import (
     AppInfo,
@@ -40,6 +40,7 @@ def instructions(operation: str, language: str, app: str, details: str = "") -> 
 
 class ManualPlatform(Platform):
     name = "manual"
+    records_decisions = True
 
     def __init__(self, folder: Path, apps: dict[str, AppInfo] | None = None,
                  language: str = "zh", users: dict[str, str] | None = None):
@@ -50,6 +51,22 @@ class ManualPlatform(Platform):
             atomic_write_text(self.path, json.dumps({
                 "apps": {a.app_id: _app_state(a) for a in apps.values()},
                 "users": users or {}, "steps": {}, "approvals": {}}, ensure_ascii=False))
+
+    @classmethod
+    def from_workspace(cls, workspace) -> ManualPlatform:
+        """The workspace's console record (also where DingTalk's no-API steps go), seeded
+        from the inventory the first time."""
+        from decomkit.platforms.sandbox import apps_from_inventory
+
+        folder = workspace.root / "platform"
+        apps = users = None
+        if not (folder / STATE_NAME).exists():
+            inventory = workspace.inventory(["usage_events", "users"])
+            apps = {a.app_id: a for a in apps_from_inventory(inventory,
+                                                             workspace.config.operator)}
+            users = dict(zip(inventory.users["user_id"], inventory.users["department"],
+                             strict=True))
+        return cls(folder, apps, workspace.config.language, users)
 
     @contextmanager
     def _state(self, write: bool = True) -> Iterator[dict]:
@@ -104,6 +121,33 @@ class ManualPlatform(Platform):
         raise ManualStepRequired(operation, f"a person must do this in the console:\n{numbered}\n"
                                  f"then run: decomkit confirm WORKSPACE {key} --as NAME "
                                  "--evidence FILE, and run this stage again")
+
+    def attempt(self, key: str, app_id: str, operation: str, details: str, send) -> object:
+        """Make a call the platform cannot de-duplicate (no idempotency field), at most once.
+
+        The attempt is recorded before ``send`` runs. An answer that never came (a timeout, a
+        5xx, or a crash that left the attempt recorded) is not repeated blindly: it becomes a
+        console step (``<operation>_unknown``) the operator checks and confirms."""
+        with self._state() as state:
+            step = state["steps"].get(key)
+            if step is None:
+                state["steps"][key] = {"operation": operation, "app_id": app_id,
+                                       "status": "attempted"}
+        if step is not None and step["status"] == "sent":
+            return step["result"]
+        if step is not None:  # attempted before, outcome never learnt; or already a step
+            return self._step(f"{operation}_unknown", key, app_id, details, lambda s: key)
+        try:
+            result = send()
+        except PlatformTimeout:
+            return self._step(f"{operation}_unknown", key, app_id, details, lambda s: key)
+        except Exception:  # refused before it ran: nothing was sent, so it may be tried again
+            with self._state() as state:
+                state["steps"].pop(key, None)
+            raise
+        with self._state() as state:
+            state["steps"][key].update(status="sent", result=result)
+        return result
 
     # ------------------------------------------------------------ the interface
 
