@@ -134,10 +134,12 @@ class Route:
                 for name, kind in re.findall(r"\{(\w+)(:int)?\}", self.pattern)}
 
 
+# Lists the SDK always sends (empty when unset) are fields too.
 _FORM_VALUE = {"name*": str, "value*": str, "id": str, "bizAlias": str, "componentType": str,
-               "extValue": str}
-_COMPONENT = {"componentType*": str, "props*": {
-    "componentId*": str, "label*": str, "required": bool, "placeholder": str, "format": str}}
+               "extValue": str, "details": [dict]}
+_COMPONENT = {"componentType*": str, "children": [dict], "props*": {
+    "componentId*": str, "label*": str, "required": bool, "placeholder": str, "format": str,
+    "availableTemplates": [dict], "options": [dict], "statField": [dict]}}
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1.0/oauth2/accessToken", "none", "access_token",
           body={"appKey*": str, "appSecret*": str}),
@@ -158,7 +160,8 @@ ROUTES: tuple[Route, ...] = (
           body={"originatorUserId*": str, "processCode*": str, "deptId": int,
                 "formComponentValues*": [_FORM_VALUE],
                 "approvers": [{"actionType*": str, "userIds*": [str]}],
-                "ccList": [str], "ccPosition": str, "microappAgentId": int}),
+                "ccList": [str], "ccPosition": str, "microappAgentId": int,
+                "targetSelectActioners": [dict], "bizDetailPageUrl": str}),
     Route("GET", "/v1.0/workflow/processInstances", "header", "get_approval",
           query={"processInstanceId*": str}),
     Route("POST", "/v1.0/workflow/processInstances/terminate", "header", "terminate_approval",
