@@ -309,3 +309,15 @@ def test_the_sdk_reads_the_servers_errors(fake):
     with pytest.raises(TeaException) as caught:  # agentId is a Long: a name is refused
         get_scope("bi-pro", valid, util_models.RuntimeOptions())
     assert (caught.value.code, caught.value.data.get("statusCode")) == ("InvalidParameter", 400)
+
+
+def test_the_committed_doc_is_generated_from_the_table():
+    from pathlib import Path
+
+    from decomkit.platforms.dingtalk_api import markdown
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "dingtalk.md"
+    assert doc.read_text(encoding="utf-8") == markdown(), \
+        "regenerate: python -m decomkit.platforms.dingtalk_api docs/dingtalk.md"
+    assert all(f"`{e.method} {e.path}`" in doc.read_text(encoding="utf-8")
+               for e in ENDPOINTS.values())

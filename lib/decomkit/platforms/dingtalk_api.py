@@ -72,9 +72,9 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
              "submit the 软件停用申请 approval", False, "workflow_1_0.StartProcessInstance",
              body=("originatorUserId", "processCode", "deptId", "formComponentValues",
                    "approvers"),
-             permission="qyapi_workflow (审批)",
              note="not repeated after a timeout or 5xx (a repeat opens a second request); "
-                  "approvers is optional (≤20 nodes, overrides the template's flow)"),
+                  "approvers is optional (≤20 nodes, overrides the template's flow); deptId is "
+                  "documented as optional but needed in practice, so it is always sent"),
     Endpoint("get_approval", "GET", "/v1.0/workflow/processInstances", "api", "header",
              "an approval's status, result and records", True,
              "workflow_1_0.GetProcessInstance", query=("processInstanceId",)),
@@ -158,7 +158,10 @@ def markdown() -> str:
         "app key and secret in `DECOMKIT_DINGTALK_APP_KEY` / `DECOMKIT_DINGTALK_APP_SECRET` "
         "(the robot's in `DECOMKIT_ROBOT_TOKEN` / `DECOMKIT_ROBOT_SECRET`). Every call below is "
         "checked against DingTalk's official SDK (`alibabacloud-dingtalk`) by the contract "
-        "tests, except the old-style ones the SDK does not cover.",
+        "tests, except the old-style ones the SDK does not cover. Settings under "
+        "`[dingtalk]`: `agent_id` (the app that sends work notifications), `operator_user_id`, "
+        "`process_code`, `dept_id`, and `[dingtalk.agent_ids]` for apps whose inventory id is "
+        "not their agentId.",
         "",
         "## Calls",
         "",
