@@ -519,3 +519,32 @@ def test_killed_between_the_two_scope_calls_the_app_was_never_open(on_dingtalk, 
     made = fake.changing_calls()
     assert sum("asyncsend_v2" in p for p in made) == 2  # before and after, once each
     assert sum("/app/inactive" in p for p in made) == 1
+
+
+def test_one_platform_per_stage_reused_then_closed(on_dingtalk, fake):
+    stage = open_stage(str(on_dingtalk.root), analyst="it-admin")
+    submit_approval(stage, SELF_BUILT, dt.date(2026, 11, 23), "成本过高")
+    platform = stage.platform
+    for _ in range(5):  # what 03_approval's polling loop does every second
+        track_approval(stage, SELF_BUILT)
+    assert stage.platform is platform and fake.count("/oauth2/accessToken") == 1
+    stage.close()
+    assert platform._http.is_closed
+    assert stage.platform is not platform  # a later call opens a fresh one
+
+
+def test_platforms_are_found_in_the_registry(demo):
+    from typing import get_args
+
+    from decomkit.config import Config
+    from decomkit.errors import ConfigError
+    from decomkit.platforms import PLATFORMS, Platform, platform_class
+
+    assert set(PLATFORMS) == set(get_args(Config.model_fields["platform"].annotation))
+    for name in PLATFORMS:
+        cls = platform_class(name)
+        assert issubclass(cls, Platform) and cls.name == name
+    with demo.platform() as platform:  # the demo's sandbox, through the registry
+        assert platform.name == "sandbox"
+    with pytest.raises(ConfigError, match="not available"):
+        platform_class("feishu")
