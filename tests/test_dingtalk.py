@@ -548,3 +548,63 @@ def test_platforms_are_found_in_the_registry(demo):
         assert platform.name == "sandbox"
     with pytest.raises(ConfigError, match="not available"):
         platform_class("feishu")
+
+
+def test_a_robot_send_cut_off_by_a_crash_is_not_resent(fake, org, tmp_path):
+    manual = ManualPlatform(tmp_path / "platform")
+
+    def crash():
+        raise SystemExit("killed mid-send")  # the process dies; the attempt stays recorded
+
+    with pytest.raises(SystemExit):
+        manual.attempt("a:1:robot", "a", "notify", "停用通知", crash)
+    dt_client = client(fake, org, manual=manual)
+    with pytest.raises(ManualStepRequired, match="decomkit confirm"):
+        dt_client.notify(Notification("robot", "停用通知", "x"), key="a:1:robot")
+    assert fake.count("/robot/send") == 0
+
+
+def test_the_notebooks_run_on_dingtalk(on_dingtalk, fake, org, tmp_path):
+    import papermill as pm
+
+    notebooks = ROOT / "notebooks"
+
+    def run(name, **parameters):
+        pm.execute_notebook(str(notebooks / name), str(tmp_path / name), kernel_name="decomkit",
+                            parameters={"workspace": str(on_dingtalk.root), "app_id": SELF_BUILT,
+                                        **parameters}, progress_bar=False, cwd=str(tmp_path))
+        return (tmp_path / name).read_text(encoding="utf-8")
+
+    run("03_approval.ipynb")
+    instance = next(iter(fake.instances))
+    for user in fake.instances[instance]["approverUserIds"]:
+        fake.act(instance, user, "agree")
+    run("03_approval.ipynb")
+    before = len(fake.changing_calls())
+    run("04_disable.ipynb")  # the dry run
+    assert len(fake.changing_calls()) == before
+    text = run("04_disable.ipynb", dry_run=False, confirm=SELF_BUILT)
+    assert org[0].apps[org[1][SELF_BUILT]].app_status == 0
+    assert APP_SECRET not in text and "verified_disabled" in text
+
+
+def test_create_template_makes_one_template_and_updates_it_after(on_dingtalk, fake, org,
+                                                                   capsys):
+    from decomkit.cli import main
+    from decomkit.workspace import Workspace
+
+    templates = org[0].templates
+    templates.clear()
+    config = on_dingtalk.root / "decomkit.toml"
+    write_setting(config, "dingtalk", "process_code", "")
+    assert main(["dingtalk", "create-template", str(on_dingtalk.root)]) == 0
+    code = Workspace.open(on_dingtalk.root).config.dingtalk.process_code
+    assert code and code in capsys.readouterr().out and list(templates) == [code]
+    assert [c["props"]["label"] for c in templates[code]["formComponents"]] == [
+        f.label for f in FORM_FIELDS]
+    assert main(["dingtalk", "create-template", str(on_dingtalk.root)]) == 0  # again: update
+    write_setting(config, "dingtalk", "process_code", "")  # the setting lost: found by name
+    assert main(["dingtalk", "create-template", str(on_dingtalk.root)]) == 0
+    assert list(templates) == [code] and fake.count("/v1.0/workflow/forms", "POST") == 3
+    assert Workspace.open(on_dingtalk.root).config.dingtalk.process_code == code
+    assert "create-template' sets it" in config.read_text(encoding="utf-8")  # comments kept

@@ -381,7 +381,9 @@ class DingTalkPlatform(Platform):
         body = {"originatorUserId": request.originator,
                 "processCode": self.settings.process_code,
                 "deptId": self.originator_dept(request.originator),
-                "formComponentValues": [{"name": n, "value": str(v)} for n, v in values]}
+                # a required field refuses an empty value: "-" says "nothing to report"
+                "formComponentValues": [{"name": n, "value": str(v).strip() or "-"}
+                                        for n, v in values]}
         if request.approvers:  # optional: without it the template's own flow applies
             body["approvers"] = [{"actionType": "NONE", "userIds": [u]}
                                  for u in request.approvers]
