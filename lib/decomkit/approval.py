@@ -1,4 +1,4 @@
-"""Asking for approval (seed 000 五, 六): the request, its submission, tracking, reminders,
+"""Asking for approval (停用指南 stages 五, 六): the request, its submission, tracking, reminders,
 rejection and resubmission, withdrawal.
 
 An approval is bound to the hash of the plan it approves — app, action, scope, date — so a disable
@@ -20,7 +20,7 @@ SCOPE_AFTER_REVOKE = "admins_only"
 
 
 def planned_action(stage: Stage, app_id: str) -> str:
-    """'unlink' for a free association (seed 001), 'disable' for everything else."""
+    """'unlink' for a free association (解除免费关联), 'disable' for everything else."""
     apps = stage.inventory.apps.set_index("app_id")
     return "unlink" if apps.loc[app_id, "kind"] == "association" else "disable"
 
@@ -40,7 +40,8 @@ def requester(stage: Stage) -> str:
 
 
 def build_request(stage: Stage, app_id: str, plan: dict, reason: str) -> ApprovalRequest:
-    """The request form of seed 五: app, reason, planned date, impact, backup verification."""
+    """The request form of 停用指南 stage 五: app, reason, planned date, impact, backup
+    verification."""
     config = stage.workspace.config
     chain = tuple(a.user_id for a in config.approval.chain)
     originator = requester(stage)

@@ -1,4 +1,5 @@
-"""Back up an app's data and prove the backup is good (seed 000 三, seed 001 data export).
+"""Back up an app's data and prove the backup is good (停用指南 stage 三;
+the data export before 解除免费关联).
 
 A backup is ``<target>/<app>/<backup_id>/``: a copy of each export file and ``manifest.json``,
 written last. The manifest lists every file's size and SHA-256 and, for tables, the row count,

@@ -1,7 +1,7 @@
 """A deterministic demo organisation: a company on DingTalk with apps worth keeping, apps worth
 reviewing and apps that should go, with a year of usage, costs, contracts and real export files.
 
-The same ``seed`` and ``as_of`` give the same tables, byte for byte for CSV and parquet.
+The same random seed and ``as_of`` give the same tables, byte for byte for CSV and parquet.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Revoking access and disabling an app (seed 000 四, 七; seed 001 unlink), and rolling back
-(FAQ 二: re-enable).
+"""Revoking access and disabling an app (停用指南 stages 四, 七; unlinking a free association as
+the guide to ending 进销存's free association describes), and rolling back (停用指南 FAQ 2:
+re-enable).
 
 Every step runs under an idempotency key derived from the approved request, so a rerun after a
 crash repeats nothing that finished. Dry run is the default: it lists the calls a real run would
@@ -82,7 +83,7 @@ def affected_people(stage: Stage, scope: Scope) -> tuple[list[str], list[str]]:
 
 
 def residue(stage: Stage, app_id: str) -> list[str]:
-    """What still references the app after it is off (seed 七 清理软件残留)."""
+    """What still references the app after it is off (停用指南 stage 七, 清理软件残留)."""
     inv = stage.inventory
     tasks = [f"detach integration {r.integration_id} ({r.system})"
              for r in inv.integrations[inv.integrations["app_id"] == app_id].itertuples()]

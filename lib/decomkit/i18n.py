@@ -76,7 +76,7 @@ TEXT: dict[str, dict[str, str]] = {
                                    "zh": "下一个合同期满时退出"},
     "contract.exit.no_contract": {"en": "retire now", "zh": "立即停用"},
     "contract.exit.expired": {"en": "retire now (contract ended)", "zh": "立即停用(合同已到期)"},
-    # preflight (seed 四)
+    # preflight (停用指南 stage 四)
     "check.admin": {"en": "Administrator rights", "zh": "管理员权限"},
     "check.licence": {"en": "Licence terms", "zh": "软件授权情况"},
     "check.revocation": {"en": "Revoke user access", "zh": "用户使用权限收回"},

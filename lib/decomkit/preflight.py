@@ -1,5 +1,6 @@
-"""The checks of seed 四 before anything is changed: admin rights, licence terms, the access to
-revoke, and linked permissions (approval flows and integrations that reference the app)."""
+"""The checks of 停用指南 stage 四 before anything is changed: admin rights, licence terms, the
+access to revoke, and linked permissions (approval flows and integrations that reference the
+app)."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: s
 
 
 def checks_table(checks: list[Check], language: Language = "zh") -> pd.DataFrame:
-    """The seed's checklist table: item, status, detail."""
+    """停用指南's stage 四 checklist table: item, status, detail."""
     item, status, detail = ("item", "status", "detail") if language == "en" else (
         "检查项目", "状态", "说明")
     return pd.DataFrame({item: [t(f"check.{c.item}", language) for c in checks],

@@ -124,8 +124,8 @@ class Platform(ABC):
 
     @abstractmethod
     def unlink(self, app_id: str, *, key: str) -> None:
-        """End a free association (免费关联), as the guide to ending 进销存's free association
-        (解除免费关联) describes."""
+        """End a free association (免费关联), as the guide to ending 进销存's free
+        association (解除免费关联) describes."""
 
     @abstractmethod
     def submit_approval(self, request: ApprovalRequest, *, key: str) -> str:

@@ -1,9 +1,10 @@
 """The manual platform: a person does each change in the admin console, the kit records it.
 
 A changing call does not change anything by itself: the first time it records a pending step
-with console instructions (from the seeds, in English and 中文) and raises ``ManualStepRequired``
-naming the step's key. ``confirm`` records who did it and the SHA-256 of an evidence file (a
-screenshot); the same call made again then succeeds, and the kit's view of the app follows.
+with console instructions (from 停用指南 and the 解除免费关联 guide, in English and 中文) and
+raises ``ManualStepRequired`` naming the step's key. ``confirm`` records who did it and the
+SHA-256 of an evidence file (a screenshot); the same call made again then succeeds, and the kit's
+view of the app follows.
 """
 
 from __future__ import annotations
