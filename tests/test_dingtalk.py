@@ -67,9 +67,9 @@ def fake(org, tmp_path):
 
 
 def settings(fake, agent_ids, **values) -> DingTalk:
-    return DingTalk(api_base=fake.url, oapi_base=fake.url, agent_id=1,
-                    operator_user_id="it-admin", process_code=PROCESS, agent_ids=agent_ids,
-                    **values)
+    return DingTalk(**{"api_base": fake.url, "oapi_base": fake.url, "agent_id": 1,
+                       "operator_user_id": "it-admin", "process_code": PROCESS,
+                       "agent_ids": agent_ids, **values})
 
 
 def client(fake, org, manual=None, **kwargs) -> DingTalkPlatform:
@@ -332,6 +332,9 @@ def test_work_notifications_reach_departments_and_never_an_empty_list(fake, org)
     before = fake.count("asyncsend_v2")
     with pytest.raises(PlatformError, match="nobody to notify"):
         dt_client.notify(Notification("dingtalk_work", "t", "x"), key="k3")
+    unset = DingTalkPlatform(settings(fake, org[1], agent_id=0), APP_KEY, APP_SECRET)
+    with pytest.raises(PlatformError, match=r"dingtalk\.agent_id"):
+        unset.notify(Notification("dingtalk_work", "t", "x", ("u0001",)), key="k4")
     assert fake.count("asyncsend_v2") == before
 
 
@@ -409,7 +412,8 @@ def on_dingtalk(demo, fake, org, monkeypatch, retire):
             .replace("https://api.dingtalk.com", fake.url)
             .replace("https://oapi.dingtalk.com", fake.url)
             .replace('operator_user_id = ""', 'operator_user_id = "it-admin"')
-            .replace('process_code = ""', f'process_code = "{PROCESS}"'))
+            .replace('process_code = ""', f'process_code = "{PROCESS}"')
+            .replace("agent_id = 0 ", "agent_id = 1 "))
     text += "".join(f'"{app}" = {agent}\n' for app, agent in org[1].items())
     config.write_text(text, encoding="utf-8")
     for app in (APP, SELF_BUILT):

@@ -315,8 +315,8 @@ class DingTalkPlatform(Platform):
 
     def disable(self, app_id: str, *, key: str) -> None:
         agent = self._agent(app_id)
-        app = next((a for a in self._apps(inner=True) if a["agentId"] == agent), None)
         try:
+            app = next((a for a in self._apps(inner=True) if a["agentId"] == agent), None)
             if app is None or not app.get("unifiedAppId"):
                 raise PlatformError("disable", "not a self-built app (only those can be disabled "
                                     "by API)")
@@ -417,6 +417,9 @@ class DingTalkPlatform(Platform):
         text = f"{notification.title}\n\n{notification.text}"
         if notification.channel == "robot":
             return self._robot_send(text, key)
+        if not self.settings.agent_id:
+            raise PlatformError("notify", "work notifications are sent by an app: set "
+                                "dingtalk.agent_id in decomkit.toml to its agentId")
         users = list(notification.user_ids)
         depts = _longs(notification.dept_ids, "department")
         if not (users or depts):
