@@ -111,9 +111,9 @@ def test_every_endpoint_has_a_contract_case():
 
 
 def _route(endpoint):
-    pattern = re.sub(r"\{(\w+)\}", r"{\1}", endpoint.path)
+    """The local server's route for a table row (its {name:int} typing dropped)."""
     return next((r for r in ROUTES if r.method == endpoint.method
-                 and re.sub(r"\{(\w+):int\}", r"{\1}", r.pattern) == pattern), None)
+                 and re.sub(r"\{(\w+):int\}", r"{\1}", r.pattern) == endpoint.path), None)
 
 
 @pytest.mark.parametrize("name", list(ENDPOINTS))
@@ -280,7 +280,7 @@ def test_old_style_calls_pass_the_strict_server(fake, name):
     NO_SDK[name](kit(fake))
     mine = [e for e in fake.log if route.match(e["path"]) is not None]
     assert mine and all(e["status"] == 200 and e["answer"]["errcode"] == 0 for e in mine)
-    assert set(mine[0]["body"]) <= set(endpoint.body) | set()
+    assert all(set(e["body"]) <= set(endpoint.body) for e in mine)
     assert set(mine[0]["query"]) - {"access_token"} <= set(endpoint.query)
 
 
