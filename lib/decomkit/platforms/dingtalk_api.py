@@ -202,11 +202,13 @@ def markdown() -> str:
         "`decomkit dingtalk create-template WORKSPACE` creates the template with exactly these "
         "fields (run again, it updates the same template) and writes its `processCode` to "
         "`decomkit.toml`. Before every submission the template's schema is read and each field "
-        "below must exist with a compatible component.",
+        "below must exist with a compatible component. An empty value is sent as `-` (a "
+        "required field refuses an empty one).",
         "",
         "| field | component | accepted components | value |",
         "|---|---|---|---|",
-        *(f"| {f.label} | {f.component} | {', '.join(f.accepts)} | {f.value} |"
+        *(f"| {f.label} | {f.component} | {', '.join(f.accepts)} | "
+          f"{f.value.replace('<', '&lt;').replace('>', '&gt;')} |"
           for f in FORM_FIELDS),
         "",
     ]
