@@ -612,3 +612,17 @@ def test_create_template_makes_one_template_and_updates_it_after(on_dingtalk, fa
     assert list(templates) == [code] and fake.count("/v1.0/workflow/forms", "POST") == 3
     assert Workspace.open(on_dingtalk.root).config.dingtalk.process_code == code
     assert "create-template' sets it" in config.read_text(encoding="utf-8")  # comments kept
+
+
+def test_a_mismatched_template_refuses_the_request_before_anything_is_recorded(
+        on_dingtalk, fake, org):
+    org[0].templates[PROCESS]["formComponents"] = form_components()[:-1]  # no ledger field
+    with on_dingtalk.ledger() as ledger:
+        rows = ledger.head()
+    with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage, \
+            pytest.raises(PlatformError, match="台账校验 / Ledger checkpoint"):
+        submit_approval(stage, SELF_BUILT, dt.date(2026, 11, 23), "成本过高")
+    with on_dingtalk.ledger() as ledger:
+        assert ledger.head() == rows and ledger.action(f"{SELF_BUILT}:approval:1") is None
+    assert fake.count("/workflow/processInstances", "POST") == 0 and fake.instances == {}
+    assert fake.count("/forms/schemas/processCodes") == 1  # positive control: it was read

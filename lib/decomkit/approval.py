@@ -82,6 +82,7 @@ def submit_approval(stage: Stage, app_id: str, planned_date: dt.date, reason: st
         if missing:
             raise TransitionError(app_id, "request approval", missing)
         request = build_request(stage, app_id, plan, reason)
+        platform.check_request(request)  # a form the platform cannot take: refused here
         previous = ledger.last(app_id, "approval_pending")
         attempt = len([e for e in ledger.events(app_id) if e.state == "approval_pending"]) + 1
         key = f"{app_id}:approval:{attempt}"

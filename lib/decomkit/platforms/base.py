@@ -127,6 +127,11 @@ class Platform(ABC):
         """End a free association (免费关联), as the guide to ending 进销存's free
         association (解除免费关联) describes."""
 
+    def check_request(self, request: ApprovalRequest) -> None:
+        """Refuse, before anything is recorded or sent, a request this platform cannot take
+        (DingTalk: a template whose form lacks the kit's fields). Nothing to check by default."""
+        return None
+
     @abstractmethod
     def submit_approval(self, request: ApprovalRequest, *, key: str) -> str:
         """Start an approval; return its instance id."""

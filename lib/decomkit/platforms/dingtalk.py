@@ -101,6 +101,7 @@ class DingTalkPlatform(Platform):
         self.manual = manual  # records the steps no API can do
         self._agent_ids = {**settings.agent_ids, **(agent_ids or {})}
         self._dept_id: int | None = settings.dept_id or None
+        self._forms_checked: set[tuple[str, tuple[str, ...]]] = set()
 
     @classmethod
     def from_workspace(cls, workspace) -> DingTalkPlatform:
@@ -354,8 +355,14 @@ class DingTalkPlatform(Platform):
         result = self._call("form_schema", params={"processCode": code})["result"]
         return ((result or {}).get("schemaContent") or {}).get("items") or []
 
+    def check_request(self, request: ApprovalRequest) -> None:
+        self.check_form([TITLE, *request.form])
+
     def check_form(self, labels: list[str]) -> None:
-        """Refuse, naming every field, when the template cannot take the kit's form."""
+        """Refuse, naming every field, when the template cannot take the kit's form (read
+        once per platform object and template)."""
+        if (self.settings.process_code, tuple(labels)) in self._forms_checked:
+            return
         problems = form_mismatches(self.form_schema(), labels)
         if problems:
             raise PlatformError("approval form", f"the approval template "
@@ -363,6 +370,7 @@ class DingTalkPlatform(Platform):
                                 + "; ".join(problems) + ". Run 'decomkit dingtalk "
                                 "create-template WORKSPACE' to update it, or add the fields in "
                                 "the OA approval admin (审批管理后台)")
+        self._forms_checked.add((self.settings.process_code, tuple(labels)))
 
     def originator_dept(self, user_id: str) -> int:
         """The department the request is filed under: ``dingtalk.dept_id``, else the user's
@@ -377,7 +385,7 @@ class DingTalkPlatform(Platform):
 
     def submit_approval(self, request: ApprovalRequest, *, key: str) -> str:
         values = [(TITLE, request.title), *request.form.items()]
-        self.check_form([name for name, _ in values])
+        self.check_request(request)
         body = {"originatorUserId": request.originator,
                 "processCode": self.settings.process_code,
                 "deptId": self.originator_dept(request.originator),
