@@ -22,6 +22,7 @@ import threading
 import time
 import weakref
 from itertools import zip_longest
+from typing import TYPE_CHECKING
 
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
@@ -47,6 +48,9 @@ from decomkit.platforms.dingtalk_api import (
     TOKEN_INVALID_CODES,
     Endpoint,
 )
+
+if TYPE_CHECKING:
+    from decomkit.platforms.manual import ManualPlatform
 
 STATUS = {0: "disabled", 1: "enabled", 3: "expired"}
 MAX_USERS, MAX_DEPTS = 100, 20  # receivers per work notification
@@ -87,7 +91,7 @@ class DingTalkPlatform(Platform):
     def __init__(self, settings: DingTalk, app_key: str, app_secret: str, *,
                  robot_token: str | None = None, robot_secret: str | None = None,
                  timeout: float = 10.0, attempts: int = 5, max_wait: float = 8.0,
-                 manual: Platform | None = None, agent_ids: dict[str, int] | None = None):
+                 manual: ManualPlatform | None = None, agent_ids: dict[str, int] | None = None):
         if not (app_key and app_secret):
             raise PlatformError("connect", "DingTalk credentials missing: set "
                                 "DECOMKIT_DINGTALK_APP_KEY and DECOMKIT_DINGTALK_APP_SECRET")
