@@ -68,6 +68,7 @@ class App:
     role_ids: list[int] = field(default_factory=list)
     only_admin_visible: bool = False
     admins: set[str] = field(default_factory=set)
+    roles: list[dict] = field(default_factory=list)  # ListAppRoleScopes' dataList entries
 
     @property
     def unified_app_id(self) -> str:
@@ -174,6 +175,13 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1.0/workflow/forms", "header", "form_create",
           body={"processCode": str, "name*": str, "description": str,
                 "formComponents*": [_COMPONENT], "templateConfig": dict}),
+    Route("GET", "/v1.0/microApp/apps/{agentId:int}/roles", "header", "app_roles",
+          query={"nextToken": str, "size": str}),
+    Route("POST", "/topapi/v2/department/listsub", "query", "dept_listsub",
+          body={"dept_id*": int, "language": str}),
+    Route("POST", "/topapi/v2/user/list", "query", "user_list",
+          body={"dept_id*": int, "cursor*": int, "size*": int, "order_field": str,
+                "contain_access_limit": bool, "language": str}),
     Route("POST", "/topapi/v2/user/get", "query", "user_get",
           body={"userid*": str, "language": str}),
     Route("POST", "/topapi/message/corpconversation/asyncsend_v2", "query", "work_notice",
@@ -185,6 +193,9 @@ ROUTES: tuple[Route, ...] = (
                 "markdown": {"title*": str, "text*": str},
                 "at": {"atUserIds": [str], "atMobiles": [str], "isAtAll": bool}}),
 )
+
+
+READ_HANDLERS = {"user_get", "dept_listsub", "user_list"}  # old-style reads are POSTs
 
 
 class Invalid(Exception):
@@ -233,8 +244,11 @@ def mask(data):
 
 
 class FakeDingTalk:
-    def __init__(self, org: Organisation, token_lifetime: float = 7200):
+    def __init__(self, org: Organisation, token_lifetime: float = 7200, contacts=None):
         self.org = org
+        # A larger organisation (tests/fake_org.FakeOrg) may answer the calls it models; the
+        # request is validated here first all the same.
+        self.contacts = contacts
         self.token_lifetime = token_lifetime
         self.tokens: dict[str, float] = {}
         self.instances: dict[str, dict] = {}
@@ -281,7 +295,9 @@ class FakeDingTalk:
         return sum(1 for m, p in self.calls if path in p and method in (None, m))
 
     def changing_calls(self) -> list[str]:
-        changing = {r.pattern for r in ROUTES if r.method == "POST" and r.auth != "none"}
+        """Paths of the calls that change something (reads sent as POST excluded)."""
+        changing = {r.pattern for r in ROUTES if r.method == "POST" and r.auth != "none"
+                    and r.handler not in READ_HANDLERS}
         return [e["path"] for e in self.log if e["method"] == "POST"
                 and any(r.match(e["path"]) is not None for r in ROUTES
                         if r.pattern in changing)]
@@ -402,6 +418,9 @@ class FakeDingTalk:
                 k: v for k, v in query.items()
                 if k not in ("access_token", "timestamp", "sign")}, "")
             check(route.body, body, "")
+            if self.contacts is not None and (
+                    answer := self.contacts.route(method, path, query, body)):
+                return answer
             return getattr(self, route.handler)(query=query, body=body, **params)
         except Invalid as exc:
             if route.old_style:
@@ -603,6 +622,33 @@ class FakeDingTalk:
                                     "formComponents": body["formComponents"],
                                     "gmtModified": _now()}
         return 200, {"result": {"processCode": code}}
+
+    def app_roles(self, agentId, query, **_):
+        roles = self._app(agentId).roles
+        start, size = int(query.get("nextToken") or 0), int(query.get("size") or 20)
+        if not 1 <= size <= 100:
+            raise Invalid("InvalidParameter", "size: 1 to 100")
+        more = start + size < len(roles)
+        return 200, {"dataList": roles[start:start + size], "hasMore": more} | (
+            {"nextToken": start + size} if more else {})
+
+    def dept_listsub(self, body, **_):  # departments here are flat, all below the root (1)
+        if body["dept_id"] != 1 and body["dept_id"] not in self.org.departments:
+            return 200, {"errcode": 60003, "errmsg": "部门不存在"}
+        children = self.org.departments if body["dept_id"] == 1 else {}
+        return 200, {"errcode": 0, "errmsg": "ok", "request_id": "fake", "result": [
+            {"dept_id": i, "name": n, "parent_id": 1} for i, n in children.items()]}
+
+    def user_list(self, body, **_):
+        dept, cursor, size = body["dept_id"], body["cursor"], body["size"]
+        if not 1 <= size <= 100 or cursor < 0:
+            raise Invalid("InvalidParameter", "size 1 to 100, cursor from 0")
+        members = [{"userid": u.user_id, "name": u.name, "dept_id_list": list(u.dept_ids)}
+                   for u in self.org.users.values() if dept == 1 or dept in u.dept_ids]
+        more = cursor + size < len(members)
+        return 200, {"errcode": 0, "errmsg": "ok", "request_id": "fake", "result": {
+            "has_more": more, "list": members[cursor:cursor + size]} | (
+            {"next_cursor": cursor + size} if more else {})}
 
     def user_get(self, body, **_):
         user = self.org.users.get(body["userid"])

@@ -25,6 +25,7 @@ from Tea.model import TeaModel
 
 from decomkit.approval_form import FORM_FIELDS, form_components
 from decomkit.config import DingTalk
+from decomkit.importers.dingtalk import DingTalkReader
 from decomkit.platforms import ApprovalRequest, Notification, Scope
 from decomkit.platforms.dingtalk import DingTalkPlatform, clear_token_cache
 from decomkit.platforms.dingtalk_api import ENDPOINTS, sdk_action
@@ -49,7 +50,9 @@ def fake():
         departments={101: "财务部", 102: "技术部"},
         users={"it-admin": User("it-admin", "IT 管理员", [102]),
                "u0001": User("u0001", "张伟", [101]), "u0002": User("u0002", "李娜", [101])},
-        apps={AGENT: App(AGENT, "高级数据分析", dept_ids=[101], user_ids=["u0002"]),
+        apps={AGENT: App(AGENT, "高级数据分析", dept_ids=[101], user_ids=["u0002"], roles=[
+            {"roleId": 1, "roleName": "管理员", "canManageRole": True, "scopeType": "CUSTOM",
+             "scopeVersion": 1, "userIdList": ["it-admin"], "deptIdList": []}]),
               SELF_BUILT_AGENT: App(SELF_BUILT_AGENT, "销售日报", self_built=True,
                                     dept_ids=[101])},
         org_admins={"it-admin"},
@@ -90,6 +93,7 @@ CASES = {
     "form_schema": lambda c: c.form_schema(),
     "process_code_by_name": lambda c: c.save_template(),
     "form_create": lambda c: c.save_template(),
+    "app_roles": lambda c: DingTalkReader(c, qps=0).roles("2001"),
 }
 # State a kit call used up, restored so the SDK's identical call meets the same server.
 REARM = {"terminate_approval": lambda fake: [i.update(status="RUNNING")
@@ -100,6 +104,8 @@ NO_SDK = {"gettoken": lambda c: c.notify(Notification("dingtalk_work", "t", "x",
           "user_get": _submit,
           "work_notice": lambda c: c.notify(Notification("dingtalk_work", "t", "x", ("u0001",),
                                                          ("101",)), key="k"),
+          "dept_listsub": lambda c: DingTalkReader(c, qps=0).departments(),
+          "user_list": lambda c: DingTalkReader(c, qps=0).users([101]),
           "robot_send": None}  # signed with the robot's own secret: see test_dingtalk.py
 
 

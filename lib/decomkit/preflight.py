@@ -9,6 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
+from decomkit.access import people_with_access
 from decomkit.contracts import ExitPlan
 from decomkit.i18n import Language, t
 from decomkit.platforms import AppInfo, Platform
@@ -54,7 +55,9 @@ def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: s
     if app.status == "expired":
         checks[-1] = Check("licence", "warn", f"[{app.status}] {checks[-1].detail}")
 
-    people = people_in_scope(app, inventory.users)
+    people = people_with_access(inventory, app_id)  # the imported scopes resolve departments
+    if people is None:
+        people = people_in_scope(app, inventory.users)
     depts = ", ".join(sorted(people["department"].unique())) or "—"
     checks.append(Check("revocation", "warn" if len(people) else "ok",
                         t("check.revocation.detail", language, n=len(people), depts=depts)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from decomkit.workspace import Workspace
@@ -146,3 +146,9 @@ class Platform(ABC):
     @abstractmethod
     def notify(self, notification: Notification, *, key: str) -> str:
         """Send a notification; return the platform's delivery id."""
+
+    def settled(self, operation: str, key: str) -> tuple[bool, Any] | None:
+        """Whether the change made under ``key`` took effect, and its result, for a run that
+        did not finish: (True, result), (False, None), or None when the platform cannot tell
+        (then a person checks; the kit never repeats it blindly)."""
+        return None

@@ -338,6 +338,13 @@ class DingTalkPlatform(Platform):
                                      " disable it in the admin console (应用管理 → 停用), then "
                                      "confirm the step") from None
 
+    def settled(self, operation: str, key: str) -> tuple[bool, object] | None:
+        """Console steps and robot sends are settled by their record; whether any other call
+        under a key took effect DingTalk cannot say (a person checks)."""
+        if self.manual is not None and self.manual.has_step(key):
+            return self.manual.settled(operation, key)
+        return None
+
     def enable(self, app_id: str, *, key: str) -> None:
         if self.manual is not None:
             return self.manual.enable(app_id, key=key)

@@ -10,7 +10,6 @@ view of the app follows.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import json
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from pathlib import Path
 
 from decomkit.errors import ManualStepRequired, PlatformError, PlatformTimeout
 from decomkit.files import atomic_write_text
+from decomkit.gates import canonical_user_id
+from decomkit.locks import state_file
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -72,8 +73,7 @@ class ManualPlatform(Platform):
     @contextmanager
     def _state(self, write: bool = True) -> Iterator[dict]:
         self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / "manual.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX if write else fcntl.LOCK_SH)
+        with state_file(self.folder / "manual.lock"):
             state = (json.loads(self.path.read_text(encoding="utf-8")) if self.path.exists()
                      else {"apps": {}, "steps": {}, "approvals": {}})
             yield state
@@ -150,6 +150,19 @@ class ManualPlatform(Platform):
             state["steps"][key].update(status="sent", result=result)
         return result
 
+    def settled(self, operation: str, key: str) -> tuple[bool, object] | None:
+        """A step is done once a person confirmed it and the kit applied it."""
+        with self._state(write=False) as state:
+            step = state["steps"].get(key)
+        if step and (step.get("applied") or step.get("status") == "sent"):
+            return True, step.get("result")
+        return False, None
+
+    def has_step(self, key: str) -> bool:
+        """Whether anything (a console step, an attempted send) is recorded under ``key``."""
+        with self._state(write=False) as state:
+            return key in state["steps"]
+
     # ------------------------------------------------------------ the interface
 
     def list_apps(self) -> list[AppInfo]:
@@ -212,7 +225,7 @@ class ManualPlatform(Platform):
                                 "--evidence FILE (a screenshot of the approval record)")
         with self._state() as state:
             inst = state["approvals"][instance_id]
-            if user_id == inst["originator"]:
+            if canonical_user_id(user_id) == canonical_user_id(inst["originator"]):
                 raise PlatformError("decide_approval", "the requester cannot approve their own "
                                     "request")
             inst["records"].append({"user_id": user_id, "result": decision.upper(),
@@ -221,7 +234,8 @@ class ManualPlatform(Platform):
                                         Path(evidence).read_bytes()).hexdigest()})
             if decision == "refuse":
                 inst.update(status="COMPLETED", result="refuse")
-            elif {r["user_id"] for r in inst["records"]} >= set(inst["approvers"]):
+            elif ({canonical_user_id(r["user_id"]) for r in inst["records"]}
+                  >= {canonical_user_id(u) for u in inst["approvers"]}):
                 inst.update(status="COMPLETED", result="agree")
         return self.approval_status(instance_id)
 
