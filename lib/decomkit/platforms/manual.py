@@ -29,6 +29,7 @@ from decomkit.platforms.base import (
     Scope,
 )
 from decomkit.resources import templates_dir
+from decomkit.sinks import state_json
 
 STATE_NAME = "manual.json"
 
@@ -50,9 +51,9 @@ class ManualPlatform(Platform):
         self.path = self.folder / STATE_NAME
         if apps is not None and not self.path.exists():  # only a seeded platform starts a file
             self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(self.path, json.dumps({
+            atomic_write_text(self.path, state_json({
                 "apps": {a.app_id: _app_state(a) for a in apps.values()},
-                "users": users or {}, "steps": {}, "approvals": {}}, ensure_ascii=False))
+                "users": users or {}, "steps": {}, "approvals": {}}))
 
     @classmethod
     def from_workspace(cls, workspace) -> ManualPlatform:
@@ -78,7 +79,7 @@ class ManualPlatform(Platform):
                      else {"apps": {}, "steps": {}, "approvals": {}})
             yield state
             if write:
-                atomic_write_text(self.path, json.dumps(state, ensure_ascii=False, indent=1))
+                atomic_write_text(self.path, state_json(state))
 
     # ------------------------------------------------------------ steps
 
@@ -176,7 +177,7 @@ class ManualPlatform(Platform):
             return _app_info(app_id, state["apps"][app_id])
 
     def is_admin(self, user_id: str, app_id: str) -> bool:
-        return user_id in self.get_app(app_id).admins
+        return self.get_app(app_id).is_admin(user_id)
 
     def visible_to(self, user_id: str, app_id: str) -> bool:
         with self._state(write=False) as state:
