@@ -353,17 +353,30 @@ def test_the_dingtalk_approval_form_and_the_auditors_robot_carry_the_checkpoint(
     import datetime as dt
 
     from decomkit.approval import submit_approval
+    from decomkit.approval_form import TEMPLATE_NAME, form_components
     from decomkit.backup import run_backup, verify_backup
+    from decomkit.platforms.dingtalk import clear_token_cache
     from decomkit.stage import open_stage
-    from fake_dingtalk import APP_KEY, APP_SECRET, ROBOT_SECRET, ROBOT_TOKEN, FakeDingTalk
+    from fake_dingtalk import (
+        APP_KEY,
+        APP_SECRET,
+        ROBOT_SECRET,
+        ROBOT_TOKEN,
+        FakeDingTalk,
+        User,
+        organisation_from_inventory,
+    )
 
     app = "bi-pro"
-    inv = demo.inventory(["users"])
-    users = dict(zip(inv.users["user_id"], inv.users["department"], strict=True))
-    apps = {a: {"name": n, "appStatus": 1, "scope": {"userIds": [], "deptIds": ["财务部"],
-                                                     "roleIds": [], "onlyAdminVisible": False}}
-            for a, n in zip(inv.apps["app_id"], inv.apps["name"], strict=True)}
-    fake = FakeDingTalk(apps, users, admins={"it-admin"}).start()
+    organisation, agent_ids = organisation_from_inventory(
+        demo.inventory(["usage_events", "users"]), admins={"it-admin"})
+    it = next(i for i, name in organisation.departments.items() if name == "技术部")
+    organisation.users.setdefault("it-admin", User("it-admin", "IT 管理员", [it]))
+    organisation.templates["PROC-DECOM"] = {"name": TEMPLATE_NAME,
+                                            "formComponents": form_components(),
+                                            "gmtModified": "2026-11-01T09:00Z"}
+    clear_token_cache()
+    fake = FakeDingTalk(organisation).start()
     try:
         for name, value in (("DINGTALK_APP_KEY", APP_KEY), ("DINGTALK_APP_SECRET", APP_SECRET),
                             ("AUDIT_ROBOT_TOKEN", ROBOT_TOKEN),
@@ -375,7 +388,9 @@ def test_the_dingtalk_approval_form_and_the_auditors_robot_carry_the_checkpoint(
                           .replace("https://api.dingtalk.com", fake.url)
                           .replace("https://oapi.dingtalk.com", fake.url)
                           .replace('operator_user_id = ""', 'operator_user_id = "it-admin"')
-                          .replace('process_code = ""', 'process_code = "PROC-DECOM"'),
+                          .replace('process_code = ""', 'process_code = "PROC-DECOM"')
+                          .replace("agent_id = 0 ", "agent_id = 1 ")
+                          + "".join(f'"{a}" = {agent}\n' for a, agent in agent_ids.items()),
                           encoding="utf-8")
         ws = set_anchor(demo, 'kind = "dingtalk"\nname = "auditors group"\nrobot = true')
         retire(ws, app)
@@ -397,6 +412,7 @@ def test_the_dingtalk_approval_form_and_the_auditors_robot_carry_the_checkpoint(
             verify_ledger(ws, checkpoint_texts=(value,))
     finally:
         fake.stop()
+        clear_token_cache()
 
 
 # ------------------------------------------------------------------ keys
