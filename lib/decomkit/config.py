@@ -100,6 +100,8 @@ class DingTalk(_Section):
     agent_id: int = 0
     operator_user_id: str = ""
     process_code: str = ""
+    dept_id: int = Field(0, ge=0)  # the requester's department (deptId); 0 = look it up
+    agent_ids: dict[str, int] = {}  # app id → DingTalk agentId, for apps whose id is not one
 
 
 class Config(_Section):
@@ -164,6 +166,33 @@ def parse_config(data: dict, source: str = CONFIG_NAME) -> Config:
             f"{source} is invalid; fix these settings (see the comments in the file):\n  - "
             + "\n  - ".join(lines)
         ) from None
+
+
+def write_setting(path: Path, section: str, key: str, value: str) -> Config:
+    """Set ``key = "value"`` in ``[section]`` of decomkit.toml, keeping every comment; the new
+    text is validated before it replaces the file."""
+    from decomkit.files import atomic_write_text
+
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = f"[{section}]"
+    start = next((i for i, line in enumerate(lines) if line.strip() == header), None)
+    if start is None:
+        lines += [f"\n{header}\n"]
+        start = len(lines) - 1
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")),
+               len(lines))
+    setting = re.compile(rf"^(\s*{re.escape(key)}\s*=\s*)(\"[^\"]*\"|[^#\s]*)(.*)$", re.S)
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    for i in range(start + 1, end):
+        if found := setting.match(lines[i]):
+            lines[i] = found.group(1) + quoted + found.group(3)
+            break
+    else:
+        lines.insert(start + 1, f"{key} = {quoted}\n")
+    text = "".join(lines)
+    config = parse_config(tomllib.loads(text), str(path))
+    atomic_write_text(path, text)
+    return config
 
 
 def load_config(path: Path) -> Config:
