@@ -143,6 +143,22 @@ def test_the_confirmation_is_never_an_override_reason(approved):
     assert world(approved) == before
 
 
+@pytest.mark.parametrize("reason", [
+    "\u200b" * 40,                      # zero-width spaces
+    "\u3164" * 40,                      # Hangul filler: a "letter" that draws nothing
+    "\u2800" * 40,                      # Braille blank
+    "ok" + "\u200b\u2060\u202e" * 10,  # two letters padded with invisible marks
+    APP + "\u200b" * 20,                # the confirmation, padded to look long enough
+])
+def test_an_invisible_or_padded_override_reason_changes_nothing(approved, reason):
+    """The reason is counted and compared on what a reader of the record sees."""
+    make_plan_stale(approved)
+    before = world(approved)
+    with pytest.raises(TransitionError, match=r"at least 15 characters|not the confirmation"):
+        run_disable(stage(approved), APP, dry_run=False, confirm=APP, override_reason=reason)
+    assert world(approved) == before
+
+
 def test_a_refusal_names_every_unmet_condition(verified):
     before = world(verified)
     with pytest.raises(TransitionError) as caught:

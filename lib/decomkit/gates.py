@@ -108,6 +108,18 @@ STAGE_ACTIONS: dict[str, tuple[str, ...]] = {
 STAGE_FOLLOW_UPS: dict[str, tuple[str, ...]] = {"approval": ("request_approval", "remind")}
 
 
+# Letters that draw nothing although Unicode files them as letters or symbols (Hangul and
+# Braille fillers): a reason made of them looks blank on every screen and in every record.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible_text(value: str) -> str:
+    """``value`` without what draws nothing: spaces, control, format (zero-width, direction
+    marks), private-use and unassigned characters, and the blank fillers."""
+    return "".join(c for c in value if c not in _BLANK_LETTERS
+                   and unicodedata.category(c)[0] not in ("C", "Z"))
+
+
 def canonical_user_id(value: object) -> str:
     """A user id as every comparison sees it: NFKC, trimmed, case-folded (DingTalk and the
     kit's platforms treat ids that differ only so as one person)."""
@@ -304,11 +316,14 @@ def decide(app_id: str, action: str, unmet: Sequence[Unmet], override_reason: st
         return Refusal(app_id, action, tuple(unmet))
     problems = [Unmet(u.condition, f"{u.text} (an override cannot pass this)", False)
                 for u in unmet if not u.overridable]
-    if canonical_user_id(reason) in (canonical_user_id(app_id),
-                                     canonical_user_id(data.get("confirm"))):
+    # Counted and compared on what a reader of the record sees: zero-width or blank padding
+    # neither makes a sentence nor disguises the app id.
+    seen = canonical_user_id(visible_text(reason))
+    if seen in (canonical_user_id(visible_text(app_id)),
+                canonical_user_id(visible_text(str(data.get("confirm") or "")))):
         problems.append(Unmet("override_reason", "the override reason says why the gate is "
                               "passed; it is not the confirmation", False))
-    elif len(reason) < MIN_OVERRIDE_REASON:
+    elif len(visible_text(reason)) < MIN_OVERRIDE_REASON:
         problems.append(Unmet("override_reason", "the override reason must be a sentence of at "
                               f"least {MIN_OVERRIDE_REASON} characters", False))
     if problems:
