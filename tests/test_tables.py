@@ -130,6 +130,23 @@ def test_every_problem_is_reported_at_once(data):
         assert hint in message
 
 
+@pytest.mark.parametrize("twin", ["JXC", "Jxc", "ｊｘｃ", "ＪＸＣ"])
+def test_app_ids_that_are_one_folder_on_windows_and_macos_are_refused(data, twin):
+    """'jxc' and 'JXC' are two apps to the kit but one folder (backups/, exports/, runs/) on
+    Windows and macOS: the second would back up, overwrite or remove the first's files."""
+    write(data / "apps.csv", f"app_id,name\njxc,进销存\nbi-pro,BI\n{twin},另一个\n")
+    with pytest.raises(InputError) as caught:
+        load_inventory(data)
+    assert problems(caught.value) == {("apps.csv", 4, "app_id")}
+    assert "first at row 2, the same folder as 'jxc' on Windows and macOS" in str(caught.value)
+
+
+def test_app_ids_that_differ_in_more_than_case_and_width_are_kept(data):
+    """The positive control: distinct folders stay distinct apps."""
+    write(data / "apps.csv", "app_id,name\njxc,进销存\njxc2,进销存二\nj-xc,另一个\n")
+    assert list(load_inventory(data).apps["app_id"]) == ["jxc", "jxc2", "j-xc"]
+
+
 def test_truncated_workbook_is_not_a_workbook(data):
     write(data / "apps.csv", "app_id,name\nA1,进销存\n")
     book = openpyxl.Workbook()

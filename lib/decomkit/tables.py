@@ -410,6 +410,11 @@ _DTYPES = {"str": "string", "int": "Int64", "float": "Float64", "date": "datetim
            "month": "datetime64[ns]", "bool": "boolean", "enum": "string"}
 
 
+def folder_key(value: str) -> str:
+    """An id as a case-insensitive, width-insensitive file system sees it."""
+    return unicodedata.normalize("NFKC", value).casefold()
+
+
 def check_table(frame: pd.DataFrame, table: Table, file: str, first_row: int,
                 problems: list[Problem]) -> pd.DataFrame:
     """Convert and check one table's own rules (types, ranges, uniqueness)."""
@@ -421,15 +426,21 @@ def check_table(frame: pd.DataFrame, table: Table, file: str, first_row: int,
                          else pd.Series(pd.NA, index=frame.index, dtype=_DTYPES[col.kind]))
         if col.unique:
             values = out[col.name]
-            dup = (values.duplicated(keep="first") & values.notna()).to_numpy()
+            # An id that names a folder is unique as the folder: Windows and macOS file
+            # systems take 'JXC' and 'jxc' (or full-width 'ｊｘｃ') as one folder.
+            keys = values.map(folder_key, na_action="ignore") if col.rule == "id" else values
+            dup = (keys.duplicated(keep="first") & values.notna()).to_numpy()
             first_seen = {}
-            for pos, v in enumerate(values):
-                first_seen.setdefault(v, pos)
+            for pos, k in enumerate(keys):
+                first_seen.setdefault(k, pos)
             for pos in np.flatnonzero(dup)[:MAX_PER_KIND]:
+                first = first_seen[keys.iloc[pos]]
+                same = ("" if values.iloc[pos] == values.iloc[first] else
+                        f", the same folder as {values.iloc[first]!r} on Windows and macOS")
                 problems.append(Problem(
                     file, int(pos) + first_row, col.name,
-                    f"duplicate id {values.iloc[pos]!r} (first at row "
-                    f"{first_seen[values.iloc[pos]] + first_row})", "give every row its own id"))
+                    f"duplicate id {values.iloc[pos]!r} (first at row {first + first_row}"
+                    f"{same})", "give every row its own id"))
     extra = [c for c in frame.columns if c not in out and c]
     result = pd.DataFrame(out)
     for name in extra:  # unknown columns are kept, as text
