@@ -604,6 +604,28 @@ def test_a_changed_byte_an_added_file_and_a_re_signed_manifest_each_fail_and_are
     assert done.returncode == 1 and "manifest.json" in done.stderr
 
 
+def test_a_linked_folder_or_file_in_the_records_fails_and_is_named(records_copy, tmp_path):
+    """A linked folder's files are not walked: a page planted through it would stand beside
+    the record unchecked. A link to an identical file is refused as well (a record is files)."""
+    _, copy, public = records_copy
+    pinned = (read_public_key_file(public),)
+    assert verify_records(copy, pinned) >= 4  # positive control
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    (planted / "approval.html").write_text("<p>approved by the board</p>")
+    (copy / "jxc" / "evidence").symlink_to(planted, target_is_directory=True)
+    with pytest.raises(RecordError, match=r"jxc/evidence: a symbolic link"):
+        verify_records(copy, pinned)
+    (copy / "jxc" / "evidence").unlink()
+    page = copy / "jxc" / "01_assess.html"
+    twin = tmp_path / "01_assess.html"
+    twin.write_bytes(page.read_bytes())
+    page.unlink()
+    page.symlink_to(twin)
+    with pytest.raises(RecordError, match=r"jxc/01_assess\.html: a symbolic link"):
+        verify_records(copy, pinned)
+
+
 def test_records_checked_against_a_forged_workspace_fail(records_copy, tmp_path):
     demo, copy, public = records_copy
     add_folder_anchor(demo.root, tmp_path / "anchor")

@@ -328,7 +328,11 @@ def check_records(path: str | Path, public_keys: tuple = (), workspace: Workspac
             checkpoint, ring, at=str(checkpoint.get("time", "")))):
         problems.append(f"{MANIFEST}: its ledger checkpoint: {why}")
     present = {p.relative_to(root).as_posix() for p in root.rglob("*")
-               if p.is_file() and p.name != MANIFEST}
+               if p.is_file() and not p.is_symlink() and p.name != MANIFEST}
+    # A link is never part of a record: a linked folder's files are not even walked, so
+    # whatever it holds would show beside the record unchecked.
+    problems += [f"{p.relative_to(root).as_posix()}: a symbolic link (a record holds plain "
+                 "files only); remove it" for p in sorted(root.rglob("*")) if p.is_symlink()]
     for name, digest in listed.items():
         if name not in present:
             problems.append(f"{name}: missing")
