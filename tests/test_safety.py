@@ -129,6 +129,29 @@ def test_a_symlink_out_of_the_exports_folder_is_refused(demo, retire, tmp_path):
     assert files_holding(demo.root / "backups", "host-secret-name") == []
 
 
+@pytest.mark.parametrize("how", ["hard link", "copy"])
+def test_the_signing_key_linked_or_copied_into_exports_is_never_backed_up(demo, retire, how):
+    """A hard link stays inside exports/<app>/ to every path check; the key's content is what
+    is refused, before anything is written (the backup used to hold it, mode 0644)."""
+    from decomkit.keys import load_signer, private_key_location
+
+    retire(demo, "jxc")
+    key = Path(private_key_location(load_signer(demo.root).key_id))
+    datasets = pd.read_csv(demo.root / "data" / "datasets.csv", dtype=str)
+    target = demo.root / "exports" / "jxc" / datasets.loc[
+        datasets["app_id"] == "jxc", "export_file"].iloc[0]
+    target.unlink()
+    if how == "hard link":
+        os.link(key, target)
+    else:
+        target.write_bytes(b"id,note\n1,x\n" * 100_000 + key.read_bytes())  # past one chunk
+    before = snapshot(demo.root)
+    with pytest.raises(InputError, match="holds a private key"):
+        run_backup(demo, "jxc", actor="analyst")
+    assert snapshot(demo.root) == before
+    assert files_holding(demo.root / "backups", "PRIVATE KEY") == []
+
+
 def test_an_exports_folder_that_is_a_symlink_out_is_refused(demo, retire, tmp_path):
     retire(demo, "jxc")
     elsewhere = tmp_path / "etc"

@@ -230,11 +230,23 @@ def _sources(workspace: Workspace, app_id: str, datasets: pd.DataFrame) -> list[
     return found
 
 
+# The PEM armour of a private key. A signing key hard-linked (or copied) into an exports
+# folder is a file inside it to every path check; its content is what gives it away.
+_PRIVATE_KEY_PEM = b"PRIVATE KEY-----"
+
+
 def _source_entry(row: dict, path: Path) -> dict:
-    digest, size = hashlib.sha256(), 0
+    digest, size, tail = hashlib.sha256(), 0, b""
     for chunk in chunks_of(path):
         digest.update(chunk)
         size += len(chunk)
+        if _PRIVATE_KEY_PEM in tail + chunk:
+            raise InputError([Problem(
+                f"exports/{path.parent.name}/{path.name}", None, None,
+                f"the export of dataset {row['dataset_id']} holds a private key; a backup "
+                "never takes key material", "remove the key from the exports folder and put "
+                "the real export there")])
+        tail = chunk[-len(_PRIVATE_KEY_PEM):]
     table = None
     if path.suffix.lower() in TABLE_SUFFIXES:
         try:
