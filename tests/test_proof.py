@@ -144,6 +144,26 @@ def test_without_the_key_the_forgery_fails_even_with_no_anchor(demo, checkpoints
         verify_ledger(demo)
 
 
+def test_a_key_added_by_an_insider_with_rotate_lost_does_not_verify_a_forgery(
+        demo, monkeypatch, tmp_path, capsys):
+    """Without the private key, 'keys rotate --lost' puts the insider's own key in the
+    workspace's list; the rewritten ledger, re-signed with it, used to verify (exit 0)."""
+    verify_ledger(demo)  # positive control
+    monkeypatch.setenv(KEY_DIR_ENV, str(tmp_path / "insider"))  # the real key is not here
+    assert main(["keys", "rotate", str(demo.root), "--lost"]) == 0
+    insider = load_keyring(demo.root).current
+    forge(demo)  # re-signs every checkpoint with the insider's key
+    with pytest.raises(LedgerIntegrityError, match=f"key {insider} .* is not endorsed"):
+        verify_ledger(demo)
+    capsys.readouterr()
+    assert main(["ledger", "verify", str(demo.root)]) == 1
+    assert "not endorsed" in capsys.readouterr().err
+    # An auditor who was told the new fingerprint and pins it trusts it: the refusal above is
+    # the missing endorsement, nothing else.
+    pinned = (read_public_key_file(demo.root / "keys" / f"{insider}.pub.pem"),)
+    assert verify_ledger(demo, public_keys=pinned).rows == 17
+
+
 def test_the_cli_fails_and_names_the_anchored_checkpoint(folder_anchored, capsys):
     assert main(["ledger", "verify", str(folder_anchored.root)]) == 0
     assert "18 checkpoints, each a prefix of the chain" in capsys.readouterr().out

@@ -27,7 +27,15 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from decomkit.anchors import AnchorStore, checkpoint_text, open_anchors
 from decomkit.config import Config
 from decomkit.errors import AnchorError, LedgerIntegrityError
-from decomkit.keys import KeyRing, Signer, check_document, has_keys, load_keyring, load_signer
+from decomkit.keys import (
+    KeyRing,
+    Signer,
+    check_document,
+    endorsed_keyring,
+    has_keys,
+    load_keyring,
+    load_signer,
+)
 from decomkit.ledger import Ledger, utcnow
 
 FORMAT = 1
@@ -246,6 +254,9 @@ def verify_ledger(workspace, *, public_keys: tuple = (), checkpoint_texts: tuple
     root, problems, notes = workspace.root, [], []
     registry = load_keyring(root) if has_keys(root) else None
     ring = KeyRing.of(*public_keys) if public_keys else registry
+    if registry is not None and not public_keys:
+        ring, unendorsed = endorsed_keyring(root)
+        problems += unendorsed
     if ring is None:
         raise LedgerIntegrityError(
             f"{root} has no public key, so nothing in it is signed: run 'decomkit keys init "

@@ -341,15 +341,53 @@ def rotate_keys(root: str | Path, lost: bool = False) -> KeyInfo:
     if old is not None:
         endorsement = {"new_key_id": new.key_id, "new_fingerprint": new.fingerprint,
                        "time": new.created}
-        atomic_write_text(Path(root) / KEYS_DIR / f"{new.key_id}.endorsed-by-{old.key_id}.json",
+        atomic_write_text(endorsement_path(root, new.key_id, old.key_id),
                           json.dumps(sign_document(endorsement, old), indent=1))
     else:
         notes = ("the old key was declared lost: the new key is not endorsed by it; tell your "
-                 "auditors the new fingerprint through a channel they trust",)
+                 "auditors the new fingerprint through a channel they trust: verification trusts "
+                 "an unendorsed key only when they pin it with --public-key",)
     return KeyInfo(new.key_id, new.fingerprint, where,
                    Path(root) / KEYS_DIR / f"{new.key_id}.pub.pem", notes)
 
 
+def endorsement_path(root: Path, new_key: str, old_key: str) -> Path:
+    return Path(root) / KEYS_DIR / f"{new_key}.endorsed-by-{old_key}.json"
+
+
+def endorsed_keyring(root: Path) -> tuple[KeyRing, list[str]]:
+    """The workspace's keys a verifier may trust without pinning: its first key and each key
+    a trusted key endorsed (``rotate_keys``), and why any other key is left out.
+
+    The key list is a file in the workspace: whoever can write it could add a key of their
+    own (``keys rotate --lost`` does just that) and re-sign a rewritten ledger with it. A key
+    nobody endorsed is trusted only when an auditor pins it (``--public-key``)."""
+    ring = load_keyring(root)
+    order = sorted(ring.keys.values(), key=lambda k: (k.created, k.key_id))
+    if not order:
+        return ring, []
+    trusted = {order[0].key_id: order[0]}
+    for key in order[1:]:
+        for old in list(trusted.values()):
+            try:
+                body = json.loads(endorsement_path(root, key.key_id, old.key_id)
+                                  .read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if (isinstance(body, dict) and body.get("new_key_id") == key.key_id
+                    and body.get("new_fingerprint") == key.fingerprint
+                    and not check_document(body, KeyRing({old.key_id: old}),
+                                           at=str(body.get("time", "")))):
+                trusted[key.key_id] = key
+                break
+    left_out = [f"key {k.key_id} ({k.fingerprint}) in {KEYS_DIR}/{REGISTRY} is not endorsed "
+                "by an earlier key of this workspace (made with 'keys rotate --lost', or added "
+                "by hand): it is trusted only when pinned with --public-key by someone who "
+                "checked its fingerprint" for k in order if k.key_id not in trusted]
+    return KeyRing(trusted, ring.workspace_id, ring.current), left_out
+
+
+# ------------------------------------------------------------------ signed documents
 # ------------------------------------------------------------------ signed documents
 
 

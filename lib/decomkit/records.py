@@ -300,7 +300,7 @@ def check_records(path: str | Path, public_keys: tuple = (), workspace: Workspac
     workspace's, else only the key the manifest carries). With ``workspace``, its ledger and
     anchors are verified too and must contain the manifest's checkpoint. Raises RecordError
     naming each problem."""
-    from decomkit.keys import KeyRing, check_document, embedded_key, has_keys, load_keyring
+    from decomkit.keys import KeyRing, check_document, embedded_key, endorsed_keyring, has_keys
 
     root = _records_root(path)
     try:
@@ -314,7 +314,9 @@ def check_records(path: str | Path, public_keys: tuple = (), workspace: Workspac
     if public_keys:
         ring, trust = KeyRing.of(*public_keys), "pinned"
     elif workspace is not None or has_keys(root.parent):
-        ring, trust = load_keyring(workspace.root if workspace else root.parent), "workspace"
+        ring, unendorsed = endorsed_keyring(workspace.root if workspace else root.parent)
+        trust = "workspace"
+        problems += unendorsed
     else:
         ring, trust = KeyRing({signer.key_id: signer} if signer else {}), "embedded"
     if "hmac" in manifest:  # format 1: an HMAC under a key anyone with the workspace had
