@@ -233,7 +233,8 @@ def test_03_refuses_a_backup_changed_after_verification(verified, tmp_path):
     assert [c for c in sandbox(verified).calls() if c["operation"] == "submit_approval"] == []
 
 
-@pytest.mark.parametrize("analyst", ["U0002", "u0002 ", "ｕ０００２"])  # u0002 approves first
+@pytest.mark.parametrize("analyst", ["U0002", "u0002 ", "ｕ０００２",  # u0002 approves first
+                                     "u0002\u200b", "\u2060u0002", "u\u00ad0002"])
 def test_self_approval_by_a_variant_of_the_id_is_refused(verified, analyst):
     before = world(verified)
     with pytest.raises(TransitionError, match="cannot approve their own request"):

@@ -122,8 +122,13 @@ def visible_text(value: str) -> str:
 
 def canonical_user_id(value: object) -> str:
     """A user id as every comparison sees it: NFKC, trimmed, case-folded (DingTalk and the
-    kit's platforms treat ids that differ only so as one person)."""
-    return unicodedata.normalize("NFKC", str(value or "")).strip().casefold()
+    kit's platforms treat ids that differ only so as one person). Characters that draw
+    nothing (a zero-width space, a soft hyphen, a word joiner) are dropped first: 'u0002' with
+    one is the same person on every screen."""
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    text = "".join(c for c in text if c not in _BLANK_LETTERS
+                   and unicodedata.category(c) not in ("Cc", "Cf"))
+    return text.strip().casefold()
 
 
 # ------------------------------------------------------------------ conditions
