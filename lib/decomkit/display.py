@@ -26,8 +26,17 @@ def show_figure(fig: Figure) -> None:
     show(Image(data=png(fig), format="png"))
 
 
-def show_table(frame: pd.DataFrame, max_rows: int = 60) -> None:
-    show(frame.head(max_rows))
+def show_table(frame: pd.DataFrame, empty: str = "rows", max_rows: int = 60) -> None:
+    """A table people read (see ``decomkit.present``): no index column, blanks, headers in the
+    workspace's language, ¥ and local times; an empty table is one sentence (``empty`` names
+    what is missing, e.g. "users" → "无近期用户。")."""
+    from IPython.display import display
+
+    from decomkit.present import table_html, table_text
+
+    display({"text/html": table_html(frame, empty=empty, max_rows=max_rows),
+             "text/plain": table_text(frame.head(max_rows) if frame is not None else frame,
+                                      empty=empty)}, raw=True)
 
 
 def show_markdown(text: str) -> None:
@@ -43,8 +52,23 @@ def show_lines(title: str, lines: list[str]) -> None:
 
 
 def show_decision(event) -> None:
-    show_lines(f"decision / 决定: {event.data['decision']}",
-               [f"ledger row {event.seq}, {event.ts}, {event.actor}"])
+    from decomkit.present import audience, local_time, term
+
+    who = audience()
+    show_lines(f"decision / 决定: {term(event.data['decision'], who.language)}",
+               [f"ledger row {event.seq}, {local_time(event.ts, who.zone)}, {event.actor}"])
+
+
+def show_trail(entries, summary=None) -> None:
+    """An app's summary and its trail (``decomkit.trail``), as the dossier shows them."""
+    from decomkit.present import audience
+    from decomkit.trail import trail_frame
+
+    who = audience()
+    if summary is not None:
+        show_lines(f"{summary.name} ({summary.app_id})",
+                   [f"{k}: {v}" for k, v in summary.rows(who.language) if v])
+    show_table(trail_frame(entries).drop(columns="hash"))
 
 
 def show_confirmation(key: str, step: dict) -> None:
@@ -102,4 +126,4 @@ def show_safety(safety) -> None:
 def show_survey(review) -> None:
     show_lines(f"score before / 停用前 {review.score_before} → after / 停用后 "
                f"{review.score_after}", list(review.survey_after["comment"].dropna()))
-    show_table(review.survey_by_department)
+    show_table(review.survey_by_department, empty="survey")

@@ -58,5 +58,8 @@ def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", anal
         effective_thresholds = _override(config.thresholds, **(thresholds or {}))
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         raise WorkspaceError(f"invalid weight or threshold parameter: {exc}") from None
+    from decomkit.present import use
+
+    use(language or config.language, config.timezone)  # tables shown from here on
     return Stage(ws, ws.inventory(tables), effective_weights, effective_thresholds,
                  language or config.language, parse_as_of(as_of), analyst or config.operator)
