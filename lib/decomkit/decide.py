@@ -20,6 +20,7 @@ from decomkit.stage import Stage
 CANDIDATE_COLUMNS = ["app_id", "name", "score", "recommendation", "quadrant", "annual_cost",
                      "mau_recent", "days_idle"]
 REFRESHABLE = ("new", "assessed")  # a portfolio run never undoes a decision
+UNDECIDED = ("new", "assessed", "decided")  # past these, an app's decision is being carried out
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,15 @@ def write_candidates(stage: Stage, candidates: pd.DataFrame) -> tuple[Path, Path
 
 
 def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
-    """Score every app, write the candidate list, and mark unassessed apps 'assessed'."""
+    """Score every app, write the candidate list, and mark unassessed apps 'assessed'.
+
+    An app past its decision (backed up, approved, disabled, reviewed …) is not a candidate:
+    it is not scored again against a decision that is being, or was, carried out."""
     table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of)
-    candidates = (table[table["recommendation"].isin(["retire", "review"])]
+    with stage.workspace.ledger() as ledger:
+        states = ledger.states()
+    open_case = table.index.map(lambda app: states.get(app, "new") in UNDECIDED)
+    candidates = (table[table["recommendation"].isin(["retire", "review"]) & open_case]
                   .reset_index()[CANDIDATE_COLUMNS].round(2))
     files = write_candidates(stage, candidates)
     recorded = []
@@ -113,3 +120,27 @@ def record_decision(stage: Stage, result: AppAssessment, decision: str = "",
         if chosen != a.recommendation:
             data["override_reason"] = override_reason.strip()
         return ledger.transition(a.app_id, "decided", stage.analyst, data)
+
+
+@dataclass(frozen=True)
+class AppHistory:
+    """What happened to an app past its decision: shown instead of a new assessment."""
+
+    summary: object  # decomkit.trail.Summary
+    trail: list  # decomkit.trail.TrailEntry, oldest first
+
+
+def decided_history(stage: Stage, app_id: str) -> AppHistory | None:
+    """The summary and trail of ``app_id`` when its decision is being or was carried out
+    (past 'decided'); None while it is open to assessment."""
+    from decomkit.present import Audience
+    from decomkit.trail import app_summary, app_trail
+
+    with stage.workspace.ledger() as ledger:
+        state = ledger.state(app_id)
+    if state in UNDECIDED:
+        return None
+    who = Audience(stage.language, stage.workspace.config.timezone)
+    name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
+    return AppHistory(app_summary(stage.workspace, app_id, name, who),
+                      app_trail(stage.workspace, app_id, who))

@@ -451,8 +451,13 @@ def record_history(workspace: Workspace, demo_app: DemoApp, as_of: dt.date) -> N
             "instance_id": "sbx-history-1", "plan_hash": gate["plan_hash"], "plan": plan,
             "approvers": [a.user_id for a in workspace.config.approval.chain],
             "form": {"停用原因 / Reason": f"已由{demo_app.alternative}替代"}}, at=at(20))
-        ledger.transition(app, "approved", actor, {"instance_id": "sbx-history-1",
-                                                   "plan_hash": gate["plan_hash"]}, at=at(13))
+        comments = ("同意,已确认财务报销可替代", "同意", "同意,按计划停用")
+        ledger.transition(app, "approved", actor, {
+            "instance_id": "sbx-history-1", "plan_hash": gate["plan_hash"],
+            "records": [{"user_id": a.user_id, "result": "AGREE", "comment": comment,
+                         "date": at(days)} for a, comment, days in zip(
+                             workspace.config.approval.chain, comments, (17, 15, 13),
+                             strict=False)]}, at=at(13))
         ledger.transition(app, "access_revoked", actor, gate, at=at(0))
         ledger.transition(app, "disabled", actor, {**gate, "action": "disable"}, at=at(0))
         ledger.transition(app, "verified_disabled", actor, {"status": "disabled"}, at=at(0))

@@ -71,6 +71,19 @@ def show_trail(entries, summary=None) -> None:
     show_table(trail_frame(entries).drop(columns="hash"))
 
 
+def show_history(history) -> None:
+    """An app past its decision (``decide.decided_history``): its trail, not a new score."""
+    from decomkit.i18n import t
+    from decomkit.present import audience, term
+
+    if history is None:
+        return
+    who, summary = audience(), history.summary
+    show_lines(t("history.past", who.language, name=summary.name,
+                 state=term(summary.state, who.language)), [])
+    show_trail(history.trail, summary)
+
+
 def show_confirmation(key: str, step: dict) -> None:
     show_lines(f"confirmed {key} ({step['operation']})",
                [f"{step['who']}, {step['evidence']} sha256 {step['evidence_sha256']}"])

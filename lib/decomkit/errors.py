@@ -22,6 +22,10 @@ class WorkspaceError(DecomkitError):
     """The workspace folder is missing, incomplete, or not a decomkit workspace."""
 
 
+class RecordError(DecomkitError):
+    """A record could not be rendered or printed, or does not verify."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem in an input file, located as precisely as the file allows."""

@@ -57,10 +57,16 @@ def to_local(value, zone: ZoneInfo | str) -> dt.datetime | None:
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # Epoch seconds (the sandbox) or milliseconds (DingTalk's approval records).
+        value = dt.datetime.fromtimestamp(value / 1000 if value > 1e11 else value, dt.UTC)
     if isinstance(value, str):
         if not value.strip() or value.strip() == "-":
             return None
-        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        try:
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if value.tzinfo is None:
@@ -162,7 +168,7 @@ def _cell(value, kind: str, audience: Audience) -> str:
     return text
 
 
-_TERM_GROUPS = ("decision", "quadrant", "state", "contract.exit", "phase", "risk")
+_TERM_GROUPS = ("decision", "quadrant", "state", "contract.exit", "phase", "risk", "flag")
 
 
 def term(value: str, language: Language) -> str:

@@ -151,7 +151,7 @@ def describe(event: Event, names: dict[str, str], who: Audience) -> TrailEntry:
         what, extra, failed = _note(data, lang)
         details += extra
     if data.get("key"):
-        details.append(t("trail.key", lang, key=data["key"]))
+        details.append(t("trail.key", lang, ikey=data["key"]))
     if data.get("evidence_sha256"):
         details.append(t("trail.evidence", lang, file=data.get("evidence", ""),
                          digest=data["evidence_sha256"]))
