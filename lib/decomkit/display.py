@@ -140,3 +140,28 @@ def show_survey(review) -> None:
     show_lines(f"score before / 停用前 {review.score_before} → after / 停用后 "
                f"{review.score_after}", list(review.survey_after["comment"].dropna()))
     show_table(review.survey_by_department, empty="survey")
+
+
+def show_overview(overview) -> None:
+    """The manager's figures (``overview.portfolio_overview``), as ``records/index.html``
+    shows them."""
+    from decomkit.charts import portfolio_savings_chart
+    from decomkit.i18n import t
+    from decomkit.overview import HORIZON_DAYS
+    from decomkit.present import audience, money
+
+    lang = audience().language
+    show_markdown(f"**{t('portfolio.counts', lang)}**")
+    show_table(overview.counts)
+    show_markdown(f"**{t('portfolio.savings', lang)}** — " + t(
+        "portfolio.savings_total", lang, realized=money(overview.realized),
+        projected=money(overview.projected)))
+    if len(overview.savings):
+        show_figure(portfolio_savings_chart(overview.savings, lang))
+    show_table(overview.savings.drop(columns=["too_early"]), empty="savings")
+    show_markdown(f"**{t('portfolio.deadlines', lang, days=HORIZON_DAYS)}**")
+    show_table(overview.deadlines_within(HORIZON_DAYS), empty="deadlines")
+    show_markdown(f"**{t('portfolio.waiting', lang)}**")
+    show_table(overview.waiting, empty="waiting")
+    show_markdown(f"**{t('portfolio.failing', lang)}**")
+    show_table(overview.failing, empty="failing")

@@ -209,18 +209,42 @@ def human_frame(frame: pd.DataFrame, who: Audience | None = None) -> pd.DataFram
     return pd.DataFrame(out, columns=list(out))
 
 
-def table_html(frame: pd.DataFrame, who: Audience | None = None, empty: str = "rows",
-               max_rows: int = 60) -> str:
+_NUMERIC = ("money", "money2", "percent", "count", "number")
+
+
+def table_html(frame: pd.DataFrame | None, who: Audience | None = None, empty: str = "rows",
+               max_rows: int = 60, links: dict[str, str] | None = None,
+               row_classes: list[str] | None = None) -> str:
     """A table without an index column, or one sentence when there is nothing to show
-    (``empty`` names what is missing: a key ``empty.<name>`` of ``i18n.TEXT``)."""
+    (``empty`` names what is missing: a key ``empty.<name>`` of ``i18n.TEXT``). Numbers are
+    right-aligned; ``links`` (app id → URL) turns the name column into links."""
     who = who or audience()
     if frame is None or len(frame) == 0:
         return f'<p class="empty">{html.escape(empty_sentence(empty, who.language))}</p>'
-    shown = human_frame(frame.head(max_rows), who)
-    more = t("table.more", who.language, shown=max_rows, total=len(frame))
-    more = f'<p class="more">{html.escape(more)}</p>' if len(frame) > max_rows else ""
-    body = shown.to_html(index=False, escape=True, border=0, classes="human", na_rep="")
-    return body + more
+    total, frame = len(frame), frame.head(max_rows)
+    if not isinstance(frame.index, pd.RangeIndex) or any(frame.index.names):
+        frame = frame.reset_index()
+    shown = human_frame(frame, who)
+    numeric = [_kind(c, frame[c]) in _NUMERIC for c in frame.columns]
+    head = "".join(f'<th{" class=num" if n else ""}>{html.escape(str(c))}</th>'
+                   for c, n in zip(shown.columns, numeric, strict=True))
+    rows = []
+    for i, values in enumerate(shown.itertuples(index=False)):
+        cells = []
+        for column, value, is_number in zip(frame.columns, values, numeric, strict=True):
+            text = html.escape(str(value))
+            href = (links or {}).get(str(frame["app_id"].iloc[i])) if (
+                column == "name" and "app_id" in frame.columns) else None
+            if href:
+                text = f'<a href="{html.escape(href)}">{text}</a>'
+            cells.append(f'<td class="num">{text}</td>' if is_number else f"<td>{text}</td>")
+        cls = row_classes[i] if row_classes and i < len(row_classes) else ""
+        rows.append((f'<tr class="{html.escape(cls)}">' if cls else "<tr>")
+                    + "".join(cells) + "</tr>")
+    more = t("table.more", who.language, shown=max_rows, total=total)
+    more = f'<p class="more">{html.escape(more)}</p>' if total > max_rows else ""
+    return (f'<table class="human"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>{more}')
 
 
 def table_text(frame: pd.DataFrame, who: Audience | None = None, empty: str = "rows") -> str:

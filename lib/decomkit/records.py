@@ -160,7 +160,7 @@ def _header_html(header: dict, title: str, who: Audience) -> str:
     items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     return (f'<header class="record"><h1>{_e(title)}</h1><dl>{items}'
             f'<dt>parameters / 参数</dt><dd><small>{params}</small></dd></dl>'
-            f'<p class="{cls}">{_e(header["outcome"])}</p></header>')
+            f'<p class="{cls}">{_e(outcome)}</p></header>')
 
 
 def _page(title: str, body: str, language: str, footer: str = "") -> str:
@@ -269,14 +269,14 @@ def render_app(workspace: Workspace, app_id: str) -> list[Path]:
 def write_tables(workspace: Workspace, app_id: str, path: Path,
                  entries: list[TrailEntry] | None = None) -> Path:
     """The key tables of the trail as a workbook: the trail as the dossier shows it, and the
-    raw ledger events (times in the workspace's zone; the raw UTC time kept beside)."""
+    ledger's events with their data and hashes (times in the workspace's zone)."""
     who = _audience(workspace)
     with workspace.ledger() as ledger:
         events = ledger.events(app_id)
     frame = pd.DataFrame([{"seq": e.seq, "time": local_time(e.ts, who.zone, seconds=True),
                            "kind": e.kind, "state": e.state, "actor": e.actor,
-                           "data": canonical_json(e.data)[:30000], "hash": e.hash,
-                           "utc": e.ts} for e in events])
+                           "data": canonical_json(e.data)[:30000], "hash": e.hash}
+                          for e in events])
     trail = trail_frame(entries if entries is not None else app_trail(workspace, app_id, who))
     trail = trail.rename(columns={c: label(c, who.language) for c in trail.columns})
     buffer = io.BytesIO()
@@ -296,36 +296,14 @@ def _png_img(figure, alt: str) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="{_e(alt)}">'
 
 
-def _linked(frame: pd.DataFrame, root: Path) -> pd.DataFrame:
-    """Names that link to their dossier (as markup, escaped here; the table is built raw)."""
-    def link(row) -> str:
-        name = _e(row["name"])
-        if (root / str(row["app_id"]) / "index.html").exists():
-            return f'<a href="{_e(row["app_id"])}/index.html">{name}</a>'
-        return name
-
-    return frame.assign(name=[link(r) for _, r in frame.iterrows()]) if len(frame) else frame
-
-
 def _table(frame: pd.DataFrame, who: Audience, empty: str, root: Path,
            row_class: list[str] | None = None) -> str:
-    """A human table whose names link to dossiers; every other cell escaped."""
-    from decomkit.present import empty_sentence, human_frame
+    """A human table whose names link to the apps' dossiers."""
+    from decomkit.present import table_html
 
-    if len(frame) == 0:
-        return f'<p class="empty">{_e(empty_sentence(empty, who.language))}</p>'
-    shown = human_frame(frame, who)
-    linked = _linked(frame, root)["name"].tolist() if "name" in frame.columns else None
-    head = "".join(f"<th>{_e(c)}</th>" for c in shown.columns)
-    rows = []
-    for i, values in enumerate(shown.itertuples(index=False)):
-        cells = []
-        for column, value in zip(frame.columns, values, strict=True):
-            cells.append(f"<td>{linked[i] if column == 'name' and linked else _e(value)}</td>")
-        cls = f' class="{_e(row_class[i])}"' if row_class and row_class[i] else ""
-        rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
-    return (f'<table class="human"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+    links = {app: f"{app}/index.html" for app in frame.get("app_id", [])
+             if (root / str(app) / "index.html").exists()}
+    return table_html(frame, who, empty, max_rows=10_000, links=links, row_classes=row_class)
 
 
 def render_portfolio(workspace: Workspace, as_of: str = "",
