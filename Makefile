@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO ?= demo-workspace
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lab dashboard lint bench clean env fonts
+.PHONY: demo test lab dashboard lint bench clean env fonts poppler
 
 env: $(STAMP)
 
@@ -25,6 +25,14 @@ fonts:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
 	else echo "note: no CJK font found; install fonts-noto-cjk so charts show Chinese names"; fi
 
+# The PDF dossier tests read the PDFs back with pdftotext (Debian's poppler-utils).
+poppler:
+	@if command -v pdftotext >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing poppler-utils for the PDF record tests"; \
+	  apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq poppler-utils >/dev/null; \
+	else echo "note: pdftotext not found; the PDF record test will be skipped (install poppler-utils)"; fi
+
 demo: $(STAMP)
 	$(VENV)/bin/decomkit demo $(DEMO) --replace
 	$(VENV)/bin/decomkit batch $(DEMO) --stages portfolio,assess,backup,approval,disable \
@@ -36,7 +44,7 @@ demo: $(STAMP)
 	@echo "executed notebooks: $(abspath $(DEMO))/runs/<app>/ (batch summary: runs/batch-summary.json); candidate list: $(abspath $(DEMO))/candidates.xlsx"
 	@echo "records (open in a browser): $(abspath $(DEMO))/records/index.html"
 
-test: $(STAMP)
+test: $(STAMP) poppler
 	$(PY) -m pytest
 
 lint: $(STAMP)

@@ -158,7 +158,10 @@ def show_overview(overview) -> None:
         projected=money(overview.projected)))
     if len(overview.savings):
         show_figure(portfolio_savings_chart(overview.savings, lang))
-    show_table(overview.savings.drop(columns=["too_early"]), empty="savings")
+    early = overview.savings["too_early"].astype(bool)
+    show_table(overview.savings.assign(realized=overview.savings["realized"].where(~early),
+                                       projected=overview.savings["projected"].where(~early)),
+               empty="savings")
     show_markdown(f"**{t('portfolio.deadlines', lang, days=HORIZON_DAYS)}**")
     show_table(overview.deadlines_within(HORIZON_DAYS), empty="deadlines")
     show_markdown(f"**{t('portfolio.waiting', lang)}**")

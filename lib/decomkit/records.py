@@ -306,6 +306,13 @@ def _table(frame: pd.DataFrame, who: Audience, empty: str, root: Path,
     return table_html(frame, who, empty, max_rows=10_000, links=links, row_classes=row_class)
 
 
+def _savings_shown(savings: pd.DataFrame) -> pd.DataFrame:
+    """Savings of an app disabled too recently are not known yet: blank, not ¥0."""
+    early = savings["too_early"].astype(bool)
+    return savings.assign(realized=savings["realized"].where(~early),
+                          projected=savings["projected"].where(~early))
+
+
 def render_portfolio(workspace: Workspace, as_of: str = "",
                      overview: Overview | None = None) -> Path:
     """``records/index.html`` for managers: apps per state, savings projected against realized
@@ -340,7 +347,7 @@ def render_portfolio(workspace: Workspace, as_of: str = "",
         f"<h2>{_e(t('portfolio.savings', lang))}</h2>",
         f"<p>{_e(totals)}</p>",
         chart,
-        _table(savings.drop(columns=["too_early"]), who, "savings", root),
+        _table(_savings_shown(savings), who, "savings", root),
         f"<h2>{_e(t('portfolio.deadlines', lang, days=HORIZON_DAYS))}</h2>",
         _table(soon, who, "deadlines", root, [f"flag-{f}" for f in soon["flag"]]),
         f'<p><a href="{DEADLINES_ICS}">{_e(t("portfolio.calendar", lang))}</a></p>',
