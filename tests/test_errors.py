@@ -16,6 +16,7 @@ from decomkit.errors import (
     PlatformError,
     PlatformTimeout,
     Problem,
+    RecordError,
     TransitionError,
     WorkspaceError,
 )
@@ -29,6 +30,7 @@ SAMPLES = [
     PlatformError("disable", "HTTP 500", True),
     PlatformTimeout("disable"),
     ManualStepRequired("unlink", "应用管理 → 解除关联, then confirm"),
+    RecordError("records/jxc/index.html: changed since the record was made"),
 ]
 
 
