@@ -36,11 +36,18 @@ FINDING_WEIGHT = {"critical": 1.0, "high": 0.6, "medium": 0.3, "low": 0.1}
 _DENSE_LIMIT = 200_000_000  # cells in the app × month × user bitmap before sorting instead
 
 
-def parse_as_of(value: str | dt.date | None) -> dt.date:
-    """A notebook's ``as_of`` parameter: '' or None → today."""
+def parse_as_of(value: str | dt.date | None, timezone: str = "") -> dt.date:
+    """A notebook's ``as_of`` parameter: '' or None → today (in ``timezone`` when given: the
+    workspace's day, not the machine's)."""
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(value) if value else dt.date.today()
+    if value:
+        return dt.date.fromisoformat(value)
+    if timezone:
+        from zoneinfo import ZoneInfo
+
+        return dt.datetime.now(ZoneInfo(timezone)).date()
+    return dt.date.today()
 
 
 def analysis_months(as_of: dt.date) -> pd.PeriodIndex:

@@ -217,6 +217,7 @@ TEXT: dict[str, dict[str, str]] = {
     "flag.60": {"en": "≤ 60 days", "zh": "≤ 60 天"},
     "flag.90": {"en": "≤ 90 days", "zh": "≤ 90 天"},
     "flag.120": {"en": "≤ 120 days", "zh": "≤ 120 天"},
+    "calendar.name": {"en": "Licence notice deadlines", "zh": "许可终止通知截止日"},
     "calendar.summary": {"en": "Notice deadline: {name} ({contract})",
                          "zh": "终止通知截止:{name}({contract})"},
     "calendar.description": {

@@ -378,7 +378,7 @@ def write_deadlines_calendar(workspace: Workspace, overview: Overview) -> Path:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//decomkit//licence notice deadlines//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", t("portfolio.deadlines", lang, days=365))
+    calendar.add("x-wr-calname", t("calendar.name", lang))
     calendar.add("x-wr-timezone", workspace.config.timezone)
     stamp = dt.datetime.combine(overview.as_of, dt.time(0), tzinfo=dt.UTC)
     for row in overview.deadlines.itertuples(index=False):

@@ -62,4 +62,5 @@ def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", anal
 
     use(language or config.language, config.timezone)  # tables shown from here on
     return Stage(ws, ws.inventory(tables), effective_weights, effective_thresholds,
-                 language or config.language, parse_as_of(as_of), analyst or config.operator)
+                 language or config.language, parse_as_of(as_of, config.timezone),
+                 analyst or config.operator)
