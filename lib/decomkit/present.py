@@ -205,7 +205,10 @@ def human_frame(frame: pd.DataFrame, who: Audience | None = None) -> pd.DataFram
     for column in frame.columns:
         series = frame[column]
         kind = _kind(column, series)
-        out[label(column, who.language)] = [_cell(v, kind, who) for v in series.tolist()]
+        header = label(column, who.language)
+        if header in out:  # two ids with one label: keep both, told apart by the id
+            header = f"{header} ({column})"
+        out[header] = [_cell(v, kind, who) for v in series.tolist()]
     return pd.DataFrame(out, columns=list(out))
 
 
