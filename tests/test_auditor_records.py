@@ -322,3 +322,31 @@ def test_01_assess_of_a_retired_app_shows_its_history_and_records_nothing(demo, 
     assert "不再重新评分" in shown and "已确认停用" in shown
     assert "2026-07-15 18:00" in shown  # the disable, in local time
     assert "→ review" not in shown and "→ 待评估" not in shown
+
+
+def test_the_page_names_waiting_approvals_with_their_age_and_failing_backups(audited, as_of,
+                                                                            tmp_path):
+    ws = Workspace.open(shutil.copytree(audited.root, tmp_path / "w"))
+    chain = [a.user_id for a in ws.config.approval.chain]
+    asked = dt.datetime.combine(as_of - dt.timedelta(days=10), dt.time(2), tzinfo=dt.UTC)
+    with ws.ledger() as ledger:
+        ledger.transition("survey", "approval_pending", "analyst", {
+            "instance_id": "sbx-waiting", "plan_hash": "0" * 64, "approvers": chain},
+            override_reason="a request made outside the kit, recorded for the test",
+            at=asked.isoformat())
+        backup = ledger.last("jxc", "backed_up").data["path"]
+    victim = next((ws.root / "backups" / backup).glob("*.csv"))
+    victim.write_bytes(victim.read_bytes() + b"tampered")
+    now = dt.datetime.combine(as_of, dt.time(3), tzinfo=dt.UTC)
+    overview = portfolio_overview(open_stage(str(ws.root), as_of=str(as_of)), now=now)
+    waiting = overview.waiting.set_index("app_id")
+    assert list(waiting.index) == ["survey"] and waiting.loc["survey", "waiting_days"] == 10
+    users = pd.read_csv(ws.root / "data" / "users.csv", encoding="utf-8-sig")
+    first = users.set_index("user_id").loc[chain[0], "name"]
+    assert waiting.loc["survey", "waiting_for"] == f"{first} ({chain[0]})"
+    failing = overview.failing.set_index("app_id")
+    assert list(failing.index) == ["jxc"] and victim.name in failing.loc["jxc", "problems"]
+    render_records(ws, [], as_of=str(as_of))
+    page = _page(ws, "index.html")
+    assert "sbx-waiting" in page and victim.name in page
+    assert "2026-11-13 10:00" in page  # when it was asked, in Shanghai time

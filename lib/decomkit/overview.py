@@ -110,9 +110,10 @@ def failing_backups(stage: Stage, states: dict[str, str], names: dict[str, str])
     from decomkit.backup import verify_backup
 
     rows = []
-    for app_id, state in sorted(states.items()):
-        if state not in BACKED_UP:
-            continue
+    with stage.workspace.ledger() as ledger:
+        kept = [app for app, state in sorted(states.items())
+                if state in BACKED_UP and ledger.last(app, "backed_up") is not None]
+    for app_id in kept:
         try:
             report = verify_backup(stage.workspace, app_id, actor=stage.analyst, record=False)
             problems = report.problems
