@@ -62,14 +62,6 @@ def tables_of(html: str) -> list[dict]:
     return parser.tables
 
 
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.skip("chromium not found on PATH: install Debian's chromium")
-    return path
-
-
 @pytest.fixture(scope="module")
 def audited(demo_template, tmp_path_factory, as_of) -> Workspace:
     """The demo after a portfolio run, jxc taken through every stage for real (approved by the

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from decomkit.assess import Assessment, assess_app, monthly_active_users, score_portfolio
+from decomkit.assess import (
+    Assessment,
+    assess_app,
+    monthly_active_users,
+    score_portfolio,
+    usage_label,
+)
 from decomkit.contracts import ExitPlan, app_exit_plan
 from decomkit.errors import TransitionError
 from decomkit.files import atomic_write_bytes
@@ -18,7 +24,7 @@ from decomkit.preflight import Check, preflight
 from decomkit.stage import Stage
 
 CANDIDATE_COLUMNS = ["app_id", "name", "score", "recommendation", "quadrant", "annual_cost",
-                     "mau_recent", "days_idle"]
+                     "usage", "mau_recent", "days_idle"]
 REFRESHABLE = ("new", "assessed")  # a portfolio run never undoes a decision
 UNDECIDED = ("new", "assessed", "decided")  # past these, an app's decision is being carried out
 
@@ -48,10 +54,13 @@ def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
     An app past its decision (backed up, approved, disabled, reviewed …) is not a candidate:
     it is not scored again against a decision that is being, or was, carried out."""
     table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of)
+    table["usage"] = [usage_label(row, stage.language) for _, row in table.iterrows()]
+    gone = stage.inventory.apps.set_index("app_id")["gone_since"].notna()
+    live = table[~gone.reindex(table.index, fill_value=False)]  # gone from the platform already
     with stage.workspace.ledger() as ledger:
         states = ledger.states()
-    open_case = table.index.map(lambda app: states.get(app, "new") in UNDECIDED)
-    candidates = (table[table["recommendation"].isin(["retire", "review"]) & open_case]
+    open_case = live.index.map(lambda app: states.get(app, "new") in UNDECIDED)
+    candidates = (live[live["recommendation"].isin(["retire", "review"]) & open_case]
                   .reset_index()[CANDIDATE_COLUMNS].round(2))
     files = write_candidates(stage, candidates)
     recorded = []
@@ -85,6 +94,8 @@ def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
     checks = preflight(stage.workspace.platform(), stage.inventory, app_id, stage.analyst, plan,
                        stage.language)
     mau = monthly_active_users(stage.inventory, stage.as_of).loc[app_id]
+    if not assessment.metrics["usage_known"]:
+        mau = mau.astype(float) * float("nan")  # no source: unknown, not zero
     return AppAssessment(assessment, assess_impact(stage.inventory, app_id, stage.as_of,
                                                    stage.language), plan, checks, mau)
 
