@@ -342,3 +342,20 @@ def test_the_page_names_waiting_approvals_with_their_age_and_failing_backups(aud
     page = _page(ws, "index.html")
     assert "sbx-waiting" in page and victim.name in page
     assert "2026-11-13 10:00" in page  # when it was asked, in Shanghai time
+
+
+def test_a_checkpoint_column_appears_once_events_are_covered_by_signed_checkpoints():
+    from decomkit.ledger import Event
+    from decomkit.records import trail_html
+    from decomkit.trail import describe
+
+    who = Audience("zh", SHANGHAI)
+    events = [Event(seq, f"2026-07-15T0{seq}:00:00+00:00", "jxc", "transition", "disabled",
+                    "it-admin", {}, "0" * 64, "1" * 64) for seq in (3, 5)]
+    plain = [describe(e, {}, who) for e in events]
+    assert "签名检查点" not in trail_html(plain, who)
+    checkpoints = [{"seq": 4, "key_id": "k-2026", "time": "2026-07-15T04:30:00+00:00"}]
+    covered = [describe(e, {}, who, checkpoints) for e in events]
+    html = trail_html(covered, who)
+    assert "签名检查点" in html and "#4 k-2026 2026-07-15 12:30" in html
+    assert covered[1].checkpoint == ""  # row 5 is not covered yet

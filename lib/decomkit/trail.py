@@ -88,14 +88,30 @@ def _short(digest: str | None) -> str:
     return f"sha256 {digest}" if digest else ""
 
 
-def _checkpoint(event: Event) -> str:
-    """The hook for signed checkpoints and anchors: an event (or the ledger) that records one
-    is shown with it; without them the column is left out."""
+def _checkpoint(event: Event, checkpoints: list[dict], who: Audience) -> str:
+    """The signed ledger checkpoint that first covers ``event`` (the hook for tamper
+    evidence): its row, key and time. Without checkpoints the column is left out."""
     mark = event.data.get("checkpoint") or event.data.get("anchor")
-    return str(mark) if mark else ""
+    if mark:
+        return str(mark)
+    covering = next((c for c in checkpoints if int(c.get("seq", 0)) >= event.seq), None)
+    if covering is None:
+        return ""
+    return (f"#{covering['seq']} {covering.get('key_id', '')} "
+            f"{local_time(covering.get('time'), who.zone)}").strip()
 
 
-def describe(event: Event, names: dict[str, str], who: Audience) -> TrailEntry:
+def ledger_checkpoints(workspace: Workspace) -> list[dict]:
+    """The ledger's signed checkpoints, oldest first, when the kit keeps them."""
+    try:
+        from decomkit.checkpoints import stored_checkpoints
+    except ImportError:  # a kit without signed checkpoints
+        return []
+    return sorted(stored_checkpoints(workspace.ledger_path), key=lambda c: int(c["seq"]))
+
+
+def describe(event: Event, names: dict[str, str], who: Audience,
+             checkpoints: list[dict] = ()) -> TrailEntry:
     """One ledger event as a trail entry people can read."""
     lang, data = who.language, event.data
     details: list[str] = []
@@ -156,7 +172,8 @@ def describe(event: Event, names: dict[str, str], who: Audience) -> TrailEntry:
         details.append(t("trail.evidence", lang, file=data.get("evidence", ""),
                          digest=data["evidence_sha256"]))
     return TrailEntry(event.seq, local_time(event.ts, who.zone), _who(event.actor, names), what,
-                      tuple(d for d in details if d), override, _checkpoint(event), state,
+                      tuple(d for d in details if d), override,
+                      _checkpoint(event, list(checkpoints), who), state,
                       event.hash, failed)
 
 
@@ -203,8 +220,8 @@ def app_trail(workspace: Workspace, app_id: str, who: Audience) -> list[TrailEnt
     """Every event of ``app_id``, oldest first; imported history appears like any other."""
     with workspace.ledger() as ledger:
         events = ledger.events(app_id)
-    names = people(workspace)
-    return [describe(e, names, who) for e in events]
+    names, checkpoints = people(workspace), ledger_checkpoints(workspace)
+    return [describe(e, names, who, checkpoints) for e in events]
 
 
 def trail_frame(entries: list[TrailEntry]) -> pd.DataFrame:
