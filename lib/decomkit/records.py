@@ -1,12 +1,15 @@
-"""Decommission records: the executed notebooks of an app, rendered for managers and auditors.
+"""Decommission records: an app's ledger trail and executed notebooks, rendered for managers
+and auditors.
 
 Each notebook is scrubbed of secrets (papermill's injected parameters and its metadata, and any
 known secret value anywhere), rendered through the nbconvert template in ``templates/record/``
 with inputs hidden, and sanitized (no script, no event handler, no ``javascript:`` URL, images
-only as embedded data). ``records/<app>/index.html`` is the dossier (every stage, with a table of
-contents), ``records/<app>/<NN_stage>.html`` a page per stage, ``records/<app>/tables.xlsx`` the
-key tables, ``records/index.html`` the portfolio. ``records/manifest.json`` lists the SHA-256 of
-every file and the ledger's chain head, signed with HMAC-SHA256; ``verify_records`` checks it.
+only as embedded data). ``records/<app>/index.html`` is the dossier: a summary, the trail (every
+ledger event in local time, with its evidence), then every stage with a table of contents;
+``records/<app>/<NN_stage>.html`` a page per stage, ``records/<app>/tables.xlsx`` the trail and
+ledger events, ``records/<app>/<app>.pdf`` the printed dossier (``--pdf``). The portfolio page
+and the deadlines calendar come from ``portfolio_page``. ``records/manifest.json`` lists the
+SHA-256 of every file and the ledger's chain head, signed; ``verify_records`` checks it.
 """
 
 from __future__ import annotations
@@ -30,8 +33,7 @@ from decomkit.errors import RecordError
 from decomkit.files import atomic_write_bytes, atomic_write_text
 from decomkit.i18n import t
 from decomkit.ledger import canonical_json
-from decomkit.overview import Overview
-from decomkit.present import Audience, label, local_time, money, term, zone_label
+from decomkit.present import Audience, label, local_time, term, zone_label
 from decomkit.resources import render_template, templates_dir
 from decomkit.trail import Summary, TrailEntry, app_summary, app_trail, trail_frame
 from decomkit.workspace import Workspace
@@ -287,126 +289,6 @@ def write_tables(workspace: Workspace, app_id: str, path: Path,
     return path
 
 
-def _png_img(figure, alt: str) -> str:
-    import base64
-
-    from decomkit.charts import png
-
-    data = base64.b64encode(png(figure)).decode()
-    return f'<img src="data:image/png;base64,{data}" alt="{_e(alt)}">'
-
-
-def _table(frame: pd.DataFrame, who: Audience, empty: str, root: Path,
-           row_class: list[str] | None = None) -> str:
-    """A human table whose names link to the apps' dossiers."""
-    from decomkit.present import table_html
-
-    links = {app: f"{app}/index.html" for app in frame.get("app_id", [])
-             if (root / str(app) / "index.html").exists()}
-    return table_html(frame, who, empty, max_rows=10_000, links=links, row_classes=row_class)
-
-
-def _savings_shown(savings: pd.DataFrame) -> pd.DataFrame:
-    """Savings of an app disabled too recently are not known yet: blank, not ¥0."""
-    early = savings["too_early"].astype(bool)
-    return savings.assign(realized=savings["realized"].where(~early),
-                          projected=savings["projected"].where(~early))
-
-
-def render_portfolio(workspace: Workspace, as_of: str = "",
-                     overview: Overview | None = None) -> Path:
-    """``records/index.html`` for managers: apps per state, savings projected against realized
-    (a chart), licence notice deadlines in the next 120 days (flagged at 120 / 90 / 60),
-    approvals waiting and for how long, backups failing re-verification; every app links to
-    its dossier."""
-    from decomkit.charts import portfolio_savings_chart
-    from decomkit.overview import HORIZON_DAYS, portfolio_overview
-    from decomkit.stage import open_stage
-    from decomkit.workspace import status_table
-
-    who = _audience(workspace)
-    lang = who.language
-    root = workspace.root / "records"
-    overview = overview or portfolio_overview(open_stage(str(workspace.root), as_of=as_of))
-    counts = "".join(f"<div><b>{n}</b>{_e(term(state, lang))}</div>"
-                     for state, n in zip(overview.counts["state"], overview.counts["apps"],
-                                         strict=True))
-    savings = overview.savings
-    chart = (_png_img(portfolio_savings_chart(savings, lang), t("portfolio.savings", lang))
-             if len(savings) else "")
-    soon = overview.deadlines_within(HORIZON_DAYS)
-    status = status_table(workspace)
-    as_of_line = t("portfolio.as_of", lang, date=overview.as_of.isoformat(),
-                   zone=zone_label(who.zone))
-    totals = t("portfolio.savings_total", lang, realized=money(overview.realized),
-               projected=money(overview.projected))
-    body = "".join([
-        f"<h1>decomkit — {_e(t('portfolio.title', lang))}</h1>",
-        f"<p>{_e(as_of_line)}</p>",
-        f"<h2>{_e(t('portfolio.counts', lang))}</h2><div class=\"counts\">{counts}</div>",
-        f"<h2>{_e(t('portfolio.savings', lang))}</h2>",
-        f"<p>{_e(totals)}</p>",
-        chart,
-        _table(_savings_shown(savings), who, "savings", root),
-        f"<h2>{_e(t('portfolio.deadlines', lang, days=HORIZON_DAYS))}</h2>",
-        _table(soon, who, "deadlines", root, [f"flag-{f}" for f in soon["flag"]]),
-        f'<p><a href="{DEADLINES_ICS}">{_e(t("portfolio.calendar", lang))}</a></p>',
-        f"<h2>{_e(t('portfolio.waiting', lang))}</h2>",
-        _table(overview.waiting, who, "waiting", root),
-        f"<h2>{_e(t('portfolio.failing', lang))}</h2>",
-        _table(overview.failing, who, "failing", root),
-        f"<h2>{_e(t('portfolio.apps', lang))}</h2>",
-        _table(status, who, "rows", root),
-    ])
-    path = root / "index.html"
-    atomic_write_text(path, _page(f"decomkit — {t('portfolio.title', lang)}", body, lang))
-    return path
-
-
-DEADLINES_ICS = "deadlines.ics"
-
-
-def write_deadlines_calendar(workspace: Workspace, overview: Overview) -> Path:
-    """``records/deadlines.ics``: one all-day event per licence notice deadline, with alarms
-    120, 90, 60 and 30 days before; each event's UID depends only on the contract and the
-    deadline, so a calendar that subscribes once updates rather than duplicates."""
-    import icalendar
-
-    from decomkit.overview import REMINDERS
-
-    lang = workspace.config.language
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//decomkit//licence notice deadlines//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", t("calendar.name", lang))
-    calendar.add("x-wr-timezone", workspace.config.timezone)
-    stamp = dt.datetime.combine(overview.as_of, dt.time(0), tzinfo=dt.UTC)
-    for row in overview.deadlines.itertuples(index=False):
-        event = icalendar.Event()
-        digest = hashlib.sha256(f"{row.contract_id}|{row.app_id}|{row.notice_deadline}"
-                                .encode()).hexdigest()[:24]
-        event.add("uid", f"{digest}@decomkit")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", row.notice_deadline)
-        event.add("dtend", row.notice_deadline + dt.timedelta(days=1))
-        event.add("summary", t("calendar.summary", lang, name=row.name,
-                               contract=row.contract_id))
-        event.add("description", t("calendar.description", lang, name=row.name,
-                                   contract=row.contract_id, deadline=row.notice_deadline,
-                                   end=row.renewal_date))
-        for days in REMINDERS:
-            alarm = icalendar.Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", t("calendar.summary", lang, name=row.name,
-                                       contract=row.contract_id))
-            alarm.add("trigger", dt.timedelta(days=-days))
-            event.add_component(alarm)
-        calendar.add_component(event)
-    path = workspace.root / "records" / DEADLINES_ICS
-    atomic_write_bytes(path, calendar.to_ical())
-    return path
-
-
 # ------------------------------------------------------------------ the manifest
 
 
@@ -462,6 +344,8 @@ def render_records(workspace: Workspace, apps: list[str] | None = None, as_of: s
     from decomkit.stage import open_stage
 
     chosen = apps if apps is not None else recorded_apps(workspace)
+    from decomkit.portfolio_page import render_portfolio, write_deadlines_calendar
+
     for app_id in chosen:
         render_app(workspace, app_id)
     overview = portfolio_overview(open_stage(str(workspace.root), as_of=as_of))
