@@ -126,7 +126,7 @@ def describe(event: Event, names: dict[str, str], who: Audience,
     if event.kind == "transition":
         what = _transition(event, lang)
         state = event.state
-        if state in ("assessed", "decided") and data.get("reasons"):
+        if state == "decided" and data.get("reasons"):  # the assessment that led to it repeats them
             details += [str(r) for r in data["reasons"]]
         if state == "approval_pending":
             chain = [_who(u, names) for u in data.get("approvers", [])]
