@@ -359,3 +359,14 @@ def test_a_checkpoint_column_appears_once_events_are_covered_by_signed_checkpoin
     html = trail_html(covered, who)
     assert "签名检查点" in html and "#4 k-2026 2026-07-15 12:30" in html
     assert covered[1].checkpoint == ""  # row 5 is not covered yet
+
+
+def test_pdf_without_a_browser_is_refused_before_anything_is_written(demo, monkeypatch):
+    from decomkit.errors import RecordError
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    records = demo.root / "records"
+    before = sorted(records.rglob("*"))
+    with pytest.raises(RecordError, match="--pdf needs Chromium"):
+        render_records(demo, ["old-expense"], as_of="2026-11-23", pdf=True)
+    assert sorted(records.rglob("*")) == before

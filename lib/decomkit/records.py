@@ -343,6 +343,10 @@ def render_records(workspace: Workspace, apps: list[str] | None = None, as_of: s
     from decomkit.overview import portfolio_overview
     from decomkit.stage import open_stage
 
+    if pdf:
+        from decomkit.pdf import find_browser
+
+        find_browser()  # no browser: refuse before anything is rendered
     chosen = apps if apps is not None else recorded_apps(workspace)
     from decomkit.portfolio_page import render_portfolio, write_deadlines_calendar
 
