@@ -18,12 +18,23 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome", "msedge")
 TIMEOUT_SECONDS = 180
 
 
+# Where Windows installs them (they are rarely on PATH there).
+WINDOWS_BROWSERS = (r"Google\Chrome\Application\chrome.exe",
+                    r"Microsoft\Edge\Application\msedge.exe")
+
+
 def find_browser() -> str:
-    """The first Chromium-family browser on PATH; a clear error when there is none."""
+    """The first Chromium-family browser on PATH (or in Windows' program folders); a clear
+    error when there is none."""
     for name in BROWSERS:
         found = shutil.which(name)
         if found:
             return found
+    for base in filter(None, (os.environ.get("PROGRAMFILES"),
+                              os.environ.get("PROGRAMFILES(X86)"))):
+        for relative in WINDOWS_BROWSERS:
+            if (Path(base) / relative).is_file():
+                return str(Path(base) / relative)
     raise RecordError("--pdf needs Chromium: install Debian's chromium (apt-get install "
                       "chromium) or Google Chrome, then render the records again")
 
