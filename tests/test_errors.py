@@ -8,6 +8,7 @@ import pytest
 
 from decomkit import errors
 from decomkit.errors import (
+    ActionUnsettled,
     ConfigError,
     DecomkitError,
     InputError,
@@ -18,6 +19,7 @@ from decomkit.errors import (
     Problem,
     RecordError,
     TransitionError,
+    WorkspaceBusy,
     WorkspaceError,
 )
 
@@ -31,6 +33,8 @@ SAMPLES = [
     PlatformTimeout("disable"),
     ManualStepRequired("unlink", "应用管理 → 解除关联, then confirm"),
     RecordError("records/jxc/index.html: changed since the record was made"),
+    WorkspaceBusy("back up jxc", "another run (back up jxc, process 42, since 2026-11-24)"),
+    ActionUnsettled("jxc:pi-1:notify-before:email", "notify-before:email"),
 ]
 
 

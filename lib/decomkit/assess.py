@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from decomkit.config import Thresholds, Weights
+from decomkit.errors import WorkspaceError
 from decomkit.i18n import Language, t
 from decomkit.tables import Inventory
 
@@ -46,8 +47,11 @@ def parse_as_of(value: str | dt.date | None, timezone: str = "") -> dt.date:
     workspace's day, not the machine's)."""
     if isinstance(value, dt.date):
         return value
-    if value:
-        return dt.date.fromisoformat(value)
+    try:
+        if value:
+            return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):  # named, never echoed: the value may be a secret
+        raise WorkspaceError("parameter 'as_of' is not a date; write it as YYYY-MM-DD") from None
     if timezone:
         from zoneinfo import ZoneInfo
 
