@@ -184,6 +184,17 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
                            args.language or "")
 
 
+def cmd_dingtalk_create_template(args: argparse.Namespace) -> int:
+    from decomkit.approval_form import TEMPLATE_NAME, create_template
+    from decomkit.workspace import Workspace
+
+    workspace = Workspace.open(args.dir)
+    code = create_template(workspace)
+    print(f"approval template {TEMPLATE_NAME}: processCode {code} "
+          f"(written to {workspace.root / 'decomkit.toml'} as dingtalk.process_code)")
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from decomkit.workspace import Workspace
 
@@ -308,6 +319,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.add_argument("--language", choices=("en", "zh"), default=None)
     p.set_defaults(func=cmd_dashboard)
+
+    p = sub.add_parser("dingtalk", help="DingTalk set-up commands")
+    dingtalk_sub = p.add_subparsers(dest="dingtalk_command", required=True)
+    t = dingtalk_sub.add_parser("create-template", help="create (or update) the 软件停用申请 "
+                                "approval template with the kit's form fields; writes its "
+                                "processCode to decomkit.toml")
+    t.add_argument("dir", help="the workspace")
+    t.set_defaults(func=cmd_dingtalk_create_template)
 
     from decomkit.schemas import TABLES_BY_NAME
 

@@ -134,7 +134,11 @@ class DingTalk(_Section):
     operator_user_id: str = Field("", description=(
         "The DingTalk userId the kit acts as (must be an app admin)."))
     process_code: str = Field("", description=(
-        "OA approval template code for decommission requests."))
+        "OA approval template code; 'decomkit dingtalk create-template' sets it."))
+    dept_id: int = Field(0, ge=0, description=(
+        "The requester's department id (deptId) on approvals; 0 = look it up."))
+    agent_ids: dict[str, int] = Field({}, description=(
+        'App ids that are not DingTalk agentIds, mapped to them, e.g. "bi-pro" = 2001.'))
 
 
 class Config(_Section):
@@ -222,6 +226,33 @@ def parse_config(data: dict, source: str = CONFIG_NAME) -> Config:
         ) from None
 
 
+def write_setting(path: Path, section: str, key: str, value: str) -> Config:
+    """Set ``key = "value"`` in ``[section]`` of decomkit.toml, keeping every comment; the new
+    text is validated before it replaces the file."""
+    from decomkit.files import atomic_write_text
+
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = f"[{section}]"
+    start = next((i for i, line in enumerate(lines) if line.strip() == header), None)
+    if start is None:
+        lines += [f"\n{header}\n"]
+        start = len(lines) - 1
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")),
+               len(lines))
+    setting = re.compile(rf"^(\s*{re.escape(key)}\s*=\s*)(\"[^\"]*\"|[^#\s]*)(.*)$", re.S)
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    for i in range(start + 1, end):
+        if found := setting.match(lines[i]):
+            lines[i] = found.group(1) + quoted + found.group(3)
+            break
+    else:
+        lines.insert(start + 1, f"{key} = {quoted}\n")
+    text = "".join(lines)
+    config = parse_config(tomllib.loads(text), str(path))
+    atomic_write_text(path, text)
+    return config
+
+
 def load_config(path: Path) -> Config:
     """Read and validate ``decomkit.toml``."""
     try:
@@ -255,6 +286,9 @@ def _toml_value(value) -> str:
         return str(value)
     if isinstance(value, tuple | list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_value(k)} = {_toml_value(v)}"
+                               for k, v in value.items()) + "}"
     return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
 
 

@@ -431,7 +431,7 @@ def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000
     _csv(make_incidents(rng, chosen, as_of), data / "incidents.csv")
     _csv(make_findings(chosen, as_of), data / "security_findings.csv")
     _csv(make_survey(rng, chosen, users, as_of), data / "survey_responses.csv")
-    workspace.platform()  # validates every table and seeds the sandbox from them
+    workspace.platform().close()  # validates every table and seeds the sandbox from them
     for app in chosen:
         if app.app_id in RETIRED:
             record_history(workspace, app, as_of)

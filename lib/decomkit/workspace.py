@@ -52,12 +52,8 @@ class Workspace:
         return load_inventory(self.root / "data", tables)
 
     def platform(self) -> Platform:
-        if self.config.platform == "sandbox" and not (self.root / "platform/sandbox.json").exists():
-            from decomkit.platforms.sandbox import sandbox_from_inventory
-
-            sandbox_from_inventory(self.root / "platform",
-                                   self.inventory(["usage_events", "users"]),
-                                   operator=self.config.operator)
+        """A new connection to the configured platform; close it when done. A stage keeps
+        one (``Stage.platform``) for all its calls."""
         return open_platform(self)
 
     def app_dir(self, kind: str, app_id: str) -> Path:
