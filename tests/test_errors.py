@@ -9,6 +9,7 @@ import pytest
 from decomkit import errors
 from decomkit.errors import (
     ActionUnsettled,
+    AnchorError,
     ConfigError,
     DecomkitError,
     InputError,
@@ -18,6 +19,7 @@ from decomkit.errors import (
     PlatformTimeout,
     Problem,
     RecordError,
+    SigningKeyError,
     TransitionError,
     WorkspaceBusy,
     WorkspaceError,
@@ -33,6 +35,8 @@ SAMPLES = [
     PlatformTimeout("disable"),
     ManualStepRequired("unlink", "应用管理 → 解除关联, then confirm"),
     RecordError("records/jxc/index.html: changed since the record was made"),
+    SigningKeyError("the private key is not at ~/.config/decomkit/keys/ab12.pem"),
+    AnchorError("s3 audit: EndpointConnectionError"),
     WorkspaceBusy("back up jxc", "another run (back up jxc, process 42, since 2026-11-24)"),
     ActionUnsettled("jxc:pi-1:notify-before:email", "notify-before:email"),
 ]
