@@ -306,7 +306,7 @@ def find_table_file(data_dir: Path, table: Table) -> list[Path]:
             for suffix in SUFFIXES if (data_dir / f"{stem}{suffix}").is_file()]
 
 
-def _empty(table: Table) -> pd.DataFrame:
+def empty_table(table: Table) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=_DTYPES[c.kind]) for c in table.columns})
 
 
@@ -359,8 +359,10 @@ def check_references(frames: dict[str, tuple[pd.DataFrame, str, int]],
                 f"add it to the {target_table} table or correct the id", values)
 
 
-def load_inventory(data_dir: Path, tables: Iterable[str] | None = None) -> Inventory:
-    """Read, convert and validate every inventory table in ``data_dir`` in one pass."""
+def validate_inventory(data_dir: Path, tables: Iterable[str] | None = None
+                       ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Read, convert and check every inventory table in ``data_dir`` in one pass: the typed
+    tables found and every problem (file, row, column), without raising."""
     data_dir = Path(data_dir)
     wanted = set(tables) if tables is not None else None
     problems: list[Problem] = []
@@ -388,7 +390,13 @@ def load_inventory(data_dir: Path, tables: Iterable[str] | None = None) -> Inven
             frames[table.name] = (check_table(frame, table, files[0].name, first_row,
                                               problems), files[0].name, first_row)
     check_references(frames, problems)
+    return {name: frame for name, (frame, _, _) in frames.items()}, problems
+
+
+def load_inventory(data_dir: Path, tables: Iterable[str] | None = None) -> Inventory:
+    """Read, convert and validate every inventory table in ``data_dir`` in one pass."""
+    frames, problems = validate_inventory(data_dir, tables)
     if problems:
         raise InputError(problems)
-    return Inventory(**{t.name: frames[t.name][0] if t.name in frames else _empty(t)
+    return Inventory(**{t.name: frames[t.name] if t.name in frames else empty_table(t)
                         for t in TABLES})

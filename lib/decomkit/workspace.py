@@ -13,7 +13,7 @@ from decomkit.errors import WorkspaceError
 from decomkit.files import atomic_write_text
 from decomkit.ledger import Ledger
 from decomkit.platforms import Platform, open_platform
-from decomkit.tables import Inventory, load_inventory
+from decomkit.tables import Inventory
 
 FOLDERS = ("data", "exports", "backups", "runs", "records", "platform")
 
@@ -46,9 +46,14 @@ class Workspace:
     def ledger(self) -> Ledger:
         return Ledger(self.ledger_path)
 
-    def inventory(self, tables: list[str] | None = None) -> Inventory:
-        """Read and validate the inventory tables (``tables`` limits which, besides apps)."""
-        return load_inventory(self.root / "data", tables)
+    def inventory(self, tables: list[str] | None = None, app_id: str | None = None
+                  ) -> Inventory:
+        """The validated inventory tables (``tables`` limits which, besides apps); with
+        ``app_id``, only that app's rows. Validated once per version of the files, kept in
+        the workspace's snapshot (see :mod:`decomkit.snapshot`)."""
+        from decomkit.snapshot import open_snapshot
+
+        return open_snapshot(self.root).inventory(tables, app_id)
 
     def platform(self) -> Platform:
         if self.config.platform == "sandbox" and not (self.root / "platform/sandbox.json").exists():
