@@ -146,3 +146,32 @@ def test_concurrent_builders_make_one_whole_snapshot(demo):
     assert built(demo.root) == [folders[0].name]
     leftovers = [p.name for p in (demo.root / CACHE).iterdir() if p.name.endswith(".part")]
     assert leftovers == []
+
+
+def test_assessing_from_an_app_slice_equals_the_whole_portfolio(demo, as_of):
+    from decomkit.decide import run_assessment
+    from decomkit.stage import open_stage
+
+    for app_id in ("jxc", "crm"):
+        whole = run_assessment(open_stage(str(demo.root), as_of=as_of.isoformat()), app_id)
+        one = run_assessment(open_stage(str(demo.root), as_of=as_of.isoformat(),
+                                        app_id=app_id), app_id)
+        assert one.assessment.summary() == whole.assessment.summary()
+        assert one.impact.summary() == whole.impact.summary()
+        assert one.plan == whole.plan and one.checks == whole.checks
+        pd.testing.assert_series_equal(one.mau, whole.mau)
+        assert whole.mau.sum() > 0
+
+
+def test_a_parquet_log_is_checked_row_by_row(workspace):
+    """The columnar path still names file, row and column of each bad cell."""
+    data = workspace.path("data")
+    (data / "apps.csv").write_text("app_id,name\nA1,进销存\n", encoding="utf-8")
+    pd.DataFrame({"date": pd.to_datetime(["2025-01-01", None, "2025-01-03", "2025-01-04"]),
+                  "app_id": ["A1", "A1", "A2", "A1"],
+                  "user_id": ["u1", "u2", "u3", "  "]}).to_parquet(data / "usage_events.parquet")
+    with pytest.raises(InputError) as caught:
+        workspace.inventory(["usage_events"], app_id="A1")
+    assert {(p.file, p.row, p.column) for p in caught.value.problems} == {
+        ("usage_events.parquet", 2, "date"), ("usage_events.parquet", 3, "app_id"),
+        ("usage_events.parquet", 4, "user_id")}

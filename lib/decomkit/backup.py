@@ -148,8 +148,7 @@ def restore_into_sqlite(tables: dict[str, tuple[list[str], list[list[str]]]],
 def app_datasets(workspace: Workspace, app_id: str, names: list[str] | None = None
                  ) -> pd.DataFrame:
     """The app's datasets with their export files; ``names`` (names or ids) limits them."""
-    datasets = workspace.inventory(["datasets"]).datasets
-    datasets = datasets[datasets["app_id"] == app_id].reset_index(drop=True)
+    datasets = workspace.inventory(["datasets"], app_id=app_id).datasets
     if names:
         chosen = datasets["name"].isin(names) | datasets["dataset_id"].isin(names)
         unknown = sorted(set(names) - set(datasets["name"]) - set(datasets["dataset_id"]))

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from decomkit.errors import InputError, Problem, WorkspaceError
@@ -180,6 +181,17 @@ def build_snapshot(data_dir: Path, cache_dir: Path, key: str, found: list[Source
 # ------------------------------------------------------------------ reading
 
 
+def _row_groups_of(meta: pq.FileMetaData, app_id: str) -> list[int]:
+    """Row groups whose app_id range may hold ``app_id`` (from the footer's statistics)."""
+    column = meta.schema.to_arrow_schema().get_field_index("app_id")
+    groups = []
+    for i in range(meta.num_row_groups):
+        stats = meta.row_group(i).column(column).statistics
+        if stats is None or not stats.has_min_max or stats.min <= app_id <= stats.max:
+            groups.append(i)
+    return groups
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """A built snapshot: its folder and which tables it holds."""
@@ -194,10 +206,11 @@ class Snapshot:
         """One table, typed as validated; with ``app_id``, only that app's rows."""
         if name not in self.tables:
             return empty_table(TABLES_BY_NAME[name])
-        keyed = name == "apps" or any(c.name == "app_id" for c in TABLES_BY_NAME[name].columns)
-        filters = [("app_id", "==", app_id)] if app_id is not None and keyed else None
-        table = pq.read_table(self._path(name), filters=filters, memory_map=True)
-        return table.to_pandas().reset_index(drop=True)
+        file = pq.ParquetFile(self._path(name), memory_map=True)
+        if app_id is None or "app_id" not in file.schema_arrow.names:
+            return file.read(use_threads=False).to_pandas()
+        table = file.read_row_groups(_row_groups_of(file.metadata, app_id), use_threads=False)
+        return table.filter(pc.equal(table["app_id"], app_id)).to_pandas()
 
     def inventory(self, tables: list[str] | None = None, app_id: str | None = None) -> Inventory:
         """The inventory (``tables`` limits which besides apps; the others are empty); with

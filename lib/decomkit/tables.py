@@ -144,12 +144,23 @@ def _name_columns(frame: pd.DataFrame, header: list[str], table: Table, file: st
     return frame
 
 
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A parquet file with its text columns kept in Arrow memory (no Python string objects):
+    the checks below then run as Arrow compute kernels, at columnar speed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    text = pd.StringDtype()
+    return pq.read_table(path).to_pandas(
+        types_mapper={pa.string(): text, pa.large_string(): text}.get)
+
+
 def read_raw(path: Path, table: Table, problems: list[Problem]) -> tuple[pd.DataFrame, int] | None:
     """Read one file as-is; return its frame and the spreadsheet row of its first record."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         try:
-            frame = pd.read_parquet(path)
+            frame = _read_parquet(path)
         except Exception as exc:  # pyarrow raises several unrelated types
             problems.append(Problem(path.name, None, None, f"is not a readable parquet file "
                                     f"({type(exc).__name__})", "write it again with pandas "
@@ -190,6 +201,8 @@ class _Checker:
                 f"{len(positions) - MAX_PER_KIND} more rows: {what}", fix))
 
     def convert(self, raw: pd.Series, col: Column) -> pd.Series:
+        if col.kind in ("date", "month") and pd.api.types.is_datetime64_any_dtype(raw):
+            return self._typed_dates(raw, col)
         text = _as_text(raw)
         empty = text.isna().to_numpy()
         if col.required:
@@ -226,6 +239,12 @@ class _Checker:
         self.report(bad, col.name, "is not an allowed value",
                     "use one of: " + ", ".join(col.choices), text)
         return lowered
+
+    def _typed_dates(self, raw: pd.Series, col: Column) -> pd.Series:
+        """Dates already typed (parquet, Excel): only emptiness to check, no text to parse."""
+        if col.required:
+            self.report(raw.isna().to_numpy(), col.name, "required value is empty", "fill it in")
+        return _to_datetime(raw, raw, month=col.kind == "month")
 
     def _check_range(self, value: pd.Series, col: Column, text: pd.Series) -> None:
         if col.minimum is not None:
