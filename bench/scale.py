@@ -4,16 +4,17 @@ For each size — the big one (default ``decomkit demo --apps 1000 --events 1000
 32-app demo (200,000 events) — on a fresh copy of its demo workspace:
 
 1. the portfolio stage (``decomkit batch --stages portfolio``);
-2. ``assess`` for every app (or, with ``--sample N``, for N of them: the candidates first, then
-   apps spread over the list), ``--workers 2``;
+2. ``assess`` for every app (or, with ``--sample N``, for N of them: the 32-app demo's apps
+   first, so that both sizes assess the same apps, then the candidates, then apps spread over
+   the list), ``--workers 2``;
 3. ``backup → approval → disable`` (a dry run) for the candidates that were assessed.
 
 It prints per-notebook median and p95 seconds per stage, the wall time of each step, the peak
 resident memory of the batch runner and of one kernel, and the big/small ratios the goals are
-stated in (median ``01_assess`` ≤ 1.2×, kernel peak ≤ 1.5×). From the measured per-notebook cost
-it projects the whole pipeline for every app on 2 and on 16 cores. With ``--executor dask`` (or
-``both``) the same runs on a dask ``LocalCluster`` of 2 single-threaded workers, and the ledger
-states are compared with the local executor's.
+stated in (median ``01_assess`` over the same apps ≤ 1.2×, kernel peak ≤ 1.5×). From the
+measured per-notebook cost it projects the whole pipeline for every app on 2 and on 16 cores.
+With ``--executor dask`` (or ``both``) the same runs on a dask ``LocalCluster`` of 2
+single-threaded workers, and the ledger states are compared with the local executor's.
 
 Run: ``.venv/bin/python bench/scale.py`` (hours of work on 2 cores at full size: see
 ``--sample``), ``--quick`` for a small run (100 apps, 1 M events, 16 assessed per size).
@@ -96,11 +97,12 @@ class SizeRun:
     events: int
     steps: dict[str, float] = field(default_factory=dict)
     seconds: dict[str, list[float]] = field(default_factory=dict)  # stage → per notebook
+    by_app: dict[str, dict[str, float]] = field(default_factory=dict)  # stage → app → s
+    kernels: dict[str, int] = field(default_factory=dict)  # step → peak of one kernel
     failed: list[str] = field(default_factory=list)
     candidates: int = 0
     assessed: int = 0
     runner: int = 0
-    kernel: int = 0
     worker: int = 0
     snapshot_build: float = 0.0
     states: dict[str, str] = field(default_factory=dict)
@@ -123,9 +125,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: SizeRun,
-          executor: list[str]) -> None:
-    """One ``decomkit batch`` call; its per-notebook seconds are added to ``run``."""
+def batch(workspace: Path, stages: str, apps: str, run: SizeRun, executor: list[str]) -> None:
+    """One ``decomkit batch`` call; its per-notebook seconds and peaks are added to ``run``."""
+    with TreeMemory() as memory:
+        _batch(workspace, stages, apps, memory, run, executor)
+    run.kernels[stages] = memory.kernel
+    run.runner, run.worker = max(run.runner, memory.runner), max(run.worker, memory.worker)
+
+
+def _batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: SizeRun,
+           executor: list[str]) -> None:
     summary_path = workspace / "runs" / "batch-summary.json"
     summary_path.unlink(missing_ok=True)
     dated = ["-p", "as_of", AS_OF] if stages in ("portfolio", "assess") else []
@@ -140,11 +149,12 @@ def batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: Size
         raise SystemExit(f"decomkit batch --stages {stages} failed: "
                          f"{err.decode(errors='replace')[-2000:]}")
     summary = json.loads(summary_path.read_text("utf-8"))
-    outcomes = [summary["portfolio"]] if summary.get("portfolio") else []
-    outcomes += [s for a in summary["apps"].values() for s in a["stages"]]
-    for outcome in outcomes:
+    outcomes = [("", summary["portfolio"])] if summary.get("portfolio") else []
+    outcomes += [(app, s) for app, a in summary["apps"].items() for s in a["stages"]]
+    for app, outcome in outcomes:
         if outcome["status"] in ("ok", "failed"):
             run.seconds.setdefault(outcome["stage"], []).append(outcome["seconds"])
+            run.by_app.setdefault(outcome["stage"], {})[app] = outcome["seconds"]
         if outcome["status"] == "failed":
             run.failed.append(f"{outcome['stage']}: {outcome['detail'][:120]}")
 
@@ -156,7 +166,9 @@ def app_file(workspace: Path, apps: list[str], name: str) -> str:
 
 
 def run_size(label: str, apps: int, events: int, sample: int | None, executor: list[str],
-             tmp: Path) -> SizeRun:
+             tmp: Path, first: list[str]) -> SizeRun:
+    """The pipeline on a fresh copy of the size's demo; ``first``: apps assessed before any
+    other (the small demo's, so both sizes assess the same apps)."""
     from decomkit.snapshot import CACHE as SNAPSHOTS
     from decomkit.snapshot import open_snapshot
     from decomkit.workspace import Workspace
@@ -168,25 +180,21 @@ def run_size(label: str, apps: int, events: int, sample: int | None, executor: l
     started = time.perf_counter()
     open_snapshot(workspace)
     run.snapshot_build = time.perf_counter() - started
-    with TreeMemory() as memory:
-        batch(workspace, "portfolio", "all", memory, run, executor)
-        import pandas as pd
+    batch(workspace, "portfolio", "all", run, executor)
+    import pandas as pd
 
-        candidates = list(pd.read_csv(workspace / "candidates.csv", dtype=str)["app_id"])
-        every = sorted(Workspace.open(workspace).inventory([]).apps["app_id"])
-        chosen = list(candidates)
-        if sample is not None and sample < len(every):
-            rest = [a for a in every if a not in candidates]
-            step = max(1, len(rest) // max(1, sample - len(chosen)))
-            chosen += rest[::step][: max(0, sample - len(chosen))]
-        else:
-            chosen += [a for a in every if a not in candidates]
-        run.candidates, run.assessed = len(candidates), len(chosen)
-        batch(workspace, "assess", app_file(workspace, chosen, "bench-assess.csv"), memory,
-              run, executor)
-        batch(workspace, REST, app_file(workspace, candidates, "bench-rest.csv"), memory, run,
-              executor)
-    run.runner, run.kernel, run.worker = memory.runner, memory.kernel, memory.worker
+    candidates = list(pd.read_csv(workspace / "candidates.csv", dtype=str)["app_id"])
+    every = sorted(Workspace.open(workspace).inventory([]).apps["app_id"])
+    chosen = list(dict.fromkeys([a for a in first if a in every] + candidates))
+    rest = [a for a in every if a not in chosen]
+    if sample is not None and sample < len(every):
+        step = max(1, len(rest) // max(1, sample - len(chosen)))
+        chosen += rest[::step][: max(0, sample - len(chosen))]
+    else:
+        chosen += rest
+    run.candidates, run.assessed = len(candidates), len(chosen)
+    batch(workspace, "assess", app_file(workspace, chosen, "bench-assess.csv"), run, executor)
+    batch(workspace, REST, app_file(workspace, candidates, "bench-rest.csv"), run, executor)
     with Workspace.open(workspace).ledger() as ledger:
         run.states = ledger.states()
     return run
@@ -209,7 +217,8 @@ def report(run: SizeRun) -> None:
     for step, seconds in run.steps.items():
         print(f"  wall: {step:<26} {seconds:7.1f} s")
     print(f"  wall total {sum(run.steps.values()):.1f} s; peak memory: runner {mib(run.runner)},"
-          f" one kernel {mib(run.kernel)}, one worker {mib(run.worker)}")
+          f" one worker {mib(run.worker)}; one kernel: " + ", ".join(
+              f"{step} {mib(peak)}" for step, peak in run.kernels.items()))
     for line in run.failed[:5]:
         print(f"  failed: {line}")
 
@@ -225,18 +234,22 @@ def projection(run: SizeRun, cores: int) -> float:
 
 def compare(big: SizeRun, small: SizeRun) -> None:
     def ratio(stage: str) -> str:
-        if stage not in big.seconds or stage not in small.seconds:
+        """Medians over the apps both sizes ran the stage for (the same apps)."""
+        common = set(big.by_app.get(stage, {})) & set(small.by_app.get(stage, {}))
+        if not common:
             return "n/a"
-        value = (statistics.median(big.seconds[stage])
-                 / statistics.median(small.seconds[stage]))
-        return f"{value:.2f}"
+        value = (statistics.median(big.by_app[stage][a] for a in common)
+                 / statistics.median(small.by_app[stage][a] for a in common))
+        return f"{value:.2f} over {len(common)} apps"
 
     print(f"\n== ratios {big.label} / {small.label}")
     print(f"median 01_assess: {ratio('assess')}  (goal ≤ 1.2)")
     for stage in ("portfolio", *REST.split(",")):
         print(f"median {stage}: {ratio(stage)}")
-    if small.kernel:
-        print(f"peak kernel memory: {big.kernel / small.kernel:.2f}  (goal ≤ 1.5)")
+    for step, peak in small.kernels.items():
+        if peak and big.kernels.get(step):
+            goal = "  (goal ≤ 1.5)" if step == "assess" else ""
+            print(f"peak memory of one kernel, {step}: {big.kernels[step] / peak:.2f}{goal}")
     for cores in (2, 16):
         print(f"projected whole pipeline for {big.apps} apps on {cores} cores: "
               f"{projection(big, cores) / 60:.1f} min" + ("  (goal ≤ 20 min)" if cores == 2
@@ -250,7 +263,7 @@ def main() -> None:
     parser.add_argument("--small-apps", type=int, default=32)
     parser.add_argument("--small-events", type=int, default=200_000)
     parser.add_argument("--sample", type=int, default=None,
-                        help="assess this many apps per size (candidates first); default all")
+                        help="assess this many apps per size (the demo's first); default all")
     parser.add_argument("--executor", choices=("local", "dask", "both"), default="both")
     parser.add_argument("--quick", action="store_true",
                         help="100 apps, 1 M events, 16 assessed per size")
@@ -273,9 +286,11 @@ def main() -> None:
             print(f"\n######## executor: {name}", flush=True)
             try:
                 started = time.perf_counter()
-                big = run_size("big", args.apps, args.events, args.sample, chosen, Path(tmp))
                 small = run_size("demo", args.small_apps, args.small_events,
-                                 args.sample, chosen, Path(tmp))
+                                 args.sample, chosen, Path(tmp), [])
+                first = list(small.by_app.get("assess", {}))
+                big = run_size("big", args.apps, args.events, args.sample, chosen, Path(tmp),
+                               first)
                 total = time.perf_counter() - started
             finally:
                 if cluster is not None:
