@@ -129,7 +129,7 @@ def batch(workspace: Path, stages: str, apps: str, run: SizeRun, executor: list[
     """One ``decomkit batch`` call; its per-notebook seconds and peaks are added to ``run``."""
     with TreeMemory() as memory:
         _batch(workspace, stages, apps, memory, run, executor)
-    run.kernels[stages] = memory.kernel
+    run.kernels[stages] = max(run.kernels.get(stages, 0), memory.kernel)
     run.runner, run.worker = max(run.runner, memory.runner), max(run.worker, memory.worker)
 
 
@@ -144,7 +144,7 @@ def _batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: Siz
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     memory.watch(proc.pid)
     _, err = proc.communicate()
-    run.steps[stages] = time.perf_counter() - started
+    run.steps[stages] = run.steps.get(stages, 0.0) + time.perf_counter() - started
     if not summary_path.exists():
         raise SystemExit(f"decomkit batch --stages {stages} failed: "
                          f"{err.decode(errors='replace')[-2000:]}")
@@ -165,13 +165,11 @@ def app_file(workspace: Path, apps: list[str], name: str) -> str:
     return str(path)
 
 
-def run_size(label: str, apps: int, events: int, sample: int | None, executor: list[str],
-             tmp: Path, first: list[str]) -> SizeRun:
-    """The pipeline on a fresh copy of the size's demo; ``first``: apps assessed before any
-    other (the small demo's, so both sizes assess the same apps)."""
+def prepare(label: str, apps: int, events: int, executor: list[str], tmp: Path
+            ) -> tuple[SizeRun, Path]:
+    """A fresh copy of the size's demo: its first validating read, then the portfolio."""
     from decomkit.snapshot import CACHE as SNAPSHOTS
     from decomkit.snapshot import open_snapshot
-    from decomkit.workspace import Workspace
 
     run = SizeRun(label, apps, events)
     workspace = tmp / f"{label}-{'dask' if executor else 'local'}"
@@ -181,7 +179,15 @@ def run_size(label: str, apps: int, events: int, sample: int | None, executor: l
     open_snapshot(workspace)
     run.snapshot_build = time.perf_counter() - started
     batch(workspace, "portfolio", "all", run, executor)
+    return run, workspace
+
+
+def choose(run: SizeRun, workspace: Path, sample: int | None, first: list[str]) -> list[str]:
+    """Apps to assess: ``first`` (the small demo's, so both sizes assess the same apps), the
+    candidates, then others spread over the list up to ``sample``."""
     import pandas as pd
+
+    from decomkit.workspace import Workspace
 
     candidates = list(pd.read_csv(workspace / "candidates.csv", dtype=str)["app_id"])
     every = sorted(Workspace.open(workspace).inventory([]).apps["app_id"])
@@ -193,11 +199,36 @@ def run_size(label: str, apps: int, events: int, sample: int | None, executor: l
     else:
         chosen += rest
     run.candidates, run.assessed = len(candidates), len(chosen)
-    batch(workspace, "assess", app_file(workspace, chosen, "bench-assess.csv"), run, executor)
-    batch(workspace, REST, app_file(workspace, candidates, "bench-rest.csv"), run, executor)
-    with Workspace.open(workspace).ledger() as ledger:
-        run.states = ledger.states()
-    return run
+    return chosen
+
+
+def pipeline(sizes: list[tuple[str, int, int]], sample: int | None, executor: list[str],
+             tmp: Path, rounds: int = 4) -> list[SizeRun]:
+    """Every size through the pipeline. The sizes take turns, a slice of their apps at a time,
+    so a change in the machine's load falls on both alike."""
+    import pandas as pd
+
+    from decomkit.workspace import Workspace
+
+    prepared = [prepare(label, apps, events, executor, tmp) for label, apps, events in sizes]
+    first = sorted(Workspace.open(prepared[-1][1]).inventory([]).apps["app_id"])[:sample]
+    plans = [(run, ws, choose(run, ws, sample, first)) for run, ws in prepared]
+    for turn in range(rounds):
+        for run, ws, chosen in plans:
+            if chosen[turn::rounds]:
+                batch(ws, "assess", app_file(ws, chosen[turn::rounds], f"bench-{turn}.csv"),
+                      run, executor)
+    candidates = [list(pd.read_csv(ws / "candidates.csv", dtype=str)["app_id"])
+                  for _, ws, _ in plans]
+    for turn in range(2):
+        for (run, ws, _), theirs in zip(plans, candidates, strict=True):
+            if theirs[turn::2]:
+                batch(ws, REST, app_file(ws, theirs[turn::2], f"bench-rest-{turn}.csv"), run,
+                      executor)
+    for run, ws, _ in plans:
+        with Workspace.open(ws).ledger() as ledger:
+            run.states = ledger.states()
+    return [run for run, _, _ in plans]
 
 
 # ------------------------------------------------------------------ report
@@ -286,11 +317,9 @@ def main() -> None:
             print(f"\n######## executor: {name}", flush=True)
             try:
                 started = time.perf_counter()
-                small = run_size("demo", args.small_apps, args.small_events,
-                                 args.sample, chosen, Path(tmp), [])
-                first = list(small.by_app.get("assess", {}))
-                big = run_size("big", args.apps, args.events, args.sample, chosen, Path(tmp),
-                               first)
+                big, small = pipeline([("big", args.apps, args.events),
+                                       ("demo", args.small_apps, args.small_events)],
+                                      args.sample, chosen, Path(tmp))
                 total = time.perf_counter() - started
             finally:
                 if cluster is not None:
