@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO ?= demo-workspace
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lab dashboard lint bench clean env fonts
+.PHONY: demo test lab dashboard lint bench clean env fonts chromium
 
 env: $(STAMP)
 
@@ -22,8 +22,16 @@ fonts:
 	@if fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing fonts-noto-cjk for Chinese text in charts"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	  apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq fonts-noto-cjk >/dev/null; \
 	else echo "note: no CJK font found; install fonts-noto-cjk so charts show Chinese names"; fi
+
+# The browser tests (records, JupyterLab, Voila) drive Debian's chromium headless.
+chromium:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium for the browser tests"; \
+	  apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null; \
+	else echo "note: chromium not found; the browser tests will be skipped (install it: apt-get install chromium)"; fi
 
 demo: $(STAMP)
 	$(VENV)/bin/decomkit demo $(DEMO) --replace
@@ -36,7 +44,7 @@ demo: $(STAMP)
 	@echo "executed notebooks: $(abspath $(DEMO))/runs/<app>/ (batch summary: runs/batch-summary.json); candidate list: $(abspath $(DEMO))/candidates.xlsx"
 	@echo "records (open in a browser): $(abspath $(DEMO))/records/index.html"
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(PY) -m pytest
 
 lint: $(STAMP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,39 @@ from decomkit.demo import build_demo
 from decomkit.workspace import Workspace, init_workspace
 
 AS_OF = dt.date(2026, 11, 23)
+CHROMIUM_MISSING = ("chromium not found on PATH: install Debian's chromium "
+                    "(`apt-get install chromium`), or run `make test` as root, which installs it")
+
+
+def running_in_ci() -> bool:
+    """CI services set CI=true (and .ci/run does too): there a missing browser is a failure."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's chromium for every browser test (records, JupyterLab, Voila, PDF).
+
+    Missing, the test is skipped with one line saying what to install; under CI it fails instead,
+    so CI can never pass without having run the browser tests."""
+    path = shutil.which("chromium")
+    if path is None:
+        if running_in_ci():
+            pytest.fail(CHROMIUM_MISSING + " (CI is set: browser tests may not be skipped)",
+                        pytrace=False)
+        pytest.skip(CHROMIUM_MISSING)
+    return path
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Every browser test skipped for want of chromium reports the same place, so pytest's
+    summary folds them into one line: ``SKIPPED [n] tests/conftest.py: chromium not found…``."""
+    report = yield
+    if report.skipped and isinstance(report.longrepr, tuple) \
+            and CHROMIUM_MISSING in str(report.longrepr[2]):
+        report.longrepr = (__file__, None, report.longrepr[2])
+    return report
 
 
 @pytest.fixture(scope="session")

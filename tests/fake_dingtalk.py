@@ -32,8 +32,9 @@ FAULTS = {
 
 class FakeDingTalk:
     def __init__(self, apps: dict[str, dict], users: dict[str, str], admins: set[str],
-                 token_lifetime: float = 7200):
+                 token_lifetime: float = 7200, org=None):
         self.apps = apps  # agentId → {name, appStatus, scope{...}}
+        self.org = org  # a fake_org.FakeOrg: serves the organisation's contacts and app roles
         self.users, self.admins = users, admins
         self.token_lifetime = token_lifetime
         self.tokens: dict[str, float] = {}
@@ -183,10 +184,14 @@ class FakeDingTalk:
                 return 200, {"errcode": 40014, "errmsg": "invalid access_token"}
             if not self._token_ok(token):
                 return 200, {"errcode": 42001, "errmsg": "access_token expired"}
+            if self.org and (answer := self.org.route(method, path, query, body)):
+                return answer
             self.messages.append({"userids": body["userid_list"].split(","), "msg": body["msg"]})
             return 200, {"errcode": 0, "errmsg": "ok", "task_id": len(self.messages)}
         if not self._token_ok(header_token):
             return 401, {"code": "InvalidAuthentication", "message": "token invalid or expired"}
+        if self.org and (answer := self.org.route(method, path, query, body)):
+            return answer
         parts = path.strip("/").split("/")
         if path in ("/v1.0/microApp/allApps", "/v1.0/microApp/allInnerApps"):
             return 200, {"appList": [self._app_json(a) for a in self.apps]}

@@ -64,7 +64,8 @@ def test_backup_and_verification_pass_and_are_recorded(retired):
     assert state(retired) == "backup_verified"
     with retired.ledger() as ledger:
         assert ledger.last(APP, "backup_verified").data["manifest_hash"] == result.manifest_hash
-        assert ledger.missing(APP, "approval_pending", {"plan_hash": "p"}) == ""
+        assert ledger.missing(APP, "approval_pending", {
+            "plan_hash": "p", "manifest_hash": result.manifest_hash}) == ""
 
 
 def test_gbk_csv_survives_backup_and_restore_character_for_character(retired, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -203,3 +204,86 @@ def test_plain_papermill_lists_the_typed_parameters():
     assert done.returncode == 0, done.stderr
     assert "app_id: str (default \"jxc\")" in done.stdout.replace("'", '"')
     assert "the app to assess" in done.stdout
+
+
+# ------------------------------------------------------------------ a batch and its processes
+
+def _descendants(pid: int) -> dict[int, str]:
+    """Live processes below ``pid`` (Linux /proc): pid → command line."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = {}, list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        try:
+            found[child] = (Path("/proc") / str(child) / "cmdline").read_bytes().replace(
+                b"\0", b" ").decode()
+        except OSError:
+            continue
+        todo += children.get(child, [])
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _start_batch(demo, as_of) -> tuple[subprocess.Popen, dict[int, str]]:
+    """A batch with a notebook running in a kernel: (its process, its processes below it)."""
+    args = [str(BIN), "batch", str(demo.root), "--stages", "assess,backup", "--apps",
+            ",".join(RETIRE), "--workers", "2", "-p", "as_of", str(as_of), "--quiet"]
+    proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while True:
+        below = _descendants(proc.pid)
+        servers = {p for p, cmd in below.items() if "decomkit.kernels" in cmd}
+        kernels = [p for p in servers if any(q in servers for q in _descendants(p))]
+        if kernels:  # a worker, its fork server and a kernel forked from it
+            return proc, below
+        assert proc.poll() is None and time.monotonic() < deadline, "no kernel started"
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_batch_takes_its_workers_and_kernels_with_it(demo, as_of):
+    proc, below = _start_batch(demo, as_of)
+    try:
+        assert len(below) >= 3 and proc.poll() is None  # still at work when killed
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 15
+        while any(_alive(p) for p in below) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [cmd for p, cmd in below.items() if _alive(p)] == []
+    finally:  # whatever the outcome, leave no process behind (kernels lead their own group)
+        for pid in [proc.pid, *below]:
+            with contextlib.suppress(ProcessLookupError):
+                if _alive(pid):
+                    os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_second_batch_on_one_workspace_is_refused_at_once(demo, as_of):
+    proc, _ = _start_batch(demo, as_of)
+    try:
+        second = batch(str(demo.root), "--stages", "portfolio,assess", "--apps", "crm",
+                       "-p", "as_of", str(as_of), timeout=120)
+        assert second.returncode == 1
+        assert "cannot run a batch on this workspace" in second.stderr
+        assert f"process {proc.pid}" in second.stderr and "wait until it finishes" in second.stderr
+        assert not (demo.root / "runs" / "_portfolio").exists()  # it did nothing
+        assert not (demo.root / "runs" / "crm").exists()
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()

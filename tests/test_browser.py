@@ -1,7 +1,7 @@
 """The notebooks in JupyterLab and the Voila dashboard, driven in headless Chromium.
 
-Debian's chromium (installed by .ci/run) through Playwright; no browser is downloaded, and every
-request that is not to the local server is refused.
+Debian's chromium (the ``chromium_path`` fixture) through Playwright; no browser is downloaded,
+and every request that is not to the local server is refused.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,7 +24,6 @@ from decomkit.runs import STAGES, prepare_stage
 from decomkit.stage import WORKSPACE_ENV
 
 playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 BIN = Path(sys.executable).parent
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -35,6 +33,7 @@ LAB_RUNS = [("portfolio", {}), ("assess", {"app_id": "jxc"}), ("backup", {"app_i
             ("approval", {"app_id": "jxc", "wait_seconds": 4.0}),
             ("disable", {"app_id": "jxc"}), ("review", {"app_id": "old-expense"})]
 DATED = ("portfolio", "assess", "review")
+pytestmark = pytest.mark.usefixtures("chromium_path")  # decided before the demo is built
 
 
 def free_port() -> int:
@@ -56,11 +55,9 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(".ci/run installs Debian's chromium for the browser tests")
+def browser(chromium_path):
     with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        chromium = p.chromium.launch(executable_path=chromium_path, args=FLAGS)
         yield chromium
         chromium.close()
 
@@ -162,8 +159,25 @@ def move_first_slider(page) -> tuple[tuple, tuple]:
         const out = document.querySelector('.decomkit-explorer .widget-output');
         return out && out.innerText !== text && out.querySelector('img'); }""",
                            arg=[before[0]], timeout=60_000)
-    page.wait_for_timeout(1500)  # let every image of the redraw arrive
+    # Each key press redraws (the table first, then the charts): read once the output has
+    # shown charts and stayed the same for 3 s, however slow a loaded machine is.
+    page.evaluate("window.decomkitSettle = null")
+    page.wait_for_function(SETTLED, timeout=180_000, polling=500)
     return before, explorer_view(page)
+
+
+SETTLED = """() => {
+  const out = document.querySelector('.decomkit-explorer .widget-output');
+  if (!out) return false;
+  const images = [...out.querySelectorAll('img')].map(i => i.src);
+  const now = out.innerText + '|' + images.join('|');
+  const seen = window.decomkitSettle;
+  if (!seen || seen.view !== now) {
+    window.decomkitSettle = {view: now, since: Date.now()};
+    return false;
+  }
+  return images.length > 0 && Date.now() - seen.since > 3000;
+}"""
 
 
 def test_every_notebook_runs_in_jupyterlab_and_its_widgets_work(lab, browser, demo):

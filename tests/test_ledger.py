@@ -26,7 +26,7 @@ def walk_to(ledger: Ledger, state: str, app: str = APP) -> None:
         ("assessed", {}), ("decided", {"decision": "retire"}),
         ("backed_up", {"manifest_hash": MANIFEST}),
         ("backup_verified", {"manifest_hash": MANIFEST}),
-        ("approval_pending", {"plan_hash": PLAN}), ("approved", {}),
+        ("approval_pending", {"plan_hash": PLAN, "manifest_hash": MANIFEST}), ("approved", {}),
         ("access_revoked", {"plan_hash": PLAN, "manifest_hash": MANIFEST, "confirm": app}),
         ("disabled", {"plan_hash": PLAN, "manifest_hash": MANIFEST, "confirm": app}),
         ("verified_disabled", {}), ("reviewed", {}), ("closed", {}),
@@ -226,3 +226,93 @@ def test_failed_action_is_recorded_and_can_be_retried(ledger):
     kinds = [(e.kind, e.data.get("status")) for e in ledger.events(APP)]
     assert kinds == [("action", "failed"), ("action", "done")]
     assert ledger.verify() == 2
+
+
+def _claim_slowly(path: str, key: str, log: str, barrier) -> None:
+    import time
+    from pathlib import Path
+
+    def perform():
+        with Path(log).open("a") as out:
+            out.write("performed\n")
+        time.sleep(1.0)  # long enough for the other process to try the same key
+        return {"instance": "pi-1"}
+
+    with Ledger(path) as led:
+        barrier.wait()
+        result, _ = led.run_once(key, APP, "submit_approval", "worker", perform)
+        assert result == {"instance": "pi-1"}
+
+
+def test_two_processes_on_one_key_perform_the_action_once(tmp_path):
+    path, log = str(tmp_path / "ledger.sqlite"), tmp_path / "performed.log"
+    Ledger(path).close()
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    procs = [ctx.Process(target=_claim_slowly, args=(path, "jxc:approval:1", str(log), barrier))
+             for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    assert log.read_text().splitlines() == ["performed"]
+    with Ledger(path) as led:
+        assert led.action("jxc:approval:1").status == "done"
+        assert [e.data["status"] for e in led.events(APP)] == ["done"]
+
+
+def interrupted():
+    raise KeyboardInterrupt  # the run ends between its claim and its record
+
+
+def test_an_unfinished_key_is_settled_by_asking_never_repeated_blindly(ledger):
+    from decomkit.errors import ActionUnsettled
+
+    with pytest.raises(KeyboardInterrupt):
+        ledger.run_once("k", APP, "disable", "analyst", interrupted)
+    assert ledger.action("k").status == "started"
+    calls = []
+    with pytest.raises(ActionUnsettled, match="decomkit settle"):
+        ledger.run_once("k", APP, "disable", "analyst", lambda: calls.append(1))
+    assert calls == [] and ledger.action("k").status == "started"
+    # the platform shows it took effect: recorded, not repeated
+    assert ledger.run_once("k", APP, "disable", "analyst", lambda: calls.append(1),
+                           settle=lambda: (True, "done-by-the-first")) == (
+        "done-by-the-first", False)
+    assert calls == [] and ledger.action("k").status == "done"
+    # a second key the platform says never took effect: performed now, once
+    with pytest.raises(KeyboardInterrupt):
+        ledger.run_once("k2", APP, "disable", "analyst", interrupted)
+    assert ledger.run_once("k2", APP, "disable", "analyst", lambda: calls.append(1) or 7,
+                           settle=lambda: (False, None)) == (7, True)
+    assert calls == [1]
+
+
+def test_a_person_settles_an_action_the_platform_cannot_tell(ledger):
+    with pytest.raises(KeyboardInterrupt):
+        ledger.run_once("k", APP, "notify", "analyst", interrupted)
+    ledger.settle("k", True, "王伟", "msg-1")
+    assert ledger.run_once("k", APP, "notify", "analyst", lambda: 1 / 0) == ("msg-1", False)
+    assert "by 王伟" in ledger.events(APP)[-1].data["settled"]
+
+
+def test_a_timeout_that_took_effect_is_not_sent_again(tmp_path):
+    from decomkit.errors import PlatformTimeout
+    from decomkit.platforms.base import AppInfo, Scope
+    from decomkit.platforms.sandbox import SandboxPlatform
+
+    platform = SandboxPlatform.create(tmp_path, [AppInfo(APP, "进销存", "enabled", Scope(),
+                                                         ("it-admin",))], {})
+    platform.fail_next("timeout", operation="disable")  # done, but the answer is lost
+    with Ledger(tmp_path / "ledger.sqlite") as led:
+        def once():
+            return led.run_once("jxc:pi-1:disable", APP, "disable", "analyst",
+                                lambda: platform.disable(APP, key="jxc:pi-1:disable"),
+                                lambda: platform.settled("disable", "jxc:pi-1:disable"))
+
+        with pytest.raises(PlatformTimeout):
+            once()
+        assert led.action("jxc:pi-1:disable").status == "unknown"
+        assert once() == (None, False)
+    assert [c["operation"] for c in platform.calls()] == ["disable"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -153,12 +152,10 @@ def test_the_record_command_and_its_verification(recorded):
     assert done.returncode == 0 and "records verified" in done.stdout
 
 
-def test_the_dossier_opens_in_chromium_and_shows_its_charts(recorded, tmp_path):
-    browser = shutil.which("chromium")
-    assert browser, ".ci/run installs Debian's chromium for this test"
+def test_the_dossier_opens_in_chromium_and_shows_its_charts(chromium_path, recorded, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "dossier-jxc.png"
-    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+    subprocess.run([chromium_path, "--headless", "--no-sandbox", "--disable-gpu",
                     "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'c'}",
                     "--window-size=1100,2400", f"--screenshot={shot}",

@@ -14,7 +14,7 @@ from decomkit.snapshot import CACHE, MANIFEST, open_snapshot
 from decomkit.tables import load_inventory
 
 APP_TABLES = ("usage_events", "costs", "contracts", "integrations", "processes", "datasets",
-              "incidents", "security_findings", "survey_responses")
+              "incidents", "security_findings", "survey_responses", "app_scopes")
 
 
 def built(root) -> list[str]:

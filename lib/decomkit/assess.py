@@ -12,6 +12,11 @@ formulas are deliberately simple so an analyst can recompute a score by hand:
 * security = min(1, severity-weighted open findings);
 * fit = (5 − rating) / 4, the rating from the apps table or else the survey;
 * alternative = 1 when a replacement is named.
+
+An app without a usage source (the apps table says ``usage_tracked`` false, or it is blank and
+the usage log has no visit of the app) has usage *unknown*: its usage pressure is 0, never
+"idle", so a missing log never recommends retiring an app; cost per user then divides by the
+licensed seats, and is not counted when those are unknown too.
 """
 
 from __future__ import annotations
@@ -97,20 +102,35 @@ def monthly_active_users(inventory: Inventory, as_of: dt.date) -> pd.DataFrame:
     return usage_counts(inventory, as_of)[0]
 
 
+def usage_known(inventory: Inventory) -> pd.Series:
+    """Per app: whether a usage source covers it (see the module's docstring)."""
+    apps = inventory.apps.set_index("app_id")
+    logged = apps.index.isin(pd.unique(inventory.usage_events["app_id"]))
+    tracked = apps["usage_tracked"].astype("boolean")
+    return pd.Series(tracked.fillna(pd.Series(logged, index=apps.index)).astype(bool),
+                     index=apps.index, name="usage_known")
+
+
 def usage_metrics(inventory: Inventory, as_of: dt.date,
                   counts: UsageCounts | None = None) -> pd.DataFrame:
     """Use per app; ``counts`` (from :func:`usage_counts`) spares a second pass over the log."""
     apps = inventory.apps.set_index("app_id")
+    known = usage_known(inventory)
     mau, last, users = counts if counts is not None else usage_counts(inventory, as_of)
     recent, early = mau.iloc[:, -3:].mean(axis=1), mau.iloc[:, :3].mean(axis=1)
     seats = apps["licensed_seats"].astype("Float64")
-    seats = seats.fillna(users.astype("Float64")).fillna(1).clip(lower=1)
+    seats = seats.fillna(users.astype("Float64").where(known)).fillna(1).clip(lower=1)
     idle = (pd.Timestamp(as_of) - last).dt.days.astype("Float64").fillna(9999)
+    unknown = ~known
     return pd.DataFrame({
-        "mau_recent": recent, "mau_early": early, "seats": seats.astype(float),
-        "active_share": (recent / seats).astype(float),
-        "decline": np.where(early > 0, ((early - recent) / early).clip(lower=0), 0.0),
-        "days_idle": idle.astype(int), "last_used": last,
+        "usage_known": known,
+        "mau_recent": recent.astype(float).mask(unknown),
+        "mau_early": early.astype(float).mask(unknown), "seats": seats.astype(float),
+        "seats_known": apps["licensed_seats"].notna() | known,
+        "active_share": (recent / seats).astype(float).mask(unknown),
+        "decline": pd.Series(np.where(early > 0, ((early - recent) / early).clip(lower=0), 0.0),
+                             index=apps.index).mask(unknown),
+        "days_idle": idle.astype("Int64").mask(unknown), "last_used": last,
     }, index=apps.index)
 
 
@@ -173,18 +193,21 @@ def portfolio_metrics(inventory: Inventory, as_of: dt.date,
         incident_metrics(inventory, as_of), security_metrics(inventory), fit_ratings(inventory),
     ], axis=1)
     metrics["alternative"] = apps["alternative"]
-    metrics["cost_per_user"] = metrics["monthly_cost"] / metrics["mau_recent"].clip(lower=1)
+    users = metrics["mau_recent"].where(metrics["usage_known"], metrics["seats"])
+    metrics["cost_per_user"] = (metrics["monthly_cost"] / users.clip(lower=1)).where(
+        metrics["seats_known"])
     return metrics
 
 
 def pressures(metrics: pd.DataFrame) -> pd.DataFrame:
     """Each factor as a number between 0 (keep) and 1 (retire)."""
-    idle = (metrics["days_idle"] >= IDLE_DAYS).astype(float)
+    idle = (metrics["days_idle"] >= IDLE_DAYS).astype("boolean").fillna(False).astype(float)
     low_share = (1 - metrics["active_share"] / FULL_USE_SHARE).clip(0, 1)
-    cpu, w = metrics["cost_per_user"], metrics["incident_weight"]
+    usage = np.maximum(idle, 0.7 * low_share + 0.3 * metrics["decline"])
+    cpu, w = metrics["cost_per_user"].astype(float), metrics["incident_weight"]
     return pd.DataFrame({
-        "usage": np.maximum(idle, 0.7 * low_share + 0.3 * metrics["decline"]),
-        "cost": cpu / (cpu + COST_REF),
+        "usage": usage.where(metrics["usage_known"], 0.0),  # unknown is no evidence, not idle
+        "cost": (cpu / (cpu + COST_REF)).fillna(0.0),
         "performance": w / (w + 1),
         "security": metrics["finding_weight"].clip(upper=1),
         "fit": (5 - metrics["fit_rating"]) / 4,
@@ -234,7 +257,9 @@ def score_table(metrics: pd.DataFrame, pressure: pd.DataFrame, weights: Weights,
 def reasons(row: pd.Series, language: Language = "zh", minimum_points: float = 3.0) -> list[str]:
     """Sentences for the factors that add at least ``minimum_points`` to the score."""
     out = []
-    if row["c_usage"] >= minimum_points:
+    if not row["usage_known"]:
+        out.append(t("reason.usage_unknown", language))
+    elif row["c_usage"] >= minimum_points:
         if row["days_idle"] >= IDLE_DAYS:
             out.append(t("reason.idle", language, days=int(row["days_idle"])))
         else:
@@ -257,6 +282,15 @@ def reasons(row: pd.Series, language: Language = "zh", minimum_points: float = 3
     if row["c_alternative"] >= minimum_points:
         out.append(t("reason.alternative", language, alternative=row["alternative"]))
     return out or [t("reason.healthy", language)]
+
+
+def usage_label(row: pd.Series, language: Language = "zh") -> str:
+    """'usage unknown', 'idle N days' or the recent monthly active users, for tables."""
+    if not row["usage_known"]:
+        return t("usage.unknown", language)
+    if row["days_idle"] >= IDLE_DAYS:
+        return t("usage.idle", language, days=int(row["days_idle"]))
+    return t("usage.active", language, mau=row["mau_recent"])
 
 
 @dataclass(frozen=True)

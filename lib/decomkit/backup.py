@@ -1,4 +1,5 @@
-"""Back up an app's data and prove the backup is good (seed 000 三, seed 001 data export).
+"""Back up an app's data and prove the backup is good (停用指南 stage 三;
+the data export before 解除免费关联).
 
 A backup is ``<target>/<app>/<backup_id>/``: a copy of each export file and ``manifest.json``,
 written last. The manifest lists every file's size and SHA-256 and, for tables, the row count,
@@ -29,9 +30,11 @@ from pathlib import Path
 import pandas as pd
 
 from decomkit.config import SECRET_ENV
-from decomkit.errors import DecomkitError, InputError, Problem, TransitionError
+from decomkit.errors import DecomkitError, InputError, Problem
 from decomkit.files import atomic_write_text
+from decomkit.gates import Grant, authorize, require
 from decomkit.ledger import canonical_json
+from decomkit.locks import app_lock
 from decomkit.store import Store, chunks_of
 from decomkit.tables import decode_csv
 from decomkit.workspace import Workspace
@@ -265,11 +268,18 @@ def remove_incomplete(store: Store, app_id: str) -> list[str]:
 def run_backup(workspace: Workspace, app_id: str, datasets: list[str] | None = None, *,
                actor: str, store: Store | None = None, progress: bool = False,
                at: str | None = None) -> BackupResult:
-    """Copy the app's exports to the target, sign the manifest, record it in the ledger."""
-    with workspace.ledger() as ledger:
-        missing = ledger.missing(app_id, "backed_up")
-    if missing:
-        raise TransitionError(app_id, "back up", missing)
+    """Copy the app's exports to the target, sign the manifest, record it in the ledger.
+
+    Authorized first (``gates``: a 'retire' decision) and under the app's lock, so a second
+    run for the same app is refused instead of removing the first one's folder."""
+    with app_lock(workspace.root, app_id, "back up"):
+        grant = require(authorize(workspace, app_id, "back_up", actor=actor))
+        return _back_up(workspace, app_id, datasets, grant, actor=actor, store=store,
+                        progress=progress, at=at)
+
+
+def _back_up(workspace: Workspace, app_id: str, datasets: list[str] | None, grant: Grant, *,
+             actor: str, store: Store | None, progress: bool, at: str | None) -> BackupResult:
     chosen = app_datasets(workspace, app_id, datasets)
     sources = _sources(workspace, app_id, chosen)
     entries = [_source_entry(row, path) for row, path in sources]
@@ -298,7 +308,8 @@ def run_backup(workspace: Workspace, app_id: str, datasets: list[str] | None = N
         ledger.transition(app_id, "backed_up", actor, {
             "manifest_hash": manifest_hash, "target": _recorded_target(workspace, store),
             "path": prefix,
-            "files": len(entries), "bytes": sum(e["size"] for e in entries)}, at=at)
+            "files": len(entries), "bytes": sum(e["size"] for e in entries)}, grant=grant,
+            at=at)
     return BackupResult(app_id, store.url, prefix, manifest, manifest_hash)
 
 

@@ -4,13 +4,15 @@ Apps run in separate processes (Papermill and kernels are per process), locally 
 dask.distributed cluster that shares the workspace's folder. Each app's progress and results are
 kept in ``runs/<app>/batch.json``: the parent draws progress from it, and a later batch skips
 what finished with the same parameters (``force`` runs it again). One app's failure never stops
-the others; its notebook is kept and the failure is noted in the ledger.
+the others; its notebook is kept and the failure is noted in the ledger. One batch runs on a
+workspace at a time (a second is refused), and its workers and kernels end with it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 import uuid
@@ -20,8 +22,11 @@ from pathlib import Path
 
 from decomkit.errors import InputError, Problem, WorkspaceError
 from decomkit.files import atomic_write_text
+from decomkit.gates import STAGE_FOLLOW_UPS, opened
 from decomkit.kernels import KernelPool
 from decomkit.ledger import canonical_json, utcnow
+from decomkit.lifeline import die_with_parent
+from decomkit.locks import batch_lock
 from decomkit.runs import (
     KERNEL,
     STAGES,
@@ -37,7 +42,6 @@ from decomkit.workspace import Workspace
 STATUS_FILE = "batch.json"  # runs/<app>/batch.json
 SUMMARY_FILE = "batch-summary.json"  # runs/batch-summary.json
 PER_APP_ONLY = ("dry_run", "confirm", "roll_back")  # a real change is asked for app by app
-TRACKS_AGAIN = {"approval": ("approval_pending", "rejected")}  # states a finished stage reruns in
 ACTOR = "decomkit batch"
 
 
@@ -146,11 +150,12 @@ def _kernel_pool(stages: tuple[str, ...]):
 
 
 def _tracks_again(workspace: Workspace, app_id: str, stage: str) -> bool:
-    """A finished stage that still has something to follow (a pending approval)."""
-    if stage not in TRACKS_AGAIN:
+    """A finished stage that still has something to follow (a pending approval, a request to
+    send again after a rejection): one of its follow-up gates is open in the ledger."""
+    if stage not in STAGE_FOLLOW_UPS:
         return False
     with workspace.ledger() as ledger:
-        return ledger.state(app_id) in TRACKS_AGAIN[stage]
+        return any(opened(ledger, app_id, a) == "" for a in STAGE_FOLLOW_UPS[stage])
 
 
 class _Status:
@@ -222,8 +227,10 @@ def _submit_local(workers: int) -> tuple[Callable, Callable]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    # Workers die with the batch: a killed batch leaves no work running that nobody watches.
     pool = ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context("spawn"))
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
     return pool.submit, lambda: pool.shutdown(wait=True)
 
 
@@ -286,6 +293,15 @@ def run_batch(workspace: Workspace, stages: list[str], apps: str = "candidates",
     parameters = check_parameters(list(dict.fromkeys(stages)), parameters)
     # Explicit apps are checked before anything runs; candidates exist after the portfolio.
     plan = plan_apps(workspace, apps, per_app) if per_app and apps != "candidates" else None
+    with batch_lock(workspace.root):  # a second batch on this workspace is refused
+        return _run_locked(workspace, stages, apps, parameters, per_app, plan, workers=workers,
+                           timeout=timeout, force=force, executor=executor,
+                           scheduler=scheduler, quiet=quiet)
+
+
+def _run_locked(workspace: Workspace, stages: list[str], apps: str, parameters: dict,
+                per_app: list[str], plan: dict | None, *, workers: int, timeout: float | None,
+                force: bool, executor: str, scheduler: str, quiet: bool) -> BatchSummary:
     batch_id = f"{utcnow()}-{uuid.uuid4().hex[:6]}"
     portfolio = None
     if "portfolio" in stages:

@@ -129,6 +129,15 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_settle(args: argparse.Namespace) -> int:
+    from decomkit.workspace import Workspace
+
+    with Workspace.open(args.dir).ledger() as ledger:
+        action = ledger.settle(args.key, args.happened, args.user, args.result)
+    print(f"{args.key} ({action.operation}) is now {action.status}. Run the stage again.")
+    return 0
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     from decomkit.records import render_records, verify_records
     from decomkit.workspace import Workspace
@@ -152,6 +161,25 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     print(f"dashboard: http://127.0.0.1:{args.port}/ (Ctrl-C stops it)", flush=True)
     return serve_dashboard(Workspace.open(args.dir), args.port, not args.no_browser,
                            args.language or "")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from decomkit.workspace import Workspace
+
+    workspace = Workspace.open(args.dir)
+    if args.source == "file":
+        from decomkit.importers import import_file
+
+        result = import_file(workspace, args.table, args.map, args.file, dry_run=args.dry_run)
+    else:
+        from decomkit.importers.dingtalk import import_dingtalk
+
+        result = import_dingtalk(workspace, args.tables.split(","), dry_run=args.dry_run,
+                                 quiet=args.quiet, qps=args.qps)
+    print("\n".join(result.lines()))
+    if result.written:
+        print("written: " + ", ".join(str(p) for p in result.written))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -225,6 +253,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evidence", required=True, help="a screenshot or export proving it")
     p.set_defaults(func=cmd_confirm)
 
+    p = sub.add_parser("settle", help="record whether a platform action that a crashed run "
+                                      "left unfinished took effect (the kit never repeats it "
+                                      "blindly)")
+    p.add_argument("dir")
+    p.add_argument("key", help="the action's key, as the stage printed it")
+    outcome = p.add_mutually_exclusive_group(required=True)
+    outcome.add_argument("--happened", dest="happened", action="store_true",
+                         help="it took effect (the next run skips it)")
+    outcome.add_argument("--did-not-happen", dest="happened", action="store_false",
+                         help="it did not (the next run performs it)")
+    p.add_argument("--as", dest="user", required=True, help="who checked")
+    p.add_argument("--result", default=None, help="what the platform returned, if anything "
+                                                  "(e.g. the approval instance id)")
+    p.set_defaults(func=cmd_settle)
+
     p = sub.add_parser("record", help="render decommission records (decomkit record DIR "
                                       "[APP ...]) or check them (decomkit record verify PATH)")
     p.add_argument("target", help="the workspace, or 'verify'")
@@ -240,6 +283,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.add_argument("--language", choices=("en", "zh"), default=None)
     p.set_defaults(func=cmd_dashboard)
+
+    from decomkit.schemas import TABLES_BY_NAME
+
+    p = sub.add_parser("import", help="fill the inventory: from DingTalk, or from an export "
+                                      "through a column map (merges; never clobbers)")
+    import_sub = p.add_subparsers(dest="source", required=True)
+    i = import_sub.add_parser("dingtalk", help="apps, visible scopes, app admins, users and "
+                                               "departments from DingTalk's Open API")
+    i.add_argument("dir")
+    i.add_argument("--tables", default="apps,users,scopes,admins",
+                   help="any of apps, users, scopes, admins (default: all)")
+    i.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    i.add_argument("--quiet", action="store_true", help="no progress bars")
+    i.add_argument("--qps", type=float, default=15.0,
+                   help="calls a second at most (default 15, under DingTalk's 20 per API; "
+                        "0: no pacing, for a local test server)")
+    i.set_defaults(func=cmd_import)
+    i = import_sub.add_parser("file", help="a CSV/XLSX export through a column map "
+                                           "(templates/import/NAME.yaml or maps/NAME.yaml)")
+    i.add_argument("dir")
+    i.add_argument("file", help="the exported CSV (UTF-8 or GBK) or XLSX file")
+    i.add_argument("--table", required=True, choices=list(TABLES_BY_NAME), metavar="TABLE",
+                   help="the table to fill: " + ", ".join(TABLES_BY_NAME))
+    i.add_argument("--map", required=True, help="the column map's name or a .yaml path")
+    i.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    i.set_defaults(func=cmd_import)
 
     p = sub.add_parser("ledger", help="ledger commands")
     ledger_sub = p.add_subparsers(dest="ledger_command", required=True)

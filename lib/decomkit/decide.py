@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from decomkit.assess import Assessment, assess_app, score_portfolio, usage_counts
+from decomkit.assess import (
+    Assessment,
+    assess_app,
+    score_portfolio,
+    usage_counts,
+    usage_label,
+)
 from decomkit.contracts import ExitPlan, app_exit_plan
 from decomkit.errors import TransitionError
 from decomkit.files import atomic_write_bytes
@@ -18,7 +24,7 @@ from decomkit.preflight import Check, preflight
 from decomkit.stage import Stage
 
 CANDIDATE_COLUMNS = ["app_id", "name", "score", "recommendation", "quadrant", "annual_cost",
-                     "mau_recent", "days_idle"]
+                     "usage", "mau_recent", "days_idle"]
 REFRESHABLE = ("new", "assessed")  # a portfolio run never undoes a decision
 
 
@@ -44,7 +50,10 @@ def write_candidates(stage: Stage, candidates: pd.DataFrame) -> tuple[Path, Path
 def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
     """Score every app, write the candidate list, and mark unassessed apps 'assessed'."""
     table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of)
-    candidates = (table[table["recommendation"].isin(["retire", "review"])]
+    table["usage"] = [usage_label(row, stage.language) for _, row in table.iterrows()]
+    gone = stage.inventory.apps.set_index("app_id")["gone_since"].notna()
+    live = table[~gone.reindex(table.index, fill_value=False)]  # gone from the platform already
+    candidates = (live[live["recommendation"].isin(["retire", "review"])]
                   .reset_index()[CANDIDATE_COLUMNS].round(2))
     files = write_candidates(stage, candidates)
     recorded = []
@@ -81,6 +90,8 @@ def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
     checks = preflight(stage.workspace.platform(), stage.inventory, app_id, stage.analyst, plan,
                        stage.language)
     mau = counts[0].loc[app_id]
+    if not assessment.metrics["usage_known"]:
+        mau = mau.astype(float) * float("nan")  # no source: unknown, not zero
     return AppAssessment(assessment, assess_impact(stage.inventory, app_id, stage.as_of,
                                                    stage.language), plan, checks, mau)
 

@@ -1,7 +1,7 @@
 """A deterministic demo organisation: a company on DingTalk with apps worth keeping, apps worth
 reviewing and apps that should go, with a year of usage, costs, contracts and real export files.
 
-The same ``seed`` and ``as_of`` give the same tables, byte for byte for CSV and parquet.
+The same random seed and ``as_of`` give the same tables, byte for byte for CSV and parquet.
 """
 
 from __future__ import annotations
@@ -449,6 +449,7 @@ def record_history(workspace: Workspace, demo_app: DemoApp, as_of: dt.date) -> N
     with workspace.ledger() as ledger:
         ledger.transition(app, "approval_pending", actor, {
             "instance_id": "sbx-history-1", "plan_hash": gate["plan_hash"], "plan": plan,
+            "manifest_hash": result.manifest_hash,
             "approvers": [a.user_id for a in workspace.config.approval.chain],
             "form": {"停用原因 / Reason": f"已由{demo_app.alternative}替代"}}, at=at(20))
         ledger.transition(app, "approved", actor, {"instance_id": "sbx-history-1",

@@ -91,3 +91,31 @@ class PlatformTimeout(PlatformError):
 class ManualStepRequired(PlatformError):
     """No API does this: a person must do it in the console; the manual platform records who
     did it, with evidence, and the stage continues when run again."""
+
+
+class WorkspaceBusy(WorkspaceError):
+    """Another run holds the lock this one needs (a batch on the workspace, a stage on an app)."""
+
+    def __init__(self, what: str, holder: str):
+        self.what, self.holder = what, holder
+        super().__init__(what, holder)
+
+    def __str__(self) -> str:
+        return (f"cannot {self.what}: {self.holder} holds it now; wait until it finishes "
+                "(or stop it), then run again")
+
+
+class ActionUnsettled(DecomkitError):
+    """A platform action was started by a run that did not finish, and the platform cannot say
+    whether it took effect: a person checks and records the outcome; it is never repeated
+    blindly."""
+
+    def __init__(self, key: str, operation: str):
+        self.key, self.operation = key, operation
+        super().__init__(key, operation)
+
+    def __str__(self) -> str:
+        return (f"'{self.operation}' under key {self.key} was started by a run that did not "
+                "finish, and the platform cannot tell whether it took effect. Check on the "
+                "platform, then run: decomkit settle WORKSPACE KEY --happened (or "
+                "--did-not-happen), and run this stage again")

@@ -1,9 +1,13 @@
-"""Revoking access and disabling an app (seed 000 四, 七; seed 001 unlink), and rolling back
-(FAQ 二: re-enable).
+"""Revoking access and disabling an app (停用指南 stages 四, 七; unlinking a free association as
+the guide to ending 进销存's free association describes), and rolling back (停用指南 FAQ 2:
+re-enable).
 
-Every step runs under an idempotency key derived from the approved request, so a rerun after a
-crash repeats nothing that finished. Dry run is the default: it lists the calls a real run would
-make and changes nothing.
+A real run is authorized (``gates.authorize``: approval of the same plan, the backup read back
+from its target, the typed confirmation, the override rules) before its first message or
+platform call, and holds the app's lock throughout. Every step runs under an idempotency key
+derived from the approved request, so a rerun after a crash repeats nothing that finished; a
+step a crash left unfinished is settled by asking the platform. Dry run is the default: it lists
+the calls a real run would make and changes nothing.
 """
 
 from __future__ import annotations
@@ -13,15 +17,13 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from decomkit.approval import make_plan, plan_hash, planned_action
-from decomkit.backup import verify_backup
+from decomkit.approval import make_plan, planned_action
 from decomkit.errors import DecomkitError, ManualStepRequired, PlatformError, TransitionError
-from decomkit.ledger import STATES
+from decomkit.gates import GATES, ORDER, Grant, authorize, require
+from decomkit.locks import app_lock
 from decomkit.notify import render, send
-from decomkit.platforms import Scope
+from decomkit.platforms import Platform, Scope
 from decomkit.stage import Stage
-
-ORDER = list(STATES)
 
 
 @dataclass(frozen=True)
@@ -49,22 +51,27 @@ class NotificationFailed(DecomkitError):
     """A notification before the change failed; nothing was changed."""
 
 
-def _context(stage: Stage, app_id: str) -> tuple[dict, dict]:
+def _approval(stage: Stage, app_id: str) -> tuple[str, dict | None, dict | None]:
+    """(state, the approved event's data, the pending request's data) of ``app_id``."""
     with stage.workspace.ledger() as ledger:
         approved = ledger.last(app_id, "approved")
         pending = ledger.last(app_id, "approval_pending")
-    if approved is None or pending is None:
-        raise TransitionError(app_id, "disable", "the request is not approved (run 03_approval)")
-    return approved.data, pending.data
+        return (ledger.state(app_id), approved.data if approved else None,
+                pending.data if pending else None)
 
 
-def current_manifest_hash(stage: Stage, app_id: str) -> str:
-    """Verify the backup again now; its manifest hash, or a refusal naming what changed."""
-    report = verify_backup(stage.workspace, app_id, actor=stage.analyst)
-    if not report.ok:
-        raise TransitionError(app_id, "disable", "the backup no longer verifies ("
-                              + "; ".join(report.problems[:3]) + "); back up and verify again")
-    return report.manifest_hash
+def _plan_of(stage: Stage, app_id: str, pending: dict | None) -> dict | None:
+    """The plan as it stands today for the request's date (None without a request)."""
+    if pending is None:
+        return None
+    return make_plan(stage, app_id, dt.date.fromisoformat(pending["plan"]["date"]))
+
+
+def disable_action(state: str) -> str:
+    """The gate a real disable run passes from ``state``: revoke first, then disable, then
+    (a rerun) finish what is left."""
+    return next((a for a in ("revoke", "disable", "finish_disable") if state in GATES[a].after),
+                "revoke")
 
 
 def saved_scope(raw: dict) -> Scope:
@@ -82,7 +89,7 @@ def affected_people(stage: Stage, scope: Scope) -> tuple[list[str], list[str]]:
 
 
 def residue(stage: Stage, app_id: str) -> list[str]:
-    """What still references the app after it is off (seed 七 清理软件残留)."""
+    """What still references the app after it is off (停用指南 stage 七, 清理软件残留)."""
     inv = stage.inventory
     tasks = [f"detach integration {r.integration_id} ({r.system})"
              for r in inv.integrations[inv.integrations["app_id"] == app_id].itertuples()]
@@ -106,53 +113,48 @@ def _plan_steps(stage: Stage, action: str) -> list[Step]:
 
 def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str = "",
                 override_reason: str = "") -> DisableRun:
-    """Revoke, disable (or unlink), verify, list residue, notify — or, dry, say so."""
-    try:
-        approved, pending = _context(stage, app_id)
-    except TransitionError as exc:
-        if not dry_run:
-            raise
-        with stage.workspace.ledger() as ledger:  # a dry run still shows the calls it would make
-            current = ledger.state(app_id)
-        return DisableRun(app_id, True, _plan_steps(stage, planned_action(stage, app_id)),
-                          current, exc.missing)
-    plan = make_plan(stage, app_id, dt.date.fromisoformat(pending["plan"]["date"]))
-    steps = _plan_steps(stage, plan["action"])
-    with stage.workspace.ledger() as ledger:
-        state = ledger.state(app_id)
-    gate = {"plan_hash": plan_hash(plan), "confirm": confirm}
+    """Revoke, disable (or unlink), verify, list residue, notify — or, dry, say so.
+
+    Every gate is decided before the first effect: a refusal changes nothing anywhere."""
+    state, _, pending = _approval(stage, app_id)
+    plan = _plan_of(stage, app_id, pending)
+    steps = _plan_steps(stage, plan["action"] if plan else planned_action(stage, app_id))
     if dry_run:
-        gate["manifest_hash"] = ledger_verified_hash(stage, app_id)
-        with stage.workspace.ledger() as ledger:
-            blocked = _blocked(ledger, app_id, state, gate)
-        return DisableRun(app_id, True, steps, state, blocked)
-    gate["manifest_hash"] = current_manifest_hash(stage, app_id)
-    with stage.workspace.ledger() as ledger:
-        blocked = _blocked(ledger, app_id, state, gate)
-    if blocked and not override_reason:
-        raise TransitionError(app_id, "disable", blocked)
-    return _execute(stage, app_id, plan, approved["instance_id"], gate, steps, override_reason,
-                    pending)
+        decision = authorize(stage.workspace, app_id, disable_action(state), plan=plan,
+                             confirm=confirm, override_reason=override_reason,
+                             actor=stage.analyst)
+        return DisableRun(app_id, True, steps, state, "" if decision else decision.why)
+    with app_lock(stage.workspace.root, app_id, "disable"):
+        state, approved, pending = _approval(stage, app_id)  # as it is now, under the lock
+        plan = _plan_of(stage, app_id, pending)
+        grant = require(authorize(stage.workspace, app_id, disable_action(state), plan=plan,
+                                  confirm=confirm, override_reason=override_reason,
+                                  actor=stage.analyst))
+        return _execute(stage, app_id, plan, approved["instance_id"], grant, steps, pending)
 
 
-def ledger_verified_hash(stage: Stage, app_id: str) -> str | None:
-    with stage.workspace.ledger() as ledger:
-        verified = ledger.last(app_id, "backup_verified")
-    return verified.data["manifest_hash"] if verified else None
+def _settle_scope(platform: Platform, app_id: str, scope: Scope):
+    """Asks the platform whether the app's visible scope is ``scope`` already."""
+    return lambda: (platform.get_app(app_id).scope == scope, None)
 
 
-def _blocked(ledger, app_id: str, state: str, gate: dict) -> str:
-    if ORDER.index(state) >= ORDER.index("verified_disabled") and state != "re_enabled":
-        return ""  # already done: a rerun only finishes what is left
-    target = "disabled" if state == "access_revoked" else "access_revoked"
-    try:
-        return ledger.missing(app_id, target, gate)
-    except TransitionError as exc:
-        return exc.missing
+def _settle_status(platform: Platform, app_id: str, status: str):
+    """Asks the platform whether the app's status is ``status`` already."""
+    return lambda: (platform.get_app(app_id).status == status, None)
 
 
-def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
-             steps: list[Step], override_reason: str, pending: dict) -> DisableRun:
+def _settle_key(platform: Platform, operation: str, key: str):
+    """Asks the platform whether the change under ``key`` was made (None: it cannot tell)."""
+    return lambda: platform.settled(operation, key)
+
+
+def _repeat_safe():
+    """A step without effect outside the kit (a read, a list): doing it again is harmless."""
+    return False, None
+
+
+def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
+             steps: list[Step], pending: dict) -> DisableRun:
     platform = stage.workspace.platform()
     config = stage.workspace.config
     name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
@@ -166,18 +168,19 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
     def key(step: str) -> str:
         return f"{app_id}:{instance}:{step}"
 
+    gate = {k: grant.data[k] for k in ("plan_hash", "manifest_hash", "confirm")
+            if k in grant.data}
     with stage.workspace.ledger() as ledger:
-        def once(step: Step, perform) -> object:
+        def once(step: Step, perform, settle=_repeat_safe) -> object:
             result, ran = ledger.run_once(key(step.name), app_id, step.name, stage.analyst,
-                                          perform)
+                                          perform, settle)
             done.append(Step(step.name, step.call, step.changes_platform,
                              "done" if ran else "skipped", "" if ran else "already done"))
             return result
 
         def move(state: str, data: dict) -> None:
             if ORDER.index(ledger.state(app_id)) < ORDER.index(state):
-                ledger.transition(app_id, state, stage.analyst, data,
-                                  override_reason=override_reason)
+                ledger.transition(app_id, state, stage.analyst, data, grant=grant)
 
         by_name = {s.name: s for s in steps}
         scope = once(by_name["save-scope"], lambda: asdict(platform.get_app(app_id).scope))
@@ -188,9 +191,14 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
             title, text = render(phase, stage.language, **values)
             for step in [s for s in steps if s.name.startswith(f"notify-{phase}:")]:
                 channel = step.name.split(":", 1)[1]
+                # The robot drops a repeated message id; other channels are asked or, when
+                # they cannot tell, left to a person.
+                settle = (_repeat_safe if channel == "robot" else
+                          _settle_key(platform, "notify", key(step.name)))
                 try:
                     once(step, lambda c=channel, s=step: send(
-                        platform, config, c, title, text, user_ids, emails, key(s.name)))
+                        platform, config, c, title, text, user_ids, emails, key(s.name)),
+                         settle)
                 except ManualStepRequired:
                     raise  # a person sends it; the stage resumes after the confirmation
                 except PlatformError as exc:
@@ -203,12 +211,14 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
                                      f"{exc} — retry with retry_notifications()"))
 
         notify("before")
+        admins_only = Scope(only_admin_visible=True)
         once(by_name["revoke"], lambda: platform.set_visible_scope(
-            app_id, Scope(only_admin_visible=True), key=key("revoke")))
+            app_id, admins_only, key=key("revoke")), _settle_scope(platform, app_id, admins_only))
         move("access_revoked", {**gate, "saved_scope": scope})
         action = plan["action"]
         operation = platform.unlink if action == "unlink" else platform.disable
-        once(by_name[action], lambda: operation(app_id, key=key(action)))
+        once(by_name[action], lambda: operation(app_id, key=key(action)),
+             _settle_status(platform, app_id, "unlinked" if action == "unlink" else "disabled"))
         move("disabled", {**gate, "action": action})
         app = platform.get_app(app_id)
         ordinary = next((u for u in user_ids if u not in app.admins), None)
@@ -228,38 +238,36 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, gate: dict,
 
 def retry_notifications(stage: Stage, app_id: str) -> DisableRun:
     """Run again the notifications of a disable that failed; the disable itself stays."""
-    with stage.workspace.ledger() as ledger:
-        state = ledger.state(app_id)
-    if ORDER.index(state) < ORDER.index("verified_disabled"):
-        raise TransitionError(app_id, "retry notifications", "the disable has not finished; "
-                              "run 04_disable again instead")
-    approved, pending = _context(stage, app_id)
-    plan = make_plan(stage, app_id, dt.date.fromisoformat(pending["plan"]["date"]))
-    return _execute(stage, app_id, plan, approved["instance_id"], {}, _plan_steps(
-        stage, plan["action"]), "", pending)
+    with app_lock(stage.workspace.root, app_id, "retry the notifications of"):
+        _, approved, pending = _approval(stage, app_id)
+        grant = require(authorize(stage.workspace, app_id, "retry_notifications",
+                                  actor=stage.analyst))
+        plan = _plan_of(stage, app_id, pending)
+        return _execute(stage, app_id, plan, approved["instance_id"], grant,
+                        _plan_steps(stage, plan["action"]), pending)
 
 
 def rollback(stage: Stage, app_id: str, confirm: str) -> DisableRun:
     """Re-enable the app and restore the visible scope saved before revocation, exactly."""
-    if confirm != app_id:
-        raise TransitionError(app_id, "roll back", f"the typed confirmation must equal the app "
-                              f"id '{app_id}'")
-    approved, _ = _context(stage, app_id)
-    instance = approved["instance_id"]
-    platform = stage.workspace.platform()
-    with stage.workspace.ledger() as ledger:
-        revoked = ledger.last(app_id, "access_revoked")
-        if revoked is None:
-            raise TransitionError(app_id, "roll back", "access was never revoked: nothing to undo")
-        saved = revoked.data["saved_scope"]
-        steps = []
-        for name, perform in (
-                ("enable", lambda: platform.enable(app_id, key=f"{app_id}:{instance}:enable")),
-                ("restore-scope", lambda: platform.set_visible_scope(
-                    app_id, saved_scope(saved), key=f"{app_id}:{instance}:restore-scope"))):
-            _, ran = ledger.run_once(f"{app_id}:{instance}:{name}", app_id, name, stage.analyst,
-                                     perform)
-            steps.append(Step(name, name, True, "done" if ran else "skipped"))
-        if ledger.state(app_id) != "re_enabled":
-            ledger.transition(app_id, "re_enabled", stage.analyst, {"restored_scope": saved})
-        return DisableRun(app_id, False, steps, ledger.state(app_id))
+    with app_lock(stage.workspace.root, app_id, "roll back"):
+        grant = require(authorize(stage.workspace, app_id, "re_enable", confirm=confirm,
+                                  actor=stage.analyst))
+        _, approved, _ = _approval(stage, app_id)
+        instance = approved["instance_id"]
+        platform = stage.workspace.platform()
+        with stage.workspace.ledger() as ledger:
+            saved = saved_scope(ledger.last(app_id, "access_revoked").data["saved_scope"])
+            steps = []
+            for name, perform, settle in (
+                    ("enable", lambda: platform.enable(app_id, key=f"{app_id}:{instance}:enable"),
+                     _settle_status(platform, app_id, "enabled")),
+                    ("restore-scope", lambda: platform.set_visible_scope(
+                        app_id, saved, key=f"{app_id}:{instance}:restore-scope"),
+                     _settle_scope(platform, app_id, saved))):
+                _, ran = ledger.run_once(f"{app_id}:{instance}:{name}", app_id, name,
+                                         stage.analyst, perform, settle)
+                steps.append(Step(name, name, True, "done" if ran else "skipped"))
+            if ledger.state(app_id) != "re_enabled":
+                ledger.transition(app_id, "re_enabled", stage.analyst,
+                                  {"restored_scope": asdict(saved)}, grant=grant)
+            return DisableRun(app_id, False, steps, ledger.state(app_id))

@@ -41,6 +41,14 @@ TEXT: dict[str, dict[str, str]] = {
                    "zh": "功能匹配度评分 {rating:.1f}/5。"},
     "reason.alternative": {"en": "A replacement exists: {alternative}.",
                            "zh": "已有替代方案:{alternative}。"},
+    "reason.usage_unknown": {
+        "en": "Usage unknown: no usage source covers this app (DingTalk has no per-app usage "
+              "API); import a usage log or set usage_tracked.",
+        "zh": "使用情况未知:没有覆盖此应用的使用记录(钉钉没有按应用的使用数据接口);请导入访问记录"
+              "或填写 usage_tracked。"},
+    "usage.unknown": {"en": "usage unknown", "zh": "使用情况未知"},
+    "usage.idle": {"en": "idle {days} days", "zh": "{days} 天无人使用"},
+    "usage.active": {"en": "{mau:.0f} active a month", "zh": "月活 {mau:.0f} 人"},
     "reason.healthy": {"en": "Well used and fit for purpose.", "zh": "使用充分,功能匹配。"},
     # impact
     "risk.high": {"en": "high", "zh": "高"},
@@ -52,6 +60,10 @@ TEXT: dict[str, dict[str, str]] = {
                            "zh": "与 {system} 集成({direction}):{description}。"},
     "impact.users": {"en": "{n} people in {depts} departments used it in the last 90 days.",
                      "zh": "近 90 天有 {depts} 个部门的 {n} 人使用。"},
+    "impact.access": {"en": "{n} people in {depts} departments can open it now (visible scope "
+                            "and admins; usage unknown): they lose access.",
+                      "zh": "{depts} 个部门的 {n} 人目前可以打开它(可见范围与管理员;使用情况未知),"
+                            "停用后将失去访问。"},
     "impact.data": {"en": "Data to back up or migrate: {datasets} dataset(s), {rows:,} rows "
                           "({size}).",
                     "zh": "{datasets} 个数据集,共 {rows:,} 行({size})需要备份或迁移。"},
@@ -76,7 +88,7 @@ TEXT: dict[str, dict[str, str]] = {
                                    "zh": "下一个合同期满时退出"},
     "contract.exit.no_contract": {"en": "retire now", "zh": "立即停用"},
     "contract.exit.expired": {"en": "retire now (contract ended)", "zh": "立即停用(合同已到期)"},
-    # preflight (seed 四)
+    # preflight (停用指南 stage 四)
     "check.admin": {"en": "Administrator rights", "zh": "管理员权限"},
     "check.licence": {"en": "Licence terms", "zh": "软件授权情况"},
     "check.revocation": {"en": "Revoke user access", "zh": "用户使用权限收回"},

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from decomkit.access import people_with_access
 from decomkit.i18n import Language, t
 from decomkit.tables import Inventory
 
@@ -78,6 +79,12 @@ def assess_impact(inventory: Inventory, app_id: str, as_of: dt.date,
     datasets = inventory.datasets[inventory.datasets["app_id"] == app_id].drop(
         columns="app_id").reset_index(drop=True)
     by_dept = recent_users_by_department(inventory, app_id, as_of)
+    with_access = people_with_access(inventory, app_id)
+    access_only = by_dept.empty and with_access is not None and len(with_access) > 0
+    if access_only:  # usage unknown: everyone who can open it may depend on it
+        by_dept = (with_access.groupby("department").size().rename("users").reset_index()
+                   .sort_values(["users", "department"], ascending=[False, True],
+                                ignore_index=True))
 
     points, reasons, edges = 0, [], []
     for p in processes.itertuples():
@@ -95,7 +102,8 @@ def assess_impact(inventory: Inventory, app_id: str, as_of: dt.date,
     n_users = int(by_dept["users"].sum())
     points += next((pts for limit, pts in USERS_POINTS if n_users > limit), 0)
     if n_users:
-        reasons.append(t("impact.users", language, n=n_users, depts=len(by_dept)))
+        reasons.append(t("impact.access" if access_only else "impact.users", language,
+                         n=n_users, depts=len(by_dept)))
         edges += [(row.department, name, "users") for row in by_dept.itertuples()]
     if len(datasets):
         rows, size = int(datasets["rows"].fillna(0).sum()), datasets["bytes"].fillna(0).sum()

@@ -24,7 +24,10 @@ import uuid
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
+from decomkit.lifeline import die_with_parent, kill_with_parent
+
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # what ipykernel would set
+PARENT_ENV = "DECOMKIT_FORK_SERVER_PARENT"  # the pid the fork server must end with
 
 
 class _Forked:
@@ -68,7 +71,8 @@ class ForkServer:
     def __init__(self, warmup: str = ""):
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "decomkit.kernels"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, text=True, env={**os.environ, "MPLBACKEND": INLINE_BACKEND})
+            stdout=subprocess.PIPE, text=True, env={**os.environ, "MPLBACKEND": INLINE_BACKEND,
+                                                    PARENT_ENV: str(os.getpid())})
         self._lock = threading.Lock()
         self._request({"warmup": warmup})
 
@@ -107,6 +111,8 @@ class ForkProvisioner(LocalProvisioner):
 def _serve() -> None:
     """The fork server's loop: read requests on stdin, answer on stdout, until stdin closes."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they exit
+    # The server ends with its worker (and at the end of its stdin); no thread: it forks.
+    die_with_parent(int(os.environ.pop(PARENT_ENV, "0")) or None, watch=False)
     from ipykernel.kernelapp import IPKernelApp
 
     protocol = sys.stdout
@@ -128,6 +134,10 @@ def _serve() -> None:
 
 def _become_kernel(app_class, request: dict) -> None:
     try:
+        server = os.getppid()
+        kill_with_parent()  # the kernel ends with the server, hence with the batch
+        if os.getppid() != server:
+            os._exit(1)
         os.setpgid(0, 0)
         for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)

@@ -3,8 +3,10 @@
 * An append-only event log; each row carries the SHA-256 of the row before it (over canonical
   JSON), so an edited, deleted or reordered row breaks the chain. The chain head is also written
   to a file beside the database, so a cut-off tail is caught too.
-* A per-app state machine whose gates are enforced here, not by a notebook's goodwill.
-* Idempotency keys for platform actions, so a rerun after a crash repeats nothing.
+* A per-app state machine whose gates (the table in :mod:`decomkit.gates`) are enforced here,
+  not by a notebook's goodwill.
+* Idempotency keys for platform actions, claimed under one lock, so a rerun after a crash or a
+  second process repeats nothing.
 
 Writers take SQLite's write lock (``BEGIN IMMEDIATE``) for the whole append, so two processes can
 write at once and the chain stays linear.
@@ -22,37 +24,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from decomkit.errors import LedgerIntegrityError, TransitionError
+from decomkit.errors import (
+    ActionUnsettled,
+    LedgerIntegrityError,
+    PlatformTimeout,
+    TransitionError,
+)
 from decomkit.files import atomic_write_text
+from decomkit.gates import (  # noqa: F401 — STATES, DECISIONS, MIN_OVERRIDE_REASON: re-exported
+    ACTION_FOR_STATE,
+    DECISIONS,
+    GATES,
+    MIN_OVERRIDE_REASON,
+    STATES,
+    Grant,
+    decide,
+    evaluate,
+)
+from decomkit.locks import action_lock
 
 GENESIS = "0" * 64
-MIN_OVERRIDE_REASON = 15  # characters; an override must be explained in a sentence
-
-# state → (states it may be reached from, what is missing when it may not)
-STATES: dict[str, tuple[tuple[str, ...], str]] = {
-    "new": ((), ""),
-    "assessed": (("new", "assessed", "decided"), "the app is past assessment"),
-    "decided": (("assessed", "decided"), "the app has not been assessed (run 01_assess)"),
-    "backed_up": (("decided", "backed_up", "backup_verified", "rejected"),
-                  "there is no 'retire' decision (run 01_assess)"),
-    "backup_verified": (("backed_up", "backup_verified"),
-                        "there is no backup to verify (run 02_backup)"),
-    "approval_pending": (("backup_verified", "rejected"),
-                         "the backup is not verified (run 02_backup)"),
-    "approved": (("approval_pending",), "no approval request is pending (run 03_approval)"),
-    "rejected": (("approval_pending",), "no approval request is pending (run 03_approval)"),
-    "access_revoked": (("approved",), "the request is not approved (run 03_approval)"),
-    "disabled": (("approved", "access_revoked"), "the request is not approved (run 03_approval)"),
-    "verified_disabled": (("disabled",), "the app has not been disabled"),
-    "re_enabled": (("access_revoked", "disabled", "verified_disabled"),
-                   "the app was not disabled or revoked"),
-    "reviewed": (("verified_disabled", "reviewed"),
-                 "the disable has not been verified (run 04_disable)"),
-    "closed": (("reviewed",), "the review is not done (run 05_review)"),
-}
-DECISIONS = ("retire", "review", "keep")
-# States from which a changing platform action needs the full disable gate.
-_GUARDED = ("access_revoked", "disabled")
+ACTION_WAIT = 60.0  # seconds a run waits for another run's action on the same app
 
 
 def canonical_json(value: Any) -> str:
@@ -249,72 +241,58 @@ class Ledger:
         return Event(**{**dict(row), "data": json.loads(row["data"])}) if row else None
 
     def transition(self, app_id: str, state: str, actor: str, data: dict | None = None, *,
-                   override_reason: str = "", at: str | None = None) -> Event:
+                   override_reason: str = "", grant: Grant | None = None,
+                   at: str | None = None) -> Event:
         """Move ``app_id`` to ``state`` if its gate allows it; raise TransitionError if not.
 
-        ``data`` carries what the gate checks: ``decision`` for "decided", ``manifest_hash`` for
-        backup states, ``plan_hash``, ``manifest_hash`` and ``confirm`` for the guarded states.
-        A written ``override_reason`` bypasses a gate (never the typed confirmation) and is
-        recorded in the event. ``at`` (ISO time) records when it happened, for importing a
-        lifecycle that took place before the kit (the demo's history); it defaults to now.
+        The gate is the table in :mod:`decomkit.gates`, checked under the write lock. ``data``
+        carries what it checks: ``decision`` for "decided", ``manifest_hash`` for backup states,
+        ``plan_hash``, ``manifest_hash`` and ``confirm`` for the guarded states. ``grant`` (from
+        ``gates.authorize``, obtained before the effect this records) covers the conditions
+        its override passed; conditions that became unmet since are refused. Without a grant,
+        a written ``override_reason`` passes what the gate lets it pass (never the typed
+        confirmation) and is recorded in the event. ``at`` (ISO time) records when it happened,
+        for importing a lifecycle that took place before the kit; it defaults to now.
         """
-        if state not in STATES:
+        if state not in STATES or state == "new":
             raise TransitionError(app_id, f"move to '{state}'",
                                   f"unknown state; use one of {', '.join(STATES)}")
         data = dict(data or {})
         with self._write() as db:
-            missing = self._gate(app_id, state, data)
-            if missing and override_reason:
-                if len(override_reason.strip()) < MIN_OVERRIDE_REASON:
-                    raise TransitionError(app_id, f"override the gate to '{state}'",
-                                          f"the reason must be a sentence of at least "
-                                          f"{MIN_OVERRIDE_REASON} characters")
-                data["override"] = {"reason": override_reason.strip(), "bypassed": missing}
-            elif missing:
-                raise TransitionError(app_id, f"move to '{state}'", missing)
+            if grant is not None:
+                data.update(self._granted(app_id, state, data, grant))
+            else:
+                action = ACTION_FOR_STATE[state]
+                decision = decide(app_id, action, evaluate(self, app_id, action, data),
+                                  override_reason, data)
+                if not decision:
+                    raise TransitionError(app_id, f"move to '{state}'", decision.why)
+                if decision.override:
+                    data["override"] = decision.override
             return self._append(db, app_id, "transition", state, actor, data, at)
 
-    def missing(self, app_id: str, state: str, data: dict | None = None) -> str:
-        """What is missing before ``app_id`` may enter ``state`` ("" when nothing is): a gate
-        checked before the work it guards, so nothing is done that could not be recorded."""
-        return self._gate(app_id, state, dict(data or {}))
-
-    def _gate(self, app_id: str, state: str, data: dict) -> str:
-        """What is missing before ``app_id`` may enter ``state`` ("" when nothing is)."""
-        if state in _GUARDED and data.get("confirm") != app_id:
-            # Never overridable: the operator must type the app id to change a platform.
+    def _granted(self, app_id: str, state: str, data: dict, grant: Grant) -> dict:
+        """What a granted transition records; refused if the grant does not cover it or a
+        condition it did not pass became unmet since."""
+        if grant.app_id != app_id or not grant.covers(state):
             raise TransitionError(app_id, f"move to '{state}'",
-                                  f"the typed confirmation must equal the app id '{app_id}'")
-        current = self.state(app_id)
-        allowed, missing = STATES[state]
-        if current not in allowed:
-            return f"{missing} (current state: {current})"
-        if state == "decided" and data.get("decision") not in DECISIONS:
-            return f"decision must be one of {', '.join(DECISIONS)}"
-        if (state == "backed_up" and current == "decided"
-                and self._last_transition_field(app_id, "decision") != "retire"):
-            return "the decision is not 'retire' (run 01_assess)"
-        if state == "backup_verified":
-            backed = self.last(app_id, "backed_up")
-            if data.get("manifest_hash") != backed.data.get("manifest_hash"):
-                return "the verified manifest is not the one that was backed up; back up again"
-        if state == "approval_pending" and (plan := data.get("plan_hash")) is None:
-            return f"the request carries no plan hash (got {plan!r})"
-        if state in _GUARDED:
-            return self._disable_gate(app_id, data)
-        return ""
+                                  f"the grant is for '{grant.action}' of {grant.app_id}")
+        gate_state = GATES[grant.action].state
+        action = grant.action if gate_state == state else ACTION_FOR_STATE[state]
+        checked = {**grant.data, **data}
+        passed = set((grant.override or {}).get("conditions", ()))
+        unmet = [u for u in evaluate(self, app_id, action, checked)
+                 if u.condition not in passed]
+        if unmet:
+            raise TransitionError(app_id, f"move to '{state}'", "; ".join(u.text for u in unmet)
+                                  + " (changed since the run was authorized)")
+        return {"override": grant.override} if grant.override else {}
 
-    def _disable_gate(self, app_id: str, data: dict) -> str:
-        approved = self.last(app_id, "approved")
-        pending = self.last(app_id, "approval_pending")
-        verified = self.last(app_id, "backup_verified")
-        if pending is None or data.get("plan_hash") != pending.data.get("plan_hash"):
-            return "the plan changed after it was approved (stale approval); request approval again"
-        if verified is None or data.get("manifest_hash") != verified.data.get("manifest_hash"):
-            return "the backup changed since it was verified; back up and verify again"
-        if approved is None:
-            return "the request is not approved"
-        return ""
+    def missing(self, app_id: str, state: str, data: dict | None = None) -> str:
+        """What is missing before ``app_id`` may enter ``state`` ("" when nothing is), from the
+        ledger alone (``gates.authorize`` also checks the world: the backup on its target)."""
+        action = ACTION_FOR_STATE[state]
+        return "; ".join(u.text for u in evaluate(self, app_id, action, dict(data or {})))
 
     # ------------------------------------------------------------ idempotent actions
 
@@ -326,36 +304,73 @@ class Ledger:
                       json.loads(row["result"]) if row["result"] else None)
 
     def run_once(self, key: str, app_id: str, operation: str, actor: str,
-                 perform: Callable[[], Any]) -> tuple[Any, bool]:
+                 perform: Callable[[], Any],
+                 settle: Callable[[], tuple[bool, Any] | None] | None = None
+                 ) -> tuple[Any, bool]:
         """Run ``perform`` at most once to completion under ``key``; return (result, ran_now).
 
-        A key already done returns its recorded result without calling ``perform``. A key left
-        "started" by a crash calls ``perform`` again: platforms receive the same key and must
-        treat it as a repeat (the sandbox and DingTalk robot do).
+        The app's action lock is held throughout, and the check and the claim happen in one
+        write transaction: a second process on the same key waits, then finds it done. A key
+        done returns its recorded result. A key claimed by a run that did not finish
+        ("started", or "unknown" after a timeout) is settled by asking the platform:
+        ``settle()`` answers (took effect, result), or None when the platform cannot tell —
+        then a person checks (:class:`ActionUnsettled`); it is never repeated blindly. A key
+        whose call the platform refused ("failed") is tried again.
         """
-        done = self.action(key)
-        if done is not None and done.status == "done":
-            return done.result, False
-        with self._write() as db:
-            db.execute(
-                "INSERT INTO actions (key, app_id, operation, status, updated) "
-                "VALUES (?, ?, ?, 'started', ?) ON CONFLICT(key) DO UPDATE SET "
-                "status = 'started', updated = excluded.updated",
-                (key, app_id, operation, utcnow()))
-        try:
-            result = perform()
-        except Exception as exc:
+        with action_lock(self.path.parent, app_id, wait=ACTION_WAIT):
             with self._write() as db:
-                db.execute("UPDATE actions SET status = 'failed', result = ?, updated = ? "
-                           "WHERE key = ?", (canonical_json({"error": str(exc)}), utcnow(), key))
-                self._append(db, app_id, "action", None, actor,
-                             {"key": key, "operation": operation, "status": "failed",
-                              "error": str(exc)})
-            raise
+                row = db.execute("SELECT status, result FROM actions WHERE key = ?",
+                                 (key,)).fetchone()
+                if row is not None and row["status"] == "done":
+                    return (json.loads(row["result"]) if row["result"] else None), False
+                unsettled = row is not None and row["status"] in ("started", "unknown")
+                if not unsettled:
+                    db.execute(
+                        "INSERT INTO actions (key, app_id, operation, status, updated) "
+                        "VALUES (?, ?, ?, 'started', ?) ON CONFLICT(key) DO UPDATE SET "
+                        "status = 'started', updated = excluded.updated",
+                        (key, app_id, operation, utcnow()))
+            if unsettled:
+                outcome = settle() if settle is not None else None
+                if outcome is None:
+                    raise ActionUnsettled(key, operation)
+                took_effect, result = outcome
+                if took_effect:
+                    self._record_action(key, app_id, operation, actor, "done", result,
+                                        {"settled": "the platform shows it took effect"})
+                    return result, False
+            try:
+                result = perform()
+            except PlatformTimeout as exc:  # it may have taken effect: settle it next time
+                self._record_action(key, app_id, operation, actor, "unknown",
+                                    {"error": str(exc)}, {"error": str(exc)})
+                raise
+            except Exception as exc:
+                self._record_action(key, app_id, operation, actor, "failed",
+                                    {"error": str(exc)}, {"error": str(exc)})
+                raise
+            self._record_action(key, app_id, operation, actor, "done", result,
+                                {"result": result})
+            return result, True
+
+    def _record_action(self, key: str, app_id: str, operation: str, actor: str, status: str,
+                       result: Any, details: dict) -> None:
         with self._write() as db:
-            db.execute("UPDATE actions SET status = 'done', result = ?, updated = ? "
-                       "WHERE key = ?", (canonical_json(result), utcnow(), key))
+            db.execute("UPDATE actions SET status = ?, result = ?, updated = ? WHERE key = ?",
+                       (status, canonical_json(result), utcnow(), key))
             self._append(db, app_id, "action", None, actor,
-                         {"key": key, "operation": operation, "status": "done",
-                          "result": result})
-        return result, True
+                         {"key": key, "operation": operation, "status": status, **details})
+
+    def settle(self, key: str, happened: bool, actor: str, result: Any = None) -> Action:
+        """A person's finding on an unsettled action: it took effect (done) or it did not
+        (the next run performs it)."""
+        action = self.action(key)
+        if action is None or action.status not in ("started", "unknown"):
+            raise TransitionError(action.app_id if action else "?", f"settle {key}",
+                                  "no unsettled action has this key"
+                                  + (f" (it is {action.status})" if action else ""))
+        self._record_action(key, action.app_id, action.operation, actor,
+                            "done" if happened else "failed", result,
+                            {"settled": f"by {actor}: "
+                             + ("it took effect" if happened else "it did not take effect")})
+        return self.action(key)

@@ -1,5 +1,6 @@
-"""The checks of seed 四 before anything is changed: admin rights, licence terms, the access to
-revoke, and linked permissions (approval flows and integrations that reference the app)."""
+"""The checks of 停用指南 stage 四 before anything is changed: admin rights, licence terms, the
+access to revoke, and linked permissions (approval flows and integrations that reference the
+app)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
+from decomkit.access import people_with_access
 from decomkit.contracts import ExitPlan
 from decomkit.i18n import Language, t
 from decomkit.platforms import AppInfo, Platform
@@ -53,7 +55,9 @@ def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: s
     if app.status == "expired":
         checks[-1] = Check("licence", "warn", f"[{app.status}] {checks[-1].detail}")
 
-    people = people_in_scope(app, inventory.users)
+    people = people_with_access(inventory, app_id)  # the imported scopes resolve departments
+    if people is None:
+        people = people_in_scope(app, inventory.users)
     depts = ", ".join(sorted(people["department"].unique())) or "—"
     checks.append(Check("revocation", "warn" if len(people) else "ok",
                         t("check.revocation.detail", language, n=len(people), depts=depts)))
@@ -71,7 +75,7 @@ def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: s
 
 
 def checks_table(checks: list[Check], language: Language = "zh") -> pd.DataFrame:
-    """The seed's checklist table: item, status, detail."""
+    """停用指南's stage 四 checklist table: item, status, detail."""
     item, status, detail = ("item", "status", "detail") if language == "en" else (
         "检查项目", "状态", "说明")
     return pd.DataFrame({item: [t(f"check.{c.item}", language) for c in checks],

@@ -1,5 +1,5 @@
-"""After the disable (seed 000 八 evaluate, 九 lessons): did it save what was projected, did the
-business keep flowing, are people satisfied, is the data still safe — and what did we learn.
+"""After the disable (停用指南 stages 八 evaluate, 九 lessons): did it save what was projected,
+did the business keep flowing, are people satisfied, is the data still safe — and what did we learn.
 
 Savings are counted over the full calendar months after the month of the disable, up to the
 last full month before ``as_of``: realized = Σ (baseline − actual monthly cost) − penalty −
@@ -130,7 +130,7 @@ def _survey(stage: Stage, app_id: str) -> dict:
 
 @dataclass(frozen=True)
 class Safety:
-    """Seed 八 数据安全: the backup verified again now, and the app off for everyone."""
+    """停用指南 stage 八, 数据安全: the backup verified again now, and the app off for everyone."""
 
     backup_ok: bool
     backup_problems: list[str]

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from decomkit.errors import InputError, Problem, WorkspaceError
+from decomkit.gates import STAGE_ACTIONS, opened
 from decomkit.kernels import KernelPool
 from decomkit.resources import notebooks_dir
 from decomkit.workspace import Workspace
@@ -26,10 +27,6 @@ from decomkit.workspace import Workspace
 STAGES = {"portfolio": "00_portfolio.ipynb", "assess": "01_assess.ipynb",
           "backup": "02_backup.ipynb", "approval": "03_approval.ipynb",
           "disable": "04_disable.ipynb", "review": "05_review.ipynb"}
-# The ledger state a per-app stage moves to: its gate decides whether the stage runs at all.
-# (The disable stage always runs: it is a dry run unless its parameters say otherwise.)
-STAGE_STATE = {"backup": "backed_up", "review": "reviewed"}
-APPROVAL_RUNS_IN = ("backup_verified", "rejected", "approval_pending")  # submit or track
 PORTFOLIO_FOLDER = "_portfolio"  # runs/_portfolio/ holds the whole-portfolio stage
 KERNEL = "decomkit"
 TRUE, FALSE = ("true", "1", "yes", "y", "是"), ("false", "0", "no", "n", "否")
@@ -136,13 +133,15 @@ def check_parameters(stages: list[str], values: dict, where: str = "parameters",
 
 
 def gate(workspace: Workspace, app_id: str, stage: str) -> str:
-    """Why ``stage`` may not run for ``app_id`` now ("" when it may)."""
+    """Why ``stage`` may not run for ``app_id`` now ("" when it may): the stage runs when one
+    of its gates (``gates.STAGE_ACTIONS``) is open in the ledger. The notebook's own calls are
+    then authorized in full; the disable stage always runs (a dry run unless told otherwise)."""
+    actions = STAGE_ACTIONS.get(stage, ())
+    if not actions:
+        return ""
     with workspace.ledger() as ledger:
-        if stage == "approval":
-            state = ledger.state(app_id)
-            return "" if state in APPROVAL_RUNS_IN else (
-                f"nothing to ask or track (state {state}; the backup must be verified)")
-        return ledger.missing(app_id, STAGE_STATE[stage]) if stage in STAGE_STATE else ""
+        missing = [opened(ledger, app_id, a) for a in actions]
+    return "" if "" in missing else missing[0]
 
 
 # ------------------------------------------------------------------ kernels

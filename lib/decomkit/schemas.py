@@ -62,6 +62,13 @@ TABLES: tuple[Table, ...] = (
         Column("function_fit", "float", "功能匹配度", minimum=1, maximum=5,
                help="analyst rating 1 (poor) to 5 (excellent)"),
         Column("alternative", "str", "替代方案", help="name of a replacement, if one exists"),
+        Column("usage_tracked", "bool", "使用记录覆盖",
+               help="true: the usage log covers this app (no visits means idle); false: no "
+                    "usage source (usage unknown); blank: covered if the log has a visit"),
+        Column("unified_app_id", "str", "统一应用ID",
+               help="DingTalk's unifiedAppId of a self-built app (set by an import)"),
+        Column("gone_since", "date", "平台已删除",
+               help="set by an import: the day the platform stopped listing the app"),
     )),
     Table("usage_events", "使用记录", help="one row per visit; parquet for large logs", columns=(
         Column("date", "date", "日期", required=True, help="day (or time) of the visit"),
@@ -133,9 +140,28 @@ TABLES: tuple[Table, ...] = (
     Table("users", "用户", help="people, with their department", columns=(
         Column("user_id", "str", "用户ID", required=True, unique=True),
         Column("name", "str", "姓名", required=True),
-        Column("department", "str", "部门", required=True),
+        Column("department", "str", "部门", required=True,
+               help="name or path such as 总部/销售部/华东"),
         Column("email", "str", "邮箱"),
+        Column("job_number", "str", "工号"),
+        Column("dept_id", "str", "部门ID", help="the platform's id of the main department"),
+        Column("gone_since", "date", "已离开",
+               help="set by an import: the day the platform stopped listing the person"),
     )),
+    Table("app_scopes", "应用可见范围", help="who can open each app and who administers it, as "
+          "`decomkit import dingtalk` reads them; preflight and impact count who loses access",
+          columns=(
+              _app_ref(),
+              Column("access", "enum", "权限", required=True, choices=("visible", "admin"),
+                     help="visible: in the visible scope; admin: an app role that manages it"),
+              Column("member_type", "enum", "成员类型", required=True,
+                     choices=("everyone", "admins_only", "user", "dept", "role"),
+                     help="everyone: an empty scope (the whole organisation)"),
+              Column("member_id", "str", "成员ID", help="user id, department id or role id"),
+              Column("member_name", "str", "成员名称",
+                     help="a person's name, a department's path or a role's name"),
+              Column("role", "str", "应用角色", help="the app role a row comes from"),
+          )),
     Table("survey_responses", "满意度调查", help="satisfaction survey answers", columns=(
         Column("response_id", "str", "答卷编号", required=True, unique=True),
         _app_ref(),
@@ -160,7 +186,8 @@ CHOICES_ZH = {
     "严重": "critical", "高": "high", "中": "medium", "低": "low",
     "未解决": "open", "开放": "open", "已解决": "closed", "关闭": "closed",
     "每天": "daily", "每周": "weekly", "每月": "monthly", "很少": "rarely",
-    "停用前": "before", "停用后": "after",
+    "停用前": "before", "停用后": "after", "可见": "visible", "管理员": "admin",
+    "全员": "everyone", "仅管理员": "admins_only", "人员": "user", "部门": "dept", "角色": "role",
 }
 
 

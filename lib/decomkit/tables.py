@@ -309,6 +309,7 @@ class Inventory:
     incidents: pd.DataFrame
     security_findings: pd.DataFrame
     users: pd.DataFrame
+    app_scopes: pd.DataFrame
     survey_responses: pd.DataFrame
 
     def __getitem__(self, name: str) -> pd.DataFrame:

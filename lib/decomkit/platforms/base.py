@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 AppStatus = Literal["enabled", "disabled", "expired", "unlinked"]
 
@@ -104,7 +104,8 @@ class Platform(ABC):
 
     @abstractmethod
     def unlink(self, app_id: str, *, key: str) -> None:
-        """End a free association (免费关联), as seed 001 describes."""
+        """End a free association (免费关联), as the guide to ending 进销存's free
+        association (解除免费关联) describes."""
 
     @abstractmethod
     def submit_approval(self, request: ApprovalRequest, *, key: str) -> str:
@@ -120,3 +121,9 @@ class Platform(ABC):
     @abstractmethod
     def notify(self, notification: Notification, *, key: str) -> str:
         """Send a notification; return the platform's delivery id."""
+
+    def settled(self, operation: str, key: str) -> tuple[bool, Any] | None:
+        """Whether the change made under ``key`` took effect, and its result, for a run that
+        did not finish: (True, result), (False, None), or None when the platform cannot tell
+        (then a person checks; the kit never repeats it blindly)."""
+        return None

@@ -1,15 +1,15 @@
 """The manual platform: a person does each change in the admin console, the kit records it.
 
 A changing call does not change anything by itself: the first time it records a pending step
-with console instructions (from the seeds, in English and 中文) and raises ``ManualStepRequired``
-naming the step's key. ``confirm`` records who did it and the SHA-256 of an evidence file (a
-screenshot); the same call made again then succeeds, and the kit's view of the app follows.
+with console instructions (from 停用指南 and the 解除免费关联 guide, in English and 中文) and
+raises ``ManualStepRequired`` naming the step's key. ``confirm`` records who did it and the
+SHA-256 of an evidence file (a screenshot); the same call made again then succeeds, and the kit's
+view of the app follows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import json
 from collections.abc import Iterator
@@ -18,6 +18,8 @@ from pathlib import Path
 
 from decomkit.errors import ManualStepRequired, PlatformError
 from decomkit.files import atomic_write_text
+from decomkit.gates import canonical_user_id
+from decomkit.locks import state_file
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -54,8 +56,7 @@ class ManualPlatform(Platform):
     @contextmanager
     def _state(self, write: bool = True) -> Iterator[dict]:
         self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / "manual.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX if write else fcntl.LOCK_SH)
+        with state_file(self.folder / "manual.lock"):
             state = (json.loads(self.path.read_text(encoding="utf-8")) if self.path.exists()
                      else {"apps": {}, "steps": {}, "approvals": {}})
             yield state
@@ -104,6 +105,14 @@ class ManualPlatform(Platform):
         raise ManualStepRequired(operation, f"a person must do this in the console:\n{numbered}\n"
                                  f"then run: decomkit confirm WORKSPACE {key} --as NAME "
                                  "--evidence FILE, and run this stage again")
+
+    def settled(self, operation: str, key: str) -> tuple[bool, object] | None:
+        """A step is done once a person confirmed it and the kit applied it."""
+        with self._state(write=False) as state:
+            step = state["steps"].get(key)
+        if step and step.get("applied"):
+            return True, step.get("result")
+        return False, None
 
     # ------------------------------------------------------------ the interface
 
@@ -167,7 +176,7 @@ class ManualPlatform(Platform):
                                 "--evidence FILE (a screenshot of the approval record)")
         with self._state() as state:
             inst = state["approvals"][instance_id]
-            if user_id == inst["originator"]:
+            if canonical_user_id(user_id) == canonical_user_id(inst["originator"]):
                 raise PlatformError("decide_approval", "the requester cannot approve their own "
                                     "request")
             inst["records"].append({"user_id": user_id, "result": decision.upper(),
@@ -176,7 +185,8 @@ class ManualPlatform(Platform):
                                         Path(evidence).read_bytes()).hexdigest()})
             if decision == "refuse":
                 inst.update(status="COMPLETED", result="refuse")
-            elif {r["user_id"] for r in inst["records"]} >= set(inst["approvers"]):
+            elif ({canonical_user_id(r["user_id"]) for r in inst["records"]}
+                  >= {canonical_user_id(u) for u in inst["approvers"]}):
                 inst.update(status="COMPLETED", result="agree")
         return self.approval_status(instance_id)
 

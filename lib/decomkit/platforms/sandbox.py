@@ -1,6 +1,7 @@
 """The local sandbox platform: a DingTalk-like organisation kept in the workspace.
 
-State lives in ``platform/sandbox.json`` and every call takes a file lock, so separate processes
+State lives in ``platform/sandbox.json`` and every call takes a file lock (``filelock``, as on
+Windows), so separate processes
 (batch workers, a notebook and the CLI) see one consistent platform. For tests it can be told to
 fail its next calls: ``error`` refuses the call; ``timeout`` carries the change out and then loses
 the answer, the hard case for idempotency.
@@ -8,7 +9,6 @@ the answer, the hard case for idempotency.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from decomkit.errors import PlatformError, PlatformTimeout
 from decomkit.files import atomic_write_text
+from decomkit.gates import canonical_user_id
+from decomkit.locks import state_file
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -94,14 +96,14 @@ class SandboxPlatform(Platform):
         """An approver acts on a request (what an approver does in the DingTalk app)."""
         def act(state: dict) -> None:
             inst = self._instance(state, instance_id)
-            if user_id == inst["originator"]:
+            if canonical_user_id(user_id) == canonical_user_id(inst["originator"]):
                 raise PlatformError("decide_approval", "the requester cannot approve their own "
                                     "request; ask an approver in the chain")
             if inst["status"] != "RUNNING":
                 raise PlatformError("decide_approval", f"the request is {inst['status']}")
-            waiting = [u for u in inst["approvers"]
-                       if u not in {r["user_id"] for r in inst["records"]}]
-            if not waiting or waiting[0] != user_id:
+            acted = {canonical_user_id(r["user_id"]) for r in inst["records"]}
+            waiting = [u for u in inst["approvers"] if canonical_user_id(u) not in acted]
+            if not waiting or canonical_user_id(waiting[0]) != canonical_user_id(user_id):
                 raise PlatformError("decide_approval", f"{user_id} is not the next approver "
                                     f"(waiting for {waiting[0] if waiting else 'nobody'})")
             self._record_decision(inst, user_id, decision, comment)
@@ -185,12 +187,17 @@ class SandboxPlatform(Platform):
             return delivery
         return self._call("notify", key, send)
 
+    def settled(self, operation: str, key: str) -> tuple[bool, Any] | None:
+        """The sandbox keeps every key it acted on, with the change, in one write."""
+        with self._state(write=False) as state:
+            done = state["keys"].get(key)
+        return (True, done["result"]) if done else (False, None)
+
     # ------------------------------------------------------------ machinery
 
     @contextmanager
     def _state(self, write: bool = True) -> Iterator[dict]:
-        with open(self.folder / "sandbox.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX if write else fcntl.LOCK_SH)
+        with state_file(self.folder / "sandbox.lock"):
             state = json.loads(self.state_path.read_text(encoding="utf-8"))
             yield state
             if write:

@@ -1,0 +1,345 @@
+"""Gates decided before any effect: every refusal leaves the platform, the outbox, the ledger and
+the backups exactly as they were; canonical user ids; one run per app; run_once under one lock.
+
+Each reproduction of the hostile review is a test here. The module imports only the public
+stage functions, so the same tests can be pointed at an older library to see them fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from decomkit.approval import submit_approval, track_approval
+from decomkit.backup import run_backup, verify_backup
+from decomkit.errors import DecomkitError, PlatformError, TransitionError
+from decomkit.execute import rollback, run_disable
+from decomkit.platforms.sandbox import SandboxPlatform
+from decomkit.stage import open_stage
+
+APP = "jxc"
+TODAY = dt.date(2026, 11, 23)
+REASON_36 = "the vendor shuts the service on Friday"  # a sentence, 38 characters
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def set_config(ws, old: str, new: str) -> None:
+    path = ws.root / "decomkit.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def stage(ws, analyst: str = "it-admin"):
+    return open_stage(str(ws.root), analyst=analyst)
+
+
+def sandbox(ws) -> SandboxPlatform:
+    return SandboxPlatform(ws.root / "platform")
+
+
+def world(ws) -> dict:
+    """Everything a refused action must leave as it was."""
+    platform = json.loads((ws.root / "platform" / "sandbox.json").read_text(encoding="utf-8"))
+    db = sqlite3.connect(ws.root / "ledger.sqlite")
+    try:
+        rows = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        actions = db.execute("SELECT key, status FROM actions ORDER BY key").fetchall()
+    finally:
+        db.close()
+    backups = {p.relative_to(ws.root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+               for p in (ws.root / "backups").rglob("*") if p.is_file()}
+    return {"calls": platform["calls"], "outbox": platform["outbox"],
+            "apps": platform["apps"], "approvals": sorted(platform["approvals"]),
+            "ledger rows": rows, "actions": actions, "backups": backups}
+
+
+def state(ws) -> str:
+    with ws.ledger() as ledger:
+        return ledger.state(APP)
+
+
+@pytest.fixture
+def verified(demo, retire):
+    set_config(demo, "auto_agree_after_seconds = 2", "auto_agree_after_seconds = -1")
+    retire(demo, APP)
+    run_backup(demo, APP, actor="analyst")
+    assert verify_backup(demo, APP, actor="analyst").ok
+    return demo
+
+
+@pytest.fixture
+def approved(verified):
+    event = submit_approval(stage(verified), APP, TODAY, "已由仓储管理WMS替代")
+    for user in event.data["approvers"]:
+        sandbox(verified).decide_approval(event.data["instance_id"], user, "agree", "同意")
+    assert track_approval(stage(verified), APP).state == "approved"
+    return verified
+
+
+def make_plan_stale(ws) -> None:
+    apps = ws.root / "data" / "apps.csv"
+    text = apps.read_bytes().decode("gbk")
+    old = "jxc,进销存,钉钉,供应链,仓储物流部,u0002,association"
+    assert old in text
+    apps.write_bytes(text.replace(old, old.replace("association", "third_party")).encode("gbk"))
+
+
+def flip_one_byte(ws) -> Path:
+    with ws.ledger() as ledger:
+        path = ledger.last(APP, "backed_up").data["path"]
+    victim = next(p for p in sorted((ws.root / "backups" / path).iterdir())
+                  if p.name != "manifest.json")
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    victim.write_bytes(bytes(data))
+    return victim
+
+
+# ------------------------------------------------------------------ 04: refused before any effect
+
+def test_a_wrong_confirmation_with_a_long_override_changes_nothing(approved):
+    before = world(approved)
+    with pytest.raises(TransitionError, match="must equal the app id 'jxc'") as caught:
+        run_disable(stage(approved), APP, dry_run=False, confirm="WRONG",
+                    override_reason=REASON_36)
+    assert world(approved) == before  # no message, no revocation, no ledger row
+    assert "an override cannot pass this" in str(caught.value)
+    assert sandbox(approved).get_app(APP).status == "enabled"
+
+
+def test_a_stale_plan_with_a_short_override_changes_nothing(approved):
+    make_plan_stale(approved)
+    before = world(approved)
+    with pytest.raises(TransitionError) as caught:
+        run_disable(stage(approved), APP, dry_run=False, confirm=APP, override_reason="x")
+    assert world(approved) == before
+    text = str(caught.value)
+    assert "stale approval" in text and "at least 15 characters" in text  # both named
+
+
+def test_a_stale_plan_without_override_changes_nothing(approved):
+    make_plan_stale(approved)
+    before = world(approved)
+    with pytest.raises(TransitionError, match="stale approval"):
+        run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    assert world(approved) == before
+
+
+def test_the_confirmation_is_never_an_override_reason(approved):
+    make_plan_stale(approved)
+    before = world(approved)
+    with pytest.raises(TransitionError, match="it is not the confirmation"):
+        run_disable(stage(approved), APP, dry_run=False, confirm=APP,
+                    override_reason="JXC")
+    assert world(approved) == before
+
+
+def test_a_refusal_names_every_unmet_condition(verified):
+    before = world(verified)
+    with pytest.raises(TransitionError) as caught:
+        run_disable(stage(verified), APP, dry_run=False, confirm="nope")
+    text = str(caught.value)
+    assert "typed confirmation" in text and "not approved" in text
+    assert world(verified) == before
+
+
+def test_a_changed_backup_refuses_the_disable_and_changes_nothing(approved):
+    flip_one_byte(approved)
+    before = world(approved)
+    with pytest.raises(TransitionError, match="backup no longer verifies"):
+        run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    assert world(approved) == before
+
+
+def test_a_stale_plan_with_a_written_override_goes_ahead_and_is_recorded(approved):
+    """The positive control: the same gate opens for a reason that follows the rules."""
+    make_plan_stale(approved)
+    run = run_disable(stage(approved), APP, dry_run=False, confirm=APP,
+                      override_reason=REASON_36)
+    assert run.state == "verified_disabled"
+    with approved.ledger() as ledger:
+        override = ledger.last(APP, "access_revoked").data["override"]
+    assert override["reason"] == REASON_36 and "stale approval" in override["bypassed"]
+    assert override["conditions"] == ["same_plan"]
+
+
+def test_a_dry_run_says_what_a_real_run_would_refuse(approved):
+    before = world(approved)
+    plan = run_disable(stage(approved), APP, confirm="WRONG", override_reason=REASON_36)
+    assert plan.dry_run and "typed confirmation" in plan.blocked
+    assert world(approved) == before
+
+
+def test_rollback_with_a_wrong_confirmation_changes_nothing(approved):
+    run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    before = world(approved)
+    with pytest.raises(TransitionError, match="typed confirmation"):
+        rollback(stage(approved), APP, "yes")
+    assert world(approved) == before
+
+
+# ------------------------------------------------------------------ 03: the request
+
+def test_a_changed_backup_refuses_the_request_and_goes_back_to_backed_up(verified):
+    flip_one_byte(verified)
+    before = world(verified)
+    with pytest.raises(TransitionError, match="backup no longer verifies"):
+        submit_approval(stage(verified), APP, TODAY)
+    after = world(verified)
+    assert state(verified) == "backed_up"
+    with verified.ledger() as ledger:
+        event = ledger.last(APP, "backed_up")
+    assert any("SHA-256" in why for why in event.data["invalidated"])
+    # the one change is that ledger row: no request, no message, the backup untouched
+    assert after["ledger rows"] == before["ledger rows"] + 1
+    assert {k: v for k, v in after.items() if k != "ledger rows"} == {
+        k: v for k, v in before.items() if k != "ledger rows"}
+
+
+def test_03_refuses_a_backup_changed_after_verification(verified, tmp_path):
+    import papermill as pm
+
+    flip_one_byte(verified)
+    with pytest.raises(pm.PapermillExecutionError, match="backup no longer verifies"):
+        pm.execute_notebook(str(NOTEBOOKS / "03_approval.ipynb"), str(tmp_path / "03.ipynb"),
+                            kernel_name="decomkit", progress_bar=False, cwd=str(tmp_path),
+                            parameters={"workspace": str(verified.root)})
+    assert state(verified) == "backed_up"
+    assert [c for c in sandbox(verified).calls() if c["operation"] == "submit_approval"] == []
+
+
+@pytest.mark.parametrize("analyst", ["U0002", "u0002 ", "ｕ０００２"])  # u0002 approves first
+def test_self_approval_by_a_variant_of_the_id_is_refused(verified, analyst):
+    before = world(verified)
+    with pytest.raises(TransitionError, match="cannot approve their own request"):
+        submit_approval(stage(verified, analyst), APP, TODAY)
+    assert world(verified) == before
+
+
+def test_the_platform_refuses_a_variant_of_the_requester(verified):
+    set_config(verified, 'user_id = "u0010"', 'user_id = "u0011"')
+    event = submit_approval(stage(verified, "u0010"), APP, TODAY)
+    instance = event.data["instance_id"]
+    sandbox(verified).decide_approval(instance, " U0002", "agree")  # the chain's first, as typed
+    with pytest.raises(PlatformError, match="cannot approve their own request"):
+        sandbox(verified).decide_approval(instance, "U0010 ", "agree")
+
+
+def test_the_ledger_refuses_an_approval_agreed_by_the_requester(tmp_path):
+    from decomkit.ledger import Ledger
+
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        for name, data in [("assessed", {}), ("decided", {"decision": "retire"}),
+                           ("backed_up", {"manifest_hash": "m"}),
+                           ("backup_verified", {"manifest_hash": "m"}),
+                           ("approval_pending", {"plan_hash": "p", "manifest_hash": "m",
+                                                 "requester": "u0002",
+                                                 "approvers": ["u0010"]})]:
+            ledger.transition(APP, name, "analyst", data)
+        records = [{"user_id": "U0002 ", "result": "AGREE"}]
+        with pytest.raises(TransitionError, match="agreed by its own requester"):
+            ledger.transition(APP, "approved", "analyst", {"records": records},
+                              override_reason="the department head is on leave this month")
+        assert ledger.state(APP) == "approval_pending"
+
+
+# ------------------------------------------------------------------ one run per app
+
+SLOW_BACKUP = """
+import sys, time
+import decomkit.backup as backup
+from decomkit.workspace import Workspace
+copy = backup._counted
+def slow(chunks, bar):
+    for chunk in copy(chunks, bar):
+        yield chunk
+        time.sleep(120)  # the first file is written; the manifest is not
+backup._counted = slow
+backup.run_backup(Workspace.open(sys.argv[1]), "jxc", actor="first")
+"""
+
+
+def test_a_second_backup_of_one_app_is_refused_and_keeps_the_first_ones_folder(demo, retire):
+    retire(demo, APP)
+    first = subprocess.Popen([sys.executable, "-c", SLOW_BACKUP, str(demo.root)])
+    try:
+        folder = demo.root / "backups" / APP
+        deadline = time.monotonic() + 120
+        while not (folder.exists() and any(p.is_dir() and any(p.iterdir())
+                                           for p in folder.iterdir())):
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        in_progress = {p.name for p in folder.iterdir()}
+        before = world(demo)
+        with pytest.raises(DecomkitError, match=r"back up jxc.*process") as caught:
+            run_backup(demo, APP, actor="second")
+        assert "wait until it finishes" in str(caught.value)
+        assert {p.name for p in folder.iterdir()} == in_progress  # the first one's folder stays
+        assert world(demo) == before
+    finally:
+        first.kill()
+        first.wait()
+    run_backup(demo, APP, actor="second")  # once the first is gone, the lock is free
+    assert state(demo) == "backed_up"
+
+
+def test_the_readme_gate_table_names_every_gate():
+    from decomkit.gates import GATES
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## The lifecycle and its gates", 1)[1].split("\n## ", 1)[0]
+    assert [a for a in GATES if f"`{a}`" not in table] == []
+
+
+# ------------------------------------------------------------------ the same on DingTalk
+
+def test_a_refused_disable_sends_nothing_to_dingtalk(demo, retire, monkeypatch):
+    """Against the local DingTalk server: not one request reaches it from a refused run."""
+    from fake_dingtalk import APP_KEY, APP_SECRET, FakeDingTalk
+
+    app = "bi-pro"
+    inv = demo.inventory(["users"])
+    users = dict(zip(inv.users["user_id"], inv.users["department"], strict=True))
+    fake = FakeDingTalk({a: {"name": n, "appStatus": 1,
+                             "scope": {"userIds": [], "deptIds": ["财务部"], "roleIds": [],
+                                       "onlyAdminVisible": False}}
+                         for a, n in zip(inv.apps["app_id"], inv.apps["name"], strict=True)},
+                        users, admins={"it-admin"}).start()
+    try:
+        monkeypatch.setenv("DECOMKIT_DINGTALK_APP_KEY", APP_KEY)
+        monkeypatch.setenv("DECOMKIT_DINGTALK_APP_SECRET", APP_SECRET)
+        for old, new in [('platform = "sandbox"', 'platform = "dingtalk"'),
+                         ("https://api.dingtalk.com", fake.url),
+                         ("https://oapi.dingtalk.com", fake.url),
+                         ('operator_user_id = ""', 'operator_user_id = "it-admin"'),
+                         ('process_code = ""', 'process_code = "PROC-DECOM"')]:
+            set_config(demo, old, new)
+        retire(demo, app)
+        run_backup(demo, app, actor="analyst")
+        assert verify_backup(demo, app, actor="analyst").ok
+        st = stage(demo)
+        event = submit_approval(st, app, TODAY, "成本过高")
+        for user in event.data["approvers"]:
+            fake.act(event.data["instance_id"], user, "agree")
+        assert track_approval(st, app).state == "approved"
+        requests = len(fake.calls)
+        with demo.ledger() as ledger:
+            rows = len(ledger.events())
+        with pytest.raises(TransitionError, match="typed confirmation"):
+            run_disable(st, app, dry_run=False, confirm="WRONG", override_reason=REASON_36)
+        assert len(fake.calls) == requests  # no token, no message, no scope change
+        with demo.ledger() as ledger:
+            assert len(ledger.events()) == rows and ledger.state(app) == "approved"
+        assert fake.apps[app]["appStatus"] == 1
+        assert not fake.apps[app]["scope"]["onlyAdminVisible"]
+    finally:
+        fake.stop()
