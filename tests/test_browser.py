@@ -269,3 +269,4 @@ def test_the_voila_dashboard_is_live_and_read_only(dashboard, browser, demo):
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
     with demo.ledger() as ledger:
         assert ledger.verify() == rows  # nothing recorded
+    assert not (demo.root / "candidates.csv").exists()  # nor written

@@ -8,6 +8,7 @@ import pytest
 
 from decomkit import errors
 from decomkit.errors import (
+    ActionUnsettled,
     ConfigError,
     DecomkitError,
     InputError,
@@ -17,6 +18,7 @@ from decomkit.errors import (
     PlatformTimeout,
     Problem,
     TransitionError,
+    WorkspaceBusy,
     WorkspaceError,
 )
 
@@ -29,6 +31,8 @@ SAMPLES = [
     PlatformError("disable", "HTTP 500", True),
     PlatformTimeout("disable"),
     ManualStepRequired("unlink", "应用管理 → 解除关联, then confirm"),
+    WorkspaceBusy("back up jxc", "another run (back up jxc, process 42, since 2026-11-24)"),
+    ActionUnsettled("jxc:pi-1:notify-before:email", "notify-before:email"),
 ]
 
 

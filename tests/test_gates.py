@@ -343,3 +343,14 @@ def test_a_refused_disable_sends_nothing_to_dingtalk(demo, retire, monkeypatch):
         assert not fake.apps[app]["scope"]["onlyAdminVisible"]
     finally:
         fake.stop()
+
+
+def test_admin_and_scope_checks_use_canonical_ids(tmp_path):
+    from decomkit.gates import canonical_user_id
+    from decomkit.platforms.base import AppInfo, Scope
+
+    assert canonical_user_id(" ｕ０００２\u3000") == canonical_user_id("U0002") == "u0002"
+    app = AppInfo(APP, "进销存", "enabled", Scope(user_ids=("u0007",)), ("it-admin",))
+    platform = SandboxPlatform.create(tmp_path, [app], {"u0007": "财务部"})
+    assert platform.is_admin("IT-Admin ", APP) and not platform.is_admin("it-admins", APP)
+    assert platform.visible_to("U0007", APP) and not platform.visible_to("u0008", APP)

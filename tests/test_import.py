@@ -256,3 +256,19 @@ def test_an_unknown_map_or_table_is_named_not_echoed(workspace, tmp_path):
     with pytest.raises(InputError) as caught:
         import_file(workspace, "salaries", "dingtalk_contacts", source)
     assert "salaries" not in str(caught.value) and "--table" in str(caught.value)
+
+
+def test_a_usage_log_grows_without_counting_a_visit_twice(workspace, tmp_path):
+    workspace.path("data").joinpath("apps.csv").write_text("app_id,name\n2001,进销存\n",
+                                                           encoding="utf-8")
+    first = tmp_path / "log1.csv"
+    first.write_text("访问时间,应用名称,UserID\n2026-11-02 09:15:00,进销存,u1\n"
+                     "2026-11-02 10:00:00,进销存,u2\n", encoding="utf-8")
+    second = tmp_path / "log2.csv"  # overlaps the first by one visit
+    second.write_text("访问时间,应用名称,UserID\n2026-11-02 10:00:00,进销存,u2\n"
+                      "2026-11-03 08:00:00,进销存,u3\n", encoding="utf-8")
+    import_file(workspace, "usage_events", "usage_log", first, today=TODAY)
+    result = import_file(workspace, "usage_events", "usage_log", second, today=TODAY)
+    assert result.diffs[0].counts()["added"] == 1 and result.diffs[0].unchanged == 1
+    log = read_table(workspace, "usage_events")
+    assert log["user_id"].tolist() == ["u1", "u2", "u3"]

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from decomkit.config import Thresholds, Weights
+from decomkit.errors import WorkspaceError
 from decomkit.i18n import Language, t
 from decomkit.tables import Inventory
 
@@ -45,7 +46,10 @@ def parse_as_of(value: str | dt.date | None) -> dt.date:
     """A notebook's ``as_of`` parameter: '' or None → today."""
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(value) if value else dt.date.today()
+    try:
+        return dt.date.fromisoformat(value) if value else dt.date.today()
+    except (TypeError, ValueError):  # named, never echoed: the value may be a secret
+        raise WorkspaceError("parameter 'as_of' is not a date; write it as YYYY-MM-DD") from None
 
 
 def analysis_months(as_of: dt.date) -> pd.PeriodIndex:

@@ -14,7 +14,6 @@ database whose row counts and column checksums must equal the source's.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import hmac
@@ -35,11 +34,13 @@ from decomkit.files import atomic_write_text
 from decomkit.gates import Grant, authorize, require
 from decomkit.ledger import canonical_json
 from decomkit.locks import app_lock
+from decomkit.schemas import TABLES_BY_NAME, id_problem, relative_path_problem
 from decomkit.store import Store, chunks_of
-from decomkit.tables import decode_csv
+from decomkit.tables import decode_csv, find_table_file, parse_csv
 from decomkit.workspace import Workspace
 
 MANIFEST = "manifest.json"
+MARKER = ".decomkit-backup"  # written first: only a folder holding it is ever removed
 FORMAT = 1
 KEY_FILE = ".keys/signing.key"
 TABLE_SUFFIXES = (".csv", ".xlsx", ".json")
@@ -90,8 +91,8 @@ def parse_table(data: bytes, name: str) -> tuple[list[str], list[list[str]]] | N
     """Header and rows (as canonical text) of a CSV, XLSX or JSON export; None for other files."""
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        text, _ = decode_csv(data, name)
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        text, _ = decode_csv(data, name, strict=False)  # copied as it is; read to count it
+        rows = parse_csv(text, name, max_cell=None)
     elif suffix == ".xlsx":
         import openpyxl
 
@@ -213,21 +214,38 @@ def open_store(workspace: Workspace, target: str = "") -> Store:
     return Store(target, workspace.config.backup.endpoint_url)
 
 
+def _datasets_source(workspace: Workspace) -> tuple[str, int]:
+    """The datasets table's file name and the spreadsheet row of its first record."""
+    files = find_table_file(workspace.path("data"), TABLES_BY_NAME["datasets"])
+    name = files[0].name if files else "datasets.csv"
+    return name, 1 if name.endswith(".parquet") else 2
+
+
 def _sources(workspace: Workspace, app_id: str, datasets: pd.DataFrame) -> list[tuple[dict, Path]]:
     """Each dataset with its export file, refusing at once if any is missing or unreadable."""
     problems, found = [], []
     folder = workspace.app_dir("exports", app_id)
+    table_file, first_row = _datasets_source(workspace)
+    every = workspace.inventory(["datasets"]).datasets["dataset_id"]
+    position = {dataset_id: i for i, dataset_id in enumerate(every)}  # row in the table's file
     for row in datasets.to_dict("records"):
         name = row.get("export_file")
-        path = folder / name if isinstance(name, str) else None
-        if path is None or not path.is_file():
+        path = workspace.export_file(app_id, name)
+        if path is not None:
+            found.append((row, path))
+        elif (isinstance(name, str) and (folder / name).exists()) or relative_path_problem(
+                str(name)):
+            problems.append(Problem(table_file, position[row["dataset_id"]] + first_row,
+                                    "export_file",
+                                    f"the export of dataset {row['dataset_id']} is not a file "
+                                    f"inside exports/{app_id}/ (it leaves the folder)",
+                                    f"copy the export into exports/{app_id}/ and name it there"))
+        else:
             problems.append(Problem(f"exports/{app_id}/{name or '?'}", None, None,
                                     f"the export of dataset {row['dataset_id']} "
                                     f"({row['name']}) is missing",
                                     "export it from the app into that folder, or fix "
                                     "datasets.export_file"))
-        else:
-            found.append((row, path))
     if not datasets.shape[0]:
         problems.append(Problem("datasets", None, "app_id", f"no datasets for {app_id}",
                                 "list the app's data in the datasets table"))
@@ -256,12 +274,24 @@ def _source_entry(row: dict, path: Path) -> dict:
 
 
 def remove_incomplete(store: Store, app_id: str) -> list[str]:
-    """Delete earlier backup folders of ``app_id`` that never got their manifest."""
+    """Delete earlier backup folders of ``app_id`` that never got their manifest.
+
+    Only folders the kit made (its marker, written before anything else) and only inside
+    ``<target>/<app>/``: a target may be a folder that holds other people's files too."""
+    if not app_id or id_problem(app_id):
+        return []
     removed = []
     for folder in store.folders(app_id):
-        if not store.exists(f"{app_id}/{folder}/{MANIFEST}"):
-            store.delete(f"{app_id}/{folder}")
-            removed.append(folder)
+        prefix = f"{app_id}/{folder}"
+        if folder.startswith(".") or not store.confined(prefix, app_id):
+            continue
+        names = {path.rsplit("/", 1)[-1] for path in store.list(prefix)}
+        # The marker, or its temporary file when a crash cut the marker's own write short.
+        made_here = any(n == MARKER or n.startswith(f".{MARKER}.") for n in names)
+        if not made_here or MANIFEST in names:
+            continue
+        store.delete(prefix)
+        removed.append(folder)
     return removed
 
 
@@ -288,6 +318,7 @@ def _back_up(workspace: Workspace, app_id: str, datasets: list[str] | None, gran
     backup_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     prefix = f"{app_id}/{backup_id}"
     bar = _bar(sum(e["size"] for e in entries), f"backup {app_id}", progress)
+    store.write(f"{prefix}/{MARKER}", [b"a decomkit backup; incomplete without manifest.json\n"])
     try:
         for entry, (_, path) in zip(entries, sources, strict=True):
             store.write(f"{prefix}/{entry['path']}", _counted(chunks_of(path), bar))
@@ -298,6 +329,7 @@ def _back_up(workspace: Workspace, app_id: str, datasets: list[str] | None, gran
         manifest["signature"] = sign(manifest, signing_key(workspace))
         body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
         store.write(f"{prefix}/{MANIFEST}", [body])  # last: its presence marks completion
+        store.delete(f"{prefix}/{MARKER}")  # complete: the backup holds its files only
     except BaseException:
         store.delete(prefix)
         raise
@@ -378,7 +410,7 @@ def verify_backup(workspace: Workspace, app_id: str, *, actor: str, store: Store
     if manifest_hash != backup["manifest_hash"]:
         problems.append(f"{MANIFEST} is not the manifest recorded in the ledger")
     expected = {f["path"]: f for f in manifest.get("files", [])}
-    present = {p[len(prefix) + 1:] for p in store.list(prefix)} - {MANIFEST}
+    present = {p[len(prefix) + 1:] for p in store.list(prefix)} - {MANIFEST, MARKER}
     problems += [f"{p}: unexpected file in the backup" for p in sorted(present - set(expected))]
     tables = {}
     bar = _bar(sum(f["size"] for f in expected.values()), f"verify {app_id}", progress)

@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from decomkit.errors import InputError, Problem, WorkspaceError
-from decomkit.files import atomic_write_text
 from decomkit.gates import STAGE_FOLLOW_UPS, opened
 from decomkit.kernels import KernelPool
 from decomkit.ledger import canonical_json, utcnow
@@ -29,6 +28,7 @@ from decomkit.lifeline import die_with_parent
 from decomkit.locks import batch_lock
 from decomkit.runs import (
     KERNEL,
+    KIT_SET,
     STAGES,
     check_parameters,
     gate,
@@ -37,11 +37,13 @@ from decomkit.runs import (
     select_apps,
     warmup_code,
 )
+from decomkit.sinks import scrub, write_json
 from decomkit.workspace import Workspace
 
 STATUS_FILE = "batch.json"  # runs/<app>/batch.json
 SUMMARY_FILE = "batch-summary.json"  # runs/batch-summary.json
 PER_APP_ONLY = ("dry_run", "confirm", "roll_back")  # a real change is asked for app by app
+SET_BY_BATCH = KIT_SET  # the batch's own folder and each app: never given by a user
 ACTOR = "decomkit batch"
 
 
@@ -93,15 +95,25 @@ def read_app_file(workspace: Workspace, path: Path, stages: list[str]) -> dict[s
         raise InputError([Problem(path.name, 1, "app_id", "is missing",
                                   "put the app ids in a column headed app_id")])
     known = set(workspace.inventory([]).apps["app_id"])
-    plan, problems = {}, []
+    plan, problems, first_row = {}, [], {}
+    problems += [Problem(path.name, 1, name, "is set by the batch itself",
+                         "remove the column: the batch runs in the workspace it is given")
+                 for name in SET_BY_BATCH if name in header and name != "app_id"]
     for number, row in enumerate(rows[1:], start=2):
         values = {name: value for name, value in zip(header, row, strict=False)
                   if name and value is not None and str(value).strip() != ""}
+        values.pop("workspace", None)
         app_id = str(values.pop("app_id", "")).strip()
         if app_id not in known:
-            problems.append(Problem(path.name, number, "app_id", f"'{app_id}' is not an app of "
-                                    "the inventory", "use an id from 'decomkit status'"))
+            problems.append(Problem(path.name, number, "app_id", f"'{scrub(app_id)}' is not an "
+                                    "app of the inventory", "use an id from 'decomkit status'"))
             continue
+        if app_id in first_row:  # one row per app: a second would silently win
+            problems.append(Problem(path.name, number, "app_id", f"'{app_id}' is listed twice "
+                                    f"(first at row {first_row[app_id]})",
+                                    "keep one row per app"))
+            continue
+        first_row[app_id] = number
         try:
             plan[app_id] = check_parameters(stages, values, path.name, number)
         except InputError as exc:
@@ -114,19 +126,28 @@ def read_app_file(workspace: Workspace, path: Path, stages: list[str]) -> dict[s
 def plan_apps(workspace: Workspace, apps: str, stages: list[str]) -> dict[str, dict]:
     """App id → its own parameters, from ``all``, ``candidates``, ids, or a file of apps."""
     path = Path(apps).expanduser()
-    if path.suffix.lower() in (".csv", ".xlsx") or path.is_file():
-        if not path.is_file():
-            raise WorkspaceError(f"no such file: {path}")
+    try:
+        is_file = path.is_file()
+    except OSError:  # a long list of ids is no file name (ENAMETOOLONG)
+        is_file = False
+    if is_file:
         return read_app_file(workspace, path, stages)
+    if "," not in apps and path.suffix.lower() in (".csv", ".xlsx"):
+        raise WorkspaceError(f"no such file: {path}")
     return {app_id: {} for app_id in select_apps(workspace, apps)}
 
 
 def _refuse_batch_wide_changes(parameters: dict) -> None:
     wide = [name for name in PER_APP_ONLY if name in parameters]
-    if wide:
-        raise InputError([Problem("parameters", None, name, "cannot be given for a whole batch",
-                                  "give it per app: an --apps file with columns app_id, "
-                                  "dry_run and confirm (the app's own id)") for name in wide])
+    problems = [Problem("parameters", None, name, "cannot be given for a whole batch",
+                        "give it per app: an --apps file with columns app_id, dry_run and "
+                        "confirm (the app's own id)") for name in wide]
+    problems += [Problem("parameters", None, name, "is set by the batch itself",
+                         "leave it out: the batch runs in the workspace DIR it is given, for "
+                         "the apps chosen with --apps") for name in SET_BY_BATCH
+                 if name in parameters]
+    if problems:
+        raise InputError(problems)
 
 
 def _digest(values: dict) -> str:
@@ -177,7 +198,7 @@ class _Status:
             self.data["stages"][outcome.stage] = {**asdict(outcome), "digest": digest,
                                                   "batch": self.batch_id}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.path, json.dumps(self.data, ensure_ascii=False, indent=1))
+        write_json(self.path, self.data)
 
 
 def run_app(root: str, app_id: str, stages: list[str], parameters: dict, batch_id: str,
@@ -336,10 +357,9 @@ def _run_locked(workspace: Workspace, stages: list[str], apps: str, parameters: 
     path = workspace.path("runs") / SUMMARY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     summary = BatchSummary(outcomes, path, portfolio)
-    atomic_write_text(path, json.dumps({
+    write_json(path, {
         "batch": batch_id, "finished": utcnow(), "stages": stages, "executor": executor,
         "workers": workers, "failed": summary.failed,
         "portfolio": asdict(portfolio) if portfolio else None,
-        "apps": {a.app_id: {**asdict(a), "failed": a.failed} for a in outcomes}},
-        ensure_ascii=False, indent=1))
+        "apps": {a.app_id: {**asdict(a), "failed": a.failed} for a in outcomes}})
     return summary

@@ -61,6 +61,12 @@ def cjk_font() -> str | None:
     return found
 
 
+def literal(text) -> str:
+    """``text`` drawn as written: a ``$`` in an app name or file name never starts mathtext
+    (``a$\\x$b`` would otherwise fail to parse and stop the stage)."""
+    return str(text).replace("$", r"\$")
+
+
 def _figure(width: float = 7.5, height: float = 3.6) -> Figure:
     cjk_font()
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
@@ -79,7 +85,7 @@ def usage_trend(mau: pd.Series, name: str, language: Language = "zh") -> Figure:
     labels = [str(p) for p in mau.index]
     ax.plot(labels, mau.to_numpy(), marker="o", color="#264653")
     ax.fill_between(labels, mau.to_numpy(), alpha=0.15, color="#264653")
-    ax.set_title(f"{name} — {t('chart.mau', language)}")
+    ax.set_title(f"{literal(name)} — {t('chart.mau', language)}")
     ax.set_ylabel(t("chart.mau", language))
     ax.set_ylim(bottom=0)
     ax.tick_params(axis="x", rotation=45)
@@ -104,7 +110,8 @@ def contributions_bar(assessment: Assessment, thresholds: Thresholds,
     ax.set_yticks([])
     ax.set_xlabel(t("chart.contribution", language))
     decision = t(f"decision.{assessment.recommendation}", language)
-    ax.set_title(f"{assessment.name}: {t('chart.score', language)} {assessment.score:.1f} "
+    ax.set_title(f"{literal(assessment.name)}: {t('chart.score', language)} "
+                 f"{assessment.score:.1f} "
                  f"→ {decision}")
     fig.legend(loc="outside lower center", ncol=3, frameon=False)
     return fig
@@ -137,8 +144,8 @@ def cost_usage_scatter(portfolio: pd.DataFrame, language: Language = "zh",
                    color=colour, alpha=0.8, edgecolor="white",
                    label=f"{t(f'quadrant.{quadrant}', language)} ({len(part)})")
     for _, row in portfolio.head(label_top).iterrows():
-        ax.annotate(row["name"], (row["mau_recent"], row["annual_cost"]), fontsize=8,
-                    xytext=(4, 4), textcoords="offset points")
+        ax.annotate(literal(row["name"]), (row["mau_recent"], row["annual_cost"]),
+                    fontsize=8, xytext=(4, 4), textcoords="offset points")
     ax.set_xscale("symlog", linthresh=10)
     ax.set_xlabel(t("chart.active_users", language))
     ax.set_ylabel(t("chart.annual_cost", language))
@@ -155,7 +162,8 @@ def impact_graph(impact: Impact, name: str, language: Language = "zh") -> Figure
     fig = _figure(7.5, 5.5)
     ax = fig.add_subplot()
     others = [(a if b == name else b, kind.split(":")[0]) for a, b, kind in impact.edges]
-    ax.text(0, 0, name, color="white", ha="center", va="center", fontsize=10, zorder=4,
+    ax.text(0, 0, literal(name), color="white", ha="center", va="center", fontsize=10,
+            zorder=4,
             bbox={"boxstyle": "round,pad=0.6", "facecolor": "#264653", "edgecolor": "none"})
     for i, (node, kind) in enumerate(others):
         angle = 2 * math.pi * i / max(len(others), 1)
@@ -163,7 +171,7 @@ def impact_graph(impact: Impact, name: str, language: Language = "zh") -> Figure
         colour = _EDGE_COLOURS[kind]
         ax.plot([0, x], [0, y], color=colour, linewidth=1.5, zorder=1)
         ax.scatter([x], [y], s=500, color=colour, zorder=2)
-        ax.text(x * 1.18, y * 1.18, node, ha="center", va="center", fontsize=8)
+        ax.text(x * 1.18, y * 1.18, literal(node), ha="center", va="center", fontsize=8)
     ax.set_xlim(-1.6, 1.6)
     ax.set_ylim(-1.4, 1.4)
     for kind, colour in _EDGE_COLOURS.items():
@@ -210,7 +218,8 @@ def verification_chart(files: pd.DataFrame, sizes: dict[str, int],
     ax = fig.add_subplot()
     good = files["problem"].fillna("") == ""
     kib = [sizes.get(p, 0) / 1024 for p in files["path"]]
-    ax.barh(files["path"], kib, color=["#2a9d8f" if g else "#e76f51" for g in good])
+    ax.barh([literal(p) for p in files["path"]], kib,
+            color=["#2a9d8f" if g else "#e76f51" for g in good])
     for y, (value, rows) in enumerate(zip(kib, files["restored_rows"], strict=True)):
         label = f"{rows:.0f} {t('chart.rows', language)}" if pd.notna(rows) else ""
         ax.text(value, y, f" {label}", va="center", fontsize=8)

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from decomkit.errors import DecomkitError
+
+
+def _cells(*values) -> list[str]:
+    """Table cells for the terminal: secrets masked, rich markup shown as the text it is."""
+    from rich.markup import escape
+
+    from decomkit.sinks import scrub
+
+    return [escape(scrub(str(v))) for v in values]
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a number of seconds") from None
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError("must be 0 (no limit) or more seconds")
+    return value
 
 
 def _print_status(workspace) -> None:
@@ -23,8 +41,8 @@ def _print_status(workspace) -> None:
     for column in ("app_id", "name", "state", "decision"):
         table.add_column(column)
     for row in frame.itertuples(index=False):
-        table.add_row(row.app_id, row.name, row.state,
-                      row.decision if isinstance(row.decision, str) else "")
+        table.add_row(*_cells(row.app_id, row.name, row.state,
+                              row.decision if isinstance(row.decision, str) else ""))
     console = Console()
     console.print(table)
     counts = frame["state"].value_counts()
@@ -42,12 +60,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from decomkit.config import CONFIG_NAME
-    from decomkit.demo import build_demo
+    from decomkit.demo import build_demo, remove_demo
 
     root = Path(args.dir).expanduser().resolve()
-    if args.replace and (root / CONFIG_NAME).is_file():
-        shutil.rmtree(root)
+    if args.replace and root.exists():
+        remove_demo(root)
     sized = {"apps": args.apps} if args.apps else {}
     workspace = build_demo(root, events=args.events, seed=args.seed, as_of=args.as_of,
                            language=args.language, **sized)
@@ -84,11 +101,12 @@ def _print_batch(summary) -> None:
     rows = [("(portfolio)", summary.portfolio)] if summary.portfolio else []
     rows += [(a.app_id, s) for a in summary.apps for s in a.stages]
     for app, s in rows:
-        table.add_row(app, s.stage, marks[s.status], f"{s.seconds:.1f}" if s.seconds else "",
-                      s.detail + (f" (attempt {s.attempts})" if s.attempts > 1 else ""))
+        table.add_row(*_cells(app, s.stage, marks[s.status],
+                              f"{s.seconds:.1f}" if s.seconds else "",
+                              s.detail + (f" (attempt {s.attempts})" if s.attempts > 1 else "")))
     for a in summary.apps:
         if a.error:
-            table.add_row(a.app_id, "", "FAILED", "", a.error)
+            table.add_row(*_cells(a.app_id, "", "FAILED", "", a.error))
     console = Console(width=160)
     console.print(table)
     console.print(f"{len(summary.apps)} apps, {len(summary.failed)} failed"
@@ -202,7 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the demo's 'today' (YYYY-MM-DD; default: today)")
     p.add_argument("--language", choices=("en", "zh"), default="zh")
     p.add_argument("--replace", action="store_true",
-                   help="delete an existing workspace at DIR first")
+                   help="delete the demo workspace at DIR first (only a folder 'decomkit "
+                        "demo' made; never other files)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("status", help="apps by lifecycle stage")
@@ -224,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="a notebook parameter for every app, as for papermill -p")
     p.add_argument("--workers", type=int, default=2, help="apps run at once (default 2)")
-    p.add_argument("--timeout", type=float, default=1800,
+    p.add_argument("--timeout", type=_non_negative, default=1800,
                    help="seconds one notebook may run before it is stopped (default 1800; 0: "
                         "no limit)")
     p.add_argument("--force", action="store_true",
@@ -323,8 +342,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except DecomkitError as exc:
-        print(f"decomkit: {exc}", file=sys.stderr)
+        from decomkit.sinks import scrub
+
+        print(f"decomkit: {scrub(str(exc))}", file=sys.stderr)
         return 1
+    except Exception:  # a defect: show where, as any traceback, but with secrets masked
+        import traceback
+
+        from decomkit.sinks import scrub
+
+        print(scrub(traceback.format_exc()), file=sys.stderr, end="")
+        return 2
 
 
 if __name__ == "__main__":

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from decomkit.assess import (
     Assessment,
@@ -17,10 +17,10 @@ from decomkit.assess import (
 )
 from decomkit.contracts import ExitPlan, app_exit_plan
 from decomkit.errors import TransitionError
-from decomkit.files import atomic_write_bytes
 from decomkit.impact import Impact, assess_impact
 from decomkit.ledger import DECISIONS, MIN_OVERRIDE_REASON, Event
 from decomkit.preflight import Check, preflight
+from decomkit.sinks import write_csv, write_xlsx
 from decomkit.stage import Stage
 
 CANDIDATE_COLUMNS = ["app_id", "name", "score", "recommendation", "quadrant", "annual_cost",
@@ -32,42 +32,48 @@ REFRESHABLE = ("new", "assessed")  # a portfolio run never undoes a decision
 class PortfolioRun:
     table: pd.DataFrame
     candidates: pd.DataFrame
-    files: tuple[Path, Path]  # candidates.csv, candidates.xlsx
+    figures: dict[str, Figure]  # "scores", "cost_usage"
+    files: tuple[Path, ...]  # candidates.csv, candidates.xlsx; none when not recorded
     recorded: tuple[str, ...]  # apps whose 'assessed' state was written
 
 
 def write_candidates(stage: Stage, candidates: pd.DataFrame) -> tuple[Path, Path]:
     """``candidates.csv`` (UTF-8 with BOM, so Excel shows Chinese) and ``candidates.xlsx``."""
     root = stage.workspace.root
-    csv_path, xlsx_path = root / "candidates.csv", root / "candidates.xlsx"
-    atomic_write_bytes(csv_path, candidates.to_csv(index=False).encode("utf-8-sig"))
-    buffer = io.BytesIO()
-    candidates.to_excel(buffer, index=False, sheet_name="candidates")
-    atomic_write_bytes(xlsx_path, buffer.getvalue())
-    return csv_path, xlsx_path
+    return (write_csv(root / "candidates.csv", candidates),
+            write_xlsx(root / "candidates.xlsx", {"candidates": candidates}))
 
 
 def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
-    """Score every app, write the candidate list, and mark unassessed apps 'assessed'."""
+    """Score every app and draw the charts; then, with ``record``, write the candidate list
+    and mark unassessed apps 'assessed'. Everything that can fail runs before anything is
+    written, and ``record=False`` (the dashboard) writes nothing at all."""
+    from decomkit import charts
+
     table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of)
     table["usage"] = [usage_label(row, stage.language) for _, row in table.iterrows()]
     gone = stage.inventory.apps.set_index("app_id")["gone_since"].notna()
     live = table[~gone.reindex(table.index, fill_value=False)]  # gone from the platform already
     candidates = (live[live["recommendation"].isin(["retire", "review"])]
                   .reset_index()[CANDIDATE_COLUMNS].round(2))
+    figures = {"scores": charts.score_histogram(table, stage.thresholds, stage.language),
+               "cost_usage": charts.cost_usage_scatter(table, stage.language)}
+    for figure in figures.values():
+        charts.png(figure)  # drawn now: a chart that cannot be drawn fails before any write
+    if not record:
+        return PortfolioRun(table, candidates, figures, (), ())
     files = write_candidates(stage, candidates)
     recorded = []
-    if record:
-        with stage.workspace.ledger() as ledger:
-            states = ledger.states()
-            for app_id, row in table.iterrows():
-                if states.get(app_id, "new") in REFRESHABLE:
-                    ledger.transition(app_id, "assessed", stage.analyst, {
-                        "stage": "portfolio", "score": float(row["score"]),
-                        "recommendation": row["recommendation"], "quadrant": row["quadrant"],
-                        "as_of": stage.as_of.isoformat()})
-                    recorded.append(app_id)
-    return PortfolioRun(table, candidates, files, tuple(recorded))
+    with stage.workspace.ledger() as ledger:
+        states = ledger.states()
+        for app_id, row in table.iterrows():
+            if states.get(app_id, "new") in REFRESHABLE:
+                ledger.transition(app_id, "assessed", stage.analyst, {
+                    "stage": "portfolio", "score": float(row["score"]),
+                    "recommendation": row["recommendation"], "quadrant": row["quadrant"],
+                    "as_of": stage.as_of.isoformat()})
+                recorded.append(app_id)
+    return PortfolioRun(table, candidates, figures, files, tuple(recorded))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,9 @@ import numpy as np
 import pandas as pd
 
 from decomkit.config import Approver
+from decomkit.errors import WorkspaceError
 from decomkit.files import atomic_write_bytes
+from decomkit.sinks import safe_cell, write_csv
 from decomkit.workspace import Workspace, init_workspace
 
 DEPARTMENTS = ("销售部", "财务部", "人力资源部", "技术部", "市场部", "采购部", "仓储物流部", "行政部")
@@ -110,6 +113,9 @@ APPS: tuple[DemoApp, ...] = (
 
 # Apps retired before 'today' (months ago), so 05_review has real before/after figures.
 RETIRED = {"old-expense": 4, "room-booking": 2}
+
+
+DEMO_MARKER = ".decomkit-demo"  # only a folder holding it may be replaced by --replace
 
 
 def retired_on(as_of: dt.date, app_id: str = "old-expense") -> dt.date:
@@ -274,15 +280,15 @@ def write_export(frame: pd.DataFrame, path: Path) -> None:
 
         book = openpyxl.Workbook()
         sheet = book.active
-        sheet.append(list(frame.columns))
+        sheet.append([safe_cell(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
-            sheet.append([v.item() if hasattr(v, "item") else v for v in row])
+            sheet.append([safe_cell(v.item() if hasattr(v, "item") else v) for v in row])
         buffer = io.BytesIO()
         book.save(buffer)
         atomic_write_bytes(path, _without_write_times(buffer.getvalue()))
         return
     encoding = "gbk" if path.stem.endswith(".gbk") else "utf-8"
-    atomic_write_bytes(path, frame.to_csv(index=False, lineterminator="\r\n").encode(encoding))
+    write_csv(path, frame, encoding, lineterminator="\r\n")
 
 
 def make_datasets(rng: np.random.Generator, apps: tuple[DemoApp, ...], root: Path) -> pd.DataFrame:
@@ -373,7 +379,18 @@ def make_apps(apps: tuple[DemoApp, ...]) -> pd.DataFrame:
 
 
 def _csv(frame: pd.DataFrame, path: Path, encoding: str = "utf-8") -> None:
-    atomic_write_bytes(path, frame.to_csv(index=False, date_format="%Y-%m-%d").encode(encoding))
+    write_csv(path, frame, encoding, date_format="%Y-%m-%d")
+
+
+def remove_demo(root: Path) -> None:
+    """Delete the demo workspace at ``root``; refuse any folder 'decomkit demo' did not make."""
+    if not root.exists() or (root.is_dir() and not any(root.iterdir())):
+        return
+    if root.is_symlink() or not (root / DEMO_MARKER).is_file():
+        raise WorkspaceError(f"{root} is not a demo workspace (it has no {DEMO_MARKER}), so "
+                             "--replace leaves it alone; choose another folder, or move its "
+                             "files away yourself")
+    shutil.rmtree(root)
 
 
 def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000, seed: int = 7,
@@ -390,6 +407,7 @@ def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000
                  Approver(role="finance", user_id=heads["财务部"], name="财务负责人"))
     workspace = init_workspace(root, language=language, approvers=approvers,
                                auto_agree_after_seconds=2, operator="it-admin")
+    atomic_write_bytes(workspace.root / DEMO_MARKER, b"built by 'decomkit demo'\n")
     data = workspace.path("data")
     table = make_apps(chosen)
     table.loc[table["app_id"] == "jxc", "owner"] = heads["仓储物流部"]

@@ -221,7 +221,7 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
              _settle_status(platform, app_id, "unlinked" if action == "unlink" else "disabled"))
         move("disabled", {**gate, "action": action})
         app = platform.get_app(app_id)
-        ordinary = next((u for u in user_ids if u not in app.admins), None)
+        ordinary = next((u for u in user_ids if not app.is_admin(u)), None)
         still_visible = ordinary is not None and platform.visible_to(ordinary, app_id)
         done.append(Step("verify", by_name["verify"].call, False, "done",
                          f"status {app.status}; {ordinary} can see it: {still_visible}"))

@@ -146,10 +146,14 @@ class Ledger:
 
     def _append(self, db: sqlite3.Connection, app_id: str, kind: str, state: str | None,
                 actor: str, data: dict, at: str | None = None) -> Event:
+        from decomkit.sinks import scrub, scrub_value
+
         last = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (last["seq"] + 1, last["hash"]) if last else (1, GENESIS)
         row = {"seq": seq, "ts": at or utcnow(), "app_id": app_id, "kind": kind, "state": state,
-               "actor": actor, "data": json.loads(canonical_json(data)), "prev_hash": prev}
+               "actor": scrub(actor, tokens=False),  # a sink like any file: no secret in a row
+               "data": json.loads(canonical_json(scrub_value(data, tokens=False))),
+               "prev_hash": prev}
         row["hash"] = _row_hash(row)
         db.execute(
             "INSERT INTO events (seq, ts, app_id, kind, state, actor, data, prev_hash, hash) "

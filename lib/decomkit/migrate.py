@@ -7,8 +7,6 @@ numeric columns; converted files go to ``exports/<app>/migrated/``.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,8 +15,8 @@ import pandas as pd
 
 from decomkit.backup import app_datasets, parse_table
 from decomkit.errors import DecomkitError
-from decomkit.files import atomic_write_bytes
 from decomkit.resources import templates_dir
+from decomkit.sinks import write_csv_rows
 from decomkit.workspace import Workspace
 
 
@@ -82,22 +80,22 @@ def migrate(workspace: Workspace, app_id: str, map_name: str) -> Migration:
     converted, checks = [], []
     for row in datasets.to_dict("records"):
         part = spec["datasets"][row["name"]]
-        source = folder / row["export_file"]
+        source = workspace.export_file(app_id, row["export_file"])
+        if source is None:
+            raise MigrationError(f"dataset {row['dataset_id']}: its export is missing or not "
+                                 f"inside exports/{app_id}/; fix datasets.export_file")
         columns, rows = parse_table(source.read_bytes(), source.name)
         missing = [c for c in part["columns"] if c not in columns]
         if missing:
             raise MigrationError(f"{source.name}: columns {', '.join(missing)} named in "
                                  f"{map_name}.yaml are not in the export")
         positions = [columns.index(c) for c in part["columns"]]
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(part["columns"].values())
-        writer.writerows([r[i] for i in positions] for r in rows)
+        table = [list(part["columns"].values())] + [[r[i] for i in positions] for r in rows]
         out = folder / "migrated" / part["output"]
-        converted.append((row["name"], source, rows, columns, out, buffer.getvalue()))
+        converted.append((row["name"], source, rows, columns, out, table))
     files = []
-    for name, source, rows, columns, out, text in converted:  # all converted before any write
-        atomic_write_bytes(out, text.encode(encoding))
+    for name, source, rows, columns, out, table in converted:  # all converted before any write
+        write_csv_rows(out, table, encoding)
         files.append(out)
         back_columns, back_rows = parse_table(out.read_bytes(), out.name)
         part = spec["datasets"][name]

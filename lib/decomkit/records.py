@@ -15,9 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import html
-import io
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,14 +23,14 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from decomkit.config import SECRET_ENV, looks_secret
+from decomkit.config import looks_secret
 from decomkit.errors import DecomkitError
-from decomkit.files import atomic_write_bytes, atomic_write_text
+from decomkit.files import atomic_write_text
 from decomkit.ledger import canonical_json
 from decomkit.resources import render_template, templates_dir
+from decomkit.sinks import MASK, scrub, write_xlsx
 from decomkit.workspace import Workspace
 
-MASK = "••••••"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 MANIFEST = "manifest.json"
 ALLOWED_TAGS = {"a", "b", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "hr", "i", "img",
@@ -47,14 +45,9 @@ class RecordError(DecomkitError):
 # ------------------------------------------------------------------ secrets
 
 
-def known_secrets() -> list[str]:
-    """Secret values present in the environment (the ones a notebook could have seen)."""
-    values = [os.environ.get(v, "") for v in SECRET_ENV.values()]
-    return sorted({v for v in values if len(v) >= 4}, key=len, reverse=True)
-
-
 def scrub_notebook(nb: nbformat.NotebookNode, extra: list[str] = ()) -> nbformat.NotebookNode:
-    """Mask secret-looking parameters and every known secret value, anywhere in ``nb``."""
+    """Mask secret-looking parameters, every known secret value and every credential-looking
+    token anywhere in ``nb`` (outputs, tracebacks, metadata); embedded images are left whole."""
     params = nb.metadata.get("papermill", {}).get("parameters", {})
     secrets_seen = [str(v) for k, v in params.items() if looks_secret(k) and v]
     for name in [k for k in params if looks_secret(k)]:
@@ -64,11 +57,17 @@ def scrub_notebook(nb: nbformat.NotebookNode, extra: list[str] = ()) -> nbformat
             cell.source = "\n".join(
                 re.sub(r"=.*", f'= "{MASK}"', line) if looks_secret(line.split("=")[0])
                 else line for line in cell.source.splitlines())
-    text = json.dumps(nb, ensure_ascii=False)
-    for value in sorted({*known_secrets(), *secrets_seen, *extra}, key=len, reverse=True):
-        for form in {value, json.dumps(value, ensure_ascii=False)[1:-1]}:
-            text = text.replace(form, MASK)
-    return nbformat.from_dict(json.loads(text))
+    return nbformat.from_dict(_scrub_tree(json.loads(json.dumps(nb)), [*secrets_seen, *extra]))
+
+
+def _scrub_tree(value, extra: list[str], key: str = ""):
+    if key.startswith("image/"):
+        return value  # base64 data: no text to leak, and a token pattern would break it
+    if isinstance(value, dict):
+        return {k: _scrub_tree(v, extra, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_tree(v, extra) for v in value]
+    return scrub(value, extra) if isinstance(value, str) else value
 
 
 def scrub_file(path: Path, extra: list[str] = ()) -> None:
@@ -207,11 +206,7 @@ def write_tables(workspace: Workspace, app_id: str, path: Path) -> Path:
     frame = pd.DataFrame([{"seq": e.seq, "time": e.ts, "kind": e.kind, "state": e.state,
                            "actor": e.actor, "data": canonical_json(e.data)[:30000],
                            "hash": e.hash} for e in events])
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer) as writer:
-        frame.to_excel(writer, sheet_name="ledger", index=False)
-    atomic_write_bytes(path, buffer.getvalue())
-    return path
+    return write_xlsx(path, {"ledger": frame})
 
 
 def render_portfolio(workspace: Workspace, as_of: str = "") -> Path:

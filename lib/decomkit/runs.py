@@ -22,6 +22,7 @@ from decomkit.errors import InputError, Problem, WorkspaceError
 from decomkit.gates import STAGE_ACTIONS, opened
 from decomkit.kernels import KernelPool
 from decomkit.resources import notebooks_dir
+from decomkit.sinks import looks_like_credential, scrub
 from decomkit.workspace import Workspace
 
 STAGES = {"portfolio": "00_portfolio.ipynb", "assess": "01_assess.ipynb",
@@ -29,6 +30,7 @@ STAGES = {"portfolio": "00_portfolio.ipynb", "assess": "01_assess.ipynb",
           "disable": "04_disable.ipynb", "review": "05_review.ipynb"}
 PORTFOLIO_FOLDER = "_portfolio"  # runs/_portfolio/ holds the whole-portfolio stage
 KERNEL = "decomkit"
+KIT_SET = ("workspace", "app_id")  # parameters the kit sets itself (a path, a checked id)
 TRUE, FALSE = ("true", "1", "yes", "y", "是"), ("false", "0", "no", "n", "否")
 
 
@@ -75,7 +77,9 @@ def select_apps(workspace: Workspace, apps: str) -> list[str]:
     chosen = [a.strip() for a in apps.split(",") if a.strip()]
     unknown = [a for a in chosen if a not in known]
     if unknown:
-        raise WorkspaceError(f"unknown app ids: {', '.join(unknown)}; see 'decomkit status'")
+        shown = ", ".join(scrub(a) for a in unknown[:10])
+        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        raise WorkspaceError(f"unknown app ids: {shown}{more}; see 'decomkit status'")
     return chosen
 
 
@@ -122,11 +126,16 @@ def check_parameters(stages: list[str], values: dict, where: str = "parameters",
                                     f"use one of: {', '.join(sorted(declared))} "
                                     "(papermill --help-notebook NOTEBOOK lists them)"))
             continue
+        if isinstance(value, str) and name not in KIT_SET and looks_like_credential(value):
+            problems.append(Problem(where, row, name, "looks like a secret (a key or token)",
+                                    "secrets are never parameters: set them as environment "
+                                    "variables (see the README's settings)"))
+            continue
         try:
             typed[name] = _typed(declared[name], value)
-        except ValueError as exc:
-            problems.append(Problem(where, row, name, f"'{value}' is not a {declared[name]} "
-                                    f"({exc})", f"give a {declared[name]} value"))
+        except ValueError:  # named by parameter, never echoed: the value may be a secret
+            problems.append(Problem(where, row, name, f"parameter '{name}' is not a "
+                                    f"{declared[name]}", f"give a {declared[name]} value"))
     if problems:
         raise InputError(problems)
     return typed
@@ -221,7 +230,7 @@ def execute(notebook: Path, out: Path, parameters: dict, *, kernels: KernelPool 
 
 def prepare_stage(workspace: Workspace, stage: str, out: Path, parameters: dict) -> Path:
     """Write the stage notebook with its parameters injected, not run (for JupyterLab, Voila)."""
-    values = check_parameters([stage], {"workspace": str(workspace.root), **parameters})
+    values = check_parameters([stage], {**parameters, "workspace": str(workspace.root)})
     out.parent.mkdir(parents=True, exist_ok=True)
     import_papermill().execute_notebook(str(notebooks_dir() / STAGES[stage]), str(out),
                                         parameters=values, prepare_only=True,
@@ -238,7 +247,7 @@ def run_stage(workspace: Workspace, stage: str, app_id: str | None = None,
 
     if stage not in STAGES:
         raise WorkspaceError(f"unknown stage '{stage}'; stages: {', '.join(STAGES)}")
-    values = check_parameters([stage], {"workspace": str(workspace.root), **(parameters or {}),
+    values = check_parameters([stage], {**(parameters or {}), "workspace": str(workspace.root),
                                         **({"app_id": app_id} if app_id else {})})
     folder = workspace.app_dir("runs", app_id or PORTFOLIO_FOLDER)
     folder.mkdir(parents=True, exist_ok=True)

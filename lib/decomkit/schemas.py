@@ -6,10 +6,54 @@ export them. The README's table reference is checked against this module by a te
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["str", "int", "float", "date", "month", "bool", "enum"]
+Rule = Literal["", "id", "relative_path"]  # extra checks of a text column's values
+
+_NOT_IN_FOLDER_NAMES = set('<>:"/\\|?*')  # on Windows, or anywhere (the slashes)
+_WINDOWS_RESERVED = re.compile(r"(?i)(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\..*)?")
+
+
+def _unprintable(text: str) -> bool:
+    """Control, format, private-use or unassigned characters: never part of a real name."""
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cn", "Cs") for c in text)
+
+
+def id_problem(value: str) -> str:
+    """Why ``value`` cannot be an app id ("" when it can): every id becomes a folder name
+    (``runs/<app>/``, ``backups/<app>/``) on Linux, macOS and Windows alike."""
+    if bad := sorted(_NOT_IN_FOLDER_NAMES & set(value)):
+        return f"must not contain {' '.join(bad)}"
+    if value.startswith("."):
+        return "must not start with a dot"
+    if _unprintable(value):
+        return "contains a control or invisible character"
+    if value.startswith(("=", "+", "-", "@")):
+        return "must not start with = + - or @"
+    if value.endswith((" ", ".")) or _WINDOWS_RESERVED.fullmatch(value):
+        return "is not a usable folder name on Windows"
+    if len(value) > 100:
+        return "is longer than 100 characters"
+    return ""
+
+
+def relative_path_problem(value: str) -> str:
+    """Why ``value`` cannot name a file inside its folder ("" when it can)."""
+    parts = re.split(r"[/\\]", value)
+    if value.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", value):
+        return "is an absolute path"
+    if ".." in parts:
+        return "leaves its folder (..)"
+    if _unprintable(value):
+        return "contains a control or invisible character"
+    return ""
+
+
+RULES = {"id": id_problem, "relative_path": relative_path_problem}
 
 
 @dataclass(frozen=True)
@@ -23,6 +67,7 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    rule: Rule = ""
     help: str = ""
 
 
@@ -46,8 +91,9 @@ SEVERITIES = ("critical", "high", "medium", "low")
 
 TABLES: tuple[Table, ...] = (
     Table("apps", "应用清单", required=True, help="one row per app on the platform", columns=(
-        Column("app_id", "str", "应用ID", required=True, unique=True,
-               help="the platform's id (DingTalk agentId) or your own stable id"),
+        Column("app_id", "str", "应用ID", required=True, unique=True, rule="id",
+               help="the platform's id (DingTalk agentId) or your own stable id; it names "
+                    "folders, so no slashes, dots first or control characters"),
         Column("name", "str", "应用名称", required=True, help="display name, e.g. 进销存"),
         Column("vendor", "str", "供应商", help="who supplies it"),
         Column("category", "str", "类别", help="e.g. 财务, 人事, 销售"),
@@ -117,7 +163,8 @@ TABLES: tuple[Table, ...] = (
         Column("name", "str", "名称", required=True, help="e.g. 商品信息, 采购订单"),
         Column("rows", "int", "行数", minimum=0),
         Column("bytes", "int", "字节数", minimum=0),
-        Column("export_file", "str", "导出文件", help="file under exports/<app_id>/"),
+        Column("export_file", "str", "导出文件", rule="relative_path",
+               help="file under exports/<app_id>/ (no .., no absolute path)"),
         Column("changes", "enum", "更新频率", choices=("daily", "weekly", "monthly", "rarely"),
                help="how often the data changes"),
         Column("personal_data", "bool", "含个人信息"),

@@ -14,6 +14,7 @@ from decomkit.assess import parse_as_of
 from decomkit.config import Thresholds, Weights
 from decomkit.errors import WorkspaceError
 from decomkit.i18n import Language
+from decomkit.sinks import looks_like_credential
 from decomkit.tables import Inventory
 from decomkit.workspace import Workspace
 
@@ -54,6 +55,10 @@ def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", anal
     what a per-app stage reads does not grow with the organisation."""
     ws = resolve_workspace(workspace)
     config = ws.config
+    for name, value in (("analyst", analyst), ("as_of", as_of)):
+        if looks_like_credential(value):  # named, never echoed: it would reach the ledger
+            raise WorkspaceError(f"parameter '{name}' looks like a secret (a key or token); "
+                                 "secrets are set as environment variables, never parameters")
     if language not in ("", "en", "zh"):
         raise WorkspaceError(f"language must be 'en' or 'zh' (got {language!r})")
     try:

@@ -115,6 +115,15 @@ class Store:
         return sorted(e["name"].rstrip("/").rsplit("/", 1)[-1] for e in entries
                       if e["type"] == "directory")
 
+    def confined(self, path: str, within: str) -> bool:
+        """Whether ``path`` stays inside the folder ``within`` of the store once symlinks are
+        followed (object stores have none)."""
+        if not self.local:
+            return True
+        base = Path(self._full(within)).resolve()
+        target = Path(self._full(path))
+        return not target.is_symlink() and target.resolve().is_relative_to(base)
+
     def delete(self, prefix: str) -> None:
         full = self._full(prefix)
         if self.fs.exists(full):

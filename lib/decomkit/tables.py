@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from decomkit.errors import InputError, Problem
-from decomkit.schemas import CHOICES_ZH, TABLES, TABLES_BY_NAME, Column, Table
+from decomkit.schemas import CHOICES_ZH, RULES, TABLES, TABLES_BY_NAME, Column, Table
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 MAX_PER_KIND = 20  # problems listed per file, column and kind; the rest are counted
@@ -32,8 +33,60 @@ _FALSE = {"false", "0", "no", "n", "否", "不", "×", "f"}
 # ---------------------------------------------------------------- decoding and reading
 
 
-def decode_csv(data: bytes, file: str) -> tuple[str, str]:
-    """Decode CSV bytes; return (text, encoding). Raises InputError rather than guessing."""
+MAX_CELL = 131_072  # characters in one cell (the csv module's own default limit)
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # controls but \t \n \r
+
+
+def _foreign(text: str) -> int | None:
+    """Where the first character is that no real GBK or UTF-8 text holds: a control character
+    but tab and line ends, or one that is private-use or unassigned (what Big5 or Shift-JIS
+    bytes become when read as GBK). Each distinct character is looked at once."""
+    bad = [c for c in set(text) if _NOT_TEXT.match(c) or (
+        ord(c) > 0x7f and unicodedata.category(c) in ("Co", "Cn", "Cs"))]
+    return min(text.index(c) for c in bad) if bad else None
+
+
+def _misread(text: str) -> int | None:
+    """Where the first rare character is, when most of the Chinese characters of text read as
+    GBK are rare ones outside GB2312: what Shift-JIS (and much Big5) becomes when read as GBK.
+    Real GBK exports are overwhelmingly GB2312's common characters."""
+    cjk = [c for c in set(text) if "\u4e00" <= c <= "\u9fff"]
+    rare = []
+    for c in cjk:
+        try:
+            c.encode("gb2312")
+        except UnicodeEncodeError:
+            rare.append(c)
+    if len(rare) >= 2 and len(rare) * 2 > len(cjk):
+        return min(text.index(c) for c in rare)
+    return None
+
+
+def _delimiter(first_line: str) -> str:
+    """Tab for a tab-separated export (its header has tabs and no comma), else comma."""
+    return "\t" if "\t" in first_line and "," not in first_line else ","
+
+
+def _where(text: str, index: int) -> tuple[int, str | None]:
+    """The spreadsheet row (header = 1, blank lines skipped) and column at ``index``."""
+    first_line = _NOT_TEXT.sub(" ", text.split("\n", 1)[0])
+    delimiter = _delimiter(first_line)
+    records = [r for r in csv.reader(io.StringIO(_NOT_TEXT.sub(" ", text[:index + 1]),
+                                                newline=""), delimiter=delimiter) if r]
+    if not records:
+        return 1, None
+    header = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
+    position = len(records[-1]) - 1
+    column = header[position].strip() if position < len(header) else f"#{position + 1}"
+    return len(records), column or f"#{position + 1}"
+
+
+def decode_csv(data: bytes, file: str, *, strict: bool = True) -> tuple[str, str]:
+    """Decode CSV bytes; return (text, encoding). Raises InputError rather than guessing.
+
+    ``strict`` also refuses text no real table holds (control characters, private-use or
+    unassigned characters, Shift-JIS or Big5 read as GBK): right for the inventory the kit
+    decides from; a backup copies an app's export as it is and reads it only to count it."""
     if data.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -50,17 +103,52 @@ def decode_csv(data: bytes, file: str) -> tuple[str, str]:
             raise InputError([Problem(
                 file, line, None, "contains replacement characters (�): the text was damaged "
                 "by an earlier conversion", "export the file again from its source system")])
+        if not strict:
+            return text, encoding
+        found, what = _foreign(text), ("is not GBK or UTF-8 text (it decodes to private-use "
+                                       "or unassigned characters, as Big5 or Shift-JIS do)")
+        if found is not None and _NOT_TEXT.match(text[found]):
+            what = "holds a NUL or control character"
+        elif found is None and encoding == "gb18030" and (found := _misread(text)) is not None:
+            what = ("is not GBK text: read as GBK it is mostly rare characters outside GB2312, "
+                    "as Shift-JIS or Big5 files are")
+        if found is not None:
+            row, column = _where(text, found)
+            raise InputError([Problem(file, row, column, what,
+                                      "save the file as 'CSV UTF-8' (Excel) or export it again; "
+                                      "the kit never guesses an encoding")])
         return text, encoding
     raise InputError([Problem(
         file, None, None, "is neither UTF-8 nor GBK/GB18030 text",
         "save it as 'CSV UTF-8' (Excel) or export it again; the kit never guesses an encoding")])
 
 
+def parse_csv(text: str, file: str, delimiter: str = ",",
+              max_cell: int | None = MAX_CELL) -> list[list[str]]:
+    """Every record of decoded CSV text; a cell over ``max_cell`` characters is one error
+    naming its row and column (not the csv module's own); ``None``: any size."""
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # then check it ourselves
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if max_cell is None:
+        return rows
+    header = rows[0] if rows else []
+    number = 0
+    for row in rows:
+        number += bool(row)
+        for position, cell in enumerate(row):
+            if len(cell) > max_cell:
+                column = header[position].strip() if position < len(header) else ""
+                raise InputError([Problem(
+                    file, number, column or f"#{position + 1}",
+                    f"a cell holds {len(cell):,} characters; at most {max_cell:,} are read",
+                    "check the quotes around that cell (an unclosed quote swallows the rest "
+                    "of the file), or shorten it")])
+    return rows
+
+
 def _csv_rows(path: Path, problems: list[Problem]) -> list[list] | None:
     text, _ = decode_csv(path.read_bytes(), path.name)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows = parse_csv(text, path.name, _delimiter(text.split("\n", 1)[0]))
     rows = [r for r in rows if any(cell.strip() for cell in r)]  # blank lines carry nothing
     if not rows:
         return rows
@@ -208,6 +296,13 @@ class _Checker:
         if col.required:
             self.report(empty, col.name, "required value is empty", "fill it in")
         if col.kind == "str":
+            if col.rule:
+                check = RULES[col.rule]
+                reasons = text.map(lambda v: check(v) if isinstance(v, str) else "",
+                                   na_action="ignore").fillna("")
+                for reason in [r for r in dict.fromkeys(reasons) if r]:
+                    self.report((reasons == reason).to_numpy(), col.name, reason,
+                                "correct the value in the source file")
             return text
         if col.kind in ("int", "float"):
             value = _to_number(raw, text)

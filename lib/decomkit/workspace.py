@@ -13,6 +13,7 @@ from decomkit.errors import WorkspaceError
 from decomkit.files import atomic_write_text
 from decomkit.ledger import Ledger
 from decomkit.platforms import Platform, open_platform
+from decomkit.schemas import id_problem, relative_path_problem
 from decomkit.tables import Inventory
 
 FOLDERS = ("data", "exports", "backups", "runs", "records", "platform")
@@ -66,10 +67,24 @@ class Workspace:
 
     def app_dir(self, kind: str, app_id: str) -> Path:
         """``exports/<app>``, ``runs/<app>`` …, refusing ids that would escape the folder."""
-        if not app_id or "/" in app_id or "\\" in app_id or app_id in (".", ".."):
-            raise WorkspaceError(f"'{app_id}' is not a usable app id for a folder name; "
-                                 "app ids must not contain slashes")
+        if not isinstance(app_id, str) or not app_id or (why := id_problem(app_id)):
+            raise WorkspaceError("that is not a usable app id for a folder name: it "
+                                 f"{why or 'is empty'}; correct it in the apps table")
         return self.root / kind / app_id
+
+    def export_file(self, app_id: str, name: str) -> Path | None:
+        """``exports/<app>/<name>`` if it is a file that stays inside the workspace's
+        ``exports/<app>/`` once every symlink is followed (the folder's own too); None if it is
+        missing or would leave the folder."""
+        folder = self.app_dir("exports", app_id)
+        if not isinstance(name, str) or not name or relative_path_problem(name):
+            return None
+        path = folder / name
+        try:
+            inside = path.resolve().is_relative_to(self.root.resolve() / "exports" / app_id)
+        except (OSError, RuntimeError):  # a symlink loop, a name too long
+            return None
+        return path if inside and path.is_file() else None
 
 
 def init_workspace(root: str | Path, **config_values) -> Workspace:

@@ -19,10 +19,12 @@ import pandas as pd
 from decomkit.errors import InputError, Problem
 from decomkit.files import atomic_write_bytes
 from decomkit.schemas import TABLES_BY_NAME, Table
+from decomkit.sinks import neutralise
 from decomkit.tables import check_table, find_table_file, read_raw, read_rows
 
 GONE = "gone_since"
 SNAPSHOT_TABLES = ("app_scopes",)  # replaced whole by each import
+LOG_TABLES = ("usage_events",)  # appended: a visit already kept is not added twice
 
 
 @dataclass
@@ -112,6 +114,8 @@ def merge_rows(existing: pd.DataFrame | None, incoming: pd.DataFrame, table: Tab
             diff.names = {k: n for k, n in zip(diff.added, incoming["name"], strict=True) if n}
         return incoming.reset_index(drop=True), diff
     existing = _text_frame(existing)
+    if table.name in LOG_TABLES:
+        return _append_log(existing, incoming, key, diff)
     if table.name in SNAPSHOT_TABLES:
         old, new = set(_keys(existing, key)), set(_keys(incoming, key))
         diff.added, diff.gone = sorted(new - old), sorted(old - new)
@@ -155,6 +159,22 @@ def merge_rows(existing: pd.DataFrame | None, incoming: pd.DataFrame, table: Tab
     return merged, diff
 
 
+def _append_log(existing: pd.DataFrame, incoming: pd.DataFrame, key: tuple[str, ...],
+                diff: TableDiff) -> tuple[pd.DataFrame, TableDiff]:
+    """A log grows: rows not kept yet are added (vectorised: logs run to millions of rows)."""
+    def joined(frame: pd.DataFrame) -> pd.Series:
+        return frame[list(key)].fillna("").astype(str).agg("/".join, axis=1)
+
+    new_keys = joined(incoming)
+    fresh = ~new_keys.isin(set(joined(existing))) & ~new_keys.duplicated()
+    diff.added = new_keys[fresh].tolist()
+    diff.unchanged = int((~fresh).sum())
+    columns = list(existing.columns) + [c for c in incoming.columns if c not in existing]
+    merged = pd.concat([existing.reindex(columns=columns),
+                        incoming[fresh].reindex(columns=columns)], ignore_index=True)
+    return merged.astype(object).where(merged.notna(), None), diff
+
+
 # ---------------------------------------------------------------- reading and writing kept tables
 
 
@@ -177,15 +197,7 @@ def read_kept(path: Path, table: Table) -> pd.DataFrame:
     return _text_frame(read[0]).map(_unneutral)
 
 
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
-
-
-def _neutral(value):
-    """Text a spreadsheet would run as a formula is written as text (a leading apostrophe)."""
-    if isinstance(value, str) and (value.startswith(_FORMULA_START) or (
-            value.startswith("-") and len(value) > 1 and not value[1].isdigit())):
-        return "'" + value
-    return value
+_neutral = neutralise  # the kit's one rule: "-2+3+cmd|…" is a formula, "-12.50" is not
 
 
 def _unneutral(value):

@@ -6,6 +6,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from decomkit.gates import canonical_user_id
+
 AppStatus = Literal["enabled", "disabled", "expired", "unlinked"]
 
 
@@ -25,7 +27,8 @@ class Scope:
             return False
         if not (self.user_ids or self.dept_ids or self.role_ids):
             return True
-        return user_id in self.user_ids or department in self.dept_ids
+        return (canonical_user_id(user_id) in {canonical_user_id(u) for u in self.user_ids}
+                or department in self.dept_ids)
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,11 @@ class AppInfo:
     def visible_to(self, user_id: str, department: str | None) -> bool:
         """Whether the user can open the app now: it is enabled, and they are an admin or
         inside its visible scope. The one rule every platform's view follows."""
-        return self.status == "enabled" and (user_id in self.admins
+        return self.status == "enabled" and (self.is_admin(user_id)
                                              or self.scope.includes(user_id, department))
+
+    def is_admin(self, user_id: str) -> bool:
+        return canonical_user_id(user_id) in {canonical_user_id(a) for a in self.admins}
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from decomkit.platforms.base import (
     Scope,
 )
 from decomkit.resources import templates_dir
+from decomkit.sinks import state_json
 
 STATE_NAME = "manual.json"
 
@@ -49,9 +50,9 @@ class ManualPlatform(Platform):
         self.path = self.folder / STATE_NAME
         if apps is not None and not self.path.exists():  # only a seeded platform starts a file
             self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(self.path, json.dumps({
+            atomic_write_text(self.path, state_json({
                 "apps": {a.app_id: _app_state(a) for a in apps.values()},
-                "users": users or {}, "steps": {}, "approvals": {}}, ensure_ascii=False))
+                "users": users or {}, "steps": {}, "approvals": {}}))
 
     @contextmanager
     def _state(self, write: bool = True) -> Iterator[dict]:
@@ -61,7 +62,7 @@ class ManualPlatform(Platform):
                      else {"apps": {}, "steps": {}, "approvals": {}})
             yield state
             if write:
-                atomic_write_text(self.path, json.dumps(state, ensure_ascii=False, indent=1))
+                atomic_write_text(self.path, state_json(state))
 
     # ------------------------------------------------------------ steps
 
@@ -127,7 +128,7 @@ class ManualPlatform(Platform):
             return _app_info(app_id, state["apps"][app_id])
 
     def is_admin(self, user_id: str, app_id: str) -> bool:
-        return user_id in self.get_app(app_id).admins
+        return self.get_app(app_id).is_admin(user_id)
 
     def visible_to(self, user_id: str, app_id: str) -> bool:
         with self._state(write=False) as state:

@@ -29,6 +29,7 @@ from decomkit.platforms.base import (
     Platform,
     Scope,
 )
+from decomkit.sinks import state_json
 
 STATE_NAME = "sandbox.json"
 
@@ -70,7 +71,7 @@ class SandboxPlatform(Platform):
             "fail_next": [],
         }
         atomic_write_text(Path(folder) / STATE_NAME,
-                          json.dumps(state, ensure_ascii=False, indent=1))
+                          state_json(state))
         return cls(folder, **kwargs)
 
     def fail_next(self, mode: Literal["error", "timeout", "hang"] = "error",
@@ -120,8 +121,8 @@ class SandboxPlatform(Platform):
         return self._call("get_app", None, lambda s: _app_from_state(app_id, self._app(s, app_id)))
 
     def is_admin(self, user_id: str, app_id: str) -> bool:
-        return self._call("is_admin", None,
-                          lambda s: user_id in self._app(s, app_id)["admins"])
+        return self._call("is_admin", None, lambda s: _app_from_state(
+            app_id, self._app(s, app_id)).is_admin(user_id))
 
     def visible_to(self, user_id: str, app_id: str) -> bool:
         return self._call("visible_to", None, lambda s: _app_from_state(
@@ -204,7 +205,8 @@ class SandboxPlatform(Platform):
                 self._save(state)
 
     def _save(self, state: dict) -> None:
-        atomic_write_text(self.state_path, json.dumps(state, ensure_ascii=False, indent=1))
+        atomic_write_text(self.state_path,
+                          state_json(state))
 
     def _call(self, operation: str, key: str | None, body: Callable[[dict], Any],
               mutates: bool | None = None) -> Any:
