@@ -226,8 +226,8 @@ def _sources(workspace: Workspace, app_id: str, datasets: pd.DataFrame) -> list[
     problems, found = [], []
     folder = workspace.app_dir("exports", app_id)
     table_file, first_row = _datasets_source(workspace)
-    every = workspace.inventory(["datasets"]).datasets["dataset_id"]
-    position = {dataset_id: i for i, dataset_id in enumerate(every)}  # row in the table's file
+    every = workspace.inventory(["datasets"], app_id=app_id).datasets["dataset_id"]
+    position = dict(zip(every, every.index, strict=True))  # the index: the row in the file
     for row in datasets.to_dict("records"):
         name = row.get("export_file")
         path = workspace.export_file(app_id, name)

@@ -125,14 +125,16 @@ def _by_app(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
         if end - start >= ROW_GROUP_ROWS or end == len(frame):
             groups.append((start, int(end)))
             start = int(end)
-    return frame.take(order).reset_index(drop=True), groups or [(0, 0)]
+    return frame.take(order), groups or [(0, 0)]
 
 
 def _write_table(frame: pd.DataFrame, path: Path, by_app: bool) -> int:
     groups = [(0, len(frame))]
     if by_app:
         frame, groups = _by_app(frame)
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    # The index is each record's position in its source file, kept through the sort: problems
+    # found later (a missing export file) are named by the row the user sees.
+    table = pa.Table.from_pandas(frame.rename_axis(None), preserve_index=True)
     with pq.ParquetWriter(path, table.schema) as writer:
         for start, stop in groups:
             writer.write_table(table.slice(start, stop - start))
@@ -203,7 +205,9 @@ class Snapshot:
         return self.folder / f"{name}.parquet"
 
     def table(self, name: str, app_id: str | None = None) -> pd.DataFrame:
-        """One table, typed as validated; with ``app_id``, only that app's rows."""
+        """One table, typed as validated; with ``app_id``, only that app's rows. The index is
+        each record's position in its file (0 for the first record), as a validating read
+        gives it."""
         if name not in self.tables:
             return empty_table(TABLES_BY_NAME[name])
         file = pq.ParquetFile(self._path(name), memory_map=True)
