@@ -34,12 +34,15 @@ chromium:
 	else echo "note: chromium not found; the browser tests will be skipped (install it: apt-get install chromium)"; fi
 
 demo: $(STAMP)
-	$(VENV)/bin/decomkit demo $(DEMO) --replace
+	$(VENV)/bin/decomkit demo $(DEMO) --replace --anchor $(DEMO)-anchor
 	$(VENV)/bin/decomkit batch $(DEMO) --stages portfolio,assess,backup,approval,disable \
 	  --apps candidates -p wait_seconds 4
 	$(VENV)/bin/decomkit batch $(DEMO) --stages review --apps old-expense,room-booking
 	$(VENV)/bin/decomkit record $(DEMO)
 	$(VENV)/bin/decomkit status $(DEMO)
+	$(VENV)/bin/decomkit ledger verify $(DEMO)
+	rm -rf $(DEMO)-records-copy && cp -r $(DEMO)/records $(DEMO)-records-copy
+	$(VENV)/bin/decomkit record verify $(DEMO)-records-copy --public-key $(DEMO)/keys/*.pub.pem
 	@echo "workspace: $(abspath $(DEMO))"
 	@echo "executed notebooks: $(abspath $(DEMO))/runs/<app>/ (batch summary: runs/batch-summary.json); candidate list: $(abspath $(DEMO))/candidates.xlsx"
 	@echo "records (open in a browser): $(abspath $(DEMO))/records/index.html"

@@ -45,6 +45,7 @@ class FakeOrg:
         self.depts: dict[int, dict] = {}  # dept_id → {name, parent_id}
         self.users: dict[str, dict] = {}  # userid → the user/list entry
         self.apps: dict[str, dict] = {}  # agentId (text) → the app, with scope and roles
+        self.admins: set[str] = set()  # the organisation's own admins (manage every app)
         self._next_dept = 100
         self._build_tree()
         self._build_people(people_per_team)
@@ -182,6 +183,14 @@ class FakeOrg:
             return 200, {"appList": [self.app_json(a) for a in self.apps
                                      if self.apps[a]["kind"] == "self_built"]}
         parts = path.strip("/").split("/")
+        if method == "GET" and parts[:3] == ["v1.0", "microApp", "apps"] and parts[4:] == [
+                "scopes"] and parts[3] in self.apps:
+            return 200, {"result": self.apps[parts[3]]["scope"]}
+        if (method == "GET" and parts[:3] == ["v1.0", "microApp", "apps"] and parts[3] in self.apps
+                and parts[4:5] == ["users"] and parts[6:] == ["adminAccess"]):
+            managers = {u for r in self.apps[parts[3]]["roles"] if r["canManageRole"]
+                        for u in r["userIdList"]}
+            return 200, {"result": parts[5] in managers | self.admins}
         if method == "GET" and parts[:3] == ["v1.0", "microApp", "apps"] and parts[4:] == [
                 "roles"]:
             if parts[3] not in self.apps:

@@ -1,196 +1,581 @@
-"""The DingTalk adapter against a local server that follows the documented contract."""
+"""The DingTalk adapter against the strict local server (tests/fake_dingtalk.py), one test per
+defect found by driving the official SDK against it, and the whole lifecycle on DingTalk."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-import papermill as pm
+import httpx
 import pytest
 
 from decomkit.approval import submit_approval, track_approval
+from decomkit.approval_form import FORM_FIELDS, TEMPLATE_NAME, form_components
 from decomkit.backup import run_backup, verify_backup
-from decomkit.config import DingTalk
+from decomkit.config import DingTalk, write_setting
 from decomkit.errors import ManualStepRequired, PlatformError, PlatformTimeout
-from decomkit.execute import run_disable
+from decomkit.execute import rollback, run_disable
 from decomkit.platforms import ApprovalRequest, Notification, Scope
-from decomkit.platforms.dingtalk import DingTalkPlatform
+from decomkit.platforms.dingtalk import DingTalkPlatform, clear_token_cache
+from decomkit.platforms.manual import ManualPlatform
 from decomkit.stage import open_stage
-from fake_dingtalk import APP_KEY, APP_SECRET, ROBOT_SECRET, ROBOT_TOKEN, FakeDingTalk
+from fake_dingtalk import (
+    APP_KEY,
+    APP_SECRET,
+    ROBOT_SECRET,
+    ROBOT_TOKEN,
+    FakeDingTalk,
+    User,
+    organisation_from_inventory,
+)
 
-APP = "bi-pro"  # a third-party app: the disable API applies
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+APP = "bi-pro"  # a third-party app: no disable API, the console path
+SELF_BUILT = "sales-report"  # a self-built app: app/inactive disables it
+PROCESS = "PROC-DECOM"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tokens():
+    clear_token_cache()  # each test's server is new; a port may be reused
+    yield
+    clear_token_cache()
 
 
 @pytest.fixture
-def fake(demo):
-    inv = demo.inventory(["users"])
-    users = dict(zip(inv.users["user_id"], inv.users["department"], strict=True))
-    apps = {a: {"name": n, "appStatus": 1,
-                "scope": {"userIds": [], "deptIds": ["财务部", "市场部"], "roleIds": [],
-                          "onlyAdminVisible": False}}
-            for a, n in zip(inv.apps["app_id"], inv.apps["name"], strict=True)}
-    server = FakeDingTalk(apps, users, admins={"it-admin"}).start()
+def org(demo):
+    organisation, agent_ids = organisation_from_inventory(
+        demo.inventory(["usage_events", "users"]), admins={"it-admin"})
+    it = next(i for i, name in organisation.departments.items() if name == "技术部")
+    organisation.users.setdefault("it-admin", User("it-admin", "IT 管理员", [it]))
+    organisation.templates[PROCESS] = {"name": TEMPLATE_NAME, "formComponents": form_components(),
+                                       "gmtModified": "2026-11-01T09:00Z"}
+    return organisation, agent_ids
+
+
+@pytest.fixture
+def fake(org, tmp_path):
+    server = FakeDingTalk(org[0]).start()
     yield server
     server.stop()
+    server.save_log(tmp_path / "dingtalk-requests.jsonl")
 
 
-def client(fake, **kwargs) -> DingTalkPlatform:
-    settings = DingTalk(api_base=fake.url, oapi_base=fake.url, agent_id=1,
-                        operator_user_id="it-admin", process_code="PROC-DECOM")
-    return DingTalkPlatform(settings, APP_KEY, APP_SECRET, robot_token=ROBOT_TOKEN,
-                            robot_secret=ROBOT_SECRET, max_wait=0.05, **kwargs)
+def settings(fake, agent_ids, **values) -> DingTalk:
+    return DingTalk(**{"api_base": fake.url, "oapi_base": fake.url, "agent_id": 1,
+                       "operator_user_id": "it-admin", "process_code": PROCESS,
+                       "agent_ids": agent_ids, **values})
 
 
-def count(fake, path: str) -> int:
-    return sum(1 for _, p in fake.calls if path in p)
+def client(fake, org, manual=None, **kwargs) -> DingTalkPlatform:
+    return DingTalkPlatform(settings(fake, org[1]), APP_KEY, APP_SECRET, robot_token=ROBOT_TOKEN,
+                            robot_secret=ROBOT_SECRET, max_wait=0.05, manual=manual, **kwargs)
 
 
-def test_token_is_cached_and_refreshed_when_expired(fake):
-    dt_client = client(fake)
+def ordinary(org, app_id: str) -> str:
+    organisation, agent_ids = org
+    return organisation.ordinary_viewers(agent_ids[app_id])[0]
+
+
+# ------------------------------------------------------------------ 1. the admin check path
+
+def test_the_admin_check_asks_about_this_app(fake, org):
+    dt_client = client(fake, org)
+    agent = org[1][APP]
+    assert dt_client.is_admin("it-admin", APP) is True
+    assert dt_client.is_admin(ordinary(org, APP), APP) is False
+    assert fake.count(f"/v1.0/microApp/apps/{agent}/users/it-admin/adminAccess") == 1
+    assert fake.count("/v1.0/microApp/users/it-admin/adminAccess") == 0
+
+
+# ------------------------------------------------------------------ 2. tokens, retries, quota
+
+def test_token_is_cached_across_clients_and_refreshed_when_expired(fake, org):
+    dt_client = client(fake, org)
     dt_client.get_app(APP)
-    dt_client.get_app(APP)
-    assert count(fake, "/oauth2/accessToken") == 1
+    client(fake, org).get_app(APP)  # a second client of the same app key: the same token
+    assert fake.count("/oauth2/accessToken") == 1
     fake.expire_tokens()
-    assert dt_client.get_app(APP).name == "高级数据分析"  # 401 → a new token → the same call
-    assert count(fake, "/oauth2/accessToken") == 2
-    dt_client.notify(Notification("dingtalk_work", "t", "x", ("u0001",)), key="k1")
-    fake.expire_tokens()
-    dt_client.notify(Notification("dingtalk_work", "t", "x", ("u0001",)), key="k2")  # 42001
-    assert count(fake, "/gettoken") == 2 and len(fake.messages) == 2
+    assert dt_client.get_app(APP).name == "高级数据分析"  # 400 InvalidAuthentication → refresh
+    assert fake.count("/oauth2/accessToken") == 2
 
 
-def test_bad_credentials_are_a_clear_error(fake):
-    settings = DingTalk(api_base=fake.url, oapi_base=fake.url)
+def test_a_token_invalidated_early_is_refreshed_once(fake, org):
+    dt_client = client(fake, org)
+    dt_client.list_apps()
+    fake.revoke_tokens()  # a secret reset elsewhere: HTTP 400 InvalidAuthentication, not 401
+    assert len(dt_client.list_apps()) == 32
+    assert fake.count("/oauth2/accessToken") == 2
+    fake.fail("/allApps", "invalid_token", count=5)
+    with pytest.raises(PlatformError, match="refused twice"):
+        dt_client.list_apps()
+
+
+def test_old_style_errcode_88_with_a_token_sub_code_refreshes(fake, org):
+    dt_client = client(fake, org)
+    note = Notification("dingtalk_work", "t", "x", ("u0001",))
+    dt_client.notify(note, key="k1")
+    fake.revoke_tokens()  # the next old-style call answers errcode 88, sub_code 40014
+    dt_client.notify(note, key="k2")
+    assert fake.count("/gettoken") == 2 and len(fake.messages) == 2
+    assert any(e.get("answer", {}).get("errcode") == 88 for e in fake.log)
+
+
+def test_bad_credentials_are_a_clear_error(fake, org):
     with pytest.raises(PlatformError, match="invalidClientIdOrSecret"):
-        DingTalkPlatform(settings, APP_KEY, "wrong").list_apps()
+        DingTalkPlatform(settings(fake, org[1]), APP_KEY, "wrong").list_apps()
 
 
 @pytest.mark.parametrize("kind", ["qps", "429", "500"])
-def test_rate_limits_and_server_errors_are_retried_on_reads(fake, kind):
+def test_rate_limits_and_server_errors_are_retried_on_reads(fake, org, kind):
     fake.fail("/allApps", kind, count=2)
-    assert len(client(fake).list_apps()) == 32
-    assert count(fake, "/allApps") == 3
+    assert len(client(fake, org).list_apps()) == 32
+    assert fake.count("/allApps") == 3
 
 
-def test_old_style_rate_limit_is_retried(fake):
-    fake.fail("asyncsend_v2", "90002", count=2)
-    client(fake).notify(Notification("dingtalk_work", "t", "x", ("u0001",)), key="k")
-    assert count(fake, "asyncsend_v2") == 3 and len(fake.messages) == 1
+@pytest.mark.parametrize("kind", ["90002", "90019", "busy"])
+def test_old_style_rate_limits_are_retried(fake, org, kind):
+    fake.fail("asyncsend_v2", kind, count=2)
+    client(fake, org).notify(Notification("dingtalk_work", "t", "x", ("u0001",)), key="k")
+    assert fake.count("asyncsend_v2") == 3 and len(fake.messages) == 1
 
 
-def _request():
-    return ApprovalRequest(APP, "停用申请", "it-admin", ("u0002", "u0010"), {"原因": "成本"})
+@pytest.mark.parametrize(("path", "kind"), [("/allApps", "quota"), ("asyncsend_v2", "90020")])
+def test_the_monthly_quota_says_quota_and_is_not_retried(fake, org, path, kind):
+    dt_client = client(fake, org)
+    fake.fail(path, kind, count=5)
+    with pytest.raises(PlatformError, match="monthly DingTalk API call quota"):
+        if path == "/allApps":
+            dt_client.list_apps()
+        else:
+            dt_client.notify(Notification("dingtalk_work", "t", "x", ("u0001",)), key="k")
+    assert fake.count(path) == 1
 
 
-def test_a_non_idempotent_post_is_not_repeated_after_a_server_error(fake):
-    fake.fail("/workflow/processInstances", "500")
-    with pytest.raises(PlatformError, match="HTTP 500"):
-        client(fake).submit_approval(_request(), key="a")
-    assert count(fake, "/workflow/processInstances") == 1 and fake.instances == {}
+def _request(approvers=("u0002", "u0010")):
+    form = {f.label: "x" for f in FORM_FIELDS[1:]}
+    return ApprovalRequest(APP, "停用申请", "it-admin", approvers, form)
 
 
-def test_a_rate_limited_post_is_retried_because_it_never_ran(fake):
-    fake.fail("/workflow/processInstances", "qps")
-    assert client(fake).submit_approval(_request(), key="a").startswith("pi-")
-    assert count(fake, "/workflow/processInstances") == 2 and len(fake.instances) == 1
+def test_a_non_idempotent_post_is_not_repeated_after_a_server_error(fake, org):
+    fake.fail("/workflow/processInstances", "500", method="POST")
+    with pytest.raises(PlatformTimeout, match="HTTP 500"):
+        client(fake, org).submit_approval(_request(), key="a")
+    assert fake.count("/workflow/processInstances", "POST") == 1 and fake.instances == {}
 
 
-def test_timeouts_retry_reads_but_not_a_post_that_may_have_run(fake):
+def test_a_rate_limited_post_is_retried_because_it_never_ran(fake, org):
+    fake.fail("/workflow/processInstances", "qps", method="POST")
+    assert client(fake, org).submit_approval(_request(), key="a").startswith("pi-")
+    assert fake.count("/workflow/processInstances", "POST") == 2 and len(fake.instances) == 1
+
+
+def test_timeouts_retry_reads_but_not_a_post_that_may_have_run(fake, org):
     fake.fail("/allApps", "timeout")
-    assert len(client(fake, timeout=1).list_apps()) == 32
-    fake.fail("/workflow/processInstances", "timeout")
+    assert len(client(fake, org, timeout=1).list_apps()) == 32
+    fake.fail("/workflow/processInstances", "timeout", method="POST")
     with pytest.raises(PlatformTimeout):
-        client(fake, timeout=1).submit_approval(_request(), key="a")
-    assert count(fake, "/workflow/processInstances") == 1
+        client(fake, org, timeout=1).submit_approval(_request(), key="a")
+    assert fake.count("/workflow/processInstances", "POST") == 1
 
 
 @pytest.mark.parametrize("kind", ["ban_html", "ban_json"])
-def test_the_ip_ban_body_is_reported_not_a_crash(fake, kind):
+def test_the_ip_ban_body_is_reported_not_a_crash(fake, org, kind):
     fake.fail("/allApps", kind)
     with pytest.raises(PlatformError, match="banned for about 5 minutes"):
-        client(fake).list_apps()
+        client(fake, org).list_apps()
 
 
-def test_robot_signature_verifies_and_msguuid_dedupes(fake):
-    dt_client = client(fake)
+# ------------------------------------------------------------------ 3. revocation order
+
+def test_revocation_restricts_first_then_removes_the_rest(fake, org):
+    agent = org[1][APP]
+    viewers = org[0].ordinary_viewers(agent)
+    assert viewers  # positive control: people see the app before
+    client(fake, org).set_visible_scope(APP, Scope(only_admin_visible=True), key="k")
+    posts = [e["body"] for e in fake.log if e["method"] == "POST" and "/scopes" in e["path"]]
+    assert posts[0] == {"onlyAdminVisible": True}
+    assert all("onlyAdminVisible" not in b for b in posts[1:]) and len(posts) >= 2
+    assert [seen for _, seen in fake.exposures] == [[]] * len(posts)
+    assert org[0].apps[agent].dept_ids == [] and org[0].apps[agent].only_admin_visible
+
+
+def test_restoring_a_scope_opens_it_last(fake, org):
+    dt_client = client(fake, org)
+    agent = org[1][APP]
+    before = dt_client.get_app(APP).scope
+    dt_client.set_visible_scope(APP, Scope(only_admin_visible=True), key="k")
+    dt_client.set_visible_scope(APP, before, key="k2")
+    posts = [e["body"] for e in fake.log if e["method"] == "POST" and "/scopes" in e["path"]]
+    assert posts[-1] == {"onlyAdminVisible": False}
+    assert dt_client.get_app(APP).scope == before
+    assert all(seen == [] for _, seen in fake.exposures[:-1])  # closed until the last call
+    assert fake.exposures[-1][1] == org[0].ordinary_viewers(agent) != []
+
+
+def test_department_names_are_refused_before_any_call(fake, org):
+    before = len(fake.changing_calls())
+    with pytest.raises(PlatformError, match="not DingTalk ids"):
+        client(fake, org).set_visible_scope(APP, Scope(dept_ids=("财务部",)), key="k")
+    assert len(fake.changing_calls()) == before
+
+
+def test_scope_changes_are_chunked(fake, org):
+    dt_client = client(fake, org)
+    many = tuple(f"u{k:04d}" for k in range(1, 231))
+    dt_client.set_visible_scope(APP, Scope(user_ids=many), key="k")
+    app = org[0].apps[org[1][APP]]
+    assert app.user_ids == list(many) and app.dept_ids == [] and not app.only_admin_visible
+
+
+# ------------------------------------------------------------------ 4. the robot
+
+def test_the_robot_is_signed_and_sends_no_undocumented_field(fake, org, tmp_path):
+    dt_client = client(fake, org, manual=ManualPlatform(tmp_path / "platform"))
     note = Notification("robot", "停用通知", "高级数据分析将于下周停用")
-    assert dt_client.notify(note, key="jxc:pi-1:notify-before:robot") != ""
-    dt_client.notify(note, key="jxc:pi-1:notify-before:robot")
-    assert [m["msg"]["msgUuid"] for m in fake.messages] == ["jxc:pi-1:notify-before:robot"]
+    assert dt_client.notify(note, key="bi-pro:pi-1:notify-before:robot") != ""
+    assert dt_client.notify(note, key="bi-pro:pi-1:notify-before:robot") != ""  # recorded
+    sent = [m["msg"] for m in fake.messages if m.get("robot")]
+    assert len(sent) == 1 and set(sent[0]) == {"msgtype", "text"}  # no msgUuid
     forged = DingTalkPlatform(dt_client.settings, APP_KEY, APP_SECRET, robot_token=ROBOT_TOKEN,
                               robot_secret="SECwrong", max_wait=0.05)
     with pytest.raises(PlatformError, match="310000"):
         forged.notify(note, key="other")
 
 
-def test_scope_changes_are_chunked_and_exact(fake):
-    dt_client = client(fake)
-    many = tuple(f"u{k:04d}" for k in range(1, 231))
-    dt_client.set_visible_scope(APP, Scope(user_ids=many), key="k")
-    assert fake.apps[APP]["scope"]["userIds"] == list(many)
-    assert fake.apps[APP]["scope"]["deptIds"] == []
-    dt_client.set_visible_scope(APP, Scope(dept_ids=("财务部",)), key="k2")
-    assert dt_client.get_app(APP).scope == Scope(dept_ids=("财务部",))
+@pytest.mark.parametrize("kind", ["500", "timeout"])
+def test_an_unanswered_robot_send_is_unknown_and_never_resent(fake, org, tmp_path, kind):
+    manual = ManualPlatform(tmp_path / "platform")
+    dt_client = client(fake, org, manual=manual, timeout=1)
+    note = Notification("robot", "停用通知", "高级数据分析将于下周停用")
+    key = "bi-pro:pi-1:notify-before:robot"
+    fake.fail("/robot/send", kind)
+    for _ in range(2):  # the rerun asks the operator again; it does not send
+        with pytest.raises(ManualStepRequired, match="decomkit confirm"):
+            dt_client.notify(note, key=key)
+    assert fake.count("/robot/send") == 1
+    assert manual.pending()[key]["operation"] == "notify_unknown"
+    evidence = tmp_path / "group.png"
+    evidence.write_bytes(b"png")
+    manual.confirm(key, "王伟", evidence)
+    assert dt_client.notify(note, key=key) == key
+    assert fake.count("/robot/send") == 1
 
 
-def test_no_api_paths_ask_for_the_console(fake):
+def test_a_refused_robot_send_may_be_tried_again(fake, org, tmp_path):
+    manual = ManualPlatform(tmp_path / "platform")
+    dt_client = client(fake, org, manual=manual)
+    fake.fail("/robot/send", "robot_fast", count=1)  # 410100: refused, retried with backoff
+    assert dt_client.notify(Notification("robot", "t", "x"), key="a:1:robot") == "a:1:robot"
+    assert fake.count("/robot/send") == 2 and manual.pending() == {}
+
+
+# ------------------------------------------------------------------ 5. approval start
+
+def test_approval_sends_the_originators_department_and_approvers_are_optional(fake, org):
+    dt_client = client(fake, org)
+    instance = dt_client.submit_approval(_request(approvers=()), key="a")
+    body = next(e["body"] for e in fake.log
+                if e["method"] == "POST" and e["path"] == "/v1.0/workflow/processInstances")
+    assert body["deptId"] == org[0].users["it-admin"].dept_ids[0] or body["deptId"] in (
+        org[0].users["it-admin"].dept_ids)
+    assert "approvers" not in body and fake.instances[instance]["status"] == "RUNNING"
+    assert fake.count("/topapi/v2/user/get") == 1
+    dt_client.submit_approval(_request(), key="b")  # looked up once per client
+    assert fake.count("/topapi/v2/user/get") == 1
+
+
+def test_a_configured_department_is_used_without_a_lookup(fake, org):
+    dept = org[0].users["it-admin"].dept_ids[0]
+    dt_client = DingTalkPlatform(settings(fake, org[1], dept_id=dept), APP_KEY, APP_SECRET,
+                                 max_wait=0.05)
+    dt_client.submit_approval(_request(), key="a")
+    assert fake.count("/topapi/v2/user/get") == 0
+
+
+def test_a_template_without_the_kits_fields_is_refused_naming_them(fake, org):
+    org[0].templates[PROCESS]["formComponents"] = [
+        c for c in form_components() if c["props"]["label"] != "台账校验 / Ledger checkpoint"]
+    org[0].templates[PROCESS]["formComponents"][2]["componentType"] = "DDPhotoField"
+    with pytest.raises(PlatformError) as caught:
+        client(fake, org).submit_approval(_request(), key="a")
+    text = str(caught.value)
+    assert "missing field '台账校验 / Ledger checkpoint'" in text
+    assert "DDPhotoField" in text and "create-template" in text
+    assert fake.count("/workflow/processInstances", "POST") == 0 and fake.instances == {}
+
+
+def test_the_approval_times_are_strings(fake, org):
+    dt_client = client(fake, org)
+    instance = dt_client.submit_approval(_request(), key="a")
+    fake.act(instance, "u0002", "agree")
+    status = dt_client.approval_status(instance)
+    assert isinstance(status.records[0]["date"], str)
+
+
+# ------------------------------------------------------------------ 6. work notifications
+
+def test_work_notifications_reach_departments_and_never_an_empty_list(fake, org):
+    dt_client = client(fake, org)
+    dept = str(org[0].apps[org[1][APP]].dept_ids[0])
+    dt_client.notify(Notification("dingtalk_work", "t", "x", (), (dept,)), key="k")
+    assert fake.messages[-1]["dept_ids"] == [int(dept)] and fake.messages[-1]["userids"] == []
+    users = tuple(f"u{k:04d}" for k in range(1, 151))
+    depts = tuple(str(d) for d in org[0].departments)
+    dt_client.notify(Notification("dingtalk_work", "t", "y", users, depts), key="k2")
+    assert [len(m["userids"]) for m in fake.messages[1:]] == [100, 50]
+    before = fake.count("asyncsend_v2")
+    with pytest.raises(PlatformError, match="nobody to notify"):
+        dt_client.notify(Notification("dingtalk_work", "t", "x"), key="k3")
+    unset = DingTalkPlatform(settings(fake, org[1], agent_id=0), APP_KEY, APP_SECRET)
+    with pytest.raises(PlatformError, match=r"dingtalk\.agent_id"):
+        unset.notify(Notification("dingtalk_work", "t", "x", ("u0001",)), key="k4")
+    assert fake.count("asyncsend_v2") == before
+
+
+# ------------------------------------------------------------------ 7. the server's contract
+
+def test_the_server_refuses_what_the_api_refuses(fake, org):
+    token = httpx.post(f"{fake.url}/v1.0/oauth2/accessToken",
+                       json={"appKey": APP_KEY, "appSecret": APP_SECRET}).json()["accessToken"]
+    header = {"x-acs-dingtalk-access-token": token}
+    agent = org[1][APP]
+    names = httpx.post(f"{fake.url}/v1.0/microApp/apps/{agent}/scopes", headers=header,
+                       json={"addDeptIds": ["财务部"]})
+    assert names.status_code == 400 and names.json()["code"] == "InvalidParameter"
+    missing = httpx.post(f"{fake.url}/v1.0/microApp/app/inactive", headers=header, json={})
+    assert missing.status_code == 400 and missing.json()["code"] == "MissingParameter"
+    in_query = httpx.get(f"{fake.url}/v1.0/microApp/allApps", params={"access_token": token})
+    assert in_query.status_code == 400 and in_query.json()["code"] == "InvalidAuthentication"
+    unknown = httpx.get(f"{fake.url}/v1.0/microApp/nothing", headers=header)
+    assert unknown.status_code == 404 and unknown.json()["code"] == "InvalidAction.NotFound"
+    old = httpx.post(f"{fake.url}/topapi/anything", params={"access_token": token}, json={})
+    assert old.status_code == 404 and old.json()["errcode"] == 404
+    apps = httpx.get(f"{fake.url}/v1.0/microApp/allApps", headers=header).json()["appList"]
+    inner = httpx.get(f"{fake.url}/v1.0/microApp/allInnerApps", headers=header).json()["appList"]
+    assert all(isinstance(a["agentId"], int) for a in apps)
+    assert {a["agentId"] for a in inner} == {org[1][a] for a in ("tickets", "old-expense",
+                                                                 "room-booking", SELF_BUILT)}
+    assert not fake.messages  # none of it was a message send
+
+
+def test_no_api_paths_ask_for_the_console(fake, org):
     with pytest.raises(ManualStepRequired, match="启用"):
-        client(fake).enable(APP, key="k")
+        client(fake, org).enable(APP, key="k")
     with pytest.raises(ManualStepRequired, match="解除关联"):
-        client(fake).unlink("jxc", key="k")
+        client(fake, org).unlink("jxc", key="k")
 
 
-def test_secrets_never_show_in_errors_or_repr(fake):
-    dt_client = client(fake)
+def test_a_third_party_app_is_disabled_in_the_console(fake, org, tmp_path):
+    manual = ManualPlatform(tmp_path / "platform")
+    with pytest.raises(ManualStepRequired, match="decomkit confirm"):
+        client(fake, org, manual=manual).disable(APP, key="bi-pro:pi-1:disable")
+    assert fake.count("/app/inactive") == 0  # not self-built: never sent
+    assert manual.pending()["bi-pro:pi-1:disable"]["operation"] == "disable"
+
+
+def test_an_app_id_without_an_agent_id_is_a_clear_error(fake, org):
+    dt_client = DingTalkPlatform(settings(fake, {}), APP_KEY, APP_SECRET, max_wait=0.05)
+    with pytest.raises(PlatformError, match=r"\[dingtalk.agent_ids\]"):
+        dt_client.get_app("bi-pro")
+    assert fake.log == []
+
+
+def test_secrets_never_show_in_errors_repr_or_the_request_log(fake, org, tmp_path):
+    dt_client = client(fake, org)
+    dt_client.notify(Notification("robot", "t", "x"), key="k")
     fake.fail("/allApps", "ban_html")
     with pytest.raises(PlatformError) as caught:
         dt_client.list_apps()
-    for text in (str(caught.value), repr(dt_client)):
+    log = fake.save_log(tmp_path / "log.jsonl").read_text(encoding="utf-8")
+    assert "tok-" not in log and ROBOT_TOKEN not in log  # positive control below
+    assert "/robot/send" in log
+    for text in (str(caught.value), repr(dt_client), log):
         assert APP_SECRET not in text and ROBOT_SECRET not in text
 
 
+# ------------------------------------------------------------------ the lifecycle on DingTalk
+
 @pytest.fixture
-def on_dingtalk(demo, fake, monkeypatch, retire):
-    """The demo workspace on DingTalk (the local server), 高级数据分析 backed up and verified."""
+def on_dingtalk(demo, fake, org, monkeypatch, retire):
+    """The demo workspace on DingTalk (the local server), two apps backed up and verified."""
     monkeypatch.setenv("DECOMKIT_DINGTALK_APP_KEY", APP_KEY)
     monkeypatch.setenv("DECOMKIT_DINGTALK_APP_SECRET", APP_SECRET)
     config = demo.root / "decomkit.toml"
-    config.write_text(config.read_text(encoding="utf-8")
-                      .replace('platform = "sandbox"', 'platform = "dingtalk"')
-                      .replace("https://api.dingtalk.com", fake.url)
-                      .replace("https://oapi.dingtalk.com", fake.url)
-                      .replace('operator_user_id = ""', 'operator_user_id = "it-admin"')
-                      .replace('process_code = ""', 'process_code = "PROC-DECOM"'),
-                      encoding="utf-8")
-    retire(demo, APP)
-    run_backup(demo, APP, actor="analyst")
-    assert verify_backup(demo, APP, actor="analyst").ok
+    text = (config.read_text(encoding="utf-8")
+            .replace('platform = "sandbox"', 'platform = "dingtalk"')
+            .replace("https://api.dingtalk.com", fake.url)
+            .replace("https://oapi.dingtalk.com", fake.url)
+            .replace('operator_user_id = ""', 'operator_user_id = "it-admin"')
+            .replace('process_code = ""', f'process_code = "{PROCESS}"')
+            .replace("agent_id = 0 ", "agent_id = 1 "))
+    text += "".join(f'"{app}" = {agent}\n' for app, agent in org[1].items())
+    config.write_text(text, encoding="utf-8")
+    for app in (APP, SELF_BUILT):
+        retire(demo, app)
+        run_backup(demo, app, actor="analyst")
+        assert verify_backup(demo, app, actor="analyst").ok
     return demo
 
 
-def test_the_whole_disable_on_dingtalk(on_dingtalk, fake):
-    stage = open_stage(str(on_dingtalk.root), analyst="it-admin")
-    event = submit_approval(stage, APP, dt.date(2026, 11, 23), "成本过高")
+def _approve(stage, fake, app):
+    event = submit_approval(stage, app, dt.date(2026, 11, 23), "成本过高")
     for user in event.data["approvers"]:
         fake.act(event.data["instance_id"], user, "agree", "同意")
-    assert track_approval(stage, APP).state == "approved"
-    before = len(fake.changing_calls())
-    plan = run_disable(stage, APP)  # dry run
-    assert len(fake.changing_calls()) == before and plan.dry_run
-    run = run_disable(stage, APP, dry_run=False, confirm=APP)
-    assert run.state == "verified_disabled"
-    assert fake.apps[APP]["appStatus"] == 0 and fake.apps[APP]["scope"]["onlyAdminVisible"]
-    made = fake.changing_calls()[before:]
-    run_disable(stage, APP, dry_run=False, confirm=APP)  # a rerun changes nothing
-    assert fake.changing_calls()[before:] == made
+    assert track_approval(stage, app).state == "approved"
+    return event
+
+
+def _confirm(workspace, tmp_path, key):
+    evidence = tmp_path / "console.png"
+    evidence.write_bytes(b"png")
+    ManualPlatform(workspace.root / "platform").confirm(key, "王伟", evidence)
+
+
+def test_the_whole_lifecycle_on_dingtalk(on_dingtalk, fake, org, tmp_path):
+    from decomkit.cli import main
+    from decomkit.decide import run_assessment
+    from decomkit.review import check_data_safety
+
+    organisation, agent_ids = org
+    del organisation.templates[PROCESS]  # a new organisation: no template yet
+    write_setting(on_dingtalk.root / "decomkit.toml", "dingtalk", "process_code", "")
+    assert main(["dingtalk", "create-template", str(on_dingtalk.root)]) == 0
+    stage = open_stage(str(on_dingtalk.root), analyst="it-admin")
+    assert stage.workspace.config.dingtalk.process_code in organisation.templates
+    with stage:
+        checks = {c.item: c.status for c in run_assessment(stage, SELF_BUILT).checks}
+        assert checks["admin"] == "ok"  # preflight on the app's own admin path
+        event = _approve(stage, fake, SELF_BUILT)
+        form = fake.instances[event.data["instance_id"]]["formComponentValues"]
+        assert [v["name"] for v in form] == [f.label for f in FORM_FIELDS]
+        scope_before = list(organisation.apps[agent_ids[SELF_BUILT]].dept_ids)
+        assert scope_before  # positive control: departments see it before
+        before = len(fake.changing_calls())
+        assert run_disable(stage, SELF_BUILT).dry_run  # a dry run changes nothing
+        assert len(fake.changing_calls()) == before
+        run = run_disable(stage, SELF_BUILT, dry_run=False, confirm=SELF_BUILT)
+        assert run.state == "verified_disabled"
+        app = organisation.apps[agent_ids[SELF_BUILT]]
+        assert app.app_status == 0 and app.only_admin_visible
+        assert fake.count("/app/inactive") == 1
+        notices = [m for m in fake.messages if not m.get("robot")]
+        assert len(notices) == 2 and all(m["dept_ids"] for m in notices)  # before and after
+        assert check_data_safety(stage, SELF_BUILT).ok  # verify: nobody reaches it
+
+        # The third-party app: the disable is a console step the operator confirms.
+        _approve(stage, fake, APP)
+        with pytest.raises(ManualStepRequired) as caught:
+            run_disable(stage, APP, dry_run=False, confirm=APP)
+        key = next(iter(ManualPlatform(on_dingtalk.root / "platform").pending()))
+        assert key.endswith(":disable") and key in str(caught.value)
+        organisation.apps[agent_ids[APP]].app_status = 0  # what the person did in the console
+        _confirm(on_dingtalk, tmp_path, key)
+        assert run_disable(stage, APP, dry_run=False, confirm=APP).state == "verified_disabled"
+        assert fake.count("/app/inactive") == 1  # never sent for the third-party app
+
+        # Rollback of the self-built app: enable by hand, the saved scope back by API.
+        assert app.dept_ids == []
+        with pytest.raises(ManualStepRequired):
+            rollback(stage, SELF_BUILT, confirm=SELF_BUILT)
+        key = next(iter(ManualPlatform(on_dingtalk.root / "platform").pending()))
+        app.app_status = 1
+        _confirm(on_dingtalk, tmp_path, key)
+        assert rollback(stage, SELF_BUILT, confirm=SELF_BUILT).state == "re_enabled"
+        assert not app.only_admin_visible and app.dept_ids == scope_before  # restored
+    assert all(seen == [] for agent, seen in fake.exposures[:-1]
+               if agent == agent_ids[SELF_BUILT])  # closed until the restore's last call
+    assert fake.count("/oauth2/accessToken") == 1  # one token for the whole stage
+    artifacts = Path(os.environ.get("DECOMKIT_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+    fake.save_log(artifacts / "dingtalk-lifecycle.jsonl")
+
+
+def test_killed_between_the_two_scope_calls_the_app_was_never_open(on_dingtalk, fake, org):
+    organisation, agent_ids = org
+    agent = agent_ids[SELF_BUILT]
+    stage = open_stage(str(on_dingtalk.root), analyst="it-admin")
+    with stage:
+        _approve(stage, fake, SELF_BUILT)
+    assert organisation.ordinary_viewers(agent)  # positive control: open before
+    fake.fail("/scopes", "hang", method="POST", after=1)  # the second scope call never answers
+    code = ("from decomkit.stage import open_stage\nfrom decomkit.execute import run_disable\n"
+            f"run_disable(open_stage({str(on_dingtalk.root)!r}, analyst='it-admin'), "
+            f"{SELF_BUILT!r}, dry_run=False, confirm={SELF_BUILT!r})\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ))
+    deadline = time.monotonic() + 120
+    while fake.count("/scopes", "POST") < 2:
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert len(fake.exposures) == 1 and fake.exposures[0] == (agent, [])
+    assert organisation.apps[agent].only_admin_visible
+    assert organisation.ordinary_viewers(agent) == []
+    with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage:
+        run = run_disable(stage, SELF_BUILT, dry_run=False, confirm=SELF_BUILT)
+    assert run.state == "verified_disabled" and organisation.apps[agent].app_status == 0
+    assert all(seen == [] for _, seen in fake.exposures)  # never open to an ordinary user
+    made = fake.changing_calls()
     assert sum("asyncsend_v2" in p for p in made) == 2  # before and after, once each
+    assert sum("/app/inactive" in p for p in made) == 1
 
 
-def test_notebooks_run_with_the_dingtalk_adapter(on_dingtalk, fake, tmp_path):
+def test_one_platform_per_stage_reused_then_closed(on_dingtalk, fake):
+    stage = open_stage(str(on_dingtalk.root), analyst="it-admin")
+    submit_approval(stage, SELF_BUILT, dt.date(2026, 11, 23), "成本过高")
+    platform = stage.platform
+    for _ in range(5):  # what 03_approval's polling loop does every second
+        track_approval(stage, SELF_BUILT)
+    assert stage.platform is platform and fake.count("/oauth2/accessToken") == 1
+    stage.close()
+    assert platform._http.is_closed
+    assert stage.platform is not platform  # a later call opens a fresh one
+
+
+def test_platforms_are_found_in_the_registry(demo):
+    from typing import get_args
+
+    from decomkit.config import Config
+    from decomkit.errors import ConfigError
+    from decomkit.platforms import PLATFORMS, Platform, platform_class
+
+    assert set(PLATFORMS) == set(get_args(Config.model_fields["platform"].annotation))
+    for name in PLATFORMS:
+        cls = platform_class(name)
+        assert issubclass(cls, Platform) and cls.name == name
+    with demo.platform() as platform:  # the demo's sandbox, through the registry
+        assert platform.name == "sandbox"
+    with pytest.raises(ConfigError, match="not available"):
+        platform_class("feishu")
+
+
+def test_a_robot_send_cut_off_by_a_crash_is_not_resent(fake, org, tmp_path):
+    manual = ManualPlatform(tmp_path / "platform")
+
+    def crash():
+        raise SystemExit("killed mid-send")  # the process dies; the attempt stays recorded
+
+    with pytest.raises(SystemExit):
+        manual.attempt("a:1:robot", "a", "notify", "停用通知", crash)
+    dt_client = client(fake, org, manual=manual)
+    with pytest.raises(ManualStepRequired, match="decomkit confirm"):
+        dt_client.notify(Notification("robot", "停用通知", "x"), key="a:1:robot")
+    assert fake.count("/robot/send") == 0
+
+
+def test_the_notebooks_run_on_dingtalk(on_dingtalk, fake, org, tmp_path):
+    import papermill as pm
+
+    notebooks = ROOT / "notebooks"
+
     def run(name, **parameters):
-        pm.execute_notebook(str(NOTEBOOKS / name), str(tmp_path / name), kernel_name="decomkit",
-                            parameters={"workspace": str(on_dingtalk.root), "app_id": APP,
+        pm.execute_notebook(str(notebooks / name), str(tmp_path / name), kernel_name="decomkit",
+                            parameters={"workspace": str(on_dingtalk.root), "app_id": SELF_BUILT,
                                         **parameters}, progress_bar=False, cwd=str(tmp_path))
         return (tmp_path / name).read_text(encoding="utf-8")
 
@@ -200,43 +585,44 @@ def test_notebooks_run_with_the_dingtalk_adapter(on_dingtalk, fake, tmp_path):
         fake.act(instance, user, "agree")
     run("03_approval.ipynb")
     before = len(fake.changing_calls())
-    run("04_disable.ipynb")
+    run("04_disable.ipynb")  # the dry run
     assert len(fake.changing_calls()) == before
-    text = run("04_disable.ipynb", dry_run=False, confirm=APP)
-    assert fake.apps[APP]["appStatus"] == 0
+    text = run("04_disable.ipynb", dry_run=False, confirm=SELF_BUILT)
+    assert org[0].apps[org[1][SELF_BUILT]].app_status == 0
     assert APP_SECRET not in text and "verified_disabled" in text
 
 
-def test_killed_between_revoke_and_disable_then_rerun_repeats_nothing_at_the_server(
-        on_dingtalk, fake):
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
+def test_create_template_makes_one_template_and_updates_it_after(on_dingtalk, fake, org,
+                                                                   capsys):
+    from decomkit.cli import main
+    from decomkit.workspace import Workspace
 
-    stage = open_stage(str(on_dingtalk.root), analyst="it-admin")
-    event = submit_approval(stage, APP, dt.date(2026, 11, 23), "成本过高")
-    for user in event.data["approvers"]:
-        fake.act(event.data["instance_id"], user, "agree")
-    track_approval(stage, APP)
-    fake.fail("/app/inactive", "hang")  # the disable call never answers
-    code = ("from decomkit.stage import open_stage\nfrom decomkit.execute import run_disable\n"
-            f"run_disable(open_stage({str(on_dingtalk.root)!r}, analyst='it-admin'), "
-            f"{APP!r}, dry_run=False, confirm={APP!r})\n")
-    proc = subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ))
-    deadline = time.monotonic() + 120
-    while not any("/app/inactive" in p for _, p in fake.calls):
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    templates = org[0].templates
+    templates.clear()
+    config = on_dingtalk.root / "decomkit.toml"
+    write_setting(config, "dingtalk", "process_code", "")
+    assert main(["dingtalk", "create-template", str(on_dingtalk.root)]) == 0
+    code = Workspace.open(on_dingtalk.root).config.dingtalk.process_code
+    assert code and code in capsys.readouterr().out and list(templates) == [code]
+    assert [c["props"]["label"] for c in templates[code]["formComponents"]] == [
+        f.label for f in FORM_FIELDS]
+    assert main(["dingtalk", "create-template", str(on_dingtalk.root)]) == 0  # again: update
+    write_setting(config, "dingtalk", "process_code", "")  # the setting lost: found by name
+    assert main(["dingtalk", "create-template", str(on_dingtalk.root)]) == 0
+    assert list(templates) == [code] and fake.count("/v1.0/workflow/forms", "POST") == 3
+    assert Workspace.open(on_dingtalk.root).config.dingtalk.process_code == code
+    assert "create-template' sets it" in config.read_text(encoding="utf-8")  # comments kept
+
+
+def test_a_mismatched_template_refuses_the_request_before_anything_is_recorded(
+        on_dingtalk, fake, org):
+    org[0].templates[PROCESS]["formComponents"] = form_components()[:-1]  # no ledger field
     with on_dingtalk.ledger() as ledger:
-        assert ledger.state(APP) == "access_revoked"
-    assert fake.apps[APP]["appStatus"] == 1  # the killed call never took effect
-    run = run_disable(stage, APP, dry_run=False, confirm=APP)
-    assert run.state == "verified_disabled" and fake.apps[APP]["appStatus"] == 0
-    made = fake.changing_calls()
-    assert sum("/scopes" in p for p in made) == 2  # del departments + admins only, once
-    assert sum("asyncsend_v2" in p for p in made) == 2  # before and after, once each
-    assert sum("/app/inactive" in p for p in made) == 2  # the killed one and the rerun
+        rows = ledger.head()
+    with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage, \
+            pytest.raises(PlatformError, match="台账校验 / Ledger checkpoint"):
+        submit_approval(stage, SELF_BUILT, dt.date(2026, 11, 23), "成本过高")
+    with on_dingtalk.ledger() as ledger:
+        assert ledger.head() == rows and ledger.action(f"{SELF_BUILT}:approval:1") is None
+    assert fake.count("/workflow/processInstances", "POST") == 0 and fake.instances == {}
+    assert fake.count("/forms/schemas/processCodes") == 1  # positive control: it was read

@@ -304,16 +304,22 @@ def test_the_readme_gate_table_names_every_gate():
 
 def test_a_refused_disable_sends_nothing_to_dingtalk(demo, retire, monkeypatch):
     """Against the local DingTalk server: not one request reaches it from a refused run."""
-    from fake_dingtalk import APP_KEY, APP_SECRET, FakeDingTalk
+    from decomkit.approval_form import TEMPLATE_NAME, form_components
+    from fake_dingtalk import (
+        APP_KEY,
+        APP_SECRET,
+        FakeDingTalk,
+        User,
+        organisation_from_inventory,
+    )
 
     app = "bi-pro"
-    inv = demo.inventory(["users"])
-    users = dict(zip(inv.users["user_id"], inv.users["department"], strict=True))
-    fake = FakeDingTalk({a: {"name": n, "appStatus": 1,
-                             "scope": {"userIds": [], "deptIds": ["财务部"], "roleIds": [],
-                                       "onlyAdminVisible": False}}
-                         for a, n in zip(inv.apps["app_id"], inv.apps["name"], strict=True)},
-                        users, admins={"it-admin"}).start()
+    org, agent_ids = organisation_from_inventory(demo.inventory(["usage_events", "users"]),
+                                                 admins={"it-admin"})
+    org.users.setdefault("it-admin", User("it-admin", "IT 管理员", [next(iter(org.departments))]))
+    org.templates["PROC-DECOM"] = {"name": TEMPLATE_NAME, "formComponents": form_components(),
+                                   "gmtModified": "2026-11-01T09:00Z"}
+    fake = FakeDingTalk(org).start()
     try:
         monkeypatch.setenv("DECOMKIT_DINGTALK_APP_KEY", APP_KEY)
         monkeypatch.setenv("DECOMKIT_DINGTALK_APP_SECRET", APP_SECRET)
@@ -321,7 +327,10 @@ def test_a_refused_disable_sends_nothing_to_dingtalk(demo, retire, monkeypatch):
                          ("https://api.dingtalk.com", fake.url),
                          ("https://oapi.dingtalk.com", fake.url),
                          ('operator_user_id = ""', 'operator_user_id = "it-admin"'),
-                         ('process_code = ""', 'process_code = "PROC-DECOM"')]:
+                         ('process_code = ""', 'process_code = "PROC-DECOM"'),
+                         ("agent_id = 0 ", "agent_id = 1 "),
+                         ("[dingtalk.agent_ids]", "[dingtalk.agent_ids]\n" + "".join(
+                             f'"{a}" = {n}\n' for a, n in agent_ids.items()))]:
             set_config(demo, old, new)
         retire(demo, app)
         run_backup(demo, app, actor="analyst")
@@ -339,8 +348,8 @@ def test_a_refused_disable_sends_nothing_to_dingtalk(demo, retire, monkeypatch):
         assert len(fake.calls) == requests  # no token, no message, no scope change
         with demo.ledger() as ledger:
             assert len(ledger.events()) == rows and ledger.state(app) == "approved"
-        assert fake.apps[app]["appStatus"] == 1
-        assert not fake.apps[app]["scope"]["onlyAdminVisible"]
+        assert org.apps[agent_ids[app]].app_status == 1
+        assert not org.apps[agent_ids[app]].only_admin_visible
     finally:
         fake.stop()
 

@@ -16,7 +16,7 @@ from decomkit.decide import run_portfolio
 from decomkit.importers import LEDGER_SUBJECT
 from decomkit.stage import open_stage
 from decomkit.workspace import Workspace, init_workspace
-from fake_dingtalk import APP_KEY, APP_SECRET, FakeDingTalk
+from fake_dingtalk import APP_KEY, APP_SECRET, FakeDingTalk, Organisation
 from fake_org import ROOT, FakeOrg
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -30,8 +30,8 @@ def org():
 
 @pytest.fixture
 def server(org):
-    users = {u: v["dept_id_list"][0] for u, v in org.users.items()}
-    fake = FakeDingTalk(org.apps, users, admins={OPERATOR}, org=org).start()
+    org.admins.add(OPERATOR)
+    fake = FakeDingTalk(Organisation(org_admins={OPERATOR}), contacts=org).start()
     yield fake
     fake.stop()
 

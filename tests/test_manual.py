@@ -100,27 +100,30 @@ def test_confirmation_needs_a_name_and_evidence(manual, tmp_path):
 
 def test_dingtalk_falls_back_to_the_console_for_unlink(tmp_path):
     from decomkit.config import DingTalk
-    from decomkit.platforms.dingtalk import DingTalkPlatform
-    from fake_dingtalk import APP_KEY, APP_SECRET, FakeDingTalk
+    from decomkit.platforms.dingtalk import DingTalkPlatform, clear_token_cache
+    from fake_dingtalk import APP_KEY, APP_SECRET, App, FakeDingTalk, Organisation
 
-    fake = FakeDingTalk({APP: {"name": "进销存", "appStatus": 1, "scope": {
-        "userIds": [], "deptIds": [], "roleIds": [], "onlyAdminVisible": False}}}, {}, set())
-    fake.start()
+    clear_token_cache()
+    fake = FakeDingTalk(Organisation(apps={3001: App(3001, "进销存", self_built=True)})).start()
     try:
         manual = ManualPlatform(tmp_path / "platform")
-        client = DingTalkPlatform(DingTalk(api_base=fake.url, oapi_base=fake.url), APP_KEY,
-                                  APP_SECRET, manual=manual)
+        client = DingTalkPlatform(DingTalk(api_base=fake.url, oapi_base=fake.url,
+                                           operator_user_id="it-admin",
+                                           agent_ids={APP: 3001}),
+                                  APP_KEY, APP_SECRET, manual=manual, max_wait=0.05)
         with pytest.raises(ManualStepRequired, match="解除关联"):
             client.unlink(APP, key="jxc:pi-1:unlink")
         evidence = tmp_path / "shot.png"
         evidence.write_bytes(b"png")
         manual.confirm("jxc:pi-1:unlink", "王伟", evidence)
         client.unlink(APP, key="jxc:pi-1:unlink")  # now recorded as done
-        fake.fail("/app/inactive", "500", count=5)  # the undocumented call fails
+        fake.fail("/app/inactive", "500", count=5)  # the disable call keeps failing
         with pytest.raises(ManualStepRequired, match="停用"):
             client.disable(APP, key="jxc:pi-1:disable")
+        assert fake.count("/app/inactive") == 5
     finally:
         fake.stop()
+        clear_token_cache()
 
 
 def test_the_disable_notebook_walks_through_console_steps(manual, tmp_path):

@@ -14,6 +14,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 
+from decomkit.checkpoints import current_checkpoint
 from decomkit.errors import TransitionError
 from decomkit.gates import Refusal, authorize, canonical_user_id, require
 from decomkit.ledger import Event, canonical_json
@@ -64,6 +65,8 @@ def build_request(stage: Stage, app_id: str, plan: dict, reason: str,
         "影响 / Impact": "; ".join(impact[:5]) or "-",
         "备份验证 / Backup verification": manifest_hash or "-",
         "计划摘要 / Plan hash": plan_hash(plan),
+        # The platform keeps the ledger's signed checkpoint as of this request (an anchor).
+        "台账校验 / Ledger checkpoint": current_checkpoint(stage.workspace),
     }
     return ApprovalRequest(app_id, f"停用申请:{name}", requester(stage), chain, form)
 
@@ -85,7 +88,8 @@ def submit_approval(stage: Stage, app_id: str, planned_date: dt.date, reason: st
             _invalidate_changed_backup(stage, app_id, decision)
         grant = require(decision)
         request = build_request(stage, app_id, plan, reason, grant.data.get("manifest_hash"))
-        platform = stage.workspace.platform()
+        platform = stage.platform
+        platform.check_request(request)  # a form the platform cannot take: refused here
         with stage.workspace.ledger() as ledger:
             previous = ledger.last(app_id, "approval_pending")
             attempt = len([e for e in ledger.events(app_id)
@@ -156,7 +160,7 @@ class Tracking:
 def track_approval(stage: Stage, app_id: str, now: dt.datetime | None = None) -> Tracking:
     """Ask the platform; record approval or rejection; remind the approver when overdue."""
     now = now or dt.datetime.now(dt.UTC)
-    platform = stage.workspace.platform()
+    platform = stage.platform
     with stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
         if pending is None:
@@ -200,7 +204,7 @@ def _remind(stage, app_id, instance, pending, status, days, now, ledger) -> bool
     title, text = render("reminder", stage.language, app_name=name, instance_id=instance,
                          days=days)
     key = f"{app_id}:remind:{instance}:{now.date().isoformat()}"
-    platform = stage.workspace.platform()
+    platform = stage.platform
     _, sent = ledger.run_once(key, app_id, "remind", stage.analyst, lambda: platform.notify(
         Notification("dingtalk_work", title, text, (waiting,)), key=key),
         lambda: platform.settled("notify", key))
@@ -211,7 +215,7 @@ def withdraw_approval(stage: Stage, app_id: str, remark: str) -> Event:
     """Withdraw a pending request (only while it runs); it can be resubmitted later."""
     with app_lock(stage.workspace.root, app_id, "withdraw the request of"):
         grant = require(authorize(stage.workspace, app_id, "withdraw", actor=stage.analyst))
-        platform = stage.workspace.platform()
+        platform = stage.platform
         with stage.workspace.ledger() as ledger:
             pending = ledger.last(app_id, "approval_pending")
             instance = pending.data["instance_id"]
@@ -231,14 +235,14 @@ def record_outside_decision(workspace: str, app_id: str, user: str, decision: st
     from decomkit.stage import open_stage
 
     stage = open_stage(workspace, tables=["users"])
-    platform = stage.workspace.platform()
+    platform = stage.platform
     with stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
     if pending is None or ledger_state(stage, app_id) != "approval_pending":
         raise TransitionError(app_id, f"{decision} the request", "no request is pending "
                               "(run 03_approval first)")
     instance = pending.data["instance_id"]
-    if not hasattr(platform, "decide_approval"):
+    if not platform.records_decisions:
         raise TransitionError(app_id, f"{decision} the request",
                               f"approvers act in the {platform.name} app itself; track the "
                               "request with 03_approval")

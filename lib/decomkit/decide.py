@@ -93,7 +93,7 @@ def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
     assessment = assess_app(table, app_id, stage.language)
     monthly_cost = float(table.loc[app_id, "monthly_cost"])
     plan = app_exit_plan(stage.inventory, app_id, stage.as_of, monthly_cost, stage.language)
-    checks = preflight(stage.workspace.platform(), stage.inventory, app_id, stage.analyst, plan,
+    checks = preflight(stage.platform, stage.inventory, app_id, stage.analyst, plan,
                        stage.language)
     mau = counts[0].loc[app_id]
     if not assessment.metrics["usage_known"]:

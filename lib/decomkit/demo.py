@@ -394,8 +394,10 @@ def remove_demo(root: Path) -> None:
 
 
 def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000, seed: int = 7,
-               as_of: dt.date | None = None, language: str = "zh") -> Workspace:
-    """Create the demo workspace at ``root`` (which must not hold a workspace yet)."""
+               as_of: dt.date | None = None, language: str = "zh",
+               anchor_folder: str | Path | None = None) -> Workspace:
+    """Create the demo workspace at ``root`` (which must not hold a workspace yet);
+    ``anchor_folder`` anchors its ledger checkpoints to that local folder."""
     as_of = as_of or dt.date.today()
     chosen = select_apps(apps)
     kept = {a.app_id for a in chosen}
@@ -408,6 +410,11 @@ def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000
     workspace = init_workspace(root, language=language, approvers=approvers,
                                auto_agree_after_seconds=2, operator="it-admin")
     atomic_write_bytes(workspace.root / DEMO_MARKER, b"built by 'decomkit demo'\n")
+    if anchor_folder is not None:
+        from decomkit.anchors import add_folder_anchor
+
+        add_folder_anchor(workspace.root, Path(anchor_folder).expanduser().resolve())
+        workspace = Workspace.open(workspace.root)
     data = workspace.path("data")
     table = make_apps(chosen)
     table.loc[table["app_id"] == "jxc", "owner"] = heads["仓储物流部"]
@@ -431,7 +438,7 @@ def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000
     _csv(make_incidents(rng, chosen, as_of), data / "incidents.csv")
     _csv(make_findings(chosen, as_of), data / "security_findings.csv")
     _csv(make_survey(rng, chosen, users, as_of), data / "survey_responses.csv")
-    workspace.platform()  # validates every table and seeds the sandbox from them
+    workspace.platform().close()  # validates every table and seeds the sandbox from them
     for app in chosen:
         if app.app_id in RETIRED:
             record_history(workspace, app, as_of)

@@ -155,7 +155,7 @@ def _repeat_safe():
 
 def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
              steps: list[Step], pending: dict) -> DisableRun:
-    platform = stage.workspace.platform()
+    platform = stage.platform
     config = stage.workspace.config
     name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
     alternative = stage.inventory.apps.set_index("app_id").loc[app_id, "alternative"]
@@ -191,14 +191,15 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
             title, text = render(phase, stage.language, **values)
             for step in [s for s in steps if s.name.startswith(f"notify-{phase}:")]:
                 channel = step.name.split(":", 1)[1]
-                # The robot drops a repeated message id; other channels are asked or, when
-                # they cannot tell, left to a person.
+                # A robot send settles itself (the sandbox keeps its key; DingTalk, without an
+                # idempotency field, turns an unanswered send into a step a person confirms);
+                # other channels are asked or, when they cannot tell, left to a person.
                 settle = (_repeat_safe if channel == "robot" else
                           _settle_key(platform, "notify", key(step.name)))
                 try:
                     once(step, lambda c=channel, s=step: send(
-                        platform, config, c, title, text, user_ids, emails, key(s.name)),
-                         settle)
+                        platform, config, c, title, text, user_ids, emails, key(s.name),
+                        saved_scope(scope).dept_ids), settle)
                 except ManualStepRequired:
                     raise  # a person sends it; the stage resumes after the confirmation
                 except PlatformError as exc:
@@ -254,7 +255,7 @@ def rollback(stage: Stage, app_id: str, confirm: str) -> DisableRun:
                                   actor=stage.analyst))
         _, approved, _ = _approval(stage, app_id)
         instance = approved["instance_id"]
-        platform = stage.workspace.platform()
+        platform = stage.platform
         with stage.workspace.ledger() as ledger:
             saved = saved_scope(ledger.last(app_id, "access_revoked").data["saved_scope"])
             steps = []

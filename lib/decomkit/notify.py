@@ -47,8 +47,10 @@ def send_email(config: Config, to: list[str], title: str, text: str, key: str) -
 
 
 def send(platform: Platform, config: Config, channel: str, title: str, text: str,
-         user_ids: list[str], emails: list[str], key: str) -> str:
+         user_ids: list[str], emails: list[str], key: str,
+         dept_ids: tuple[str, ...] = ()) -> str:
     """One notification on one channel; returns the delivery id."""
     if channel == "email":
         return send_email(config, emails, title, text, key)
-    return platform.notify(Notification(channel, title, text, tuple(user_ids)), key=key)
+    return platform.notify(Notification(channel, title, text, tuple(user_ids), tuple(dept_ids)),
+                           key=key)

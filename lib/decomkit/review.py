@@ -150,7 +150,7 @@ def check_data_safety(stage: Stage, app_id: str, sample: int = 20) -> Safety:
     """Reads the backup back from its target and asks the platform: the slow part of a
     review, kept apart so savings can be shown without it."""
     report = verify_backup(stage.workspace, app_id, actor=stage.analyst, record=False)
-    platform = stage.workspace.platform()
+    platform = stage.platform
     users = stage.inventory.users.head(sample)
     reachable = [u for u in users["user_id"] if platform.visible_to(u, app_id)
                  and not platform.is_admin(u, app_id)]

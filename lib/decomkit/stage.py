@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
+from functools import cached_property
 
 from decomkit.assess import parse_as_of
 from decomkit.config import Thresholds, Weights
 from decomkit.errors import WorkspaceError
 from decomkit.i18n import Language
+from decomkit.platforms import Platform
 from decomkit.sinks import looks_like_credential
 from decomkit.tables import Inventory
 from decomkit.workspace import Workspace
@@ -30,6 +32,23 @@ class Stage:
     language: Language
     as_of: dt.date
     analyst: str
+
+    @cached_property
+    def platform(self) -> Platform:
+        """The stage's one platform object, opened on first use and reused by every call
+        (one HTTP connection pool and one token on DingTalk); ``close()`` releases it."""
+        return self.workspace.platform()
+
+    def close(self) -> None:
+        platform = self.__dict__.pop("platform", None)
+        if platform is not None:
+            platform.close()
+
+    def __enter__(self) -> Stage:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def resolve_workspace(path: str) -> Workspace:

@@ -11,6 +11,7 @@ import pandas as pd
 from decomkit.config import CONFIG_NAME, Config, load_config, render_config
 from decomkit.errors import WorkspaceError
 from decomkit.files import atomic_write_text
+from decomkit.keys import has_keys, init_keys
 from decomkit.ledger import Ledger
 from decomkit.platforms import Platform, open_platform
 from decomkit.schemas import id_problem, relative_path_problem
@@ -45,7 +46,10 @@ class Workspace:
         return self.root / "ledger.sqlite"
 
     def ledger(self) -> Ledger:
-        return Ledger(self.ledger_path)
+        """The ledger, signing a checkpoint at every transition (decomkit.checkpoints)."""
+        from decomkit.checkpoints import Checkpointer
+
+        return Ledger(self.ledger_path, Checkpointer(self.root, self.config))
 
     def inventory(self, tables: list[str] | None = None, app_id: str | None = None
                   ) -> Inventory:
@@ -57,12 +61,8 @@ class Workspace:
         return open_snapshot(self.root).inventory(tables, app_id)
 
     def platform(self) -> Platform:
-        if self.config.platform == "sandbox" and not (self.root / "platform/sandbox.json").exists():
-            from decomkit.platforms.sandbox import sandbox_from_inventory
-
-            sandbox_from_inventory(self.root / "platform",
-                                   self.inventory(["usage_events", "users"]),
-                                   operator=self.config.operator)
+        """A new connection to the configured platform; close it when done. A stage keeps
+        one (``Stage.platform``) for all its calls."""
         return open_platform(self)
 
     def app_dir(self, kind: str, app_id: str) -> Path:
@@ -97,6 +97,8 @@ def init_workspace(root: str | Path, **config_values) -> Workspace:
         (root / name).mkdir(parents=True, exist_ok=True)
     atomic_write_text(root / CONFIG_NAME, text)
     workspace = Workspace(root)
+    if not has_keys(root):  # a private key may already be set in the environment
+        init_keys(root)
     workspace.ledger().close()
     return workspace
 

@@ -65,15 +65,16 @@ class DingTalkReader:
         self.client, self.pacer, self.quiet = client, _Pacer(qps), quiet
         self.calls = 0
 
-    def _get(self, path: str, params: dict | None = None) -> dict:
+    def _get(self, endpoint: str, params: dict | None = None, **path) -> dict:
+        """A read, by its name in ``platforms.dingtalk_api.ENDPOINTS``."""
         self.pacer.wait()
         self.calls += 1
-        return self.client._call("GET", path, params=params, idempotent=True)
+        return self.client._call(endpoint, params=params, **path)
 
-    def _old(self, path: str, body: dict) -> dict:
+    def _old(self, endpoint: str, body: dict) -> dict:
         self.pacer.wait()
         self.calls += 1
-        return self.client._call("POST", path, json=body, idempotent=True, style="old")
+        return self.client._call(endpoint, json=body)
 
     def _bar(self, items: Iterable, label: str, total: int | None = None):
         from tqdm.auto import tqdm
@@ -84,19 +85,19 @@ class DingTalkReader:
 
     def apps(self) -> tuple[list[dict], dict[str, str]]:
         """Every app, and the self-built ones' agentId → unifiedAppId."""
-        apps = self._get("/v1.0/microApp/allApps")["appList"]
+        apps = self._get("list_apps")["appList"]
         inner = {str(a["agentId"]): a.get("unifiedAppId") or ""
-                 for a in self._get("/v1.0/microApp/allInnerApps")["appList"]}
+                 for a in self._get("list_inner_apps")["appList"]}
         return apps, inner
 
     def scope(self, agent_id: str) -> dict:
-        return self._get(f"/v1.0/microApp/apps/{agent_id}/scopes")["result"]
+        return self._get("get_scope", agentId=agent_id)["result"]
 
     def roles(self, agent_id: str) -> list[dict]:
         roles, token = [], None
         while True:
             params = {"size": PAGE_SIZE} | ({"nextToken": token} if token is not None else {})
-            page = self._get(f"/v1.0/microApp/apps/{agent_id}/roles", params)
+            page = self._get("app_roles", params, agentId=agent_id)
             roles += page.get("dataList") or []
             if not page.get("hasMore"):
                 return roles
@@ -111,7 +112,7 @@ class DingTalkReader:
         with self._bar(None, "departments") as bar:
             while queue:
                 parent, parent_path = queue.pop(0)
-                children = self._old("/topapi/v2/department/listsub",
+                children = self._old("dept_listsub",
                                      {"dept_id": parent})["result"]
                 for d in children:
                     path = f"{parent_path}/{d['name']}" if parent_path else d["name"]
@@ -127,7 +128,7 @@ class DingTalkReader:
         for dept in self._bar([ROOT_DEPT, *dept_ids], "people by department"):
             cursor = 0
             while True:
-                page = self._old("/topapi/v2/user/list",
+                page = self._old("user_list",
                                  {"dept_id": dept, "cursor": cursor, "size": PAGE_SIZE})["result"]
                 for user in page.get("list") or []:
                     people.setdefault(user["userid"], user)

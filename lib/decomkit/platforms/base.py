@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from decomkit.workspace import Workspace
 
 from decomkit.gates import canonical_user_id
 
@@ -81,9 +84,26 @@ class Notification:
 
 class Platform(ABC):
     """Operations a decommission needs. Every changing call takes an idempotency ``key``:
-    a repeated key must not repeat the change."""
+    a repeated key must not repeat the change. A platform may hold connections: close it (or
+    use it in a ``with`` block) when the stage is done."""
 
     name: str
+    records_decisions = False  # approvers act through the kit (sandbox, manual), not an app
+
+    @classmethod
+    @abstractmethod
+    def from_workspace(cls, workspace: Workspace) -> Platform:
+        """The platform as the workspace configures it."""
+
+    def close(self) -> None:
+        """Release connections (nothing to release by default)."""
+        return None
+
+    def __enter__(self) -> Platform:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     @abstractmethod
     def list_apps(self) -> list[AppInfo]: ...
@@ -112,6 +132,11 @@ class Platform(ABC):
     def unlink(self, app_id: str, *, key: str) -> None:
         """End a free association (免费关联), as the guide to ending 进销存's free
         association (解除免费关联) describes."""
+
+    def check_request(self, request: ApprovalRequest) -> None:
+        """Refuse, before anything is recorded or sent, a request this platform cannot take
+        (DingTalk: a template whose form lacks the kit's fields). Nothing to check by default."""
+        return None
 
     @abstractmethod
     def submit_approval(self, request: ApprovalRequest, *, key: str) -> str:

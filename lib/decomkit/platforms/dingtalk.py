@@ -1,13 +1,16 @@
-"""DingTalk's Open API (see shared/reference/dingtalk-openapi.md).
+"""DingTalk's Open API. Every call is a row of ``dingtalk_api.ENDPOINTS`` (path, method, host,
+token, whether it is harmless to repeat); the official SDK checks that table in the tests.
 
-* One cached token per app key (new style and old style), refreshed before expiry and once more
-  when the server says it expired (HTTP 401 / errcode 42001 or 40014).
-* Backoff with jitter on rate limits (90002 and the other 900xx, 403 QPS codes, 400
-  qps.exceed.limit / request.too.fast), on -1 "system busy" and on 5xx. A POST that may have
-  taken effect (a 5xx or a timeout) is retried only when repeating it is harmless.
+* One cached token per app key and style, shared by every client of the process, refreshed
+  before expiry and once more when the server refuses it (new style: HTTP 400/401
+  ``InvalidAuthentication``; old style: errcode 40014/42001, or 88 with that sub_code).
+* Backoff with jitter on rate limits (refused before they ran), on -1 "system busy" and, for
+  calls harmless to repeat, on 5xx and timeouts. Any other call whose answer was lost raises
+  ``PlatformTimeout``: its effect is unknown. The monthly quota error says it is a quota.
 * The per-IP ban answers with HTML or ``{"status": 1111, "wait": 5}``: reported, never a crash.
-* No API re-enables an app or unlinks an association: those raise ``ManualStepRequired`` with
-  the console steps; the undocumented disable call falls back to the same when it fails.
+* No API re-enables an app, unlinks an association or disables a third-party app: those become
+  console steps recorded by the manual platform. A robot send whose answer was lost is never
+  resent: it becomes a step the operator confirms.
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import threading
 import time
-import urllib.parse
+import weakref
+from itertools import zip_longest
+from typing import TYPE_CHECKING
 
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from decomkit.approval_form import TITLE, form_components, form_mismatches
 from decomkit.config import DingTalk
 from decomkit.errors import ManualStepRequired, PlatformError, PlatformTimeout
 from decomkit.platforms.base import (
@@ -31,15 +38,34 @@ from decomkit.platforms.base import (
     Platform,
     Scope,
 )
+from decomkit.platforms.dingtalk_api import (
+    ENDPOINTS,
+    OLD_QUOTA_ERRCODES,
+    OLD_RATE_LIMITS,
+    OLD_TOKEN_ERRCODES,
+    QUOTA_CODES,
+    RATE_LIMIT_CODES,
+    TOKEN_INVALID_CODES,
+    Endpoint,
+)
+
+if TYPE_CHECKING:
+    from decomkit.platforms.manual import ManualPlatform
 
 STATUS = {0: "disabled", 1: "enabled", 3: "expired"}
-RATE_LIMIT_CODES = {"Forbidden.AccessDenied.QpsLimitForApi",
-                    "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi",
-                    "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi", "qps.exceed.limit",
-                    "request.too.fast"}
-OLD_RATE_LIMITS = {90001, 90002, *range(90003, 90015), 90017, -1, 410100}
-TOKEN_EXPIRED = {42001, 40014}
+MAX_USERS, MAX_DEPTS = 100, 20  # receivers per work notification
 MAX_LIST = 100  # ids per add/del list in one scope call
+
+# Tokens live as long as the process: every client of the same app key shares them, so a
+# stage, a polling loop or a second platform object never asks for a token it already has.
+_TOKENS: dict[tuple[str, str, str], tuple[str, float]] = {}
+_TOKENS_LOCK = threading.Lock()
+
+
+def clear_token_cache() -> None:
+    """Forget every cached token (a test's server is new; a real one never needs this)."""
+    with _TOKENS_LOCK:
+        _TOKENS.clear()
 
 
 class _Retry(Exception):
@@ -49,8 +75,14 @@ class _Retry(Exception):
         self.error = error
 
 
-class _TokenExpired(Exception):
+class _TokenRefused(Exception):
     pass
+
+
+def _quota(operation: str, code: object) -> PlatformError:
+    return PlatformError(operation, f"{code}: the organisation's monthly DingTalk API call "
+                         "quota is used up; calls work again next month (or after the "
+                         "quota is raised in the developer console)")
 
 
 class DingTalkPlatform(Platform):
@@ -59,75 +91,105 @@ class DingTalkPlatform(Platform):
     def __init__(self, settings: DingTalk, app_key: str, app_secret: str, *,
                  robot_token: str | None = None, robot_secret: str | None = None,
                  timeout: float = 10.0, attempts: int = 5, max_wait: float = 8.0,
-                 manual: Platform | None = None):
+                 manual: ManualPlatform | None = None, agent_ids: dict[str, int] | None = None):
         if not (app_key and app_secret):
             raise PlatformError("connect", "DingTalk credentials missing: set "
                                 "DECOMKIT_DINGTALK_APP_KEY and DECOMKIT_DINGTALK_APP_SECRET")
         self.settings = settings
         self._key, self._secret = app_key, app_secret
+        self._key_id = hashlib.sha256(app_key.encode()).hexdigest()[:16]
         self._robot = (robot_token, robot_secret)
         self._http = httpx.Client(timeout=timeout)
-        self._tokens: dict[str, tuple[str, float]] = {}  # "new"/"old" → (token, valid until)
+        self._finalizer = weakref.finalize(self, self._http.close)
         self._attempts, self._max_wait = attempts, max_wait
         self.manual = manual  # records the steps no API can do
+        self._agent_ids = {**settings.agent_ids, **(agent_ids or {})}
+        self._dept_id: int | None = settings.dept_id or None
+        self._forms_checked: set[tuple[str, tuple[str, ...]]] = set()
+
+    @classmethod
+    def from_workspace(cls, workspace) -> DingTalkPlatform:
+        from decomkit.config import secret
+        from decomkit.platforms.manual import ManualPlatform
+
+        return cls(workspace.config.dingtalk, secret("dingtalk_app_key") or "",
+                   secret("dingtalk_app_secret") or "", robot_token=secret("robot_token"),
+                   robot_secret=secret("robot_secret"),
+                   manual=ManualPlatform.from_workspace(workspace))
 
     def __repr__(self) -> str:  # never show credentials
         return f"DingTalkPlatform({self.settings.api_base})"
 
+    def close(self) -> None:
+        self._finalizer()
+
     # ------------------------------------------------------------ transport
 
     def _token(self, style: str) -> str:
-        token, until = self._tokens.get(style, ("", 0.0))
+        slot = (self.settings.api_base if style == "new" else self.settings.oapi_base,
+                self._key_id, style)
+        with _TOKENS_LOCK:
+            token, until = _TOKENS.get(slot, ("", 0.0))
         if until - 60 > time.time():
             return token
         if style == "new":
-            answer = self._send("POST", f"{self.settings.api_base}/v1.0/oauth2/accessToken",
-                                json={"appKey": self._key, "appSecret": self._secret},
-                                style="new", auth=False, idempotent=True)
+            answer = self._send(ENDPOINTS["access_token"], {}, json={
+                "appKey": self._key, "appSecret": self._secret})
             token, ttl = answer["accessToken"], answer["expireIn"]
         else:
-            answer = self._send("GET", f"{self.settings.oapi_base}/gettoken",
-                                params={"appkey": self._key, "appsecret": self._secret},
-                                style="old", auth=False, idempotent=True)
+            answer = self._send(ENDPOINTS["gettoken"], {}, params={
+                "appkey": self._key, "appsecret": self._secret})
             token, ttl = answer["access_token"], answer["expires_in"]
-        self._tokens[style] = (token, time.time() + float(ttl))
+        with _TOKENS_LOCK:
+            _TOKENS[slot] = (token, time.time() + float(ttl))
         return token
 
-    def _call(self, method: str, path: str, *, json: dict | None = None,
-              params: dict | None = None, idempotent: bool, style: str = "new") -> dict:
+    def _forget_token(self, style: str) -> None:
         base = self.settings.api_base if style == "new" else self.settings.oapi_base
-        url = f"{base}{path}"
-        for attempt in range(2):  # a second time only after refreshing an expired token
+        with _TOKENS_LOCK:
+            _TOKENS.pop((base, self._key_id, style), None)
+
+    def _call(self, name: str, *, json: dict | None = None, params: dict | None = None,
+              idempotent: bool | None = None, **path) -> dict:
+        """Call endpoint ``name`` (path parameters as keywords), refreshing a refused token
+        once."""
+        endpoint = ENDPOINTS[name]
+        style = "new" if endpoint.auth == "header" else "old"
+        for attempt in range(2):
             try:
-                return self._send(method, url, json=json, params=params, style=style,
-                                  auth=True, idempotent=idempotent)
-            except _TokenExpired:
-                self._tokens.pop(style, None)
+                return self._send(endpoint, path, json=json, params=params,
+                                  token=self._token(style), idempotent=idempotent)
+            except _TokenRefused:
+                self._forget_token(style)
                 if attempt:
-                    raise PlatformError(path, "the access token was refused twice; check the "
-                                        "app key and secret") from None
+                    raise PlatformError(endpoint.path, "the access token was refused twice; "
+                                        "check the app key and secret") from None
         raise AssertionError
 
-    def _send(self, method: str, url: str, *, json=None, params=None, style: str, auth: bool,
-              idempotent: bool) -> dict:
-        operation = urllib.parse.urlsplit(url).path
+    def _send(self, endpoint: Endpoint, path: dict, *, json=None, params=None,
+              token: str | None = None, idempotent: bool | None = None) -> dict:
+        base = self.settings.api_base if endpoint.host == "api" else self.settings.oapi_base
+        url = base + endpoint.path.format(**{k: str(v) for k, v in path.items()})
+        operation = endpoint.path
+        repeatable = endpoint.idempotent if idempotent is None else idempotent
 
         def once() -> dict:
             headers, query = {}, dict(params or {})
-            if auth and style == "new":
-                headers["x-acs-dingtalk-access-token"] = self._token("new")
-            elif auth:
-                query["access_token"] = self._token("old")
+            if endpoint.auth == "header":
+                headers["x-acs-dingtalk-access-token"] = token
+            elif endpoint.auth == "query":
+                query["access_token"] = token
             try:
-                response = self._http.request(method, url, json=json, params=query,
+                response = self._http.request(endpoint.method, url, json=json, params=query,
                                               headers=headers)
             except httpx.TimeoutException:
-                error = PlatformTimeout(operation)
-                raise (_Retry(error) if idempotent else error) from None
-            except httpx.TransportError as exc:
+                error = PlatformTimeout(operation, "no answer in time; whether it took effect "
+                                        "is unknown")
+                raise (_Retry(error) if repeatable else error) from None
+            except httpx.TransportError as exc:  # never reached the server
                 error = PlatformError(operation, f"network error: {exc}", retryable=True)
                 raise _Retry(error) from None
-            return self._answer(operation, response, style, idempotent)
+            return self._answer(operation, response, endpoint.host, repeatable)
 
         retrying = Retrying(stop=stop_after_attempt(self._attempts),
                             wait=wait_random_exponential(multiplier=0.2, max=self._max_wait),
@@ -139,7 +201,7 @@ class DingTalkPlatform(Platform):
             raise exc.error from None
 
     @staticmethod
-    def _answer(operation: str, response: httpx.Response, style: str, idempotent: bool) -> dict:
+    def _answer(operation: str, response: httpx.Response, host: str, repeatable: bool) -> dict:
         try:
             body = response.json()
         except ValueError:
@@ -149,104 +211,139 @@ class DingTalkPlatform(Platform):
             raise PlatformError(operation, f"DingTalk refused this machine's IP (HTTP "
                                 f"{response.status_code}, banned for about 5 minutes after too "
                                 "many calls); wait, then run again", retryable=True)
-        if style == "old" and "errcode" in body:
-            code = body["errcode"]
-            if code == 0:
-                return body
-            if code in TOKEN_EXPIRED:
-                raise _TokenExpired()
-            error = PlatformError(operation, f"errcode {code}: {body.get('errmsg', '')}",
-                                  retryable=code in OLD_RATE_LIMITS)
-            raise _Retry(error) if code in OLD_RATE_LIMITS else error
+        if host == "oapi" and "errcode" in body:
+            return _old_style(operation, body)
         if response.status_code < 400:
             return body
         code = str(body.get("code", ""))
-        if response.status_code == 401:
-            raise _TokenExpired()
         message = f"HTTP {response.status_code} {code}: {body.get('message', '')}"
+        if response.status_code == 401 or code in TOKEN_INVALID_CODES:
+            raise _TokenRefused()
+        if code in QUOTA_CODES:
+            raise _quota(operation, code)
         if code in RATE_LIMIT_CODES or response.status_code == 429:  # refused, not done: repeat
             raise _Retry(PlatformError(operation, message, retryable=True))
         if response.status_code >= 500:
-            error = PlatformError(operation, message, retryable=True)
-            raise _Retry(error) if idempotent else error
+            if repeatable:
+                raise _Retry(PlatformError(operation, message, retryable=True))
+            raise PlatformTimeout(operation, f"{message}; whether it took effect is unknown")
         if code == "Forbidden.AccessDenied.AccessTokenPermissionDenied":
             message += " (grant the app the permission in the developer console)"
         raise PlatformError(operation, message)
 
+    # ------------------------------------------------------------ ids
+
+    def _agent(self, app_id: str) -> int:
+        """The app's DingTalk agentId: the app id itself, or its ``[dingtalk.agent_ids]``
+        entry."""
+        if app_id in self._agent_ids:
+            return int(self._agent_ids[app_id])
+        if app_id.isdigit():
+            return int(app_id)
+        raise PlatformError("agentId", f"app '{app_id}' has no DingTalk agentId: use the "
+                            "agentId as the app id, or map it under [dingtalk.agent_ids] in "
+                            "decomkit.toml")
+
+    def _app_id(self, agent_id: int) -> str:
+        return next((a for a, n in self._agent_ids.items() if int(n) == int(agent_id)),
+                    str(agent_id))
+
     # ------------------------------------------------------------ reads
 
     def _apps(self, inner: bool = False) -> list[dict]:
-        path = "/v1.0/microApp/allInnerApps" if inner else "/v1.0/microApp/allApps"
-        return self._call("GET", path, idempotent=True)["appList"]
+        return self._call("list_inner_apps" if inner else "list_apps")["appList"]
 
     def list_apps(self) -> list[AppInfo]:
-        return [AppInfo(str(a["agentId"]), a["name"], STATUS.get(a["appStatus"], "disabled"),
-                        Scope(), ()) for a in self._apps()]
+        return [AppInfo(self._app_id(a["agentId"]), a["name"],
+                        STATUS.get(a["appStatus"], "disabled"), Scope(), ())
+                for a in self._apps()]
 
     def get_app(self, app_id: str) -> AppInfo:
-        app = next((a for a in self._apps() if str(a["agentId"]) == app_id), None)
+        agent = self._agent(app_id)
+        app = next((a for a in self._apps() if a["agentId"] == agent), None)
         if app is None:
-            raise PlatformError("get_app", f"no app with agentId {app_id} in this organisation")
-        raw = self._call("GET", f"/v1.0/microApp/apps/{app_id}/scopes", idempotent=True)["result"]
-        scope = Scope(tuple(raw.get("userIds", [])), tuple(str(d) for d in raw.get("deptIds", [])),
-                      tuple(str(r) for r in raw.get("roleIds", [])),
+            raise PlatformError("get_app", f"no app with agentId {agent} in this organisation")
+        raw = self._call("get_scope", agentId=agent)["result"]
+        scope = Scope(tuple(raw.get("userIds") or ()),
+                      tuple(str(d) for d in raw.get("deptIds") or ()),
+                      tuple(str(r) for r in raw.get("roleIds") or ()),
                       bool(raw.get("onlyAdminVisible")))
         return AppInfo(app_id, app["name"], STATUS.get(app["appStatus"], "disabled"), scope, ())
 
     def is_admin(self, user_id: str, app_id: str) -> bool:
-        return bool(self._call("GET", f"/v1.0/microApp/users/{user_id}/adminAccess",
-                               idempotent=True)["result"])
+        return bool(self._call("admin_access", agentId=self._agent(app_id),
+                               userId=user_id)["result"])
 
     def visible_to(self, user_id: str, app_id: str) -> bool:
-        apps = self._call("GET", f"/v1.0/microApp/users/{user_id}/apps", idempotent=True)
-        return any(str(a["agentId"]) == app_id for a in apps["appList"])
+        agent = self._agent(app_id)
+        apps = self._call("user_apps", userId=user_id)["appList"]
+        return any(a["agentId"] == agent for a in apps)
 
     def approval_status(self, instance_id: str) -> ApprovalStatus:
-        raw = self._call("GET", "/v1.0/workflow/processInstances",
-                         params={"processInstanceId": instance_id}, idempotent=True)["result"]
+        raw = self._call("get_approval", params={"processInstanceId": instance_id})["result"]
         records = tuple({"user_id": r.get("userId"), "result": r.get("result"),
                          "comment": r.get("remark", ""), "date": r.get("date")}
-                        for r in raw.get("operationRecords", []))
+                        for r in raw.get("operationRecords") or ())
         return ApprovalStatus(instance_id, raw["status"], raw.get("result") or None, records)
 
     # ------------------------------------------------------------ changes
 
     def set_visible_scope(self, app_id: str, scope: Scope, *, key: str) -> None:
-        """Move the scope to ``scope`` (setting a state is harmless to repeat)."""
+        """Move the scope to ``scope`` without ever opening the app wider than either end:
+        the first call restricts it to admins, the ids change while it is restricted, and
+        only a target that is not admins-only is opened, by the last call. A crash in between
+        leaves it admins-only. Setting a state is harmless to repeat."""
+        agent = self._agent(app_id)
+        want_depts, want_roles = _longs(scope.dept_ids, "department"), _longs(scope.role_ids,
+                                                                              "role")
         current = self.get_app(app_id).scope
+        now_depts, now_roles = _longs(current.dept_ids, "department"), _longs(current.role_ids,
+                                                                             "role")
+        changes = []
+        for kind, now, want in (("User", list(current.user_ids), list(scope.user_ids)),
+                                ("Dept", now_depts, want_depts), ("Role", now_roles, want_roles)):
+            for verb, ids in (("add", [x for x in want if x not in now]),
+                              ("del", [x for x in now if x not in want])):
+                changes += [{f"{verb}{kind}Ids": ids[i:i + MAX_LIST]}
+                            for i in range(0, len(ids), MAX_LIST)]
         bodies = []
-        for kind, now, want in (("User", current.user_ids, scope.user_ids),
-                                ("Dept", current.dept_ids, scope.dept_ids),
-                                ("Role", current.role_ids, scope.role_ids)):
-            add = [x for x in want if x not in now]
-            drop = [x for x in now if x not in want]
-            for verb, ids in (("add", add), ("del", drop)):
-                for start in range(0, len(ids), MAX_LIST):
-                    chunk = ids[start:start + MAX_LIST]
-                    bodies.append({f"{verb}{kind}Ids": chunk if kind == "User"
-                                   else [int(x) if str(x).isdigit() else x for x in chunk]})
-        bodies.append({"onlyAdminVisible": scope.only_admin_visible})
+        if changes or scope.only_admin_visible:
+            if not current.only_admin_visible:
+                bodies.append({"onlyAdminVisible": True})
+            bodies += changes
+            if not scope.only_admin_visible:
+                bodies.append({"onlyAdminVisible": False})
+        elif current.only_admin_visible:
+            bodies.append({"onlyAdminVisible": False})
         for body in bodies:
-            self._call("POST", f"/v1.0/microApp/apps/{app_id}/scopes", json=body,
-                       idempotent=True)
+            self._call("set_scope", json=body, agentId=agent)
 
     def disable(self, app_id: str, *, key: str) -> None:
-        app = next((a for a in self._apps(inner=True) if str(a["agentId"]) == app_id), None)
-        unified = app.get("unifiedAppId") if app else None
+        agent = self._agent(app_id)
         try:
-            if not unified:
-                raise PlatformError("disable", "no unifiedAppId (not a self-built app)")
-            answer = self._call("POST", "/v1.0/microApp/app/inactive", idempotent=True,
-                                json={"unifiedAppId": unified,
-                                      "userId": self.settings.operator_user_id})
+            app = next((a for a in self._apps(inner=True) if a["agentId"] == agent), None)
+            if app is None or not app.get("unifiedAppId"):
+                raise PlatformError("disable", "not a self-built app (only those can be disabled "
+                                    "by API)")
+            answer = self._call("inactive_app", json={"unifiedAppId": app["unifiedAppId"],
+                                                      "userId": self.settings.operator_user_id})
             if not answer.get("success", False):
                 raise PlatformError("disable", answer.get("message") or "success = false")
+        except PlatformTimeout:
+            raise  # unknown: the rerun asks again (the call is harmless to repeat)
         except PlatformError as exc:
-            if self.manual is not None:  # best effort failed: the console path, recorded
+            if self.manual is not None:  # the console path, recorded
                 return self.manual.disable(app_id, key=key)
             raise ManualStepRequired("disable", f"the disable API did not take it ({exc.detail});"
                                      " disable it in the admin console (应用管理 → 停用), then "
                                      "confirm the step") from None
+
+    def settled(self, operation: str, key: str) -> tuple[bool, object] | None:
+        """Console steps and robot sends are settled by their record; whether any other call
+        under a key took effect DingTalk cannot say (a person checks)."""
+        if self.manual is not None and self.manual.has_step(key):
+            return self.manual.settled(operation, key)
+        return None
 
     def enable(self, app_id: str, *, key: str) -> None:
         if self.manual is not None:
@@ -260,48 +357,150 @@ class DingTalkPlatform(Platform):
         raise ManualStepRequired("unlink", "DingTalk has no API to end a free association: "
                                  "应用管理 → the app → 解除关联, then confirm")
 
+    def form_schema(self, process_code: str | None = None) -> list[dict]:
+        """The components of the approval template's form."""
+        code = process_code or self.settings.process_code
+        if not code:
+            raise PlatformError("approval form", "no approval template: run 'decomkit dingtalk "
+                                "create-template WORKSPACE' (or set dingtalk.process_code)")
+        result = self._call("form_schema", params={"processCode": code})["result"]
+        return ((result or {}).get("schemaContent") or {}).get("items") or []
+
+    def check_request(self, request: ApprovalRequest) -> None:
+        self.check_form([TITLE, *request.form])
+
+    def check_form(self, labels: list[str]) -> None:
+        """Refuse, naming every field, when the template cannot take the kit's form (read
+        once per platform object and template)."""
+        if (self.settings.process_code, tuple(labels)) in self._forms_checked:
+            return
+        problems = form_mismatches(self.form_schema(), labels)
+        if problems:
+            raise PlatformError("approval form", f"the approval template "
+                                f"{self.settings.process_code} does not match the kit's form: "
+                                + "; ".join(problems) + ". Run 'decomkit dingtalk "
+                                "create-template WORKSPACE' to update it, or add the fields in "
+                                "the OA approval admin (审批管理后台)")
+        self._forms_checked.add((self.settings.process_code, tuple(labels)))
+
+    def originator_dept(self, user_id: str) -> int:
+        """The department the request is filed under: ``dingtalk.dept_id``, else the user's
+        first department."""
+        if self._dept_id is None:
+            depts = self._call("user_get", json={"userid": user_id})["result"]["dept_id_list"]
+            if not depts:
+                raise PlatformError("approval", f"user {user_id} belongs to no department; set "
+                                    "dingtalk.dept_id in decomkit.toml")
+            self._dept_id = int(depts[0])
+        return self._dept_id
+
     def submit_approval(self, request: ApprovalRequest, *, key: str) -> str:
+        values = [(TITLE, request.title), *request.form.items()]
+        self.check_request(request)
         body = {"originatorUserId": request.originator,
                 "processCode": self.settings.process_code,
-                "formComponentValues": [{"name": "标题", "value": request.title}]
-                + [{"name": k, "value": str(v)} for k, v in request.form.items()],
-                "approvers": [{"actionType": "NONE", "userIds": [u]} for u in request.approvers]}
-        answer = self._call("POST", "/v1.0/workflow/processInstances", json=body,
-                            idempotent=False)  # a repeat would open a second request
-        return answer["instanceId"]
+                "deptId": self.originator_dept(request.originator),
+                # a required field refuses an empty value: "-" says "nothing to report"
+                "formComponentValues": [{"name": n, "value": str(v).strip() or "-"}
+                                        for n, v in values]}
+        if request.approvers:  # optional: without it the template's own flow applies
+            body["approvers"] = [{"actionType": "NONE", "userIds": [u]}
+                                 for u in request.approvers]
+        return self._call("start_approval", json=body)["instanceId"]
 
     def withdraw_approval(self, instance_id: str, operator: str, remark: str, *,
                           key: str) -> None:
-        self._call("POST", "/v1.0/workflow/processInstances/terminate", idempotent=True,
-                   json={"processInstanceId": instance_id, "isSystem": False, "remark": remark,
-                         "operatingUserId": operator})
+        self._call("terminate_approval", json={"processInstanceId": instance_id,
+                                               "isSystem": False, "remark": remark,
+                                               "operatingUserId": operator})
+
+    def save_template(self, process_code: str = "") -> str:
+        """Create the 软件停用申请 template with exactly the kit's fields, or update the
+        template ``process_code`` (or the one already named so); return its processCode."""
+        from decomkit.approval_form import TEMPLATE_DESCRIPTION, TEMPLATE_NAME
+
+        if not process_code:
+            try:
+                found = self._call("process_code_by_name", params={"name": TEMPLATE_NAME})
+                process_code = (found.get("result") or {}).get("processCode") or ""
+            except PlatformError:
+                process_code = ""  # none yet
+        body = {"name": TEMPLATE_NAME, "description": TEMPLATE_DESCRIPTION,
+                "formComponents": form_components()}
+        if process_code:
+            body["processCode"] = process_code
+        answer = self._call("form_create", json=body, idempotent=bool(process_code))
+        return answer["result"]["processCode"]
 
     def notify(self, notification: Notification, *, key: str) -> str:
         text = f"{notification.title}\n\n{notification.text}"
         if notification.channel == "robot":
             return self._robot_send(text, key)
-        tasks = []
+        if not self.settings.agent_id:
+            raise PlatformError("notify", "work notifications are sent by an app: set "
+                                "dingtalk.agent_id in decomkit.toml to its agentId")
         users = list(notification.user_ids)
-        for start in range(0, max(len(users), 1), MAX_LIST):
-            answer = self._call(
-                "POST", "/topapi/message/corpconversation/asyncsend_v2", style="old",
-                idempotent=False,  # DingTalk drops repeats silently: never guess, never repeat
-                json={"agent_id": self.settings.agent_id,
-                      "userid_list": ",".join(users[start:start + MAX_LIST]),
-                      "msg": {"msgtype": "text", "text": {"content": text}}})
-            tasks.append(str(answer.get("task_id")))
+        depts = _longs(notification.dept_ids, "department")
+        if not (users or depts):
+            raise PlatformError("notify", "nobody to notify: no users and no departments "
+                                "(check the saved visible scope and the users table)")
+        tasks = []
+        for user_chunk, dept_chunk in zip_longest(
+                [users[i:i + MAX_USERS] for i in range(0, len(users), MAX_USERS)],
+                [depts[i:i + MAX_DEPTS] for i in range(0, len(depts), MAX_DEPTS)]):
+            body = {"agent_id": self.settings.agent_id,
+                    "msg": {"msgtype": "text", "text": {"content": text}}}
+            if user_chunk:
+                body["userid_list"] = ",".join(user_chunk)
+            if dept_chunk:
+                body["dept_id_list"] = ",".join(map(str, dept_chunk))
+            # DingTalk drops a repeat silently: never guess, never repeat.
+            tasks.append(str(self._call("work_notice", json=body).get("task_id")))
         return ",".join(tasks)
 
     def _robot_send(self, text: str, key: str) -> str:
         token, secret = self._robot
         if not (token and secret):
             raise PlatformError("robot", "set DECOMKIT_ROBOT_TOKEN and DECOMKIT_ROBOT_SECRET")
-        timestamp = str(round(time.time() * 1000))
-        digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(),
-                          hashlib.sha256).digest()
-        params = {"access_token": token, "timestamp": timestamp,
-                  "sign": base64.b64encode(digest).decode()}  # httpx url-encodes it
-        answer = self._send("POST", f"{self.settings.oapi_base}/robot/send", params=params,
-                            json={"msgtype": "text", "text": {"content": text}, "msgUuid": key},
-                            style="old", auth=False, idempotent=True)  # msgUuid dedupes
-        return key if answer.get("errcode") == 0 else ""
+
+        def send() -> str:
+            timestamp = str(round(time.time() * 1000))
+            digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(),
+                              hashlib.sha256).digest()
+            params = {"access_token": token, "timestamp": timestamp,
+                      "sign": base64.b64encode(digest).decode()}  # httpx url-encodes it
+            self._send(ENDPOINTS["robot_send"], {}, params=params,
+                       json={"msgtype": "text", "text": {"content": text}})
+            return key
+
+        if self.manual is None:
+            return send()
+        return self.manual.attempt(key, key.split(":", 1)[0], "notify", text, send)
+
+
+def _old_style(operation: str, body: dict) -> dict:
+    code = body["errcode"]
+    if code == 0:
+        return body
+    sub = body.get("sub_code")
+    if code in OLD_TOKEN_ERRCODES or (code == 88 and str(sub).lstrip("-").isdigit()
+                                      and int(sub) in OLD_TOKEN_ERRCODES):
+        raise _TokenRefused()
+    if code in OLD_QUOTA_ERRCODES:
+        raise _quota(operation, f"errcode {code}")
+    detail = f"errcode {code}: {body.get('errmsg', '')}"
+    if sub:
+        detail += f" (sub_code {sub}: {body.get('sub_msg', '')})"
+    if code in OLD_RATE_LIMITS:  # refused, not done
+        raise _Retry(PlatformError(operation, detail, retryable=True))
+    raise PlatformError(operation, detail)
+
+
+def _longs(ids: tuple[str, ...], what: str) -> list[int]:
+    """DingTalk's department and role ids are Longs; a name is refused before any call."""
+    bad = [x for x in ids if not str(x).isdigit()]
+    if bad:
+        raise PlatformError("scope", f"{len(bad)} of {len(ids)} {what} ids are not DingTalk "
+                            f"ids (numbers, not names); use each {what}'s id from the admin "
+                            "console")
+    return [int(x) for x in ids]

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from decomkit.errors import ManualStepRequired, PlatformError
+from decomkit.errors import ManualStepRequired, PlatformError, PlatformTimeout
 from decomkit.files import atomic_write_text
 from decomkit.gates import canonical_user_id
 from decomkit.locks import state_file
@@ -43,6 +43,7 @@ def instructions(operation: str, language: str, app: str, details: str = "") -> 
 
 class ManualPlatform(Platform):
     name = "manual"
+    records_decisions = True
 
     def __init__(self, folder: Path, apps: dict[str, AppInfo] | None = None,
                  language: str = "zh", users: dict[str, str] | None = None):
@@ -53,6 +54,22 @@ class ManualPlatform(Platform):
             atomic_write_text(self.path, state_json({
                 "apps": {a.app_id: _app_state(a) for a in apps.values()},
                 "users": users or {}, "steps": {}, "approvals": {}}))
+
+    @classmethod
+    def from_workspace(cls, workspace) -> ManualPlatform:
+        """The workspace's console record (also where DingTalk's no-API steps go), seeded
+        from the inventory the first time."""
+        from decomkit.platforms.sandbox import apps_from_inventory
+
+        folder = workspace.root / "platform"
+        apps = users = None
+        if not (folder / STATE_NAME).exists():
+            inventory = workspace.inventory(["usage_events", "users"])
+            apps = {a.app_id: a for a in apps_from_inventory(inventory,
+                                                             workspace.config.operator)}
+            users = dict(zip(inventory.users["user_id"], inventory.users["department"],
+                             strict=True))
+        return cls(folder, apps, workspace.config.language, users)
 
     @contextmanager
     def _state(self, write: bool = True) -> Iterator[dict]:
@@ -107,13 +124,45 @@ class ManualPlatform(Platform):
                                  f"then run: decomkit confirm WORKSPACE {key} --as NAME "
                                  "--evidence FILE, and run this stage again")
 
+    def attempt(self, key: str, app_id: str, operation: str, details: str, send) -> object:
+        """Make a call the platform cannot de-duplicate (no idempotency field), at most once.
+
+        The attempt is recorded before ``send`` runs. An answer that never came (a timeout, a
+        5xx, or a crash that left the attempt recorded) is not repeated blindly: it becomes a
+        console step (``<operation>_unknown``) the operator checks and confirms."""
+        with self._state() as state:
+            step = state["steps"].get(key)
+            if step is None:
+                state["steps"][key] = {"operation": operation, "app_id": app_id,
+                                       "status": "attempted"}
+        if step is not None and step["status"] == "sent":
+            return step["result"]
+        if step is not None:  # attempted before, outcome never learnt; or already a step
+            return self._step(f"{operation}_unknown", key, app_id, details, lambda s: key)
+        try:
+            result = send()
+        except PlatformTimeout:
+            return self._step(f"{operation}_unknown", key, app_id, details, lambda s: key)
+        except Exception:  # refused before it ran: nothing was sent, so it may be tried again
+            with self._state() as state:
+                state["steps"].pop(key, None)
+            raise
+        with self._state() as state:
+            state["steps"][key].update(status="sent", result=result)
+        return result
+
     def settled(self, operation: str, key: str) -> tuple[bool, object] | None:
         """A step is done once a person confirmed it and the kit applied it."""
         with self._state(write=False) as state:
             step = state["steps"].get(key)
-        if step and step.get("applied"):
+        if step and (step.get("applied") or step.get("status") == "sent"):
             return True, step.get("result")
         return False, None
+
+    def has_step(self, key: str) -> bool:
+        """Whether anything (a console step, an attempted send) is recorded under ``key``."""
+        with self._state(write=False) as state:
+            return key in state["steps"]
 
     # ------------------------------------------------------------ the interface
 

@@ -48,6 +48,7 @@ def _scope_to_state(scope: Scope) -> dict:
 
 class SandboxPlatform(Platform):
     name = "sandbox"
+    records_decisions = True
 
     def __init__(self, folder: Path, *, auto_agree_after_seconds: float = -1):
         self.folder = Path(folder)
@@ -56,6 +57,16 @@ class SandboxPlatform(Platform):
         if not self.state_path.exists():
             raise PlatformError("open", f"no sandbox state at {self.state_path}; create it with "
                                 "'decomkit demo DIR' or 'decomkit init DIR'")
+
+    @classmethod
+    def from_workspace(cls, workspace) -> SandboxPlatform:
+        """The workspace's sandbox, seeded from its inventory the first time."""
+        folder = workspace.root / "platform"
+        if not (folder / STATE_NAME).exists():
+            sandbox_from_inventory(folder, workspace.inventory(["usage_events", "users"]),
+                                   operator=workspace.config.operator)
+        return cls(folder,
+                   auto_agree_after_seconds=workspace.config.approval.auto_agree_after_seconds)
 
     # ------------------------------------------------------------ set-up and test controls
 

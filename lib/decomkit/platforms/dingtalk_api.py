@@ -1,0 +1,235 @@
+"""Every DingTalk Open API call the kit makes: ONE table, read by the client
+(``platforms/dingtalk.py``), by the contract tests (which drive DingTalk's official SDK,
+``alibabacloud-dingtalk``, against the local server for each row) and by ``docs/dingtalk.md``,
+which is generated from it: ``python -m decomkit.platforms.dingtalk_api docs/dingtalk.md``.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Host = Literal["api", "oapi"]  # api.dingtalk.com (new style) | oapi.dingtalk.com (old style)
+# How the call authenticates: the new-style header token, the old-style ?access_token= query,
+# the group robot's own token and signature, or none (the token calls themselves).
+Auth = Literal["header", "query", "robot", "none"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str  # the kit's name for the call
+    method: Literal["GET", "POST"]
+    path: str  # {placeholders} are path parameters
+    host: Host
+    auth: Auth
+    purpose: str
+    idempotent: bool  # harmless to repeat after a timeout or a 5xx (the answer may be lost)
+    sdk: str = ""  # "<module>.<Action>" in alibabacloud-dingtalk; "" when the SDK lacks it
+    query: tuple[str, ...] = ()  # query keys the kit sends
+    body: tuple[str, ...] = ()  # body keys the kit may send
+    permission: str = ""  # the permission the app needs in the developer console
+    note: str = ""
+
+
+ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
+    Endpoint("access_token", "POST", "/v1.0/oauth2/accessToken", "api", "none",
+             "token for the new-style calls (cached until 60 s before it expires)", True,
+             "oauth2_1_0.GetAccessToken", body=("appKey", "appSecret")),
+    Endpoint("gettoken", "GET", "/gettoken", "oapi", "none",
+             "token for the old-style calls", True, query=("appkey", "appsecret"),
+             note="old-style only; the SDK covers new-style calls"),
+    Endpoint("list_apps", "GET", "/v1.0/microApp/allApps", "api", "header",
+             "every app of the organisation (self-built and third-party)", True,
+             "micro_app_1_0.ListAllApp", permission="qyapi_get_microapp_list"),
+    Endpoint("list_inner_apps", "GET", "/v1.0/microApp/allInnerApps", "api", "header",
+             "self-built apps only, with the unifiedAppId the disable needs", True,
+             "micro_app_1_0.ListAllInnerApps", permission="qyapi_get_microapp_list"),
+    Endpoint("user_apps", "GET", "/v1.0/microApp/users/{userId}/apps", "api", "header",
+             "apps a user can open now (the verify step)", True,
+             "micro_app_1_0.ListUserVilebleApp", permission="qyapi_get_microapp_list"),
+    Endpoint("get_scope", "GET", "/v1.0/microApp/apps/{agentId}/scopes", "api", "header",
+             "an app's visible scope (saved before revocation, for rollback)", True,
+             "micro_app_1_0.GetMicroAppScope", permission="qyapi_get_microapp_list"),
+    Endpoint("set_scope", "POST", "/v1.0/microApp/apps/{agentId}/scopes", "api", "header",
+             "change the visible scope (revoke access, restore it on rollback)", True,
+             "micro_app_1_0.SetMicroAppScope",
+             body=("addUserIds", "delUserIds", "addDeptIds", "delDeptIds", "addRoleIds",
+                   "delRoleIds", "onlyAdminVisible"),
+             permission="qyapi_microapp_manage",
+             note="≤100 ids per list; the first call restricts (onlyAdminVisible=true), the "
+                  "others remove the rest, so the app is never open to everyone in between"),
+    Endpoint("admin_access", "GET", "/v1.0/microApp/apps/{agentId}/users/{userId}/adminAccess",
+             "api", "header", "whether a user may manage the app (preflight, review)", True,
+             "micro_app_1_0.GetMicroAppUserAccess", permission="qyapi_get_microapp_list"),
+    Endpoint("inactive_app", "POST", "/v1.0/microApp/app/inactive", "api", "header",
+             "disable (停用) a self-built app", True, "micro_app_1_0.InactiveApp",
+             body=("unifiedAppId", "userId"), permission="qyapi_microapp_manage",
+             note="self-built apps only (they have a unifiedAppId); a third-party app, or a "
+                  "refusal, becomes a console step the operator confirms"),
+    Endpoint("start_approval", "POST", "/v1.0/workflow/processInstances", "api", "header",
+             "submit the 软件停用申请 approval", False, "workflow_1_0.StartProcessInstance",
+             body=("originatorUserId", "processCode", "deptId", "formComponentValues",
+                   "approvers"),
+             note="not repeated after a timeout or 5xx (a repeat opens a second request); "
+                  "approvers is optional (≤20 nodes, overrides the template's flow); deptId is "
+                  "documented as optional but needed in practice, so it is always sent"),
+    Endpoint("get_approval", "GET", "/v1.0/workflow/processInstances", "api", "header",
+             "an approval's status, result and records", True,
+             "workflow_1_0.GetProcessInstance", query=("processInstanceId",)),
+    Endpoint("terminate_approval", "POST", "/v1.0/workflow/processInstances/terminate", "api",
+             "header", "withdraw a running request", True,
+             "workflow_1_0.TerminateProcessInstance",
+             body=("processInstanceId", "isSystem", "remark", "operatingUserId")),
+    Endpoint("form_schema", "GET", "/v1.0/workflow/forms/schemas/processCodes", "api", "header",
+             "the approval template's form (checked before every submission)", True,
+             "workflow_1_0.QuerySchemaByProcessCode", query=("processCode",)),
+    Endpoint("process_code_by_name", "GET",
+             "/v1.0/workflow/processCentres/schemaNames/processCodes", "api", "header",
+             "find an existing 软件停用申请 template (create-template updates it)", True,
+             "workflow_1_0.GetProcessCodeByName", query=("name",)),
+    Endpoint("form_create", "POST", "/v1.0/workflow/forms", "api", "header",
+             "create or update the 软件停用申请 template (decomkit dingtalk create-template)",
+             False, "workflow_1_0.FormCreate",
+             body=("processCode", "name", "description", "formComponents"),
+             note="with processCode it updates that template instead of creating another"),
+    Endpoint("app_roles", "GET", "/v1.0/microApp/apps/{agentId}/roles", "api", "header",
+             "an app's roles and who holds them, paged (decomkit import dingtalk: admins)", True,
+             "micro_app_1_0.ListAppRoleScopes", query=("nextToken", "size"),
+             permission="qyapi_get_microapp_list"),
+    Endpoint("dept_listsub", "POST", "/topapi/v2/department/listsub", "oapi", "query",
+             "a department's direct children (decomkit import dingtalk)", True,
+             body=("dept_id",), permission="qyapi_get_department_list",
+             note="old-style only; the SDK covers new-style calls"),
+    Endpoint("user_list", "POST", "/topapi/v2/user/list", "oapi", "query",
+             "a department's people, paged by cursor ≤100 (decomkit import dingtalk)", True,
+             body=("dept_id", "cursor", "size"), permission="qyapi_get_member",
+             note="old-style only; the SDK covers new-style calls"),
+    Endpoint("user_get", "POST", "/topapi/v2/user/get", "oapi", "query",
+             "the originator's departments, when dingtalk.dept_id is not set", True,
+             body=("userid",), permission="qyapi_get_member",
+             note="old-style only; the SDK covers new-style calls"),
+    Endpoint("work_notice", "POST", "/topapi/message/corpconversation/asyncsend_v2", "oapi",
+             "query", "work notification to users and departments", False,
+             body=("agent_id", "userid_list", "dept_id_list", "msg"),
+             note="old-style only; ≤100 users and ≤20 departments a call; never sent to an "
+                  "empty list; DingTalk drops a repeat silently, so it is never repeated"),
+    Endpoint("robot_send", "POST", "/robot/send", "oapi", "robot",
+             "group robot message (signed)", False, body=("msgtype", "text"),
+             note="the webhook robot has no idempotency field: an unanswered send (timeout, "
+                  "5xx) is recorded as unknown and the operator confirms it; never resent "
+                  "blindly"),
+)}
+
+
+# Error codes the client acts on (the strict local server answers each of them).
+TOKEN_INVALID_CODES = frozenset({"InvalidAuthentication"})  # new style: HTTP 400 (or 401)
+OLD_TOKEN_ERRCODES = frozenset({40014, 42001})  # direct, or as sub_code of errcode 88
+RATE_LIMIT_CODES = frozenset({"Forbidden.AccessDenied.QpsLimitForApi",
+                              "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi",
+                              "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi",
+                              "qps.exceed.limit", "request.too.fast", "Throttling"})
+OLD_RATE_LIMITS = frozenset({-1, 90001, 90002, *range(90003, 90015), 90017, 90019, 410100})
+QUOTA_CODES = frozenset({"Forbidden.AccessDenied.ApiCountLimitForOrg"})
+OLD_QUOTA_ERRCODES = frozenset({90020})
+
+MANUAL_STEPS = (
+    ("enable (启用)", "DingTalk has no API to re-enable an app: a console step, confirmed with "
+     "evidence; the saved visible scope is restored by API"),
+    ("unlink (解除关联)", "no API ends a free association: a console step"),
+    ("disable a third-party app", "app/inactive takes self-built apps only: 应用管理 → 停用 in "
+     "the console, confirmed with evidence"),
+    ("robot send without an answer", "recorded as unknown: look in the group, send by hand if "
+     "missing, then confirm"),
+)
+
+
+def sdk_action(endpoint: Endpoint) -> tuple[str, str]:
+    """(module, Action) of the SDK call, e.g. ("micro_app_1_0", "ListAllApp")."""
+    module, _, action = endpoint.sdk.partition(".")
+    return module, action
+
+
+def markdown() -> str:
+    """docs/dingtalk.md, from the tables above and the approval form's fields."""
+    from decomkit.approval_form import FORM_FIELDS, TEMPLATE_NAME
+
+    hosts = {"api": "api.dingtalk.com", "oapi": "oapi.dingtalk.com"}
+    auth = {"header": "header `x-acs-dingtalk-access-token`", "query": "`?access_token=`",
+            "robot": "robot token + HMAC-SHA256 `sign`", "none": "—"}
+    lines = [
+        "# DingTalk: the calls decomkit makes",
+        "",
+        "<!-- Generated from lib/decomkit/platforms/dingtalk_api.py and "
+        "lib/decomkit/approval_form.py by",
+        "     `python -m decomkit.platforms.dingtalk_api docs/dingtalk.md`; do not edit by "
+        "hand (a test checks it). -->",
+        "",
+        "Set `platform = \"dingtalk\"` in `decomkit.toml`, the `[dingtalk]` settings, and the "
+        "app key and secret in `DECOMKIT_DINGTALK_APP_KEY` / `DECOMKIT_DINGTALK_APP_SECRET` "
+        "(the robot's in `DECOMKIT_ROBOT_TOKEN` / `DECOMKIT_ROBOT_SECRET`). Every call below is "
+        "checked against DingTalk's official SDK (`alibabacloud-dingtalk`) by the contract "
+        "tests, except the old-style ones the SDK does not cover. Settings under "
+        "`[dingtalk]`: `agent_id` (the app that sends work notifications), `operator_user_id`, "
+        "`process_code`, `dept_id`, and `[dingtalk.agent_ids]` for apps whose inventory id is "
+        "not their agentId.",
+        "",
+        "## Calls",
+        "",
+        "| call | method and path | host | token | SDK | repeat after a lost answer | "
+        "permission | notes |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for e in ENDPOINTS.values():
+        keys = ", ".join(f"`{k}`" for k in e.query + e.body)
+        purpose = e.purpose + (f" ({keys})" if keys else "")
+        lines.append(f"| {e.name}: {purpose} | `{e.method} {e.path}` | {hosts[e.host]} | "
+                     f"{auth[e.auth]} | {f'`{e.sdk}`' if e.sdk else '—'} | "
+                     f"{'yes' if e.idempotent else 'no'} | {e.permission or '—'} | "
+                     f"{e.note or ''} |")
+    lines += [
+        "",
+        "## Errors",
+        "",
+        f"- Token refused: new style HTTP 400 (or 401) `{', '.join(sorted(TOKEN_INVALID_CODES))}`"
+        f"; old style `errcode` {', '.join(map(str, sorted(OLD_TOKEN_ERRCODES)))} (or 88 with "
+        "that `sub_code`) → a new token, the call once more.",
+        f"- Rate limits, refused before they ran, retried with backoff: "
+        f"{', '.join(f'`{c}`' for c in sorted(RATE_LIMIT_CODES))}, HTTP 429; old style "
+        f"{', '.join(map(str, sorted(OLD_RATE_LIMITS)))}.",
+        f"- Monthly quota used up (not retried, said so): "
+        f"{', '.join(f'`{c}`' for c in sorted(QUOTA_CODES))}; old style "
+        f"{', '.join(map(str, sorted(OLD_QUOTA_ERRCODES)))}.",
+        "- HTTP 5xx and timeouts: a call marked \"yes\" above is retried; any other is not "
+        "(its effect is unknown).",
+        "- The per-IP ban (an HTML body or `{\"status\": 1111}`): reported, not parsed.",
+        "",
+        "## What stays manual",
+        "",
+        *(f"- {what}: {how}." for what, how in MANUAL_STEPS),
+        "",
+        f"## The approval form ({TEMPLATE_NAME})",
+        "",
+        "`decomkit dingtalk create-template WORKSPACE` creates the template with exactly these "
+        "fields (run again, it updates the same template) and writes its `processCode` to "
+        "`decomkit.toml`. Before every submission the template's schema is read and each field "
+        "below must exist with a compatible component. An empty value is sent as `-` (a "
+        "required field refuses an empty one).",
+        "",
+        "| field | component | accepted components | value |",
+        "|---|---|---|---|",
+        *(f"| {f.label} | {f.component} | {', '.join(f.accepts)} | "
+          f"{f.value.replace('<', '&lt;').replace('>', '&gt;')} |"
+          for f in FORM_FIELDS),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    text = markdown()
+    if len(sys.argv) > 1:
+        Path(sys.argv[1]).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
