@@ -61,9 +61,12 @@ test: $(STAMP) chromium poppler
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lib tests bench
 
+# The scale bench assesses a sample of the 1,000 apps (SCALE="" assesses all: hours on 2 cores).
+SCALE ?= --sample 40
 bench: $(STAMP)
 	$(PY) bench/portfolio_metrics.py
 	$(PY) bench/batch_pipeline.py
+	$(PY) bench/scale.py $(SCALE)
 
 lab: $(STAMP)
 	test -f $(DEMO)/decomkit.toml || $(VENV)/bin/decomkit demo $(DEMO)

@@ -127,8 +127,7 @@ def restore_into_sqlite(tables: dict[str, tuple[list[str], list[list[str]]]],
 def app_datasets(workspace: Workspace, app_id: str, names: list[str] | None = None
                  ) -> pd.DataFrame:
     """The app's datasets with their export files; ``names`` (names or ids) limits them."""
-    datasets = workspace.inventory(["datasets"]).datasets
-    datasets = datasets[datasets["app_id"] == app_id].reset_index(drop=True)
+    datasets = workspace.inventory(["datasets"], app_id=app_id).datasets
     if names:
         chosen = datasets["name"].isin(names) | datasets["dataset_id"].isin(names)
         unknown = sorted(set(names) - set(datasets["name"]) - set(datasets["dataset_id"]))
@@ -202,8 +201,8 @@ def _sources(workspace: Workspace, app_id: str, datasets: pd.DataFrame) -> list[
     problems, found = [], []
     folder = workspace.app_dir("exports", app_id)
     table_file, first_row = _datasets_source(workspace)
-    every = workspace.inventory(["datasets"]).datasets["dataset_id"]
-    position = {dataset_id: i for i, dataset_id in enumerate(every)}  # row in the table's file
+    every = workspace.inventory(["datasets"], app_id=app_id).datasets["dataset_id"]
+    position = dict(zip(every, every.index, strict=True))  # the index: the row in the file
     for row in datasets.to_dict("records"):
         name = row.get("export_file")
         path = workspace.export_file(app_id, name)
