@@ -92,6 +92,7 @@ class Notify(_Section):
     email_from: str = "it@example.com"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(25, ge=1, le=65535)
+    advance_days: int = Field(7, ge=0, le=365)  # tell users this many days ahead; 0: don't
 
 
 class DingTalk(_Section):
