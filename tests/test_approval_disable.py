@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import signal
 import subprocess
 import sys
@@ -285,8 +286,10 @@ def test_notebooks_take_an_app_from_verified_backup_to_disabled(verified, tmp_pa
 
     run("03_approval.ipynb", wait_seconds=5)
     assert state(verified) == "approved"
+    # planned for today: the advance notice is due and goes out once, from 03
+    assert [m["title"][:6] for m in sandbox(verified).outbox()] == ["【停用预告】"]
     dry = run("04_disable.ipynb")
-    assert "the typed confirmation" in dry and changes(verified) == []
+    assert "the typed confirmation" in dry and changes(verified) == ["notify"]
     run("04_disable.ipynb", dry_run=False, confirm=APP)
     assert state(verified) == "verified_disabled"
     run("04_disable.ipynb", roll_back=True, confirm=APP)
@@ -386,3 +389,34 @@ def test_advance_notice_after_the_planned_date_sends_nothing(approved):
     late = send_advance_notice(stage(approved), APP, today=TODAY + dt.timedelta(days=1))
     assert "planned date has passed" in late.detail and late.missing == ("dingtalk_work",)
     assert everything(approved) == before
+
+
+# ------------------------------------------------------------------ residue cleaned by people
+
+def test_residue_items_are_recorded_cleaned_with_evidence_once(approved, tmp_path):
+    from decomkit.cleanup import mark_residue_cleaned, residue_checklist
+
+    shot = tmp_path / "erp-detached.png"
+    shot.write_bytes(b"\x89PNG screenshot of the ERP integration removed")
+    before = everything(approved)
+    with pytest.raises(TransitionError, match="has not been verified"):
+        mark_residue_cleaned(stage(approved), APP, 1, "王工", shot)
+    assert everything(approved) == before
+    run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    checklist = residue_checklist(stage(approved), APP)
+    assert len(checklist) >= 4 and set(checklist["cleaned_by"]) == {""}
+    before = everything(approved)
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    for number, who, evidence, why in ((99, "王工", shot, "no item 99"),
+                                       (1, " ", shot, "say who"),
+                                       (1, "王工", empty, "evidence file is missing or empty")):
+        with pytest.raises(TransitionError, match=why):
+            mark_residue_cleaned(stage(approved), APP, number, who, evidence)
+    assert everything(approved) == before
+    first = mark_residue_cleaned(stage(approved), APP, 1, "王工", shot)
+    again = mark_residue_cleaned(stage(approved), APP, 1, "李工", shot)
+    assert again == first and first["who"] == "王工" and "ERP" in first["item"]
+    checklist = residue_checklist(stage(approved), APP)
+    assert list(checklist["cleaned_by"])[:2] == ["王工", ""]
+    assert checklist["evidence_sha256"][0] == hashlib.sha256(shot.read_bytes()).hexdigest()

@@ -87,6 +87,9 @@ GATES: dict[str, Gate] = {
                                 "the disable has not finished; run 04_disable again instead",
                                 may_override=()),
     # 停用指南 FAQ 2: a contract that ended must be renewed first (or a reason written).
+    # 停用指南 stage 七 (清理软件残留): a person records each residue item cleaned.
+    "clean_residue": Gate(None, ("verified_disabled", "reviewed", "closed"),
+                          "the disable has not been verified (run 04_disable)", may_override=()),
     "re_enable": Gate("re_enabled", ("access_revoked", "disabled", "verified_disabled",
                                      "re_enabled"),
                       "access was never revoked: nothing to undo",
@@ -279,7 +282,8 @@ _VERBS = {"back_up": "back up", "request_approval": "request approval",
           "revoke": "revoke access", "re_enable": "roll back", "finish_disable": "disable",
           "retry_notifications": "retry notifications", "remind": "remind the approver",
           "withdraw": "withdraw the request",
-          "notify_in_advance": "send the advance notice"}
+          "notify_in_advance": "send the advance notice",
+          "clean_residue": "record a cleaned residue item"}
 
 
 def evaluate(ledger: Ledgerish, app_id: str, action: str, data: dict) -> list[Unmet]:
