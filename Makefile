@@ -34,12 +34,15 @@ chromium:
 	else echo "note: chromium not found; the browser tests will be skipped (install it: apt-get install chromium)"; fi
 
 demo: $(STAMP)
-	$(VENV)/bin/decomkit demo $(DEMO) --replace
+	$(VENV)/bin/decomkit demo $(DEMO) --replace --anchor $(DEMO)-anchor
 	$(VENV)/bin/decomkit batch $(DEMO) --stages portfolio,assess,backup,approval,disable \
 	  --apps candidates -p wait_seconds 4
 	$(VENV)/bin/decomkit batch $(DEMO) --stages review --apps old-expense,room-booking
 	$(VENV)/bin/decomkit record $(DEMO)
 	$(VENV)/bin/decomkit status $(DEMO)
+	$(VENV)/bin/decomkit ledger verify $(DEMO)
+	rm -rf $(DEMO)-records-copy && cp -r $(DEMO)/records $(DEMO)-records-copy
+	$(VENV)/bin/decomkit record verify $(DEMO)-records-copy --public-key $(DEMO)/keys/*.pub.pem
 	@echo "workspace: $(abspath $(DEMO))"
 	@echo "executed notebooks: $(abspath $(DEMO))/runs/<app>/ (batch summary: runs/batch-summary.json); candidate list: $(abspath $(DEMO))/candidates.xlsx"
 	@echo "records (open in a browser): $(abspath $(DEMO))/records/index.html"
@@ -50,9 +53,12 @@ test: $(STAMP) chromium
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lib tests bench
 
+# The scale bench assesses a sample of the 1,000 apps (SCALE="" assesses all: hours on 2 cores).
+SCALE ?= --sample 40
 bench: $(STAMP)
 	$(PY) bench/portfolio_metrics.py
 	$(PY) bench/batch_pipeline.py
+	$(PY) bench/scale.py $(SCALE)
 
 lab: $(STAMP)
 	test -f $(DEMO)/decomkit.toml || $(VENV)/bin/decomkit demo $(DEMO)

@@ -4,9 +4,24 @@ DECOMKIT_WORKSPACE: give them a demo workspace built for today, as `make demo` w
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from decomkit.demo import build_demo
+
+_KEYS = tempfile.mkdtemp(prefix="decomkit-test-keys-")
+
+
+def pytest_configure(config):
+    """Private signing keys made by tests go to a folder of their own, never the user's."""
+    os.environ["DECOMKIT_KEY_DIR"] = _KEYS
+    for variable in ("DECOMKIT_SIGNING_KEY", "DECOMKIT_SIGNING_KEY_FILE"):
+        os.environ.pop(variable, None)
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_KEYS, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(session, config, items):

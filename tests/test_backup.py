@@ -20,7 +20,6 @@ from decomkit.backup import (
     recommend_frequency,
     restore_into_sqlite,
     run_backup,
-    sign,
     verify_backup,
 )
 from decomkit.errors import InputError, TransitionError
@@ -130,10 +129,30 @@ def test_editing_a_file_and_its_manifest_hash_is_caught_by_the_signature(retired
     assert not report.ok
 
 
-def test_a_forged_signature_needs_the_key(retired):
+def test_a_manifest_re_signed_with_another_key_is_refused(retired):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from decomkit.keys import Signer, key_id, sign_document
+
     result = run_backup(retired, APP, actor="analyst")
-    manifest = json.loads((backup_dir(retired, result) / MANIFEST).read_bytes())
-    assert manifest["signature"] != sign(manifest, b"someone else's key")
+    path = backup_dir(retired, result) / MANIFEST
+    manifest = json.loads(path.read_bytes())
+    assert manifest["signature"]["key_id"] == retired_key(retired)
+    report = verify_backup(retired, APP, actor="analyst", record=False)
+    assert report.ok, report.problems  # positive control: the untouched manifest verifies
+    manifest["files"][0]["size"] += 1
+    other = Ed25519PrivateKey.generate()
+    path.write_text(json.dumps(sign_document(manifest, Signer(key_id(other.public_key()),
+                                                              other))))
+    report = verify_backup(retired, APP, actor="analyst", record=False)
+    assert any("signature does not match" in p and "not a trusted key" in p
+               for p in report.problems), report.problems
+
+
+def retired_key(ws) -> str:
+    from decomkit.keys import load_keyring
+
+    return load_keyring(ws.root).current
 
 
 class FlippingStore(Store):

@@ -19,7 +19,9 @@ def test_demo_has_a_real_company(demo, as_of):
     assert len(apps) >= 30
     assert {"进销存", "OA审批", "考勤打卡", "CRM客户管理"} <= set(apps["name"])
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in name) for name in apps["name"])
-    for table in inv.names():
+    # app_scopes is read from the platform by `decomkit import dingtalk` (test_import_dingtalk);
+    # the demo's sandbox derives scopes from usage instead, so that table is the one left empty.
+    for table in set(inv.names()) - {"app_scopes"}:
         assert len(inv[table]) > 0, f"{table} is empty"
     months = inv.usage_events["date"].dt.to_period("M").nunique()
     assert months == 12

@@ -9,6 +9,7 @@ import pytest
 from decomkit import errors
 from decomkit.errors import (
     ActionUnsettled,
+    AnchorError,
     ConfigError,
     DecomkitError,
     InputError,
@@ -17,6 +18,7 @@ from decomkit.errors import (
     PlatformError,
     PlatformTimeout,
     Problem,
+    SigningKeyError,
     TransitionError,
     WorkspaceBusy,
     WorkspaceError,
@@ -31,6 +33,8 @@ SAMPLES = [
     PlatformError("disable", "HTTP 500", True),
     PlatformTimeout("disable"),
     ManualStepRequired("unlink", "应用管理 → 解除关联, then confirm"),
+    SigningKeyError("the private key is not at ~/.config/decomkit/keys/ab12.pem"),
+    AnchorError("s3 audit: EndpointConnectionError"),
     WorkspaceBusy("back up jxc", "another run (back up jxc, process 42, since 2026-11-24)"),
     ActionUnsettled("jxc:pi-1:notify-before:email", "notify-before:email"),
 ]

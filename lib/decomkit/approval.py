@@ -14,6 +14,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 
+from decomkit.checkpoints import current_checkpoint
 from decomkit.errors import TransitionError
 from decomkit.gates import Refusal, authorize, canonical_user_id, require
 from decomkit.ledger import Event, canonical_json
@@ -53,7 +54,6 @@ def build_request(stage: Stage, app_id: str, plan: dict, reason: str,
     with stage.workspace.ledger() as ledger:
         decided = ledger.last(app_id, "decided")
         assessed = ledger.last(app_id, "assessed")
-        seq, head = ledger.head()  # the ledger as it stood when the request was made
     name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
     impact = (assessed.data.get("impact", {}) if assessed else {}).get("reasons", [])
     form = {
@@ -65,7 +65,8 @@ def build_request(stage: Stage, app_id: str, plan: dict, reason: str,
         "影响 / Impact": "; ".join(impact[:5]) or "-",
         "备份验证 / Backup verification": manifest_hash or "-",
         "计划摘要 / Plan hash": plan_hash(plan),
-        "台账校验 / Ledger checkpoint": f"{seq}:{head}",
+        # The platform keeps the ledger's signed checkpoint as of this request (an anchor).
+        "台账校验 / Ledger checkpoint": current_checkpoint(stage.workspace),
     }
     return ApprovalRequest(app_id, f"停用申请:{name}", requester(stage), chain, form)
 

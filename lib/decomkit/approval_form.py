@@ -32,7 +32,7 @@ FORM_FIELDS: tuple[FormField, ...] = (
               "the verified backup's manifest hash"),
     FormField("计划摘要 / Plan hash", "TextField", _TEXT, "SHA-256 of the approved plan"),
     FormField("台账校验 / Ledger checkpoint", "TextField", _TEXT,
-              "the ledger's chain head when submitted: <seq>:<hash>"),
+              "the ledger's signed checkpoint when submitted: a 'decomkit-checkpoint/1 …' line"),
 )
 TITLE = FORM_FIELDS[0].label
 

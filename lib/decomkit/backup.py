@@ -3,8 +3,9 @@ the data export before 解除免费关联).
 
 A backup is ``<target>/<app>/<backup_id>/``: a copy of each export file and ``manifest.json``,
 written last. The manifest lists every file's size and SHA-256 and, for tables, the row count,
-columns and a checksum per column; it is signed with HMAC-SHA256 under a key kept outside the
-backup, so editing a file *and* its hash in the manifest is still caught. A backup folder without
+columns and a checksum per column; it is signed with the workspace's Ed25519 key (decomkit.keys:
+the private key lives outside the workspace and the backup), so editing a file *and* its hash in
+the manifest is still caught, and checking needs only the public key. A backup folder without
 a manifest is incomplete (a crash, a full disk) and is removed by the next run.
 
 Verification reads the backup back from the target: the signature, the list of files, sizes
@@ -16,11 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import io
 import json
-import os
-import secrets
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
@@ -28,11 +26,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from decomkit.config import SECRET_ENV
 from decomkit.errors import DecomkitError, InputError, Problem
-from decomkit.files import atomic_write_text
 from decomkit.gates import Grant, authorize, require
-from decomkit.ledger import canonical_json
+from decomkit.keys import check_document, load_keyring, load_signer, sign_document
 from decomkit.locks import app_lock
 from decomkit.schemas import TABLES_BY_NAME, id_problem, relative_path_problem
 from decomkit.store import Store, chunks_of
@@ -41,34 +37,13 @@ from decomkit.workspace import Workspace
 
 MANIFEST = "manifest.json"
 MARKER = ".decomkit-backup"  # written first: only a folder holding it is ever removed
-FORMAT = 1
-KEY_FILE = ".keys/signing.key"
+FORMAT = 2  # 2: Ed25519 signature block (1 was HMAC with a key inside the workspace)
 TABLE_SUFFIXES = (".csv", ".xlsx", ".json")
 _SEP = "\x1f"  # between cells when a column is hashed
 
 
 class BackupError(DecomkitError):
     """A backup could not be made or does not verify."""
-
-
-# ------------------------------------------------------------------ signing
-
-
-def signing_key(workspace: Workspace) -> bytes:
-    """DECOMKIT_SIGNING_KEY, or a random key kept in the workspace (never in the backup)."""
-    if value := os.environ.get(SECRET_ENV["signing_key"]):
-        return value.encode("utf-8")
-    path = workspace.root / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(mode=0o700, exist_ok=True)
-        atomic_write_text(path, secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip().encode("utf-8")
-
-
-def sign(body: dict, key: bytes) -> str:
-    unsigned = {k: v for k, v in body.items() if k != "signature"}
-    return hmac.new(key, canonical_json(unsigned).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 # ------------------------------------------------------------------ tables and checksums
@@ -152,8 +127,7 @@ def restore_into_sqlite(tables: dict[str, tuple[list[str], list[list[str]]]],
 def app_datasets(workspace: Workspace, app_id: str, names: list[str] | None = None
                  ) -> pd.DataFrame:
     """The app's datasets with their export files; ``names`` (names or ids) limits them."""
-    datasets = workspace.inventory(["datasets"]).datasets
-    datasets = datasets[datasets["app_id"] == app_id].reset_index(drop=True)
+    datasets = workspace.inventory(["datasets"], app_id=app_id).datasets
     if names:
         chosen = datasets["name"].isin(names) | datasets["dataset_id"].isin(names)
         unknown = sorted(set(names) - set(datasets["name"]) - set(datasets["dataset_id"]))
@@ -227,8 +201,8 @@ def _sources(workspace: Workspace, app_id: str, datasets: pd.DataFrame) -> list[
     problems, found = [], []
     folder = workspace.app_dir("exports", app_id)
     table_file, first_row = _datasets_source(workspace)
-    every = workspace.inventory(["datasets"]).datasets["dataset_id"]
-    position = {dataset_id: i for i, dataset_id in enumerate(every)}  # row in the table's file
+    every = workspace.inventory(["datasets"], app_id=app_id).datasets["dataset_id"]
+    position = dict(zip(every, every.index, strict=True))  # the index: the row in the file
     for row in datasets.to_dict("records"):
         name = row.get("export_file")
         path = workspace.export_file(app_id, name)
@@ -311,6 +285,7 @@ def run_backup(workspace: Workspace, app_id: str, datasets: list[str] | None = N
 
 def _back_up(workspace: Workspace, app_id: str, datasets: list[str] | None, grant: Grant, *,
              actor: str, store: Store | None, progress: bool, at: str | None) -> BackupResult:
+    signer = load_signer(workspace.root)  # a missing key refuses before anything is written
     chosen = app_datasets(workspace, app_id, datasets)
     sources = _sources(workspace, app_id, chosen)
     entries = [_source_entry(row, path) for row, path in sources]
@@ -327,7 +302,7 @@ def _back_up(workspace: Workspace, app_id: str, datasets: list[str] | None, gran
         manifest = {"format": FORMAT, "app_id": app_id, "backup_id": backup_id,
                     "created": dt.datetime.now(dt.UTC).isoformat(), "files": entries,
                     "frequency": {"recommended": frequency, "reason": why}}
-        manifest["signature"] = sign(manifest, signing_key(workspace))
+        manifest = sign_document(manifest, signer)
         body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
         store.write(f"{prefix}/{MANIFEST}", [body])  # last: its presence marks completion
         store.delete(f"{prefix}/{MARKER}")  # complete: the backup holds its files only
@@ -404,10 +379,10 @@ def verify_backup(workspace: Workspace, app_id: str, *, actor: str, store: Store
         return _finish(workspace, app_id, prefix, "", pd.DataFrame(),
                        [f"{MANIFEST} cannot be read ({type(exc).__name__})"], actor, record)
     manifest_hash = hashlib.sha256(body).hexdigest()
-    if not hmac.compare_digest(manifest.get("signature", ""),
-                               sign(manifest, signing_key(workspace))):
+    if why := check_document(manifest, load_keyring(workspace.root),
+                             at=str(manifest.get("created", ""))):
         problems.append(f"{MANIFEST}: the signature does not match: the manifest was changed "
-                        "after the backup (or signed with another key)")
+                        f"after the backup, or signed with another key ({why})")
     if manifest_hash != backup["manifest_hash"]:
         problems.append(f"{MANIFEST} is not the manifest recorded in the ledger")
     expected = {f["path"]: f for f in manifest.get("files", [])}

@@ -49,11 +49,23 @@ def _print_status(workspace) -> None:
     console.print(", ".join(f"{state}: {n}" for state, n in counts.items()))
 
 
+def _print_key(root: Path) -> None:
+    from decomkit.keys import load_keyring, private_key_location
+
+    ring = load_keyring(root)
+    current = ring.keys[ring.current]
+    print(f"signing key {current.key_id} ({current.fingerprint}): private key "
+          f"{private_key_location(current.key_id)} (outside the workspace; back it up, never "
+          f"share it), public key {root / 'keys' / (current.key_id + '.pub.pem')} (give it to "
+          "your auditors)")
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from decomkit.workspace import init_workspace
 
     workspace = init_workspace(args.dir, platform=args.platform, language=args.language)
     print(f"workspace created: {workspace.root}")
+    _print_key(workspace.root)
     print(f"next: put the inventory tables in {workspace.path('data')} (see README), "
           f"then 'decomkit status {workspace.root}'")
     return 0
@@ -67,8 +79,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         remove_demo(root)
     sized = {"apps": args.apps} if args.apps else {}
     workspace = build_demo(root, events=args.events, seed=args.seed, as_of=args.as_of,
-                           language=args.language, **sized)
+                           language=args.language, anchor_folder=args.anchor, **sized)
     print(f"demo workspace: {workspace.root}")
+    _print_key(workspace.root)
+    if args.anchor:
+        print(f"ledger checkpoints are anchored to {Path(args.anchor).resolve()}")
     _print_status(workspace)
     return 0
 
@@ -80,13 +95,70 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _public_keys(paths: list[str] | None) -> tuple:
+    from decomkit.keys import read_public_key_file
+
+    return tuple(read_public_key_file(p) for p in paths or ())
+
+
 def cmd_ledger_verify(args: argparse.Namespace) -> int:
+    from decomkit.checkpoints import current_checkpoint, verify_ledger
     from decomkit.workspace import Workspace
 
-    with Workspace.open(args.dir).ledger() as ledger:
-        rows = ledger.verify()
-        seq, head = ledger.head()
-    print(f"ledger verified: {rows} rows, chain head {head} (row {seq})")
+    report = verify_ledger(Workspace.open(args.dir), public_keys=_public_keys(args.public_key),
+                           checkpoint_texts=tuple(args.checkpoint or ()))
+    print(f"ledger verified: {report.rows} rows, chain head {report.head} (row {report.rows}); "
+          f"{report.checkpoints} signed checkpoints")
+    workspace = Workspace.open(args.dir)
+    latest = current_checkpoint(workspace)
+    if latest != "-":
+        print(f"  latest checkpoint (give it to your auditors): {latest}")
+    for anchor, count in report.anchored.items():
+        print(f"  anchor {anchor}: {count} checkpoints, each a prefix of the chain")
+    for anchor, count in report.unanchored.items():
+        print(f"  anchor {anchor}: {count} checkpoints not anchored yet (decomkit ledger anchor "
+              "DIR publishes them)")
+    for note in report.notes:
+        print(f"  note: {note}")
+    if not report.anchored:
+        print("  no readable anchor: whoever holds the signing key could rewrite this ledger "
+              "undetected; add an [[anchors]] entry (see README)")
+    return 0
+
+
+def cmd_ledger_anchor(args: argparse.Namespace) -> int:
+    from decomkit.checkpoints import anchor_now
+    from decomkit.workspace import Workspace
+
+    left = anchor_now(Workspace.open(args.dir))
+    for anchor, rows in left.items():
+        print(f"anchor {anchor}: {len(rows)} checkpoints still not anchored (it is down?)")
+    print("every checkpoint is anchored" if not left else "run it again when the anchor is up")
+    return 1 if left else 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from decomkit.keys import init_keys, load_keyring, private_key_location, rotate_keys
+    from decomkit.workspace import Workspace
+
+    workspace = Workspace.open(args.dir)
+    if args.keys_command == "show":
+        ring = load_keyring(workspace.root)
+        print(f"workspace id {ring.workspace_id}")
+        for k in ring.keys.values():
+            state = "current" if k.key_id == ring.current else f"retired {k.retired}"
+            print(f"  {k.key_id} {k.fingerprint} created {k.created} ({state})")
+        print(f"private key looked for at: {private_key_location(ring.current)}")
+        return 0
+    info = init_keys(workspace.root) if args.keys_command == "init" else rotate_keys(
+        workspace.root, lost=args.lost)
+    with workspace.ledger() as ledger:
+        ledger.checkpoint()  # the chain so far, signed with the new key
+    print(f"signing key {info.key_id} ({info.fingerprint})")
+    print(f"  private key: {info.private_key} (outside the workspace; back it up, never share)")
+    print(f"  public key:  {info.public_key} (give it to your auditors)")
+    for note in info.notes:
+        print(f"  note: {note}")
     return 0
 
 
@@ -157,14 +229,26 @@ def cmd_settle(args: argparse.Namespace) -> int:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    from decomkit.records import render_records, verify_records
+    from decomkit.records import check_records, render_records
     from decomkit.workspace import Workspace
 
     if args.target == "verify":
         if len(args.apps) != 1:
-            raise SystemExit("usage: decomkit record verify PATH")
-        count = verify_records(args.apps[0])
-        print(f"records verified: {count} files unchanged")
+            raise SystemExit("usage: decomkit record verify PATH [--public-key FILE] "
+                             "[--workspace DIR]")
+        result = check_records(args.apps[0], _public_keys(args.public_key),
+                               Workspace.open(args.workspace) if args.workspace else None)
+        print(f"records verified: {result.files} files unchanged, signed by key "
+              f"{result.key_id} ({result.fingerprint})")
+        if result.checkpoint:
+            print(f"  rendered at ledger checkpoint row {result.checkpoint['seq']}, head "
+                  f"{result.checkpoint['head']}")
+        if result.trust == "embedded":
+            print("  the key was not pinned: compare the fingerprint with the one you were "
+                  "given, or pass --public-key FILE")
+        if args.workspace:
+            print("  the checkpoint is in the workspace's ledger, which verifies against its "
+                  "anchors")
         return 0
     as_of = args.as_of.isoformat() if args.as_of else ""
     index = render_records(Workspace.open(args.target), args.apps or None, as_of)
@@ -233,6 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true",
                    help="delete the demo workspace at DIR first (only a folder 'decomkit "
                         "demo' made; never other files)")
+    p.add_argument("--anchor", default=None, metavar="FOLDER",
+                   help="anchor the ledger's checkpoints to this local folder (a sandbox "
+                        "anchor: weak, see README)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("status", help="apps by lifecycle stage")
@@ -305,6 +392,11 @@ def build_parser() -> argparse.ArgumentParser:
                                            "or the records folder to verify")
     p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
                    help="date of the savings on the portfolio page (default: today)")
+    p.add_argument("--public-key", action="append", metavar="FILE",
+                   help="verify: the public key (PEM) the records must be signed with")
+    p.add_argument("--workspace", metavar="DIR",
+                   help="verify: also check the records' checkpoint against this workspace's "
+                        "ledger and anchors")
     p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("dashboard", help="serve the portfolio as a read-only Voila dashboard")
@@ -350,9 +442,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ledger", help="ledger commands")
     ledger_sub = p.add_subparsers(dest="ledger_command", required=True)
-    v = ledger_sub.add_parser("verify", help="check the ledger's hash chain and head")
+    v = ledger_sub.add_parser("verify", help="check the hash chain, every signed checkpoint, "
+                                             "and every checkpoint held by the anchors")
     v.add_argument("dir")
+    v.add_argument("--public-key", action="append", metavar="FILE",
+                   help="trust only this public key (PEM; repeat for rotated keys)")
+    v.add_argument("--checkpoint", action="append", metavar="LINE",
+                   help="a 'decomkit-checkpoint/1 …' line from an email, robot message or "
+                        "approval form, checked like an anchored one")
     v.set_defaults(func=cmd_ledger_verify)
+    a = ledger_sub.add_parser("anchor", help="publish checkpoints the anchors do not hold yet")
+    a.add_argument("dir")
+    a.set_defaults(func=cmd_ledger_anchor)
+
+    p = sub.add_parser("keys", help="signing keys: init (a key pair, private key outside the "
+                                    "workspace), rotate, show")
+    keys_sub = p.add_subparsers(dest="keys_command", required=True)
+    for name, text in (("init", "create the workspace's key pair (or move an old one's shared "
+                                "key out)"),
+                       ("rotate", "a new key; old public keys still verify what they signed"),
+                       ("show", "key ids, fingerprints, where the private key is looked for")):
+        k = keys_sub.add_parser(name, help=text)
+        k.add_argument("dir")
+        if name == "rotate":
+            k.add_argument("--lost", action="store_true",
+                           help="the old private key is lost: rotate without its endorsement")
+        k.set_defaults(func=cmd_keys)
     return parser
 
 

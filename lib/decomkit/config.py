@@ -9,7 +9,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -27,6 +27,8 @@ SECRET_ENV = {
     "smtp_user": "DECOMKIT_SMTP_USER",
     "smtp_password": "DECOMKIT_SMTP_PASSWORD",
     "signing_key": "DECOMKIT_SIGNING_KEY",
+    "audit_robot_token": "DECOMKIT_AUDIT_ROBOT_TOKEN",
+    "audit_robot_secret": "DECOMKIT_AUDIT_ROBOT_SECRET",
     "s3_key": "AWS_ACCESS_KEY_ID",
     "s3_secret": "AWS_SECRET_ACCESS_KEY",
 }
@@ -105,6 +107,50 @@ class DingTalk(_Section):
     agent_ids: dict[str, int] = {}  # app id → DingTalk agentId, for apps whose id is not one
 
 
+class FolderAnchor(_Section):
+    """A local folder: for the sandbox and tests; weak, whoever can write it can rewrite it."""
+
+    kind: Literal["folder"]
+    name: str = ""
+    path: str = Field(min_length=1)  # relative paths are relative to the workspace
+
+
+class S3Anchor(_Section):
+    """Object storage with Object Lock in compliance mode: one object per checkpoint that nobody
+    can overwrite or delete before its retain-until date. Aliyun OSS: its S3-compatible
+    endpoint, ``object_lock = false`` and a retention policy (WORM) locked on the bucket."""
+
+    kind: Literal["s3"]
+    name: str = ""
+    url: str = Field(pattern=r"^s3://[^/]+")
+    endpoint_url: str = ""
+    retain_days: int = Field(3650, ge=1)
+    object_lock: bool = True
+
+
+class EmailAnchor(_Section):
+    """Each checkpoint mailed to the auditors (the [notify] SMTP settings)."""
+
+    kind: Literal["email"]
+    name: str = ""
+    to: tuple[str, ...] = Field(min_length=1)
+
+
+class DingTalkAnchor(_Section):
+    """Each checkpoint posted by the auditors' group robot (DECOMKIT_AUDIT_ROBOT_TOKEN/SECRET).
+    Approval requests carry the current checkpoint whether or not this anchor is set."""
+
+    kind: Literal["dingtalk"]
+    name: str = ""
+    robot: bool = True
+
+
+Anchor = Annotated[FolderAnchor | S3Anchor | EmailAnchor | DingTalkAnchor,
+                   Field(discriminator="kind")]
+ANCHOR_KINDS = {"folder": FolderAnchor, "s3": S3Anchor, "email": EmailAnchor,
+                "dingtalk": DingTalkAnchor}
+
+
 class Config(_Section):
     language: Literal["en", "zh"] = "zh"
     platform: Literal["sandbox", "dingtalk", "manual"] = "sandbox"
@@ -116,6 +162,11 @@ class Config(_Section):
     approval: Approval = Approval()
     notify: Notify = Notify()
     dingtalk: DingTalk = DingTalk()
+    anchors: tuple[Anchor, ...] = Field((), description=(
+        'Places you cannot rewrite that receive every signed ledger checkpoint (README: Proof '
+        'against an insider). Replace "anchors = []" by [[anchors]] tables at the end of the '
+        'file, each with kind = "s3" (url, endpoint_url, retain_days, object_lock), "email" '
+        '(to), "dingtalk" (robot) or "folder" (path; weak), and an optional name.'))
 
 
 def secret(name: str) -> str | None:
@@ -143,6 +194,8 @@ def _describe(error: dict, model: type[BaseModel]) -> str:
             if field is None or not isinstance(field.annotation, type):
                 break
             section = field.annotation
+        if error["loc"][0] == "anchors" and len(error["loc"]) > 3:  # [[anchors]]: by its kind
+            section = ANCHOR_KINDS.get(str(error["loc"][2]), section)
         allowed = ", ".join(section.model_fields)
         return f"key '{key}' is not a setting; allowed keys here: {allowed}"
     got = error.get("input")

@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 from decomkit.assess import (
     Assessment,
     assess_app,
-    monthly_active_users,
     score_portfolio,
+    usage_counts,
     usage_label,
 )
 from decomkit.contracts import ExitPlan, app_exit_plan
@@ -86,13 +86,16 @@ class AppAssessment:
 
 
 def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
-    table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of)
+    """Score, impact, licence plan and preflight of one app (one pass over its usage)."""
+    counts = usage_counts(stage.inventory, stage.as_of)
+    table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of,
+                            counts)
     assessment = assess_app(table, app_id, stage.language)
     monthly_cost = float(table.loc[app_id, "monthly_cost"])
     plan = app_exit_plan(stage.inventory, app_id, stage.as_of, monthly_cost, stage.language)
     checks = preflight(stage.platform, stage.inventory, app_id, stage.analyst, plan,
                        stage.language, open_documents(stage.workspace, app_id))
-    mau = monthly_active_users(stage.inventory, stage.as_of).loc[app_id]
+    mau = counts[0].loc[app_id]
     if not assessment.metrics["usage_known"]:
         mau = mau.astype(float) * float("nan")  # no source: unknown, not zero
     return AppAssessment(assessment, assess_impact(stage.inventory, app_id, stage.as_of,

@@ -403,8 +403,10 @@ def remove_demo(root: Path) -> None:
 
 
 def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000, seed: int = 7,
-               as_of: dt.date | None = None, language: str = "zh") -> Workspace:
-    """Create the demo workspace at ``root`` (which must not hold a workspace yet)."""
+               as_of: dt.date | None = None, language: str = "zh",
+               anchor_folder: str | Path | None = None) -> Workspace:
+    """Create the demo workspace at ``root`` (which must not hold a workspace yet);
+    ``anchor_folder`` anchors its ledger checkpoints to that local folder."""
     as_of = as_of or dt.date.today()
     chosen = select_apps(apps)
     kept = {a.app_id for a in chosen}
@@ -417,6 +419,11 @@ def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000
     workspace = init_workspace(root, language=language, approvers=approvers,
                                auto_agree_after_seconds=2, operator="it-admin")
     atomic_write_bytes(workspace.root / DEMO_MARKER, b"built by 'decomkit demo'\n")
+    if anchor_folder is not None:
+        from decomkit.anchors import add_folder_anchor
+
+        add_folder_anchor(workspace.root, Path(anchor_folder).expanduser().resolve())
+        workspace = Workspace.open(workspace.root)
     data = workspace.path("data")
     table = make_apps(chosen)
     table.loc[table["app_id"] == "jxc", "owner"] = heads["仓储物流部"]

@@ -69,6 +69,14 @@ class LedgerIntegrityError(DecomkitError):
     """The ledger's hash chain does not verify: rows were edited, deleted, reordered or cut."""
 
 
+class SigningKeyError(DecomkitError):
+    """A signing key is missing, misplaced (inside the workspace) or not the registered one."""
+
+
+class AnchorError(DecomkitError):
+    """A checkpoint could not be published to, or read from, an anchor."""
+
+
 class PlatformError(DecomkitError):
     """A call to the platform (sandbox, DingTalk, manual) failed."""
 

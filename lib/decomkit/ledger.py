@@ -113,8 +113,12 @@ CREATE TABLE IF NOT EXISTS actions (
 class Ledger:
     """The workspace's ledger. Open one per process; it is cheap."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, checkpointer: Any = None):
+        """``checkpointer`` (decomkit.checkpoints.Checkpointer) signs a checkpoint with every
+        transition, in its transaction, and publishes it to the anchors after the commit."""
         self.path = Path(path)
+        self.checkpointer = checkpointer
+        self._publish = False
         self.head_path = self.path.with_suffix(".head")
         self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         self._db.row_factory = sqlite3.Row
@@ -122,6 +126,8 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = FULL")
         self._db.executescript(_SCHEMA)
+        if checkpointer is not None:
+            checkpointer.prepare(self._db)
 
     def close(self) -> None:
         self._db.close()
@@ -141,6 +147,9 @@ class Ledger:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+        if self._publish:  # after the commit: an anchor that is down never blocks a stage
+            self._publish = False
+            self.checkpointer.publish(self.path)
 
     # ------------------------------------------------------------ the event log
 
@@ -159,9 +168,23 @@ class Ledger:
             "INSERT INTO events (seq, ts, app_id, kind, state, actor, data, prev_hash, hash) "
             "VALUES (:seq, :ts, :app_id, :kind, :state, :actor, :data, :prev_hash, :hash)",
             {**row, "data": canonical_json(row["data"])})
+        if kind == "transition" and self.checkpointer is not None:
+            self.checkpointer.write(db, seq, row["hash"])  # unsigned: rolled back, as never
+            self._publish = True
         # Written while the write lock is held, so heads land in chain order.
         atomic_write_text(self.head_path, canonical_json({"seq": seq, "hash": row["hash"]}))
         return Event(**row)
+
+    def checkpoint(self) -> dict | None:
+        """Sign a checkpoint of the current head now (a record's manifest, a key change) and
+        publish it; None without a checkpointer or rows."""
+        if self.checkpointer is None:
+            return None
+        with self._write() as db:
+            seq, head = self.head()
+            checkpoint = self.checkpointer.write(db, seq, head) if seq else None
+            self._publish = bool(seq)
+        return checkpoint
 
     def note(self, app_id: str, actor: str, data: dict) -> Event:
         """Append an event that does not change the app's state (evidence, a comment, …)."""

@@ -6,14 +6,15 @@ with inputs hidden, and sanitized (no script, no event handler, no ``javascript:
 only as embedded data). ``records/<app>/index.html`` is the dossier (every stage, with a table of
 contents), ``records/<app>/<NN_stage>.html`` a page per stage, ``records/<app>/tables.xlsx`` the
 key tables, ``records/index.html`` the portfolio. ``records/manifest.json`` lists the SHA-256 of
-every file and the ledger's chain head, signed with HMAC-SHA256; ``verify_records`` checks it.
+every file and the signed ledger checkpoint it was rendered at, signed with the workspace's
+Ed25519 key and carrying its public key, so a copied ``records/`` folder verifies anywhere
+(``verify_records``; pin the expected key with ``public_keys``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import html
 import json
 import re
@@ -33,6 +34,7 @@ from decomkit.workspace import Workspace
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 MANIFEST = "manifest.json"
+MANIFEST_FORMAT = 2  # 2: Ed25519 signature and a ledger checkpoint (1: HMAC, chain head)
 ALLOWED_TAGS = {"a", "b", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "hr", "i", "img",
                 "li", "ol", "p", "pre", "span", "strong", "table", "tbody", "td", "th", "thead",
                 "tr", "ul", "section", "header", "nav", "dl", "dt", "dd", "small"}
@@ -247,17 +249,18 @@ def _digest(path: Path) -> str:
 
 
 def write_manifest(workspace: Workspace) -> Path:
-    from decomkit.backup import signing_key
+    """Sign the list of files with the ledger checkpoint the records were rendered at."""
+    from decomkit.keys import load_signer, sign_document
 
+    signer = load_signer(workspace.root)
     root = workspace.root / "records"
-    files = {str(p.relative_to(root)): _digest(p) for p in sorted(root.rglob("*"))
+    files = {p.relative_to(root).as_posix(): _digest(p) for p in sorted(root.rglob("*"))
              if p.is_file() and p.name != MANIFEST}
     with workspace.ledger() as ledger:
-        seq, head = ledger.head()
-    body = {"created": dt.datetime.now(dt.UTC).isoformat(), "files": files,
-            "ledger_head": {"seq": seq, "hash": head}}
-    body["hmac"] = hmac.new(signing_key(workspace), canonical_json(body).encode(),
-                            hashlib.sha256).hexdigest()
+        checkpoint = ledger.checkpoint()
+    body = sign_document({"format": MANIFEST_FORMAT,
+                          "created": dt.datetime.now(dt.UTC).isoformat(), "files": files,
+                          "checkpoint": checkpoint}, signer)
     path = root / MANIFEST
     atomic_write_text(path, json.dumps(body, ensure_ascii=False, indent=1))
     return path
@@ -276,33 +279,81 @@ def render_records(workspace: Workspace, apps: list[str] | None = None, as_of: s
     return index
 
 
-def verify_records(path: str | Path) -> int:
-    """Check every file against ``manifest.json``; raise naming what changed, is missing or
-    was added. Returns the number of files checked."""
-    from decomkit.backup import signing_key
+@dataclass(frozen=True)
+class RecordsVerification:
+    files: int
+    key_id: str
+    fingerprint: str
+    trust: str  # "pinned" (--public-key), "workspace" (its public keys) or "embedded" (only)
+    checkpoint: dict | None
 
+
+def _records_root(path: str | Path) -> Path:
     root = Path(path)
-    root = root if root.name == "records" or (root / MANIFEST).exists() else root / "records"
+    return root if root.name == "records" or (root / MANIFEST).exists() else root / "records"
+
+
+def check_records(path: str | Path, public_keys: tuple = (), workspace: Workspace | None = None
+                  ) -> RecordsVerification:
+    """Check a records folder, wherever it was copied, against its signed manifest: every
+    file's hash, no file missing or added, the signature under the pinned public keys (else the
+    workspace's, else only the key the manifest carries). With ``workspace``, its ledger and
+    anchors are verified too and must contain the manifest's checkpoint. Raises RecordError
+    naming each problem."""
+    from decomkit.keys import KeyRing, check_document, embedded_key, has_keys, load_keyring
+
+    root = _records_root(path)
     try:
         manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise RecordError(f"{root / MANIFEST} cannot be read ({exc}); render the records "
-                          "again with 'decomkit record DIR'") from None
+        listed = dict(manifest["files"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RecordError(f"{root / MANIFEST} cannot be read ({type(exc).__name__}); render the "
+                          "records again with 'decomkit record DIR'") from None
     problems = []
-    workspace = Workspace.open(root.parent)
-    expected = hmac.new(signing_key(workspace), canonical_json(
-        {k: v for k, v in manifest.items() if k != "hmac"}).encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, manifest.get("hmac", "")):
-        problems.append(f"{MANIFEST}: the signature does not match (the manifest was changed)")
-    present = {str(p.relative_to(root)) for p in root.rglob("*")
+    signer = embedded_key(manifest)
+    if public_keys:
+        ring, trust = KeyRing.of(*public_keys), "pinned"
+    elif workspace is not None or has_keys(root.parent):
+        ring, trust = load_keyring(workspace.root if workspace else root.parent), "workspace"
+    else:
+        ring, trust = KeyRing({signer.key_id: signer} if signer else {}), "embedded"
+    if "hmac" in manifest:  # format 1: an HMAC under a key anyone with the workspace had
+        problems.append(f"{MANIFEST}: it was made before records were signed with the "
+                        "workspace's Ed25519 key; render the records again with 'decomkit "
+                        "record DIR'")
+    elif why := check_document(manifest, ring, at=str(manifest.get("created", ""))):
+        problems.append(f"{MANIFEST}: {why}")
+    checkpoint = manifest.get("checkpoint")
+    if isinstance(checkpoint, dict) and (why := check_document(
+            checkpoint, ring, at=str(checkpoint.get("time", "")))):
+        problems.append(f"{MANIFEST}: its ledger checkpoint: {why}")
+    present = {p.relative_to(root).as_posix() for p in root.rglob("*")
                if p.is_file() and p.name != MANIFEST}
-    for name, digest in manifest["files"].items():
+    for name, digest in listed.items():
         if name not in present:
             problems.append(f"{name}: missing")
         elif _digest(root / name) != digest:
             problems.append(f"{name}: changed since the record was made")
     problems += [f"{name}: added after the record was made"
-                 for name in sorted(present - set(manifest["files"]))]
+                 for name in sorted(present - set(listed))]
+    if workspace is not None and not problems:
+        from decomkit.checkpoints import verify_ledger
+        from decomkit.errors import LedgerIntegrityError
+
+        extra = ((("the records' manifest", checkpoint),) if isinstance(checkpoint, dict)
+                 else ())
+        try:
+            verify_ledger(workspace, public_keys=public_keys, extra_checkpoints=extra)
+        except LedgerIntegrityError as exc:
+            problems.append(f"against the workspace's ledger: {exc}")
     if problems:
         raise RecordError(f"{root} does not verify:\n  - " + "\n  - ".join(problems))
-    return len(present)
+    return RecordsVerification(len(present), signer.key_id if signer else "",
+                               signer.fingerprint if signer else "", trust,
+                               checkpoint if isinstance(checkpoint, dict) else None)
+
+
+def verify_records(path: str | Path, public_keys: tuple = (),
+                   workspace: Workspace | None = None) -> int:
+    """``check_records``; returns the number of files checked."""
+    return check_records(path, public_keys, workspace).files

@@ -11,10 +11,11 @@ import pandas as pd
 from decomkit.config import CONFIG_NAME, Config, load_config, render_config
 from decomkit.errors import WorkspaceError
 from decomkit.files import atomic_write_text
+from decomkit.keys import has_keys, init_keys
 from decomkit.ledger import Ledger
 from decomkit.platforms import Platform, open_platform
 from decomkit.schemas import id_problem, relative_path_problem
-from decomkit.tables import Inventory, load_inventory
+from decomkit.tables import Inventory
 
 FOLDERS = ("data", "exports", "backups", "runs", "records", "platform")
 
@@ -45,11 +46,19 @@ class Workspace:
         return self.root / "ledger.sqlite"
 
     def ledger(self) -> Ledger:
-        return Ledger(self.ledger_path)
+        """The ledger, signing a checkpoint at every transition (decomkit.checkpoints)."""
+        from decomkit.checkpoints import Checkpointer
 
-    def inventory(self, tables: list[str] | None = None) -> Inventory:
-        """Read and validate the inventory tables (``tables`` limits which, besides apps)."""
-        return load_inventory(self.root / "data", tables)
+        return Ledger(self.ledger_path, Checkpointer(self.root, self.config))
+
+    def inventory(self, tables: list[str] | None = None, app_id: str | None = None
+                  ) -> Inventory:
+        """The validated inventory tables (``tables`` limits which, besides apps); with
+        ``app_id``, only that app's rows. Validated once per version of the files, kept in
+        the workspace's snapshot (see :mod:`decomkit.snapshot`)."""
+        from decomkit.snapshot import open_snapshot
+
+        return open_snapshot(self.root).inventory(tables, app_id)
 
     def platform(self) -> Platform:
         """A new connection to the configured platform; close it when done. A stage keeps
@@ -88,6 +97,8 @@ def init_workspace(root: str | Path, **config_values) -> Workspace:
         (root / name).mkdir(parents=True, exist_ok=True)
     atomic_write_text(root / CONFIG_NAME, text)
     workspace = Workspace(root)
+    if not has_keys(root):  # a private key may already be set in the environment
+        init_keys(root)
     workspace.ledger().close()
     return workspace
 
