@@ -124,6 +124,9 @@ class Notify(_Section):
     email_from: str = Field("it@example.com", description="Sender address of the emails.")
     smtp_host: str = Field("127.0.0.1", description="SMTP server for the emails.")
     smtp_port: int = Field(25, ge=1, le=65535, description="Port of the SMTP server.")
+    advance_days: int = Field(7, ge=0, le=365, description=(
+        "Tell the affected users this many days before the planned disable date (0: no "
+        "advance notice)."))
 
 
 class DingTalk(_Section):

@@ -19,7 +19,7 @@ from decomkit.contracts import ExitPlan, app_exit_plan
 from decomkit.errors import TransitionError
 from decomkit.impact import Impact, assess_impact
 from decomkit.ledger import DECISIONS, MIN_OVERRIDE_REASON, Event
-from decomkit.preflight import Check, preflight
+from decomkit.preflight import Check, open_documents, preflight
 from decomkit.sinks import write_csv, write_xlsx
 from decomkit.stage import Stage
 
@@ -101,7 +101,7 @@ def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
     monthly_cost = float(table.loc[app_id, "monthly_cost"])
     plan = app_exit_plan(stage.inventory, app_id, stage.as_of, monthly_cost, stage.language)
     checks = preflight(stage.platform, stage.inventory, app_id, stage.analyst, plan,
-                       stage.language)
+                       stage.language, open_documents(stage.workspace, app_id))
     mau = counts[0].loc[app_id]
     if not assessment.metrics["usage_known"]:
         mau = mau.astype(float) * float("nan")  # no source: unknown, not zero

@@ -93,6 +93,12 @@ TEXT: dict[str, dict[str, str]] = {
     "check.licence": {"en": "Licence terms", "zh": "软件授权情况"},
     "check.revocation": {"en": "Revoke user access", "zh": "用户使用权限收回"},
     "check.linked": {"en": "Linked permissions", "zh": "关联权限检查"},
+    "check.open_documents": {"en": "Open documents", "zh": "未结单据"},
+    "check.open_documents.found": {
+        "en": "Close these first (purchases and sales still open): {items}.",
+        "zh": "停用前需处理完毕的未结单据:{items}。"},
+    "check.open_documents.none": {"en": "No open documents in the exports.",
+                                  "zh": "导出数据中没有未结单据。"},
     "check.admin.ok": {"en": "{operator} can manage the app.",
                        "zh": "{operator} 具备该应用的管理权限。"},
     "check.admin.fail": {
