@@ -10,16 +10,21 @@ from decomkit import errors
 from decomkit.errors import (
     ActionUnsettled,
     AnchorError,
+    BackupError,
     ConfigError,
     DecomkitError,
     InputError,
     LedgerIntegrityError,
     ManualStepRequired,
+    MigrationError,
+    NotificationFailed,
+    OutOfSpace,
     PlatformError,
     PlatformTimeout,
     Problem,
     RecordError,
     SigningKeyError,
+    StorageError,
     TransitionError,
     WorkspaceBusy,
     WorkspaceError,
@@ -39,6 +44,11 @@ SAMPLES = [
     AnchorError("s3 audit: EndpointConnectionError"),
     WorkspaceBusy("back up jxc", "another run (back up jxc, process 42, since 2026-11-24)"),
     ActionUnsettled("jxc:pi-1:notify-before:email", "notify-before:email"),
+    BackupError("backups/jxc/20261123T0102: no manifest"),
+    MigrationError("map 'kingdee': column 'sku' is missing"),
+    NotificationFailed("notify-before:email: the SMTP server refused the message"),
+    StorageError("s3://audit/backups: AccessDenied"),
+    OutOfSpace("backups: no space left on the device"),
 ]
 
 

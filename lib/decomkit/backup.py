@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from decomkit.errors import DecomkitError, InputError, Problem
+from decomkit.errors import BackupError, InputError, Problem
 from decomkit.gates import Grant, authorize, require
 from decomkit.keys import check_document, load_keyring, load_signer, sign_document
 from decomkit.locks import app_lock
@@ -40,10 +40,6 @@ MARKER = ".decomkit-backup"  # written first: only a folder holding it is ever r
 FORMAT = 2  # 2: Ed25519 signature block (1 was HMAC with a key inside the workspace)
 TABLE_SUFFIXES = (".csv", ".xlsx", ".json")
 _SEP = "\x1f"  # between cells when a column is hashed
-
-
-class BackupError(DecomkitError):
-    """A backup could not be made or does not verify."""
 
 
 # ------------------------------------------------------------------ tables and checksums

@@ -19,7 +19,12 @@ import pandas as pd
 
 from decomkit.approval import make_plan, planned_action
 from decomkit.contracts import ReenableTerms, reenable_terms
-from decomkit.errors import DecomkitError, ManualStepRequired, PlatformError, TransitionError
+from decomkit.errors import (
+    ManualStepRequired,
+    NotificationFailed,
+    PlatformError,
+    TransitionError,
+)
 from decomkit.gates import GATES, ORDER, Grant, Refusal, authorize, require
 from decomkit.locks import app_lock
 from decomkit.notify import render, send
@@ -46,10 +51,6 @@ class DisableRun:
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame([asdict(s) for s in self.steps])
-
-
-class NotificationFailed(DecomkitError):
-    """A notification before the change failed; nothing was changed."""
 
 
 def _approval(stage: Stage, app_id: str) -> tuple[str, dict | None, dict | None]:
