@@ -17,29 +17,28 @@ $(STAMP): pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name decomkit --display-name "Python (decomkit)" >/dev/null
 	touch $@
 
-# Charts draw Chinese app names: they need a CJK font (Debian's fonts-noto-cjk).
+# System packages from Debian, installed only when missing and make runs as root (otherwise a note
+# says what to install): $(call system_package,CHECK,PACKAGE,WHAT IT IS FOR).
+define system_package
+	@if $(1) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing $(2) $(3)"; \
+	  apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $(2) >/dev/null; \
+	else echo "note: $(2) is missing; install it ($(3)), or run make as root"; fi
+endef
+
+# Charts draw Chinese app names: they need a CJK font.
 fonts:
-	@if fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing fonts-noto-cjk for Chinese text in charts"; \
-	  apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq fonts-noto-cjk >/dev/null; \
-	else echo "note: no CJK font found; install fonts-noto-cjk so charts show Chinese names"; fi
+	$(call system_package,fc-list :lang=zh | grep -q .,fonts-noto-cjk,for Chinese text in charts)
 
-# The browser tests (records, JupyterLab, Voila) drive Debian's chromium headless.
+# The browser tests (records, JupyterLab, Voila) drive Debian's chromium headless; without it
+# they are skipped (never under CI).
 chromium:
-	@if command -v chromium >/dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing chromium for the browser tests"; \
-	  apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null; \
-	else echo "note: chromium not found; the browser tests will be skipped (install it: apt-get install chromium)"; fi
+	$(call system_package,command -v chromium,chromium,for the browser tests)
 
-# The PDF dossier tests read the PDFs back with pdftotext (Debian's poppler-utils).
+# The PDF dossier tests read the PDFs back with pdftotext.
 poppler:
-	@if command -v pdftotext >/dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing poppler-utils for the PDF record tests"; \
-	  apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq poppler-utils >/dev/null; \
-	else echo "note: pdftotext not found; the PDF record test will be skipped (install poppler-utils)"; fi
+	$(call system_package,command -v pdftotext,poppler-utils,for the PDF record tests)
 
 demo: $(STAMP)
 	$(VENV)/bin/decomkit demo $(DEMO) --replace --anchor $(DEMO)-anchor
@@ -79,4 +78,4 @@ dashboard: $(STAMP)
 	$(VENV)/bin/decomkit dashboard $(DEMO)
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache
+	rm -rf $(VENV) $(DEMO) $(DEMO)-anchor $(DEMO)-records-copy .pytest_cache
