@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO ?= demo-workspace
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lab dashboard lint bench clean env fonts chromium
+.PHONY: demo test lab dashboard lint bench clean env fonts chromium poppler
 
 env: $(STAMP)
 
@@ -17,21 +17,28 @@ $(STAMP): pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name decomkit --display-name "Python (decomkit)" >/dev/null
 	touch $@
 
-# Charts draw Chinese app names: they need a CJK font (Debian's fonts-noto-cjk).
-fonts:
-	@if fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
+# System packages from Debian, installed only when missing and make runs as root (otherwise a note
+# says what to install): $(call system_package,CHECK,PACKAGE,WHAT IT IS FOR).
+define system_package
+	@if $(1) >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing fonts-noto-cjk for Chinese text in charts"; \
-	  apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq fonts-noto-cjk >/dev/null; \
-	else echo "note: no CJK font found; install fonts-noto-cjk so charts show Chinese names"; fi
+	  echo "installing $(2) $(3)"; \
+	  apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $(2) >/dev/null; \
+	else echo "note: $(2) is missing; install it ($(3)), or run make as root"; fi
+endef
 
-# The browser tests (records, JupyterLab, Voila) drive Debian's chromium headless.
+# Charts draw Chinese app names: they need a CJK font.
+fonts:
+	$(call system_package,fc-list :lang=zh | grep -q .,fonts-noto-cjk,for Chinese text in charts)
+
+# The browser tests (records, JupyterLab, Voila) drive Debian's chromium headless; without it
+# they are skipped (never under CI).
 chromium:
-	@if command -v chromium >/dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing chromium for the browser tests"; \
-	  apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null; \
-	else echo "note: chromium not found; the browser tests will be skipped (install it: apt-get install chromium)"; fi
+	$(call system_package,command -v chromium,chromium,for the browser tests)
+
+# The PDF dossier tests read the PDFs back with pdftotext.
+poppler:
+	$(call system_package,command -v pdftotext,poppler-utils,for the PDF record tests)
 
 demo: $(STAMP)
 	$(VENV)/bin/decomkit demo $(DEMO) --replace --anchor $(DEMO)-anchor
@@ -47,15 +54,18 @@ demo: $(STAMP)
 	@echo "executed notebooks: $(abspath $(DEMO))/runs/<app>/ (batch summary: runs/batch-summary.json); candidate list: $(abspath $(DEMO))/candidates.xlsx"
 	@echo "records (open in a browser): $(abspath $(DEMO))/records/index.html"
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium poppler
 	$(PY) -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lib tests bench
 
+# The scale bench assesses a sample of the 1,000 apps (SCALE="" assesses all: hours on 2 cores).
+SCALE ?= --sample 40
 bench: $(STAMP)
 	$(PY) bench/portfolio_metrics.py
 	$(PY) bench/batch_pipeline.py
+	$(PY) bench/scale.py $(SCALE)
 
 lab: $(STAMP)
 	test -f $(DEMO)/decomkit.toml || $(VENV)/bin/decomkit demo $(DEMO)
@@ -68,4 +78,4 @@ dashboard: $(STAMP)
 	$(VENV)/bin/decomkit dashboard $(DEMO)
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache
+	rm -rf $(VENV) $(DEMO) $(DEMO)-anchor $(DEMO)-records-copy .pytest_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import signal
 import subprocess
 import sys
@@ -285,9 +286,137 @@ def test_notebooks_take_an_app_from_verified_backup_to_disabled(verified, tmp_pa
 
     run("03_approval.ipynb", wait_seconds=5)
     assert state(verified) == "approved"
+    # planned for today: the advance notice is due and goes out once, from 03
+    assert [m["title"][:6] for m in sandbox(verified).outbox()] == ["【停用预告】"]
     dry = run("04_disable.ipynb")
-    assert "the typed confirmation" in dry and changes(verified) == []
+    assert "the typed confirmation" in dry and changes(verified) == ["notify"]
     run("04_disable.ipynb", dry_run=False, confirm=APP)
     assert state(verified) == "verified_disabled"
     run("04_disable.ipynb", roll_back=True, confirm=APP)
     assert state(verified) == "re_enabled"
+
+
+# ------------------------------------------------------------------ re-enable: the contract first
+
+def add_contract(ws, renewal: dt.date, auto_renew: bool = False) -> None:
+    """A licence for 进销存 in the contracts table (the demo's free association has none)."""
+    import pandas as pd
+
+    path = ws.root / "data" / "contracts.xlsx"
+    row = {"contract_id": "HT-JXC-001", "app_id": APP, "start_date": pd.Timestamp(renewal)
+           - pd.DateOffset(years=1), "renewal_date": pd.Timestamp(renewal), "notice_days": 30,
+           "auto_renew": auto_renew, "annual_fee": 7200.0, "early_termination_fee": 0.0,
+           "terms": "到期后恢复需重新签约"}
+    pd.concat([pd.read_excel(path), pd.DataFrame([row])]).to_excel(path, index=False)
+
+
+def everything(ws) -> tuple:
+    """What a refusal must leave as it was: platform calls, outbox, ledger events and actions."""
+    with ws.ledger() as ledger:
+        rows = (len(ledger.events(APP)),
+                ledger._db.execute("SELECT count(*) FROM actions").fetchone()[0])
+    return len(sandbox(ws).calls()), len(sandbox(ws).outbox()), rows
+
+
+def test_rollback_after_the_contract_ended_is_refused_unless_a_reason_is_written(approved):
+    from decomkit.execute import rollback_plan
+
+    run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    add_contract(approved, TODAY - dt.timedelta(days=30))
+    plan = rollback_plan(stage(approved), APP, APP, as_of=TODAY)
+    assert plan.terms.ended and "ended on 2026-10-24" in plan.lines()[0]
+    assert "¥7,200.00 a year" in plan.lines()[1] and "re-enabling needs a renewal" in plan.blocked
+    before = everything(approved)
+    for reason in ("", "too short"):
+        with pytest.raises(TransitionError, match="HT-JXC-001 ended on 2026-10-24"):
+            rollback(stage(approved), APP, APP, override_reason=reason, as_of=TODAY)
+    reason = "续约合同 HT-JXC-002 已签署, 财务已确认付款"
+    with pytest.raises(TransitionError, match="typed confirmation"):  # never passed by a reason
+        rollback(stage(approved), APP, "yes", override_reason=reason, as_of=TODAY)
+    assert everything(approved) == before and state(approved) == "verified_disabled"
+    assert sandbox(approved).get_app(APP).status == "unlinked"
+    done = rollback(stage(approved), APP, APP, override_reason=reason, as_of=TODAY)
+    assert done.state == "re_enabled" and sandbox(approved).get_app(APP).status == "enabled"
+    with approved.ledger() as ledger:
+        event = ledger.last(APP, "re_enabled").data
+    assert event["contract_ended"] and event["contract_term_end"] == "2026-10-24"
+    assert event["override"]["conditions"] == ["contract_in_force"]
+
+
+def test_rollback_within_the_term_shows_the_fee_and_goes_ahead(approved):
+    from decomkit.execute import rollback_plan
+
+    run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    add_contract(approved, TODAY - dt.timedelta(days=30), auto_renew=True)  # renewed itself
+    plan = rollback_plan(stage(approved), APP, APP, as_of=TODAY)
+    assert not plan.terms.ended and plan.blocked == ""
+    assert "runs until 2027-10-24" in plan.lines()[0]
+    assert rollback(stage(approved), APP, APP, as_of=TODAY).state == "re_enabled"
+
+
+# ------------------------------------------------------------------ the advance notice
+
+def test_advance_notice_goes_once_when_due_and_is_listed_until_then(verified):
+    from decomkit.advance import advance_status, send_advance_notice
+
+    st = stage(verified)
+    submit_approval(st, APP, TODAY, "已由仓储管理WMS替代")
+    before = everything(verified)
+    refused = send_advance_notice(st, APP, today=TODAY - dt.timedelta(days=7))  # not approved
+    assert "not approved" in refused.detail and everything(verified) == before
+    approve_all(verified)
+    before = everything(verified)
+    early = send_advance_notice(st, APP, today=TODAY - dt.timedelta(days=8))
+    assert early.due_on == dt.date(2026, 11, 16) and "not due yet" in early.detail
+    assert early.missing == ("dingtalk_work",) and everything(verified) == before
+    sent = send_advance_notice(st, APP, today=TODAY - dt.timedelta(days=7))
+    assert list(sent.sent) == ["dingtalk_work"] and sent.missing == ()
+    again = send_advance_notice(st, APP, today=TODAY - dt.timedelta(days=6))
+    assert again.sent == sent.sent
+    notices = [m for m in sandbox(verified).outbox() if m["title"].startswith("【停用预告】")]
+    assert len(notices) == 1 and "2026-11-23" in notices[0]["title"]
+    assert len(notices[0]["user_ids"]) > 10  # everyone the visible scope lets in
+    assert advance_status(st, APP).missing == ()
+    run_disable(st, APP, dry_run=False, confirm=APP)
+    assert [m["title"][:6] for m in sandbox(verified).outbox()] == [
+        "【停用预告】", "【停用通知】", "【已停用】进"]
+
+
+def test_advance_notice_after_the_planned_date_sends_nothing(approved):
+    from decomkit.advance import send_advance_notice
+
+    before = everything(approved)
+    late = send_advance_notice(stage(approved), APP, today=TODAY + dt.timedelta(days=1))
+    assert "planned date has passed" in late.detail and late.missing == ("dingtalk_work",)
+    assert everything(approved) == before
+
+
+# ------------------------------------------------------------------ residue cleaned by people
+
+def test_residue_items_are_recorded_cleaned_with_evidence_once(approved, tmp_path):
+    from decomkit.cleanup import mark_residue_cleaned, residue_checklist
+
+    shot = tmp_path / "erp-detached.png"
+    shot.write_bytes(b"\x89PNG screenshot of the ERP integration removed")
+    before = everything(approved)
+    with pytest.raises(TransitionError, match="has not been verified"):
+        mark_residue_cleaned(stage(approved), APP, 1, "王工", shot)
+    assert everything(approved) == before
+    run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    checklist = residue_checklist(stage(approved), APP)
+    assert len(checklist) >= 4 and set(checklist["cleaned_by"]) == {""}
+    before = everything(approved)
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    for number, who, evidence, why in ((99, "王工", shot, "no item 99"),
+                                       (1, " ", shot, "say who"),
+                                       (1, "王工", empty, "evidence file is missing or empty")):
+        with pytest.raises(TransitionError, match=why):
+            mark_residue_cleaned(stage(approved), APP, number, who, evidence)
+    assert everything(approved) == before
+    first = mark_residue_cleaned(stage(approved), APP, 1, "王工", shot)
+    again = mark_residue_cleaned(stage(approved), APP, 1, "李工", shot)
+    assert again == first and first["who"] == "王工" and "ERP" in first["item"]
+    checklist = residue_checklist(stage(approved), APP)
+    assert list(checklist["cleaned_by"])[:2] == ["王工", ""]
+    assert checklist["evidence_sha256"][0] == hashlib.sha256(shot.read_bytes()).hexdigest()

@@ -22,9 +22,9 @@ from decomkit.backup import (
     run_backup,
     verify_backup,
 )
-from decomkit.errors import InputError, TransitionError
-from decomkit.migrate import MigrationError, migrate
-from decomkit.store import OutOfSpace, Store
+from decomkit.errors import InputError, MigrationError, OutOfSpace, TransitionError
+from decomkit.migrate import migrate
+from decomkit.store import Store
 
 APP = "jxc"
 
@@ -202,7 +202,7 @@ def test_backup_killed_midway_then_rerun_completes(retired):
     big.write_bytes(os.urandom(1 << 20) * 150)  # 150 MiB: copying it takes a while
     datasets = retired.root / "data" / "datasets.csv"
     datasets.write_text(datasets.read_text(encoding="utf-8") +
-                        f"DS999,{APP},附件,,{big.stat().st_size},附件.bin,rarely,False\n",
+                        f"DS999,{APP},附件,,{big.stat().st_size},附件.bin,rarely,False,,\n",
                         encoding="utf-8")
     code = ("from decomkit.workspace import Workspace\nfrom decomkit.backup import run_backup\n"
             f"run_backup(Workspace.open({str(retired.root)!r}), {APP!r}, actor='analyst')\n")

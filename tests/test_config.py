@@ -84,3 +84,30 @@ def test_rendered_config_round_trips_the_approver_chain():
 def test_open_refuses_a_folder_that_is_not_a_workspace(tmp_path):
     with pytest.raises(WorkspaceError, match="decomkit init DIR"):
         Workspace.open(tmp_path)
+
+
+def test_settings_are_documented_once_in_the_model_and_agree_everywhere(tmp_path):
+    import re
+    from pathlib import Path
+
+    from decomkit.config import settings, settings_table
+
+    rows = [row for _, _, section in settings() for row in section]
+    assert all(row.description for row in rows), [r.dotted for r in rows if not r.description]
+    # The file init writes: every key with its description, next to its value.
+    text = init_workspace(tmp_path / "w").root.joinpath("decomkit.toml").read_text("utf-8")
+    flat = re.sub(r"\s*\n#\s*", " ", text)
+    for row in rows:
+        assert row.description in flat, f"{row.dotted}: description not in decomkit.toml"
+    # The README's table is the generated one, byte for byte.
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    assert settings_table() in readme, (
+        "README's settings table differs from the config model; paste the output of "
+        "python -c 'from decomkit.config import settings_table; print(settings_table())'")
+    # A positive control: a changed description is caught.
+    assert settings_table().replace("IANA time zone", "Time zone") not in readme
+
+
+def test_an_unknown_time_zone_is_named():
+    with pytest.raises(ConfigError, match=r"key 'timezone': .*not a time zone"):
+        parse_config({"timezone": "Mars/Olympus"})

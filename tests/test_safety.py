@@ -38,11 +38,13 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     """Every file with its size and modification time, and the ledger's rows. SQLite's own
     side files change when the ledger is merely read, so the rows stand for them; lock files
-    (``.locks/``, ``*.lock``) say who held a lock, not what the workspace holds."""
+    (``.locks/``, ``*.lock``) say who held a lock, not what the workspace holds; ``.cache/``
+    holds the inventory snapshot, what the data files say (bad files: their problems and no
+    table), rebuilt from them whenever it is missing."""
     files = {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
              for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()
              and not p.name.endswith(("-wal", "-shm", ".lock"))
-             and ".locks" not in p.relative_to(root).parts}
+             and not {".locks", ".cache"} & set(p.relative_to(root).parts)}
     files.pop("ledger.sqlite", None)
     return {**files, "(ledger rows)": (ledger_rows(root), 0)}
 

@@ -42,14 +42,21 @@ FINDING_WEIGHT = {"critical": 1.0, "high": 0.6, "medium": 0.3, "low": 0.1}
 _DENSE_LIMIT = 200_000_000  # cells in the app × month × user bitmap before sorting instead
 
 
-def parse_as_of(value: str | dt.date | None) -> dt.date:
-    """A notebook's ``as_of`` parameter: '' or None → today."""
+def parse_as_of(value: str | dt.date | None, timezone: str = "") -> dt.date:
+    """A notebook's ``as_of`` parameter: '' or None → today (in ``timezone`` when given: the
+    workspace's day, not the machine's)."""
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(value) if value else dt.date.today()
+        if value:
+            return dt.date.fromisoformat(value)
     except (TypeError, ValueError):  # named, never echoed: the value may be a secret
         raise WorkspaceError("parameter 'as_of' is not a date; write it as YYYY-MM-DD") from None
+    if timezone:
+        from zoneinfo import ZoneInfo
+
+        return dt.datetime.now(ZoneInfo(timezone)).date()
+    return dt.date.today()
 
 
 def analysis_months(as_of: dt.date) -> pd.PeriodIndex:
@@ -57,8 +64,10 @@ def analysis_months(as_of: dt.date) -> pd.PeriodIndex:
     return pd.period_range(end=pd.Period(as_of, "M") - 1, periods=12, freq="M")
 
 
-def _usage_counts(inventory: Inventory, as_of: dt.date
-                  ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+UsageCounts = tuple[pd.DataFrame, pd.Series, pd.Series]  # monthly active, last use, users
+
+
+def usage_counts(inventory: Inventory, as_of: dt.date) -> UsageCounts:
     """One pass over the usage log: monthly active users (apps × 12 months), last use per app
     and distinct users per app over the 12 months.
 
@@ -101,7 +110,7 @@ def _usage_counts(inventory: Inventory, as_of: dt.date
 
 def monthly_active_users(inventory: Inventory, as_of: dt.date) -> pd.DataFrame:
     """Distinct users per app and month (apps × the 12 analysis months; 0 where unused)."""
-    return _usage_counts(inventory, as_of)[0]
+    return usage_counts(inventory, as_of)[0]
 
 
 def usage_known(inventory: Inventory) -> pd.Series:
@@ -113,10 +122,12 @@ def usage_known(inventory: Inventory) -> pd.Series:
                      index=apps.index, name="usage_known")
 
 
-def usage_metrics(inventory: Inventory, as_of: dt.date) -> pd.DataFrame:
+def usage_metrics(inventory: Inventory, as_of: dt.date,
+                  counts: UsageCounts | None = None) -> pd.DataFrame:
+    """Use per app; ``counts`` (from :func:`usage_counts`) spares a second pass over the log."""
     apps = inventory.apps.set_index("app_id")
     known = usage_known(inventory)
-    mau, last, users = _usage_counts(inventory, as_of)
+    mau, last, users = counts if counts is not None else usage_counts(inventory, as_of)
     recent, early = mau.iloc[:, -3:].mean(axis=1), mau.iloc[:, :3].mean(axis=1)
     seats = apps["licensed_seats"].astype("Float64")
     seats = seats.fillna(users.astype("Float64").where(known)).fillna(1).clip(lower=1)
@@ -184,11 +195,12 @@ def fit_ratings(inventory: Inventory) -> pd.Series:
     return rating.astype(float).rename("fit_rating")
 
 
-def portfolio_metrics(inventory: Inventory, as_of: dt.date) -> pd.DataFrame:
+def portfolio_metrics(inventory: Inventory, as_of: dt.date,
+                      counts: UsageCounts | None = None) -> pd.DataFrame:
     """Every measured input of the score, one row per app."""
     apps = inventory.apps.set_index("app_id")
     metrics = pd.concat([
-        apps[["name"]], usage_metrics(inventory, as_of), cost_metrics(inventory, as_of),
+        apps[["name"]], usage_metrics(inventory, as_of, counts), cost_metrics(inventory, as_of),
         incident_metrics(inventory, as_of), security_metrics(inventory), fit_ratings(inventory),
     ], axis=1)
     metrics["alternative"] = apps["alternative"]
@@ -236,9 +248,9 @@ def time_quadrant(pressure: pd.Series) -> str:
 
 
 def score_portfolio(inventory: Inventory, weights: Weights, thresholds: Thresholds,
-                    as_of: dt.date) -> pd.DataFrame:
+                    as_of: dt.date, counts: UsageCounts | None = None) -> pd.DataFrame:
     """All apps, highest retire score first, with metrics, contributions and recommendation."""
-    metrics = portfolio_metrics(inventory, as_of)
+    metrics = portfolio_metrics(inventory, as_of, counts)
     return score_table(metrics, pressures(metrics), weights, thresholds)
 
 

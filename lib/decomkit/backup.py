@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from decomkit.errors import DecomkitError, InputError, Problem
+from decomkit.errors import BackupError, InputError, Problem
 from decomkit.gates import Grant, authorize, require
 from decomkit.keys import check_document, load_keyring, load_signer, sign_document
 from decomkit.locks import app_lock
@@ -40,10 +40,6 @@ MARKER = ".decomkit-backup"  # written first: only a folder holding it is ever r
 FORMAT = 2  # 2: Ed25519 signature block (1 was HMAC with a key inside the workspace)
 TABLE_SUFFIXES = (".csv", ".xlsx", ".json")
 _SEP = "\x1f"  # between cells when a column is hashed
-
-
-class BackupError(DecomkitError):
-    """A backup could not be made or does not verify."""
 
 
 # ------------------------------------------------------------------ tables and checksums
@@ -127,8 +123,7 @@ def restore_into_sqlite(tables: dict[str, tuple[list[str], list[list[str]]]],
 def app_datasets(workspace: Workspace, app_id: str, names: list[str] | None = None
                  ) -> pd.DataFrame:
     """The app's datasets with their export files; ``names`` (names or ids) limits them."""
-    datasets = workspace.inventory(["datasets"]).datasets
-    datasets = datasets[datasets["app_id"] == app_id].reset_index(drop=True)
+    datasets = workspace.inventory(["datasets"], app_id=app_id).datasets
     if names:
         chosen = datasets["name"].isin(names) | datasets["dataset_id"].isin(names)
         unknown = sorted(set(names) - set(datasets["name"]) - set(datasets["dataset_id"]))
@@ -202,8 +197,8 @@ def _sources(workspace: Workspace, app_id: str, datasets: pd.DataFrame) -> list[
     problems, found = [], []
     folder = workspace.app_dir("exports", app_id)
     table_file, first_row = _datasets_source(workspace)
-    every = workspace.inventory(["datasets"]).datasets["dataset_id"]
-    position = {dataset_id: i for i, dataset_id in enumerate(every)}  # row in the table's file
+    every = workspace.inventory(["datasets"], app_id=app_id).datasets["dataset_id"]
+    position = dict(zip(every, every.index, strict=True))  # the index: the row in the file
     for row in datasets.to_dict("records"):
         name = row.get("export_file")
         path = workspace.export_file(app_id, name)

@@ -14,6 +14,7 @@ from functools import cache
 
 import matplotlib
 import matplotlib.dates
+import matplotlib.ticker
 import pandas as pd
 from matplotlib.figure import Figure  # no pyplot: figures never depend on a GUI backend
 
@@ -246,4 +247,23 @@ def review_chart(review, language: Language = "zh") -> Figure:
         savings_ax.legend(frameon=False)
     savings_ax.set_title(t("chart.savings", language))
     savings_ax.tick_params(axis="x", rotation=45)
+    return fig
+
+
+def portfolio_savings_chart(savings: pd.DataFrame, language: Language = "zh") -> Figure:
+    """Projected against realized savings so far, one pair of bars per disabled app."""
+    fig = _figure(7.5, 0.6 + 0.55 * max(len(savings), 1))
+    ax = fig.subplots()
+    shown = savings[~savings["too_early"].astype(bool)] if len(savings) else savings
+    rows = range(len(shown))
+    ax.barh([r + 0.2 for r in rows], shown["projected"], height=0.4, color="#e9c46a",
+            label=t("chart.projected", language))
+    ax.barh([r - 0.2 for r in rows], shown["realized"], height=0.4, color="#2a9d8f",
+            label=t("chart.realized", language))
+    ax.set_yticks(list(rows), list(shown["name"]))
+    ax.invert_yaxis()
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"¥{v:,.0f}"))
+    ax.set_title(t("chart.savings", language))
+    ax.legend(frameon=False, loc="lower right")
     return fig

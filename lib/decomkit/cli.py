@@ -251,8 +251,11 @@ def cmd_record(args: argparse.Namespace) -> int:
                   "anchors")
         return 0
     as_of = args.as_of.isoformat() if args.as_of else ""
-    index = render_records(Workspace.open(args.target), args.apps or None, as_of)
+    index = render_records(Workspace.open(args.target), args.apps or None, as_of, pdf=args.pdf)
     print(f"records: {index}")
+    print(f"deadlines calendar: {index.parent / 'deadlines.ics'}")
+    if args.pdf:
+        print(f"PDF dossiers: {index.parent}/<app>/<app>.pdf")
     return 0
 
 
@@ -388,10 +391,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("record", help="render decommission records (decomkit record DIR "
                                       "[APP ...]) or check them (decomkit record verify PATH)")
     p.add_argument("target", help="the workspace, or 'verify'")
-    p.add_argument("apps", nargs="*", help="apps to render (default: every app with runs), "
-                                           "or the records folder to verify")
+    p.add_argument("apps", nargs="*", help="apps to render (default: every app with runs or a "
+                                           "decision), or the records folder to verify")
     p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
-                   help="date of the savings on the portfolio page (default: today)")
+                   help="date of the savings and deadlines on the portfolio page "
+                        "(default: today)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print each dossier to records/<app>/<app>.pdf (needs Chromium)")
     p.add_argument("--public-key", action="append", metavar="FILE",
                    help="verify: the public key (PEM) the records must be signed with")
     p.add_argument("--workspace", metavar="DIR",

@@ -5,13 +5,24 @@ Secrets never live in the file; they come from the environment variables in ``SE
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import textwrap
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from decomkit.errors import ConfigError
 from decomkit.resources import render_template
@@ -46,18 +57,27 @@ class _Section(BaseModel):
 
 
 class Backup(_Section):
-    target: str = "backups"
-    endpoint_url: str = ""
-    frequency: Literal["auto", "daily", "weekly", "monthly"] = "auto"
+    target: str = Field("backups", description=(
+        'A folder (relative to this workspace) or an object-storage URL such as '
+        '"s3://bucket/prefix".'))
+    endpoint_url: str = Field("", description=(
+        "S3-compatible endpoint for object storage (Aliyun OSS, MinIO, …); empty for AWS's "
+        "default."))
+    frequency: Literal["auto", "daily", "weekly", "monthly"] = Field("auto", description=(
+        'How often to back up data that still changes: "auto" (recommend from the data), '
+        '"daily", "weekly" or "monthly".'))
 
 
 class Weights(_Section):
-    usage: float = Field(0.35, ge=0)
-    cost: float = Field(0.25, ge=0)
-    performance: float = Field(0.10, ge=0)
-    security: float = Field(0.10, ge=0)
-    fit: float = Field(0.10, ge=0)
-    alternative: float = Field(0.10, ge=0)
+    """Relative weight of each factor in the retire score (0–100). Any non-negative numbers;
+    they are normalised to sum to 1. Set one to 0 to ignore that factor."""
+
+    usage: float = Field(0.35, ge=0, description="low and falling use of licensed seats")
+    cost: float = Field(0.25, ge=0, description="high cost per active user")
+    performance: float = Field(0.10, ge=0, description="incidents per month, by severity")
+    security: float = Field(0.10, ge=0, description="open security findings, by severity")
+    fit: float = Field(0.10, ge=0, description="poor function fit (analyst or survey rating)")
+    alternative: float = Field(0.10, ge=0, description="a replacement app exists")
 
     @model_validator(mode="after")
     def _not_all_zero(self) -> Weights:
@@ -67,8 +87,10 @@ class Weights(_Section):
 
 
 class Thresholds(_Section):
-    retire: float = Field(60, ge=0, le=100)
-    keep: float = Field(40, ge=0, le=100)
+    """score >= retire → "retire"; score < keep → "keep"; in between → "review"."""
+
+    retire: float = Field(60, ge=0, le=100, description="score at or above this: retire")
+    keep: float = Field(40, ge=0, le=100, description="score below this: keep")
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
@@ -84,26 +106,44 @@ class Approver(_Section):
 
 
 class Approval(_Section):
-    due_days: int = Field(3, ge=0)
-    auto_agree_after_seconds: float = -1
-    chain: tuple[Approver, ...] = ()
+    due_days: int = Field(3, ge=0, description=(
+        "Remind the approver when a request is pending longer than this many days."))
+    auto_agree_after_seconds: float = Field(-1, description=(
+        "Sandbox rehearsals only: approvers agree by themselves after this many seconds "
+        "(-1: never)."))
+    chain: tuple[Approver, ...] = Field((), description=(
+        "Approver chain, in order (department head → IT → finance): one [[approval.chain]] "
+        "table each with role, user_id (the platform's user id) and name."))
 
 
 class Notify(_Section):
-    channels: tuple[Literal["dingtalk_work", "robot", "email"], ...] = ("dingtalk_work",)
-    email_from: str = "it@example.com"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(25, ge=1, le=65535)
+    channels: tuple[Literal["dingtalk_work", "robot", "email"], ...] = Field(
+        ("dingtalk_work",), description=(
+            'Channels for telling users before and after a disable: any of "dingtalk_work", '
+            '"robot", "email".'))
+    email_from: str = Field("it@example.com", description="Sender address of the emails.")
+    smtp_host: str = Field("127.0.0.1", description="SMTP server for the emails.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="Port of the SMTP server.")
+    advance_days: int = Field(7, ge=0, le=365, description=(
+        "Tell the affected users this many days before the planned disable date (0: no "
+        "advance notice)."))
 
 
 class DingTalk(_Section):
-    api_base: str = "https://api.dingtalk.com"
-    oapi_base: str = "https://oapi.dingtalk.com"
-    agent_id: int = 0
-    operator_user_id: str = ""
-    process_code: str = ""
-    dept_id: int = Field(0, ge=0)  # the requester's department (deptId); 0 = look it up
-    agent_ids: dict[str, int] = {}  # app id → DingTalk agentId, for apps whose id is not one
+    """Used when platform = "dingtalk". Bases may point to a local test server."""
+
+    api_base: str = Field("https://api.dingtalk.com", description="DingTalk's new API host.")
+    oapi_base: str = Field("https://oapi.dingtalk.com", description="DingTalk's older API host.")
+    agent_id: int = Field(0, description=(
+        "The kit's own app (agentId) that sends work notifications."))
+    operator_user_id: str = Field("", description=(
+        "The DingTalk userId the kit acts as (must be an app admin)."))
+    process_code: str = Field("", description=(
+        "OA approval template code; 'decomkit dingtalk create-template' sets it."))
+    dept_id: int = Field(0, ge=0, description=(
+        "The requester's department id (deptId) on approvals; 0 = look it up."))
+    agent_ids: dict[str, int] = Field({}, description=(
+        'App ids that are not DingTalk agentIds, mapped to them, e.g. "bi-pro" = 2001.'))
 
 
 class FolderAnchor(_Section):
@@ -151,21 +191,43 @@ ANCHOR_KINDS = {"folder": FolderAnchor, "s3": S3Anchor, "email": EmailAnchor,
 
 
 class Config(_Section):
-    language: Literal["en", "zh"] = "zh"
-    platform: Literal["sandbox", "dingtalk", "manual"] = "sandbox"
-    operator: str = "it-admin"
-    timezone: str = "Asia/Shanghai"
-    backup: Backup = Backup()
-    weights: Weights = Weights()
-    thresholds: Thresholds = Thresholds()
-    approval: Approval = Approval()
-    notify: Notify = Notify()
-    dingtalk: DingTalk = DingTalk()
+    language: Literal["en", "zh"] = Field("zh", description=(
+        'Language of notebooks, records and notifications: "en" or "zh".'))
+    platform: Literal["sandbox", "dingtalk", "manual"] = Field("sandbox", description=(
+        'Where actions go: "sandbox" (local, state inside this workspace), "dingtalk" (Open '
+        'API), or "manual" (the kit prints console steps and records who confirmed them, with '
+        'evidence).'))
+    operator: str = Field("it-admin", description=(
+        "Default operator (analyst) recorded in the ledger when a notebook does not name one."))
+    timezone: str = Field("Asia/Shanghai", description=(
+        "IANA time zone of every date and time shown to people (records, notebooks, "
+        "deadlines, the calendar); the ledger stores UTC."))
+    backup: Backup = Field(Backup(), description="Where and how often backups are written.")
+    weights: Weights = Field(Weights(), description=Weights.__doc__)
+    thresholds: Thresholds = Field(Thresholds(), description=Thresholds.__doc__)
+    approval: Approval = Field(Approval(), description="The approval request and its approvers.")
+    notify: Notify = Field(Notify(), description="Telling users before and after a disable.")
+    dingtalk: DingTalk = Field(DingTalk(), description=DingTalk.__doc__)
+
     anchors: tuple[Anchor, ...] = Field((), description=(
         'Places you cannot rewrite that receive every signed ledger checkpoint (README: Proof '
         'against an insider). Replace "anchors = []" by [[anchors]] tables at the end of the '
         'file, each with kind = "s3" (url, endpoint_url, retain_days, object_lock), "email" '
         '(to), "dingtalk" (robot) or "folder" (path; weak), and an optional name.'))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not a time zone name; use an IANA name such as "
+                             "Asia/Shanghai") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 def secret(name: str) -> str | None:
@@ -272,6 +334,59 @@ DEFAULT_APPROVERS = (
 )
 
 
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_value(k)} = {_toml_value(v)}"
+                               for k, v in value.items()) + "}"
+    return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of ``decomkit.toml``: where it lives, its value and what it means."""
+
+    section: str  # "" for the top level
+    key: str
+    value: object
+    description: str
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.section}.{self.key}" if self.section else self.key
+
+    @property
+    def toml(self) -> str:
+        return _toml_value(self.value)
+
+
+def settings(config: Config | None = None) -> list[tuple[str, str, list[Setting]]]:
+    """Every setting with its description, by section: [(section, section description,
+    settings)], the top level first; values from ``config`` (default: the model's defaults)."""
+    config = config or Config()
+    top, sections = [], []
+    for name, field in Config.model_fields.items():
+        value = getattr(config, name)
+        if isinstance(value, BaseModel):
+            rows = [Setting(name, key, getattr(value, key), sub.description or "")
+                    for key, sub in type(value).model_fields.items()]
+            sections.append((name, field.description or "", rows))
+        else:
+            top.append(Setting("", name, value, field.description or ""))
+    return [("", "", top), *sections]
+
+
+def _comment(text: str, width: int = 95) -> str:
+    return "\n".join("# " + line for line in textwrap.wrap(text, width - 2))
+
+
 def render_config(
     *,
     language: str = "zh",
@@ -281,15 +396,26 @@ def render_config(
     auto_agree_after_seconds: float = -1,
     channels: tuple[str, ...] = ("dingtalk_work",),
 ) -> str:
-    """The commented ``decomkit.toml`` text; validated before it is returned."""
-    text = render_template(
-        "decomkit.toml.j2",
-        language=language,
-        platform=platform,
-        operator=operator,
-        approvers=approvers,
-        auto_agree_after_seconds=auto_agree_after_seconds,
-        channels="[" + ", ".join(f'"{c}"' for c in channels) + "]",
-    )
+    """The commented ``decomkit.toml`` text, written from the config model (every key, its
+    value and its description); validated before it is returned."""
+    config = Config.model_validate({
+        "language": language, "platform": platform, "operator": operator,
+        "approval": {"chain": [a.model_dump() for a in approvers],
+                     "auto_agree_after_seconds": auto_agree_after_seconds},
+        "notify": {"channels": list(channels)}})
+    text = render_template("decomkit.toml.j2", sections=settings(config), comment=_comment,
+                           approvers=config.approval.chain, toml=_toml_value)
     parse_config(tomllib.loads(text), "generated decomkit.toml")
     return text
+
+
+def settings_table() -> str:
+    """The README's table of settings (Markdown), from the config model."""
+    lines = ["| key | default | meaning |", "|---|---|---|"]
+    for _, _, rows in settings(Config(approval=Approval(chain=DEFAULT_APPROVERS))):
+        for row in rows:
+            value = (" → ".join(a.role for a in row.value) if row.key == "chain"
+                     else f"`{row.toml}`")
+            meaning = row.description.replace("|", "\\|")
+            lines.append(f"| `{row.dotted}` | {value} | {meaning} |")
+    return "\n".join(lines)

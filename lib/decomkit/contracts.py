@@ -140,3 +140,54 @@ def app_exit_plan(inventory: Inventory, app_id: str, as_of: dt.date, monthly_cos
     contracts = rows_of(inventory.contracts).sort_values("renewal_date")
     contract = contracts.iloc[-1].to_dict() if len(contracts) else None
     return plan_exit(contract, as_of, monthly_cost, migration, language)
+
+
+@dataclass(frozen=True)
+class ReenableTerms:
+    """What re-enabling costs under the app's contract (停用指南 FAQ 2: before a re-enable,
+    confirm the term of use and the fees)."""
+
+    contract_id: str | None
+    as_of: dt.date
+    term_end: dt.date | None  # end of the current term (rolled forward if it auto-renews)
+    auto_renew: bool
+    annual_fee: float | None  # what a renewal costs a year
+    terms: str  # the contract's terms in words
+
+    @property
+    def ended(self) -> bool:
+        return self.term_end is not None and self.term_end < self.as_of
+
+    def facts(self) -> dict:
+        """What the re_enable gate checks, and what the ledger keeps with the re-enable."""
+        return {"contract_id": self.contract_id,
+                "contract_term_end": self.term_end.isoformat() if self.term_end else None,
+                "contract_ended": self.ended, "renewal_fee": self.annual_fee}
+
+    def lines(self) -> list[str]:
+        """The terms as a person reads them before re-enabling."""
+        if self.contract_id is None:
+            return ["no contract on record: nothing to renew (a third-party app: ask its "
+                    "vendor whether it can be restored)"]
+        fee = "unknown" if self.annual_fee is None else f"¥{self.annual_fee:,.2f} a year"
+        term = ("ended on" if self.ended else "runs until") + f" {self.term_end}"
+        return [f"contract {self.contract_id}: term {term}"
+                + (" (renews by itself unless notice was given)" if self.auto_renew else ""),
+                f"fee to renew: {fee}"] + ([f"terms: {self.terms}"] if self.terms else [])
+
+
+def reenable_terms(inventory: Inventory, app_id: str, as_of: dt.date) -> ReenableTerms:
+    """The terms of ``app_id``'s latest contract as they stand on ``as_of``."""
+    contracts = inventory.contracts[inventory.contracts["app_id"] == app_id]
+    if not len(contracts):
+        return ReenableTerms(None, as_of, None, False, None, "")
+    contract = contracts.sort_values("renewal_date").iloc[-1].to_dict()
+    auto_renew = bool(contract.get("auto_renew")) if pd.notna(contract.get("auto_renew")) \
+        else False
+    term_end = pd.Timestamp(contract["renewal_date"]).date()
+    while auto_renew and term_end < as_of:
+        term_end = _add_years(term_end, 1)
+    fee, terms = contract.get("annual_fee"), contract.get("terms")
+    return ReenableTerms(str(contract["contract_id"]), as_of, term_end, auto_renew,
+                         float(fee) if pd.notna(fee) else None,
+                         str(terms) if pd.notna(terms) else "")

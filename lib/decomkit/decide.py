@@ -11,21 +11,22 @@ from matplotlib.figure import Figure
 from decomkit.assess import (
     Assessment,
     assess_app,
-    monthly_active_users,
     score_portfolio,
+    usage_counts,
     usage_label,
 )
 from decomkit.contracts import ExitPlan, app_exit_plan
 from decomkit.errors import TransitionError
 from decomkit.impact import Impact, assess_impact
 from decomkit.ledger import DECISIONS, MIN_OVERRIDE_REASON, Event
-from decomkit.preflight import Check, preflight
+from decomkit.preflight import Check, open_documents, preflight
 from decomkit.sinks import write_csv, write_xlsx
 from decomkit.stage import Stage
 
 CANDIDATE_COLUMNS = ["app_id", "name", "score", "recommendation", "quadrant", "annual_cost",
                      "usage", "mau_recent", "days_idle"]
 REFRESHABLE = ("new", "assessed")  # a portfolio run never undoes a decision
+UNDECIDED = ("new", "assessed", "decided")  # past these, an app's decision is being carried out
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,20 @@ def write_candidates(stage: Stage, candidates: pd.DataFrame) -> tuple[Path, Path
 def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
     """Score every app and draw the charts; then, with ``record``, write the candidate list
     and mark unassessed apps 'assessed'. Everything that can fail runs before anything is
-    written, and ``record=False`` (the dashboard) writes nothing at all."""
+    written, and ``record=False`` (the dashboard) writes nothing at all.
+
+    An app past its decision (backed up, approved, disabled, reviewed …) is not a candidate:
+    it is not scored again against a decision that is being, or was, carried out."""
     from decomkit import charts
 
     table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of)
     table["usage"] = [usage_label(row, stage.language) for _, row in table.iterrows()]
     gone = stage.inventory.apps.set_index("app_id")["gone_since"].notna()
     live = table[~gone.reindex(table.index, fill_value=False)]  # gone from the platform already
-    candidates = (live[live["recommendation"].isin(["retire", "review"])]
+    with stage.workspace.ledger() as ledger:
+        states = ledger.states()
+    open_case = live.index.map(lambda app: states.get(app, "new") in UNDECIDED)
+    candidates = (live[live["recommendation"].isin(["retire", "review"]) & open_case]
                   .reset_index()[CANDIDATE_COLUMNS].round(2))
     figures = {"scores": charts.score_histogram(table, stage.thresholds, stage.language),
                "cost_usage": charts.cost_usage_scatter(table, stage.language)}
@@ -86,13 +93,16 @@ class AppAssessment:
 
 
 def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
-    table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of)
+    """Score, impact, licence plan and preflight of one app (one pass over its usage)."""
+    counts = usage_counts(stage.inventory, stage.as_of)
+    table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of,
+                            counts)
     assessment = assess_app(table, app_id, stage.language)
     monthly_cost = float(table.loc[app_id, "monthly_cost"])
     plan = app_exit_plan(stage.inventory, app_id, stage.as_of, monthly_cost, stage.language)
     checks = preflight(stage.platform, stage.inventory, app_id, stage.analyst, plan,
-                       stage.language)
-    mau = monthly_active_users(stage.inventory, stage.as_of).loc[app_id]
+                       stage.language, open_documents(stage.workspace, app_id))
+    mau = counts[0].loc[app_id]
     if not assessment.metrics["usage_known"]:
         mau = mau.astype(float) * float("nan")  # no source: unknown, not zero
     return AppAssessment(assessment, assess_impact(stage.inventory, app_id, stage.as_of,
@@ -130,3 +140,27 @@ def record_decision(stage: Stage, result: AppAssessment, decision: str = "",
         if chosen != a.recommendation:
             data["override_reason"] = override_reason.strip()
         return ledger.transition(a.app_id, "decided", stage.analyst, data)
+
+
+@dataclass(frozen=True)
+class AppHistory:
+    """What happened to an app past its decision: shown instead of a new assessment."""
+
+    summary: object  # decomkit.trail.Summary
+    trail: list  # decomkit.trail.TrailEntry, oldest first
+
+
+def decided_history(stage: Stage, app_id: str) -> AppHistory | None:
+    """The summary and trail of ``app_id`` when its decision is being or was carried out
+    (past 'decided'); None while it is open to assessment."""
+    from decomkit.present import Audience
+    from decomkit.trail import app_summary, app_trail
+
+    with stage.workspace.ledger() as ledger:
+        state = ledger.state(app_id)
+    if state in UNDECIDED:
+        return None
+    who = Audience(stage.language, stage.workspace.config.timezone)
+    name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
+    return AppHistory(app_summary(stage.workspace, app_id, name, who),
+                      app_trail(stage.workspace, app_id, who))

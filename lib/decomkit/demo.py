@@ -291,6 +291,10 @@ def write_export(frame: pd.DataFrame, path: Path) -> None:
     write_csv(path, frame, encoding, lineterminator="\r\n")
 
 
+# Documents with a status (解除免费关联 四.1): dataset → (done, still open); one in fifty is open.
+_DOCUMENT_STATUS = {"采购订单": ("已入库", "待入库"), "销售记录": ("已出库", "待出库")}
+
+
 def make_datasets(rng: np.random.Generator, apps: tuple[DemoApp, ...], root: Path) -> pd.DataFrame:
     rows, k = [], 0
     changes = {"essential": "daily", "borderline": "weekly", "retire": "monthly"}
@@ -298,6 +302,9 @@ def make_datasets(rng: np.random.Generator, apps: tuple[DemoApp, ...], root: Pat
         for name in app.datasets:
             n = int(rng.integers(40, 400))
             frame = make_export(rng, app, name, n)
+            done, still_open = _DOCUMENT_STATUS.get(name, ("", ""))
+            if still_open:  # not drawn from rng: every other export stays as it was
+                frame["状态"] = [still_open if i % 50 == 7 else done for i in range(1, n + 1)]
             file = (f"{name}.csv", f"{name}.gbk.csv", f"{name}.xlsx")[k % 3]
             path = root / "exports" / app.app_id / file
             write_export(frame, path)
@@ -305,7 +312,9 @@ def make_datasets(rng: np.random.Generator, apps: tuple[DemoApp, ...], root: Pat
                          "rows": n, "bytes": path.stat().st_size, "export_file": file,
                          "changes": "rarely" if app.app_id == "old-expense"
                          else changes[app.profile],
-                         "personal_data": name in ("员工档案", "薪资数据", "客户信息", "考勤记录")})
+                         "personal_data": name in ("员工档案", "薪资数据", "客户信息", "考勤记录"),
+                         "open_status_column": "状态" if still_open else None,
+                         "open_values": still_open or None})
             k += 1
     return pd.DataFrame(rows)
 
@@ -477,8 +486,13 @@ def record_history(workspace: Workspace, demo_app: DemoApp, as_of: dt.date) -> N
             "manifest_hash": result.manifest_hash,
             "approvers": [a.user_id for a in workspace.config.approval.chain],
             "form": {"停用原因 / Reason": f"已由{demo_app.alternative}替代"}}, at=at(20))
-        ledger.transition(app, "approved", actor, {"instance_id": "sbx-history-1",
-                                                   "plan_hash": gate["plan_hash"]}, at=at(13))
+        comments = ("同意,已确认财务报销可替代", "同意", "同意,按计划停用")
+        ledger.transition(app, "approved", actor, {
+            "instance_id": "sbx-history-1", "plan_hash": gate["plan_hash"],
+            "records": [{"user_id": a.user_id, "result": "AGREE", "comment": comment,
+                         "date": at(days)} for a, comment, days in zip(
+                             workspace.config.approval.chain, comments, (17, 15, 13),
+                             strict=False)]}, at=at(13))
         ledger.transition(app, "access_revoked", actor, gate, at=at(0))
         ledger.transition(app, "disabled", actor, {**gate, "action": "disable"}, at=at(0))
         ledger.transition(app, "verified_disabled", actor, {"status": "disabled"}, at=at(0))

@@ -26,8 +26,17 @@ def show_figure(fig: Figure) -> None:
     show(Image(data=png(fig), format="png"))
 
 
-def show_table(frame: pd.DataFrame, max_rows: int = 60) -> None:
-    show(frame.head(max_rows))
+def show_table(frame: pd.DataFrame, empty: str = "rows", max_rows: int = 60) -> None:
+    """A table people read (see ``decomkit.present``): no index column, blanks, headers in the
+    workspace's language, ¥ and local times; an empty table is one sentence (``empty`` names
+    what is missing, e.g. "users" → "无近期用户。")."""
+    from IPython.display import display
+
+    from decomkit.present import table_html, table_text
+
+    display({"text/html": table_html(frame, empty=empty, max_rows=max_rows),
+             "text/plain": table_text(frame.head(max_rows) if frame is not None else frame,
+                                      empty=empty)}, raw=True)
 
 
 def show_markdown(text: str) -> None:
@@ -43,8 +52,36 @@ def show_lines(title: str, lines: list[str]) -> None:
 
 
 def show_decision(event) -> None:
-    show_lines(f"decision / 决定: {event.data['decision']}",
-               [f"ledger row {event.seq}, {event.ts}, {event.actor}"])
+    from decomkit.present import audience, local_time, term
+
+    who = audience()
+    show_lines(f"decision / 决定: {term(event.data['decision'], who.language)}",
+               [f"ledger row {event.seq}, {local_time(event.ts, who.zone)}, {event.actor}"])
+
+
+def show_trail(entries, summary=None) -> None:
+    """An app's summary and its trail (``decomkit.trail``), as the dossier shows them."""
+    from decomkit.present import audience
+    from decomkit.trail import trail_frame
+
+    who = audience()
+    if summary is not None:
+        show_lines(f"{summary.name} ({summary.app_id})",
+                   [f"{k}: {v}" for k, v in summary.rows(who.language) if v])
+    show_table(trail_frame(entries).drop(columns="hash"))
+
+
+def show_history(history) -> None:
+    """An app past its decision (``decide.decided_history``): its trail, not a new score."""
+    from decomkit.i18n import t
+    from decomkit.present import audience, term
+
+    if history is None:
+        return
+    who, summary = audience(), history.summary
+    show_lines(t("history.past", who.language, name=summary.name,
+                 state=term(summary.state, who.language)), [])
+    show_trail(history.trail, summary)
 
 
 def show_confirmation(key: str, step: dict) -> None:
@@ -102,4 +139,32 @@ def show_safety(safety) -> None:
 def show_survey(review) -> None:
     show_lines(f"score before / 停用前 {review.score_before} → after / 停用后 "
                f"{review.score_after}", list(review.survey_after["comment"].dropna()))
-    show_table(review.survey_by_department)
+    show_table(review.survey_by_department, empty="survey")
+
+
+def show_overview(overview) -> None:
+    """The manager's figures (``overview.portfolio_overview``), as ``records/index.html``
+    shows them."""
+    from decomkit.charts import portfolio_savings_chart
+    from decomkit.i18n import t
+    from decomkit.overview import HORIZON_DAYS
+    from decomkit.present import audience, money
+
+    lang = audience().language
+    show_markdown(f"**{t('portfolio.counts', lang)}**")
+    show_table(overview.counts)
+    show_markdown(f"**{t('portfolio.savings', lang)}** — " + t(
+        "portfolio.savings_total", lang, realized=money(overview.realized),
+        projected=money(overview.projected)))
+    if len(overview.savings):
+        show_figure(portfolio_savings_chart(overview.savings, lang))
+    early = overview.savings["too_early"].astype(bool)
+    show_table(overview.savings.assign(realized=overview.savings["realized"].where(~early),
+                                       projected=overview.savings["projected"].where(~early)),
+               empty="savings")
+    show_markdown(f"**{t('portfolio.deadlines', lang, days=HORIZON_DAYS)}**")
+    show_table(overview.deadlines_within(HORIZON_DAYS), empty="deadlines")
+    show_markdown(f"**{t('portfolio.waiting', lang)}**")
+    show_table(overview.waiting, empty="waiting")
+    show_markdown(f"**{t('portfolio.failing', lang)}**")
+    show_table(overview.failing, empty="failing")

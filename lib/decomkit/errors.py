@@ -22,6 +22,10 @@ class WorkspaceError(DecomkitError):
     """The workspace folder is missing, incomplete, or not a decomkit workspace."""
 
 
+class RecordError(DecomkitError):
+    """A record could not be rendered or printed, or does not verify."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem in an input file, located as precisely as the file allows."""
@@ -127,3 +131,23 @@ class ActionUnsettled(DecomkitError):
                 "finish, and the platform cannot tell whether it took effect. Check on the "
                 "platform, then run: decomkit settle WORKSPACE KEY --happened (or "
                 "--did-not-happen), and run this stage again")
+
+
+class BackupError(DecomkitError):
+    """A backup could not be made or does not verify."""
+
+
+class MigrationError(DecomkitError):
+    """A migration map is invalid or does not fit the data."""
+
+
+class NotificationFailed(DecomkitError):
+    """A notification before the change failed; nothing was changed."""
+
+
+class StorageError(DecomkitError):
+    """The backup target refused a read or a write."""
+
+
+class OutOfSpace(StorageError):
+    """The backup target is full."""

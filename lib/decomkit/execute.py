@@ -18,8 +18,14 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from decomkit.approval import make_plan, planned_action
-from decomkit.errors import DecomkitError, ManualStepRequired, PlatformError, TransitionError
-from decomkit.gates import GATES, ORDER, Grant, authorize, require
+from decomkit.contracts import ReenableTerms, reenable_terms
+from decomkit.errors import (
+    ManualStepRequired,
+    NotificationFailed,
+    PlatformError,
+    TransitionError,
+)
+from decomkit.gates import GATES, ORDER, Grant, Refusal, authorize, require
 from decomkit.locks import app_lock
 from decomkit.notify import render, send
 from decomkit.platforms import Platform, Scope
@@ -45,10 +51,6 @@ class DisableRun:
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame([asdict(s) for s in self.steps])
-
-
-class NotificationFailed(DecomkitError):
-    """A notification before the change failed; nothing was changed."""
 
 
 def _approval(stage: Stage, app_id: str) -> tuple[str, dict | None, dict | None]:
@@ -248,11 +250,48 @@ def retry_notifications(stage: Stage, app_id: str) -> DisableRun:
                         _plan_steps(stage, plan["action"]), pending)
 
 
-def rollback(stage: Stage, app_id: str, confirm: str) -> DisableRun:
-    """Re-enable the app and restore the visible scope saved before revocation, exactly."""
+@dataclass(frozen=True)
+class RollbackPlan:
+    """A re-enable before it happens: the contract's term and fees (停用指南 FAQ 2), the
+    steps, and why it may not go ahead now ("" when it may)."""
+
+    app_id: str
+    terms: ReenableTerms
+    steps: list[Step]
+    blocked: str
+
+    def lines(self) -> list[str]:
+        return [*self.terms.lines(), self.blocked or "gates open / 可以恢复"]
+
+
+def _rollback_decision(stage: Stage, app_id: str, confirm: str, override_reason: str,
+                       as_of: dt.date | None) -> tuple[ReenableTerms, Grant | Refusal]:
+    # The contracts table read now: a stage opened without it must not look contract-free.
+    terms = reenable_terms(stage.workspace.inventory(["contracts"]), app_id,
+                           as_of or dt.date.today())
+    return terms, authorize(stage.workspace, app_id, "re_enable", confirm=confirm,
+                            override_reason=override_reason, actor=stage.analyst,
+                            facts=terms.facts())
+
+
+def rollback_plan(stage: Stage, app_id: str, confirm: str = "", override_reason: str = "",
+                  as_of: dt.date | None = None) -> RollbackPlan:
+    """What a rollback would do and cost; changes nothing."""
+    terms, decision = _rollback_decision(stage, app_id, confirm, override_reason, as_of)
+    steps = [Step("enable", "enable(app)", True),
+             Step("restore-scope", "set_visible_scope(the scope saved before revocation)", True)]
+    return RollbackPlan(app_id, terms, steps, "" if decision else decision.why)
+
+
+def rollback(stage: Stage, app_id: str, confirm: str, override_reason: str = "",
+             as_of: dt.date | None = None) -> DisableRun:
+    """Re-enable the app and restore the visible scope saved before revocation, exactly.
+
+    The contract is checked first (停用指南 FAQ 2): one that ended refuses the re-enable
+    unless ``override_reason`` says why; its terms are kept with the re-enable."""
     with app_lock(stage.workspace.root, app_id, "roll back"):
-        grant = require(authorize(stage.workspace, app_id, "re_enable", confirm=confirm,
-                                  actor=stage.analyst))
+        terms, decision = _rollback_decision(stage, app_id, confirm, override_reason, as_of)
+        grant = require(decision)
         _, approved, _ = _approval(stage, app_id)
         instance = approved["instance_id"]
         platform = stage.platform
@@ -270,5 +309,6 @@ def rollback(stage: Stage, app_id: str, confirm: str) -> DisableRun:
                 steps.append(Step(name, name, True, "done" if ran else "skipped"))
             if ledger.state(app_id) != "re_enabled":
                 ledger.transition(app_id, "re_enabled", stage.analyst,
-                                  {"restored_scope": asdict(saved)}, grant=grant)
+                                  {"restored_scope": asdict(saved), **terms.facts()},
+                                  grant=grant)
             return DisableRun(app_id, False, steps, ledger.state(app_id))

@@ -74,6 +74,9 @@ GATES: dict[str, Gate] = {
     "disable": Gate("disabled", ("approved", "access_revoked"), _APPROVED, _DISABLE,
                     may_override=("same_plan", "backup_verifies_now"), verify_backup=True,
                     continues=("verified_disabled",)),
+    # 停用指南 FAQ 3: users are told in advance, once the request is approved.
+    "notify_in_advance": Gate(None, ("approved",), _APPROVED, ("approved", "same_plan"),
+                              may_override=()),
     "verify_disable": Gate("verified_disabled", ("disabled",), "the app has not been disabled",
                            may_override=()),
     # A rerun after the disable: it checks the platform and sends what is left to send.
@@ -83,10 +86,14 @@ GATES: dict[str, Gate] = {
     "retry_notifications": Gate(None, ("verified_disabled", "reviewed", "closed"),
                                 "the disable has not finished; run 04_disable again instead",
                                 may_override=()),
+    # 停用指南 FAQ 2: a contract that ended must be renewed first (or a reason written).
+    # 停用指南 stage 七 (清理软件残留): a person records each residue item cleaned.
+    "clean_residue": Gate(None, ("verified_disabled", "reviewed", "closed"),
+                          "the disable has not been verified (run 04_disable)", may_override=()),
     "re_enable": Gate("re_enabled", ("access_revoked", "disabled", "verified_disabled",
                                      "re_enabled"),
-                      "access was never revoked: nothing to undo", ("confirmation",),
-                      may_override=()),
+                      "access was never revoked: nothing to undo",
+                      ("confirmation", "contract_in_force"), may_override=("contract_in_force",)),
     "review": Gate("reviewed", ("verified_disabled", "reviewed"),
                    "the disable has not been verified (run 04_disable)"),
     "close": Gate("closed", ("reviewed",), "the review is not done (run 05_review)"),
@@ -217,6 +224,16 @@ def _same_plan(ledger, app_id, data) -> str:
     return ""
 
 
+def _contract_in_force(ledger, app_id, data) -> str:
+    if not data.get("contract_ended"):
+        return ""
+    fee = data.get("renewal_fee")
+    return (f"the contract {data.get('contract_id')} ended on {data.get('contract_term_end')}: "
+            "re-enabling needs a renewal"
+            + (f" (¥{fee:,.2f} a year)" if isinstance(fee, int | float) else "")
+            + "; renew it and update the contracts table, or write why it may be re-enabled")
+
+
 def _confirmation(ledger, app_id, data) -> str:
     if data.get("confirm") != app_id:
         return f"the typed confirmation must equal the app id '{app_id}'"
@@ -229,6 +246,7 @@ CONDITIONS: dict[str, Check] = {
     "plan_hash": _plan_hash, "approvers": _approvers,
     "requester_not_approver": _requester_not_approver, "not_self_approved": _not_self_approved,
     "approved": _approved, "same_plan": _same_plan, "backup_verifies_now": _backup_verifies_now,
+    "contract_in_force": _contract_in_force,
 }
 
 
@@ -280,7 +298,9 @@ class Refusal:
 _VERBS = {"back_up": "back up", "request_approval": "request approval",
           "revoke": "revoke access", "re_enable": "roll back", "finish_disable": "disable",
           "retry_notifications": "retry notifications", "remind": "remind the approver",
-          "withdraw": "withdraw the request"}
+          "withdraw": "withdraw the request",
+          "notify_in_advance": "send the advance notice",
+          "clean_residue": "record a cleaned residue item"}
 
 
 def evaluate(ledger: Ledgerish, app_id: str, action: str, data: dict) -> list[Unmet]:

@@ -14,14 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from decomkit.backup import app_datasets, parse_table
-from decomkit.errors import DecomkitError
+from decomkit.errors import MigrationError
 from decomkit.resources import templates_dir
 from decomkit.sinks import write_csv_rows
 from decomkit.workspace import Workspace
-
-
-class MigrationError(DecomkitError):
-    """A migration map is invalid or does not fit the data."""
 
 
 def available_maps() -> dict[str, Path]:

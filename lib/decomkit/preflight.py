@@ -5,7 +5,7 @@ app)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
@@ -15,12 +15,15 @@ from decomkit.i18n import Language, t
 from decomkit.platforms import AppInfo, Platform
 from decomkit.tables import Inventory
 
+if TYPE_CHECKING:
+    from decomkit.workspace import Workspace
+
 Status = Literal["ok", "warn", "fail"]
 
 
 @dataclass(frozen=True)
 class Check:
-    item: str  # admin | licence | revocation | linked
+    item: str  # admin | licence | revocation | linked | open_documents
     status: Status
     detail: str
 
@@ -32,8 +35,40 @@ def people_in_scope(app: AppInfo, users: pd.DataFrame) -> pd.DataFrame:
     return users.loc[inside, ["user_id", "name", "department"]]
 
 
+def open_documents(workspace: Workspace, app_id: str, limit: int = 5) -> list[str] | None:
+    """Documents still open in the app's exports (解除免费关联 四.1: purchases and sales closed
+    before unlinking), one text per dataset that has any; None when no dataset declares its
+    ``open_status_column``. The first column of an export names its documents."""
+    from decomkit.backup import parse_table
+
+    datasets = workspace.inventory(["datasets"]).datasets
+    if "open_status_column" not in datasets:
+        return None
+    declared = datasets[(datasets["app_id"] == app_id) & datasets["open_status_column"].notna()]
+    if not len(declared):
+        return None
+    found = []
+    for row in declared.to_dict("records"):
+        path = workspace.export_file(app_id, row["export_file"])
+        table = parse_table(path.read_bytes(), path.name) if path is not None else None
+        if table is None or row["open_status_column"] not in table[0]:
+            found.append(f"{row['name']}: the export or its column "
+                         f"'{row['open_status_column']}' is missing, so it cannot be checked")
+            continue
+        header, rows = table
+        values = {v.strip() for v in str(row.get("open_values") or "").split("|") if v.strip()}
+        at = header.index(row["open_status_column"])
+        open_rows = [r[0] for r in rows if r[at].strip() in values]
+        if open_rows:
+            shown = ", ".join(open_rows[:limit]) + (" …" if len(open_rows) > limit else "")
+            found.append(f"{row['name']} {len(open_rows)} ({shown})")
+    return found
+
+
 def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: str,
-              plan: ExitPlan, language: Language = "zh") -> list[Check]:
+              plan: ExitPlan, language: Language = "zh",
+              open_docs: list[str] | None = None) -> list[Check]:
+    """The stage 四 checklist; ``open_docs`` is :func:`open_documents` (None: not declared)."""
     checks = []
     app = platform.get_app(app_id)
     if platform.is_admin(operator, app_id):
@@ -71,6 +106,10 @@ def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: s
     checks.append(Check("linked", "warn", t("check.linked.found", language,
                                               items=", ".join(linked))) if linked
                   else Check("linked", "ok", t("check.linked.none", language)))
+    if open_docs is not None:
+        checks.append(Check("open_documents", "fail", t(
+            "check.open_documents.found", language, items="; ".join(open_docs))) if open_docs
+            else Check("open_documents", "ok", t("check.open_documents.none", language)))
     return checks
 
 

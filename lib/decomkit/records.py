@@ -1,14 +1,17 @@
-"""Decommission records: the executed notebooks of an app, rendered for managers and auditors.
+"""Decommission records: an app's ledger trail and executed notebooks, rendered for managers
+and auditors.
 
 Each notebook is scrubbed of secrets (papermill's injected parameters and its metadata, and any
 known secret value anywhere), rendered through the nbconvert template in ``templates/record/``
 with inputs hidden, and sanitized (no script, no event handler, no ``javascript:`` URL, images
-only as embedded data). ``records/<app>/index.html`` is the dossier (every stage, with a table of
-contents), ``records/<app>/<NN_stage>.html`` a page per stage, ``records/<app>/tables.xlsx`` the
-key tables, ``records/index.html`` the portfolio. ``records/manifest.json`` lists the SHA-256 of
-every file and the signed ledger checkpoint it was rendered at, signed with the workspace's
-Ed25519 key and carrying its public key, so a copied ``records/`` folder verifies anywhere
-(``verify_records``; pin the expected key with ``public_keys``).
+only as embedded data). ``records/<app>/index.html`` is the dossier: a summary, the trail (every
+ledger event in local time, with its evidence), then every stage with a table of contents;
+``records/<app>/<NN_stage>.html`` a page per stage, ``records/<app>/tables.xlsx`` the trail and
+ledger events, ``records/<app>/<app>.pdf`` the printed dossier (``--pdf``). The portfolio page
+and the deadlines calendar come from ``portfolio_page``. ``records/manifest.json`` lists the
+SHA-256 of every file and the signed ledger checkpoint it was rendered at, signed with the
+workspace's Ed25519 key and carrying its public key, so a copied ``records/`` folder verifies
+anywhere (``verify_records``; pin the expected key with ``public_keys``).
 """
 
 from __future__ import annotations
@@ -25,11 +28,14 @@ import nbformat
 import pandas as pd
 
 from decomkit.config import looks_secret
-from decomkit.errors import DecomkitError
+from decomkit.errors import RecordError
 from decomkit.files import atomic_write_text
+from decomkit.i18n import t
 from decomkit.ledger import canonical_json
+from decomkit.present import Audience, label, local_time, term, zone_label
 from decomkit.resources import render_template, templates_dir
 from decomkit.sinks import MASK, scrub, write_xlsx
+from decomkit.trail import Summary, TrailEntry, app_summary, app_trail, trail_frame
 from decomkit.workspace import Workspace
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -38,10 +44,6 @@ MANIFEST_FORMAT = 2  # 2: Ed25519 signature and a ledger checkpoint (1: HMAC, ch
 ALLOWED_TAGS = {"a", "b", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "hr", "i", "img",
                 "li", "ol", "p", "pre", "span", "strong", "table", "tbody", "td", "th", "thead",
                 "tr", "ul", "section", "header", "nav", "dl", "dt", "dd", "small"}
-
-
-class RecordError(DecomkitError):
-    """A record could not be rendered, or does not verify."""
 
 
 # ------------------------------------------------------------------ secrets
@@ -149,21 +151,41 @@ def stage_record(workspace: Workspace, app_id: str, path: Path) -> StageRecord:
     return StageRecord(path, path.stem, render_notebook(nb), header)
 
 
-def _header_html(header: dict, title: str) -> str:
+def _header_html(header: dict, title: str, who: Audience) -> str:
     params = ", ".join(f"{_e(k)} = {_e(v)}" for k, v in header["parameters"].items()) or "-"
+    outcome = header["outcome"] if header["outcome"] in ("failed", "-") else term(
+        header["outcome"], who.language)
     rows = [("app / 应用", header["app"]), ("stage / 阶段", header["stage"]),
-            ("outcome / 结果", header["outcome"]), ("operator / 操作人", header["operator"]),
-            ("started / 开始", header["started"]), ("ended / 结束", header["ended"])]
+            ("outcome / 结果", outcome), ("operator / 操作人", header["operator"]),
+            ("started / 开始", local_time(header["started"], who.zone, seconds=True)),
+            ("ended / 结束", local_time(header["ended"], who.zone, seconds=True))]
     cls = "failed" if header["outcome"] == "failed" else "ok"
     items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     return (f'<header class="record"><h1>{_e(title)}</h1><dl>{items}'
             f'<dt>parameters / 参数</dt><dd><small>{params}</small></dd></dl>'
-            f'<p class="{cls}">{_e(header["outcome"])}</p></header>')
+            f'<p class="{cls}">{_e(outcome)}</p></header>')
 
 
-def _page(title: str, body: str, language: str) -> str:
+def _page(title: str, body: str, language: str, footer: str = "") -> str:
     return render_template("record/page.html.j2", title=_e(title), body=body,
-                           language=language)
+                           language=language, footer=_css_string(footer))
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal (for the printed page's footer)."""
+    return '"' + "".join(ch if ch.isalnum() or ch in " -—·()_.:/" else f"\\{ord(ch):x} "
+                         for ch in text) + '"'
+
+
+def signing_fingerprint(workspace: Workspace) -> str:
+    """The fingerprint of the Ed25519 key that signs the records (its public half)."""
+    from decomkit.keys import fingerprint, load_signer
+
+    return fingerprint(load_signer(workspace.root).public)
+
+
+def _footer(workspace: Workspace, name: str, app_id: str) -> str:
+    return f"{name} ({app_id}) · key {signing_fingerprint(workspace)}"
 
 
 def _app_name(workspace: Workspace, app_id: str) -> str:
@@ -171,74 +193,96 @@ def _app_name(workspace: Workspace, app_id: str) -> str:
     return apps.loc[app_id, "name"] if app_id in apps.index else app_id
 
 
+def _audience(workspace: Workspace) -> Audience:
+    return Audience(workspace.config.language, workspace.config.timezone)
+
+
+def summary_html(summary: Summary, who: Audience) -> str:
+    items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in summary.rows(who.language))
+    return (f'<section class="summary"><h2>{_e(t("dossier.summary", who.language))}</h2>'
+            f"<dl>{items}</dl></section>")
+
+
+def trail_html(entries: list[TrailEntry], who: Audience) -> str:
+    """The trail as a timeline table; overrides and failures highlighted. A checkpoint column
+    appears once events carry signed checkpoints or anchors."""
+    lang = who.language
+    with_checkpoint = any(e.checkpoint for e in entries)
+    heads = ["seq", "time", "actor", "what", "details"] + (["checkpoint"] if with_checkpoint
+                                                           else [])
+    head = "".join(f"<th>{_e(label(h, lang))}</th>" for h in heads)
+    rows = []
+    for e in entries:
+        cls = "override" if e.override else ("failed" if e.failed else "")
+        details = "<br>".join(_e(d) for d in e.details)
+        if e.override:
+            details = f'<strong class="override">{_e(e.override)}</strong>' + (
+                "<br>" + details if details else "")
+        cells = [str(e.seq), _e(e.time), _e(e.actor), _e(e.what), details]
+        if with_checkpoint:
+            cells.append(_e(e.checkpoint))
+        rows.append(f'<tr class="{cls}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return (f'<section class="trail"><h2>{_e(t("dossier.trail", lang))}</h2>'
+            f'<p><small>{_e(t("dossier.times", lang, zone=zone_label(who.zone)))}</small></p>'
+            f'<table class="trail"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></section>')
+
+
 def render_app(workspace: Workspace, app_id: str) -> list[Path]:
-    """Render every executed notebook of ``app_id``: stage pages, dossier, tables."""
+    """Render ``app_id``'s dossier (summary, trail, then every executed stage notebook), a
+    page per stage, and its tables."""
     runs = workspace.app_dir("runs", app_id)
     notebooks = sorted(runs.glob("[0-9][0-9]_*.ipynb")) if runs.is_dir() else []
-    if not notebooks:
-        raise RecordError(f"no executed notebooks in {runs}; run the stages first "
-                          "(decomkit run DIR --apps ID)")
+    who = _audience(workspace)
+    entries = app_trail(workspace, app_id, who)
+    if not notebooks and not entries:
+        raise RecordError(f"nothing is recorded for {app_id} (no ledger event, no executed "
+                          f"notebook in {runs}); run its stages first "
+                          f"(decomkit batch DIR --stages assess --apps {app_id})")
     out = workspace.app_dir("records", app_id)
     name = _app_name(workspace, app_id)
     language = workspace.config.language
     stages = [stage_record(workspace, app_id, nb) for nb in notebooks]
     written = []
     for record in stages:
-        body = _header_html(record.header, f"{name} — {record.stage}") + record.html
+        body = _header_html(record.header, f"{name} — {record.stage}", who) + record.html
         path = out / f"{record.stage}.html"
         atomic_write_text(path, _page(f"{name} — {record.stage}", body, language))
         written.append(path)
-    toc = "".join(f'<li><a href="#{_e(r.stage)}">{_e(r.stage)}</a> — {_e(r.header["outcome"])}'
-                  "</li>" for r in stages)
+    summary = app_summary(workspace, app_id, name, who)
+    toc = "".join(f'<li><a href="#{_e(r.stage)}">{_e(r.stage)}</a> — '
+                  f'{_e(term(r.header["outcome"], language))}</li>' for r in stages)
     sections = "".join(f'<section class="stage" id="{_e(r.stage)}">'
-                       + _header_html(r.header, r.stage) + r.html + "</section>" for r in stages)
-    dossier = (f"<h1>{_e(name)} ({_e(app_id)})</h1><p>decommission record / 停用记录</p>"
-               f'<nav class="toc"><ol>{toc}</ol></nav>{sections}')
-    atomic_write_text(out / "index.html", _page(f"{name} — decommission record", dossier,
-                                                language))
+                       + _header_html(r.header, r.stage, who) + r.html + "</section>"
+                       for r in stages)
+    stages_part = (f'<h2>{_e(t("dossier.stages", language))}</h2><nav class="toc"><ol>{toc}'
+                   f"</ol></nav>{sections}" if stages else
+                   f'<p class="empty">{_e(t("dossier.no_stages", language))}</p>')
+    dossier = (f"<h1>{_e(name)} ({_e(app_id)})</h1>"
+               f"<p>{_e(t('dossier.title', language))}</p>"
+               + summary_html(summary, who) + trail_html(entries, who) + stages_part)
+    atomic_write_text(out / "index.html", _page(f"{name} — {t('dossier.title', language)}",
+                                                dossier, language, footer=_footer(
+                                                    workspace, name, app_id)))
     written.append(out / "index.html")
-    written.append(write_tables(workspace, app_id, out / "tables.xlsx"))
+    written.append(write_tables(workspace, app_id, out / "tables.xlsx", entries))
     return written
 
 
-def write_tables(workspace: Workspace, app_id: str, path: Path) -> Path:
-    """The key tables of the trail as a workbook: ledger events, decisions, actions."""
+def write_tables(workspace: Workspace, app_id: str, path: Path,
+                 entries: list[TrailEntry] | None = None) -> Path:
+    """The key tables of the trail as a workbook: the trail as the dossier shows it, and the
+    ledger's events with their data and hashes (times in the workspace's zone)."""
+    who = _audience(workspace)
     with workspace.ledger() as ledger:
         events = ledger.events(app_id)
-    frame = pd.DataFrame([{"seq": e.seq, "time": e.ts, "kind": e.kind, "state": e.state,
-                           "actor": e.actor, "data": canonical_json(e.data)[:30000],
-                           "hash": e.hash} for e in events])
-    return write_xlsx(path, {"ledger": frame})
-
-
-def render_portfolio(workspace: Workspace, as_of: str = "") -> Path:
-    """``records/index.html``: every app's state and decision, with links to dossiers."""
-    from decomkit.review import portfolio_savings
-    from decomkit.stage import open_stage
-    from decomkit.workspace import status_table
-
-    table = status_table(workspace)
-    savings = portfolio_savings(open_stage(str(workspace.root), as_of=as_of)).set_index("app_id")
-    rows = []
-    for r in table.itertuples():
-        realized = (f"¥{savings.loc[r.app_id, 'realized']:,.2f}"
-                    if r.app_id in savings.index and not savings.loc[r.app_id, "too_early"]
-                    else "")
-        has_record = (workspace.root / "records" / r.app_id / "index.html").exists()
-        link = (f'<a href="{_e(r.app_id)}/index.html">{_e(r.name)}</a>' if has_record
-                else _e(r.name))
-        decision = r.decision if isinstance(r.decision, str) else ""
-        rows.append(f"<tr><td>{_e(r.app_id)}</td><td>{link}</td><td>{_e(r.state)}</td>"
-                    f"<td>{_e(decision)}</td><td>{_e(realized)}</td></tr>")
-    total = savings.loc[~savings["too_early"], "realized"].sum() if len(savings) else 0.0
-    body = ("<h1>decomkit — portfolio / 应用组合</h1>"
-            f"<p>{_e(dt.datetime.now(dt.UTC).isoformat(timespec='seconds'))} — realized savings "
-            f"so far / 已实现节省: ¥{total:,.2f}</p>"
-            "<table><thead><tr><th>app_id</th><th>name</th><th>state</th><th>decision</th>"
-            f"<th>realized savings</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
-    path = workspace.root / "records" / "index.html"
-    atomic_write_text(path, _page("decomkit portfolio", body, workspace.config.language))
-    return path
+    frame = pd.DataFrame([{"seq": e.seq, "time": local_time(e.ts, who.zone, seconds=True),
+                           "kind": e.kind, "state": e.state, "actor": e.actor,
+                           "data": canonical_json(e.data)[:30000], "hash": e.hash}
+                          for e in events])
+    trail = trail_frame(entries if entries is not None else app_trail(workspace, app_id, who))
+    trail = trail.rename(columns={c: label(c, who.language) for c in trail.columns})
+    return write_xlsx(path, {"trail": trail, "ledger": frame})
 
 
 # ------------------------------------------------------------------ the manifest
@@ -266,16 +310,51 @@ def write_manifest(workspace: Workspace) -> Path:
     return path
 
 
-def render_records(workspace: Workspace, apps: list[str] | None = None, as_of: str = "") -> Path:
-    """Render the records of ``apps`` (all apps with runs when None) and the portfolio page
-    (savings as of ``as_of``, default today); return the portfolio page's path."""
+def print_dossiers(workspace: Workspace, apps: list[str]) -> list[Path]:
+    """Each app's dossier printed to ``records/<app>/<app>.pdf`` through Chromium."""
+    from decomkit.pdf import find_browser, print_pdf
+
+    browser = find_browser()  # before anything is printed: all or none
+    root = workspace.root / "records"
+    return [print_pdf(root / app / "index.html", root / app / f"{app}.pdf", browser)
+            for app in apps]
+
+
+def recorded_apps(workspace: Workspace) -> list[str]:
+    """Apps with a dossier to show: any stage notebook run, or a decision taken (imported
+    history included). Apps only scored by the portfolio have none."""
     runs = workspace.root / "runs"
-    chosen = apps if apps is not None else sorted(
-        p.name for p in runs.iterdir() if p.is_dir() and p.name != "_portfolio")
+    with_runs = {p.name for p in runs.iterdir() if p.is_dir() and p.name != "_portfolio"
+                 and any(p.glob("[0-9][0-9]_*.ipynb"))} if runs.is_dir() else set()
+    with workspace.ledger() as ledger:
+        decided = {app for app, state in ledger.states().items()
+                   if state not in ("new", "assessed")}
+    return sorted(with_runs | decided)
+
+
+def render_records(workspace: Workspace, apps: list[str] | None = None, as_of: str = "",
+                   pdf: bool = False) -> Path:
+    """Render the records of ``apps`` (every app with a dossier to show when None), the
+    portfolio page and the deadlines calendar (as of ``as_of``, default today), and with
+    ``pdf`` each dossier printed to PDF; return the portfolio page's path."""
+    from decomkit.overview import portfolio_overview
+    from decomkit.stage import open_stage
+
+    if pdf:
+        from decomkit.pdf import find_browser
+
+        find_browser()  # no browser: refuse before anything is rendered
+    chosen = apps if apps is not None else recorded_apps(workspace)
+    from decomkit.portfolio_page import render_portfolio, write_deadlines_calendar
+
     for app_id in chosen:
         render_app(workspace, app_id)
-    index = render_portfolio(workspace, as_of)
-    write_manifest(workspace)
+    overview = portfolio_overview(open_stage(str(workspace.root), as_of=as_of))
+    index = render_portfolio(workspace, as_of, overview)
+    write_deadlines_calendar(workspace, overview)
+    if pdf:
+        print_dossiers(workspace, chosen)
+    write_manifest(workspace)  # last: it covers the pages, the calendar and the PDFs
     return index
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from decomkit.backup import verify_backup
 from decomkit.errors import TransitionError
 from decomkit.ledger import Event
+from decomkit.present import to_local
 from decomkit.stage import Stage
 
 BASELINE_MONTHS = 3
@@ -69,7 +70,8 @@ def review_app(stage: Stage, app_id: str) -> Review:
         assessed = ledger.last(app_id, "assessed")
     if disabled is None:
         raise TransitionError(app_id, "review", "the app has not been disabled (run 04_disable)")
-    disabled_on = dt.datetime.fromisoformat(disabled.ts).date()
+    # The day it was disabled where the organisation is (the ledger keeps UTC).
+    disabled_on = to_local(disabled.ts, stage.workspace.config.timezone).date()
     off_month = pd.Period(disabled_on, "M")
     last_full = pd.Period(stage.as_of, "M") - 1
     after = pd.period_range(off_month + 1, last_full, freq="M") if last_full > off_month else \

@@ -168,6 +168,10 @@ TABLES: tuple[Table, ...] = (
         Column("changes", "enum", "更新频率", choices=("daily", "weekly", "monthly", "rarely"),
                help="how often the data changes"),
         Column("personal_data", "bool", "含个人信息"),
+        Column("open_status_column", "str", "单据状态列",
+               help="the export's status column, for the open-documents check"),
+        Column("open_values", "str", "未结状态值",
+               help="status values of documents still open, separated by a vertical bar"),
     )),
     Table("incidents", "故障记录", help="performance and availability incidents", columns=(
         Column("incident_id", "str", "故障编号", required=True, unique=True),

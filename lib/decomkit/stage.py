@@ -67,8 +67,11 @@ def _override(base, **values):
 def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", analyst: str = "",
                weights: dict[str, float] | None = None,
                thresholds: dict[str, float] | None = None,
-               tables: list[str] | None = None) -> Stage:
-    """Open the workspace and settle the settings a stage runs with."""
+               tables: list[str] | None = None, app_id: str = "") -> Stage:
+    """Open the workspace and settle the settings a stage runs with.
+
+    With ``app_id``, the inventory holds only that app's rows (and the whole users table):
+    what a per-app stage reads does not grow with the organisation."""
     ws = resolve_workspace(workspace)
     config = ws.config
     for name, value in (("analyst", analyst), ("as_of", as_of)):
@@ -82,5 +85,10 @@ def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", anal
         effective_thresholds = _override(config.thresholds, **(thresholds or {}))
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         raise WorkspaceError(f"invalid weight or threshold parameter: {exc}") from None
-    return Stage(ws, ws.inventory(tables), effective_weights, effective_thresholds,
-                 language or config.language, parse_as_of(as_of), analyst or config.operator)
+    from decomkit.present import use
+
+    use(language or config.language, config.timezone)  # tables shown from here on
+    return Stage(ws, ws.inventory(tables, app_id or None), effective_weights,
+                 effective_thresholds, language or config.language,
+                 parse_as_of(as_of, config.timezone),
+                 analyst or config.operator)

@@ -13,18 +13,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from decomkit.errors import DecomkitError
+from decomkit.errors import OutOfSpace, StorageError
 from decomkit.files import atomic_write_chunks
 
 CHUNK = 1 << 20  # bytes read or written at a time: memory stays bounded
-
-
-class StorageError(DecomkitError):
-    """The backup target refused a read or a write."""
-
-
-class OutOfSpace(StorageError):
-    """The backup target is full."""
 
 
 class Store:

@@ -232,12 +232,23 @@ def _name_columns(frame: pd.DataFrame, header: list[str], table: Table, file: st
     return frame
 
 
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A parquet file with its text columns kept in Arrow memory (no Python string objects):
+    the checks below then run as Arrow compute kernels, at columnar speed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    text = pd.StringDtype()
+    return pq.read_table(path).to_pandas(
+        types_mapper={pa.string(): text, pa.large_string(): text}.get)
+
+
 def read_raw(path: Path, table: Table, problems: list[Problem]) -> tuple[pd.DataFrame, int] | None:
     """Read one file as-is; return its frame and the spreadsheet row of its first record."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         try:
-            frame = pd.read_parquet(path)
+            frame = _read_parquet(path)
         except Exception as exc:  # pyarrow raises several unrelated types
             problems.append(Problem(path.name, None, None, f"is not a readable parquet file "
                                     f"({type(exc).__name__})", "write it again with pandas "
@@ -278,6 +289,8 @@ class _Checker:
                 f"{len(positions) - MAX_PER_KIND} more rows: {what}", fix))
 
     def convert(self, raw: pd.Series, col: Column) -> pd.Series:
+        if col.kind in ("date", "month") and pd.api.types.is_datetime64_any_dtype(raw):
+            return self._typed_dates(raw, col)
         text = _as_text(raw)
         empty = text.isna().to_numpy()
         if col.required:
@@ -321,6 +334,12 @@ class _Checker:
         self.report(bad, col.name, "is not an allowed value",
                     "use one of: " + ", ".join(col.choices), text)
         return lowered
+
+    def _typed_dates(self, raw: pd.Series, col: Column) -> pd.Series:
+        """Dates already typed (parquet, Excel): only emptiness to check, no text to parse."""
+        if col.required:
+            self.report(raw.isna().to_numpy(), col.name, "required value is empty", "fill it in")
+        return _to_datetime(raw, raw, month=col.kind == "month")
 
     def _check_range(self, value: pd.Series, col: Column, text: pd.Series) -> None:
         if col.minimum is not None:
@@ -402,7 +421,7 @@ def find_table_file(data_dir: Path, table: Table) -> list[Path]:
             for suffix in SUFFIXES if (data_dir / f"{stem}{suffix}").is_file()]
 
 
-def _empty(table: Table) -> pd.DataFrame:
+def empty_table(table: Table) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=_DTYPES[c.kind]) for c in table.columns})
 
 
@@ -466,8 +485,10 @@ def check_references(frames: dict[str, tuple[pd.DataFrame, str, int]],
                 f"add it to the {target_table} table or correct the id", values)
 
 
-def load_inventory(data_dir: Path, tables: Iterable[str] | None = None) -> Inventory:
-    """Read, convert and validate every inventory table in ``data_dir`` in one pass."""
+def validate_inventory(data_dir: Path, tables: Iterable[str] | None = None
+                       ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Read, convert and check every inventory table in ``data_dir`` in one pass: the typed
+    tables found and every problem (file, row, column), without raising."""
     data_dir = Path(data_dir)
     wanted = set(tables) if tables is not None else None
     problems: list[Problem] = []
@@ -495,7 +516,13 @@ def load_inventory(data_dir: Path, tables: Iterable[str] | None = None) -> Inven
             frames[table.name] = (check_table(frame, table, files[0].name, first_row,
                                               problems), files[0].name, first_row)
     check_references(frames, problems)
+    return {name: frame for name, (frame, _, _) in frames.items()}, problems
+
+
+def load_inventory(data_dir: Path, tables: Iterable[str] | None = None) -> Inventory:
+    """Read, convert and validate every inventory table in ``data_dir`` in one pass."""
+    frames, problems = validate_inventory(data_dir, tables)
     if problems:
         raise InputError(problems)
-    return Inventory(**{t.name: frames[t.name][0] if t.name in frames else _empty(t)
+    return Inventory(**{t.name: frames[t.name] if t.name in frames else empty_table(t)
                         for t in TABLES})

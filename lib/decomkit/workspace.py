@@ -15,7 +15,7 @@ from decomkit.keys import has_keys, init_keys
 from decomkit.ledger import Ledger
 from decomkit.platforms import Platform, open_platform
 from decomkit.schemas import id_problem, relative_path_problem
-from decomkit.tables import Inventory, load_inventory
+from decomkit.tables import Inventory
 
 FOLDERS = ("data", "exports", "backups", "runs", "records", "platform")
 
@@ -51,9 +51,14 @@ class Workspace:
 
         return Ledger(self.ledger_path, Checkpointer(self.root, self.config))
 
-    def inventory(self, tables: list[str] | None = None) -> Inventory:
-        """Read and validate the inventory tables (``tables`` limits which, besides apps)."""
-        return load_inventory(self.root / "data", tables)
+    def inventory(self, tables: list[str] | None = None, app_id: str | None = None
+                  ) -> Inventory:
+        """The validated inventory tables (``tables`` limits which, besides apps); with
+        ``app_id``, only that app's rows. Validated once per version of the files, kept in
+        the workspace's snapshot (see :mod:`decomkit.snapshot`)."""
+        from decomkit.snapshot import open_snapshot
+
+        return open_snapshot(self.root).inventory(tables, app_id)
 
     def platform(self) -> Platform:
         """A new connection to the configured platform; close it when done. A stage keeps

@@ -1,0 +1,338 @@
+"""The pipeline at organisation scale against the 32-app demo, in one run; prints the ratios.
+
+For each size — the big one (default ``decomkit demo --apps 1000 --events 10000000``) and the
+32-app demo (200,000 events) — on a fresh copy of its demo workspace:
+
+1. the portfolio stage (``decomkit batch --stages portfolio``);
+2. ``assess`` for every app (or, with ``--sample N``, for N of them: the 32-app demo's apps
+   first, so that both sizes assess the same apps, then the candidates, then apps spread over
+   the list), ``--workers 2``;
+3. ``backup → approval → disable`` (a dry run) for the candidates that were assessed.
+
+It prints per-notebook median and p95 seconds per stage, the wall time of each step, the peak
+resident memory of the batch runner and of one kernel, and the big/small ratios the goals are
+stated in (median ``01_assess`` over the same apps ≤ 1.2×, kernel peak ≤ 1.5×). From the
+measured per-notebook cost it projects the whole pipeline for every app on 2 and on 16 cores.
+With ``--executor dask`` (or ``both``) the same runs on a dask ``LocalCluster`` of 2
+single-threaded workers, and the ledger states are compared with the local executor's.
+
+Run: ``.venv/bin/python bench/scale.py`` (hours of work on 2 cores at full size: see
+``--sample``), ``--quick`` for a small run (100 apps, 1 M events, 16 assessed per size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+CACHE = Path(__file__).resolve().parent / ".cache"
+AS_OF = "2026-11-23"
+REST = "backup,approval,disable"
+
+
+# ------------------------------------------------------------------ memory
+
+
+class TreeMemory:
+    """Peak resident memory of a process tree's runner, workers and kernels, sampled."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._psutil = psutil
+        self.runner = self.kernel = self.worker = 0
+        self._stop = threading.Event()
+        self._runner_pid: int | None = None
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def watch(self, pid: int) -> None:
+        self._runner_pid = pid
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        psutil = self._psutil
+        me = psutil.Process()
+        while not self._stop.wait(0.2):
+            with contextlib.suppress(psutil.Error):
+                for proc in me.children(recursive=True):
+                    with contextlib.suppress(psutil.Error):
+                        rss = proc.memory_info().rss
+                        if proc.pid == self._runner_pid:
+                            self.runner = max(self.runner, rss)
+                            continue
+                        line = " ".join(proc.cmdline())
+                        parent = proc.parent()
+                        if "decomkit.kernels" in line:
+                            if parent and "decomkit.kernels" in " ".join(parent.cmdline()):
+                                self.kernel = max(self.kernel, rss)  # a forked kernel
+                        elif "spawn_main" in line or "distributed" in line:
+                            self.worker = max(self.worker, rss)
+
+
+# ------------------------------------------------------------------ one size
+
+
+@dataclass
+class SizeRun:
+    label: str
+    apps: int
+    events: int
+    steps: dict[str, float] = field(default_factory=dict)
+    seconds: dict[str, list[float]] = field(default_factory=dict)  # stage → per notebook
+    by_app: dict[str, dict[str, float]] = field(default_factory=dict)  # stage → app → s
+    kernels: dict[str, int] = field(default_factory=dict)  # step → peak of one kernel
+    failed: list[str] = field(default_factory=list)
+    candidates: int = 0
+    assessed: int = 0
+    runner: int = 0
+    worker: int = 0
+    snapshot_build: float = 0.0
+    states: dict[str, str] = field(default_factory=dict)
+
+
+def template(apps: int, events: int) -> Path:
+    """A demo workspace built once per size (cached under bench/.cache/)."""
+    root = CACHE / f"scale-{apps}-{events}"
+    if not (root / "decomkit.toml").exists():
+        print(f"building a demo workspace: {apps} apps, {events:,} events …", flush=True)
+        shutil.rmtree(root, ignore_errors=True)
+        subprocess.run([str(BIN / "decomkit"), "demo", str(root), "--apps", str(apps),
+                        "--events", str(events), "--as-of", AS_OF], check=True,
+                       capture_output=True)
+    return root
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def batch(workspace: Path, stages: str, apps: str, run: SizeRun, executor: list[str]) -> None:
+    """One ``decomkit batch`` call; its per-notebook seconds and peaks are added to ``run``."""
+    with TreeMemory() as memory:
+        _batch(workspace, stages, apps, memory, run, executor)
+    run.kernels[stages] = max(run.kernels.get(stages, 0), memory.kernel)
+    run.runner, run.worker = max(run.runner, memory.runner), max(run.worker, memory.worker)
+
+
+def _batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: SizeRun,
+           executor: list[str]) -> None:
+    summary_path = workspace / "runs" / "batch-summary.json"
+    summary_path.unlink(missing_ok=True)
+    dated = ["-p", "as_of", AS_OF] if stages in ("portfolio", "assess") else []
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(BIN / "decomkit"), "batch", str(workspace), "--stages", stages,
+                             "--apps", apps, "--workers", "2", *dated, "--quiet", *executor],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    memory.watch(proc.pid)
+    _, err = proc.communicate()
+    run.steps[stages] = run.steps.get(stages, 0.0) + time.perf_counter() - started
+    if not summary_path.exists():
+        raise SystemExit(f"decomkit batch --stages {stages} failed: "
+                         f"{err.decode(errors='replace')[-2000:]}")
+    summary = json.loads(summary_path.read_text("utf-8"))
+    outcomes = [("", summary["portfolio"])] if summary.get("portfolio") else []
+    outcomes += [(app, s) for app, a in summary["apps"].items() for s in a["stages"]]
+    for app, outcome in outcomes:
+        if outcome["status"] in ("ok", "failed"):
+            run.seconds.setdefault(outcome["stage"], []).append(outcome["seconds"])
+            run.by_app.setdefault(outcome["stage"], {})[app] = outcome["seconds"]
+        if outcome["status"] == "failed":
+            run.failed.append(f"{outcome['stage']}: {outcome['detail'][:120]}")
+
+
+def app_file(workspace: Path, apps: list[str], name: str) -> str:
+    path = workspace / name
+    path.write_text("app_id\n" + "".join(f"{a}\n" for a in apps), encoding="utf-8")
+    return str(path)
+
+
+def prepare(label: str, apps: int, events: int, executor: list[str], tmp: Path
+            ) -> tuple[SizeRun, Path]:
+    """A fresh copy of the size's demo: its first validating read, then the portfolio."""
+    from decomkit.snapshot import CACHE as SNAPSHOTS
+    from decomkit.snapshot import open_snapshot
+
+    run = SizeRun(label, apps, events)
+    workspace = tmp / f"{label}-{'dask' if executor else 'local'}"
+    shutil.copytree(template(apps, events), workspace)
+    shutil.rmtree(workspace / SNAPSHOTS, ignore_errors=True)  # the first read validates
+    started = time.perf_counter()
+    open_snapshot(workspace)
+    run.snapshot_build = time.perf_counter() - started
+    batch(workspace, "portfolio", "all", run, executor)
+    return run, workspace
+
+
+def choose(run: SizeRun, workspace: Path, sample: int | None, first: list[str]) -> list[str]:
+    """Apps to assess: ``first`` (the small demo's, so both sizes assess the same apps), the
+    candidates, then others spread over the list up to ``sample``."""
+    import pandas as pd
+
+    from decomkit.workspace import Workspace
+
+    candidates = list(pd.read_csv(workspace / "candidates.csv", dtype=str)["app_id"])
+    every = sorted(Workspace.open(workspace).inventory([]).apps["app_id"])
+    chosen = list(dict.fromkeys([a for a in first if a in every] + candidates))
+    rest = [a for a in every if a not in chosen]
+    if sample is not None and sample < len(every):
+        step = max(1, len(rest) // max(1, sample - len(chosen)))
+        chosen += rest[::step][: max(0, sample - len(chosen))]
+    else:
+        chosen += rest
+    run.candidates, run.assessed = len(candidates), len(chosen)
+    return chosen
+
+
+def pipeline(sizes: list[tuple[str, int, int]], sample: int | None, executor: list[str],
+             tmp: Path, rounds: int = 4) -> list[SizeRun]:
+    """Every size through the pipeline. The sizes take turns, a slice of their apps at a time,
+    so a change in the machine's load falls on both alike."""
+    import pandas as pd
+
+    from decomkit.workspace import Workspace
+
+    prepared = [prepare(label, apps, events, executor, tmp) for label, apps, events in sizes]
+    first = sorted(Workspace.open(prepared[-1][1]).inventory([]).apps["app_id"])[:sample]
+    plans = [(run, ws, choose(run, ws, sample, first)) for run, ws in prepared]
+    for turn in range(rounds):
+        for run, ws, chosen in plans:
+            if chosen[turn::rounds]:
+                batch(ws, "assess", app_file(ws, chosen[turn::rounds], f"bench-{turn}.csv"),
+                      run, executor)
+    candidates = [list(pd.read_csv(ws / "candidates.csv", dtype=str)["app_id"])
+                  for _, ws, _ in plans]
+    for turn in range(2):
+        for (run, ws, _), theirs in zip(plans, candidates, strict=True):
+            if theirs[turn::2]:
+                batch(ws, REST, app_file(ws, theirs[turn::2], f"bench-rest-{turn}.csv"), run,
+                      executor)
+    for run, ws, _ in plans:
+        with Workspace.open(ws).ledger() as ledger:
+            run.states = ledger.states()
+    return [run for run, _, _ in plans]
+
+
+# ------------------------------------------------------------------ report
+
+
+def mib(n: int) -> str:
+    return f"{n / 2**20:,.0f} MiB"
+
+
+def report(run: SizeRun) -> None:
+    print(f"\n== {run.label}: {run.apps} apps, {run.events:,} events; {run.assessed} assessed, "
+          f"{run.candidates} candidates")
+    print(f"first validating read into the snapshot: {run.snapshot_build:.1f} s")
+    for stage, values in run.seconds.items():
+        print(f"  {stage:<9} {len(values):>4} notebooks  median {statistics.median(values):6.2f} s"
+              f"  p95 {percentile(values, 0.95):6.2f} s")
+    for step, seconds in run.steps.items():
+        print(f"  wall: {step:<26} {seconds:7.1f} s")
+    print(f"  wall total {sum(run.steps.values()):.1f} s; peak memory: runner {mib(run.runner)},"
+          f" one worker {mib(run.worker)}; one kernel: " + ", ".join(
+              f"{step} {mib(peak)}" for step, peak in run.kernels.items()))
+    for line in run.failed[:5]:
+        print(f"  failed: {line}")
+
+
+def projection(run: SizeRun, cores: int) -> float:
+    """Seconds for the whole pipeline of every app from the measured per-notebook cost:
+    the portfolio once, assess for every app, the rest for every candidate, ``cores`` at once."""
+    mean = {s: statistics.fmean(v) for s, v in run.seconds.items()}
+    per_app = mean.get("assess", 0.0) * run.apps
+    per_candidate = sum(mean.get(s, 0.0) for s in REST.split(",")) * run.candidates
+    return mean.get("portfolio", 0.0) + (per_app + per_candidate) / cores
+
+
+def compare(big: SizeRun, small: SizeRun) -> None:
+    def ratio(stage: str) -> str:
+        """Medians over the apps both sizes ran the stage for (the same apps)."""
+        common = set(big.by_app.get(stage, {})) & set(small.by_app.get(stage, {}))
+        if not common:
+            return "n/a"
+        value = (statistics.median(big.by_app[stage][a] for a in common)
+                 / statistics.median(small.by_app[stage][a] for a in common))
+        return f"{value:.2f} over {len(common)} apps"
+
+    print(f"\n== ratios {big.label} / {small.label}")
+    print(f"median 01_assess: {ratio('assess')}  (goal ≤ 1.2)")
+    for stage in ("portfolio", *REST.split(",")):
+        print(f"median {stage}: {ratio(stage)}")
+    for step, peak in small.kernels.items():
+        if peak and big.kernels.get(step):
+            goal = "  (goal ≤ 1.5)" if step == "assess" else ""
+            print(f"peak memory of one kernel, {step}: {big.kernels[step] / peak:.2f}{goal}")
+    for cores in (2, 16):
+        print(f"projected whole pipeline for {big.apps} apps on {cores} cores: "
+              f"{projection(big, cores) / 60:.1f} min" + ("  (goal ≤ 20 min)" if cores == 2
+                                                            else ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--apps", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--small-apps", type=int, default=32)
+    parser.add_argument("--small-events", type=int, default=200_000)
+    parser.add_argument("--sample", type=int, default=None,
+                        help="assess this many apps per size (the demo's first); default all")
+    parser.add_argument("--executor", choices=("local", "dask", "both"), default="both")
+    parser.add_argument("--quick", action="store_true",
+                        help="100 apps, 1 M events, 16 assessed per size")
+    args = parser.parse_args()
+    if args.quick:
+        args.apps, args.events, args.sample = 100, 1_000_000, args.sample or 16
+
+    executors = {"local": [[]], "dask": [None], "both": [[], None]}[args.executor]
+    with tempfile.TemporaryDirectory() as tmp:
+        states = {}
+        for chosen in executors:
+            cluster = None
+            if chosen is None:
+                from distributed import LocalCluster
+
+                cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+                chosen = ["--executor", "dask", "--scheduler", cluster.scheduler_address]
+            name = "dask LocalCluster(2 workers)" if cluster else "local --workers 2"
+            print(f"\n######## executor: {name}", flush=True)
+            try:
+                started = time.perf_counter()
+                big, small = pipeline([("big", args.apps, args.events),
+                                       ("demo", args.small_apps, args.small_events)],
+                                      args.sample, chosen, Path(tmp))
+                total = time.perf_counter() - started
+            finally:
+                if cluster is not None:
+                    cluster.close()
+            report(big)
+            report(small)
+            compare(big, small)
+            print(f"total wall time of this executor's run: {total / 60:.1f} min")
+            states[name] = (big.states, small.states)
+        if len(states) == 2:
+            (a, b) = states.values()
+            print(f"\nledger states equal between local and dask: {a == b}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""The validated inventory snapshot: kept once, invalidated by content, never hiding a problem,
+and sliced per app exactly as the full read filtered to that app."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pandas as pd
+import pytest
+
+from decomkit.errors import InputError, WorkspaceError
+from decomkit.snapshot import CACHE, MANIFEST, open_snapshot
+from decomkit.tables import load_inventory
+
+APP_TABLES = ("usage_events", "costs", "contracts", "integrations", "processes", "datasets",
+              "incidents", "security_findings", "survey_responses", "app_scopes")
+
+
+def built(root) -> list[str]:
+    """Snapshot folders built so far (whole ones: a manifest inside)."""
+    cache = root / CACHE
+    return sorted(p.name for p in cache.iterdir() if (p / MANIFEST).exists()) \
+        if cache.exists() else []
+
+
+def test_a_second_read_uses_the_snapshot(demo):
+    first = open_snapshot(demo.root)
+    assert built(demo.root) == [first.folder.name]
+    again = open_snapshot(demo.root)
+    assert again.folder == first.folder
+    assert built(demo.root) == [first.folder.name]
+
+
+def test_a_changed_file_makes_a_new_snapshot(demo):
+    first = open_snapshot(demo.root)
+    apps_csv = demo.path("data") / "apps.csv"
+    text = apps_csv.read_bytes().decode("gbk")
+    renamed = text.replace(",OA审批,", ",OA审批流,", 1)
+    assert renamed != text
+    stat = apps_csv.stat()
+    apps_csv.write_bytes(renamed.encode("gbk"))
+    # The same modification time as before: the content, not the clock, decides.
+    os.utime(apps_csv, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    second = open_snapshot(demo.root)
+    assert second.folder != first.folder
+    names = set(second.table("apps")["name"])
+    assert "OA审批流" in names and "OA审批" not in names
+    assert set(first.table("apps")["name"]) != names  # the old snapshot is untouched
+
+
+def test_a_touch_keeps_the_snapshot_new_bytes_of_the_same_size_do_not(demo):
+    """A new modification time with the same bytes keeps the snapshot (re-hashed, same key);
+    other bytes of the same size make a new one."""
+    first = open_snapshot(demo.root).folder
+    apps_csv = demo.path("data") / "apps.csv"
+    os.utime(apps_csv)  # touched, same bytes
+    assert open_snapshot(demo.root).folder == first
+    raw = apps_csv.read_bytes()
+    swapped = raw.replace(b",OA", b",OB", 1)
+    assert len(swapped) == len(raw) and swapped != raw
+    apps_csv.write_bytes(swapped)
+    assert open_snapshot(demo.root).folder != first
+
+
+def test_problems_are_kept_and_reported_again(workspace):
+    data = workspace.path("data")
+    (data / "apps.csv").write_text("app_id,name\nA1,进销存\nA1,again\n", encoding="utf-8")
+    (data / "costs.csv").write_text("app_id,month,category,amount\nA9,2025-01,licence,-1\n",
+                                    encoding="utf-8")
+    with pytest.raises(InputError) as direct:
+        load_inventory(data)
+    with pytest.raises(InputError) as first:
+        workspace.inventory()
+    assert len(built(workspace.root)) == 1
+    with pytest.raises(InputError) as again:  # from the snapshot: no second validation
+        workspace.inventory(["costs"], app_id="A1")
+    assert first.value.problems == direct.value.problems == again.value.problems
+    assert {(p.file, p.row, p.column) for p in again.value.problems} == {
+        ("apps.csv", 3, "app_id"), ("costs.csv", 2, "app_id"), ("costs.csv", 2, "amount")}
+    assert str(again.value) == str(direct.value)
+    folder = workspace.root / CACHE / built(workspace.root)[0]
+    assert not list(folder.glob("*.parquet"))  # bad input keeps no tables to read past it
+    (data / "apps.csv").write_text("app_id,name\nA1,进销存\nA9,考勤\n", encoding="utf-8")
+    (data / "costs.csv").write_text("app_id,month,category,amount\nA9,2025-01,licence,1\n",
+                                    encoding="utf-8")
+    assert list(workspace.inventory().costs["app_id"]) == ["A9"]  # fixed files: a new snapshot
+
+
+def test_an_app_slice_equals_the_full_read_filtered(demo):
+    full = load_inventory(demo.path("data"))
+    compared = dict.fromkeys(APP_TABLES, 0)
+    for app_id in ("jxc", "crm", "old-expense"):
+        one = demo.inventory(app_id=app_id)
+        pd.testing.assert_frame_equal(one.apps, full.apps[full.apps["app_id"] == app_id])
+        for name in APP_TABLES:  # the index: each record's position in its file
+            expected = full[name][full[name]["app_id"] == app_id]
+            pd.testing.assert_frame_equal(one[name], expected, obj=f"{app_id} {name}")
+            compared[name] += len(expected)
+        pd.testing.assert_frame_equal(one.users, full.users)
+    assert all(compared[n] for n in ("usage_events", "costs", "datasets", "contracts"))
+    whole = demo.inventory()
+    for name in ("apps", "users"):
+        pd.testing.assert_frame_equal(whole[name], full[name])
+    for name in APP_TABLES:  # an app's rows together, in file order, each at its position
+        pd.testing.assert_frame_equal(whole[name].sort_index(), full[name])
+
+
+def test_an_unknown_app_is_named(demo):
+    with pytest.raises(WorkspaceError, match="app 'nope' is not in the apps table"):
+        demo.inventory(app_id="nope")
+
+
+def test_usage_is_split_along_app_boundaries(demo):
+    import pyarrow.parquet as pq
+
+    path = open_snapshot(demo.root).folder / "usage_events.parquet"
+    meta = pq.ParquetFile(path).metadata
+    assert meta.num_row_groups > 1
+    apps_in_groups = [set(pq.ParquetFile(path).read_row_group(i, columns=["app_id"])
+                          .column(0).to_pylist()) for i in range(meta.num_row_groups)]
+    seen: set[str] = set()
+    for apps in apps_in_groups:  # no app is split across two row groups
+        assert not apps & seen
+        seen |= apps
+
+
+def test_concurrent_builders_make_one_whole_snapshot(demo):
+    folders, errors = [], []
+
+    def read() -> None:
+        try:
+            folders.append(open_snapshot(demo.root).folder)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(set(folders)) == 1
+    assert built(demo.root) == [folders[0].name]
+    leftovers = [p.name for p in (demo.root / CACHE).iterdir() if p.name.endswith(".part")]
+    assert leftovers == []
+
+
+def test_assessing_from_an_app_slice_equals_the_whole_portfolio(demo, as_of):
+    from decomkit.decide import run_assessment
+    from decomkit.stage import open_stage
+
+    for app_id in ("jxc", "crm"):
+        whole = run_assessment(open_stage(str(demo.root), as_of=as_of.isoformat()), app_id)
+        one = run_assessment(open_stage(str(demo.root), as_of=as_of.isoformat(),
+                                        app_id=app_id), app_id)
+        assert one.assessment.summary() == whole.assessment.summary()
+        assert one.impact.summary() == whole.impact.summary()
+        assert one.plan == whole.plan and one.checks == whole.checks
+        pd.testing.assert_series_equal(one.mau, whole.mau)
+        assert whole.mau.sum() > 0
+
+
+def test_a_parquet_log_is_checked_row_by_row(workspace):
+    """The columnar path still names file, row and column of each bad cell."""
+    data = workspace.path("data")
+    (data / "apps.csv").write_text("app_id,name\nA1,进销存\n", encoding="utf-8")
+    pd.DataFrame({"date": pd.to_datetime(["2025-01-01", None, "2025-01-03", "2025-01-04"]),
+                  "app_id": ["A1", "A1", "A2", "A1"],
+                  "user_id": ["u1", "u2", "u3", "  "]}).to_parquet(data / "usage_events.parquet")
+    with pytest.raises(InputError) as caught:
+        workspace.inventory(["usage_events"], app_id="A1")
+    assert {(p.file, p.row, p.column) for p in caught.value.problems} == {
+        ("usage_events.parquet", 2, "date"), ("usage_events.parquet", 3, "app_id"),
+        ("usage_events.parquet", 4, "user_id")}
