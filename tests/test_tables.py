@@ -147,6 +147,14 @@ def test_app_ids_that_differ_in_more_than_case_and_width_are_kept(data):
     assert list(load_inventory(data).apps["app_id"]) == ["jxc", "jxc2", "j-xc"]
 
 
+@pytest.mark.parametrize("app_id", ["COM¹", "lpt²", "CONIN$", "conout$", "nul .txt", "CON"])
+def test_windows_device_names_are_refused_as_app_ids(data, app_id):
+    """Each is a device on Windows, not a folder: backups/<app>/ cannot be made there."""
+    write(data / "apps.csv", f"app_id,name\njxc,进销存\n{app_id},设备\n")
+    with pytest.raises(InputError, match="not a usable folder name on Windows"):
+        load_inventory(data)
+
+
 def test_truncated_workbook_is_not_a_workbook(data):
     write(data / "apps.csv", "app_id,name\nA1,进销存\n")
     book = openpyxl.Workbook()

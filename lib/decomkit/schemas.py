@@ -15,7 +15,10 @@ Kind = Literal["str", "int", "float", "date", "month", "bool", "enum"]
 Rule = Literal["", "id", "relative_path"]  # extra checks of a text column's values
 
 _NOT_IN_FOLDER_NAMES = set('<>:"/\\|?*')  # on Windows, or anywhere (the slashes)
-_WINDOWS_RESERVED = re.compile(r"(?i)(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\..*)?")
+# Device names, also with superscript digits (COM¹) or spaces before an extension ("nul .txt"),
+# and the console's own CONIN$ / CONOUT$.
+_WINDOWS_RESERVED = re.compile(
+    r"(?i)(?:con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³]) *(?:\..*)?")
 
 
 def _unprintable(text: str) -> bool:
