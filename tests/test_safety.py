@@ -273,6 +273,22 @@ def test_a_secret_given_as_a_parameter_is_refused_by_name_and_never_echoed(demo,
     assert files_holding(demo.root, SECRET) == []
 
 
+@pytest.mark.parametrize("text", ["password=hunter2hunter2", "it-admin pwd: Hunter2Hunter2",
+                                  "密码：hunter2hunter2", "app_secret=hunter2hunter2"])
+def test_a_secret_named_in_the_text_is_refused_and_never_echoed(demo, text):
+    """No pattern of its own (not sk-…, not a JWT): the name before it gives it away. It used
+    to reach the ledger's actor field and the executed notebook."""
+    before = snapshot(demo.root)
+    done = cli("batch", str(demo.root), "--stages", "assess", "--apps", "jxc",
+               "-p", "analyst", text, "--quiet")
+    assert done.returncode == 1 and "looks like a secret" in done.stderr
+    assert "hunter2" not in (done.stdout + done.stderr).lower()
+    assert snapshot(demo.root) == before
+    assert files_holding(demo.root, "hunter2") == files_holding(demo.root, "Hunter2") == []
+    assert scrub("a password is needed; hash=ab12cd34ef") == (  # positive control
+        "a password is needed; hash=ab12cd34ef")
+
+
 def test_an_invalid_value_is_named_by_parameter_never_echoed(demo):
     before = snapshot(demo.root)
     done = cli("batch", str(demo.root), "--stages", "backup", "--apps", "jxc", "-p", "verify",

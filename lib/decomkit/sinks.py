@@ -41,6 +41,10 @@ _CREDENTIAL = re.compile("|".join((
     r"\bAIza[0-9A-Za-z_\-]{30,}",
     r"\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
+    # A value named as a secret in the text itself ("password=…", "app_secret: …", "密码：…"):
+    # no pattern of its own, the name before it gives it away.
+    r"(?i:\b(?:password|passwd|pwd|passphrase|secret|api[_-]?key|app[_-]?secret|access[_-]?token|token)"
+    r"|密码|口令|密钥)\s*[:=：]\s*[^\s,;'\"]{4,}",
 )))
 # A long random token: 32+ letters/digits mixing upper case, lower case and digits. Hashes are
 # hexadecimal (one case), ids and timestamps are short or punctuated, so they do not match.
