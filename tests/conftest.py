@@ -87,3 +87,24 @@ def decide_retire(workspace: Workspace, app_id: str) -> None:
 def retire():
     """``retire(workspace, app_id)`` records a retire decision for the app."""
     return decide_retire
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> str:
+    """A local S3-compatible server (moto) on loopback, shared by the backup and anchor tests."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_endpoint(s3_server, monkeypatch) -> str:
+    """The local S3 server's address, with test credentials in the environment."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "decomkit-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "decomkit-test-secret")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return s3_server

@@ -10,24 +10,10 @@ from decomkit.workspace import Workspace
 BUCKET = "decomkit-backups"
 
 
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 @pytest.fixture
-def s3_workspace(demo, s3_endpoint, monkeypatch, retire):
+def s3_workspace(demo, s3_endpoint, retire):
     import s3fs
 
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "decomkit-test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "decomkit-test-secret")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     fs = s3fs.S3FileSystem(client_kwargs={"endpoint_url": s3_endpoint}, skip_instance_cache=True)
     if not fs.exists(BUCKET):
         fs.mkdir(BUCKET)

@@ -223,24 +223,10 @@ def test_an_empty_new_workspace_verifies(workspace, capsys):
 # ------------------------------------------------------------------ S3 Object Lock (moto)
 
 
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 @pytest.fixture
-def s3_anchored(demo, s3_endpoint, monkeypatch, tmp_path):
+def s3_anchored(demo, s3_endpoint):
     import boto3
 
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "decomkit-test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "decomkit-test-secret")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     client = boto3.client("s3", endpoint_url=s3_endpoint)
     bucket = f"anchor-{uuid.uuid4().hex[:12]}"
     client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
@@ -286,13 +272,10 @@ def test_the_store_refuses_to_delete_an_anchored_checkpoint_and_an_overwrite_cha
 
 
 def test_a_retention_policy_bucket_without_object_lock_headers_works_the_same(
-        demo, s3_endpoint, monkeypatch):
+        demo, s3_endpoint):
     """Aliyun OSS's S3-compatible endpoint: plain puts, the bucket's WORM policy keeps them."""
     import boto3
 
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "decomkit-test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "decomkit-test-secret")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket="oss-like")
     ws = set_anchor(demo, f'kind = "s3"\nurl = "s3://oss-like/audit"\nendpoint_url = '
                           f'"{s3_endpoint}"\nobject_lock = false')
