@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
 
 from decomkit.demo import build_demo
 from decomkit.workspace import Workspace, init_workspace
+from helpers import set_config
 
 AS_OF = dt.date(2026, 11, 23)
 CHROMIUM_MISSING = ("chromium not found on PATH: install Debian's chromium "
@@ -108,3 +110,40 @@ def s3_endpoint(s3_server, monkeypatch) -> str:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "decomkit-test-secret")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     return s3_server
+
+
+@pytest.fixture
+def verified(demo, retire):
+    """进销存 decided 'retire', backed up and verified; approvers do not agree by themselves."""
+    from decomkit.backup import run_backup, verify_backup
+
+    set_config(demo, "auto_agree_after_seconds = 2", "auto_agree_after_seconds = -1")
+    retire(demo, "jxc")
+    run_backup(demo, "jxc", actor="analyst")
+    assert verify_backup(demo, "jxc", actor="analyst").ok
+    return demo
+
+
+@pytest.fixture
+def smtp_inbox():
+    """A local SMTP server on a free loopback port: (inbox with .messages, port)."""
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+

@@ -14,32 +14,15 @@ import papermill as pm
 import pytest
 
 from decomkit.approval import submit_approval, track_approval, withdraw_approval
-from decomkit.backup import run_backup, verify_backup
 from decomkit.errors import PlatformError, TransitionError
 from decomkit.execute import retry_notifications, rollback, run_disable
 from decomkit.platforms.sandbox import SandboxPlatform
 from decomkit.stage import open_stage
+from helpers import set_config
 
 APP = "jxc"
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 TODAY = dt.date(2026, 11, 23)
-
-
-def set_config(ws, old: str, new: str) -> None:
-    path = ws.root / "decomkit.toml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-@pytest.fixture
-def verified(demo, retire):
-    """进销存 decided 'retire', backed up and verified; approvers do not agree by themselves."""
-    set_config(demo, "auto_agree_after_seconds = 2", "auto_agree_after_seconds = -1")
-    retire(demo, APP)
-    run_backup(demo, APP, actor="analyst")
-    assert verify_backup(demo, APP, actor="analyst").ok
-    return demo
 
 
 def stage(ws):
@@ -191,32 +174,12 @@ def test_failed_notification_after_disable_is_kept_and_retried(approved):
     assert len(sandbox(approved).outbox()) == 2
 
 
-def test_email_arrives_at_a_local_smtp_server(approved):
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(envelope)
-            return "250 OK"
-
-    import socket
-
-    with socket.socket() as probe:  # a free port on loopback
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        set_config(approved, 'channels = ["dingtalk_work"]', 'channels = ["email"]')
-        set_config(approved, "smtp_port = 25", f"smtp_port = {port}")
-        run_disable(stage(approved), APP, dry_run=False, confirm=APP)
-        run_disable(stage(approved), APP, dry_run=False, confirm=APP)  # no second mail
-    finally:
-        controller.stop()
+def test_email_arrives_at_a_local_smtp_server(approved, smtp_inbox):
+    inbox, port = smtp_inbox
+    set_config(approved, 'channels = ["dingtalk_work"]', 'channels = ["email"]')
+    set_config(approved, "smtp_port = 25", f"smtp_port = {port}")
+    run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    run_disable(stage(approved), APP, dry_run=False, confirm=APP)  # no second mail
     assert len(inbox.messages) == 2
     import email
 

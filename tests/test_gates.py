@@ -24,18 +24,12 @@ from decomkit.errors import DecomkitError, PlatformError, TransitionError
 from decomkit.execute import rollback, run_disable
 from decomkit.platforms.sandbox import SandboxPlatform
 from decomkit.stage import open_stage
+from helpers import set_config
 
 APP = "jxc"
 TODAY = dt.date(2026, 11, 23)
 REASON_36 = "the vendor shuts the service on Friday"  # a sentence, 38 characters
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-
-
-def set_config(ws, old: str, new: str) -> None:
-    path = ws.root / "decomkit.toml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def stage(ws, analyst: str = "it-admin"):
@@ -65,15 +59,6 @@ def world(ws) -> dict:
 def state(ws) -> str:
     with ws.ledger() as ledger:
         return ledger.state(APP)
-
-
-@pytest.fixture
-def verified(demo, retire):
-    set_config(demo, "auto_agree_after_seconds = 2", "auto_agree_after_seconds = -1")
-    retire(demo, APP)
-    run_backup(demo, APP, actor="analyst")
-    assert verify_backup(demo, APP, actor="analyst").ok
-    return demo
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import email
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -306,28 +305,6 @@ def test_an_anchor_that_is_down_never_blocks_and_the_next_run_publishes(demo, tm
         transition(ws)
     assert len(list((blocker / "anchor").rglob("*.json"))) == 20
     assert verify_ledger(ws).unanchored == {}
-
-
-@pytest.fixture
-def smtp_inbox():
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def test_the_auditors_mailbox_receives_each_checkpoint(demo, smtp_inbox):
