@@ -173,3 +173,47 @@ def test_a_parquet_log_is_checked_row_by_row(workspace):
     assert {(p.file, p.row, p.column) for p in caught.value.problems} == {
         ("usage_events.parquet", 2, "date"), ("usage_events.parquet", 3, "app_id"),
         ("usage_events.parquet", 4, "user_id")}
+
+
+def test_the_portfolio_reads_use_from_the_log_summary(demo, as_of):
+    """The portfolio stage never loads the log: use per app comes from the snapshot's summary
+    and equals what the whole log gives, for any analysis date."""
+    import datetime as dt
+
+    from decomkit.assess import score_portfolio, summary_counts, usage_counts, usage_summary
+    from decomkit.decide import run_portfolio
+    from decomkit.stage import open_stage
+
+    full = load_inventory(demo.path("data"))
+    for day in (as_of, as_of - dt.timedelta(days=200)):
+        stage = open_stage(str(demo.root), as_of=day.isoformat())
+        assert stage.inventory.usage_events.empty
+        expected = usage_counts(full, day)
+        for ours, theirs in zip(stage.usage, expected, strict=True):
+            pd.testing.assert_frame_equal(pd.DataFrame(ours), pd.DataFrame(theirs))
+        assert expected[0].to_numpy().sum() > 0 and expected[2].sum() > 0
+        table = run_portfolio(stage, record=False).table
+        whole = score_portfolio(full, stage.weights, stage.thresholds, day)
+        pd.testing.assert_series_equal(table["score"], whole["score"])
+    # the check can fail: one user-month fewer in the summary is one active user fewer
+    summary, apps = usage_summary(full.usage_events), full.apps["app_id"]
+    recent = summary.index[summary["month"] >= pd.Timestamp(as_of) - pd.DateOffset(months=6)]
+    fewer = summary_counts(summary.drop(recent[0]), apps, as_of)[0]
+    assert fewer.to_numpy().sum() == summary_counts(summary, apps, as_of)[0].to_numpy().sum() - 1
+
+
+def test_a_log_from_csv_or_parquet_is_dictionary_encoded_alike(workspace):
+    data = workspace.path("data")
+    (data / "apps.csv").write_text("app_id,name\nA1,进销存\nA2,考勤\n", encoding="utf-8")
+    log = pd.DataFrame({"date": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-02"]),
+                        "app_id": ["A1", " A2", "A1"], "user_id": ["u1", "u2 ", "u1"]})
+    log.to_parquet(data / "usage_events.parquet")
+    from_parquet = load_inventory(data, ["usage_events"]).usage_events
+    (data / "usage_events.parquet").unlink()
+    log.assign(date=log["date"].dt.strftime("%Y-%m-%d")).to_csv(data / "usage_events.csv",
+                                                                 index=False)
+    from_csv = load_inventory(data, ["usage_events"]).usage_events
+    for frame in (from_parquet, from_csv):
+        assert isinstance(frame["app_id"].dtype, pd.CategoricalDtype)
+        assert list(frame["app_id"].astype(str)) == ["A1", "A2", "A1"]  # stripped
+        assert list(frame["user_id"].astype(str)) == ["u1", "u2", "u1"]

@@ -22,7 +22,6 @@ licensed seats, and is not counted when those are unknown too.
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,28 +66,71 @@ def analysis_months(as_of: dt.date) -> pd.PeriodIndex:
 UsageCounts = tuple[pd.DataFrame, pd.Series, pd.Series]  # monthly active, last use, users
 
 
+def encoded(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes and the distinct values they stand for (a category's own, or found)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), column.cat.categories
+    codes, uniques = pd.factorize(column)
+    return codes, pd.Index(uniques)
+
+
 def usage_counts(inventory: Inventory, as_of: dt.date) -> UsageCounts:
     """One pass over the usage log: monthly active users (apps × 12 months), last use per app
     and distinct users per app over the 12 months.
 
-    Columns are encoded once (factorize, then map the few distinct app ids) and filtered as
+    The log's text columns are dictionary-encoded (see ``Table.log``): its codes are used as
     integer arrays, never as frames of strings: this is what keeps 10 million events fast.
     """
-    apps = pd.Index(inventory.apps["app_id"])
-    months = analysis_months(as_of)
     events = inventory.usage_events
-    with ThreadPoolExecutor(2) as pool:  # Arrow releases the GIL: both cores encode at once
-        apps_job = pool.submit(pd.factorize, events["app_id"])
-        users_job = pool.submit(pd.factorize, events["user_id"])
-        codes, uniques = apps_job.result()
-        all_users, users = users_job.result()
-    app_codes = apps.get_indexer(uniques)[codes]
     dates = np.asarray(events["date"].to_numpy(), dtype="datetime64[ns]").view(np.int64)
+    return _tally(pd.Index(inventory.apps["app_id"]), analysis_months(as_of), events["app_id"],
+                  events["user_id"], dates, dates)
+
+
+def usage_summary(events: pd.DataFrame) -> pd.DataFrame:
+    """The usage log reduced to what the score reads: one row per app, calendar month and
+    user, with the time of that user's last visit in the month. The snapshot keeps it, so the
+    portfolio never reads the whole log (a daily user is one row a month, not thirty)."""
+    import pyarrow as pa
+
+    app_codes, apps = encoded(events["app_id"])
+    user_codes, users = encoded(events["user_id"])
+    dates = np.asarray(events["date"].to_numpy(), dtype="datetime64[ns]")
+    grouped = pa.table({
+        "app": app_codes, "month": dates.astype("datetime64[M]").view(np.int64),
+        "user": user_codes, "last": dates,
+    }).group_by(["app", "month", "user"], use_threads=False).aggregate([("last", "max")])
+    month = grouped["month"].to_numpy().astype("datetime64[M]").astype("datetime64[ns]")
+    return pd.DataFrame({
+        "app_id": pd.Categorical.from_codes(grouped["app"].to_numpy(), apps),
+        "month": month,
+        "user_id": pd.Categorical.from_codes(grouped["user"].to_numpy(), users),
+        "last": grouped["last_max"].to_numpy().astype("datetime64[ns]"),
+    })
+
+
+def summary_counts(summary: pd.DataFrame, apps: pd.Index, as_of: dt.date) -> UsageCounts:
+    """What :func:`usage_counts` gives, from a :func:`usage_summary` of the same log."""
+    def ns(column: str) -> np.ndarray:
+        return np.asarray(summary[column].to_numpy(), dtype="datetime64[ns]").view(np.int64)
+
+    return _tally(pd.Index(apps), analysis_months(as_of), summary["app_id"],
+                  summary["user_id"], ns("month"), ns("last"))
+
+
+def _tally(apps: pd.Index, months: pd.PeriodIndex, app_column: pd.Series,
+           user_column: pd.Series, when: np.ndarray, last_seen: np.ndarray) -> UsageCounts:
+    """Monthly active users, last use and distinct users per app over ``months``, from
+    visits (or summary rows) with their month's instant ``when`` and last time ``last_seen``
+    (nanoseconds)."""
+    codes, uniques = encoded(app_column)
+    all_users, users = encoded(user_column)
+    app_codes = apps.get_indexer(uniques)[codes]
     last_ns = np.full(len(apps), np.iinfo(np.int64).min)  # NaT's own bit pattern: never used
-    np.maximum.at(last_ns, app_codes, dates)
+    np.maximum.at(last_ns, app_codes, last_seen)
     last = pd.Series(last_ns.view("datetime64[ns]"), index=apps)
     bounds = pd.period_range(months[0], periods=13, freq="M").to_timestamp().to_numpy()
-    month_codes = np.searchsorted(bounds.astype("datetime64[ns]").view(np.int64), dates,
+    month_codes = np.searchsorted(bounds.astype("datetime64[ns]").view(np.int64), when,
                                   side="right") - 1
     inside = np.flatnonzero((month_codes >= 0) & (month_codes < 12))
     user_codes = all_users[inside]
@@ -113,21 +155,22 @@ def monthly_active_users(inventory: Inventory, as_of: dt.date) -> pd.DataFrame:
     return usage_counts(inventory, as_of)[0]
 
 
-def usage_known(inventory: Inventory) -> pd.Series:
-    """Per app: whether a usage source covers it (see the module's docstring)."""
+def usage_known(inventory: Inventory, last_use: pd.Series) -> pd.Series:
+    """Per app: whether a usage source covers it (see the module's docstring); ``last_use``
+    from :func:`usage_counts` (NaT: the log has no visit of the app)."""
     apps = inventory.apps.set_index("app_id")
-    logged = apps.index.isin(pd.unique(inventory.usage_events["app_id"]))
+    logged = last_use.reindex(apps.index).notna()
     tracked = apps["usage_tracked"].astype("boolean")
-    return pd.Series(tracked.fillna(pd.Series(logged, index=apps.index)).astype(bool),
-                     index=apps.index, name="usage_known")
+    return pd.Series(tracked.fillna(logged).astype(bool), index=apps.index, name="usage_known")
 
 
 def usage_metrics(inventory: Inventory, as_of: dt.date,
                   counts: UsageCounts | None = None) -> pd.DataFrame:
-    """Use per app; ``counts`` (from :func:`usage_counts`) spares a second pass over the log."""
+    """Use per app; ``counts`` (from :func:`usage_counts` or the snapshot's summary of the
+    log, :meth:`decomkit.workspace.Workspace.usage_counts`) spares a pass over the log."""
     apps = inventory.apps.set_index("app_id")
-    known = usage_known(inventory)
     mau, last, users = counts if counts is not None else usage_counts(inventory, as_of)
+    known = usage_known(inventory, last)
     recent, early = mau.iloc[:, -3:].mean(axis=1), mau.iloc[:, :3].mean(axis=1)
     seats = apps["licensed_seats"].astype("Float64")
     seats = seats.fillna(users.astype("Float64").where(known)).fillna(1).clip(lower=1)

@@ -54,7 +54,8 @@ def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
     it is not scored again against a decision that is being, or was, carried out."""
     from decomkit import charts
 
-    table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of)
+    table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of,
+                            stage.usage)
     table["usage"] = [usage_label(row, stage.language) for _, row in table.iterrows()]
     gone = stage.inventory.apps.set_index("app_id")["gone_since"].notna()
     live = table[~gone.reindex(table.index, fill_value=False)]  # gone from the platform already
@@ -93,19 +94,21 @@ class AppAssessment:
 
 
 def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
-    """Score, impact, licence plan and preflight of one app (one pass over its usage)."""
-    counts = usage_counts(stage.inventory, stage.as_of)
-    table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of,
-                            counts)
+    """Score, impact, licence plan and preflight of one app (one pass over its usage). It
+    reads the app's rows (the stage's own when it was opened for the app)."""
+    inventory = (stage.inventory if stage.app_id == app_id
+                 else stage.workspace.inventory(app_id=app_id))
+    counts = usage_counts(inventory, stage.as_of)
+    table = score_portfolio(inventory, stage.weights, stage.thresholds, stage.as_of, counts)
     assessment = assess_app(table, app_id, stage.language)
     monthly_cost = float(table.loc[app_id, "monthly_cost"])
-    plan = app_exit_plan(stage.inventory, app_id, stage.as_of, monthly_cost, stage.language)
-    checks = preflight(stage.platform, stage.inventory, app_id, stage.analyst, plan,
+    plan = app_exit_plan(inventory, app_id, stage.as_of, monthly_cost, stage.language)
+    checks = preflight(stage.platform, inventory, app_id, stage.analyst, plan,
                        stage.language, open_documents(stage.workspace, app_id))
     mau = counts[0].loc[app_id]
     if not assessment.metrics["usage_known"]:
         mau = mau.astype(float) * float("nan")  # no source: unknown, not zero
-    return AppAssessment(assessment, assess_impact(stage.inventory, app_id, stage.as_of,
+    return AppAssessment(assessment, assess_impact(inventory, app_id, stage.as_of,
                                                    stage.language), plan, checks, mau)
 
 

@@ -61,7 +61,7 @@ def recent_users_by_department(inventory: Inventory, app_id: str,
     since = pd.Timestamp(as_of) - pd.Timedelta(days=RECENT_DAYS)
     recent = events[(events["app_id"] == app_id) & (events["date"] >= since)
                     & (events["date"] < pd.Timestamp(as_of))]
-    users = pd.DataFrame({"user_id": recent["user_id"].unique()})
+    users = pd.DataFrame({"user_id": recent["user_id"].astype(str).unique()})
     departments = inventory.users.set_index("user_id")["department"]
     users["department"] = users["user_id"].map(departments).fillna("?")
     counts = users.groupby("department").size().rename("users").reset_index()

@@ -81,6 +81,7 @@ class Table:
     columns: tuple[Column, ...]
     required: bool = False  # the workspace must have this table
     help: str = ""
+    log: bool = False  # a large log: its text columns are kept dictionary-encoded (category)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -119,7 +120,8 @@ TABLES: tuple[Table, ...] = (
         Column("gone_since", "date", "平台已删除",
                help="set by an import: the day the platform stopped listing the app"),
     )),
-    Table("usage_events", "使用记录", help="one row per visit; parquet for large logs", columns=(
+    Table("usage_events", "使用记录", help="one row per visit; parquet for large logs",
+          log=True, columns=(
         Column("date", "date", "日期", required=True, help="day (or time) of the visit"),
         _app_ref(),
         Column("user_id", "str", "用户ID", required=True, help="who used it"),

@@ -20,6 +20,7 @@ none.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -35,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from decomkit.assess import UsageCounts, summary_counts, usage_summary
 from decomkit.errors import InputError, Problem, WorkspaceError
 from decomkit.files import atomic_write_text
 from decomkit.schemas import TABLES, TABLES_BY_NAME
@@ -44,7 +46,8 @@ CACHE = ".cache/inventory"
 STAMPS = "stamps.json"  # file → (size, mtime_ns, sha256): spares re-hashing unchanged files
 PROBLEMS = "problems.json"
 MANIFEST = "manifest.json"  # written last inside the folder; the folder is renamed into place
-FORMAT = 1
+FORMAT = 2
+SUMMARY = "usage_summary"  # the usage log per app, month and user (assess.usage_summary)
 ROW_GROUP_ROWS = 8192  # an app's rows start a new row group once the current one has this many
 KEEP = 3  # snapshots kept; older ones are removed when a new one is built
 _HASH_CHUNK = 1 << 20
@@ -61,10 +64,10 @@ class Source:
 @cache
 def _rules_digest() -> str:
     """The validation rules' own source: a change to them makes snapshots stale."""
-    from decomkit import schemas, tables
+    from decomkit import assess, schemas, tables
 
     digest = hashlib.sha256(f"format {FORMAT}".encode())
-    for module in (schemas, tables):
+    for module in (schemas, tables, assess):  # assess: the usage summary
         digest.update(Path(module.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()
@@ -162,6 +165,9 @@ def build_snapshot(data_dir: Path, cache_dir: Path, key: str, found: list[Source
             for name, frame in frames.items():
                 by_app = "app_id" in frame.columns and name != "apps"
                 rows[name] = _write_table(frame, parts / f"{name}.parquet", by_app)
+            if "usage_events" in frames:
+                _write_table(usage_summary(frames["usage_events"]),
+                             parts / f"{SUMMARY}.parquet", by_app=True)
         atomic_write_text(parts / PROBLEMS, json.dumps([asdict(p) for p in problems],
                                                        ensure_ascii=False, indent=1))
         atomic_write_text(parts / MANIFEST, json.dumps(
@@ -204,17 +210,30 @@ class Snapshot:
     def _path(self, name: str) -> Path:
         return self.folder / f"{name}.parquet"
 
+    def _read(self, name: str, app_id: str | None) -> pd.DataFrame:
+        file = pq.ParquetFile(self._path(name), memory_map=True)
+        if app_id is None or "app_id" not in file.schema_arrow.names:
+            return file.read(use_threads=False).to_pandas()
+        table = file.read_row_groups(_row_groups_of(file.metadata, app_id), use_threads=False)
+        return table.filter(pc.equal(table["app_id"], app_id)).to_pandas()
+
     def table(self, name: str, app_id: str | None = None) -> pd.DataFrame:
         """One table, typed as validated; with ``app_id``, only that app's rows. The index is
         each record's position in its file (0 for the first record), as a validating read
         gives it."""
         if name not in self.tables:
             return empty_table(TABLES_BY_NAME[name])
-        file = pq.ParquetFile(self._path(name), memory_map=True)
-        if app_id is None or "app_id" not in file.schema_arrow.names:
-            return file.read(use_threads=False).to_pandas()
-        table = file.read_row_groups(_row_groups_of(file.metadata, app_id), use_threads=False)
-        return table.filter(pc.equal(table["app_id"], app_id)).to_pandas()
+        return self._read(name, app_id)
+
+    def usage_counts(self, as_of: dt.date, app_id: str | None = None) -> UsageCounts:
+        """:func:`~decomkit.assess.usage_counts` for every app (with ``app_id``, that app's
+        use only), from the log's summary: the portfolio never reads the whole log."""
+        apps = pd.Index(self.table("apps")["app_id"])
+        if "usage_events" not in self.tables:
+            summary = usage_summary(empty_table(TABLES_BY_NAME["usage_events"]))
+        else:
+            summary = self._read(SUMMARY, app_id)
+        return summary_counts(summary, apps, as_of)
 
     def inventory(self, tables: list[str] | None = None, app_id: str | None = None) -> Inventory:
         """The inventory (``tables`` limits which besides apps; the others are empty); with

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 
-from decomkit.assess import parse_as_of
+from decomkit.assess import UsageCounts, parse_as_of
 from decomkit.config import Thresholds, Weights
 from decomkit.errors import WorkspaceError
 from decomkit.i18n import Language
@@ -32,6 +32,15 @@ class Stage:
     language: Language
     as_of: dt.date
     analyst: str
+
+    app_id: str = ""  # a per-app stage: the inventory holds only this app's rows
+
+    @cached_property
+    def usage(self) -> UsageCounts:
+        """Monthly active users, last use and distinct users per app over the analysis
+        months, from the snapshot's summary of the usage log (a per-app stage reads its
+        app's rows only): no stage reads the whole log for them."""
+        return self.workspace.usage_counts(self.as_of, self.app_id or None)
 
     @cached_property
     def platform(self) -> Platform:
@@ -71,7 +80,9 @@ def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", anal
     """Open the workspace and settle the settings a stage runs with.
 
     With ``app_id``, the inventory holds only that app's rows (and the whole users table):
-    what a per-app stage reads does not grow with the organisation."""
+    what a per-app stage reads does not grow with the organisation. Without it, the usage
+    log is left out unless ``tables`` names it: the stage reads use per app from the log's
+    summary (``Stage.usage``)."""
     ws = resolve_workspace(workspace)
     config = ws.config
     for name, value in (("analyst", analyst), ("as_of", as_of)):
@@ -88,7 +99,9 @@ def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", anal
     from decomkit.present import use
 
     use(language or config.language, config.timezone)  # tables shown from here on
+    if tables is None and not app_id:
+        tables = [name for name in Inventory.names() if name != "usage_events"]
     return Stage(ws, ws.inventory(tables, app_id or None), effective_weights,
                  effective_thresholds, language or config.language,
                  parse_as_of(as_of, config.timezone),
-                 analyst or config.operator)
+                 analyst or config.operator, app_id)

@@ -296,7 +296,7 @@ def apps_from_inventory(inventory, operator: str) -> list[AppInfo]:
     """The inventory's apps as a platform would show them: each visible to the departments
     that use it, managed by the operator and the app's owner."""
     users = dict(zip(inventory.users["user_id"], inventory.users["department"], strict=True))
-    events = inventory.usage_events[["app_id", "user_id"]].drop_duplicates()
+    events = inventory.usage_events[["app_id", "user_id"]].drop_duplicates().astype(str)
     depts = events.assign(dept=events["user_id"].map(users)).dropna().groupby("app_id")["dept"]
     dept_ids = {app: tuple(sorted(set(d))) for app, d in depts}
     apps = []
