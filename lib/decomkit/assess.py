@@ -22,6 +22,7 @@ licensed seats, and is not counted when those are unknown too.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +40,7 @@ COST_REF = 100.0  # ¥ per active user a month at which cost pressure is 0.5
 INCIDENT_WEIGHT = {"critical": 4.0, "high": 2.0, "medium": 1.0, "low": 0.5}
 FINDING_WEIGHT = {"critical": 1.0, "high": 0.6, "medium": 0.3, "low": 0.1}
 _DENSE_LIMIT = 200_000_000  # cells in the app × month × user bitmap before sorting instead
+_SLICE = 1 << 20  # log rows counted at a time
 
 
 def parse_as_of(value: str | dt.date | None, timezone: str = "") -> dt.date:
@@ -122,30 +124,44 @@ def _tally(apps: pd.Index, months: pd.PeriodIndex, app_column: pd.Series,
            user_column: pd.Series, when: np.ndarray, last_seen: np.ndarray) -> UsageCounts:
     """Monthly active users, last use and distinct users per app over ``months``, from
     visits (or summary rows) with their month's instant ``when`` and last time ``last_seen``
-    (nanoseconds)."""
+    (nanoseconds). Rows are taken a slice at a time: the temporary arrays stay small."""
     codes, uniques = encoded(app_column)
     all_users, users = encoded(user_column)
-    app_codes = apps.get_indexer(uniques)[codes]
-    last_ns = np.full(len(apps), np.iinfo(np.int64).min)  # NaT's own bit pattern: never used
-    np.maximum.at(last_ns, app_codes, last_seen)
-    last = pd.Series(last_ns.view("datetime64[ns]"), index=apps)
-    bounds = pd.period_range(months[0], periods=13, freq="M").to_timestamp().to_numpy()
-    month_codes = np.searchsorted(bounds.astype("datetime64[ns]").view(np.int64), when,
-                                  side="right") - 1
-    inside = np.flatnonzero((month_codes >= 0) & (month_codes < 12))
-    user_codes = all_users[inside]
+    to_app = apps.get_indexer(uniques)
     n_apps, n_users = len(apps), max(len(users), 1)
-    cells = (app_codes[inside] * 12 + month_codes[inside]) * n_users + user_codes
-    if n_apps * 12 * n_users <= _DENSE_LIMIT:
-        seen = np.zeros((n_apps, 12, n_users), dtype=bool)
-        seen.reshape(-1)[cells] = True
-        mau = seen.sum(axis=2)
-        distinct = seen.any(axis=1).sum(axis=1)
+    bounds = pd.period_range(months[0], periods=13, freq="M").to_timestamp().to_numpy()
+    bounds = bounds.astype("datetime64[ns]").view(np.int64)
+    dense = n_apps * 12 * n_users <= _DENSE_LIMIT
+    seen = np.zeros(n_apps * 12 * n_users if dense else 0, dtype=bool)
+
+    def count(start: int) -> tuple[np.ndarray, np.ndarray | None]:
+        part = slice(start, start + _SLICE)
+        app = to_app[codes[part]]
+        last = np.full(n_apps, np.iinfo(np.int64).min)
+        np.maximum.at(last, app, last_seen[part])
+        month = np.searchsorted(bounds, when[part], side="right") - 1
+        inside = (month >= 0) & (month < 12)
+        cells = (app[inside] * 12 + month[inside]) * n_users + all_users[part][inside]
+        if dense:
+            seen[cells] = True  # slices may set the same cell at once: both write True
+            return last, None
+        return last, np.unique(cells)
+
+    with ThreadPoolExecutor(2) as pool:  # numpy releases the GIL: both cores count at once
+        counted = list(pool.map(count, range(0, len(codes), _SLICE)))
+    last_ns = np.full(n_apps, np.iinfo(np.int64).min)  # NaT's own bit pattern: never used
+    for last, _ in counted:
+        np.maximum(last_ns, last, out=last_ns)
+    found = [cells for _, cells in counted if cells is not None]
+    if dense:
+        cube = seen.reshape(n_apps, 12, n_users)
+        mau, distinct = cube.sum(axis=2), cube.any(axis=1).sum(axis=1)
     else:
-        unique_cells = np.unique(cells)
+        unique_cells = np.unique(np.concatenate(found or [np.zeros(0, np.int64)]))
         mau = np.bincount(unique_cells // n_users, minlength=n_apps * 12).reshape(n_apps, 12)
         app_user = np.unique((unique_cells // n_users // 12) * n_users + unique_cells % n_users)
         distinct = np.bincount(app_user // n_users, minlength=n_apps)
+    last = pd.Series(last_ns.view("datetime64[ns]"), index=apps)
     return (pd.DataFrame(mau, index=apps, columns=months), last,
             pd.Series(distinct, index=apps))
 

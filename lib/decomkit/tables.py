@@ -350,15 +350,19 @@ class _Checker:
         dictionary-encoded."""
         categories = raw.cat.categories
         codes = raw.cat.codes.to_numpy()
-        codes = np.where(codes < 0, len(categories), codes)  # the empty cell: the last value
+        empty = codes < 0
+        lookup = np.where(empty, len(categories), codes) if empty.any() else codes
         distinct = _Distinct()
         typed = distinct.convert(pd.Series([*categories, None], dtype=object), col)
         for bad, what, fix, shown in distinct.found:
-            self.report(bad[codes], col.name, what, fix, raw if shown else None)
+            self.report(bad[lookup], col.name, what, fix, raw if shown else None)
         if col.kind not in ("str", "enum"):
-            return pd.Series(typed.to_numpy()[codes], index=raw.index, dtype=typed.dtype)
+            return pd.Series(typed.to_numpy()[lookup], index=raw.index, dtype=typed.dtype)
         new_codes, values = pd.factorize(typed)  # stripping may make two values one
-        return _categorical(new_codes[codes], values, raw.index)
+        values = pd.Index(values).astype("str")
+        if (new_codes[:-1] == np.arange(len(categories))).all():  # none merged or emptied
+            return raw.cat.rename_categories(values) if not values.equals(categories) else raw
+        return _categorical(new_codes[lookup], values, raw.index)
 
     def _typed_dates(self, raw: pd.Series, col: Column) -> pd.Series:
         """Dates already typed (parquet, Excel): only emptiness to check, no text to parse."""
@@ -510,7 +514,7 @@ def check_table(frame: pd.DataFrame, table: Table, file: str, first_row: int,
                                                                 pd.CategoricalDtype):
                 out[col.name] = _categorical(*pd.factorize(out[col.name]), frame.index)
     extra = [c for c in frame.columns if c not in out and c]
-    result = pd.DataFrame(out)
+    result = pd.DataFrame(out, copy=False)  # the converted columns are new already
     for name in extra:  # unknown columns are kept, as text
         result[name] = _as_text(frame[name])
     return result
@@ -528,7 +532,14 @@ def check_references(frames: dict[str, tuple[pd.DataFrame, str, int]],
                 continue
             known = frames[target_table][0][target_col].dropna().unique()
             values = frame[col.name]
-            bad = (values.notna() & ~values.isin(known)).to_numpy()
+            if isinstance(values.dtype, pd.CategoricalDtype):  # a log: each value once
+                unknown = ~values.cat.categories.isin(known)
+                if not unknown.any():
+                    continue
+                codes = values.cat.codes.to_numpy()
+                bad = unknown[codes] & (codes >= 0)
+            else:
+                bad = (values.notna() & ~values.isin(known)).to_numpy()
             _Checker(file, first_row, problems).report(
                 bad, col.name, f"refers to an unknown {target_table[:-1].replace('_', ' ')}",
                 f"add it to the {target_table} table or correct the id", values)
