@@ -97,8 +97,8 @@ class AssessmentExplorer(_Explorer):
 def portfolio_explorer(stage) -> PortfolioExplorer:
     from decomkit.assess import portfolio_metrics
 
-    return PortfolioExplorer(portfolio_metrics(stage.inventory, stage.as_of, stage.usage), stage.weights,
-                             stage.thresholds, stage.language)
+    return PortfolioExplorer(portfolio_metrics(stage.inventory, stage.as_of, stage.usage),
+                             stage.weights, stage.thresholds, stage.language)
 
 
 def assessment_explorer(stage, app_id: str) -> AssessmentExplorer:
