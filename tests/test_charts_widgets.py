@@ -11,12 +11,13 @@ from decomkit.assess import assess_app, monthly_active_users, score_portfolio
 from decomkit.contracts import app_exit_plan
 from decomkit.impact import assess_impact
 from decomkit.stage import open_stage
+from decomkit.tables import Inventory
 from decomkit.widgets import assessment_explorer, portfolio_explorer
 
 
 @pytest.fixture
 def stage(demo, as_of):
-    return open_stage(str(demo.root), as_of=str(as_of))
+    return open_stage(str(demo.root), as_of=str(as_of), tables=Inventory.names())  # the log too
 
 
 def test_a_cjk_font_is_installed_and_used():
@@ -50,7 +51,7 @@ def test_portfolio_sliders_rescore_live(stage):
     explorer = portfolio_explorer(stage)
     before = explorer.table["score"].copy()
     assert before.equals(score_portfolio(stage.inventory, stage.weights, stage.thresholds,
-                                         stage.as_of)["score"])
+                                         stage.as_of, stage.usage)["score"])
     first_table, first_chart = explorer.shown[0], charts.png(explorer.shown[2])
     explorer.sliders["usage"].value = 0.0
     after = explorer.table["score"]

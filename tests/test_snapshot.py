@@ -195,6 +195,9 @@ def test_the_portfolio_reads_use_from_the_log_summary(demo, as_of):
         table = run_portfolio(stage, record=False).table
         whole = score_portfolio(full, stage.weights, stage.thresholds, day)
         pd.testing.assert_series_equal(table["score"], whole["score"])
+    # an inventory opened without the log is no evidence of idling: use must come from stage
+    with pytest.raises(WorkspaceError, match="without the usage log"):
+        score_portfolio(stage.inventory, stage.weights, stage.thresholds, as_of)
     # the check can fail: one user-month fewer in the summary is one active user fewer
     summary, apps = usage_summary(full.usage_events), full.apps["app_id"]
     recent = summary.index[summary["month"] >= pd.Timestamp(as_of) - pd.DateOffset(months=6)]

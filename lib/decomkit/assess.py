@@ -83,6 +83,10 @@ def usage_counts(inventory: Inventory, as_of: dt.date) -> UsageCounts:
     The log's text columns are dictionary-encoded (see ``Table.log``): its codes are used as
     integer arrays, never as frames of strings: this is what keeps 10 million events fast.
     """
+    if "usage_events" not in inventory.read:  # empty for not being read: no evidence of idling
+        raise WorkspaceError("this inventory was opened without the usage log (a portfolio "
+                             "stage reads use from the log's summary): pass stage.usage as "
+                             "the counts")
     events = inventory.usage_events
     dates = np.asarray(events["date"].to_numpy(), dtype="datetime64[ns]").view(np.int64)
     return _tally(pd.Index(inventory.apps["app_id"]), analysis_months(as_of), events["app_id"],

@@ -246,7 +246,8 @@ class Snapshot:
                 raise WorkspaceError(f"app '{app_id}' is not in the apps table; pick one of: "
                                      f"{known} …")
         return Inventory(**{name: self.table(name, app_id) if name in wanted
-                            else empty_table(TABLES_BY_NAME[name]) for name in Inventory.names()})
+                            else empty_table(TABLES_BY_NAME[name]) for name in Inventory.names()},
+                         read=frozenset(wanted))
 
 
 def _load(folder: Path) -> Snapshot | None:

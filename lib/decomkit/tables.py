@@ -454,13 +454,14 @@ class Inventory:
     users: pd.DataFrame
     app_scopes: pd.DataFrame
     survey_responses: pd.DataFrame
+    read: frozenset[str] = frozenset(t.name for t in TABLES)  # the others were not asked for
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
 
     @staticmethod
     def names() -> list[str]:
-        return [f.name for f in fields(Inventory)]
+        return [f.name for f in fields(Inventory) if f.name != "read"]
 
 
 def find_table_file(data_dir: Path, table: Table) -> list[Path]:
@@ -585,4 +586,5 @@ def load_inventory(data_dir: Path, tables: Iterable[str] | None = None) -> Inven
     if problems:
         raise InputError(problems)
     return Inventory(**{t.name: frames[t.name] if t.name in frames else empty_table(t)
-                        for t in TABLES})
+                        for t in TABLES},
+                     read=frozenset(Inventory.names() if tables is None else {*tables, "apps"}))
