@@ -195,6 +195,10 @@ def test_the_portfolio_reads_use_from_the_log_summary(demo, as_of):
         table = run_portfolio(stage, record=False).table
         whole = score_portfolio(full, stage.weights, stage.thresholds, day)
         pd.testing.assert_series_equal(table["score"], whole["score"])
+    for app_id in ("jxc", "crm"):  # a per-app stage: its app's rows of the summary
+        one = open_stage(str(demo.root), as_of=as_of.isoformat(), app_id=app_id)
+        for ours, theirs in zip(one.usage, usage_counts(one.inventory, as_of), strict=True):
+            pd.testing.assert_frame_equal(pd.DataFrame(ours), pd.DataFrame(theirs))
     # an inventory opened without the log is no evidence of idling: use must come from stage
     with pytest.raises(WorkspaceError, match="without the usage log"):
         score_portfolio(stage.inventory, stage.weights, stage.thresholds, as_of)

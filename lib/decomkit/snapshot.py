@@ -226,9 +226,10 @@ class Snapshot:
         return self._read(name, app_id)
 
     def usage_counts(self, as_of: dt.date, app_id: str | None = None) -> UsageCounts:
-        """:func:`~decomkit.assess.usage_counts` for every app (with ``app_id``, that app's
-        use only), from the log's summary: the portfolio never reads the whole log."""
-        apps = pd.Index(self.table("apps")["app_id"])
+        """:func:`~decomkit.assess.usage_counts` for every app (with ``app_id``, for that app
+        alone, as :meth:`inventory` slices), from the log's summary: no stage reads the whole
+        log for it."""
+        apps = pd.Index(self.table("apps", app_id)["app_id"])
         if "usage_events" not in self.tables:
             summary = usage_summary(empty_table(TABLES_BY_NAME["usage_events"]))
         else:
