@@ -126,7 +126,8 @@ def main() -> None:
         return usage_metrics(inventory, AS_OF)
 
     def warm():  # what the portfolio stage does: apps, and use from the log's summary
-        return usage_metrics(workspace.inventory([]), AS_OF, workspace.usage_counts(AS_OF))
+        snapshot = open_snapshot(root)
+        return usage_metrics(snapshot.inventory([]), AS_OF, snapshot.usage_counts(AS_OF))
 
     def cold_snapshot():
         shutil.rmtree(root / CACHE, ignore_errors=True)

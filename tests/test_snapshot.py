@@ -3,6 +3,7 @@ and sliced per app exactly as the full read filtered to that app."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 
@@ -173,6 +174,12 @@ def test_a_parquet_log_is_checked_row_by_row(workspace):
     assert {(p.file, p.row, p.column) for p in caught.value.problems} == {
         ("usage_events.parquet", 2, "date"), ("usage_events.parquet", 3, "app_id"),
         ("usage_events.parquet", 4, "user_id")}
+    # a bad value is shown as its text, stripped, as a CSV's is
+    pd.DataFrame({"date": ["2025-01-01", "2025-13-01 "], "app_id": ["A1", "A1"],
+                  "user_id": ["u1", "u2"]}).to_parquet(data / "usage_events.parquet")
+    with pytest.raises(InputError) as caught:
+        workspace.inventory(["usage_events"])
+    assert [p.what for p in caught.value.problems] == ["is not a date ('2025-13-01')"]
 
 
 def test_the_portfolio_reads_use_from_the_log_summary(demo, as_of):
@@ -185,16 +192,18 @@ def test_the_portfolio_reads_use_from_the_log_summary(demo, as_of):
     from decomkit.stage import open_stage
 
     full = load_inventory(demo.path("data"))
-    for day in (as_of, as_of - dt.timedelta(days=200)):
+    for day in (as_of, as_of - dt.timedelta(days=200)):  # the past: later visits don't count
         stage = open_stage(str(demo.root), as_of=day.isoformat())
         assert stage.inventory.usage_events.empty
         expected = usage_counts(full, day)
         for ours, theirs in zip(stage.usage, expected, strict=True):
             pd.testing.assert_frame_equal(pd.DataFrame(ours), pd.DataFrame(theirs))
         assert expected[0].to_numpy().sum() > 0 and expected[2].sum() > 0
+        assert (expected[1].dropna() < pd.Timestamp(day + dt.timedelta(days=1))).all()
         table = run_portfolio(stage, record=False).table
         whole = score_portfolio(full, stage.weights, stage.thresholds, day)
         pd.testing.assert_series_equal(table["score"], whole["score"])
+        assert (table["days_idle"].dropna() >= 0).all()
     for app_id in ("jxc", "crm"):  # a per-app stage: its app's rows of the summary
         one = open_stage(str(demo.root), as_of=as_of.isoformat(), app_id=app_id)
         for ours, theirs in zip(one.usage, usage_counts(one.inventory, as_of), strict=True):
@@ -202,11 +211,79 @@ def test_the_portfolio_reads_use_from_the_log_summary(demo, as_of):
     # an inventory opened without the log is no evidence of idling: use must come from stage
     with pytest.raises(WorkspaceError, match="without the usage log"):
         score_portfolio(stage.inventory, stage.weights, stage.thresholds, as_of)
-    # the check can fail: one user-month fewer in the summary is one active user fewer
+    # the check can fail: one user-month fewer is one active user fewer; the last day of an
+    # app's use left out is an earlier last use
     summary, apps = usage_summary(full.usage_events), full.apps["app_id"]
-    recent = summary.index[summary["month"] >= pd.Timestamp(as_of) - pd.DateOffset(months=6)]
-    fewer = summary_counts(summary.drop(recent[0]), apps, as_of)[0]
+    months, days = summary.months, summary.days
+    recent = months.index[months["month"] >= pd.Timestamp(as_of) - pd.DateOffset(months=6)]
+    fewer = summary_counts(dataclasses.replace(summary, months=months.drop(recent[0])), apps,
+                           as_of)[0]
     assert fewer.to_numpy().sum() == summary_counts(summary, apps, as_of)[0].to_numpy().sum() - 1
+    latest = days["last"].idxmax()
+    earlier = summary_counts(dataclasses.replace(summary, days=days.drop(latest)), apps, as_of)
+    assert earlier[1][days.loc[latest, "app_id"]] < days.loc[latest, "last"]
+
+
+def test_use_is_matched_to_apps_by_id_and_stays_with_the_stage_s_files(demo, as_of):
+    """Counts in another order, counts for apps not listed, and apps.csv rewritten after the
+    stage opened: every app keeps its own use."""
+    from decomkit.assess import score_portfolio, usage_counts, usage_metrics
+    from decomkit.decide import run_portfolio
+    from decomkit.stage import open_stage
+
+    full = load_inventory(demo.path("data"))
+    counts = usage_counts(full, as_of)
+    reversed_counts = tuple(part.iloc[::-1] for part in counts)
+    pd.testing.assert_frame_equal(usage_metrics(full, as_of, reversed_counts),
+                                  usage_metrics(full, as_of, counts))
+    fewer_apps = full.apps[full.apps["app_id"] != "attendance"]  # its visits belong to no one
+    others = usage_counts(dataclasses.replace(full, apps=fewer_apps), as_of)
+    for ours, theirs in zip(others, counts, strict=True):
+        pd.testing.assert_frame_equal(pd.DataFrame(ours),
+                                      pd.DataFrame(theirs).loc[fewer_apps["app_id"]])
+
+    stage = open_stage(str(demo.root), as_of=as_of.isoformat())
+    apps_csv = demo.path("data") / "apps.csv"
+    text = apps_csv.read_bytes().decode("gbk").splitlines(keepends=True)
+    apps_csv.write_bytes("".join(text[:1] + text[:0:-1]).encode("gbk"))  # rows reversed
+    table = run_portfolio(stage, record=False).table
+    whole = score_portfolio(full, stage.weights, stage.thresholds, as_of)
+    pd.testing.assert_series_equal(table["score"], whole["score"])
+
+
+def test_an_assessment_reads_the_whole_app_whatever_the_stage_holds(demo, as_of):
+    from decomkit.decide import run_assessment
+    from decomkit.stage import open_stage
+
+    day = as_of.isoformat()
+    whole = run_assessment(open_stage(str(demo.root), as_of=day, app_id="bi-pro"), "bi-pro")
+    for tables in (["usage_events"], ["users"]):
+        partial = open_stage(str(demo.root), as_of=day, app_id="bi-pro", tables=tables)
+        assert run_assessment(partial, "bi-pro").assessment.summary() == \
+            whole.assessment.summary()
+
+
+def test_an_app_s_rows_stay_in_one_row_group_however_the_log_is_ordered(workspace):
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from decomkit.snapshot import ROW_GROUP_ROWS, SUMMARY, _row_groups_of
+
+    rng = np.random.default_rng(3)
+    apps = [f"z{n:03d}" if n % 2 else f"a{n:03d}" for n in range(60)]  # not in sorted order
+    rows = 4 * ROW_GROUP_ROWS
+    data = workspace.path("data")
+    pd.DataFrame({"app_id": apps, "name": apps}).to_csv(data / "apps.csv", index=False)
+    pd.DataFrame({"date": pd.Timestamp("2026-01-01") + pd.to_timedelta(
+                      rng.integers(0, 300, rows), unit="D"),
+                  "app_id": rng.choice(apps, rows),
+                  "user_id": rng.choice([f"u{n}" for n in range(50)], rows)}
+                 ).to_parquet(data / "usage_events.parquet")
+    folder = open_snapshot(workspace.root).folder
+    for name in ("usage_events", *SUMMARY):
+        meta = pq.ParquetFile(folder / f"{name}.parquet").metadata
+        assert meta.num_row_groups > 1
+        assert all(len(_row_groups_of(meta, app)) == 1 for app in apps), name
 
 
 def test_a_log_from_csv_or_parquet_is_dictionary_encoded_alike(workspace):

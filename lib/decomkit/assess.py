@@ -76,9 +76,13 @@ def encoded(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(uniques)
 
 
+def _ns(column: pd.Series) -> np.ndarray:
+    return np.asarray(column.to_numpy(), dtype="datetime64[ns]").view(np.int64)
+
+
 def usage_counts(inventory: Inventory, as_of: dt.date) -> UsageCounts:
-    """One pass over the usage log: monthly active users (apps × 12 months), last use per app
-    and distinct users per app over the 12 months.
+    """Monthly active users (apps × the 12 analysis months), last use up to ``as_of`` and
+    distinct users over the 12 months, per app, from the usage log.
 
     The log's text columns are dictionary-encoded (see ``Table.log``): its codes are used as
     integer arrays, never as frames of strings: this is what keeps 10 million events fast.
@@ -87,76 +91,117 @@ def usage_counts(inventory: Inventory, as_of: dt.date) -> UsageCounts:
         raise WorkspaceError("this inventory was opened without the usage log (a portfolio "
                              "stage reads use from the log's summary): pass stage.usage as "
                              "the counts")
-    events = inventory.usage_events
-    dates = np.asarray(events["date"].to_numpy(), dtype="datetime64[ns]").view(np.int64)
-    return _tally(pd.Index(inventory.apps["app_id"]), analysis_months(as_of), events["app_id"],
-                  events["user_id"], dates, dates)
+    events, apps = inventory.usage_events, pd.Index(inventory.apps["app_id"])
+    times = _ns(events["date"])
+    mau, users = _active(apps, analysis_months(as_of), events["app_id"], events["user_id"],
+                         times)
+    return mau, _last_use(apps, events["app_id"], times, as_of), users
 
 
-def usage_summary(events: pd.DataFrame) -> pd.DataFrame:
-    """The usage log reduced to what the score reads: one row per app, calendar month and
-    user, with the time of that user's last visit in the month. The snapshot keeps it, so the
-    portfolio never reads the whole log (a daily user is one row a month, not thirty)."""
+@dataclass(frozen=True)
+class UsageSummary:
+    """The usage log reduced to what the score reads; the snapshot keeps it, so no stage reads
+    the whole log (a daily user is one row a month, not thirty)."""
+
+    months: pd.DataFrame  # app_id, month, user_id: who visited each app in each month
+    days: pd.DataFrame  # app_id, day, last: each app's last visit on each day it had one
+
+
+def usage_summary(events: pd.DataFrame) -> UsageSummary:
     import pyarrow as pa
 
     app_codes, apps = encoded(events["app_id"])
     user_codes, users = encoded(events["user_id"])
-    dates = np.asarray(events["date"].to_numpy(), dtype="datetime64[ns]")
-    grouped = pa.table({
-        "app": app_codes, "month": dates.astype("datetime64[M]").view(np.int64),
-        "user": user_codes, "last": dates,
-    }).group_by(["app", "month", "user"], use_threads=False).aggregate([("last", "max")])
-    month = grouped["month"].to_numpy().astype("datetime64[M]").astype("datetime64[ns]")
-    return pd.DataFrame({
-        "app_id": pd.Categorical.from_codes(grouped["app"].to_numpy(), apps),
-        "month": month,
-        "user_id": pd.Categorical.from_codes(grouped["user"].to_numpy(), users),
-        "last": grouped["last_max"].to_numpy().astype("datetime64[ns]"),
-    })
+    times = np.asarray(events["date"].to_numpy(), dtype="datetime64[ns]")
+    visits = pa.table({"app": app_codes, "user": user_codes, "time": times,
+                       "month": times.astype("datetime64[M]").view(np.int64),
+                       "day": times.astype("datetime64[D]").view(np.int64)})
+    months = visits.group_by(["app", "month", "user"], use_threads=False).aggregate([])
+    days = visits.group_by(["app", "day"], use_threads=False).aggregate([("time", "max")])
+
+    def unit(column: pa.ChunkedArray, kind: str) -> np.ndarray:
+        return column.to_numpy().astype(f"datetime64[{kind}]").astype("datetime64[ns]")
+
+    return UsageSummary(
+        months=pd.DataFrame({
+            "app_id": pd.Categorical.from_codes(months["app"].to_numpy(), apps),
+            "month": unit(months["month"], "M"),
+            "user_id": pd.Categorical.from_codes(months["user"].to_numpy(), users)}),
+        days=pd.DataFrame({
+            "app_id": pd.Categorical.from_codes(days["app"].to_numpy(), apps),
+            "day": unit(days["day"], "D"),
+            "last": days["time_max"].to_numpy().astype("datetime64[ns]")}))
 
 
-def summary_counts(summary: pd.DataFrame, apps: pd.Index, as_of: dt.date) -> UsageCounts:
+def summary_counts(summary: UsageSummary, apps: pd.Index, as_of: dt.date) -> UsageCounts:
     """What :func:`usage_counts` gives, from a :func:`usage_summary` of the same log."""
-    def ns(column: str) -> np.ndarray:
-        return np.asarray(summary[column].to_numpy(), dtype="datetime64[ns]").view(np.int64)
+    apps = pd.Index(apps)
+    months = summary.months
+    mau, users = _active(apps, analysis_months(as_of), months["app_id"], months["user_id"],
+                         _ns(months["month"]))
+    return mau, _last_use(apps, summary.days["app_id"], _ns(summary.days["last"]), as_of), users
 
-    return _tally(pd.Index(apps), analysis_months(as_of), summary["app_id"],
-                  summary["user_id"], ns("month"), ns("last"))
+
+def _sliced(rows: int, count) -> list:
+    """``count`` over the rows a slice at a time, on both cores (numpy releases the GIL):
+    the temporary arrays stay small."""
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(count, range(0, rows, _SLICE)))
 
 
-def _tally(apps: pd.Index, months: pd.PeriodIndex, app_column: pd.Series,
-           user_column: pd.Series, when: np.ndarray, last_seen: np.ndarray) -> UsageCounts:
-    """Monthly active users, last use and distinct users per app over ``months``, from
-    visits (or summary rows) with their month's instant ``when`` and last time ``last_seen``
-    (nanoseconds). Rows are taken a slice at a time: the temporary arrays stay small."""
-    codes, uniques = encoded(app_column)
+def _positions(apps: pd.Index, column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct value's position in ``apps`` (-1: not there) and each row's code."""
+    codes, uniques = encoded(column)
+    return apps.get_indexer(uniques), codes
+
+
+def _last_use(apps: pd.Index, app_column: pd.Series, times: np.ndarray,
+              as_of: dt.date) -> pd.Series:
+    """Each app's last visit up to the end of ``as_of`` (NaT: none); a visit after it, or of
+    an app not in ``apps``, is left out."""
+    to_app, codes = _positions(apps, app_column)
+    until = pd.Timestamp(as_of + dt.timedelta(days=1)).as_unit("ns").value
+    never = np.iinfo(np.int64).min  # NaT's own bit pattern
+
+    def count(start: int) -> np.ndarray:
+        part = slice(start, start + _SLICE)
+        app, when = to_app[codes[part]], times[part]
+        kept = (app >= 0) & (when < until)
+        last = np.full(len(apps), never)
+        np.maximum.at(last, app[kept], when[kept])
+        return last
+
+    last_ns = np.full(len(apps), never)
+    for last in _sliced(len(codes), count):
+        np.maximum(last_ns, last, out=last_ns)
+    return pd.Series(last_ns.view("datetime64[ns]"), index=apps)
+
+
+def _active(apps: pd.Index, months: pd.PeriodIndex, app_column: pd.Series,
+            user_column: pd.Series, when: np.ndarray) -> tuple[pd.DataFrame, pd.Series]:
+    """Monthly active users (apps × ``months``) and distinct users over ``months`` per app,
+    from rows (visits, or summary rows) at the instants ``when`` (nanoseconds); rows of apps
+    not in ``apps`` are left out."""
+    to_app, codes = _positions(apps, app_column)
     all_users, users = encoded(user_column)
-    to_app = apps.get_indexer(uniques)
     n_apps, n_users = len(apps), max(len(users), 1)
     bounds = pd.period_range(months[0], periods=13, freq="M").to_timestamp().to_numpy()
     bounds = bounds.astype("datetime64[ns]").view(np.int64)
     dense = n_apps * 12 * n_users <= _DENSE_LIMIT
     seen = np.zeros(n_apps * 12 * n_users if dense else 0, dtype=bool)
 
-    def count(start: int) -> tuple[np.ndarray, np.ndarray | None]:
+    def count(start: int) -> np.ndarray | None:
         part = slice(start, start + _SLICE)
         app = to_app[codes[part]]
-        last = np.full(n_apps, np.iinfo(np.int64).min)
-        np.maximum.at(last, app, last_seen[part])
         month = np.searchsorted(bounds, when[part], side="right") - 1
-        inside = (month >= 0) & (month < 12)
+        inside = (app >= 0) & (month >= 0) & (month < 12)
         cells = (app[inside] * 12 + month[inside]) * n_users + all_users[part][inside]
         if dense:
             seen[cells] = True  # slices may set the same cell at once: both write True
-            return last, None
-        return last, np.unique(cells)
+            return None
+        return np.unique(cells)
 
-    with ThreadPoolExecutor(2) as pool:  # numpy releases the GIL: both cores count at once
-        counted = list(pool.map(count, range(0, len(codes), _SLICE)))
-    last_ns = np.full(n_apps, np.iinfo(np.int64).min)  # NaT's own bit pattern: never used
-    for last, _ in counted:
-        np.maximum(last_ns, last, out=last_ns)
-    found = [cells for _, cells in counted if cells is not None]
+    found = [cells for cells in _sliced(len(codes), count) if cells is not None]
     if dense:
         cube = seen.reshape(n_apps, 12, n_users)
         mau, distinct = cube.sum(axis=2), cube.any(axis=1).sum(axis=1)
@@ -165,9 +210,7 @@ def _tally(apps: pd.Index, months: pd.PeriodIndex, app_column: pd.Series,
         mau = np.bincount(unique_cells // n_users, minlength=n_apps * 12).reshape(n_apps, 12)
         app_user = np.unique((unique_cells // n_users // 12) * n_users + unique_cells % n_users)
         distinct = np.bincount(app_user // n_users, minlength=n_apps)
-    last = pd.Series(last_ns.view("datetime64[ns]"), index=apps)
-    return (pd.DataFrame(mau, index=apps, columns=months), last,
-            pd.Series(distinct, index=apps))
+    return pd.DataFrame(mau, index=apps, columns=months), pd.Series(distinct, index=apps)
 
 
 def monthly_active_users(inventory: Inventory, as_of: dt.date) -> pd.DataFrame:
@@ -186,10 +229,13 @@ def usage_known(inventory: Inventory, last_use: pd.Series) -> pd.Series:
 
 def usage_metrics(inventory: Inventory, as_of: dt.date,
                   counts: UsageCounts | None = None) -> pd.DataFrame:
-    """Use per app; ``counts`` (from :func:`usage_counts` or the snapshot's summary of the
-    log, :meth:`decomkit.workspace.Workspace.usage_counts`) spares a pass over the log."""
+    """Use per app; ``counts`` (from :func:`usage_counts`, or from the snapshot's summary of
+    the log: ``Stage.usage``) spares a pass over the log."""
     apps = inventory.apps.set_index("app_id")
     mau, last, users = counts if counts is not None else usage_counts(inventory, as_of)
+    # by app id, never by position: counts may list the apps in another order
+    mau = mau.reindex(apps.index, fill_value=0)
+    last, users = last.reindex(apps.index), users.reindex(apps.index, fill_value=0)
     known = usage_known(inventory, last)
     recent, early = mau.iloc[:, -3:].mean(axis=1), mau.iloc[:, :3].mean(axis=1)
     seats = apps["licensed_seats"].astype("Float64")
@@ -202,8 +248,8 @@ def usage_metrics(inventory: Inventory, as_of: dt.date,
         "mau_early": early.astype(float).mask(unknown), "seats": seats.astype(float),
         "seats_known": apps["licensed_seats"].notna() | known,
         "active_share": (recent / seats).astype(float).mask(unknown),
-        "decline": pd.Series(np.where(early > 0, ((early - recent) / early).clip(lower=0), 0.0),
-                             index=apps.index).mask(unknown),
+        "decline": ((early - recent) / early).clip(lower=0).where(early > 0, 0.0)
+        .astype(float).mask(unknown),
         "days_idle": idle.astype("Int64").mask(unknown), "last_used": last,
     }, index=apps.index)
 

@@ -22,6 +22,7 @@ from decomkit.ledger import DECISIONS, MIN_OVERRIDE_REASON, Event
 from decomkit.preflight import Check, open_documents, preflight
 from decomkit.sinks import write_csv, write_xlsx
 from decomkit.stage import Stage
+from decomkit.tables import Inventory
 
 CANDIDATE_COLUMNS = ["app_id", "name", "score", "recommendation", "quadrant", "annual_cost",
                      "usage", "mau_recent", "days_idle"]
@@ -96,8 +97,8 @@ class AppAssessment:
 def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
     """Score, impact, licence plan and preflight of one app (one pass over its usage). It
     reads the app's rows (the stage's own when it was opened for the app)."""
-    inventory = (stage.inventory if stage.app_id == app_id
-                 else stage.workspace.inventory(app_id=app_id))
+    whole = stage.app_id == app_id and stage.inventory.read >= set(Inventory.names())
+    inventory = stage.inventory if whole else stage.snapshot.inventory(app_id=app_id)
     counts = usage_counts(inventory, stage.as_of)
     table = score_portfolio(inventory, stage.weights, stage.thresholds, stage.as_of, counts)
     assessment = assess_app(table, app_id, stage.language)

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from decomkit.assess import UsageCounts, summary_counts, usage_summary
+from decomkit.assess import UsageCounts, UsageSummary, summary_counts, usage_summary
 from decomkit.errors import InputError, Problem, WorkspaceError
 from decomkit.files import atomic_write_text
 from decomkit.schemas import TABLES, TABLES_BY_NAME
@@ -47,7 +47,7 @@ STAMPS = "stamps.json"  # file → (size, mtime_ns, sha256): spares re-hashing u
 PROBLEMS = "problems.json"
 MANIFEST = "manifest.json"  # written last inside the folder; the folder is renamed into place
 FORMAT = 2
-SUMMARY = "usage_summary"  # the usage log per app, month and user (assess.usage_summary)
+SUMMARY = ("usage_months", "usage_days")  # the usage log's summary (assess.UsageSummary)
 ROW_GROUP_ROWS = 8192  # an app's rows start a new row group once the current one has this many
 KEEP = 3  # snapshots kept; older ones are removed when a new one is built
 _HASH_CHUNK = 1 << 20
@@ -120,7 +120,10 @@ def snapshot_key(found: list[Source]) -> str:
 def _by_app(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
     """The frame sorted by app_id (stable: an app's rows keep their order) and its row groups:
     whole apps, each group closed once it holds ``ROW_GROUP_ROWS`` rows."""
-    codes, _ = pd.factorize(frame["app_id"], sort=True)
+    apps = frame["app_id"]
+    if isinstance(apps.dtype, pd.CategoricalDtype):  # a category sorts in its values' order
+        apps = apps.cat.reorder_categories(sorted(apps.cat.categories))
+    codes, _ = pd.factorize(apps, sort=True)
     order = np.argsort(codes, kind="stable")
     ends = np.cumsum(np.bincount(codes, minlength=codes.max() + 1 if len(codes) else 0))
     groups, start = [], 0
@@ -166,8 +169,9 @@ def build_snapshot(data_dir: Path, cache_dir: Path, key: str, found: list[Source
                 by_app = "app_id" in frame.columns and name != "apps"
                 rows[name] = _write_table(frame, parts / f"{name}.parquet", by_app)
             if "usage_events" in frames:
-                _write_table(usage_summary(frames["usage_events"]),
-                             parts / f"{SUMMARY}.parquet", by_app=True)
+                summary = usage_summary(frames["usage_events"])
+                for name, part in zip(SUMMARY, (summary.months, summary.days), strict=True):
+                    _write_table(part, parts / f"{name}.parquet", by_app=True)
         atomic_write_text(parts / PROBLEMS, json.dumps([asdict(p) for p in problems],
                                                        ensure_ascii=False, indent=1))
         atomic_write_text(parts / MANIFEST, json.dumps(
@@ -233,7 +237,7 @@ class Snapshot:
         if "usage_events" not in self.tables:
             summary = usage_summary(empty_table(TABLES_BY_NAME["usage_events"]))
         else:
-            summary = self._read(SUMMARY, app_id)
+            summary = UsageSummary(*(self._read(name, app_id) for name in SUMMARY))
         return summary_counts(summary, apps, as_of)
 
     def inventory(self, tables: list[str] | None = None, app_id: str | None = None) -> Inventory:

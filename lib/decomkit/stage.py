@@ -17,6 +17,7 @@ from decomkit.errors import WorkspaceError
 from decomkit.i18n import Language
 from decomkit.platforms import Platform
 from decomkit.sinks import looks_like_credential
+from decomkit.snapshot import Snapshot, open_snapshot
 from decomkit.tables import Inventory
 from decomkit.workspace import Workspace
 
@@ -33,14 +34,16 @@ class Stage:
     as_of: dt.date
     analyst: str
 
+    snapshot: Snapshot  # the validated inventory the tables were read from
     app_id: str = ""  # a per-app stage: the inventory holds only this app's rows
 
     @cached_property
     def usage(self) -> UsageCounts:
         """Monthly active users, last use and distinct users per app over the analysis
-        months, from the snapshot's summary of the usage log (a per-app stage reads its
-        app's rows only): no stage reads the whole log for them."""
-        return self.workspace.usage_counts(self.as_of, self.app_id or None)
+        months, from the summary of the usage log in the stage's own snapshot (a per-app
+        stage reads its app's rows only): no stage reads the whole log for them, and a file
+        changed since the stage opened does not mix two versions."""
+        return self.snapshot.usage_counts(self.as_of, self.app_id or None)
 
     @cached_property
     def platform(self) -> Platform:
@@ -101,7 +104,8 @@ def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", anal
     use(language or config.language, config.timezone)  # tables shown from here on
     if tables is None and not app_id:
         tables = [name for name in Inventory.names() if name != "usage_events"]
-    return Stage(ws, ws.inventory(tables, app_id or None), effective_weights,
+    snapshot = open_snapshot(ws.root)
+    return Stage(ws, snapshot.inventory(tables, app_id or None), effective_weights,
                  effective_thresholds, language or config.language,
                  parse_as_of(as_of, config.timezone),
-                 analyst or config.operator, app_id)
+                 analyst or config.operator, snapshot, app_id)

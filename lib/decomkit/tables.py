@@ -353,16 +353,20 @@ class _Checker:
         empty = codes < 0
         lookup = np.where(empty, len(categories), codes) if empty.any() else codes
         distinct = _Distinct()
-        typed = distinct.convert(pd.Series([*categories, None], dtype=object), col)
+        values = pd.Series([*categories, None], dtype=object)
+        typed = distinct.convert(values, col)
+        if distinct.found:  # a bad value is shown as its text, stripped, as from a CSV
+            text_codes, texts = pd.factorize(_as_text(values))
+            text = _categorical(text_codes[lookup], texts, raw.index)
         for bad, what, fix, shown in distinct.found:
-            self.report(bad[lookup], col.name, what, fix, raw if shown else None)
+            self.report(bad[lookup], col.name, what, fix, text if shown else None)
         if col.kind not in ("str", "enum"):
             return pd.Series(typed.to_numpy()[lookup], index=raw.index, dtype=typed.dtype)
-        new_codes, values = pd.factorize(typed)  # stripping may make two values one
-        values = pd.Index(values).astype("str")
+        new_codes, uniques = pd.factorize(typed)  # stripping may make two values one
+        uniques = pd.Index(uniques).astype("str")
         if (new_codes[:-1] == np.arange(len(categories))).all():  # none merged or emptied
-            return raw.cat.rename_categories(values) if not values.equals(categories) else raw
-        return _categorical(new_codes[lookup], values, raw.index)
+            return raw.cat.rename_categories(uniques) if not uniques.equals(categories) else raw
+        return _categorical(new_codes[lookup], uniques, raw.index)
 
     def _typed_dates(self, raw: pd.Series, col: Column) -> pd.Series:
         """Dates already typed (parquet, Excel): only emptiness to check, no text to parse."""

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,9 +16,6 @@ from decomkit.ledger import Ledger
 from decomkit.platforms import Platform, open_platform
 from decomkit.schemas import id_problem, relative_path_problem
 from decomkit.tables import Inventory
-
-if TYPE_CHECKING:
-    from decomkit.assess import UsageCounts
 
 FOLDERS = ("data", "exports", "backups", "runs", "records", "platform")
 
@@ -64,14 +59,6 @@ class Workspace:
         from decomkit.snapshot import open_snapshot
 
         return open_snapshot(self.root).inventory(tables, app_id)
-
-    def usage_counts(self, as_of: dt.date, app_id: str | None = None) -> UsageCounts:
-        """Monthly active users, last use and distinct users per app (see
-        :func:`decomkit.assess.usage_counts`), from the snapshot's summary of the usage log;
-        with ``app_id``, only that app's use is read."""
-        from decomkit.snapshot import open_snapshot
-
-        return open_snapshot(self.root).usage_counts(as_of, app_id)
 
     def platform(self) -> Platform:
         """A new connection to the configured platform; close it when done. A stage keeps
