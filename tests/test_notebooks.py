@@ -115,3 +115,16 @@ def test_backup_notebook_refuses_an_app_not_decided_retire(demo, tmp_path):
         execute("02_backup.ipynb", tmp_path / "02.ipynb", workspace=str(demo.root),
                 app_id="oa-approval")
     assert not (demo.root / "backups" / "oa-approval").exists()
+
+
+def test_the_dashboard_form_of_the_portfolio_runs_to_the_end(demo, as_of, tmp_path):
+    """Sliders on, nothing recorded (what the dashboard serves): every cell finishes in time
+    and nothing is written."""
+    out = tmp_path / "00.ipynb"
+    pm.execute_notebook(str(NOTEBOOKS / "00_portfolio.ipynb"), str(out),
+                        parameters={"workspace": str(demo.root), "as_of": str(as_of),
+                                    "interactive": True, "record": False},
+                        kernel_name="decomkit", progress_bar=False, cwd=str(tmp_path),
+                        execution_timeout=120)
+    assert "application/vnd.jupyter.widget-view+json" in out.read_text(encoding="utf-8")
+    assert not (demo.root / "candidates.csv").exists()

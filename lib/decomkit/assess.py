@@ -22,7 +22,6 @@ licensed seats, and is not counted when those are unknown too.
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -143,10 +142,10 @@ def summary_counts(summary: UsageSummary, apps: pd.Index, as_of: dt.date) -> Usa
 
 
 def _sliced(rows: int, count) -> list:
-    """``count`` over the rows a slice at a time, on both cores (numpy releases the GIL):
-    the temporary arrays stay small."""
-    with ThreadPoolExecutor(2) as pool:
-        return list(pool.map(count, range(0, rows, _SLICE)))
+    """``count`` over the rows a slice at a time: the temporary arrays stay small. One
+    thread: a thread pool started in a Jupyter kernel (ipykernel 7) can leave a later cell's
+    widgets waiting forever."""
+    return [count(start) for start in range(0, rows, _SLICE)]
 
 
 def _positions(apps: pd.Index, column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -197,7 +196,7 @@ def _active(apps: pd.Index, months: pd.PeriodIndex, app_column: pd.Series,
         inside = (app >= 0) & (month >= 0) & (month < 12)
         cells = (app[inside] * 12 + month[inside]) * n_users + all_users[part][inside]
         if dense:
-            seen[cells] = True  # slices may set the same cell at once: both write True
+            seen[cells] = True
             return None
         return np.unique(cells)
 
