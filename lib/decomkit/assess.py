@@ -149,9 +149,10 @@ def _sliced(rows: int, count) -> list:
 
 
 def _positions(apps: pd.Index, column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Each distinct value's position in ``apps`` (-1: not there) and each row's code."""
+    """Each distinct value's position in ``apps`` (-1: not there), and each row's code; the
+    last position stands for the empty cell (code -1), which is in no app."""
     codes, uniques = encoded(column)
-    return apps.get_indexer(uniques), codes
+    return np.append(apps.get_indexer(uniques), -1), codes
 
 
 def _last_use(apps: pd.Index, app_column: pd.Series, times: np.ndarray,
@@ -164,15 +165,19 @@ def _last_use(apps: pd.Index, app_column: pd.Series, times: np.ndarray,
 
     def count(start: int) -> np.ndarray:
         part = slice(start, start + _SLICE)
-        app, when = to_app[codes[part]], times[part]
-        kept = (app >= 0) & (when < until)
-        last = np.full(len(apps), never)
-        np.maximum.at(last, app[kept], when[kept])
+        code, when = codes[part], times[part]
+        if not (when < until).all():
+            code, when = code[when < until], when[when < until]
+        last = np.full(len(to_app), never)  # per distinct value, and one for the empty cell
+        np.maximum.at(last, code, when)
         return last
 
-    last_ns = np.full(len(apps), never)
+    by_value = np.full(len(to_app), never)
     for last in _sliced(len(codes), count):
-        np.maximum(last_ns, last, out=last_ns)
+        np.maximum(by_value, last, out=by_value)
+    last_ns = np.full(len(apps), never)
+    listed = to_app >= 0
+    np.maximum.at(last_ns, to_app[listed], by_value[listed])
     return pd.Series(last_ns.view("datetime64[ns]"), index=apps)
 
 
@@ -184,6 +189,7 @@ def _active(apps: pd.Index, months: pd.PeriodIndex, app_column: pd.Series,
     to_app, codes = _positions(apps, app_column)
     all_users, users = encoded(user_column)
     n_apps, n_users = len(apps), max(len(users), 1)
+    first_cell = np.where(to_app >= 0, to_app * 12 * n_users, -1)  # per distinct app value
     bounds = pd.period_range(months[0], periods=13, freq="M").to_timestamp().to_numpy()
     bounds = bounds.astype("datetime64[ns]").view(np.int64)
     dense = n_apps * 12 * n_users <= _DENSE_LIMIT
@@ -191,10 +197,12 @@ def _active(apps: pd.Index, months: pd.PeriodIndex, app_column: pd.Series,
 
     def count(start: int) -> np.ndarray | None:
         part = slice(start, start + _SLICE)
-        app = to_app[codes[part]]
+        first, user = first_cell[codes[part]], all_users[part]
         month = np.searchsorted(bounds, when[part], side="right") - 1
-        inside = (app >= 0) & (month >= 0) & (month < 12)
-        cells = (app[inside] * 12 + month[inside]) * n_users + all_users[part][inside]
+        inside = (first >= 0) & (user >= 0) & (month >= 0) & (month < 12)
+        if not inside.all():
+            first, user, month = first[inside], user[inside], month[inside]
+        cells = first + month * n_users + user
         if dense:
             seen[cells] = True
             return None
