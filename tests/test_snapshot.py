@@ -4,6 +4,7 @@ and sliced per app exactly as the full read filtered to that app."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import threading
 
@@ -174,6 +175,15 @@ def test_a_parquet_log_is_checked_row_by_row(workspace):
     assert {(p.file, p.row, p.column) for p in caught.value.problems} == {
         ("usage_events.parquet", 2, "date"), ("usage_events.parquet", 3, "app_id"),
         ("usage_events.parquet", 4, "user_id")}
+    # a date no nanosecond clock reaches is one problem, not a crash
+    pd.DataFrame({"date": pd.array([pd.Timestamp("2025-01-01"), dt.datetime(2300, 1, 1)],
+                                   dtype="datetime64[us]"),
+                  "app_id": ["A1", "A1"], "user_id": ["u1", "u2"]}
+                 ).to_parquet(data / "usage_events.parquet")
+    with pytest.raises(InputError) as caught:
+        workspace.inventory(["usage_events"])
+    assert [(p.row, p.column, p.what) for p in caught.value.problems] == [
+        (2, "date", "is not a date between 1678 and 2262")]
     # a bad value is shown as its text, stripped, as a CSV's is
     pd.DataFrame({"date": ["2025-01-01", "2025-13-01 "], "app_id": ["A1", "A1"],
                   "user_id": ["u1", "u2"]}).to_parquet(data / "usage_events.parquet")
@@ -185,7 +195,6 @@ def test_a_parquet_log_is_checked_row_by_row(workspace):
 def test_the_portfolio_reads_use_from_the_log_summary(demo, as_of):
     """The portfolio stage never loads the log: use per app comes from the snapshot's summary
     and equals what the whole log gives, for any analysis date."""
-    import datetime as dt
 
     from decomkit.assess import score_portfolio, summary_counts, usage_counts, usage_summary
     from decomkit.decide import run_portfolio

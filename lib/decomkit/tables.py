@@ -369,9 +369,14 @@ class _Checker:
         return _categorical(new_codes[lookup], uniques, raw.index)
 
     def _typed_dates(self, raw: pd.Series, col: Column) -> pd.Series:
-        """Dates already typed (parquet, Excel): only emptiness to check, no text to parse."""
+        """Dates already typed (parquet, Excel): emptiness and range to check, no text."""
         if col.required:
             self.report(raw.isna().to_numpy(), col.name, "required value is empty", "fill it in")
+        if raw.dt.unit != "ns":  # a parquet date may lie where no nanosecond clock reaches
+            far = ((raw < pd.Timestamp.min) | (raw > pd.Timestamp.max)).fillna(False)
+            self.report(far.to_numpy(), col.name, "is not a date between 1678 and 2262",
+                        "correct the date in the source file")
+            raw = raw.mask(far)
         return _to_datetime(raw, raw, month=col.kind == "month")
 
     def _check_range(self, value: pd.Series, col: Column, text: pd.Series) -> None:
