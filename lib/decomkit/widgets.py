@@ -1,5 +1,13 @@
 """JupyterLab controls. Each one is the twin of a notebook parameter: its starting value is the
-parameter's, so an untouched widget gives exactly what Papermill gives."""
+parameter's, so an untouched widget gives exactly what Papermill gives.
+
+An ``Output`` is filled while a cell runs only through ``fill_output`` (its ``outputs`` set once),
+never by ``display()`` inside ``with output:``. Under Voila and Papermill, nbclient stands in for
+the Output widget: each captured display makes it send an update to the kernel on the shell socket
+while it waits there for the cell's reply, and a reply arriving during that send can lose its
+wake-up, so the page never finishes (docs/upstream-output-widget-hang.md). Button callbacks run
+after the cell, in the browser's widget manager, and may capture as usual.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +21,27 @@ from decomkit import charts
 from decomkit.assess import FACTORS, assess_app, pressures, score_table
 from decomkit.config import Thresholds, Weights
 from decomkit.i18n import Language, t
+
+
+def fill_output(output: w.Output, items: list) -> None:
+    """Replace what ``output`` shows with ``items`` in one state update, without capturing
+    display calls: figures as PNG, tables as people read them (``present``), anything else
+    through IPython's formatters."""
+    from IPython.core.formatters import DisplayFormatter
+    from IPython.display import Image
+
+    from decomkit.present import table_html, table_text
+
+    formatter = DisplayFormatter()
+    bundles = []
+    for item in items:
+        if isinstance(item, pd.DataFrame):
+            data, metadata = {"text/html": table_html(item), "text/plain": table_text(item)}, {}
+        else:
+            shown = Image(data=charts.png(item), format="png") if hasattr(item, "savefig") else item
+            data, metadata = formatter.format(shown)
+        bundles.append({"output_type": "display_data", "data": data, "metadata": metadata})
+    output.outputs = tuple(bundles)
 
 
 def weight_sliders(weights: Weights, language: Language) -> dict[str, w.FloatSlider]:
@@ -51,14 +80,8 @@ class _Explorer:
         return score_table(self.metrics, self.pressure, self.weights, self.thresholds)
 
     def refresh(self) -> None:
-        from IPython.display import Image, display
-
-        self.output.clear_output(wait=True)
         self.shown = self.render()  # kept so tests can see what was last drawn
-        with self.output:
-            for item in self.shown:
-                display(Image(data=charts.png(item), format="png")
-                        if hasattr(item, "savefig") else item)
+        fill_output(self.output, self.shown)
 
     def render(self) -> list:
         raise NotImplementedError
