@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from decomkit.demo import build_demo
+from decomkit.running.demo import build_demo
 
 _KEYS = tempfile.mkdtemp(prefix="decomkit-test-keys-")
 

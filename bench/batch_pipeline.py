@@ -37,7 +37,7 @@ def timed(label: str, fn) -> float:
 
 def notebooks_run(workspace: Path) -> list[tuple[str, str, str]]:
     """(app, stage notebook, parameters as papermill -p pairs) the batch executed, in order."""
-    from decomkit.runs import STAGES as FILES
+    from decomkit.running.runs import STAGES as FILES
 
     summary = json.loads((workspace / "runs" / "batch-summary.json").read_text("utf-8"))
     return [(app, FILES[s["stage"]], s["stage"]) for app, a in summary["apps"].items()
@@ -80,7 +80,7 @@ def main() -> None:
             subprocess.run(["bash", "-c", "\n".join(lines)], check=True)
 
         def serial_loop() -> None:
-            from decomkit.runs import import_papermill
+            from decomkit.running.runs import import_papermill
 
             papermill = import_papermill()
             for app, notebook, stage in plan:
@@ -97,7 +97,7 @@ def main() -> None:
         print(f"batch vs serial in-process: {serial / batch:.1f}x (goal >= 2)")
         states = {}
         for name, path in copies.items():
-            from decomkit.workspace import Workspace
+            from decomkit.context.workspace import Workspace
 
             with Workspace.open(path).ledger() as ledger:
                 states[name] = ledger.states()

@@ -36,9 +36,9 @@ def transitions(open_ledger) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DECOMKIT_KEY_DIR"] = str(Path(tmp) / "keys")
-        from decomkit.anchors import add_folder_anchor
-        from decomkit.ledger import Ledger
-        from decomkit.workspace import Workspace, init_workspace
+        from decomkit.context.workspace import Workspace, init_workspace
+        from decomkit.proof.anchors import add_folder_anchor
+        from decomkit.proof.ledger import Ledger
 
         bare = timed("bare ledger", lambda: transitions(
             lambda: Ledger(Path(tmp) / "bare.sqlite")))

@@ -108,11 +108,12 @@ def main() -> None:
     import duckdb
     import pandas as pd
 
-    from decomkit.assess import analysis_months, usage_metrics
-    from decomkit.demo import build_demo
-    from decomkit.snapshot import CACHE, open_snapshot
-    from decomkit.tables import load_inventory
-    from decomkit.workspace import Workspace
+    from decomkit.analysis.assess import usage_metrics
+    from decomkit.context.workspace import Workspace
+    from decomkit.inventory.snapshot import CACHE, open_snapshot
+    from decomkit.inventory.tables import load_inventory
+    from decomkit.inventory.usage import analysis_months
+    from decomkit.running.demo import build_demo
 
     root = Path(__file__).resolve().parent / ".cache" / f"demo-{args.events}"
     if not (root / "decomkit.toml").exists():

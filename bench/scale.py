@@ -80,8 +80,8 @@ class TreeMemory:
                             continue
                         line = " ".join(proc.cmdline())
                         parent = proc.parent()
-                        if "decomkit.kernels" in line:
-                            if parent and "decomkit.kernels" in " ".join(parent.cmdline()):
+                        if "decomkit.running.kernels" in line:
+                            if parent and "decomkit.running.kernels" in " ".join(parent.cmdline()):
                                 self.kernel = max(self.kernel, rss)  # a forked kernel
                         elif "spawn_main" in line or "distributed" in line:
                             self.worker = max(self.worker, rss)
@@ -168,8 +168,8 @@ def app_file(workspace: Path, apps: list[str], name: str) -> str:
 def prepare(label: str, apps: int, events: int, executor: list[str], tmp: Path
             ) -> tuple[SizeRun, Path]:
     """A fresh copy of the size's demo: its first validating read, then the portfolio."""
-    from decomkit.snapshot import CACHE as SNAPSHOTS
-    from decomkit.snapshot import open_snapshot
+    from decomkit.inventory.snapshot import CACHE as SNAPSHOTS
+    from decomkit.inventory.snapshot import open_snapshot
 
     run = SizeRun(label, apps, events)
     workspace = tmp / f"{label}-{'dask' if executor else 'local'}"
@@ -187,7 +187,7 @@ def choose(run: SizeRun, workspace: Path, sample: int | None, first: list[str]) 
     candidates, then others spread over the list up to ``sample``."""
     import pandas as pd
 
-    from decomkit.workspace import Workspace
+    from decomkit.context.workspace import Workspace
 
     candidates = list(pd.read_csv(workspace / "candidates.csv", dtype=str)["app_id"])
     every = sorted(Workspace.open(workspace).inventory([]).apps["app_id"])
@@ -208,7 +208,7 @@ def pipeline(sizes: list[tuple[str, int, int]], sample: int | None, executor: li
     so a change in the machine's load falls on both alike."""
     import pandas as pd
 
-    from decomkit.workspace import Workspace
+    from decomkit.context.workspace import Workspace
 
     prepared = [prepare(label, apps, events, executor, tmp) for label, apps, events in sizes]
     first = sorted(Workspace.open(prepared[-1][1]).inventory([]).apps["app_id"])[:sample]

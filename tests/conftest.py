@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from decomkit.demo import build_demo
-from decomkit.workspace import Workspace, init_workspace
+from decomkit.context.workspace import Workspace, init_workspace
+from decomkit.running.demo import build_demo
 from helpers import set_config
 
 AS_OF = dt.date(2026, 11, 23)
@@ -115,7 +115,8 @@ def s3_endpoint(s3_server, monkeypatch) -> str:
 @pytest.fixture
 def verified(demo, retire):
     """进销存 decided 'retire', backed up and verified; approvers do not agree by themselves."""
-    from decomkit.backup import run_backup, verify_backup
+    from decomkit.custody.verify import verify_backup
+    from decomkit.lifecycle.backup import run_backup
 
     set_config(demo, "auto_agree_after_seconds = 2", "auto_agree_after_seconds = -1")
     retire(demo, "jxc")

@@ -13,11 +13,11 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
-from decomkit.approval import submit_approval, track_approval, withdraw_approval
-from decomkit.errors import PlatformError, TransitionError
-from decomkit.execute import retry_notifications, rollback, run_disable
+from decomkit.context.stage import open_stage
+from decomkit.core.errors import PlatformError, TransitionError
+from decomkit.lifecycle.approval import submit_approval, track_approval, withdraw_approval
+from decomkit.lifecycle.execute import retry_notifications, rollback, run_disable
 from decomkit.platforms.sandbox import SandboxPlatform
-from decomkit.stage import open_stage
 from helpers import set_config
 
 APP = "jxc"
@@ -142,7 +142,8 @@ def test_real_run_revokes_unlinks_verifies_and_notifies_once(approved):
 
 def test_killed_between_revoke_and_disable_then_rerun_repeats_nothing(approved):
     sandbox(approved).fail_next("hang", operation="unlink")
-    code = ("from decomkit.stage import open_stage\nfrom decomkit.execute import run_disable\n"
+    code = ("from decomkit.context.stage import open_stage\n"
+            "from decomkit.lifecycle.execute import run_disable\n"
             f"run_disable(open_stage({str(approved.root)!r}, analyst='it-admin'), 'jxc', "
             "dry_run=False, confirm='jxc')\n")
     proc = subprocess.Popen([sys.executable, "-c", code])
@@ -282,7 +283,7 @@ def everything(ws) -> tuple:
 
 
 def test_rollback_after_the_contract_ended_is_refused_unless_a_reason_is_written(approved):
-    from decomkit.execute import rollback_plan
+    from decomkit.lifecycle.execute import rollback_plan
 
     run_disable(stage(approved), APP, dry_run=False, confirm=APP)
     add_contract(approved, TODAY - dt.timedelta(days=30))
@@ -307,7 +308,7 @@ def test_rollback_after_the_contract_ended_is_refused_unless_a_reason_is_written
 
 
 def test_rollback_within_the_term_shows_the_fee_and_goes_ahead(approved):
-    from decomkit.execute import rollback_plan
+    from decomkit.lifecycle.execute import rollback_plan
 
     run_disable(stage(approved), APP, dry_run=False, confirm=APP)
     add_contract(approved, TODAY - dt.timedelta(days=30), auto_renew=True)  # renewed itself
@@ -320,7 +321,7 @@ def test_rollback_within_the_term_shows_the_fee_and_goes_ahead(approved):
 # ------------------------------------------------------------------ the advance notice
 
 def test_advance_notice_goes_once_when_due_and_is_listed_until_then(verified):
-    from decomkit.advance import advance_status, send_advance_notice
+    from decomkit.lifecycle.advance import advance_status, send_advance_notice
 
     st = stage(verified)
     submit_approval(st, APP, TODAY, "已由仓储管理WMS替代")
@@ -346,7 +347,7 @@ def test_advance_notice_goes_once_when_due_and_is_listed_until_then(verified):
 
 
 def test_advance_notice_after_the_planned_date_sends_nothing(approved):
-    from decomkit.advance import send_advance_notice
+    from decomkit.lifecycle.advance import send_advance_notice
 
     before = everything(approved)
     late = send_advance_notice(stage(approved), APP, today=TODAY + dt.timedelta(days=1))
@@ -357,7 +358,7 @@ def test_advance_notice_after_the_planned_date_sends_nothing(approved):
 # ------------------------------------------------------------------ residue cleaned by people
 
 def test_residue_items_are_recorded_cleaned_with_evidence_once(approved, tmp_path):
-    from decomkit.cleanup import mark_residue_cleaned, residue_checklist
+    from decomkit.lifecycle.cleanup import mark_residue_cleaned, residue_checklist
 
     shot = tmp_path / "erp-detached.png"
     shot.write_bytes(b"\x89PNG screenshot of the ERP integration removed")

@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
-from decomkit.assess import assess_app, monthly_active_users, score_portfolio
-from decomkit.config import Thresholds, Weights
-from decomkit.contracts import migration_cost, plan_exit
-from decomkit.impact import assess_impact
-from decomkit.tables import load_inventory
+from decomkit.analysis.assess import assess_app, score_portfolio
+from decomkit.analysis.contracts import migration_cost, plan_exit
+from decomkit.analysis.impact import assess_impact
+from decomkit.core.config import Thresholds, Weights
+from decomkit.inventory.tables import load_inventory
+from decomkit.inventory.usage import monthly_active_users
 
 AS_OF = dt.date(2026, 11, 23)  # analysis months: 2025-11 … 2026-10
 
@@ -175,7 +176,7 @@ def test_no_contract_means_now():
 
 
 def test_severity_table_by_hand(inventory):
-    from decomkit.assess import severity_table
+    from decomkit.analysis.assess import severity_table
 
     table = severity_table(inventory, "A", AS_OF)
     assert table.loc["high", "incidents"] == 2 and table.loc["low", "incidents"] == 1

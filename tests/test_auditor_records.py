@@ -16,13 +16,13 @@ import nbformat
 import pandas as pd
 import pytest
 
-from decomkit.overview import HORIZON_DAYS, portfolio_overview
-from decomkit.present import Audience, table_html
-from decomkit.records import render_records
-from decomkit.runs import run_stage
-from decomkit.stage import open_stage
-from decomkit.trail import app_trail
-from decomkit.workspace import Workspace
+from decomkit.context.stage import open_stage
+from decomkit.context.workspace import Workspace
+from decomkit.core.present import Audience, table_html
+from decomkit.records.dossier import render_records
+from decomkit.records.overview import HORIZON_DAYS, portfolio_overview
+from decomkit.running.runs import run_stage
+from decomkit.views.trail import app_trail
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 # A UTC time as the ledger and papermill store it (2026-11-23T23:30:44.632600+00:00, …Z).
@@ -275,7 +275,7 @@ def test_pdf_dossiers_carry_the_app_the_approvers_and_page_numbers(chromium_path
     names = dict(zip(users["user_id"], users["name"], strict=True))
     for approver in audited.config.approval.chain:
         assert names[approver.user_id] in text
-    from decomkit.records import signing_fingerprint
+    from decomkit.records.dossier import signing_fingerprint
 
     assert signing_fingerprint(audited) in text  # the footer
     assert re.search(r"\b1 / \d+\b", text) and re.search(r"\b2 / \d+\b", text)
@@ -347,9 +347,9 @@ def test_the_page_names_waiting_approvals_with_their_age_and_failing_backups(aud
 
 
 def test_a_checkpoint_column_appears_once_events_are_covered_by_signed_checkpoints():
-    from decomkit.ledger import Event
-    from decomkit.records import trail_html
-    from decomkit.trail import describe
+    from decomkit.proof.ledger import Event
+    from decomkit.records.dossier import trail_html
+    from decomkit.views.trail import describe
 
     who = Audience("zh", SHANGHAI)
     events = [Event(seq, f"2026-07-15T0{seq}:00:00+00:00", "jxc", "transition", "disabled",
@@ -364,7 +364,7 @@ def test_a_checkpoint_column_appears_once_events_are_covered_by_signed_checkpoin
 
 
 def test_pdf_without_a_browser_is_refused_before_anything_is_written(demo, monkeypatch):
-    from decomkit.errors import RecordError
+    from decomkit.core.errors import RecordError
 
     monkeypatch.setenv("PATH", "/nonexistent")
     records = demo.root / "records"

@@ -14,17 +14,12 @@ import time
 import pandas as pd
 import pytest
 
-from decomkit.backup import (
-    MANIFEST,
-    parse_table,
-    recommend_frequency,
-    restore_into_sqlite,
-    run_backup,
-    verify_backup,
-)
-from decomkit.errors import InputError, MigrationError, OutOfSpace, TransitionError
-from decomkit.migrate import migrate
-from decomkit.store import Store
+from decomkit.core.errors import InputError, MigrationError, OutOfSpace, TransitionError
+from decomkit.custody.checksums import MANIFEST, parse_table, restore_into_sqlite
+from decomkit.custody.store import Store
+from decomkit.custody.verify import verify_backup
+from decomkit.lifecycle.backup import recommend_frequency, run_backup
+from decomkit.lifecycle.migrate import migrate
 
 APP = "jxc"
 
@@ -132,7 +127,7 @@ def test_editing_a_file_and_its_manifest_hash_is_caught_by_the_signature(retired
 def test_a_manifest_re_signed_with_another_key_is_refused(retired):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from decomkit.keys import Signer, key_id, sign_document
+    from decomkit.proof.keys import Signer, key_id, sign_document
 
     result = run_backup(retired, APP, actor="analyst")
     path = backup_dir(retired, result) / MANIFEST
@@ -150,7 +145,7 @@ def test_a_manifest_re_signed_with_another_key_is_refused(retired):
 
 
 def retired_key(ws) -> str:
-    from decomkit.keys import load_keyring
+    from decomkit.proof.keys import load_keyring
 
     return load_keyring(ws.root).current
 
@@ -204,7 +199,8 @@ def test_backup_killed_midway_then_rerun_completes(retired):
     datasets.write_text(datasets.read_text(encoding="utf-8") +
                         f"DS999,{APP},附件,,{big.stat().st_size},附件.bin,rarely,False,,\n",
                         encoding="utf-8")
-    code = ("from decomkit.workspace import Workspace\nfrom decomkit.backup import run_backup\n"
+    code = ("from decomkit.context.workspace import Workspace\n"
+            "from decomkit.lifecycle.backup import run_backup\n"
             f"run_backup(Workspace.open({str(retired.root)!r}), {APP!r}, actor='analyst')\n")
     proc = subprocess.Popen([sys.executable, "-c", code])
     deadline = time.monotonic() + 120
@@ -246,7 +242,7 @@ def test_migration_reconciles_rows_and_sums(retired):
 
 
 def test_migration_map_that_does_not_fit_names_the_column(retired, monkeypatch):
-    from decomkit import migrate as module
+    from decomkit.lifecycle import migrate as module
 
     spec = module.load_map("jxc_to_wms")
     spec["datasets"]["商品信息"]["columns"]["条码"] = "barcode"

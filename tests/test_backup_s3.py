@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from decomkit.backup import run_backup, verify_backup
-from decomkit.workspace import Workspace
+from decomkit.context.workspace import Workspace
+from decomkit.custody.verify import verify_backup
+from decomkit.lifecycle.backup import run_backup
 
 BUCKET = "decomkit-backups"
 

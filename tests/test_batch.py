@@ -15,11 +15,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from decomkit.batch import run_batch
-from decomkit.errors import InputError
-from decomkit.kernels import KernelPool
-from decomkit.runs import KERNEL, execute
-from decomkit.workspace import Workspace
+from decomkit.context.workspace import Workspace
+from decomkit.core.errors import InputError
+from decomkit.running.batch import run_batch
+from decomkit.running.kernels import KernelPool
+from decomkit.running.runs import KERNEL, execute
 
 BIN = Path(sys.executable).parent / "decomkit"
 RETIRE = ["jxc", "scm-legacy", "bi-pro"]  # the demo's assessment says retire for these
@@ -249,7 +249,7 @@ def _start_batch(demo, as_of) -> tuple[subprocess.Popen, dict[int, str]]:
     deadline = time.monotonic() + 300
     while True:
         below = _descendants(proc.pid)
-        servers = {p for p, cmd in below.items() if "decomkit.kernels" in cmd}
+        servers = {p for p, cmd in below.items() if "decomkit.running.kernels" in cmd}
         kernels = [p for p in servers if any(q in servers for q in _descendants(p))]
         if kernels:  # a worker, its fork server and a kernel forked from it
             return proc, below

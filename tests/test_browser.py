@@ -19,9 +19,9 @@ from urllib.request import urlopen
 import nbformat
 import pytest
 
-from decomkit.dashboard import prepare_dashboard, voila_command
-from decomkit.runs import STAGES, prepare_stage
-from decomkit.stage import WORKSPACE_ENV
+from decomkit.context.stage import WORKSPACE_ENV
+from decomkit.running.dashboard import prepare_dashboard, voila_command
+from decomkit.running.runs import STAGES, prepare_stage
 
 playwright = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

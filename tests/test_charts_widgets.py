@@ -6,13 +6,14 @@ import warnings
 
 import pytest
 
-from decomkit import charts
-from decomkit.assess import assess_app, monthly_active_users, score_portfolio
-from decomkit.contracts import app_exit_plan
-from decomkit.impact import assess_impact
-from decomkit.stage import open_stage
-from decomkit.tables import Inventory
-from decomkit.widgets import assessment_explorer, portfolio_explorer
+from decomkit.analysis.assess import assess_app, score_portfolio
+from decomkit.analysis.contracts import app_exit_plan
+from decomkit.analysis.impact import assess_impact
+from decomkit.context.stage import open_stage
+from decomkit.inventory.tables import Inventory
+from decomkit.inventory.usage import monthly_active_users
+from decomkit.records.widgets import assessment_explorer, portfolio_explorer
+from decomkit.views import charts
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import tomllib
 
 import pytest
 
-from decomkit.config import SECRET_ENV, Config, load_config, parse_config, render_config
-from decomkit.errors import ConfigError, WorkspaceError
-from decomkit.workspace import Workspace, init_workspace
+from decomkit.context.workspace import Workspace, init_workspace
+from decomkit.core.config import SECRET_ENV, Config, load_config, parse_config, render_config
+from decomkit.core.errors import ConfigError, WorkspaceError
 
 
 def test_init_writes_a_valid_documented_config(tmp_path):
@@ -90,7 +90,7 @@ def test_settings_are_documented_once_in_the_model_and_agree_everywhere(tmp_path
     import re
     from pathlib import Path
 
-    from decomkit.config import settings, settings_table
+    from decomkit.core.config import settings, settings_table
 
     rows = [row for _, _, section in settings() for row in section]
     assert all(row.description for row in rows), [r.dotted for r in rows if not r.description]
@@ -103,7 +103,7 @@ def test_settings_are_documented_once_in_the_model_and_agree_everywhere(tmp_path
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
     assert settings_table() in readme, (
         "README's settings table differs from the config model; paste the output of "
-        "python -c 'from decomkit.config import settings_table; print(settings_table())'")
+        "python -c 'from decomkit.core.config import settings_table; print(settings_table())'")
     # A positive control: a changed description is caught.
     assert settings_table().replace("IANA time zone", "Time zone") not in readme
 

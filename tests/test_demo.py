@@ -9,8 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from decomkit.demo import APPS, build_demo
-from decomkit.tables import decode_csv
+from decomkit.inventory.tables import decode_csv
+from decomkit.running.demo import APPS, build_demo
 
 
 def test_demo_has_a_real_company(demo, as_of):

@@ -14,16 +14,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from decomkit.approval import submit_approval, track_approval
-from decomkit.approval_form import FORM_FIELDS, TEMPLATE_NAME, form_components
-from decomkit.backup import run_backup, verify_backup
-from decomkit.config import DingTalk, write_setting
-from decomkit.errors import ManualStepRequired, PlatformError, PlatformTimeout
-from decomkit.execute import rollback, run_disable
+from decomkit.context.stage import open_stage
+from decomkit.core.config import DingTalk, write_setting
+from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
+from decomkit.custody.verify import verify_backup
+from decomkit.lifecycle.approval import submit_approval, track_approval
+from decomkit.lifecycle.backup import run_backup
+from decomkit.lifecycle.execute import rollback, run_disable
 from decomkit.platforms import ApprovalRequest, Notification, Scope
 from decomkit.platforms.dingtalk import DingTalkPlatform, clear_token_cache
+from decomkit.platforms.dingtalk_form import FORM_FIELDS, TEMPLATE_NAME, form_components
 from decomkit.platforms.manual import ManualPlatform
-from decomkit.stage import open_stage
 from fake_dingtalk import (
     APP_KEY,
     APP_SECRET,
@@ -439,8 +440,8 @@ def _confirm(workspace, tmp_path, key):
 
 def test_the_whole_lifecycle_on_dingtalk(on_dingtalk, fake, org, tmp_path):
     from decomkit.cli import main
-    from decomkit.decide import run_assessment
-    from decomkit.review import check_data_safety
+    from decomkit.lifecycle.decide import run_assessment
+    from decomkit.lifecycle.review import check_data_safety
 
     organisation, agent_ids = org
     del organisation.templates[PROCESS]  # a new organisation: no template yet
@@ -503,7 +504,8 @@ def test_killed_between_the_two_scope_calls_the_app_was_never_open(on_dingtalk, 
         _approve(stage, fake, SELF_BUILT)
     assert organisation.ordinary_viewers(agent)  # positive control: open before
     fake.fail("/scopes", "hang", method="POST", after=1)  # the second scope call never answers
-    code = ("from decomkit.stage import open_stage\nfrom decomkit.execute import run_disable\n"
+    code = ("from decomkit.context.stage import open_stage\n"
+            "from decomkit.lifecycle.execute import run_disable\n"
             f"run_disable(open_stage({str(on_dingtalk.root)!r}, analyst='it-admin'), "
             f"{SELF_BUILT!r}, dry_run=False, confirm={SELF_BUILT!r})\n")
     proc = subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ))
@@ -540,8 +542,8 @@ def test_one_platform_per_stage_reused_then_closed(on_dingtalk, fake):
 def test_platforms_are_found_in_the_registry(demo):
     from typing import get_args
 
-    from decomkit.config import Config
-    from decomkit.errors import ConfigError
+    from decomkit.core.config import Config
+    from decomkit.core.errors import ConfigError
     from decomkit.platforms import PLATFORMS, Platform, platform_class
 
     assert set(PLATFORMS) == set(get_args(Config.model_fields["platform"].annotation))
@@ -595,7 +597,7 @@ def test_the_notebooks_run_on_dingtalk(on_dingtalk, fake, org, tmp_path):
 def test_create_template_makes_one_template_and_updates_it_after(on_dingtalk, fake, org,
                                                                    capsys):
     from decomkit.cli import main
-    from decomkit.workspace import Workspace
+    from decomkit.context.workspace import Workspace
 
     templates = org[0].templates
     templates.clear()

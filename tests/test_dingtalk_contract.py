@@ -23,12 +23,12 @@ from alibabacloud_tea_openapi import models as open_api_models
 from alibabacloud_tea_util import models as util_models
 from Tea.model import TeaModel
 
-from decomkit.approval_form import FORM_FIELDS, form_components
-from decomkit.config import DingTalk
-from decomkit.importers.dingtalk import DingTalkReader
+from decomkit.core.config import DingTalk
 from decomkit.platforms import ApprovalRequest, Notification, Scope
 from decomkit.platforms.dingtalk import DingTalkPlatform, clear_token_cache
 from decomkit.platforms.dingtalk_api import ENDPOINTS, sdk_action
+from decomkit.platforms.dingtalk_form import FORM_FIELDS, form_components
+from decomkit.platforms.dingtalk_import import DingTalkReader
 from fake_dingtalk import (
     APP_KEY,
     APP_SECRET,

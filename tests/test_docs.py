@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 
 from decomkit.cli import build_parser
-from decomkit.config import SECRET_ENV
-from decomkit.schemas import tables_markdown
+from decomkit.core.config import SECRET_ENV
+from decomkit.inventory.schemas import tables_markdown
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

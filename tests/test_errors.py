@@ -6,8 +6,8 @@ import pickle
 
 import pytest
 
-from decomkit import errors
-from decomkit.errors import (
+from decomkit.core import errors
+from decomkit.core.errors import (
     ActionUnsettled,
     AnchorError,
     BackupError,

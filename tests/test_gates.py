@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from decomkit.approval import submit_approval, track_approval
-from decomkit.backup import run_backup, verify_backup
-from decomkit.errors import DecomkitError, PlatformError, TransitionError
-from decomkit.execute import rollback, run_disable
+from decomkit.context.stage import open_stage
+from decomkit.core.errors import DecomkitError, PlatformError, TransitionError
+from decomkit.custody.verify import verify_backup
+from decomkit.lifecycle.approval import submit_approval, track_approval
+from decomkit.lifecycle.backup import run_backup
+from decomkit.lifecycle.execute import rollback, run_disable
 from decomkit.platforms.sandbox import SandboxPlatform
-from decomkit.stage import open_stage
 from helpers import set_config
 
 APP = "jxc"
@@ -237,7 +238,7 @@ def test_the_platform_refuses_a_variant_of_the_requester(verified):
 
 
 def test_the_ledger_refuses_an_approval_agreed_by_the_requester(tmp_path):
-    from decomkit.ledger import Ledger
+    from decomkit.proof.ledger import Ledger
 
     with Ledger(tmp_path / "ledger.sqlite") as ledger:
         for name, data in [("assessed", {}), ("decided", {"decision": "retire"}),
@@ -258,8 +259,8 @@ def test_the_ledger_refuses_an_approval_agreed_by_the_requester(tmp_path):
 
 SLOW_BACKUP = """
 import sys, time
-import decomkit.backup as backup
-from decomkit.workspace import Workspace
+import decomkit.lifecycle.backup as backup
+from decomkit.context.workspace import Workspace
 copy = backup._counted
 def slow(chunks, bar):
     for chunk in copy(chunks, bar):
@@ -295,7 +296,7 @@ def test_a_second_backup_of_one_app_is_refused_and_keeps_the_first_ones_folder(d
 
 
 def test_the_readme_gate_table_names_every_gate():
-    from decomkit.gates import GATES
+    from decomkit.proof.gates import GATES
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     table = readme.split("## The lifecycle and its gates", 1)[1].split("\n## ", 1)[0]
@@ -306,7 +307,7 @@ def test_the_readme_gate_table_names_every_gate():
 
 def test_a_refused_disable_sends_nothing_to_dingtalk(demo, retire, monkeypatch):
     """Against the local DingTalk server: not one request reaches it from a refused run."""
-    from decomkit.approval_form import TEMPLATE_NAME, form_components
+    from decomkit.platforms.dingtalk_form import TEMPLATE_NAME, form_components
     from fake_dingtalk import (
         APP_KEY,
         APP_SECRET,
@@ -357,7 +358,7 @@ def test_a_refused_disable_sends_nothing_to_dingtalk(demo, retire, monkeypatch):
 
 
 def test_admin_and_scope_checks_use_canonical_ids(tmp_path):
-    from decomkit.gates import canonical_user_id
+    from decomkit.core.text import canonical_user_id
     from decomkit.platforms.base import AppInfo, Scope
 
     assert canonical_user_id(" ｕ０００２\u3000") == canonical_user_id("U0002") == "u0002"

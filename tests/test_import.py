@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from decomkit.cli import main
-from decomkit.errors import InputError
-from decomkit.importers import LEDGER_SUBJECT, import_file
-from decomkit.schemas import TABLES_BY_NAME
-from decomkit.tables import check_table, find_table_file, read_raw
-from decomkit.workspace import Workspace
+from decomkit.context.workspace import Workspace
+from decomkit.core.errors import InputError
+from decomkit.inventory.importers import LEDGER_SUBJECT, import_file
+from decomkit.inventory.schemas import TABLES_BY_NAME
+from decomkit.inventory.tables import check_table, find_table_file, read_raw
 
 TODAY = dt.date(2026, 11, 23)
 HEADER = ["姓名", "工号", "UserID", "部门", "职位", "手机", "邮箱"]
@@ -205,8 +205,8 @@ def test_cli_import_file_dry_run_prints_the_diff(workspace, tmp_path, capsys):
 
 
 def test_the_readme_map_example_and_the_shipped_maps_are_valid_maps(tmp_path):
-    from decomkit.importers.maps import load_map
-    from decomkit.resources import templates_dir
+    from decomkit.core.resources import templates_dir
+    from decomkit.inventory.importers.maps import load_map
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("### Column maps"):readme.index("### Usage without an API")]
@@ -229,7 +229,7 @@ def test_a_neutralised_cell_does_not_show_as_a_change_on_reimport(workspace, tmp
 
 
 def test_a_kept_chinese_xlsx_stays_a_chinese_xlsx(workspace):
-    from decomkit.importers import apply_import
+    from decomkit.inventory.importers import apply_import
 
     kept = workspace.path("data") / "应用清单.xlsx"
     pd.DataFrame({"应用ID": ["2001", "2002"], "应用名称": ["进销存", "旧名"],

@@ -12,10 +12,10 @@ import papermill as pm
 import pytest
 
 from decomkit.cli import main
-from decomkit.decide import run_portfolio
-from decomkit.importers import LEDGER_SUBJECT
-from decomkit.stage import open_stage
-from decomkit.workspace import Workspace, init_workspace
+from decomkit.context.stage import open_stage
+from decomkit.context.workspace import Workspace, init_workspace
+from decomkit.inventory.importers import LEDGER_SUBJECT
+from decomkit.lifecycle.decide import run_portfolio
 from fake_dingtalk import APP_KEY, APP_SECRET, FakeDingTalk, Organisation
 from fake_org import ROOT, FakeOrg
 
@@ -181,8 +181,8 @@ def test_portfolio_and_assessment_run_on_the_imported_workspace(on_dingtalk, org
 
 
 def test_who_loses_access_comes_from_the_imported_scopes(on_dingtalk, org, as_of):
-    from decomkit.access import people_with_access
-    from decomkit.impact import assess_impact
+    from decomkit.analysis.impact import assess_impact
+    from decomkit.inventory.access import people_with_access
 
     main(["import", "dingtalk", str(on_dingtalk.root), "--quiet", "--qps", "0"])
     inventory = on_dingtalk.inventory(["users", "app_scopes"])
@@ -207,7 +207,7 @@ def test_who_loses_access_comes_from_the_imported_scopes(on_dingtalk, org, as_of
 
 
 def test_rate_limits_are_waited_out_and_calls_paced(on_dingtalk, org, server, monkeypatch):
-    from decomkit.importers import dingtalk as importer
+    from decomkit.inventory.importers import dingtalk as importer
 
     server.fail("/topapi/v2/user/list", "90002", 2)  # DingTalk's "too many calls" answer
     server.fail("/roles", "qps", 2)

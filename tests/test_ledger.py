@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from decomkit.errors import LedgerIntegrityError, TransitionError
-from decomkit.ledger import Ledger
+from decomkit.core.errors import LedgerIntegrityError, TransitionError
+from decomkit.proof.ledger import Ledger
 
 APP = "jxc"
 PLAN, MANIFEST = "plan-1", "manifest-1"
@@ -133,7 +133,7 @@ def test_edited_row_is_caught(chained):
 
 
 def test_edit_with_recomputed_hash_breaks_the_next_link(chained):
-    from decomkit.ledger import _row_hash
+    from decomkit.proof.ledger import _row_hash
 
     db = sqlite3.connect(chained.path)
     db.row_factory = sqlite3.Row
@@ -267,7 +267,7 @@ def interrupted():
 
 
 def test_an_unfinished_key_is_settled_by_asking_never_repeated_blindly(ledger):
-    from decomkit.errors import ActionUnsettled
+    from decomkit.core.errors import ActionUnsettled
 
     with pytest.raises(KeyboardInterrupt):
         ledger.run_once("k", APP, "disable", "analyst", interrupted)
@@ -298,7 +298,7 @@ def test_a_person_settles_an_action_the_platform_cannot_tell(ledger):
 
 
 def test_a_timeout_that_took_effect_is_not_sent_again(tmp_path):
-    from decomkit.errors import PlatformTimeout
+    from decomkit.core.errors import PlatformTimeout
     from decomkit.platforms.base import AppInfo, Scope
     from decomkit.platforms.sandbox import SandboxPlatform
 

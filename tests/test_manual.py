@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from decomkit.approval import submit_approval, track_approval
-from decomkit.backup import run_backup, verify_backup
-from decomkit.errors import ManualStepRequired, PlatformError
-from decomkit.execute import run_disable
+from decomkit.context.stage import open_stage
+from decomkit.core.errors import ManualStepRequired, PlatformError
+from decomkit.custody.verify import verify_backup
+from decomkit.lifecycle.approval import submit_approval, track_approval
+from decomkit.lifecycle.backup import run_backup
+from decomkit.lifecycle.execute import run_disable
 from decomkit.platforms.manual import ManualPlatform
-from decomkit.stage import open_stage
 
 APP = "jxc"
 BIN = Path(sys.executable).parent / "decomkit"
@@ -99,7 +100,7 @@ def test_confirmation_needs_a_name_and_evidence(manual, tmp_path):
 
 
 def test_dingtalk_falls_back_to_the_console_for_unlink(tmp_path):
-    from decomkit.config import DingTalk
+    from decomkit.core.config import DingTalk
     from decomkit.platforms.dingtalk import DingTalkPlatform, clear_token_cache
     from fake_dingtalk import APP_KEY, APP_SECRET, App, FakeDingTalk, Organisation
 

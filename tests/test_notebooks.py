@@ -7,7 +7,7 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
-from decomkit.workspace import Workspace
+from decomkit.context.workspace import Workspace
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from decomkit.decide import run_assessment
-from decomkit.preflight import checks_table, open_documents
-from decomkit.stage import open_stage
+from decomkit.analysis.preflight import checks_table, open_documents
+from decomkit.context.stage import open_stage
+from decomkit.lifecycle.decide import run_assessment
 
 
 def checks(ws, app_id: str) -> dict:

@@ -18,11 +18,18 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from decomkit.anchors import add_folder_anchor, checkpoint_text
-from decomkit.checkpoints import AnchorWarning, make_checkpoint, stored_checkpoints, verify_ledger
 from decomkit.cli import main
-from decomkit.errors import LedgerIntegrityError, SigningKeyError
-from decomkit.keys import (
+from decomkit.context.workspace import Workspace
+from decomkit.core.canonical import canonical_json
+from decomkit.core.errors import LedgerIntegrityError, SigningKeyError
+from decomkit.proof.anchors import add_folder_anchor, checkpoint_text
+from decomkit.proof.checkpoints import (
+    AnchorWarning,
+    make_checkpoint,
+    stored_checkpoints,
+    verify_ledger,
+)
+from decomkit.proof.keys import (
     KEY_DIR_ENV,
     KEY_FILE_ENV,
     Signer,
@@ -33,9 +40,8 @@ from decomkit.keys import (
     read_public_key_file,
     sign_document,
 )
-from decomkit.ledger import GENESIS, _row_hash, canonical_json
-from decomkit.records import RecordError, check_records, render_records, verify_records
-from decomkit.workspace import Workspace
+from decomkit.proof.ledger import GENESIS, _row_hash
+from decomkit.records.dossier import RecordError, check_records, render_records, verify_records
 
 DECOMKIT = str(Path(sys.executable).parent / "decomkit")
 
@@ -195,7 +201,7 @@ def test_a_shortened_ledger_contradicts_the_last_anchored_checkpoint(folder_anch
 
 @pytest.mark.parametrize("anchored", [True, False])
 def test_deleting_the_ledger_fails_verification(demo, tmp_path, anchored, capsys, retire):
-    from decomkit.backup import run_backup
+    from decomkit.lifecycle.backup import run_backup
 
     ws = demo
     if anchored:
@@ -332,11 +338,12 @@ def test_the_dingtalk_approval_form_and_the_auditors_robot_carry_the_checkpoint(
         demo, monkeypatch, retire):
     import datetime as dt
 
-    from decomkit.approval import submit_approval
-    from decomkit.approval_form import TEMPLATE_NAME, form_components
-    from decomkit.backup import run_backup, verify_backup
+    from decomkit.context.stage import open_stage
+    from decomkit.custody.verify import verify_backup
+    from decomkit.lifecycle.approval import submit_approval
+    from decomkit.lifecycle.backup import run_backup
     from decomkit.platforms.dingtalk import clear_token_cache
-    from decomkit.stage import open_stage
+    from decomkit.platforms.dingtalk_form import TEMPLATE_NAME, form_components
     from fake_dingtalk import (
         APP_KEY,
         APP_SECRET,
@@ -414,7 +421,7 @@ def _private_forms(root_env: Path) -> list[bytes]:
 
 def test_no_private_key_material_in_the_workspace_its_backups_records_or_anchor(
         folder_anchored, tmp_path, retire):
-    from decomkit.backup import run_backup
+    from decomkit.lifecycle.backup import run_backup
 
     ws = folder_anchored
     retire(ws, "jxc")
@@ -436,7 +443,7 @@ def test_no_private_key_material_in_the_workspace_its_backups_records_or_anchor(
 
 
 def test_without_its_private_key_nothing_is_written(demo, tmp_path, monkeypatch, retire):
-    from decomkit.backup import run_backup
+    from decomkit.lifecycle.backup import run_backup
 
     before, head = rows(demo), demo.ledger_path.with_suffix(".head").read_bytes()
     own = os.environ[KEY_DIR_ENV]
@@ -619,7 +626,7 @@ def test_records_checked_against_a_forged_workspace_fail(records_copy, tmp_path)
 
 
 def test_an_anchor_setting_that_is_wrong_is_named_with_its_allowed_keys():
-    from decomkit.config import ConfigError, parse_config
+    from decomkit.core.config import ConfigError, parse_config
 
     config = parse_config({"anchors": [
         {"kind": "s3", "url": "s3://b/p", "endpoint_url": "https://oss-cn-hangzhou.aliyuncs.com",
@@ -658,7 +665,8 @@ def test_init_says_where_the_private_key_is_and_it_is_outside(tmp_path, capsys):
 
 
 def test_a_backup_signed_before_a_rotation_still_verifies(demo, retire):
-    from decomkit.backup import run_backup, verify_backup
+    from decomkit.custody.verify import verify_backup
+    from decomkit.lifecycle.backup import run_backup
 
     retire(demo, "jxc")
     run_backup(demo, "jxc", actor="analyst")

@@ -11,11 +11,11 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
-from decomkit.errors import DecomkitError
-from decomkit.records import render_records, verify_records
-from decomkit.review import check_data_safety, review_app
-from decomkit.runs import run_stage
-from decomkit.stage import open_stage
+from decomkit.context.stage import open_stage
+from decomkit.core.errors import DecomkitError
+from decomkit.lifecycle.review import check_data_safety, review_app
+from decomkit.records.dossier import render_records, verify_records
+from decomkit.running.runs import run_stage
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

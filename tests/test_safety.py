@@ -15,16 +15,18 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from decomkit import charts
-from decomkit.backup import MANIFEST, MARKER, open_store, remove_incomplete, run_backup
-from decomkit.batch import plan_apps, run_batch
-from decomkit.decide import run_portfolio
-from decomkit.errors import InputError, WorkspaceError
-from decomkit.records import render_records, write_tables
-from decomkit.sinks import MASK, safe_frame, scrub, write_csv, write_json, write_xlsx
-from decomkit.stage import open_stage
-from decomkit.store import Store
-from decomkit.tables import load_inventory
+from decomkit.context.stage import open_stage
+from decomkit.core.errors import InputError, WorkspaceError
+from decomkit.core.sinks import MASK, safe_frame, scrub, write_csv, write_json, write_xlsx
+from decomkit.custody.checksums import MANIFEST, MARKER
+from decomkit.custody.store import Store
+from decomkit.custody.verify import open_store
+from decomkit.inventory.tables import load_inventory
+from decomkit.lifecycle.backup import remove_incomplete, run_backup
+from decomkit.lifecycle.decide import run_portfolio
+from decomkit.records.dossier import render_records, write_tables
+from decomkit.running.batch import plan_apps, run_batch
+from decomkit.views import charts
 
 BIN = Path(sys.executable).parent / "decomkit"
 SECRET = "sk-live-4f9TqX2mB7zK1pL8wR3vN6yH"
@@ -135,7 +137,7 @@ def test_a_symlink_out_of_the_exports_folder_is_refused(demo, retire, tmp_path):
 def test_the_signing_key_linked_or_copied_into_exports_is_never_backed_up(demo, retire, how):
     """A hard link stays inside exports/<app>/ to every path check; the key's content is what
     is refused, before anything is written (the backup used to hold it, mode 0644)."""
-    from decomkit.keys import load_signer, private_key_location
+    from decomkit.proof.keys import load_signer, private_key_location
 
     retire(demo, "jxc")
     key = Path(private_key_location(load_signer(demo.root).key_id))
@@ -328,7 +330,7 @@ def test_every_sink_masks_a_secret_that_reaches_it(demo, monkeypatch):
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_code_cell("1/0", outputs=[nbformat.v4.new_output(
         "error", ename="ValueError", evalue=SECRET, traceback=[f"ValueError: {known}"])]))
-    from decomkit.records import scrub_file
+    from decomkit.core.sinks import scrub_file
 
     nbformat.write(nb, runs / "01_assess.ipynb")
     scrub_file(runs / "01_assess.ipynb")
@@ -414,7 +416,7 @@ def test_a_dollar_in_an_app_name_is_drawn_as_written(demo, as_of):
     assert "jxc" in set(run.candidates["app_id"])
     text = [t.get_text() for ax in run.figures["cost_usage"].axes for t in ax.texts]
     assert charts.literal(name) in text
-    from decomkit.decide import run_assessment
+    from decomkit.lifecycle.decide import run_assessment
 
     result = run_assessment(stage, "jxc")
     for figure in (charts.contributions_bar(result.assessment, stage.thresholds),
@@ -478,7 +480,7 @@ def test_bad_bytes_in_a_workspace_stop_a_batch_with_one_named_error(demo, row, c
 def test_an_export_is_backed_up_as_it_is_whatever_its_text(retired_jxc):
     """Strict reading is for the inventory; an app's own export (a user-defined character, a
     stray control character, an attachment in a cell) is copied and verified, not refused."""
-    from decomkit.backup import verify_backup
+    from decomkit.custody.verify import verify_backup
 
     export = retired_jxc.root / "exports" / "jxc" / "销售记录.csv"
     export.write_bytes("单号,备注,附件\r\nA1,造字\ue000,x\x0b\r\nA2,,\"".encode("utf-8")

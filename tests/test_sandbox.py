@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from decomkit.errors import PlatformError, PlatformTimeout
+from decomkit.core.errors import PlatformError, PlatformTimeout
 from decomkit.platforms import ApprovalRequest, Notification, Scope
 from decomkit.platforms.sandbox import SandboxPlatform
 

@@ -11,9 +11,9 @@ import threading
 import pandas as pd
 import pytest
 
-from decomkit.errors import InputError, WorkspaceError
-from decomkit.snapshot import CACHE, MANIFEST, open_snapshot
-from decomkit.tables import load_inventory
+from decomkit.core.errors import InputError, WorkspaceError
+from decomkit.inventory.snapshot import CACHE, MANIFEST, open_snapshot
+from decomkit.inventory.tables import load_inventory
 
 APP_TABLES = ("usage_events", "costs", "contracts", "integrations", "processes", "datasets",
               "incidents", "security_findings", "survey_responses", "app_scopes")
@@ -149,8 +149,8 @@ def test_concurrent_builders_make_one_whole_snapshot(demo):
 
 
 def test_assessing_from_an_app_slice_equals_the_whole_portfolio(demo, as_of):
-    from decomkit.decide import run_assessment
-    from decomkit.stage import open_stage
+    from decomkit.context.stage import open_stage
+    from decomkit.lifecycle.decide import run_assessment
 
     for app_id in ("jxc", "crm"):
         whole = run_assessment(open_stage(str(demo.root), as_of=as_of.isoformat()), app_id)
@@ -196,9 +196,10 @@ def test_the_portfolio_reads_use_from_the_log_summary(demo, as_of):
     """The portfolio stage never loads the log: use per app comes from the snapshot's summary
     and equals what the whole log gives, for any analysis date."""
 
-    from decomkit.assess import score_portfolio, summary_counts, usage_counts, usage_summary
-    from decomkit.decide import run_portfolio
-    from decomkit.stage import open_stage
+    from decomkit.analysis.assess import score_portfolio
+    from decomkit.context.stage import open_stage
+    from decomkit.inventory.usage import summary_counts, usage_counts, usage_summary
+    from decomkit.lifecycle.decide import run_portfolio
 
     full = load_inventory(demo.path("data"))
     for day in (as_of, as_of - dt.timedelta(days=200)):  # the past: later visits don't count
@@ -236,9 +237,10 @@ def test_the_portfolio_reads_use_from_the_log_summary(demo, as_of):
 def test_use_is_matched_to_apps_by_id_and_stays_with_the_stage_s_files(demo, as_of):
     """Counts in another order, counts for apps not listed, and apps.csv rewritten after the
     stage opened: every app keeps its own use."""
-    from decomkit.assess import score_portfolio, usage_counts, usage_metrics
-    from decomkit.decide import run_portfolio
-    from decomkit.stage import open_stage
+    from decomkit.analysis.assess import score_portfolio, usage_metrics
+    from decomkit.context.stage import open_stage
+    from decomkit.inventory.usage import usage_counts
+    from decomkit.lifecycle.decide import run_portfolio
 
     full = load_inventory(demo.path("data"))
     counts = usage_counts(full, as_of)
@@ -261,8 +263,8 @@ def test_use_is_matched_to_apps_by_id_and_stays_with_the_stage_s_files(demo, as_
 
 
 def test_an_assessment_reads_the_whole_app_whatever_the_stage_holds(demo, as_of):
-    from decomkit.decide import run_assessment
-    from decomkit.stage import open_stage
+    from decomkit.context.stage import open_stage
+    from decomkit.lifecycle.decide import run_assessment
 
     day = as_of.isoformat()
     whole = run_assessment(open_stage(str(demo.root), as_of=day, app_id="bi-pro"), "bi-pro")
@@ -276,7 +278,7 @@ def test_an_app_s_rows_stay_in_one_row_group_however_the_log_is_ordered(workspac
     import numpy as np
     import pyarrow.parquet as pq
 
-    from decomkit.snapshot import ROW_GROUP_ROWS, SUMMARY, _row_groups_of
+    from decomkit.inventory.snapshot import ROW_GROUP_ROWS, SUMMARY, _row_groups_of
 
     rng = np.random.default_rng(3)
     apps = [f"z{n:03d}" if n % 2 else f"a{n:03d}" for n in range(60)]  # not in sorted order

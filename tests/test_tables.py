@@ -8,8 +8,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from decomkit.errors import InputError
-from decomkit.tables import decode_csv, load_inventory
+from decomkit.core.errors import InputError
+from decomkit.inventory.tables import decode_csv, load_inventory
 
 APPS_HEADER = "app_id,name,licensed_seats\n"
 
@@ -192,7 +192,7 @@ def test_missing_apps_table_says_what_to_export(data):
 def test_invalid_input_writes_nothing(workspace):
     """Nothing but the inventory snapshot's record of the problems (no table to read past
     them), so the next read reports them again without validating again."""
-    from decomkit.snapshot import CACHE
+    from decomkit.inventory.snapshot import CACHE
 
     write(workspace.path("data") / "apps.csv", "app_id,name\nA1,进销存\nA1,again\n")
     cache = workspace.root / CACHE

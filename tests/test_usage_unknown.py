@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from decomkit.assess import assess_app, score_portfolio, usage_label
-from decomkit.config import Thresholds, Weights
-from decomkit.tables import load_inventory
+from decomkit.analysis.assess import assess_app, score_portfolio, usage_label
+from decomkit.core.config import Thresholds, Weights
+from decomkit.inventory.tables import load_inventory
 
 
 def test_an_app_without_a_usage_source_is_usage_unknown_not_idle(tmp_path, as_of):

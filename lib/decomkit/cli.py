@@ -1,4 +1,8 @@
-"""``decomkit``: a thin command line over the library."""
+"""``decomkit``: a thin command line over the library.
+
+Each command imports the library inside its own function: ``decomkit --help`` and a mistyped
+command answer at once, without loading pandas, matplotlib or Jupyter. This is the one module
+allowed function-level imports of the package (tests/test_layers.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +12,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from decomkit.errors import DecomkitError
+from decomkit.core.errors import DecomkitError
 
 
 def _cells(*values) -> list[str]:
     """Table cells for the terminal: secrets masked, rich markup shown as the text it is."""
     from rich.markup import escape
 
-    from decomkit.sinks import scrub
+    from decomkit.core.sinks import scrub
 
     return [escape(scrub(str(v))) for v in values]
 
@@ -34,7 +38,7 @@ def _print_status(workspace) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from decomkit.workspace import status_table
+    from decomkit.context.workspace import status_table
 
     frame = status_table(workspace)
     table = Table(title=f"decomkit status — {workspace.root}")
@@ -50,7 +54,7 @@ def _print_status(workspace) -> None:
 
 
 def _print_key(root: Path) -> None:
-    from decomkit.keys import load_keyring, private_key_location
+    from decomkit.proof.keys import load_keyring, private_key_location
 
     ring = load_keyring(root)
     current = ring.keys[ring.current]
@@ -61,7 +65,7 @@ def _print_key(root: Path) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from decomkit.workspace import init_workspace
+    from decomkit.context.workspace import init_workspace
 
     workspace = init_workspace(args.dir, platform=args.platform, language=args.language)
     print(f"workspace created: {workspace.root}")
@@ -72,7 +76,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from decomkit.demo import build_demo, remove_demo
+    from decomkit.running.demo import build_demo, remove_demo
 
     root = Path(args.dir).expanduser().resolve()
     if args.replace and root.exists():
@@ -89,21 +93,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from decomkit.workspace import Workspace
+    from decomkit.context.workspace import Workspace
 
     _print_status(Workspace.open(args.dir))
     return 0
 
 
 def _public_keys(paths: list[str] | None) -> tuple:
-    from decomkit.keys import read_public_key_file
+    from decomkit.proof.keys import read_public_key_file
 
     return tuple(read_public_key_file(p) for p in paths or ())
 
 
 def cmd_ledger_verify(args: argparse.Namespace) -> int:
-    from decomkit.checkpoints import current_checkpoint, verify_ledger
-    from decomkit.workspace import Workspace
+    from decomkit.context.workspace import Workspace
+    from decomkit.proof.checkpoints import current_checkpoint, verify_ledger
 
     report = verify_ledger(Workspace.open(args.dir), public_keys=_public_keys(args.public_key),
                            checkpoint_texts=tuple(args.checkpoint or ()))
@@ -127,8 +131,8 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_ledger_anchor(args: argparse.Namespace) -> int:
-    from decomkit.checkpoints import anchor_now
-    from decomkit.workspace import Workspace
+    from decomkit.context.workspace import Workspace
+    from decomkit.proof.checkpoints import anchor_now
 
     left = anchor_now(Workspace.open(args.dir))
     for anchor, rows in left.items():
@@ -138,8 +142,8 @@ def cmd_ledger_anchor(args: argparse.Namespace) -> int:
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
-    from decomkit.keys import init_keys, load_keyring, private_key_location, rotate_keys
-    from decomkit.workspace import Workspace
+    from decomkit.context.workspace import Workspace
+    from decomkit.proof.keys import init_keys, load_keyring, private_key_location, rotate_keys
 
     workspace = Workspace.open(args.dir)
     if args.keys_command == "show":
@@ -187,8 +191,8 @@ def _print_batch(summary) -> None:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from decomkit.batch import run_batch
-    from decomkit.workspace import Workspace
+    from decomkit.context.workspace import Workspace
+    from decomkit.running.batch import run_batch
 
     summary = run_batch(Workspace.open(args.dir), args.stages.split(","), args.apps,
                         dict(args.parameter or []), workers=args.workers,
@@ -199,7 +203,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from decomkit.approval import record_outside_decision
+    from decomkit.lifecycle.approval import record_outside_decision
 
     tracking = record_outside_decision(args.dir, args.app, args.user, args.decision,
                                        args.comment, args.evidence)
@@ -210,8 +214,8 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_confirm(args: argparse.Namespace) -> int:
+    from decomkit.context.workspace import Workspace
     from decomkit.platforms.manual import confirm_step
-    from decomkit.workspace import Workspace
 
     step = confirm_step(Workspace.open(args.dir), args.key, args.user, args.evidence)
     print(f"confirmed {args.key} ({step['operation']}) by {step['who']}; evidence "
@@ -220,7 +224,7 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 
 
 def cmd_settle(args: argparse.Namespace) -> int:
-    from decomkit.workspace import Workspace
+    from decomkit.context.workspace import Workspace
 
     with Workspace.open(args.dir).ledger() as ledger:
         action = ledger.settle(args.key, args.happened, args.user, args.result)
@@ -229,8 +233,8 @@ def cmd_settle(args: argparse.Namespace) -> int:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    from decomkit.records import check_records, render_records
-    from decomkit.workspace import Workspace
+    from decomkit.context.workspace import Workspace
+    from decomkit.records.dossier import check_records, render_records
 
     if args.target == "verify":
         if len(args.apps) != 1:
@@ -260,8 +264,8 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    from decomkit.dashboard import serve_dashboard
-    from decomkit.workspace import Workspace
+    from decomkit.context.workspace import Workspace
+    from decomkit.running.dashboard import serve_dashboard
 
     print(f"dashboard: http://127.0.0.1:{args.port}/ (Ctrl-C stops it)", flush=True)
     return serve_dashboard(Workspace.open(args.dir), args.port, not args.no_browser,
@@ -269,8 +273,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def cmd_dingtalk_create_template(args: argparse.Namespace) -> int:
-    from decomkit.approval_form import TEMPLATE_NAME, create_template
-    from decomkit.workspace import Workspace
+    from decomkit.context.workspace import Workspace
+    from decomkit.platforms.dingtalk import create_template
+    from decomkit.platforms.dingtalk_form import TEMPLATE_NAME
 
     workspace = Workspace.open(args.dir)
     code = create_template(workspace)
@@ -280,15 +285,15 @@ def cmd_dingtalk_create_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from decomkit.workspace import Workspace
+    from decomkit.context.workspace import Workspace
 
     workspace = Workspace.open(args.dir)
     if args.source == "file":
-        from decomkit.importers import import_file
+        from decomkit.inventory.importers import import_file
 
         result = import_file(workspace, args.table, args.map, args.file, dry_run=args.dry_run)
     else:
-        from decomkit.importers.dingtalk import import_dingtalk
+        from decomkit.platforms.dingtalk_import import import_dingtalk
 
         result = import_dingtalk(workspace, args.tables.split(","), dry_run=args.dry_run,
                                  quiet=args.quiet, qps=args.qps)
@@ -420,7 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("dir", help="the workspace")
     t.set_defaults(func=cmd_dingtalk_create_template)
 
-    from decomkit.schemas import TABLES_BY_NAME
+    from decomkit.inventory.schemas import TABLES_BY_NAME
 
     p = sub.add_parser("import", help="fill the inventory: from DingTalk, or from an export "
                                       "through a column map (merges; never clobbers)")
@@ -482,14 +487,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except DecomkitError as exc:
-        from decomkit.sinks import scrub
+        from decomkit.core.sinks import scrub
 
         print(f"decomkit: {scrub(str(exc))}", file=sys.stderr)
         return 1
     except Exception:  # a defect: show where, as any traceback, but with secrets masked
         import traceback
 
-        from decomkit.sinks import scrub
+        from decomkit.core.sinks import scrub
 
         print(scrub(traceback.format_exc()), file=sys.stderr, end="")
         return 2

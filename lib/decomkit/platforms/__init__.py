@@ -6,9 +6,8 @@ and closes it when done (``Stage.platform``)."""
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
 
-from decomkit.errors import ConfigError
+from decomkit.core.errors import ConfigError
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -16,13 +15,11 @@ from decomkit.platforms.base import (
     Notification,
     Platform,
     Scope,
+    WorkspaceLike,
 )
 
-if TYPE_CHECKING:
-    from decomkit.workspace import Workspace
-
 __all__ = ["PLATFORMS", "AppInfo", "ApprovalRequest", "ApprovalStatus", "Notification",
-           "Platform", "Scope", "open_platform"]
+           "Platform", "Scope", "WorkspaceLike", "open_platform"]
 
 # name in decomkit.toml → "module:class"; imported only when chosen (httpx only for DingTalk).
 PLATFORMS: dict[str, str] = {
@@ -43,6 +40,6 @@ def platform_class(name: str) -> type[Platform]:
     return getattr(importlib.import_module(module), cls)
 
 
-def open_platform(workspace: Workspace) -> Platform:
+def open_platform(workspace: WorkspaceLike) -> Platform:
     """The platform named in the workspace's configuration (close it when done)."""
     return platform_class(workspace.config.platform).from_workspace(workspace)

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
-if TYPE_CHECKING:
-    from decomkit.workspace import Workspace
-
-from decomkit.gates import canonical_user_id
+from decomkit.core.config import Config
+from decomkit.core.text import canonical_user_id
+from decomkit.inventory.tables import Inventory
 
 AppStatus = Literal["enabled", "disabled", "expired", "unlinked"]
+
+
+class WorkspaceLike(Protocol):
+    """What a platform reads of the workspace that opens it (``decomkit.context.workspace``
+    sits above the platforms and provides this)."""
+
+    root: Path
+    config: Config
+
+    def inventory(self, tables: list[str] | None = None,
+                  app_id: str | None = None) -> Inventory: ...
 
 
 @dataclass(frozen=True)
@@ -92,7 +103,7 @@ class Platform(ABC):
 
     @classmethod
     @abstractmethod
-    def from_workspace(cls, workspace: Workspace) -> Platform:
+    def from_workspace(cls, workspace: WorkspaceLike) -> Platform:
         """The platform as the workspace configures it."""
 
     def close(self) -> None:

@@ -22,14 +22,12 @@ import threading
 import time
 import weakref
 from itertools import zip_longest
-from typing import TYPE_CHECKING
 
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from decomkit.approval_form import TITLE, form_components, form_mismatches
-from decomkit.config import DingTalk
-from decomkit.errors import ManualStepRequired, PlatformError, PlatformTimeout
+from decomkit.core.config import CONFIG_NAME, DingTalk, secret, write_setting
+from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -37,6 +35,7 @@ from decomkit.platforms.base import (
     Notification,
     Platform,
     Scope,
+    WorkspaceLike,
 )
 from decomkit.platforms.dingtalk_api import (
     ENDPOINTS,
@@ -48,9 +47,14 @@ from decomkit.platforms.dingtalk_api import (
     TOKEN_INVALID_CODES,
     Endpoint,
 )
-
-if TYPE_CHECKING:
-    from decomkit.platforms.manual import ManualPlatform
+from decomkit.platforms.dingtalk_form import (
+    TEMPLATE_DESCRIPTION,
+    TEMPLATE_NAME,
+    TITLE,
+    form_components,
+    form_mismatches,
+)
+from decomkit.platforms.manual import ManualPlatform
 
 STATUS = {0: "disabled", 1: "enabled", 3: "expired"}
 MAX_USERS, MAX_DEPTS = 100, 20  # receivers per work notification
@@ -108,10 +112,7 @@ class DingTalkPlatform(Platform):
         self._forms_checked: set[tuple[str, tuple[str, ...]]] = set()
 
     @classmethod
-    def from_workspace(cls, workspace) -> DingTalkPlatform:
-        from decomkit.config import secret
-        from decomkit.platforms.manual import ManualPlatform
-
+    def from_workspace(cls, workspace: WorkspaceLike) -> DingTalkPlatform:
         return cls(workspace.config.dingtalk, secret("dingtalk_app_key") or "",
                    secret("dingtalk_app_secret") or "", robot_token=secret("robot_token"),
                    robot_secret=secret("robot_secret"),
@@ -417,8 +418,6 @@ class DingTalkPlatform(Platform):
     def save_template(self, process_code: str = "") -> str:
         """Create the 软件停用申请 template with exactly the kit's fields, or update the
         template ``process_code`` (or the one already named so); return its processCode."""
-        from decomkit.approval_form import TEMPLATE_DESCRIPTION, TEMPLATE_NAME
-
         if not process_code:
             try:
                 found = self._call("process_code_by_name", params={"name": TEMPLATE_NAME})
@@ -504,3 +503,15 @@ def _longs(ids: tuple[str, ...], what: str) -> list[int]:
                             f"ids (numbers, not names); use each {what}'s id from the admin "
                             "console")
     return [int(x) for x in ids]
+
+
+def create_template(workspace: WorkspaceLike) -> str:
+    """Create the 软件停用申请 template on DingTalk with exactly the kit's fields, or update the
+    one already configured or named so (never a second copy); record its processCode in
+    decomkit.toml and return it."""
+    settings = workspace.config.dingtalk
+    with DingTalkPlatform(settings, secret("dingtalk_app_key") or "",
+                          secret("dingtalk_app_secret") or "") as platform:
+        code = platform.save_template(settings.process_code)
+    write_setting(workspace.root / CONFIG_NAME, "dingtalk", "process_code", code)
+    return code

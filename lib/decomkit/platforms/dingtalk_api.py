@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from decomkit.platforms.dingtalk_form import FORM_FIELDS, TEMPLATE_NAME
+
 Host = Literal["api", "oapi"]  # api.dingtalk.com (new style) | oapi.dingtalk.com (old style)
 # How the call authenticates: the new-style header token, the old-style ?access_token= query,
 # the group robot's own token and signature, or none (the token calls themselves).
@@ -153,8 +155,6 @@ def sdk_action(endpoint: Endpoint) -> tuple[str, str]:
 
 def markdown() -> str:
     """docs/dingtalk.md, from the tables above and the approval form's fields."""
-    from decomkit.approval_form import FORM_FIELDS, TEMPLATE_NAME
-
     hosts = {"api": "api.dingtalk.com", "oapi": "oapi.dingtalk.com"}
     auth = {"header": "header `x-acs-dingtalk-access-token`", "query": "`?access_token=`",
             "robot": "robot token + HMAC-SHA256 `sign`", "none": "—"}

@@ -16,10 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from decomkit.errors import ManualStepRequired, PlatformError, PlatformTimeout
-from decomkit.files import atomic_write_text
-from decomkit.gates import canonical_user_id
-from decomkit.locks import state_file
+from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
+from decomkit.core.files import atomic_write_text
+from decomkit.core.locks import state_file
+from decomkit.core.resources import templates_dir
+from decomkit.core.sinks import state_json
+from decomkit.core.text import canonical_user_id
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -27,9 +29,9 @@ from decomkit.platforms.base import (
     Notification,
     Platform,
     Scope,
+    WorkspaceLike,
 )
-from decomkit.resources import templates_dir
-from decomkit.sinks import state_json
+from decomkit.platforms.sandbox import apps_from_inventory
 
 STATE_NAME = "manual.json"
 
@@ -56,11 +58,9 @@ class ManualPlatform(Platform):
                 "users": users or {}, "steps": {}, "approvals": {}}))
 
     @classmethod
-    def from_workspace(cls, workspace) -> ManualPlatform:
+    def from_workspace(cls, workspace: WorkspaceLike) -> ManualPlatform:
         """The workspace's console record (also where DingTalk's no-API steps go), seeded
         from the inventory the first time."""
-        from decomkit.platforms.sandbox import apps_from_inventory
-
         folder = workspace.root / "platform"
         apps = users = None
         if not (folder / STATE_NAME).exists():

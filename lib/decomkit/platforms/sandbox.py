@@ -17,10 +17,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Literal
 
-from decomkit.errors import PlatformError, PlatformTimeout
-from decomkit.files import atomic_write_text
-from decomkit.gates import canonical_user_id
-from decomkit.locks import state_file
+from decomkit.core.errors import PlatformError, PlatformTimeout
+from decomkit.core.files import atomic_write_text
+from decomkit.core.locks import state_file
+from decomkit.core.sinks import state_json
+from decomkit.core.text import canonical_user_id
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -28,8 +29,8 @@ from decomkit.platforms.base import (
     Notification,
     Platform,
     Scope,
+    WorkspaceLike,
 )
-from decomkit.sinks import state_json
 
 STATE_NAME = "sandbox.json"
 
@@ -59,7 +60,7 @@ class SandboxPlatform(Platform):
                                 "'decomkit demo DIR' or 'decomkit init DIR'")
 
     @classmethod
-    def from_workspace(cls, workspace) -> SandboxPlatform:
+    def from_workspace(cls, workspace: WorkspaceLike) -> SandboxPlatform:
         """The workspace's sandbox, seeded from its inventory the first time."""
         folder = workspace.root / "platform"
         if not (folder / STATE_NAME).exists():

@@ -1,0 +1,420 @@
+"""The workspace configuration, ``decomkit.toml``: its schema, loading, and writing.
+
+Secrets never live in the file; they come from the environment variables in ``SECRET_ENV``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import textwrap
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from decomkit.core.errors import ConfigError
+from decomkit.core.files import atomic_write_text
+from decomkit.core.resources import render_template
+
+CONFIG_NAME = "decomkit.toml"
+
+# Every secret the kit can use, by purpose → environment variable.
+SECRET_ENV = {
+    "dingtalk_app_key": "DECOMKIT_DINGTALK_APP_KEY",
+    "dingtalk_app_secret": "DECOMKIT_DINGTALK_APP_SECRET",
+    "robot_token": "DECOMKIT_ROBOT_TOKEN",
+    "robot_secret": "DECOMKIT_ROBOT_SECRET",
+    "smtp_user": "DECOMKIT_SMTP_USER",
+    "smtp_password": "DECOMKIT_SMTP_PASSWORD",
+    "signing_key": "DECOMKIT_SIGNING_KEY",
+    "audit_robot_token": "DECOMKIT_AUDIT_ROBOT_TOKEN",
+    "audit_robot_secret": "DECOMKIT_AUDIT_ROBOT_SECRET",
+    "s3_key": "AWS_ACCESS_KEY_ID",
+    "s3_secret": "AWS_SECRET_ACCESS_KEY",
+}
+_SECRET_NAME = re.compile(r"secret|token|password|passwd|api_?key|app_?key|access_?key|credential",
+                          re.I)
+
+
+def looks_secret(name: str) -> bool:
+    """Whether a setting or parameter name looks like it holds a secret."""
+    return bool(_SECRET_NAME.search(name))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Backup(_Section):
+    target: str = Field("backups", description=(
+        'A folder (relative to this workspace) or an object-storage URL such as '
+        '"s3://bucket/prefix".'))
+    endpoint_url: str = Field("", description=(
+        "S3-compatible endpoint for object storage (Aliyun OSS, MinIO, …); empty for AWS's "
+        "default."))
+    frequency: Literal["auto", "daily", "weekly", "monthly"] = Field("auto", description=(
+        'How often to back up data that still changes: "auto" (recommend from the data), '
+        '"daily", "weekly" or "monthly".'))
+
+
+class Weights(_Section):
+    """Relative weight of each factor in the retire score (0–100). Any non-negative numbers;
+    they are normalised to sum to 1. Set one to 0 to ignore that factor."""
+
+    usage: float = Field(0.35, ge=0, description="low and falling use of licensed seats")
+    cost: float = Field(0.25, ge=0, description="high cost per active user")
+    performance: float = Field(0.10, ge=0, description="incidents per month, by severity")
+    security: float = Field(0.10, ge=0, description="open security findings, by severity")
+    fit: float = Field(0.10, ge=0, description="poor function fit (analyst or survey rating)")
+    alternative: float = Field(0.10, ge=0, description="a replacement app exists")
+
+    @model_validator(mode="after")
+    def _not_all_zero(self) -> Weights:
+        if sum(self.model_dump().values()) <= 0:
+            raise ValueError("at least one weight must be above 0")
+        return self
+
+
+class Thresholds(_Section):
+    """score >= retire → "retire"; score < keep → "keep"; in between → "review"."""
+
+    retire: float = Field(60, ge=0, le=100, description="score at or above this: retire")
+    keep: float = Field(40, ge=0, le=100, description="score below this: keep")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.keep > self.retire:
+            raise ValueError("keep must not be above retire")
+        return self
+
+
+class Approver(_Section):
+    role: Literal["department_head", "it", "finance", "other"]
+    user_id: str = Field(min_length=1)
+    name: str = ""
+
+
+class Approval(_Section):
+    due_days: int = Field(3, ge=0, description=(
+        "Remind the approver when a request is pending longer than this many days."))
+    auto_agree_after_seconds: float = Field(-1, description=(
+        "Sandbox rehearsals only: approvers agree by themselves after this many seconds "
+        "(-1: never)."))
+    chain: tuple[Approver, ...] = Field((), description=(
+        "Approver chain, in order (department head → IT → finance): one [[approval.chain]] "
+        "table each with role, user_id (the platform's user id) and name."))
+
+
+class Notify(_Section):
+    channels: tuple[Literal["dingtalk_work", "robot", "email"], ...] = Field(
+        ("dingtalk_work",), description=(
+            'Channels for telling users before and after a disable: any of "dingtalk_work", '
+            '"robot", "email".'))
+    email_from: str = Field("it@example.com", description="Sender address of the emails.")
+    smtp_host: str = Field("127.0.0.1", description="SMTP server for the emails.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="Port of the SMTP server.")
+    advance_days: int = Field(7, ge=0, le=365, description=(
+        "Tell the affected users this many days before the planned disable date (0: no "
+        "advance notice)."))
+
+
+class DingTalk(_Section):
+    """Used when platform = "dingtalk". Bases may point to a local test server."""
+
+    api_base: str = Field("https://api.dingtalk.com", description="DingTalk's new API host.")
+    oapi_base: str = Field("https://oapi.dingtalk.com", description="DingTalk's older API host.")
+    agent_id: int = Field(0, description=(
+        "The kit's own app (agentId) that sends work notifications."))
+    operator_user_id: str = Field("", description=(
+        "The DingTalk userId the kit acts as (must be an app admin)."))
+    process_code: str = Field("", description=(
+        "OA approval template code; 'decomkit dingtalk create-template' sets it."))
+    dept_id: int = Field(0, ge=0, description=(
+        "The requester's department id (deptId) on approvals; 0 = look it up."))
+    agent_ids: dict[str, int] = Field({}, description=(
+        'App ids that are not DingTalk agentIds, mapped to them, e.g. "bi-pro" = 2001.'))
+
+
+class FolderAnchor(_Section):
+    """A local folder: for the sandbox and tests; weak, whoever can write it can rewrite it."""
+
+    kind: Literal["folder"]
+    name: str = ""
+    path: str = Field(min_length=1)  # relative paths are relative to the workspace
+
+
+class S3Anchor(_Section):
+    """Object storage with Object Lock in compliance mode: one object per checkpoint that nobody
+    can overwrite or delete before its retain-until date. Aliyun OSS: its S3-compatible
+    endpoint, ``object_lock = false`` and a retention policy (WORM) locked on the bucket."""
+
+    kind: Literal["s3"]
+    name: str = ""
+    url: str = Field(pattern=r"^s3://[^/]+")
+    endpoint_url: str = ""
+    retain_days: int = Field(3650, ge=1)
+    object_lock: bool = True
+
+
+class EmailAnchor(_Section):
+    """Each checkpoint mailed to the auditors (the [notify] SMTP settings)."""
+
+    kind: Literal["email"]
+    name: str = ""
+    to: tuple[str, ...] = Field(min_length=1)
+
+
+class DingTalkAnchor(_Section):
+    """Each checkpoint posted by the auditors' group robot (DECOMKIT_AUDIT_ROBOT_TOKEN/SECRET).
+    Approval requests carry the current checkpoint whether or not this anchor is set."""
+
+    kind: Literal["dingtalk"]
+    name: str = ""
+    robot: bool = True
+
+
+Anchor = Annotated[FolderAnchor | S3Anchor | EmailAnchor | DingTalkAnchor,
+                   Field(discriminator="kind")]
+ANCHOR_KINDS = {"folder": FolderAnchor, "s3": S3Anchor, "email": EmailAnchor,
+                "dingtalk": DingTalkAnchor}
+
+
+class Config(_Section):
+    language: Literal["en", "zh"] = Field("zh", description=(
+        'Language of notebooks, records and notifications: "en" or "zh".'))
+    platform: Literal["sandbox", "dingtalk", "manual"] = Field("sandbox", description=(
+        'Where actions go: "sandbox" (local, state inside this workspace), "dingtalk" (Open '
+        'API), or "manual" (the kit prints console steps and records who confirmed them, with '
+        'evidence).'))
+    operator: str = Field("it-admin", description=(
+        "Default operator (analyst) recorded in the ledger when a notebook does not name one."))
+    timezone: str = Field("Asia/Shanghai", description=(
+        "IANA time zone of every date and time shown to people (records, notebooks, "
+        "deadlines, the calendar); the ledger stores UTC."))
+    backup: Backup = Field(Backup(), description="Where and how often backups are written.")
+    weights: Weights = Field(Weights(), description=Weights.__doc__)
+    thresholds: Thresholds = Field(Thresholds(), description=Thresholds.__doc__)
+    approval: Approval = Field(Approval(), description="The approval request and its approvers.")
+    notify: Notify = Field(Notify(), description="Telling users before and after a disable.")
+    dingtalk: DingTalk = Field(DingTalk(), description=DingTalk.__doc__)
+
+    anchors: tuple[Anchor, ...] = Field((), description=(
+        'Places you cannot rewrite that receive every signed ledger checkpoint (README: Proof '
+        'against an insider). Replace "anchors = []" by [[anchors]] tables at the end of the '
+        'file, each with kind = "s3" (url, endpoint_url, retain_days, object_lock), "email" '
+        '(to), "dingtalk" (robot) or "folder" (path; weak), and an optional name.'))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not a time zone name; use an IANA name such as "
+                             "Asia/Shanghai") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def secret(name: str) -> str | None:
+    """The secret ``name`` (a key of ``SECRET_ENV``) from the environment, or None."""
+    return os.environ.get(SECRET_ENV[name]) or None
+
+
+def _secret_keys(data: dict, prefix: str = "") -> list[str]:
+    found = []
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            found += _secret_keys(value, dotted + ".")
+        elif looks_secret(key):
+            found.append(dotted)
+    return found
+
+
+def _describe(error: dict, model: type[BaseModel]) -> str:
+    key = ".".join(str(part) for part in error["loc"]) or "(file)"
+    if error["type"] == "extra_forbidden":
+        section = model
+        for part in error["loc"][:-1]:
+            field = section.model_fields.get(str(part)) if isinstance(part, str) else None
+            if field is None or not isinstance(field.annotation, type):
+                break
+            section = field.annotation
+        if error["loc"][0] == "anchors" and len(error["loc"]) > 3:  # [[anchors]]: by its kind
+            section = ANCHOR_KINDS.get(str(error["loc"][2]), section)
+        allowed = ", ".join(section.model_fields)
+        return f"key '{key}' is not a setting; allowed keys here: {allowed}"
+    got = error.get("input")
+    shown = "" if isinstance(got, dict) else f" (got {got!r})"
+    return f"key '{key}': {error['msg']}{shown}"
+
+
+def parse_config(data: dict, source: str = CONFIG_NAME) -> Config:
+    """Validate settings read from TOML; raise one ConfigError naming every bad key."""
+    leaked = _secret_keys(data)
+    if leaked:
+        names = ", ".join(sorted(SECRET_ENV.values()))
+        raise ConfigError(
+            f"{source}: {', '.join(leaked)} look like secrets; remove them from the file and set "
+            f"them as environment variables instead ({names})"
+        )
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        lines = [_describe(e, Config) for e in exc.errors()]
+        raise ConfigError(
+            f"{source} is invalid; fix these settings (see the comments in the file):\n  - "
+            + "\n  - ".join(lines)
+        ) from None
+
+
+def write_setting(path: Path, section: str, key: str, value: str) -> Config:
+    """Set ``key = "value"`` in ``[section]`` of decomkit.toml, keeping every comment; the new
+    text is validated before it replaces the file."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = f"[{section}]"
+    start = next((i for i, line in enumerate(lines) if line.strip() == header), None)
+    if start is None:
+        lines += [f"\n{header}\n"]
+        start = len(lines) - 1
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")),
+               len(lines))
+    setting = re.compile(rf"^(\s*{re.escape(key)}\s*=\s*)(\"[^\"]*\"|[^#\s]*)(.*)$", re.S)
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    for i in range(start + 1, end):
+        if found := setting.match(lines[i]):
+            lines[i] = found.group(1) + quoted + found.group(3)
+            break
+    else:
+        lines.insert(start + 1, f"{key} = {quoted}\n")
+    text = "".join(lines)
+    config = parse_config(tomllib.loads(text), str(path))
+    atomic_write_text(path, text)
+    return config
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate ``decomkit.toml``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path} not found; create a workspace with 'decomkit init DIR'"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 ({exc.reason}); save it as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}; fix the syntax") from None
+    return parse_config(data, str(path))
+
+
+DEFAULT_APPROVERS = (
+    Approver(role="department_head", user_id="dept-head", name="Department head"),
+    Approver(role="it", user_id="it-manager", name="IT manager"),
+    Approver(role="finance", user_id="finance-manager", name="Finance manager"),
+)
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_value(k)} = {_toml_value(v)}"
+                               for k, v in value.items()) + "}"
+    return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of ``decomkit.toml``: where it lives, its value and what it means."""
+
+    section: str  # "" for the top level
+    key: str
+    value: object
+    description: str
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.section}.{self.key}" if self.section else self.key
+
+    @property
+    def toml(self) -> str:
+        return _toml_value(self.value)
+
+
+def settings(config: Config | None = None) -> list[tuple[str, str, list[Setting]]]:
+    """Every setting with its description, by section: [(section, section description,
+    settings)], the top level first; values from ``config`` (default: the model's defaults)."""
+    config = config or Config()
+    top, sections = [], []
+    for name, field in Config.model_fields.items():
+        value = getattr(config, name)
+        if isinstance(value, BaseModel):
+            rows = [Setting(name, key, getattr(value, key), sub.description or "")
+                    for key, sub in type(value).model_fields.items()]
+            sections.append((name, field.description or "", rows))
+        else:
+            top.append(Setting("", name, value, field.description or ""))
+    return [("", "", top), *sections]
+
+
+def _comment(text: str, width: int = 95) -> str:
+    return "\n".join("# " + line for line in textwrap.wrap(text, width - 2))
+
+
+def render_config(
+    *,
+    language: str = "zh",
+    platform: str = "sandbox",
+    operator: str = "it-admin",
+    approvers: tuple[Approver, ...] = DEFAULT_APPROVERS,
+    auto_agree_after_seconds: float = -1,
+    channels: tuple[str, ...] = ("dingtalk_work",),
+) -> str:
+    """The commented ``decomkit.toml`` text, written from the config model (every key, its
+    value and its description); validated before it is returned."""
+    config = Config.model_validate({
+        "language": language, "platform": platform, "operator": operator,
+        "approval": {"chain": [a.model_dump() for a in approvers],
+                     "auto_agree_after_seconds": auto_agree_after_seconds},
+        "notify": {"channels": list(channels)}})
+    text = render_template("decomkit.toml.j2", sections=settings(config), comment=_comment,
+                           approvers=config.approval.chain, toml=_toml_value)
+    parse_config(tomllib.loads(text), "generated decomkit.toml")
+    return text
+
+
+def settings_table() -> str:
+    """The README's table of settings (Markdown), from the config model."""
+    lines = ["| key | default | meaning |", "|---|---|---|"]
+    for _, _, rows in settings(Config(approval=Approval(chain=DEFAULT_APPROVERS))):
+        for row in rows:
+            value = (" → ".join(a.role for a in row.value) if row.key == "chain"
+                     else f"`{row.toml}`")
+            meaning = row.description.replace("|", "\\|")
+            lines.append(f"| `{row.dotted}` | {value} | {meaning} |")
+    return "\n".join(lines)

@@ -1,0 +1,32 @@
+"""Email over SMTP: the kit's one way to write to people by mail (notices, anchors)."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from decomkit.core.config import Config, secret
+from decomkit.core.errors import PlatformError
+
+
+def send_email(config: Config, to: list[str], title: str, text: str, key: str) -> str:
+    """Send over SMTP (``notify.smtp_*``; credentials from the environment)."""
+    if not to:
+        raise PlatformError("email", "nobody to write to: the users table has no email "
+                            "addresses for the affected people")
+    message = EmailMessage()
+    message["From"] = config.notify.email_from
+    message["To"] = ", ".join(to)
+    message["Subject"] = title
+    message["Message-ID"] = make_msgid(idstring=key.replace(":", "."), domain="decomkit")
+    message.set_content(text, charset="utf-8")
+    try:
+        with smtplib.SMTP(config.notify.smtp_host, config.notify.smtp_port, timeout=30) as smtp:
+            if (user := secret("smtp_user")) and (password := secret("smtp_password")):
+                smtp.starttls()
+                smtp.login(user, password)
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise PlatformError("email", f"{type(exc).__name__}: {exc}", retryable=True) from None
+    return message["Message-ID"]

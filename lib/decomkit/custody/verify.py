@@ -1,0 +1,189 @@
+"""Verify a backup by reading it back from its target: the signature, the list of files, sizes
+(truncation), a streamed SHA-256 of every file, and a restore of every table into scratch SQLite
+whose row counts and column checksums must equal the source's. The result is recorded in the
+ledger (``backup_verified``, or the backup invalidated)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from decomkit.context.workspace import Workspace
+from decomkit.core.errors import BackupError
+from decomkit.custody.checksums import MANIFEST, MARKER, parse_table, restore_into_sqlite
+from decomkit.custody.store import Store
+from decomkit.proof.keys import check_document, load_keyring
+
+
+def _recorded_target(workspace: Workspace, store: Store) -> str:
+    """How the ledger names the target: relative to the workspace when it lies inside it,
+    so a copied or moved workspace still finds its own backups."""
+    if store.local:
+        path = Path(store.url.removeprefix("file://"))
+        if path.is_relative_to(workspace.root):
+            return str(path.relative_to(workspace.root))
+    return store.url
+
+
+def open_store(workspace: Workspace, target: str = "") -> Store:
+    target = target or workspace.config.backup.target
+    if "://" not in target:
+        target = str((workspace.root / target).resolve())
+    return Store(target, workspace.config.backup.endpoint_url)
+
+
+class _NoBar:
+    def update(self, n: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _bar(total: int, label: str, show: bool):
+    if not show:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=label, unit="B", unit_scale=True)
+
+
+def _counted(chunks, bar):
+    for chunk in chunks:
+        yield chunk
+        bar.update(len(chunk))
+
+
+@dataclass(frozen=True)
+class Verification:
+    app_id: str
+    path: str
+    manifest_hash: str
+    files: pd.DataFrame  # path, size_ok, sha256_ok, restored_rows, restore_ok, problem
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def latest_backup(workspace: Workspace, app_id: str) -> dict:
+    with workspace.ledger() as ledger:
+        event = ledger.last(app_id, "backed_up")
+    if event is None:
+        raise BackupError(f"{app_id} has no backup yet; run 02_backup first")
+    return event.data
+
+
+def verify_backup(workspace: Workspace, app_id: str, *, actor: str, store: Store | None = None,
+                  record: bool = True, progress: bool = False,
+                  at: str | None = None) -> Verification:
+    """Check the latest backup of ``app_id`` from the target; record the result."""
+    backup = latest_backup(workspace, app_id)
+    store = store or open_store(workspace, backup["target"])
+    prefix, problems, rows = backup["path"], [], []
+    try:
+        body = store.read_bytes(f"{prefix}/{MANIFEST}")
+        manifest = json.loads(body)
+    except (FileNotFoundError, ValueError, OSError) as exc:
+        return _finish(workspace, app_id, prefix, "", pd.DataFrame(),
+                       [f"{MANIFEST} cannot be read ({type(exc).__name__})"], actor, record)
+    manifest_hash = hashlib.sha256(body).hexdigest()
+    if why := check_document(manifest, load_keyring(workspace.root),
+                             at=str(manifest.get("created", ""))):
+        problems.append(f"{MANIFEST}: the signature does not match: the manifest was changed "
+                        f"after the backup, or signed with another key ({why})")
+    if manifest_hash != backup["manifest_hash"]:
+        problems.append(f"{MANIFEST} is not the manifest recorded in the ledger")
+    expected = {f["path"]: f for f in manifest.get("files", [])}
+    present = {p[len(prefix) + 1:] for p in store.list(prefix)} - {MANIFEST, MARKER}
+    problems += [f"{p}: unexpected file in the backup" for p in sorted(present - set(expected))]
+    tables = {}
+    bar = _bar(sum(f["size"] for f in expected.values()), f"verify {app_id}", progress)
+    for path, entry in expected.items():
+        row = {"path": path, "size_ok": False, "sha256_ok": False, "restore_ok": None,
+               "restored_rows": None, "problem": ""}
+        rows.append(row)
+        if path not in present:
+            row["problem"] = "missing from the backup"
+            continue
+        size = store.size(f"{prefix}/{path}")
+        row["size_ok"] = size == entry["size"]
+        if size == 0:
+            row["problem"] = "is empty (0 bytes)"
+            continue
+        if not row["size_ok"]:
+            row["problem"] = f"is {size} bytes, the manifest says {entry['size']} (truncated?)"
+            continue
+        digest, data = hashlib.sha256(), bytearray()
+        for chunk in _counted(store.read_chunks(f"{prefix}/{path}"), bar):
+            digest.update(chunk)
+            if entry["table"] is not None:
+                data += chunk  # kept only for tables, which the restore test reads
+        row["sha256_ok"] = digest.hexdigest() == entry["sha256"]
+        if not row["sha256_ok"]:
+            row["problem"] = "content differs from the manifest (SHA-256)"
+        elif entry["table"] is not None:
+            try:
+                tables[path] = parse_table(bytes(data), path)
+            except Exception as exc:  # the copy may be damaged in any way
+                row["problem"] = f"cannot be read back as a table ({type(exc).__name__})"
+    bar.close()
+    problems += [f"{r['path']}: {r['problem']}" for r in rows if r["problem"]]
+    problems += _restore_test(tables, expected, rows)
+    if not expected:
+        problems.append("the backup holds no files")
+    return _finish(workspace, app_id, prefix, manifest_hash, pd.DataFrame(rows), problems,
+                   actor, record, at)
+
+
+def _restore_test(tables: dict, expected: dict, rows: list[dict]) -> list[str]:
+    """Restore every table into a scratch SQLite database and compare it with the source."""
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="decomkit-restore-") as scratch:
+        restored = restore_into_sqlite(tables, Path(scratch) / "restore.sqlite")
+    by_path = {r["path"]: r for r in rows}
+    for path, summary in restored.items():
+        source, row = expected[path]["table"], by_path[path]
+        if "error" in summary:
+            row["restore_ok"] = False
+            problems.append(f"{path}: restore failed: {summary['error']}")
+            continue
+        row["restored_rows"] = summary["rows"]
+        bad = [c for c in source["columns"]
+               if summary["column_sha256"].get(c) != source["column_sha256"][c]]
+        row["restore_ok"] = summary["rows"] == source["rows"] > 0 and not bad
+        if summary["rows"] == 0:
+            problems.append(f"{path}: restored 0 rows")
+        elif summary["rows"] != source["rows"]:
+            problems.append(f"{path}: restored {summary['rows']} rows, the source had "
+                            f"{source['rows']}")
+        elif bad:
+            problems.append(f"{path}: restored columns differ from the source: {', '.join(bad)}")
+    return problems
+
+
+def _finish(workspace: Workspace, app_id: str, prefix: str, manifest_hash: str,
+            files: pd.DataFrame, problems: list[str], actor: str, record: bool,
+            at: str | None = None) -> Verification:
+    """Record the result. A pass verifies a backed-up app; a failure of a verified backup
+    takes it back to 'backed_up', which closes the approval and disable gates."""
+    result = Verification(app_id, prefix, manifest_hash, files, problems)
+    if not record:
+        return result
+    with workspace.ledger() as ledger:
+        state = ledger.state(app_id)
+        if result.ok and state in ("backed_up", "backup_verified"):
+            ledger.transition(app_id, "backup_verified", actor, {
+                "manifest_hash": manifest_hash, "path": prefix, "files": len(files)}, at=at)
+        elif not result.ok and state == "backup_verified":
+            ledger.transition(app_id, "backed_up", actor, {
+                **ledger.last(app_id, "backed_up").data, "invalidated": problems[:50]})
+        else:
+            ledger.note(app_id, actor, {
+                "event": "backup_verified" if result.ok else "backup_verification_failed",
+                "path": prefix, "manifest_hash": manifest_hash, "problems": problems[:50]})
+    return result

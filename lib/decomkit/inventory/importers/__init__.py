@@ -1,0 +1,104 @@
+"""Inventory imports: from DingTalk's Open API and from console exports through column maps.
+
+Both paths end the same way: rows are merged into the kept tables (``merge``), the merged
+tables are validated, a dry run prints the diff and stops, otherwise the files are written and
+the import is one ledger note with its counts and source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from decomkit.core.errors import InputError, Problem
+from decomkit.inventory.importers.maps import find_map, load_map, read_mapped
+from decomkit.inventory.importers.merge import (
+    TableDiff,
+    kept_file,
+    merge_rows,
+    read_kept,
+    validate_merged,
+    write_tables,
+)
+from decomkit.inventory.schemas import TABLES_BY_NAME
+from decomkit.inventory.tables import check_table
+
+LEDGER_SUBJECT = "inventory"  # the ledger's subject for notes about the whole inventory
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    source: str
+    diffs: tuple[TableDiff, ...]
+    written: tuple[Path, ...]  # empty on a dry run
+    dry_run: bool
+
+    def lines(self) -> list[str]:
+        head = f"import from {self.source}" + (" (dry run: nothing written)" if self.dry_run
+                                               else "")
+        return [head] + [line for d in self.diffs for line in d.lines()]
+
+
+def apply_import(workspace, source: str, incoming: dict[str, pd.DataFrame], *,
+                 dry_run: bool, actor: str | None = None,
+                 today: dt.date | None = None) -> ImportResult:
+    """Merge ``incoming`` tables into the workspace's kept tables; write unless ``dry_run``."""
+    data_dir = workspace.path("data")
+    today = today or dt.date.today()
+    merged, diffs = {}, []
+    for name, frame in incoming.items():
+        table = TABLES_BY_NAME[name]
+        path = kept_file(data_dir, table)
+        existing = read_kept(path, table) if path is not None else None
+        merged[name], diff = merge_rows(existing, frame, table, today)
+        diffs.append(diff)
+    validate_merged(merged, data_dir)
+    if dry_run:
+        return ImportResult(source, tuple(diffs), (), True)
+    written = write_tables(merged, data_dir)
+    with workspace.ledger() as ledger:
+        ledger.note(LEDGER_SUBJECT, actor or workspace.config.operator, {
+            "event": "inventory imported", "source": source,
+            "tables": {d.table: d.counts() for d in diffs},
+            "files": [p.name for p in written]})
+    return ImportResult(source, tuple(diffs), tuple(written), False)
+
+
+def _app_names(workspace) -> dict[str, str]:
+    path = kept_file(workspace.path("data"), TABLES_BY_NAME["apps"])
+    if path is None:
+        return {}
+    apps = read_kept(path, TABLES_BY_NAME["apps"])
+    return dict(zip(apps["name"], apps["app_id"], strict=True))
+
+
+def import_file(workspace, table: str, map_name: str, file: str | Path, *,
+                dry_run: bool = False, actor: str | None = None,
+                today: dt.date | None = None) -> ImportResult:
+    """``decomkit import file``: one export through a column map into one table."""
+    path = Path(file).expanduser()
+    if table not in TABLES_BY_NAME:
+        raise InputError([Problem("--table", None, None, "names no inventory table",
+                                  "use one of " + ", ".join(TABLES_BY_NAME))])
+    map_path = find_map(map_name, workspace.root)
+    column_map = load_map(map_path)
+    if column_map.table != table:
+        raise InputError([Problem(map_path.name, None, "table", f"maps into the "
+                                  f"{column_map.table} table, not {table}",
+                                  f"use --table {column_map.table} or another map")])
+    if not path.is_file():
+        raise InputError([Problem(path.name, None, None, "does not exist",
+                                  "give the path of the exported file")])
+    frame, first_row, sources = read_mapped(path, column_map, app_names=_app_names(workspace))
+    problems: list[Problem] = []
+    schema = TABLES_BY_NAME[table]
+    check_table(frame, schema, path.name, first_row, problems)
+    if problems:  # name the source's own column, as the user sees it in the export
+        raise InputError([Problem(p.file, p.row, f"{sources[p.column]} → {p.column}"
+                                  if p.column in sources else p.column, p.what, p.fix)
+                          for p in problems])
+    return apply_import(workspace, f"file {path.name} (map {map_path.stem})", {table: frame},
+                        dry_run=dry_run, actor=actor, today=today)

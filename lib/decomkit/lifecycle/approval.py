@@ -1,0 +1,250 @@
+"""Asking for approval (停用指南 stages 五, 六): the request, its submission, tracking, reminders,
+rejection and resubmission, withdrawal.
+
+An approval is bound to the hash of the plan it approves — app, action, scope, date — so a disable
+whose plan differs from the approved one is refused as stale. A request is authorized
+(``gates.authorize``) before it is sent: the backup is read back from its target, and one that
+changed since its verification refuses the request and takes the app back to ``backed_up``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from decomkit.context.stage import Stage, open_stage
+from decomkit.core.canonical import plan_hash
+from decomkit.core.errors import TransitionError
+from decomkit.core.locks import app_lock
+from decomkit.core.text import canonical_user_id
+from decomkit.lifecycle.authority import authorize
+from decomkit.lifecycle.notify import render
+from decomkit.platforms import ApprovalRequest, ApprovalStatus, Notification
+from decomkit.proof.checkpoints import current_checkpoint
+from decomkit.proof.gates import Refusal, opened, require
+from decomkit.proof.ledger import Event
+
+SCOPE_AFTER_REVOKE = "admins_only"
+
+
+def planned_action(stage: Stage, app_id: str) -> str:
+    """'unlink' for a free association (解除免费关联), 'disable' for everything else."""
+    apps = stage.inventory.apps.set_index("app_id")
+    return "unlink" if apps.loc[app_id, "kind"] == "association" else "disable"
+
+
+def make_plan(stage: Stage, app_id: str, planned_date: dt.date) -> dict:
+    return {"app_id": app_id, "action": planned_action(stage, app_id),
+            "scope": SCOPE_AFTER_REVOKE, "date": planned_date.isoformat()}
+
+
+def requester(stage: Stage) -> str:
+    """The platform user who asks: the configured DingTalk operator, else the analyst."""
+    return stage.workspace.config.dingtalk.operator_user_id or stage.analyst
+
+
+def build_request(stage: Stage, app_id: str, plan: dict, reason: str,
+                  manifest_hash: str | None = None) -> ApprovalRequest:
+    """The request form of 停用指南 stage 五: app, reason, planned date, impact, backup
+    verification."""
+    config = stage.workspace.config
+    chain = tuple(a.user_id for a in config.approval.chain)
+    with stage.workspace.ledger() as ledger:
+        decided = ledger.last(app_id, "decided")
+        assessed = ledger.last(app_id, "assessed")
+    name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
+    impact = (assessed.data.get("impact", {}) if assessed else {}).get("reasons", [])
+    form = {
+        "应用 / App": f"{name} ({app_id})",
+        "操作 / Action": plan["action"],
+        "停用原因 / Reason": reason or "; ".join((decided.data if decided else {})
+                                                 .get("reasons", [])[:3]),
+        "计划停用日期 / Planned date": plan["date"],
+        "影响 / Impact": "; ".join(impact[:5]) or "-",
+        "备份验证 / Backup verification": manifest_hash or "-",
+        "计划摘要 / Plan hash": plan_hash(plan),
+        # The platform keeps the ledger's signed checkpoint as of this request (an anchor).
+        "台账校验 / Ledger checkpoint": current_checkpoint(stage.workspace),
+    }
+    return ApprovalRequest(app_id, f"停用申请:{name}", requester(stage), chain, form)
+
+
+def submit_approval(stage: Stage, app_id: str, planned_date: dt.date, reason: str = "",
+                    override_reason: str = "") -> Event:
+    """Submit (or, after a rejection, resubmit) the request; record it as pending.
+
+    Authorized first — the backup read back from its target, the requester not among the
+    approvers (ids compared canonically) — so a refusal sends nothing. A backup changed since
+    its verification also takes the app back to ``backed_up``."""
+    plan = make_plan(stage, app_id, planned_date)
+    chain = [a.user_id for a in stage.workspace.config.approval.chain]
+    with app_lock(stage.workspace.root, app_id, "request approval for"):
+        decision = authorize(stage.workspace, app_id, "request_approval", plan=plan,
+                             requester=requester(stage), approvers=chain,
+                             override_reason=override_reason, actor=stage.analyst)
+        if isinstance(decision, Refusal):
+            _invalidate_changed_backup(stage, app_id, decision)
+        grant = require(decision)
+        request = build_request(stage, app_id, plan, reason, grant.data.get("manifest_hash"))
+        platform = stage.platform
+        platform.check_request(request)  # a form the platform cannot take: refused here
+        with stage.workspace.ledger() as ledger:
+            previous = ledger.last(app_id, "approval_pending")
+            attempt = len([e for e in ledger.events(app_id)
+                           if e.state == "approval_pending"]) + 1
+            key = f"{app_id}:approval:{attempt}"
+            instance_id, _ = ledger.run_once(
+                key, app_id, "submit_approval", stage.analyst,
+                lambda: platform.submit_approval(request, key=key),
+                lambda: platform.settled("submit_approval", key))
+            return ledger.transition(app_id, "approval_pending", stage.analyst, {
+                "instance_id": instance_id, "plan_hash": grant.data["plan_hash"], "plan": plan,
+                "manifest_hash": grant.data.get("manifest_hash"),
+                "approvers": list(request.approvers), "requester": request.originator,
+                "form": request.form,
+                "previous_instance": previous.data["instance_id"] if previous else None},
+                grant=grant)
+
+
+def request_closed(stage: Stage, app_id: str) -> str:
+    """Why no request can be asked now, by the ledger ("" when one can)."""
+    with stage.workspace.ledger() as ledger:
+        return opened(ledger, app_id, "request_approval")
+
+
+def request_if_open(stage: Stage, app_id: str, planned_date: dt.date, reason: str = "",
+                    override_reason: str = "") -> Event | None:
+    """Submit the request when the ledger lets one be asked (a verified backup, or a
+    rejection to answer); None while a request is pending or already approved."""
+    if request_closed(stage, app_id) and not override_reason:
+        return None
+    return submit_approval(stage, app_id, planned_date, reason, override_reason)
+
+
+def follow_approval(stage: Stage, app_id: str, wait_seconds: float = 0.0) -> Tracking | None:
+    """Track the request, for up to ``wait_seconds`` while it runs; None without a request."""
+    with stage.workspace.ledger() as ledger:
+        if ledger.last(app_id, "approval_pending") is None:
+            return None
+    tracking = track_approval(stage, app_id)
+    deadline = time.monotonic() + wait_seconds
+    while tracking.status.status == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(1)
+        tracking = track_approval(stage, app_id)
+    return tracking
+
+
+def _invalidate_changed_backup(stage: Stage, app_id: str, refusal: Refusal) -> None:
+    """A backup that no longer verifies is no longer 'verified': back to 'backed_up'."""
+    changed = [u.text for u in refusal.unmet if u.condition == "backup_verifies_now"]
+    with stage.workspace.ledger() as ledger:
+        state = ledger.state(app_id)
+        if changed and state in ("backup_verified", "rejected"):
+            ledger.transition(app_id, "backed_up", stage.analyst, {
+                **ledger.last(app_id, "backed_up").data, "invalidated": changed,
+                "by": "request approval"})
+
+
+@dataclass(frozen=True)
+class Tracking:
+    status: ApprovalStatus
+    state: str  # the app's ledger state after tracking
+    overdue_days: int  # 0 unless pending past approval.due_days
+    reminded: bool
+
+
+def track_approval(stage: Stage, app_id: str, now: dt.datetime | None = None) -> Tracking:
+    """Ask the platform; record approval or rejection; remind the approver when overdue."""
+    now = now or dt.datetime.now(dt.UTC)
+    platform = stage.platform
+    with stage.workspace.ledger() as ledger:
+        pending = ledger.last(app_id, "approval_pending")
+        if pending is None:
+            raise TransitionError(app_id, "track approval", "no request was submitted "
+                                  "(run 03_approval)")
+        instance = pending.data["instance_id"]
+        status = platform.approval_status(instance)
+        data = {"instance_id": instance, "plan_hash": pending.data["plan_hash"],
+                "records": list(status.records)}
+        state = ledger.state(app_id)
+        if state == "approval_pending" and status.approved:
+            ledger.transition(app_id, "approved", stage.analyst, data)  # refuses self-approval
+        elif state == "approval_pending" and status.status != "RUNNING":
+            refusals = [r for r in status.records if r.get("result") == "REFUSE"]
+            ledger.transition(app_id, "rejected", stage.analyst, {
+                **data, "withdrawn": status.status == "TERMINATED",
+                "why": [r.get("comment", "") for r in refusals]})
+        waited = now - dt.datetime.fromisoformat(pending.ts)
+        due = stage.workspace.config.approval.due_days
+        overdue = waited.days if status.status == "RUNNING" and waited.days >= due else 0
+        reminded = False
+        if overdue:
+            reminded = _remind(stage, app_id, instance, pending, status, overdue, now, ledger)
+        return Tracking(status, ledger.state(app_id), overdue, reminded)
+
+
+def _remind(stage, app_id, instance, pending, status, days, now, ledger) -> bool:
+    """One reminder a day to the approver whose turn it is."""
+    done = {canonical_user_id(r.get("user_id")) for r in status.records}
+    waiting = next((u for u in pending.data["approvers"] if canonical_user_id(u) not in done),
+                   None)
+    if waiting is None:
+        return False
+    grant = authorize(stage.workspace, app_id, "remind", actor=stage.analyst)
+    if not grant:
+        return False
+    name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
+    title, text = render("reminder", stage.language, app_name=name, instance_id=instance,
+                         days=days)
+    key = f"{app_id}:remind:{instance}:{now.date().isoformat()}"
+    platform = stage.platform
+    _, sent = ledger.run_once(key, app_id, "remind", stage.analyst, lambda: platform.notify(
+        Notification("dingtalk_work", title, text, (waiting,)), key=key),
+        lambda: platform.settled("notify", key))
+    return sent
+
+
+def withdraw_approval(stage: Stage, app_id: str, remark: str) -> Event:
+    """Withdraw a pending request (only while it runs); it can be resubmitted later."""
+    with app_lock(stage.workspace.root, app_id, "withdraw the request of"):
+        grant = require(authorize(stage.workspace, app_id, "withdraw", actor=stage.analyst))
+        platform = stage.platform
+        with stage.workspace.ledger() as ledger:
+            pending = ledger.last(app_id, "approval_pending")
+            instance = pending.data["instance_id"]
+            key = f"{app_id}:withdraw:{instance}"
+            ledger.run_once(key, app_id, "withdraw_approval", stage.analyst, lambda: (
+                platform.withdraw_approval(instance, requester(stage), remark, key=key)),
+                lambda: platform.settled("withdraw_approval", key))
+            return ledger.transition(app_id, "rejected", stage.analyst, {
+                "instance_id": instance, "plan_hash": pending.data["plan_hash"],
+                "withdrawn": True, "why": [remark]}, grant=grant)
+
+
+def record_outside_decision(workspace: str, app_id: str, user: str, decision: str,
+                            comment: str = "", evidence: str | None = None) -> Tracking:
+    """An approver acts: on the sandbox through its approval flow; on the manual platform the
+    approval given outside the kit is recorded with its evidence file."""
+    stage = open_stage(workspace, tables=["users"])
+    platform = stage.platform
+    with stage.workspace.ledger() as ledger:
+        pending = ledger.last(app_id, "approval_pending")
+    if pending is None or ledger_state(stage, app_id) != "approval_pending":
+        raise TransitionError(app_id, f"{decision} the request", "no request is pending "
+                              "(run 03_approval first)")
+    instance = pending.data["instance_id"]
+    if not platform.records_decisions:
+        raise TransitionError(app_id, f"{decision} the request",
+                              f"approvers act in the {platform.name} app itself; track the "
+                              "request with 03_approval")
+    if evidence is not None:
+        platform.decide_approval(instance, user, decision, comment, evidence=evidence)
+    else:
+        platform.decide_approval(instance, user, decision, comment)
+    return track_approval(stage, app_id)
+
+
+def ledger_state(stage: Stage, app_id: str) -> str:
+    with stage.workspace.ledger() as ledger:
+        return ledger.state(app_id)

@@ -1,0 +1,164 @@
+"""The two decision stages: score the portfolio (00), assess one app and record a decision (01)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from decomkit.analysis.assess import Assessment, assess_app, score_portfolio, usage_label
+from decomkit.analysis.contracts import ExitPlan, app_exit_plan
+from decomkit.analysis.impact import Impact, assess_impact
+from decomkit.analysis.preflight import Check, open_documents, preflight
+from decomkit.context.stage import Stage
+from decomkit.core.errors import TransitionError
+from decomkit.core.present import Audience
+from decomkit.core.sinks import write_csv, write_xlsx
+from decomkit.inventory.tables import Inventory
+from decomkit.inventory.usage import usage_counts
+from decomkit.proof.gates import DECISIONS, MIN_OVERRIDE_REASON
+from decomkit.proof.ledger import Event
+from decomkit.views import charts
+from decomkit.views.trail import app_summary, app_trail
+
+CANDIDATE_COLUMNS = ["app_id", "name", "score", "recommendation", "quadrant", "annual_cost",
+                     "usage", "mau_recent", "days_idle"]
+REFRESHABLE = ("new", "assessed")  # a portfolio run never undoes a decision
+UNDECIDED = ("new", "assessed", "decided")  # past these, an app's decision is being carried out
+
+
+@dataclass(frozen=True)
+class PortfolioRun:
+    table: pd.DataFrame
+    candidates: pd.DataFrame
+    figures: dict[str, Figure]  # "scores", "cost_usage"
+    files: tuple[Path, ...]  # candidates.csv, candidates.xlsx; none when not recorded
+    recorded: tuple[str, ...]  # apps whose 'assessed' state was written
+
+
+def write_candidates(stage: Stage, candidates: pd.DataFrame) -> tuple[Path, Path]:
+    """``candidates.csv`` (UTF-8 with BOM, so Excel shows Chinese) and ``candidates.xlsx``."""
+    root = stage.workspace.root
+    return (write_csv(root / "candidates.csv", candidates),
+            write_xlsx(root / "candidates.xlsx", {"candidates": candidates}))
+
+
+def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
+    """Score every app and draw the charts; then, with ``record``, write the candidate list
+    and mark unassessed apps 'assessed'. Everything that can fail runs before anything is
+    written, and ``record=False`` (the dashboard) writes nothing at all.
+
+    An app past its decision (backed up, approved, disabled, reviewed …) is not a candidate:
+    it is not scored again against a decision that is being, or was, carried out."""
+    table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of,
+                            stage.usage)
+    table["usage"] = [usage_label(row, stage.language) for _, row in table.iterrows()]
+    gone = stage.inventory.apps.set_index("app_id")["gone_since"].notna()
+    live = table[~gone.reindex(table.index, fill_value=False)]  # gone from the platform already
+    with stage.workspace.ledger() as ledger:
+        states = ledger.states()
+    open_case = live.index.map(lambda app: states.get(app, "new") in UNDECIDED)
+    candidates = (live[live["recommendation"].isin(["retire", "review"]) & open_case]
+                  .reset_index()[CANDIDATE_COLUMNS].round(2))
+    figures = {"scores": charts.score_histogram(table, stage.thresholds, stage.language),
+               "cost_usage": charts.cost_usage_scatter(table, stage.language)}
+    for figure in figures.values():
+        charts.png(figure)  # drawn now: a chart that cannot be drawn fails before any write
+    if not record:
+        return PortfolioRun(table, candidates, figures, (), ())
+    files = write_candidates(stage, candidates)
+    recorded = []
+    with stage.workspace.ledger() as ledger:
+        states = ledger.states()
+        for app_id, row in table.iterrows():
+            if states.get(app_id, "new") in REFRESHABLE:
+                ledger.transition(app_id, "assessed", stage.analyst, {
+                    "stage": "portfolio", "score": float(row["score"]),
+                    "recommendation": row["recommendation"], "quadrant": row["quadrant"],
+                    "as_of": stage.as_of.isoformat()})
+                recorded.append(app_id)
+    return PortfolioRun(table, candidates, figures, files, tuple(recorded))
+
+
+@dataclass(frozen=True)
+class AppAssessment:
+    assessment: Assessment
+    impact: Impact
+    plan: ExitPlan
+    checks: list[Check]
+    mau: pd.Series  # monthly active users over the analysis months
+
+
+def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
+    """Score, impact, licence plan and preflight of one app (one pass over its usage). It
+    reads the app's rows (the stage's own when it was opened for the app)."""
+    whole = stage.app_id == app_id and stage.inventory.read >= set(Inventory.names())
+    inventory = stage.inventory if whole else stage.snapshot.inventory(app_id=app_id)
+    counts = usage_counts(inventory, stage.as_of)
+    table = score_portfolio(inventory, stage.weights, stage.thresholds, stage.as_of, counts)
+    assessment = assess_app(table, app_id, stage.language)
+    monthly_cost = float(table.loc[app_id, "monthly_cost"])
+    plan = app_exit_plan(inventory, app_id, stage.as_of, monthly_cost, stage.language)
+    checks = preflight(stage.platform, inventory, app_id, stage.analyst, plan,
+                       stage.language, open_documents(stage.workspace, app_id))
+    mau = counts[0].loc[app_id]
+    if not assessment.metrics["usage_known"]:
+        mau = mau.astype(float) * float("nan")  # no source: unknown, not zero
+    return AppAssessment(assessment, assess_impact(inventory, app_id, stage.as_of,
+                                                   stage.language), plan, checks, mau)
+
+
+def record_decision(stage: Stage, result: AppAssessment, decision: str = "",
+                    override_reason: str = "") -> Event:
+    """Write the assessment and the decision to the ledger.
+
+    The decision is the recommendation unless ``decision`` says otherwise, which needs a written
+    ``override_reason``. An app already past its decision keeps it: the existing decision is
+    returned and nothing is written.
+    """
+    a = result.assessment
+    chosen = decision or a.recommendation
+    if chosen not in DECISIONS:
+        raise TransitionError(a.app_id, "record the decision",
+                              f"decision must be one of {', '.join(DECISIONS)} (got {chosen!r})")
+    if chosen != a.recommendation and len(override_reason.strip()) < MIN_OVERRIDE_REASON:
+        raise TransitionError(
+            a.app_id, f"record '{chosen}'",
+            f"it differs from the recommendation '{a.recommendation}'; give override_reason "
+            f"(a sentence of at least {MIN_OVERRIDE_REASON} characters)")
+    with stage.workspace.ledger() as ledger:
+        if ledger.state(a.app_id) not in (*REFRESHABLE, "decided"):
+            return ledger.last(a.app_id, "decided")
+        ledger.transition(a.app_id, "assessed", stage.analyst, {
+            "stage": "assess", "as_of": stage.as_of.isoformat(), **a.summary(),
+            "weights": stage.weights.model_dump(), "thresholds": stage.thresholds.model_dump(),
+            "impact": result.impact.summary(), "licence": result.plan.summary(),
+            "preflight": [asdict(c) for c in result.checks]})
+        data = {"decision": chosen, "recommendation": a.recommendation, "score": a.score,
+                "reasons": a.reasons, "analyst": stage.analyst}
+        if chosen != a.recommendation:
+            data["override_reason"] = override_reason.strip()
+        return ledger.transition(a.app_id, "decided", stage.analyst, data)
+
+
+@dataclass(frozen=True)
+class AppHistory:
+    """What happened to an app past its decision: shown instead of a new assessment."""
+
+    summary: object  # decomkit.views.trail.Summary
+    trail: list  # decomkit.views.trail.TrailEntry, oldest first
+
+
+def decided_history(stage: Stage, app_id: str) -> AppHistory | None:
+    """The summary and trail of ``app_id`` when its decision is being or was carried out
+    (past 'decided'); None while it is open to assessment."""
+    with stage.workspace.ledger() as ledger:
+        state = ledger.state(app_id)
+    if state in UNDECIDED:
+        return None
+    who = Audience(stage.language, stage.workspace.config.timezone)
+    name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
+    return AppHistory(app_summary(stage.workspace, app_id, name, who),
+                      app_trail(stage.workspace, app_id, who))

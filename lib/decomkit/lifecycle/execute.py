@@ -1,0 +1,315 @@
+"""Revoking access and disabling an app (停用指南 stages 四, 七; unlinking a free association as
+the guide to ending 进销存's free association describes), and rolling back (停用指南 FAQ 2:
+re-enable).
+
+A real run is authorized (``gates.authorize``: approval of the same plan, the backup read back
+from its target, the typed confirmation, the override rules) before its first message or
+platform call, and holds the app's lock throughout. Every step runs under an idempotency key
+derived from the approved request, so a rerun after a crash repeats nothing that finished; a
+step a crash left unfinished is settled by asking the platform. Dry run is the default: it lists
+the calls a real run would make and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from decomkit.analysis.contracts import ReenableTerms, reenable_terms
+from decomkit.context.stage import Stage
+from decomkit.core.errors import (
+    ManualStepRequired,
+    NotificationFailed,
+    PlatformError,
+    TransitionError,
+)
+from decomkit.core.locks import app_lock
+from decomkit.lifecycle.approval import make_plan, planned_action
+from decomkit.lifecycle.authority import authorize
+from decomkit.lifecycle.notify import render, send
+from decomkit.platforms import Platform, Scope
+from decomkit.proof.gates import GATES, ORDER, Grant, Refusal, require
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # notify-before:<channel>, save-scope, revoke, disable|unlink, verify, residue, …
+    call: str  # the platform call, as an operator would read it
+    changes_platform: bool
+    status: str = "planned"  # planned | done | skipped | failed
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class DisableRun:
+    app_id: str
+    dry_run: bool
+    steps: list[Step]
+    state: str
+    blocked: str = ""  # why a real run may not go ahead now ("" when it may)
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(s) for s in self.steps])
+
+
+def _approval(stage: Stage, app_id: str) -> tuple[str, dict | None, dict | None]:
+    """(state, the approved event's data, the pending request's data) of ``app_id``."""
+    with stage.workspace.ledger() as ledger:
+        approved = ledger.last(app_id, "approved")
+        pending = ledger.last(app_id, "approval_pending")
+        return (ledger.state(app_id), approved.data if approved else None,
+                pending.data if pending else None)
+
+
+def _plan_of(stage: Stage, app_id: str, pending: dict | None) -> dict | None:
+    """The plan as it stands today for the request's date (None without a request)."""
+    if pending is None:
+        return None
+    return make_plan(stage, app_id, dt.date.fromisoformat(pending["plan"]["date"]))
+
+
+def disable_action(state: str) -> str:
+    """The gate a real disable run passes from ``state``: revoke first, then disable, then
+    (a rerun) finish what is left."""
+    return next((a for a in ("revoke", "disable", "finish_disable") if state in GATES[a].after),
+                "revoke")
+
+
+def saved_scope(raw: dict) -> Scope:
+    """The scope saved before revocation, as the ledger keeps it (lists), back as a Scope."""
+    return Scope(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+
+
+def affected_people(stage: Stage, scope: Scope) -> tuple[list[str], list[str]]:
+    """(user ids, emails) of everyone the saved visible scope let in."""
+    users = stage.inventory.users
+    inside = [scope.includes(u, d) for u, d in zip(users["user_id"], users["department"],
+                                                   strict=True)]
+    users = users[inside]
+    return list(users["user_id"]), list(users["email"].dropna())
+
+
+def residue(stage: Stage, app_id: str) -> list[str]:
+    """What still references the app after it is off (停用指南 stage 七, 清理软件残留)."""
+    inv = stage.inventory
+    tasks = [f"detach integration {r.integration_id} ({r.system})"
+             for r in inv.integrations[inv.integrations["app_id"] == app_id].itertuples()]
+    processes = inv.processes[inv.processes["app_id"] == app_id]
+    tasks += [f"retire approval template '{t}'" for t in processes["approval_template"].dropna()]
+    tasks += [f"update business process {r.process_id} '{r.name}'" for r in processes.itertuples()]
+    tasks.append(f"remove scheduled jobs and exports that read {app_id}")
+    return tasks
+
+
+def _plan_steps(stage: Stage, action: str) -> list[Step]:
+    channels = stage.workspace.config.notify.channels
+    return ([Step(f"notify-before:{c}", f"notify({c}) affected users", True) for c in channels]
+            + [Step("save-scope", "get_app → keep the visible scope for rollback", False),
+               Step("revoke", "set_visible_scope(only_admin_visible=True)", True),
+               Step(action, f"{action}(app)", True),
+               Step("verify", "get_app status + visible_to(ordinary user)", False),
+               Step("residue", "list integrations, approval templates, jobs to clean", False)]
+            + [Step(f"notify-after:{c}", f"notify({c}) affected users", True) for c in channels])
+
+
+def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str = "",
+                override_reason: str = "") -> DisableRun:
+    """Revoke, disable (or unlink), verify, list residue, notify — or, dry, say so.
+
+    Every gate is decided before the first effect: a refusal changes nothing anywhere."""
+    state, _, pending = _approval(stage, app_id)
+    plan = _plan_of(stage, app_id, pending)
+    steps = _plan_steps(stage, plan["action"] if plan else planned_action(stage, app_id))
+    if dry_run:
+        decision = authorize(stage.workspace, app_id, disable_action(state), plan=plan,
+                             confirm=confirm, override_reason=override_reason,
+                             actor=stage.analyst)
+        return DisableRun(app_id, True, steps, state, "" if decision else decision.why)
+    with app_lock(stage.workspace.root, app_id, "disable"):
+        state, approved, pending = _approval(stage, app_id)  # as it is now, under the lock
+        plan = _plan_of(stage, app_id, pending)
+        grant = require(authorize(stage.workspace, app_id, disable_action(state), plan=plan,
+                                  confirm=confirm, override_reason=override_reason,
+                                  actor=stage.analyst))
+        return _execute(stage, app_id, plan, approved["instance_id"], grant, steps, pending)
+
+
+def _settle_scope(platform: Platform, app_id: str, scope: Scope):
+    """Asks the platform whether the app's visible scope is ``scope`` already."""
+    return lambda: (platform.get_app(app_id).scope == scope, None)
+
+
+def _settle_status(platform: Platform, app_id: str, status: str):
+    """Asks the platform whether the app's status is ``status`` already."""
+    return lambda: (platform.get_app(app_id).status == status, None)
+
+
+def _settle_key(platform: Platform, operation: str, key: str):
+    """Asks the platform whether the change under ``key`` was made (None: it cannot tell)."""
+    return lambda: platform.settled(operation, key)
+
+
+def _repeat_safe():
+    """A step without effect outside the kit (a read, a list): doing it again is harmless."""
+    return False, None
+
+
+def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
+             steps: list[Step], pending: dict) -> DisableRun:
+    platform = stage.platform
+    config = stage.workspace.config
+    name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
+    alternative = stage.inventory.apps.set_index("app_id").loc[app_id, "alternative"]
+    values = {"app_name": name, "date": plan["date"], "instance_id": instance,
+              "reason": pending.get("form", {}).get("停用原因 / Reason", ""),
+              "alternative": alternative if isinstance(alternative, str) else "",
+              "contact": config.notify.email_from}
+    done: list[Step] = []
+
+    def key(step: str) -> str:
+        return f"{app_id}:{instance}:{step}"
+
+    gate = {k: grant.data[k] for k in ("plan_hash", "manifest_hash", "confirm")
+            if k in grant.data}
+    with stage.workspace.ledger() as ledger:
+        def once(step: Step, perform, settle=_repeat_safe) -> object:
+            result, ran = ledger.run_once(key(step.name), app_id, step.name, stage.analyst,
+                                          perform, settle)
+            done.append(Step(step.name, step.call, step.changes_platform,
+                             "done" if ran else "skipped", "" if ran else "already done"))
+            return result
+
+        def move(state: str, data: dict) -> None:
+            if ORDER.index(ledger.state(app_id)) < ORDER.index(state):
+                ledger.transition(app_id, state, stage.analyst, data, grant=grant)
+
+        by_name = {s.name: s for s in steps}
+        scope = once(by_name["save-scope"], lambda: asdict(platform.get_app(app_id).scope))
+        user_ids, emails = affected_people(stage, saved_scope(scope))
+        def notify(phase: str) -> None:
+            """Tell people on every channel. Before the change a failure stops everything;
+            after it, the failure is recorded (run_once) for retry_notifications()."""
+            title, text = render(phase, stage.language, **values)
+            for step in [s for s in steps if s.name.startswith(f"notify-{phase}:")]:
+                channel = step.name.split(":", 1)[1]
+                # A robot send settles itself (the sandbox keeps its key; DingTalk, without an
+                # idempotency field, turns an unanswered send into a step a person confirms);
+                # other channels are asked or, when they cannot tell, left to a person.
+                settle = (_repeat_safe if channel == "robot" else
+                          _settle_key(platform, "notify", key(step.name)))
+                try:
+                    once(step, lambda c=channel, s=step: send(
+                        platform, config, c, title, text, user_ids, emails, key(s.name),
+                        saved_scope(scope).dept_ids), settle)
+                except ManualStepRequired:
+                    raise  # a person sends it; the stage resumes after the confirmation
+                except PlatformError as exc:
+                    if phase == "before":
+                        raise NotificationFailed(
+                            f"{app_id}: telling users before the change failed on {channel} "
+                            f"({exc}); nothing was changed on the platform. Fix the channel "
+                            "and run again") from None
+                    done.append(Step(step.name, step.call, True, "failed",
+                                     f"{exc} — retry with retry_notifications()"))
+
+        notify("before")
+        admins_only = Scope(only_admin_visible=True)
+        once(by_name["revoke"], lambda: platform.set_visible_scope(
+            app_id, admins_only, key=key("revoke")), _settle_scope(platform, app_id, admins_only))
+        move("access_revoked", {**gate, "saved_scope": scope})
+        action = plan["action"]
+        operation = platform.unlink if action == "unlink" else platform.disable
+        once(by_name[action], lambda: operation(app_id, key=key(action)),
+             _settle_status(platform, app_id, "unlinked" if action == "unlink" else "disabled"))
+        move("disabled", {**gate, "action": action})
+        app = platform.get_app(app_id)
+        ordinary = next((u for u in user_ids if not app.is_admin(u)), None)
+        still_visible = ordinary is not None and platform.visible_to(ordinary, app_id)
+        done.append(Step("verify", by_name["verify"].call, False, "done",
+                         f"status {app.status}; {ordinary} can see it: {still_visible}"))
+        if app.status == "enabled" or still_visible:
+            raise TransitionError(app_id, "verify the disable",
+                                  f"the platform still shows it ({app.status}, visible to "
+                                  f"{ordinary}: {still_visible}); check the console, then rerun")
+        move("verified_disabled", {"status": app.status, "checked_user": ordinary})
+        once(by_name["residue"], lambda: residue(stage, app_id))  # kept as the action's result
+        notify("after")
+        state = ledger.state(app_id)
+    return DisableRun(app_id, False, done, state)
+
+
+def retry_notifications(stage: Stage, app_id: str) -> DisableRun:
+    """Run again the notifications of a disable that failed; the disable itself stays."""
+    with app_lock(stage.workspace.root, app_id, "retry the notifications of"):
+        _, approved, pending = _approval(stage, app_id)
+        grant = require(authorize(stage.workspace, app_id, "retry_notifications",
+                                  actor=stage.analyst))
+        plan = _plan_of(stage, app_id, pending)
+        return _execute(stage, app_id, plan, approved["instance_id"], grant,
+                        _plan_steps(stage, plan["action"]), pending)
+
+
+@dataclass(frozen=True)
+class RollbackPlan:
+    """A re-enable before it happens: the contract's term and fees (停用指南 FAQ 2), the
+    steps, and why it may not go ahead now ("" when it may)."""
+
+    app_id: str
+    terms: ReenableTerms
+    steps: list[Step]
+    blocked: str
+
+    def lines(self) -> list[str]:
+        return [*self.terms.lines(), self.blocked or "gates open / 可以恢复"]
+
+
+def _rollback_decision(stage: Stage, app_id: str, confirm: str, override_reason: str,
+                       as_of: dt.date | None) -> tuple[ReenableTerms, Grant | Refusal]:
+    # The contracts table read now: a stage opened without it must not look contract-free.
+    terms = reenable_terms(stage.workspace.inventory(["contracts"]), app_id,
+                           as_of or dt.date.today())
+    return terms, authorize(stage.workspace, app_id, "re_enable", confirm=confirm,
+                            override_reason=override_reason, actor=stage.analyst,
+                            facts=terms.facts())
+
+
+def rollback_plan(stage: Stage, app_id: str, confirm: str = "", override_reason: str = "",
+                  as_of: dt.date | None = None) -> RollbackPlan:
+    """What a rollback would do and cost; changes nothing."""
+    terms, decision = _rollback_decision(stage, app_id, confirm, override_reason, as_of)
+    steps = [Step("enable", "enable(app)", True),
+             Step("restore-scope", "set_visible_scope(the scope saved before revocation)", True)]
+    return RollbackPlan(app_id, terms, steps, "" if decision else decision.why)
+
+
+def rollback(stage: Stage, app_id: str, confirm: str, override_reason: str = "",
+             as_of: dt.date | None = None) -> DisableRun:
+    """Re-enable the app and restore the visible scope saved before revocation, exactly.
+
+    The contract is checked first (停用指南 FAQ 2): one that ended refuses the re-enable
+    unless ``override_reason`` says why; its terms are kept with the re-enable."""
+    with app_lock(stage.workspace.root, app_id, "roll back"):
+        terms, decision = _rollback_decision(stage, app_id, confirm, override_reason, as_of)
+        grant = require(decision)
+        _, approved, _ = _approval(stage, app_id)
+        instance = approved["instance_id"]
+        platform = stage.platform
+        with stage.workspace.ledger() as ledger:
+            saved = saved_scope(ledger.last(app_id, "access_revoked").data["saved_scope"])
+            steps = []
+            for name, perform, settle in (
+                    ("enable", lambda: platform.enable(app_id, key=f"{app_id}:{instance}:enable"),
+                     _settle_status(platform, app_id, "enabled")),
+                    ("restore-scope", lambda: platform.set_visible_scope(
+                        app_id, saved, key=f"{app_id}:{instance}:restore-scope"),
+                     _settle_scope(platform, app_id, saved))):
+                _, ran = ledger.run_once(f"{app_id}:{instance}:{name}", app_id, name,
+                                         stage.analyst, perform, settle)
+                steps.append(Step(name, name, True, "done" if ran else "skipped"))
+            if ledger.state(app_id) != "re_enabled":
+                ledger.transition(app_id, "re_enabled", stage.analyst,
+                                  {"restored_scope": asdict(saved), **terms.facts()},
+                                  grant=grant)
+            return DisableRun(app_id, False, steps, ledger.state(app_id))

@@ -1,0 +1,192 @@
+"""After the disable (停用指南 stages 八 evaluate, 九 lessons): did it save what was projected,
+did the business keep flowing, are people satisfied, is the data still safe — and what did we learn.
+
+Savings are counted over the full calendar months after the month of the disable, up to the
+last full month before ``as_of``: realized = Σ (baseline − actual monthly cost) − penalty −
+migration, where the baseline is the mean monthly cost of the 3 full months before the disable;
+projected = the monthly cost the decision expected to save × the same months − penalty −
+migration (from the assessment's licence plan).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from decomkit.context.stage import Stage
+from decomkit.core.errors import TransitionError
+from decomkit.core.present import to_local
+from decomkit.custody.verify import verify_backup
+from decomkit.proof.ledger import Event
+
+BASELINE_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class Review:
+    app_id: str
+    name: str
+    disabled_on: dt.date
+    too_early: bool
+    meaningful_from: dt.date  # when the first full month after the disable is over
+    costs: pd.DataFrame  # month, cost, phase (before/after)
+    savings: pd.DataFrame  # month, realized (cumulative), projected (cumulative)
+    baseline: float
+    penalty: float
+    migration: float
+    incidents_after: pd.DataFrame
+    survey_after: pd.DataFrame
+    survey_by_department: pd.DataFrame
+    score_before: float | None
+    score_after: float | None
+
+    @property
+    def realized(self) -> float:
+        return float(self.savings["realized"].iloc[-1]) if len(self.savings) else 0.0
+
+    @property
+    def projected(self) -> float:
+        return float(self.savings["projected"].iloc[-1]) if len(self.savings) else 0.0
+
+    def summary(self) -> dict:
+        return {"disabled_on": self.disabled_on.isoformat(), "too_early": self.too_early,
+                "realized": round(self.realized, 2), "projected": round(self.projected, 2),
+                "incidents_after": len(self.incidents_after),
+                "survey_after": len(self.survey_after), "score_before": self.score_before,
+                "score_after": self.score_after}
+
+
+def _monthly_costs(stage: Stage, app_id: str) -> pd.Series:
+    costs = stage.inventory.costs
+    costs = costs[costs["app_id"] == app_id]
+    return costs.groupby(costs["month"].dt.to_period("M"))["amount"].sum().astype(float)
+
+
+def review_app(stage: Stage, app_id: str) -> Review:
+    with stage.workspace.ledger() as ledger:
+        disabled = ledger.last(app_id, "disabled")
+        assessed = ledger.last(app_id, "assessed")
+    if disabled is None:
+        raise TransitionError(app_id, "review", "the app has not been disabled (run 04_disable)")
+    # The day it was disabled where the organisation is (the ledger keeps UTC).
+    disabled_on = to_local(disabled.ts, stage.workspace.config.timezone).date()
+    off_month = pd.Period(disabled_on, "M")
+    last_full = pd.Period(stage.as_of, "M") - 1
+    after = pd.period_range(off_month + 1, last_full, freq="M") if last_full > off_month else \
+        pd.PeriodIndex([], freq="M")
+    before = pd.period_range(off_month - BASELINE_MONTHS, off_month - 1, freq="M")
+    monthly = _monthly_costs(stage, app_id)
+    baseline = float(monthly.reindex(before, fill_value=0.0).mean())
+    actual = monthly.reindex(after, fill_value=0.0)
+    licence = (assessed.data.get("licence") or {}) if assessed else {}
+    penalty = float(licence.get("penalty") or 0.0)
+    migration = float(licence.get("migration_cost") or 0.0)
+    expected = float(licence.get("monthly_cost") or baseline)
+    months = range(1, len(after) + 1)
+    savings = pd.DataFrame({
+        "month": [str(p) for p in after],
+        "realized": (baseline - actual).cumsum().to_numpy() - penalty - migration,
+        "projected": [expected * n - penalty - migration for n in months]})
+    costs = pd.DataFrame({"month": [str(p) for p in [*before, *after]],
+                          "cost": [*monthly.reindex(before, fill_value=0.0),
+                                   *actual],
+                          "phase": ["before"] * len(before) + ["after"] * len(after)})
+    return Review(
+        app_id, _name(stage, app_id), disabled_on, too_early=len(after) == 0,
+        meaningful_from=(off_month + 2).to_timestamp().date(), costs=costs, savings=savings,
+        baseline=baseline, penalty=penalty, migration=migration,
+        incidents_after=_incidents_after(stage, app_id, disabled_on), **_survey(stage, app_id))
+
+
+def _name(stage: Stage, app_id: str) -> str:
+    return stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
+
+
+def _incidents_after(stage: Stage, app_id: str, since: dt.date) -> pd.DataFrame:
+    """Incidents of the app and of its replacement since the disable (business flow)."""
+    apps = stage.inventory.apps
+    alternative = apps.set_index("app_id").loc[app_id, "alternative"]
+    related = {app_id, *apps.loc[apps["name"] == alternative, "app_id"]}
+    incidents = stage.inventory.incidents
+    return incidents[incidents["app_id"].isin(related)
+                     & (incidents["date"] >= pd.Timestamp(since))].reset_index(drop=True)
+
+
+def _survey(stage: Stage, app_id: str) -> dict:
+    survey = stage.inventory.survey_responses
+    survey = survey[survey["app_id"] == app_id]
+    after = survey[survey["phase"] == "after"].reset_index(drop=True)
+    before = survey[survey["phase"].fillna("before") == "before"]
+    departments = stage.inventory.users.set_index("user_id")["department"]
+    by_dept = (after.assign(department=after["user_id"].map(departments).fillna("?"))
+               .groupby("department")["score"].agg(["count", "mean"]).reset_index())
+
+    def mean(frame: pd.DataFrame) -> float | None:
+        return round(float(frame["score"].mean()), 2) if len(frame) else None
+
+    return {"survey_after": after, "survey_by_department": by_dept,
+            "score_before": mean(before), "score_after": mean(after)}
+
+
+@dataclass(frozen=True)
+class Safety:
+    """停用指南 stage 八, 数据安全: the backup verified again now, and the app off for everyone."""
+
+    backup_ok: bool
+    backup_problems: list[str]
+    platform_status: str
+    reachable_by: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.backup_ok and self.platform_status != "enabled" and not self.reachable_by
+
+    def summary(self) -> dict:
+        return {"data_safe": self.ok, "backup_problems": self.backup_problems[:10],
+                "platform_status": self.platform_status, "reachable_by": self.reachable_by}
+
+
+def check_data_safety(stage: Stage, app_id: str, sample: int = 20) -> Safety:
+    """Reads the backup back from its target and asks the platform: the slow part of a
+    review, kept apart so savings can be shown without it."""
+    report = verify_backup(stage.workspace, app_id, actor=stage.analyst, record=False)
+    platform = stage.platform
+    users = stage.inventory.users.head(sample)
+    reachable = [u for u in users["user_id"] if platform.visible_to(u, app_id)
+                 and not platform.is_admin(u, app_id)]
+    return Safety(report.ok, report.problems, platform.get_app(app_id).status, reachable)
+
+
+def record_review(stage: Stage, review: Review, safety: Safety, lessons: dict[str, str],
+                  close: bool = False) -> Event:
+    """Write the review (and the lessons learned) to the ledger; optionally close the case."""
+    if review.too_early:
+        raise TransitionError(review.app_id, "record the review",
+                              f"it is too early: costs after the disable are comparable from "
+                              f"{review.meaningful_from}")
+    with stage.workspace.ledger() as ledger:
+        event = ledger.transition(review.app_id, "reviewed", stage.analyst, {
+            **review.summary(), **safety.summary(),
+            "lessons": {k: v for k, v in lessons.items() if v}})
+        if close:
+            event = ledger.transition(review.app_id, "closed", stage.analyst,
+                                      {"realized": round(review.realized, 2)})
+        return event
+
+
+def portfolio_savings(stage: Stage) -> pd.DataFrame:
+    """Every app that has been disabled: state, date, realized and projected savings so far."""
+    rows = []
+    with stage.workspace.ledger() as ledger:
+        states = ledger.states()
+    for app_id, state in sorted(states.items()):
+        if state not in ("disabled", "verified_disabled", "reviewed", "closed"):
+            continue
+        r = review_app(stage, app_id)
+        rows.append({"app_id": app_id, "name": r.name, "state": state,
+                     "disabled_on": r.disabled_on, "realized": round(r.realized, 2),
+                     "projected": round(r.projected, 2), "too_early": r.too_early})
+    return pd.DataFrame(rows, columns=["app_id", "name", "state", "disabled_on", "realized",
+                                       "projected", "too_early"])

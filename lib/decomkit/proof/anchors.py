@@ -1,0 +1,280 @@
+"""Anchors: places outside the operator's reach that receive every signed ledger checkpoint.
+
+One class per ``kind`` of ``[[anchors]]`` in ``decomkit.toml`` (a registry). ``publish`` is
+idempotent: publishing a checkpoint the anchor already holds is a no-op, and one the anchor holds
+differently at the same row is refused (the anchor wins; verification names it). ``fetch`` reads
+back every checkpoint the anchor holds for a workspace; anchors that cannot be read back by the
+kit (email, the DingTalk robot) return None and are checked by pasting a checkpoint line into
+``decomkit ledger verify --checkpoint``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import time
+from abc import ABC, abstractmethod
+from functools import cached_property
+from pathlib import Path
+from typing import ClassVar
+
+from decomkit.core.config import (
+    CONFIG_NAME,
+    Config,
+    DingTalkAnchor,
+    EmailAnchor,
+    FolderAnchor,
+    S3Anchor,
+    load_config,
+    secret,
+)
+from decomkit.core.errors import AnchorError, DecomkitError
+from decomkit.core.files import atomic_write_text
+from decomkit.core.mail import send_email
+
+
+def checkpoint_bytes(checkpoint: dict) -> bytes:
+    """One byte form per checkpoint, so a repeated publish is recognised as the same."""
+    return (json.dumps(checkpoint, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def object_name(checkpoint: dict) -> str:
+    return f"{checkpoint['workspace_id']}/{checkpoint['seq']:012d}.json"
+
+
+def checkpoint_text(checkpoint: dict) -> str:
+    """The checkpoint as one line people can paste (mail, robot, approval form)."""
+    block = checkpoint["signature"]
+    return (f"decomkit-checkpoint/1 ws={checkpoint['workspace_id']} seq={checkpoint['seq']} "
+            f"head={checkpoint['head']} time={checkpoint['time']} key={block['key_id']} "
+            f"sig={block['value']}")
+
+
+class AnchorStore(ABC):
+    kind: ClassVar[str]
+
+    def __init__(self, settings, workspace_root: Path, config: Config):
+        self.settings = settings
+        self.root = workspace_root
+        self.config = config
+
+    @property
+    @abstractmethod
+    def target(self) -> str: ...
+
+    @property
+    def label(self) -> str:
+        return self.settings.name or f"{self.kind} {self.target}"
+
+    @abstractmethod
+    def publish(self, checkpoint: dict) -> str:
+        """Put ``checkpoint`` at the anchor; return a receipt. Raise AnchorError if refused."""
+
+    def fetch(self, workspace_id: str) -> list[dict] | None:
+        """Every checkpoint the anchor holds for ``workspace_id``; None if it cannot be read."""
+        return None
+
+
+def _parse(data: bytes, where: str) -> dict:
+    try:
+        value = json.loads(data)
+    except ValueError:
+        value = None
+    if not (isinstance(value, dict) and isinstance(value.get("seq"), int)
+            and isinstance(value.get("head"), str)):
+        return {"unreadable": where, "seq": 0}
+    return {**value, "_where": where}
+
+
+class FolderStore(AnchorStore):
+    kind = "folder"
+    settings: FolderAnchor
+
+    @property
+    def folder(self) -> Path:
+        path = Path(self.settings.path).expanduser()
+        return path if path.is_absolute() else self.root / path
+
+    @property
+    def target(self) -> str:
+        return str(self.folder)
+
+    def publish(self, checkpoint: dict) -> str:
+        path = self.folder / object_name(checkpoint)
+        body = checkpoint_bytes(checkpoint)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)  # never overwrite
+        except FileExistsError:
+            if not path.is_file() or path.read_bytes() != body:
+                raise AnchorError(f"{self.label} already holds a different checkpoint for row "
+                                  f"{checkpoint['seq']}") from None
+            return str(path)
+        except OSError as exc:
+            raise AnchorError(f"{self.label}: {type(exc).__name__}: {exc.strerror}") from None
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return str(path)
+
+    def fetch(self, workspace_id: str) -> list[dict]:
+        folder = self.folder / workspace_id
+        if not self.folder.is_dir():
+            raise AnchorError(f"{self.label} cannot be read: the folder does not exist (it "
+                              "was removed, or nothing was published yet: run 'decomkit "
+                              "ledger anchor DIR')")
+        return [_parse(p.read_bytes(), str(p)) for p in sorted(folder.glob("*.json"))]
+
+
+class S3Store(AnchorStore):
+    """One object per checkpoint under ``<url>/<workspace id>/``, put with an Object Lock
+    retention in compliance mode. Versions are read back too: an overwrite in a versioned
+    bucket only adds a version, and the locked original still speaks. With ``object_lock =
+    false`` (Aliyun OSS through its S3-compatible endpoint) objects are put plainly and the
+    bucket's locked retention policy (WORM) keeps them; only current objects are read."""
+
+    kind = "s3"
+    settings: S3Anchor
+
+    @property
+    def target(self) -> str:
+        return self.settings.url
+
+    @cached_property
+    def _fs(self):
+        import s3fs
+
+        kwargs = ({"client_kwargs": {"endpoint_url": self.settings.endpoint_url}}
+                  if self.settings.endpoint_url else {})
+        return s3fs.S3FileSystem(skip_instance_cache=True,
+                                 version_aware=self.settings.object_lock,
+                                 config_kwargs={"retries": {"max_attempts": 1},
+                                                "connect_timeout": 3, "read_timeout": 10},
+                                 **kwargs)
+
+    def _key(self, name: str) -> tuple[str, str]:
+        bucket, _, prefix = self.settings.url.removeprefix("s3://").partition("/")
+        return bucket, f"{prefix.strip('/')}/{name}".lstrip("/")
+
+    def publish(self, checkpoint: dict) -> str:
+        bucket, key = self._key(object_name(checkpoint))
+        body = checkpoint_bytes(checkpoint)
+        try:
+            fs = self._fs
+            if fs.exists(f"{bucket}/{key}"):
+                if fs.cat_file(f"{bucket}/{key}") != body:
+                    raise AnchorError(f"{self.label} already holds a different checkpoint "
+                                      f"for row {checkpoint['seq']}")
+                return f"s3://{bucket}/{key}"
+            extra = {}
+            if self.settings.object_lock:
+                until = dt.datetime.now(dt.UTC) + dt.timedelta(days=self.settings.retain_days)
+                extra = {"ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": until,
+                         "ContentMD5": base64.b64encode(hashlib.md5(body).digest()).decode()}
+            answer = fs.call_s3("put_object", Bucket=bucket, Key=key, Body=body,
+                                ContentType="application/json", **extra)
+        except AnchorError:
+            raise
+        except Exception as exc:  # botocore, aiohttp, OSError: many unrelated types
+            raise AnchorError(f"{self.label}: {type(exc).__name__}") from None
+        return f"s3://{bucket}/{key}?versionId={answer.get('VersionId', '')}"
+
+    def fetch(self, workspace_id: str) -> list[dict]:
+        bucket, prefix = self._key(f"{workspace_id}/")
+        found = []
+        try:
+            fs = self._fs
+            if not self.settings.object_lock:  # OSS: the bucket's WORM policy keeps each one
+                return [_parse(fs.cat_file(p), f"s3://{p}")
+                        for p in sorted(fs.find(f"{bucket}/{prefix}"))]
+            page = {"IsTruncated": True}
+            markers: dict = {}
+            while page.get("IsTruncated"):
+                page = fs.call_s3("list_object_versions", Bucket=bucket, Prefix=prefix,
+                                  **markers)
+                for version in page.get("Versions", []):
+                    where = f"{bucket}/{version['Key']}?versionId={version['VersionId']}"
+                    found.append(_parse(fs.cat_file(where), f"s3://{where}"))
+                markers = {"KeyMarker": page.get("NextKeyMarker", ""),
+                           "VersionIdMarker": page.get("NextVersionIdMarker", "")}
+        except Exception as exc:
+            raise AnchorError(f"{self.label} cannot be read ({type(exc).__name__})") from None
+        return found
+
+
+class EmailStore(AnchorStore):
+    kind = "email"
+    settings: EmailAnchor
+
+    @property
+    def target(self) -> str:
+        return ", ".join(self.settings.to)
+
+    def publish(self, checkpoint: dict) -> str:
+        title = (f"decomkit ledger checkpoint {checkpoint['seq']} — workspace "
+                 f"{checkpoint['workspace_id']}")
+        text = ("Keep this message: it proves what the decommission ledger held at this row.\n"
+                "保留此邮件:它证明停用台账在此行时的内容。\n\n" + checkpoint_text(checkpoint)
+                + "\n\n" + checkpoint_bytes(checkpoint).decode())
+        key = f"checkpoint:{checkpoint['workspace_id']}:{checkpoint['seq']}"
+        try:
+            return send_email(self.config, list(self.settings.to), title, text, key)
+        except DecomkitError as exc:
+            raise AnchorError(f"{self.label}: {exc}") from None
+
+
+class DingTalkStore(AnchorStore):
+    kind = "dingtalk"
+    settings: DingTalkAnchor
+
+    @property
+    def target(self) -> str:
+        return "auditors' robot"
+
+    def publish(self, checkpoint: dict) -> str:
+        import httpx
+
+        token, robot_secret = secret("audit_robot_token"), secret("audit_robot_secret")
+        if not (token and robot_secret):
+            raise AnchorError(f"{self.label}: set DECOMKIT_AUDIT_ROBOT_TOKEN and "
+                              "DECOMKIT_AUDIT_ROBOT_SECRET")
+        timestamp = str(round(time.time() * 1000))
+        sign = base64.b64encode(hmac.new(robot_secret.encode(),
+                                         f"{timestamp}\n{robot_secret}".encode(),
+                                         hashlib.sha256).digest()).decode()
+        # The robot API has no idempotency key: the ledger's record of what was published keeps
+        # a rerun from posting again (a crash between the post and that record repeats one).
+        text = "decomkit 台账校验 / ledger checkpoint\n" + checkpoint_text(checkpoint)
+        try:
+            answer = httpx.post(f"{self.config.dingtalk.oapi_base}/robot/send",
+                                params={"access_token": token, "timestamp": timestamp,
+                                        "sign": sign},
+                                json={"msgtype": "text", "text": {"content": text}},
+                                timeout=15).json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise AnchorError(f"{self.label}: {type(exc).__name__}") from None
+        if answer.get("errcode") != 0:
+            raise AnchorError(f"{self.label}: errcode {answer.get('errcode')}")
+        return f"robot seq {checkpoint['seq']}"
+
+
+STORES: dict[str, type[AnchorStore]] = {
+    s.kind: s for s in (FolderStore, S3Store, EmailStore, DingTalkStore)}
+
+
+def add_folder_anchor(workspace_root: Path, folder: Path) -> None:
+    """Append a folder anchor to the workspace's ``decomkit.toml`` (the demo's sandbox)."""
+    path = Path(workspace_root) / CONFIG_NAME
+    text = path.read_text(encoding="utf-8").replace("\nanchors = []\n", "\n")
+    text += f'\n[[anchors]]\nkind = "folder"\npath = {json.dumps(str(folder))}\n'
+    atomic_write_text(path, text)
+    load_config(path)
+
+
+def open_anchors(workspace_root: Path, config: Config) -> list[AnchorStore]:
+    return [STORES[a.kind](a, workspace_root, config) for a in config.anchors]

@@ -1,0 +1,373 @@
+"""Signed ledger checkpoints: made at every lifecycle transition, published to the anchors, and
+the verification of a ledger against them.
+
+A checkpoint is ``{workspace id, seq, chain head, time, key id}`` signed with the workspace's
+Ed25519 key. It is written in the same transaction as the transition it covers (a transition
+that cannot be signed is not written), then published to every anchor in ``decomkit.toml``.
+Publishing never blocks the stage: a checkpoint an anchor did not take is reported "not
+anchored yet" and published by the next run (or ``decomkit ledger anchor DIR``).
+
+Verification (``decomkit ledger verify``) checks the chain, every checkpoint's signature, and
+that every checkpoint found at the anchors (or pasted with ``--checkpoint``) is a prefix of the
+current chain: the same hash at its row. Whoever rewrites, shortens, reorders or deletes the
+ledger after a checkpoint was anchored contradicts it, key or no key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from decomkit.core.canonical import utcnow
+from decomkit.core.config import Config
+from decomkit.core.errors import AnchorError, LedgerIntegrityError
+from decomkit.proof.anchors import AnchorStore, checkpoint_text, open_anchors
+from decomkit.proof.keys import (
+    KeyRing,
+    Signer,
+    check_document,
+    endorsed_keyring,
+    has_keys,
+    load_keyring,
+    load_signer,
+    sign_document,
+)
+from decomkit.proof.ledger import Ledger
+
+FORMAT = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS anchored (
+    seq INTEGER NOT NULL, anchor TEXT NOT NULL, status TEXT NOT NULL, detail TEXT,
+    updated TEXT NOT NULL, PRIMARY KEY (seq, anchor));
+"""
+_TEXT = re.compile(r"decomkit-checkpoint/1 ws=(?P<ws>\S+) seq=(?P<seq>\d+) "
+                   r"head=(?P<head>[0-9a-f]{64}) time=(?P<time>\S+) key=(?P<key>[0-9a-f]+) "
+                   r"sig=(?P<sig>[A-Za-z0-9+/=]+)")
+
+
+class AnchorWarning(UserWarning):
+    """A checkpoint is not anchored yet; the next run publishes it."""
+
+
+def make_checkpoint(workspace_id: str, seq: int, head: str, signer: Signer) -> dict:
+    return sign_document({"format": FORMAT, "workspace_id": workspace_id, "seq": seq,
+                          "head": head, "time": utcnow(), "key_id": signer.key_id}, signer)
+
+
+def parse_checkpoint_text(text: str, ring: KeyRing) -> dict:
+    """A pasted checkpoint line back into a checkpoint whose signature can be checked."""
+    match = _TEXT.search(text)
+    if match is None:
+        raise LedgerIntegrityError(f"not a checkpoint line: {text[:40]!r}…; paste the whole "
+                                   "'decomkit-checkpoint/1 …' line")
+    known = ring.keys.get(match["key"])
+    return {"format": FORMAT, "workspace_id": match["ws"], "seq": int(match["seq"]),
+            "head": match["head"], "time": match["time"], "key_id": match["key"],
+            "signature": {"algorithm": "Ed25519", "key_id": match["key"],
+                          "fingerprint": known.fingerprint if known else "",
+                          "value": match["sig"]}, "_where": "--checkpoint"}
+
+
+def _connect(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection, or None when there is no ledger (never create one)."""
+    if not Path(path).exists():
+        return None
+    db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=60)
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def stored_checkpoints(ledger_path: Path) -> list[dict]:
+    db = _connect(ledger_path)
+    if db is None:
+        return []
+    try:
+        return [json.loads(r["body"]) for r in db.execute(
+            "SELECT body FROM checkpoints ORDER BY seq")]
+    except sqlite3.OperationalError:  # a ledger from before checkpoints
+        return []
+    finally:
+        db.close()
+
+
+def current_checkpoint(workspace) -> str:
+    """The latest checkpoint as one line (for the approval form's 台账校验 / Ledger checkpoint
+    field), or "-" when the ledger has none."""
+    found = stored_checkpoints(workspace.ledger_path)
+    return checkpoint_text(found[-1]) if found else "-"
+
+
+class Checkpointer:
+    """Signs a checkpoint for the ledger inside its transaction and publishes it after."""
+
+    def __init__(self, root: Path, config: Config):
+        self.root, self.config = Path(root), config
+        self._signer: Signer | None = None
+        self._workspace_id = ""
+
+    def prepare(self, db: sqlite3.Connection) -> None:
+        db.executescript(_SCHEMA)
+
+    def write(self, db: sqlite3.Connection, seq: int, head: str) -> dict:
+        """Sign and store the checkpoint of row ``seq`` (once). Raises SigningKeyError, which
+        rolls the transition back: nothing is written that cannot be signed."""
+        row = db.execute("SELECT body FROM checkpoints WHERE seq = ?", (seq,)).fetchone()
+        if row is not None:
+            return json.loads(row[0])
+        if self._signer is None:
+            self._signer = load_signer(self.root)
+            self._workspace_id = load_keyring(self.root).workspace_id
+        checkpoint = make_checkpoint(self._workspace_id, seq, head, self._signer)
+        db.execute("INSERT INTO checkpoints (seq, body) VALUES (?, ?)",
+                   (seq, json.dumps(checkpoint, sort_keys=True)))
+        return checkpoint
+
+    def publish(self, ledger_path: Path) -> dict[str, list[int]]:
+        """Publish every checkpoint an anchor does not hold yet; return, per anchor, the rows
+        still not anchored (a warning says so; nothing is raised)."""
+        anchors = open_anchors(self.root, self.config)
+        if not anchors:
+            return {}
+        return publish_pending(ledger_path, anchors)
+
+
+def _retrying() -> Retrying:
+    return Retrying(stop=stop_after_attempt(2), wait=wait_exponential(multiplier=0.2, max=1),
+                    retry=retry_if_exception_type(AnchorError), reraise=True)
+
+
+def publish_pending(ledger_path: Path, anchors: list[AnchorStore]) -> dict[str, list[int]]:
+    db = sqlite3.connect(ledger_path, timeout=60, isolation_level=None)
+    db.executescript(_SCHEMA)
+    left: dict[str, list[int]] = {}
+    try:
+        for anchor in anchors:
+            pending = [json.loads(r[0]) for r in db.execute(
+                "SELECT body FROM checkpoints WHERE seq NOT IN (SELECT seq FROM anchored WHERE "
+                "anchor = ? AND status = 'done') ORDER BY seq", (anchor.label,))]
+            for i, checkpoint in enumerate(pending):
+                try:
+                    receipt = _retrying()(anchor.publish, checkpoint)
+                    status, detail = "done", receipt
+                except AnchorError as exc:
+                    status, detail = "failed", str(exc)
+                db.execute("INSERT INTO anchored (seq, anchor, status, detail, updated) VALUES "
+                           "(?, ?, ?, ?, ?) ON CONFLICT (seq, anchor) DO UPDATE SET status = "
+                           "excluded.status, detail = excluded.detail, updated = "
+                           "excluded.updated",
+                           (checkpoint["seq"], anchor.label, status, detail, utcnow()))
+                if status == "failed":  # the anchor is down: the rest waits for the next run
+                    rows = [c["seq"] for c in pending[i:]]
+                    left[anchor.label] = rows
+                    warnings.warn(f"ledger checkpoint {_rows(rows)} not anchored yet at "
+                                  f"{anchor.label} ({detail}); the next run publishes it, or "
+                                  "run 'decomkit ledger anchor DIR'", AnchorWarning,
+                                  stacklevel=2)
+                    break
+    finally:
+        db.close()
+    return left
+
+
+def _rows(rows: list[int]) -> str:
+    return f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}–{rows[-1]}"
+
+
+def anchor_now(workspace) -> dict[str, list[int]]:
+    """Publish every pending checkpoint (``decomkit ledger anchor``)."""
+    with workspace.ledger() as ledger:
+        ledger.checkpoint()  # a head past the last checkpoint (notes) is covered too
+    anchors = open_anchors(workspace.root, workspace.config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AnchorWarning)
+        return publish_pending(workspace.ledger_path, anchors) if anchors else {}
+
+
+# ------------------------------------------------------------------ verification
+
+
+@dataclass
+class LedgerReport:
+    rows: int
+    head: str
+    checkpoints: int  # signed checkpoints in the ledger, all verified
+    anchored: dict[str, int] = field(default_factory=dict)  # anchor → checkpoints read there
+    unanchored: dict[str, int] = field(default_factory=dict)  # anchor → not published yet
+    notes: list[str] = field(default_factory=list)
+
+
+def _evidence(workspace) -> list[str]:
+    """What shows the workspace has done work, when its ledger is gone."""
+    root = workspace.root
+    found = []
+    for folder, what in (("runs", "executed stage notebooks"), ("backups", "backups"),
+                         ("records", "records")):
+        files = [p for p in (root / folder).rglob("*") if p.is_file()] if (
+            root / folder).is_dir() else []
+        if files:
+            found.append(f"{what} ({folder}/, {len(files)} files)")
+    return found
+
+
+def _chain(ledger_path: Path) -> tuple[dict[int, str], list[str], list[int]]:
+    """Row → hash, the chain's problems (edited, missing, reordered rows, head file) and the
+    rows that are transitions."""
+    with Ledger(ledger_path) as ledger:
+        problems = []
+        try:
+            ledger.verify()
+        except LedgerIntegrityError as exc:
+            problems.append(str(exc))
+        events = ledger.events()
+    return {e.seq: e.hash for e in events}, problems, [e.seq for e in events
+                                                     if e.kind == "transition"]
+
+
+def _contradiction(checkpoint: dict, hashes: dict[int, str], source: str) -> str:
+    seq = checkpoint["seq"]
+    where = f"{source} holds checkpoint row {seq} ({checkpoint.get('time', '?')}, head " \
+            f"{checkpoint['head'][:16]}…)"
+    if not hashes:
+        return f"{where}, but the ledger is missing or empty: it was deleted"
+    if seq not in hashes:
+        return (f"{where}, but the ledger ends at row {max(hashes)}: rows were removed "
+                "(the ledger was shortened or rewritten)")
+    if hashes[seq] != checkpoint["head"]:
+        return (f"{where}, but the ledger's row {seq} hashes to {hashes[seq][:16]}…: the "
+                f"ledger was rewritten at or before row {seq}")
+    return ""
+
+
+def verify_ledger(workspace, *, public_keys: tuple = (), checkpoint_texts: tuple[str, ...] = (),
+                  extra_checkpoints: tuple[tuple[str, dict], ...] = ()) -> LedgerReport:
+    """Check the chain, every checkpoint's signature, and every anchored checkpoint (and each
+    pasted line or ``(source, checkpoint)`` given) against the chain; raise
+    LedgerIntegrityError naming the first contradiction first. ``public_keys`` pins the keys
+    to trust instead of the workspace's own list."""
+    root, problems, notes = workspace.root, [], []
+    registry = load_keyring(root) if has_keys(root) else None
+    ring = KeyRing.of(*public_keys) if public_keys else registry
+    if registry is not None and not public_keys:
+        ring, unendorsed = endorsed_keyring(root)
+        problems += unendorsed
+    if ring is None:
+        raise LedgerIntegrityError(
+            f"{root} has no public key, so nothing in it is signed: run 'decomkit keys init "
+            f"{root}' (an old workspace's shared key .keys/signing.key is moved out)")
+    workspace_id = registry.workspace_id if registry else ""
+    exists = workspace.ledger_path.exists()
+    hashes, chain_problems, transitions = _chain(workspace.ledger_path) if exists else ({}, [],
+                                                                                       [])
+    problems += chain_problems
+    local = stored_checkpoints(workspace.ledger_path)
+    workspace_id = workspace_id or (local[0]["workspace_id"] if local else "")
+
+    external: list[tuple[str, dict]] = []
+    anchored: dict[str, int] = {}
+    for anchor in open_anchors(root, workspace.config):
+        try:
+            found = anchor.fetch(workspace_id)
+        except AnchorError as exc:
+            problems.append(f"{exc}; verification needs every readable anchor")
+            continue
+        if found is None:
+            notes.append(f"{anchor.label} cannot be read back by the kit: paste the checkpoint "
+                         "lines it received with --checkpoint")
+            continue
+        anchored[anchor.label] = len(found)
+        external += [(anchor.label, c) for c in found]
+        gone = sorted(_published(workspace.ledger_path, anchor.label)
+                      - {c["seq"] for c in found if c.get("workspace_id") == workspace_id})
+        if gone:
+            problems.append(f"{anchor.label} no longer holds checkpoints it took: rows "
+                            f"{', '.join(map(str, gone[:10]))} (someone removed them there)")
+    for text in checkpoint_texts:
+        external.append(("the pasted checkpoint", parse_checkpoint_text(text, ring)))
+    external += list(extra_checkpoints)
+
+    contradictions = []
+    for source, checkpoint in sorted(external, key=lambda sc: sc[1].get("seq", 0)):
+        if "unreadable" in checkpoint:
+            contradictions.append(f"{source}: {checkpoint['unreadable']} is not a checkpoint")
+            continue
+        if checkpoint.get("workspace_id") != workspace_id:
+            continue  # another workspace's checkpoint in a shared anchor
+        signed = {k: v for k, v in checkpoint.items() if not k.startswith("_")}
+        why = check_document(signed, ring, at=checkpoint.get("time", ""))
+        if why:
+            contradictions.append(f"{source} holds checkpoint row {checkpoint['seq']} whose "
+                                  f"signature fails: {why}")
+            continue
+        if why := _contradiction(checkpoint, hashes, source):
+            contradictions.append(why)
+    problems[:0] = contradictions[:1]
+    problems += contradictions[1:5]
+
+    if not hashes:
+        evidence = _evidence(workspace) + (
+            [f"checkpoints at {', '.join(sorted(anchored))}"] if external else [])
+        if evidence or local:
+            what = "missing" if not exists else "empty"
+            problems.insert(0, f"the ledger is {what}, but the workspace has "
+                               f"{'; '.join(evidence or ['signed checkpoints'])}: it was "
+                               "deleted; restore ledger.sqlite and ledger.head from a backup")
+
+    for checkpoint in local:
+        why = check_document(checkpoint, ring, at=checkpoint.get("time", ""))
+        if why or checkpoint.get("workspace_id") != workspace_id:
+            problems.append(f"the ledger's checkpoint of row {checkpoint['seq']}: "
+                            f"{why or 'it belongs to another workspace'}")
+        elif why := _contradiction(checkpoint, hashes, "the ledger"):
+            problems.append(why)
+    covered = {c["seq"] for c in local}
+    first = min(covered) if covered else None
+    unsigned = [s for s in transitions if first is None or (s >= first and s not in covered)]
+    if unsigned:
+        problems.append(f"transition rows {', '.join(map(str, unsigned[:10]))} have no signed "
+                        "checkpoint (checkpoints were deleted, or rows were added without the "
+                        "key)")
+    if problems:
+        raise LedgerIntegrityError(f"{root} does not verify:\n  - " + "\n  - ".join(problems))
+    return LedgerReport(len(hashes), hashes[max(hashes)] if hashes else "", len(local),
+                        anchored, _unanchored(workspace), notes)
+
+
+def _published(ledger_path: Path, label: str) -> set[int]:
+    """Rows whose checkpoint ``label`` took, as this ledger recorded it."""
+    db = _connect(ledger_path)
+    if db is None:
+        return set()
+    try:
+        return {r[0] for r in db.execute("SELECT seq FROM anchored WHERE anchor = ? AND "
+                                         "status = 'done'", (label,))}
+    except sqlite3.OperationalError:
+        return set()
+    finally:
+        db.close()
+
+
+def _unanchored(workspace) -> dict[str, int]:
+    db = _connect(workspace.ledger_path)
+    if db is None:
+        return {}
+    try:
+        total = db.execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0]
+        result = {}
+        for anchor in open_anchors(workspace.root, workspace.config):
+            done = db.execute("SELECT COUNT(*) FROM anchored WHERE anchor = ? AND status = "
+                              "'done'", (anchor.label,)).fetchone()[0]
+            if total - done:
+                result[anchor.label] = total - done
+        return result
+    except sqlite3.OperationalError:
+        return {}
+    finally:
+        db.close()
+

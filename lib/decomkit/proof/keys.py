@@ -1,0 +1,446 @@
+"""Signing keys: Ed25519 pairs whose private half never enters the workspace.
+
+The workspace keeps only public keys, in ``keys/public-keys.json`` (key id, fingerprint, when
+made, when retired) and ``keys/<key id>.pub.pem``, plus the workspace id that checkpoints carry.
+The private key of the current key id is found, in this order, in:
+
+1. ``DECOMKIT_SIGNING_KEY`` — the PEM text itself (for CI or a secrets manager);
+2. ``DECOMKIT_SIGNING_KEY_FILE`` — a PEM file;
+3. ``<key folder>/<key id>.pem`` — the default, written 0600 by ``decomkit keys init``; the key
+   folder is ``DECOMKIT_KEY_DIR``, else ``%APPDATA%\\decomkit\\keys`` on Windows, else
+   ``$XDG_CONFIG_HOME/decomkit/keys`` (``~/.config/decomkit/keys``).
+
+A signed document carries a ``signature`` block: algorithm, key id, fingerprint, the public key
+(so a copy can be checked with nothing else) and the signature over the canonical JSON of the
+rest. Whoever checks it decides which public keys to trust: the workspace's, or one pinned with
+``--public-key``; the embedded key alone only says who signed, not that they may.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from decomkit.core.canonical import canonical_json
+from decomkit.core.errors import SigningKeyError
+from decomkit.core.files import atomic_write_text
+
+ALGORITHM = "Ed25519"
+KEYS_DIR = "keys"  # inside the workspace: public keys only
+REGISTRY = "public-keys.json"
+LEGACY_KEY = ".keys/signing.key"  # the shared HMAC key of earlier versions, kept in the workspace
+KEY_ENV = "DECOMKIT_SIGNING_KEY"
+KEY_FILE_ENV = "DECOMKIT_SIGNING_KEY_FILE"
+KEY_DIR_ENV = "DECOMKIT_KEY_DIR"
+
+
+# ------------------------------------------------------------------ public keys
+
+
+def _raw(public: Ed25519PublicKey) -> bytes:
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def fingerprint(public: Ed25519PublicKey) -> str:
+    return "SHA256:" + hashlib.sha256(_raw(public)).hexdigest()
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    return hashlib.sha256(_raw(public)).hexdigest()[:16]
+
+
+def public_pem(public: Ed25519PublicKey) -> str:
+    return public.public_bytes(serialization.Encoding.PEM,
+                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def load_public_key(data: bytes | str) -> Ed25519PublicKey:
+    """A public key from PEM text or the base64 of its 32 raw bytes."""
+    text = data.decode() if isinstance(data, bytes) else data
+    try:
+        if "BEGIN" in text:
+            key = serialization.load_pem_public_key(text.encode())
+        else:
+            key = Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
+    except (ValueError, TypeError):
+        raise SigningKeyError("not an Ed25519 public key (PEM or base64 expected)") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise SigningKeyError("the public key is not an Ed25519 key")
+    return key
+
+
+def read_public_key_file(path: str | Path) -> Ed25519PublicKey:
+    path = Path(path)
+    try:
+        return load_public_key(path.read_bytes())
+    except OSError as exc:
+        raise SigningKeyError(f"{path}: cannot be read ({type(exc).__name__})") from None
+    except SigningKeyError as exc:
+        raise SigningKeyError(f"{path}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    key_id: str
+    fingerprint: str
+    key: Ed25519PublicKey
+    created: str = ""
+    retired: str = ""  # when a rotation replaced it; it still verifies what it signed before
+
+    @classmethod
+    def of(cls, key: Ed25519PublicKey, created: str = "", retired: str = "") -> PublicKey:
+        return cls(key_id(key), fingerprint(key), key, created, retired)
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """The public keys a verifier trusts, by key id."""
+
+    keys: dict[str, PublicKey]
+    workspace_id: str = ""
+    current: str = ""
+
+    @classmethod
+    def of(cls, *keys: Ed25519PublicKey) -> KeyRing:
+        return cls({k.key_id: k for k in map(PublicKey.of, keys)})
+
+
+# ------------------------------------------------------------------ the workspace's registry
+
+
+def registry_path(root: Path) -> Path:
+    return Path(root) / KEYS_DIR / REGISTRY
+
+
+def has_keys(root: Path) -> bool:
+    return registry_path(root).is_file()
+
+
+def load_keyring(root: Path) -> KeyRing:
+    """The workspace's public keys; SigningKeyError when it has none."""
+    path = registry_path(root)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        keys = {k["key_id"]: PublicKey(k["key_id"], k["fingerprint"],
+                                       load_public_key(k["public_key"]), k.get("created", ""),
+                                       k.get("retired", "")) for k in data["keys"]}
+    except FileNotFoundError:
+        hint = (" (it still has the old shared key .keys/signing.key: 'decomkit keys init' "
+                "moves it out)" if (Path(root) / LEGACY_KEY).exists() else "")
+        raise SigningKeyError(f"{root} has no signing key yet{hint}; run 'decomkit keys init "
+                              f"{root}'") from None
+    except (ValueError, KeyError, TypeError, SigningKeyError) as exc:
+        raise SigningKeyError(f"{path} is damaged ({type(exc).__name__}); restore it from a "
+                              "backup or from the public keys you gave your auditors") from None
+    for k in keys.values():
+        if key_id(k.key) != k.key_id or fingerprint(k.key) != k.fingerprint:
+            raise SigningKeyError(f"{path}: key {k.key_id} does not match its public key")
+    return KeyRing(keys, data.get("workspace_id", ""), data.get("current", ""))
+
+
+def _save_keyring(root: Path, ring: KeyRing) -> None:
+    folder = Path(root) / KEYS_DIR
+    for k in ring.keys.values():
+        atomic_write_text(folder / f"{k.key_id}.pub.pem", public_pem(k.key))
+    body = {"format": 1, "workspace_id": ring.workspace_id, "current": ring.current,
+            "algorithm": ALGORITHM,
+            "keys": [{"key_id": k.key_id, "fingerprint": k.fingerprint,
+                      "public_key": base64.b64encode(_raw(k.key)).decode(),
+                      "created": k.created, "retired": k.retired}
+                     for k in ring.keys.values()]}
+    atomic_write_text(registry_path(root), json.dumps(body, indent=1) + "\n")
+
+
+# ------------------------------------------------------------------ private keys
+
+
+def key_folder() -> Path:
+    """Where private keys live by default: the user's config folder, never a workspace."""
+    if folder := os.environ.get(KEY_DIR_ENV):
+        return Path(folder).expanduser()
+    if os.name == "nt" and os.environ.get("APPDATA"):
+        return Path(os.environ["APPDATA"]) / "decomkit" / "keys"
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "decomkit" / "keys"
+
+
+def _write_private(path: Path, private: Ed25519PrivateKey) -> None:
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never overwrite a key
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+
+
+def _load_private(data: bytes, where: str) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError):
+        raise SigningKeyError(f"{where} is not an unencrypted PEM private key") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise SigningKeyError(f"{where} is not an Ed25519 key")
+    return key
+
+
+def _inside(path: Path, root: Path | None) -> bool:
+    return root is not None and path.resolve().is_relative_to(Path(root).resolve())
+
+
+def private_key_location(wanted: str) -> str:
+    """Where the private key of key id ``wanted`` is looked for (a path or a variable)."""
+    if os.environ.get(KEY_ENV):
+        return KEY_ENV
+    if file := os.environ.get(KEY_FILE_ENV):
+        return str(Path(file).expanduser())
+    return str(key_folder() / f"{wanted}.pem")
+
+
+@dataclass(frozen=True)
+class Signer:
+    key_id: str
+    private: Ed25519PrivateKey
+
+    @property
+    def public(self) -> Ed25519PublicKey:
+        return self.private.public_key()
+
+    def sign(self, message: bytes) -> str:
+        return base64.b64encode(self.private.sign(message)).decode()
+
+    def __repr__(self) -> str:  # never the key
+        return f"Signer({self.key_id})"
+
+
+def load_signer(root: Path) -> Signer:
+    """The private key of the workspace's current key id; SigningKeyError naming where it was
+    looked for when it is missing, inside the workspace, or not the registered key."""
+    ring = load_keyring(root)
+    wanted = ring.current
+    where = private_key_location(wanted)
+    if text := os.environ.get(KEY_ENV):
+        private = _load_private(text.encode(), KEY_ENV)
+    else:
+        path = Path(where)
+        if _inside(path, root):
+            raise SigningKeyError(f"{KEY_FILE_ENV} points inside the workspace; keep the "
+                                  "private key outside it (anyone who can read the workspace "
+                                  "could sign with it)")
+        try:
+            private = _load_private(path.read_bytes(), str(path))
+        except FileNotFoundError:
+            raise SigningKeyError(
+                f"the private key of {root}'s signing key {wanted} is not at {path}; copy it "
+                f"there, set {KEY_FILE_ENV}, or, if it is lost, run 'decomkit keys rotate "
+                f"{root} --lost' (what it signed still verifies)") from None
+    found = key_id(private.public_key())
+    if found != wanted:
+        raise SigningKeyError(f"the private key found in {where} is key {found}, but {root} "
+                              f"signs with key {wanted}; point {KEY_FILE_ENV} at the right key")
+    return Signer(wanted, private)
+
+
+# ------------------------------------------------------------------ init and rotate
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    key_id: str
+    fingerprint: str
+    private_key: str  # where the private key is (a path, or the variable holding it)
+    public_key: Path
+    notes: tuple[str, ...] = ()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _new_private(root: Path) -> tuple[Ed25519PrivateKey, str]:
+    """A private key to register: the one in the environment if set, else a new one saved
+    in the key folder. Returns it and where it lives."""
+    if text := os.environ.get(KEY_ENV):
+        return _load_private(text.encode(), KEY_ENV), KEY_ENV
+    if file := os.environ.get(KEY_FILE_ENV):
+        path = Path(file).expanduser()
+        if _inside(path, root):
+            raise SigningKeyError(f"{KEY_FILE_ENV} points inside the workspace; choose a path "
+                                  "outside it")
+        if path.exists():
+            return _load_private(path.read_bytes(), str(path)), str(path)
+        private = Ed25519PrivateKey.generate()
+        _write_private(path, private)
+        return private, str(path)
+    private = Ed25519PrivateKey.generate()
+    path = key_folder() / f"{key_id(private.public_key())}.pem"
+    if _inside(path, root):
+        raise SigningKeyError(f"the key folder {path.parent} is inside the workspace; set "
+                              f"{KEY_DIR_ENV} to a folder outside it")
+    _write_private(path, private)
+    return private, str(path)
+
+
+def _move_legacy_key(root: Path, workspace_id: str) -> tuple[str, ...]:
+    legacy = Path(root) / LEGACY_KEY
+    if not legacy.exists():
+        return ()
+    kept = key_folder() / f"legacy-hmac-{workspace_id}.key"
+    kept.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    shutil.move(str(legacy), kept)
+    kept.chmod(0o600)
+    if not any(legacy.parent.iterdir()):
+        legacy.parent.rmdir()
+    return (f"the old shared HMAC key {LEGACY_KEY} was moved out of the workspace to {kept}; "
+            "backups and records signed with it no longer verify: run 02_backup again for "
+            "each backed-up app and 'decomkit record DIR' to sign them with the new key",)
+
+
+def init_keys(root: str | Path) -> KeyInfo:
+    """Create the workspace's key pair (private key outside, public key inside)."""
+    root = Path(root)
+    if has_keys(root):
+        ring = load_keyring(root)
+        raise SigningKeyError(f"{root} already has signing key {ring.current}; use "
+                              "'decomkit keys rotate' for a new one")
+    private, where = _new_private(root)
+    public = PublicKey.of(private.public_key(), created=_now())
+    workspace_id = str(uuid.uuid4())
+    _save_keyring(root, KeyRing({public.key_id: public}, workspace_id, public.key_id))
+    notes = _move_legacy_key(root, workspace_id)
+    return KeyInfo(public.key_id, public.fingerprint, where,
+                   Path(root) / KEYS_DIR / f"{public.key_id}.pub.pem", notes)
+
+
+def rotate_keys(root: str | Path, lost: bool = False) -> KeyInfo:
+    """A new current key; the old public keys stay to verify what they signed. The new key
+    is endorsed by the old one (its signature over the new key id) unless the old is lost."""
+    root = Path(root)
+    ring = load_keyring(root)
+    old = None if lost else load_signer(root)
+    if os.environ.get(KEY_ENV) or os.environ.get(KEY_FILE_ENV):
+        raise SigningKeyError(f"unset {KEY_ENV} and {KEY_FILE_ENV} to rotate: the new key is "
+                              f"written to {key_folder()}; point them at it afterwards")
+    private, where = _new_private(root)
+    new = PublicKey.of(private.public_key(), created=_now())
+    keys = {k: PublicKey(p.key_id, p.fingerprint, p.key, p.created, p.retired or new.created)
+            for k, p in ring.keys.items()}
+    keys[new.key_id] = new
+    _save_keyring(root, KeyRing(keys, ring.workspace_id, new.key_id))
+    notes = ()
+    if old is not None:
+        endorsement = {"new_key_id": new.key_id, "new_fingerprint": new.fingerprint,
+                       "time": new.created}
+        atomic_write_text(endorsement_path(root, new.key_id, old.key_id),
+                          json.dumps(sign_document(endorsement, old), indent=1))
+    else:
+        notes = ("the old key was declared lost: the new key is not endorsed by it; tell your "
+                 "auditors the new fingerprint through a channel they trust: verification trusts "
+                 "an unendorsed key only when they pin it with --public-key",)
+    return KeyInfo(new.key_id, new.fingerprint, where,
+                   Path(root) / KEYS_DIR / f"{new.key_id}.pub.pem", notes)
+
+
+def endorsement_path(root: Path, new_key: str, old_key: str) -> Path:
+    return Path(root) / KEYS_DIR / f"{new_key}.endorsed-by-{old_key}.json"
+
+
+def endorsed_keyring(root: Path) -> tuple[KeyRing, list[str]]:
+    """The workspace's keys a verifier may trust without pinning: its first key and each key
+    a trusted key endorsed (``rotate_keys``), and why any other key is left out.
+
+    The key list is a file in the workspace: whoever can write it could add a key of their
+    own (``keys rotate --lost`` does just that) and re-sign a rewritten ledger with it. A key
+    nobody endorsed is trusted only when an auditor pins it (``--public-key``)."""
+    ring = load_keyring(root)
+    order = sorted(ring.keys.values(), key=lambda k: (k.created, k.key_id))
+    if not order:
+        return ring, []
+    trusted = {order[0].key_id: order[0]}
+    for key in order[1:]:
+        for old in list(trusted.values()):
+            try:
+                body = json.loads(endorsement_path(root, key.key_id, old.key_id)
+                                  .read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if (isinstance(body, dict) and body.get("new_key_id") == key.key_id
+                    and body.get("new_fingerprint") == key.fingerprint
+                    and not check_document(body, KeyRing({old.key_id: old}),
+                                           at=str(body.get("time", "")))):
+                trusted[key.key_id] = key
+                break
+    left_out = [f"key {k.key_id} ({k.fingerprint}) in {KEYS_DIR}/{REGISTRY} is not endorsed "
+                "by an earlier key of this workspace (made with 'keys rotate --lost', or added "
+                "by hand): it is trusted only when pinned with --public-key by someone who "
+                "checked its fingerprint" for k in order if k.key_id not in trusted]
+    return KeyRing(trusted, ring.workspace_id, ring.current), left_out
+
+
+# ------------------------------------------------------------------ signed documents
+# ------------------------------------------------------------------ signed documents
+
+
+def _message(body: dict) -> bytes:
+    return canonical_json({k: v for k, v in body.items() if k != "signature"}).encode("utf-8")
+
+
+def sign_document(body: dict, signer: Signer) -> dict:
+    """``body`` with a ``signature`` block over everything else in it."""
+    unsigned = {k: v for k, v in body.items() if k != "signature"}
+    block = {"algorithm": ALGORITHM, "key_id": signer.key_id,
+             "fingerprint": fingerprint(signer.public),
+             "public_key": base64.b64encode(_raw(signer.public)).decode(),
+             "value": signer.sign(_message(unsigned))}
+    return {**unsigned, "signature": block}
+
+
+def embedded_key(body: dict) -> PublicKey | None:
+    block = body.get("signature")
+    if not isinstance(block, dict):
+        return None
+    try:
+        return PublicKey.of(load_public_key(block.get("public_key", "")))
+    except SigningKeyError:
+        return None
+
+
+def _after(first: str, second: str) -> bool:
+    try:
+        return dt.datetime.fromisoformat(first) > dt.datetime.fromisoformat(second)
+    except (TypeError, ValueError):
+        return True  # an unreadable time is not trusted to predate the retirement
+
+
+def check_document(body: dict, ring: KeyRing, *, at: str = "") -> str:
+    """Why ``body``'s signature does not hold under ``ring`` ("" when it does). ``at`` (ISO
+    time the document says it was made) must not be after the key's retirement."""
+    block = body.get("signature")
+    if isinstance(block, str):
+        return ("it is signed with the old shared HMAC key, which anyone who could read the "
+                "workspace could use; sign it again with the new key")
+    if not isinstance(block, dict) or block.get("algorithm") != ALGORITHM:
+        return "it carries no Ed25519 signature"
+    trusted = ring.keys.get(block.get("key_id", ""))
+    if trusted is None:
+        known = ", ".join(sorted(ring.keys)) or "none"
+        return (f"it is signed by key {block.get('key_id')} ({block.get('fingerprint')}), "
+                f"which is not a trusted key (trusted: {known})")
+    try:
+        trusted.key.verify(base64.b64decode(block.get("value", "")), _message(body))
+    except (InvalidSignature, ValueError):
+        return (f"the signature does not match its content under key {trusted.key_id}: it was "
+                "changed after it was signed")
+    if trusted.retired and at and _after(at, trusted.retired):
+        return (f"it is dated {at}, after key {trusted.key_id} was retired ({trusted.retired})")
+    return ""

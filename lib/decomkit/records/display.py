@@ -1,0 +1,155 @@
+"""Showing results in a notebook as static output: tables, PNG charts, escaped text.
+
+Static output is what a record keeps; names from input files are escaped, never trusted as HTML.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from decomkit.core.i18n import t
+from decomkit.core.present import audience, local_time, money, table_html, table_text, term
+from decomkit.records.overview import HORIZON_DAYS
+from decomkit.views.charts import png, portfolio_savings_chart, review_chart, verification_chart
+from decomkit.views.trail import trail_frame
+
+
+def show(obj) -> None:
+    """Display anything (a widget, a table) in the notebook."""
+    from IPython.display import display
+
+    display(obj)
+
+
+def show_figure(fig: Figure) -> None:
+    from IPython.display import Image
+
+    show(Image(data=png(fig), format="png"))
+
+
+def show_table(frame: pd.DataFrame, empty: str = "rows", max_rows: int = 60) -> None:
+    """A table people read (see ``decomkit.core.present``): no index column, blanks, headers in the
+    workspace's language, ¥ and local times; an empty table is one sentence (``empty`` names
+    what is missing, e.g. "users" → "无近期用户。")."""
+    from IPython.display import display
+
+    display({"text/html": table_html(frame, empty=empty, max_rows=max_rows),
+             "text/plain": table_text(frame.head(max_rows) if frame is not None else frame,
+                                      empty=empty)}, raw=True)
+
+
+def show_markdown(text: str) -> None:
+    from IPython.display import Markdown
+
+    show(Markdown(text))
+
+
+def show_lines(title: str, lines: list[str]) -> None:
+    """A heading and a bullet list, every line escaped."""
+    body = "\n".join(f"- {html.escape(line)}" for line in lines)
+    show_markdown(f"**{html.escape(title)}**\n\n{body}")
+
+
+def show_decision(event) -> None:
+    who = audience()
+    show_lines(f"decision / 决定: {term(event.data['decision'], who.language)}",
+               [f"ledger row {event.seq}, {local_time(event.ts, who.zone)}, {event.actor}"])
+
+
+def show_trail(entries, summary=None) -> None:
+    """An app's summary and its trail (``decomkit.views.trail``), as the dossier shows them."""
+    who = audience()
+    if summary is not None:
+        show_lines(f"{summary.name} ({summary.app_id})",
+                   [f"{k}: {v}" for k, v in summary.rows(who.language) if v])
+    show_table(trail_frame(entries).drop(columns="hash"))
+
+
+def show_history(history) -> None:
+    """An app past its decision (``decide.decided_history``): its trail, not a new score."""
+    if history is None:
+        return
+    who, summary = audience(), history.summary
+    show_lines(t("history.past", who.language, name=summary.name,
+                 state=term(summary.state, who.language)), [])
+    show_trail(history.trail, summary)
+
+
+def show_confirmation(key: str, step: dict) -> None:
+    show_lines(f"confirmed {key} ({step['operation']})",
+               [f"{step['who']}, {step['evidence']} sha256 {step['evidence_sha256']}"])
+
+
+def show_request(event) -> None:
+    show_lines(f"submitted {event.data['instance_id']}",
+               [f"{k}: {v}" for k, v in event.data["form"].items()])
+
+
+def show_tracking(tracking) -> None:
+    status = tracking.status
+    lines = [f"{r['user_id']}: {r['result']} {r.get('comment', '')}" for r in status.records]
+    if tracking.overdue_days:
+        lines.append(f"overdue {tracking.overdue_days} days; reminded: {tracking.reminded}")
+    show_lines(f"{status.instance_id}: {status.status} {status.result or ''} → {tracking.state}",
+               lines)
+
+
+def show_verification(report, backup, language: str) -> None:
+    title = "verified / 验证通过" if report.ok else "FAILED / 验证失败"
+    show_lines(title, report.problems or [report.manifest_hash])
+    show_table(report.files)
+    sizes = {f["path"]: f["size"] for f in backup.manifest["files"]}
+    show_figure(verification_chart(report.files, sizes, language))
+
+
+def show_review(review) -> None:
+    if review.too_early:
+        show_lines(f"{review.name}: too early / 为时尚早",
+                   [f"disabled {review.disabled_on}; costs are comparable from "
+                    f"{review.meaningful_from} / 停用于 {review.disabled_on},"
+                    f"{review.meaningful_from} 起可比较成本"])
+    else:
+        show_lines(f"{review.name}: realized ¥{review.realized:,.2f} / projected "
+                   f"¥{review.projected:,.2f}",
+                   [f"baseline ¥{review.baseline:,.2f} a month; penalty ¥{review.penalty:,.2f};"
+                    f" migration ¥{review.migration:,.2f}"])
+    show_figure(review_chart(review))
+
+
+def show_safety(safety) -> None:
+    lines = [f"backup verified again: {safety.backup_ok}", *safety.backup_problems[:5],
+             f"platform status: {safety.platform_status}",
+             f"people who can still open it: {len(safety.reachable_by)}"]
+    show_lines("data safe / 数据安全" if safety.ok else "CHECK / 需要检查", lines)
+
+
+def show_survey(review) -> None:
+    show_lines(f"score before / 停用前 {review.score_before} → after / 停用后 "
+               f"{review.score_after}", list(review.survey_after["comment"].dropna()))
+    show_table(review.survey_by_department, empty="survey")
+
+
+def show_overview(overview) -> None:
+    """The manager's figures (``overview.portfolio_overview``), as ``records/index.html``
+    shows them."""
+    lang = audience().language
+    show_markdown(f"**{t('portfolio.counts', lang)}**")
+    show_table(overview.counts)
+    show_markdown(f"**{t('portfolio.savings', lang)}** — " + t(
+        "portfolio.savings_total", lang, realized=money(overview.realized),
+        projected=money(overview.projected)))
+    if len(overview.savings):
+        show_figure(portfolio_savings_chart(overview.savings, lang))
+    early = overview.savings["too_early"].astype(bool)
+    show_table(overview.savings.assign(realized=overview.savings["realized"].where(~early),
+                                       projected=overview.savings["projected"].where(~early)),
+               empty="savings")
+    show_markdown(f"**{t('portfolio.deadlines', lang, days=HORIZON_DAYS)}**")
+    show_table(overview.deadlines_within(HORIZON_DAYS), empty="deadlines")
+    show_markdown(f"**{t('portfolio.waiting', lang)}**")
+    show_table(overview.waiting, empty="waiting")
+    show_markdown(f"**{t('portfolio.failing', lang)}**")
+    show_table(overview.failing, empty="failing")

@@ -1,0 +1,141 @@
+"""The portfolio as a manager reads it: how many apps in each state, savings projected against
+realized, licence notice deadlines coming up (flagged at 120 / 90 / 60 days, the renewal rhythm
+of SaaS management tools), approvals waiting and for how long, backups that no longer verify.
+The same figures feed ``records/index.html``, ``records/deadlines.ics`` and ``00_portfolio``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from decomkit.analysis.contracts import _add_years
+from decomkit.context.stage import Stage
+from decomkit.custody.verify import verify_backup
+from decomkit.lifecycle.review import portfolio_savings
+from decomkit.proof.gates import STATES
+from decomkit.views.trail import people
+
+HORIZON_DAYS = 120
+FLAGS = (60, 90, 120)  # a deadline is flagged by the tightest of these it falls within
+REMINDERS = (120, 90, 60, 30)  # calendar alarms, days before a notice deadline
+BACKED_UP = ("backed_up", "backup_verified", "approval_pending", "approved", "rejected",
+             "access_revoked", "disabled", "verified_disabled", "re_enabled", "reviewed")
+
+
+@dataclass(frozen=True)
+class Overview:
+    as_of: dt.date
+    counts: pd.DataFrame  # state, apps
+    savings: pd.DataFrame  # app_id, name, state, disabled_on, realized, projected, too_early
+    deadlines: pd.DataFrame  # every coming notice deadline: app_id, name, contract_id, ...
+    waiting: pd.DataFrame  # app_id, name, instance_id, requested, waiting_days, waiting_for
+    failing: pd.DataFrame  # app_id, name, problems
+
+    def deadlines_within(self, days: int = HORIZON_DAYS) -> pd.DataFrame:
+        return self.deadlines[self.deadlines["days_left"] <= days].reset_index(drop=True)
+
+    @property
+    def realized(self) -> float:
+        shown = self.savings[~self.savings["too_early"]]
+        return float(shown["realized"].sum()) if len(shown) else 0.0
+
+    @property
+    def projected(self) -> float:
+        shown = self.savings[~self.savings["too_early"]]
+        return float(shown["projected"].sum()) if len(shown) else 0.0
+
+
+def state_counts(states: dict[str, str], app_ids: list[str]) -> pd.DataFrame:
+    """Apps per lifecycle state, in lifecycle order; states with no app are left out."""
+    counts = pd.Series([states.get(a, "new") for a in app_ids]).value_counts()
+    order = [s for s in STATES if s in counts.index]
+    return pd.DataFrame({"state": order, "apps": [int(counts[s]) for s in order]})
+
+
+def flag(days_left: int) -> str:
+    """``60`` / ``90`` / ``120``: the tightest reminder window a deadline is in ("" beyond)."""
+    return next((str(limit) for limit in FLAGS if days_left <= limit), "")
+
+
+def notice_deadlines(stage: Stage) -> pd.DataFrame:
+    """The next notice deadline of every auto-renewing contract (rolled a year forward when
+    this term's has passed), soonest first."""
+    contracts = stage.inventory.contracts
+    names = stage.inventory.apps.set_index("app_id")["name"]
+    rows = []
+    for c in contracts.itertuples(index=False):
+        if not (pd.notna(c.auto_renew) and bool(c.auto_renew)):
+            continue  # it ends by itself: no notice to give
+        notice = dt.timedelta(days=int(c.notice_days or 0) if pd.notna(c.notice_days) else 0)
+        end = pd.Timestamp(c.renewal_date).date()
+        while end - notice < stage.as_of:
+            end = _add_years(end, 1)
+        deadline = end - notice
+        days_left = (deadline - stage.as_of).days
+        rows.append({"app_id": c.app_id, "name": names.get(c.app_id, c.app_id),
+                     "contract_id": c.contract_id, "notice_deadline": deadline,
+                     "renewal_date": end, "days_left": days_left, "flag": flag(days_left),
+                     "annual_fee": float(c.annual_fee) if pd.notna(c.annual_fee) else None})
+    columns = ["app_id", "name", "contract_id", "notice_deadline", "renewal_date", "days_left",
+               "flag", "annual_fee"]
+    return (pd.DataFrame(rows, columns=columns).sort_values(["notice_deadline", "app_id"])
+            .reset_index(drop=True))
+
+
+def waiting_approvals(stage: Stage, states: dict[str, str], names: dict[str, str],
+                      people: dict[str, str], now: dt.datetime) -> pd.DataFrame:
+    rows = []
+    with stage.workspace.ledger() as ledger:
+        for app_id, state in sorted(states.items()):
+            if state != "approval_pending":
+                continue
+            pending = ledger.last(app_id, "approval_pending")
+            approved = {r.get("user_id") for e in ledger.events(app_id)
+                        if e.seq > pending.seq for r in e.data.get("records", [])}
+            waiting_for = next((u for u in pending.data.get("approvers", [])
+                                if u not in approved), "")
+            rows.append({"app_id": app_id, "name": names.get(app_id, app_id),
+                         "instance_id": pending.data.get("instance_id", ""),
+                         "requested": pending.ts,
+                         "waiting_days": (now - dt.datetime.fromisoformat(pending.ts)).days,
+                         "waiting_for": people.get(waiting_for, waiting_for)})
+    return pd.DataFrame(rows, columns=["app_id", "name", "instance_id", "requested",
+                                       "waiting_days", "waiting_for"])
+
+
+def failing_backups(stage: Stage, states: dict[str, str], names: dict[str, str]) -> pd.DataFrame:
+    """Read every kept backup back (sizes and SHA-256 against its manifest); nothing is
+    recorded — the page reports, the stages act."""
+    rows = []
+    with stage.workspace.ledger() as ledger:
+        kept = [app for app, state in sorted(states.items())
+                if state in BACKED_UP and ledger.last(app, "backed_up") is not None]
+    for app_id in kept:
+        try:
+            report = verify_backup(stage.workspace, app_id, actor=stage.analyst, record=False)
+            problems = report.problems
+        except Exception as exc:
+            problems = [f"{type(exc).__name__}: {exc}"]
+        if problems:
+            rows.append({"app_id": app_id, "name": names.get(app_id, app_id),
+                         "problems": "; ".join(problems[:3])})
+    return pd.DataFrame(rows, columns=["app_id", "name", "problems"])
+
+
+def portfolio_overview(stage: Stage, now: dt.datetime | None = None,
+                       verify_backups: bool = True) -> Overview:
+    """Every figure of the manager's page, as of the stage's date."""
+    now = now or dt.datetime.combine(stage.as_of, dt.datetime.now(dt.UTC).timetz())
+    apps = stage.inventory.apps
+    names = dict(zip(apps["app_id"], apps["name"], strict=True))
+    with stage.workspace.ledger() as ledger:
+        states = ledger.states()
+    empty = pd.DataFrame(columns=["app_id", "name", "problems"])
+    return Overview(
+        stage.as_of, state_counts(states, list(apps["app_id"])), portfolio_savings(stage),
+        notice_deadlines(stage),
+        waiting_approvals(stage, states, names, people(stage.workspace), now),
+        failing_backups(stage, states, names) if verify_backups else empty)

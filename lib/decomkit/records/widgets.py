@@ -1,0 +1,230 @@
+"""JupyterLab controls. Each one is the twin of a notebook parameter: its starting value is the
+parameter's, so an untouched widget gives exactly what Papermill gives.
+
+An ``Output`` is filled while a cell runs only through ``fill_output`` (its ``outputs`` set once),
+never by ``display()`` inside ``with output:``. Under Voila and Papermill, nbclient stands in for
+the Output widget: each captured display makes it send an update to the kernel on the shell socket
+while it waits there for the cell's reply, and a reply arriving during that send can lose its
+wake-up, so the page never finishes (docs/upstream-output-widget-hang.md). Button callbacks run
+after the cell, in the browser's widget manager, and may capture as usual.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import ipywidgets as w
+import pandas as pd
+
+from decomkit.analysis.assess import FACTORS, assess_app, portfolio_metrics, pressures, score_table
+from decomkit.core.config import Thresholds, Weights
+from decomkit.core.files import atomic_write_bytes
+from decomkit.core.i18n import Language, t
+from decomkit.core.present import table_html, table_text
+from decomkit.custody.verify import verify_backup
+from decomkit.lifecycle.backup import run_backup
+from decomkit.lifecycle.review import record_review
+from decomkit.platforms.manual import confirm_step
+from decomkit.views import charts
+
+
+def fill_output(output: w.Output, items: list) -> None:
+    """Replace what ``output`` shows with ``items`` in one state update, without capturing
+    display calls: figures as PNG, tables as people read them (``present``), anything else
+    through IPython's formatters."""
+    from IPython.core.formatters import DisplayFormatter
+    from IPython.display import Image
+
+    formatter = DisplayFormatter()
+    bundles = []
+    for item in items:
+        if isinstance(item, pd.DataFrame):
+            data, metadata = {"text/html": table_html(item), "text/plain": table_text(item)}, {}
+        else:
+            shown = Image(data=charts.png(item), format="png") if hasattr(item, "savefig") else item
+            data, metadata = formatter.format(shown)
+        bundles.append({"output_type": "display_data", "data": data, "metadata": metadata})
+    output.outputs = tuple(bundles)
+
+
+def weight_sliders(weights: Weights, language: Language) -> dict[str, w.FloatSlider]:
+    return {f: w.FloatSlider(value=getattr(weights, f), min=0.0, max=1.0, step=0.05,
+                             description=t(f"factor.{f}", language),
+                             style={"description_width": "initial"},
+                             continuous_update=False) for f in FACTORS}
+
+
+class _Explorer:
+    """Sliders for the weights, redrawing ``render`` into an output area on every change."""
+
+    def __init__(self, metrics: pd.DataFrame, weights: Weights, thresholds: Thresholds,
+                 language: Language):
+        self.metrics, self.thresholds, self.language = metrics, thresholds, language
+        self.pressure = pressures(metrics)
+        self.sliders = weight_sliders(weights, language)
+        self.output = w.Output()
+        for slider in self.sliders.values():
+            slider.observe(lambda _change: self.refresh(), names="value")
+        self.widget = w.VBox([w.HBox(list(self.sliders.values())[:3]),
+                              w.HBox(list(self.sliders.values())[3:]), self.output])
+        self.widget.add_class("decomkit-explorer")  # CSS hooks for the browser tests
+        self.refresh()
+
+    @property
+    def weights(self) -> Weights:
+        total = sum(s.value for s in self.sliders.values())
+        values = {f: s.value for f, s in self.sliders.items()}
+        if total <= 0:  # all sliders at zero: fall back to equal weights rather than fail
+            values = dict.fromkeys(FACTORS, 1.0)
+        return Weights(**values)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return score_table(self.metrics, self.pressure, self.weights, self.thresholds)
+
+    def refresh(self) -> None:
+        self.shown = self.render()  # kept so tests can see what was last drawn
+        fill_output(self.output, self.shown)
+
+    def render(self) -> list:
+        raise NotImplementedError
+
+
+class PortfolioExplorer(_Explorer):
+    """Weights → the score of every app, its distribution and the TIME scatter, live."""
+
+    def render(self) -> list:
+        table = self.table
+        return [table[["name", "score", "recommendation", "quadrant"]].head(15),
+                charts.score_histogram(table, self.thresholds, self.language),
+                charts.cost_usage_scatter(table, self.language)]
+
+
+class AssessmentExplorer(_Explorer):
+    """Weights → one app's score, its factor contributions and the recommendation, live."""
+
+    def __init__(self, app_id: str, *args, **kwargs):
+        self.app_id = app_id
+        super().__init__(*args, **kwargs)
+
+    @property
+    def assessment(self):
+        return assess_app(self.table, self.app_id, self.language)
+
+    def render(self) -> list:
+        from IPython.display import HTML
+
+        a = self.assessment
+        label = HTML(f"<b>{html.escape(a.name)}</b>: {a.score:.1f} → "
+                     f"<b>{t(f'decision.{a.recommendation}', self.language)}</b>")
+        return [label, charts.contributions_bar(a, self.thresholds, self.language)]
+
+
+def portfolio_explorer(stage) -> PortfolioExplorer:
+    return PortfolioExplorer(portfolio_metrics(stage.inventory, stage.as_of, stage.usage),
+                             stage.weights, stage.thresholds, stage.language)
+
+
+def assessment_explorer(stage, app_id: str) -> AssessmentExplorer:
+    return AssessmentExplorer(app_id, portfolio_metrics(stage.inventory, stage.as_of, stage.usage),
+                              stage.weights, stage.thresholds, stage.language)
+
+
+class DatasetPicker:
+    """Checkboxes for the datasets to back up (the twin of the ``datasets`` parameter) and a
+    button that backs them up and verifies the copy, with progress bars."""
+
+    def __init__(self, stage, app_id: str, names: list[str], selected: list[str]):
+        self.boxes = {n: w.Checkbox(value=not selected or n in selected, description=n)
+                      for n in names}
+        self.button = w.Button(description=t("backup.select", stage.language),
+                               button_style="primary")
+        self.output = w.Output()
+
+        def back_up(_button) -> None:
+            with self.output:
+                run_backup(stage.workspace, app_id, self.selected, actor=stage.analyst,
+                           progress=True)
+                report = verify_backup(stage.workspace, app_id, actor=stage.analyst,
+                                       progress=True)
+                print("OK" if report.ok else "\n".join(report.problems))
+
+        self.button.on_click(back_up)
+        self.button.add_class("decomkit-backup")
+        self.widget = w.VBox([*self.boxes.values(), self.button, self.output])
+
+    @property
+    def selected(self) -> list[str]:
+        return [n for n, box in self.boxes.items() if box.value]
+
+
+class GuardedAction:
+    """A text field and a button that stays disabled until the text equals the app id; the
+    twin of the ``confirm`` parameter. Pressing it runs ``action(confirm)``."""
+
+    def __init__(self, app_id: str, label: str, action):
+        self.app_id = app_id
+        self.text = w.Text(placeholder=app_id, description="confirm")
+        self.button = w.Button(description=label, button_style="danger", disabled=True)
+        self.output = w.Output()
+        self.result = None
+
+        def on_text(change) -> None:
+            self.button.disabled = change["new"] != app_id
+
+        def on_click(_button) -> None:
+            with self.output:
+                self.result = action(self.text.value)
+                print(self.result.table() if hasattr(self.result, "table") else self.result)
+
+        self.text.observe(on_text, names="value")
+        self.button.on_click(on_click)
+        self.text.add_class("decomkit-confirm")
+        self.button.add_class("decomkit-guarded")
+        self.widget = w.VBox([w.HBox([self.text, self.button]), self.output])
+
+
+class EvidenceUpload:
+    """Confirm a console step done by hand: its key, who did it, and an uploaded screenshot
+    (the twin of the ``step_done``, ``done_by`` and ``evidence`` parameters)."""
+
+    def __init__(self, stage):
+        self.key = w.Text(description="step")
+        self.who = w.Text(description="done by")
+        self.upload = w.FileUpload(description="evidence", multiple=False)
+        self.output = w.Output()
+
+        def on_upload(change) -> None:
+            if not change["new"]:
+                return
+            item = change["new"][0]
+            path = stage.workspace.root / "evidence" / Path(item["name"]).name
+            atomic_write_bytes(path, bytes(item["content"]))
+            with self.output:
+                step = confirm_step(stage.workspace, self.key.value, self.who.value, path)
+                print(f"confirmed {self.key.value}: sha256 {step['evidence_sha256']}")
+
+        self.upload.observe(on_upload, names="value")
+        self.widget = w.VBox([self.key, self.who, self.upload, self.output])
+
+
+class LessonsForm:
+    """Text areas for the lessons learned (twins of the notebook's lesson parameters) and a
+    button that records the review with them."""
+
+    def __init__(self, stage, review, safety, lessons: dict[str, str]):
+        self.fields = {k: w.Textarea(value=v, description=k, layout={"width": "90%"},
+                                     style={"description_width": "initial"})
+                       for k, v in lessons.items()}
+        self.button = w.Button(description="record the review / 记录评估")
+        self.output = w.Output()
+
+        def on_click(_button) -> None:
+            with self.output:
+                event = record_review(stage, review, safety, {k: f.value for k, f in
+                                                              self.fields.items()})
+                print(f"{review.app_id}: {event.state}")
+
+        self.button.on_click(on_click)
+        self.widget = w.VBox([*self.fields.values(), self.button, self.output])

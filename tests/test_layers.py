@@ -1,0 +1,85 @@
+"""The package's shape: layers that import only downwards, and no import cycle anywhere.
+
+The contracts live in pyproject.toml (``[tool.importlinter]``); docs/architecture.md draws them.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+
+ROOT = Path(__file__).resolve().parents[1]
+LIB = ROOT / "lib" / "decomkit"
+
+
+def test_the_layer_contracts_hold():
+    done = subprocess.run([str(Path(sys.executable).parent / "lint-imports")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
+
+
+def _cycle(graph) -> list[str]:
+    """One import cycle among the package's modules, or []."""
+    modules = sorted(graph.modules)
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(module: str) -> list[str]:
+        state[module] = 1
+        path.append(module)
+        for target in sorted(graph.find_modules_directly_imported_by(module)):
+            if state.get(target) == 1:
+                return path[path.index(target):] + [target]
+            if target not in state and (found := visit(target)):
+                return found
+        state[module] = 2
+        path.pop()
+        return []
+
+    for module in modules:
+        if module not in state and (found := visit(module)):
+            return found
+    return []
+
+
+def test_no_module_imports_itself_back():
+    graph = grimp.build_graph("decomkit")
+    assert _cycle(graph) == []
+
+
+def test_the_cycle_check_finds_a_cycle():
+    """Positive control: a graph with a loop is caught."""
+
+    class Loop:
+        modules = {"a", "b", "c"}
+
+        @staticmethod
+        def find_modules_directly_imported_by(module):
+            return {"a": {"b"}, "b": {"c"}, "c": {"a"}}[module]
+
+    assert _cycle(Loop) == ["a", "b", "c", "a"]
+
+
+def _local_imports(path: Path) -> list[tuple[int, str]]:
+    """Imports of decomkit inside a function body, with their line numbers."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith("decomkit"):
+                    found.append((inner.lineno, inner.module))
+    return found
+
+
+def test_the_library_imports_its_own_modules_at_the_top():
+    """Function-level imports of the package hid the import loops; only the CLI keeps them, so
+    that ``decomkit --help`` starts without loading pandas (its module docstring says so)."""
+    offenders = {str(p.relative_to(LIB)): found for p in sorted(LIB.rglob("*.py"))
+                 if p.name != "cli.py" and (found := _local_imports(p))}
+    assert offenders == {}
