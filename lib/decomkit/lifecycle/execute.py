@@ -30,7 +30,7 @@ from decomkit.lifecycle.approval import make_plan, planned_action
 from decomkit.lifecycle.authority import authorize
 from decomkit.lifecycle.notify import render, send
 from decomkit.platforms import Platform, Scope
-from decomkit.proof.gates import GATES, ORDER, Grant, Refusal, require
+from decomkit.proof.gates import ORDER, Grant, Refusal, disable_step, require
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,6 @@ def _plan_of(stage: Stage, app_id: str, pending: dict | None) -> dict | None:
     if pending is None:
         return None
     return make_plan(stage, app_id, dt.date.fromisoformat(pending["plan"]["date"]))
-
-
-def disable_action(state: str) -> str:
-    """The gate a real disable run passes from ``state``: revoke first, then disable, then
-    (a rerun) finish what is left."""
-    return next((a for a in ("revoke", "disable", "finish_disable") if state in GATES[a].after),
-                "revoke")
 
 
 def saved_scope(raw: dict) -> Scope:
@@ -123,14 +116,14 @@ def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str
     plan = _plan_of(stage, app_id, pending)
     steps = _plan_steps(stage, plan["action"] if plan else planned_action(stage, app_id))
     if dry_run:
-        decision = authorize(stage.workspace, app_id, disable_action(state), plan=plan,
+        decision = authorize(stage.workspace, app_id, disable_step(state), plan=plan,
                              confirm=confirm, override_reason=override_reason,
                              actor=stage.analyst)
         return DisableRun(app_id, True, steps, state, "" if decision else decision.why)
     with app_lock(stage.workspace.root, app_id, "disable"):
         state, approved, pending = _approval(stage, app_id)  # as it is now, under the lock
         plan = _plan_of(stage, app_id, pending)
-        grant = require(authorize(stage.workspace, app_id, disable_action(state), plan=plan,
+        grant = require(authorize(stage.workspace, app_id, disable_step(state), plan=plan,
                                   confirm=confirm, override_reason=override_reason,
                                   actor=stage.analyst))
         return _execute(stage, app_id, plan, approved["instance_id"], grant, steps, pending)

@@ -304,6 +304,27 @@ def opened(ledger: Ledgerish, app_id: str, action: str) -> str:
     return "; ".join(u.text for u in unmet if u.condition in ("state", "retire_decision"))
 
 
+def stage_closed(ledger: Ledgerish, app_id: str, stage: str) -> str:
+    """Why a stage notebook may not run for ``app_id`` now ("" when it may): it runs when one
+    of its gates (``STAGE_ACTIONS``) is open in the ledger; a stage without gates always runs
+    (the disable stage: a dry run unless told otherwise)."""
+    missing = [opened(ledger, app_id, a) for a in STAGE_ACTIONS.get(stage, ())]
+    return "" if not missing or "" in missing else missing[0]
+
+
+def follow_up_open(ledger: Ledgerish, app_id: str, stage: str) -> bool:
+    """Whether a finished stage still has something to follow (a pending approval, a request
+    to send again after a rejection): one of its follow-up gates is open."""
+    return any(opened(ledger, app_id, a) == "" for a in STAGE_FOLLOW_UPS.get(stage, ()))
+
+
+def disable_step(state: str) -> str:
+    """The gate a real disable run passes from ``state``: revoke first, then disable, then
+    (a rerun) finish what is left."""
+    return next((a for a in ("revoke", "disable", "finish_disable") if state in GATES[a].after),
+                "revoke")
+
+
 def decide(app_id: str, action: str, unmet: Sequence[Unmet], override_reason: str = "",
            data: dict | None = None) -> Grant | Refusal:
     """A grant when nothing is unmet, or when a reason that follows the rules passes only

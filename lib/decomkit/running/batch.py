@@ -27,7 +27,7 @@ from decomkit.core.lifeline import die_with_parent
 from decomkit.core.locks import batch_lock
 from decomkit.core.sinks import scrub, write_json
 from decomkit.inventory.tables import read_rows
-from decomkit.proof.gates import STAGE_FOLLOW_UPS, opened
+from decomkit.proof.gates import follow_up_open
 from decomkit.running.kernels import KernelPool
 from decomkit.running.runs import (
     KERNEL,
@@ -172,10 +172,8 @@ def _kernel_pool(stages: tuple[str, ...]):
 def _tracks_again(workspace: Workspace, app_id: str, stage: str) -> bool:
     """A finished stage that still has something to follow (a pending approval, a request to
     send again after a rejection): one of its follow-up gates is open in the ledger."""
-    if stage not in STAGE_FOLLOW_UPS:
-        return False
     with workspace.ledger() as ledger:
-        return any(opened(ledger, app_id, a) == "" for a in STAGE_FOLLOW_UPS[stage])
+        return follow_up_open(ledger, app_id, stage)
 
 
 class _Status:

@@ -23,7 +23,7 @@ from decomkit.core.config import looks_secret
 from decomkit.core.errors import InputError, Problem, WorkspaceError
 from decomkit.core.resources import notebooks_dir
 from decomkit.core.sinks import looks_like_credential, scrub, scrub_file
-from decomkit.proof.gates import STAGE_ACTIONS, opened
+from decomkit.proof.gates import stage_closed
 from decomkit.running.kernels import KernelPool
 
 STAGES = {"portfolio": "00_portfolio.ipynb", "assess": "01_assess.ipynb",
@@ -143,15 +143,10 @@ def check_parameters(stages: list[str], values: dict, where: str = "parameters",
 
 
 def gate(workspace: Workspace, app_id: str, stage: str) -> str:
-    """Why ``stage`` may not run for ``app_id`` now ("" when it may): the stage runs when one
-    of its gates (``gates.STAGE_ACTIONS``) is open in the ledger. The notebook's own calls are
-    then authorized in full; the disable stage always runs (a dry run unless told otherwise)."""
-    actions = STAGE_ACTIONS.get(stage, ())
-    if not actions:
-        return ""
+    """Why ``stage`` may not run for ``app_id`` now ("" when it may), by the gate table; the
+    notebook's own calls are then authorized in full."""
     with workspace.ledger() as ledger:
-        missing = [opened(ledger, app_id, a) for a in actions]
-    return "" if "" in missing else missing[0]
+        return stage_closed(ledger, app_id, stage)
 
 
 # ------------------------------------------------------------------ kernels
