@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO ?= demo-workspace
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lab dashboard lint bench clean env fonts chromium poppler
+.PHONY: demo test docs lab dashboard lint bench clean env fonts chromium poppler
 
 env: $(STAMP)
 
@@ -57,8 +57,14 @@ demo: $(STAMP)
 test: $(STAMP) chromium poppler
 	$(PY) -m pytest
 
+# The documentation site, into site/ (warnings are errors); `.venv/bin/mkdocs serve` shows it
+# while you edit docs/. The reference pages are generated from the code as it builds.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+	@echo "documentation: $(abspath site)/index.html"
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check lib tests bench
+	$(VENV)/bin/ruff check lib tests bench docs
 
 # The scale bench assesses all 1,000 apps, locally and on dask (about 20 minutes each on 2
 # cores); SCALE="--sample 40" assesses 40 of them, SCALE="--quick" a 100-app organisation.
@@ -79,4 +85,4 @@ dashboard: $(STAMP)
 	$(VENV)/bin/decomkit dashboard $(DEMO)
 
 clean:
-	rm -rf $(VENV) $(DEMO) $(DEMO)-anchor $(DEMO)-records-copy .pytest_cache
+	rm -rf $(VENV) $(DEMO) $(DEMO)-anchor $(DEMO)-records-copy .pytest_cache site
