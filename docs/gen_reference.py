@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 
 from decomkit.cli import build_parser
 from decomkit.core.config import settings_table
-from decomkit.platforms.dingtalk_api import markdown as dingtalk_markdown
 from decomkit.inventory.schemas import tables_markdown
+from decomkit.platforms.dingtalk_api import markdown as dingtalk_markdown
 
 MARKER = re.compile(r"^<!-- generated: ([\w-]+) -->$", re.MULTILINE)
 
