@@ -186,8 +186,9 @@ def _print_batch(summary) -> None:
     console = Console(width=160)
     console.print(table)
     console.print(f"{len(summary.apps)} apps, {len(summary.failed)} failed"
-                  f"{': ' + ', '.join(summary.failed) if summary.failed else ''}; "
-                  f"summary: {summary.path}")
+                  f"{': ' + ', '.join(summary.failed) if summary.failed else ''}")
+    # On a line of its own, never wrapped or styled, for scripts: this batch's own summary.
+    print(f"summary: {summary.path}", flush=True)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
