@@ -70,7 +70,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     workspace = init_workspace(args.dir, platform=args.platform, language=args.language)
     print(f"workspace created: {workspace.root}")
     _print_key(workspace.root)
-    print(f"next: put the inventory tables in {workspace.path('data')} (see README), "
+    print(f"next: put the inventory tables in {workspace.path('data')} (see docs/analyst.md, Inventory tables), "
           f"then 'decomkit status {workspace.root}'")
     return 0
 
@@ -126,7 +126,7 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
         print(f"  note: {note}")
     if not report.anchored:
         print("  no readable anchor: whoever holds the signing key could rewrite this ledger "
-              "undetected; add an [[anchors]] entry (see README)")
+              "undetected; add an [[anchors]] entry (see docs/operator.md, Anchors)")
     return 0
 
 
@@ -328,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "demo' made; never other files)")
     p.add_argument("--anchor", default=None, metavar="FOLDER",
                    help="anchor the ledger's checkpoints to this local folder (a sandbox "
-                        "anchor: weak, see README)")
+                        "anchor: weak, see docs/security.md)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("status", help="apps by lifecycle stage")

@@ -211,7 +211,7 @@ class Config(_Section):
     dingtalk: DingTalk = Field(DingTalk(), description=DingTalk.__doc__)
 
     anchors: tuple[Anchor, ...] = Field((), description=(
-        'Places you cannot rewrite that receive every signed ledger checkpoint (README: Proof '
+        'Places you cannot rewrite that receive every signed ledger checkpoint (docs/security.md: Proof '
         'against an insider). Replace "anchors = []" by [[anchors]] tables at the end of the '
         'file, each with kind = "s3" (url, endpoint_url, retain_days, object_lock), "email" '
         '(to), "dingtalk" (robot) or "folder" (path; weak), and an optional name.'))
@@ -409,7 +409,8 @@ def render_config(
 
 
 def settings_table() -> str:
-    """The README's table of settings (Markdown), from the config model."""
+    """The table of settings (Markdown) that docs/reference/settings.md shows, from the config
+    model."""
     lines = ["| key | default | meaning |", "|---|---|---|"]
     for _, _, rows in settings(Config(approval=Approval(chain=DEFAULT_APPROVERS))):
         for row in rows:
