@@ -70,7 +70,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     workspace = init_workspace(args.dir, platform=args.platform, language=args.language)
     print(f"workspace created: {workspace.root}")
     _print_key(workspace.root)
-    print(f"next: put the inventory tables in {workspace.path('data')} (see docs/analyst.md, Inventory tables), "
+    print(f"next: put the inventory tables in {workspace.path('data')} (see docs/analyst.md, "
+          "Inventory tables), "
           f"then 'decomkit status {workspace.root}'")
     return 0
 

@@ -211,8 +211,8 @@ class Config(_Section):
     dingtalk: DingTalk = Field(DingTalk(), description=DingTalk.__doc__)
 
     anchors: tuple[Anchor, ...] = Field((), description=(
-        'Places you cannot rewrite that receive every signed ledger checkpoint (docs/security.md: Proof '
-        'against an insider). Replace "anchors = []" by [[anchors]] tables at the end of the '
+        'Places you cannot rewrite that receive every signed ledger checkpoint (docs/security.md: '
+        'Proof against an insider). Replace "anchors = []" by [[anchors]] tables at the end of the '
         'file, each with kind = "s3" (url, endpoint_url, retain_days, object_lock), "email" '
         '(to), "dingtalk" (robot) or "folder" (path; weak), and an optional name.'))
 

@@ -1,7 +1,8 @@
 """The inventory tables: their columns, types and rules.
 
 Column headers may be given in English (the name here) or in Chinese (``zh``), as admin consoles
-export them. The documentation's table reference (docs/reference/tables.md) is generated from this module.
+export them. The documentation's table reference (docs/reference/tables.md) is generated from
+this module.
 """
 
 from __future__ import annotations

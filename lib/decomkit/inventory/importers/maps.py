@@ -2,7 +2,8 @@
 
 A map is a YAML file (``templates/import/NAME.yaml`` ships with the kit; a user's own maps live
 in the workspace's ``maps/`` folder) that says, per table column, which source column feeds it
-and how its values are translated. docs/analyst.md (Column maps) documents the format; ``ColumnMap`` checks it.
+and how its values are translated. docs/analyst.md (Column maps) documents the format;
+``ColumnMap`` checks it.
 """
 
 from __future__ import annotations
