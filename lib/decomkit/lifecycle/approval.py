@@ -53,7 +53,7 @@ def build_request(stage: Stage, app_id: str, plan: dict, reason: str,
     with stage.workspace.ledger() as ledger:
         decided = ledger.last(app_id, "decided")
         assessed = ledger.last(app_id, "assessed")
-    name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
+    name = stage.inventory.app_name(app_id)
     impact = (assessed.data.get("impact", {}) if assessed else {}).get("reasons", [])
     form = {
         "应用 / App": f"{name} ({app_id})",
@@ -194,7 +194,7 @@ def _remind(stage, app_id, instance, pending, status, days, now, ledger) -> bool
     grant = authorize(stage.workspace, app_id, "remind", actor=stage.analyst)
     if not grant:
         return False
-    name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
+    name = stage.inventory.app_name(app_id)
     title, text = render("reminder", stage.language, app_name=name, instance_id=instance,
                          days=days)
     key = f"{app_id}:remind:{instance}:{now.date().isoformat()}"
