@@ -43,7 +43,7 @@ def test_bad_value_names_key_and_allowed_values(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     message = str(caught.value)
-    assert "key 'platform'" in message and "'sandbox', 'dingtalk' or 'manual'" in message
+    assert "key 'platform'" in message and "'dingtalk', 'manual' or 'sandbox'" in message
     assert "'feishu'" in message
     assert "key 'thresholds.retire'" in message and "100" in message
 

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from decomkit.core import registry
 from decomkit.core.errors import DecomkitError
 
 
@@ -312,7 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="create an empty workspace")
     p.add_argument("dir")
-    p.add_argument("--platform", choices=("sandbox", "dingtalk", "manual"), default="sandbox")
+    p.add_argument("--platform", choices=registry.names(registry.PLATFORMS), default="sandbox",
+                   help="where actions go (the registered platforms; default: sandbox)")
     p.add_argument("--language", choices=("en", "zh"), default="zh")
     p.set_defaults(func=cmd_init)
 

@@ -23,7 +23,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from decomkit.core import registry
 from decomkit.core.errors import ConfigError
 from decomkit.core.files import atomic_write_text
 from decomkit.core.resources import render_template
@@ -51,6 +53,12 @@ _SECRET_NAME = re.compile(r"secret|token|password|passwd|api_?key|app_?key|acces
 def looks_secret(name: str) -> bool:
     """Whether a setting or parameter name looks like it holds a secret."""
     return bool(_SECRET_NAME.search(name))
+
+
+def _choices(names: tuple[str, ...], quote: str = '"') -> str:
+    """``"a", "b" or "c"``."""
+    quoted = [f"{quote}{name}{quote}" for name in names]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1] if len(quoted) > 1 else "".join(quoted)
 
 
 class _Section(BaseModel):
@@ -185,6 +193,9 @@ class DingTalkAnchor(_Section):
     robot: bool = True
 
 
+# A new anchor kind: its settings model here (with ``kind: Literal["..."]``), in ``Anchor`` and
+# ``ANCHOR_KINDS``, and its store class registered as a ``decomkit.anchors`` entry point
+# (decomkit.core.registry); tests/test_registry.py checks that the two lists agree.
 Anchor = Annotated[FolderAnchor | S3Anchor | EmailAnchor | DingTalkAnchor,
                    Field(discriminator="kind")]
 ANCHOR_KINDS = {"folder": FolderAnchor, "s3": S3Anchor, "email": EmailAnchor,
@@ -194,10 +205,11 @@ ANCHOR_KINDS = {"folder": FolderAnchor, "s3": S3Anchor, "email": EmailAnchor,
 class Config(_Section):
     language: Literal["en", "zh"] = Field("zh", description=(
         'Language of notebooks, records and notifications: "en" or "zh".'))
-    platform: Literal["sandbox", "dingtalk", "manual"] = Field("sandbox", description=(
-        'Where actions go: "sandbox" (local, state inside this workspace), "dingtalk" (Open '
-        'API), or "manual" (the kit prints console steps and records who confirmed them, with '
-        'evidence).'))
+    platform: str = Field("sandbox", description=(
+        f"Where actions go, one of {_choices(registry.names(registry.PLATFORMS))} (the "
+        'decomkit.platforms entry points): "sandbox" is local, its state inside this '
+        'workspace; "dingtalk" is the Open API; "manual": the kit prints console steps and '
+        "records who confirmed them, with evidence."))
     operator: str = Field("it-admin", description=(
         "Default operator (analyst) recorded in the ledger when a notebook does not name one."))
     timezone: str = Field("Asia/Shanghai", description=(
@@ -215,6 +227,18 @@ class Config(_Section):
         'Proof against an insider). Replace "anchors = []" by [[anchors]] tables at the end of the '
         'file, each with kind = "s3" (url, endpoint_url, retain_days, object_lock), "email" '
         '(to), "dingtalk" (robot) or "folder" (path; weak), and an optional name.'))
+
+    @field_validator("platform")
+    @classmethod
+    def _registered_platform(cls, value: str) -> str:
+        names = registry.names(registry.PLATFORMS)
+        if not names:  # the installed metadata predates the entry points: say so
+            raise PydanticCustomError("platform", str(registry.unknown(registry.PLATFORMS,
+                                                                       value)))
+        if value not in names:
+            raise PydanticCustomError("platform", "Input should be {choices} (the registered "
+                                      "platforms)", {"choices": _choices(names, "'")})
+        return value
 
     @field_validator("timezone")
     @classmethod
