@@ -22,17 +22,38 @@ TEXT: dict[str, dict[str, str]] = {
     "quadrant.invest": {"en": "invest", "zh": "投资"},
     "quadrant.migrate": {"en": "migrate", "zh": "迁移"},
     "quadrant.eliminate": {"en": "eliminate", "zh": "淘汰"},
+    "quadrant.differs": {
+        "en": "The recommendation ({recommendation}, score {score:.1f}) and the TIME quadrant "
+              "({quadrant}) differ: the quadrant places the app by two things only, business "
+              "value ({value}) and technical and cost health ({health}); the score weighs all "
+              "six factors, here mostly {factors}. The decision follows the score.",
+        "zh": "建议「{recommendation}」(评分 {score:.1f})与 TIME 象限「{quadrant}」不一致:象限只看"
+              "业务价值({value})和技术与成本健康度({health})两项,评分则加权计入全部六项因素,"
+              "这里主要来自{factors}。决定以评分为准。"},
+    "quadrant.review": {
+        "en": "The score ({score:.1f}) lies between keep and retire, so a person decides; the "
+              "TIME quadrant ({quadrant}: business value {value}, technical and cost health "
+              "{health}) is one thing to weigh. The score comes mostly from {factors}.",
+        "zh": "评分 {score:.1f} 介于保留与停用之间,由人决定;TIME 象限「{quadrant}」(业务价值"
+              "{value},技术与成本健康度{health})可作参考。评分主要来自{factors}。"},
+    "quadrant.value_high": {"en": "high: used and fit", "zh": "高:有人用、功能匹配"},
+    "quadrant.value_low": {"en": "low: little use or poor fit", "zh": "低:使用少或功能不匹配"},
+    "quadrant.health_good": {"en": "good: cost, incidents and security acceptable",
+                             "zh": "尚可:成本、故障与安全可接受"},
+    "quadrant.health_poor": {"en": "poor: high cost, incidents or security findings",
+                             "zh": "差:成本高、故障多或有安全问题"},
     # reasons
-    "reason.idle": {"en": "Nobody has used it for {days} days.",
-                    "zh": "已有 {days} 天无人使用。"},
+    "reason.idle": {"en": "Nobody had used it for {days} days by {end}, the usage log's last day.",
+                    "zh": "截至使用记录最后一天 {end},已有 {days} 天无人使用。"},
     "reason.low_share": {
         "en": "Only {share:.0%} of {seats} licensed seats were active a month over the last "
               "3 months.",
         "zh": "近 3 个月平均每月仅 {share:.0%} 的授权席位({seats} 个)在使用。"},
     "reason.decline": {"en": "Monthly active users fell {decline:.0%} over the year.",
                        "zh": "月活跃用户一年内下降了 {decline:.0%}。"},
-    "reason.cost": {"en": "It costs ¥{cpu:,.0f} per active user a month (¥{annual:,.0f} a year).",
-                    "zh": "每位活跃用户每月成本 ¥{cpu:,.0f}(每年 ¥{annual:,.0f})。"},
+    "reason.cost": {"en": "It costs ¥{cpu:,.0f} per active user per month; the app costs "
+                          "¥{annual:,.0f} a year in all.",
+                    "zh": "每位活跃用户每月成本 ¥{cpu:,.0f};该应用全年总成本 ¥{annual:,.0f}。"},
     "reason.performance": {"en": "Incidents in 12 months: {n}, {severe} of them high or critical.",
                            "zh": "12 个月内发生 {n} 次故障,其中 {severe} 次为高危或严重。"},
     "reason.security": {"en": "Open security findings: {n} (worst: {worst}).",
@@ -47,8 +68,9 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "使用情况未知:没有覆盖此应用的使用记录(钉钉没有按应用的使用数据接口);请导入访问记录"
               "或填写 usage_tracked。"},
     "usage.unknown": {"en": "usage unknown", "zh": "使用情况未知"},
-    "usage.idle": {"en": "idle {days} days", "zh": "{days} 天无人使用"},
-    "usage.active": {"en": "{mau:.0f} active a month", "zh": "月活 {mau:.0f} 人"},
+    "usage.idle": {"en": "idle {days} days (to {end})", "zh": "{days} 天无人使用(至 {end})"},
+    "usage.active": {"en": "{mau:.0f} active a month (3-month average)",
+                     "zh": "近 3 个月平均月活 {mau:.0f} 人"},
     "reason.healthy": {"en": "Well used and fit for purpose.", "zh": "使用充分,功能匹配。"},
     # impact
     "risk.high": {"en": "high", "zh": "高"},
@@ -259,7 +281,8 @@ TEXT: dict[str, dict[str, str]] = {
 
 # The one table of column labels: column id → (English, 中文, kind). The kind says how a cell
 # is shown: money (¥12,345), money2 (¥12,345.67), percent, date, datetime, count, number, bool,
-# term (a word with its own translation), text.
+# people (a number of people, rounded to a whole person: label an average as one), term (a word
+# with its own translation), text.
 COLUMNS: dict[str, tuple[str, str, str]] = {
     "app_id": ("App id", "应用 ID", "text"),
     "name": ("Name", "名称", "text"),
@@ -270,9 +293,13 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "quadrant": ("TIME quadrant", "TIME 象限", "term"),
     "annual_cost": ("Annual cost", "年成本", "money"),
     "monthly_cost": ("Monthly cost", "月成本", "money"),
-    "mau_recent": ("Monthly active users", "月活跃用户", "number"),
+    "mau_recent": ("Monthly active users (3-month average)", "月活跃用户(近 3 个月平均)",
+                   "people"),
+    "cost_per_user": ("Cost per active user per month", "每位活跃用户每月成本", "money"),
+    "quadrant_note": ("Score and quadrant", "评分与象限", "text"),
+    "log_end": ("Usage log ends", "使用记录截至", "date"),
     "usage": ("Usage", "使用情况", "text"),
-    "days_idle": ("Days idle", "闲置天数", "count"),
+    "days_idle": ("Days idle (to the log's last day)", "闲置天数(至使用记录最后一天)", "count"),
     "severity": ("Severity", "严重程度", "text"),
     "incidents": ("Incidents (12 months)", "故障数(12 个月)", "count"),
     "incidents_per_month": ("Incidents a month", "每月故障数", "number"),
