@@ -170,7 +170,8 @@ def _cell(value, kind: str, audience: Audience) -> str:
     return text
 
 
-_TERM_GROUPS = ("decision", "quadrant", "state", "contract.exit", "phase", "risk", "flag")
+_TERM_GROUPS = ("decision", "quadrant", "state", "contract.exit", "phase", "risk", "flag",
+                "deadline")
 
 
 def term(value: str, language: Language) -> str:

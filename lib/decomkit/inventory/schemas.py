@@ -145,6 +145,11 @@ TABLES: tuple[Table, ...] = (
         Column("annual_fee", "float", "年费", minimum=0),
         Column("early_termination_fee", "float", "提前终止费用", minimum=0),
         Column("terms", "str", "条款说明", help="early-termination terms in words"),
+        Column("vendor", "str", "供应商", help="the vendor's legal name (the termination notice "
+                                             "names it)"),
+        Column("customer", "str", "签约主体",
+               help="your organisation's legal name on the contract (the termination notice "
+                    "names it)"),
     )),
     Table("integrations", "系统集成", help="links to other systems", columns=(
         Column("integration_id", "str", "集成编号", required=True, unique=True),
