@@ -201,10 +201,10 @@ def test_the_deadline_stays_red_until_the_vendor_is_told_then_the_record_is_kept
 
 
 def test_realized_savings_count_only_from_the_recorded_vendor_exit(demo, tmp_path):
-    """old-expense under a contract: without a recorded vendor exit, nothing saved is counted
-    (the migration cost still is); with one ending the contract on 2026-08-31, the months from
-    September count."""
-    contract_id = add_contract(demo, RETIRED, dt.date(2026, 8, 31), auto_renew=False)
+    """old-expense under a contract that renews by itself: without a recorded vendor exit,
+    nothing saved is counted (the migration cost still is); told on 2026-08-20 that it ends
+    at once (terminable at any time), the months from September count."""
+    contract_id = add_contract(demo, RETIRED, dt.date(2027, 7, 15))
     review = review_app(stage(demo), RETIRED)
     assert review.contract_id == contract_id and review.awaiting_vendor
     assert review.realized == -1500 and review.projected == 3 * 1950 - 1500
@@ -212,12 +212,21 @@ def test_realized_savings_count_only_from_the_recorded_vendor_exit(demo, tmp_pat
     savings = portfolio_savings(stage(demo)).set_index("app_id")
     assert savings.loc[RETIRED, "realized"] == -1500
     assert savings.loc[RETIRED, "period"] == "2026-08 至 2026-10(3 个月)"
+    assert portfolio_overview(stage(demo), verify_backups=False).realized == -1500 + 450
     notice = write_termination_notice(demo, RETIRED, actor="it-admin",
-                                      notice_date=dt.date(2026, 7, 20), option="at_renewal")
-    assert notice.effective_date == dt.date(2026, 8, 31)
+                                      notice_date=dt.date(2026, 8, 20), option="any_time")
+    assert notice.effective_date == dt.date(2026, 8, 20)
     record_vendor_notified(demo, RETIRED, who="张三", evidence=evidence(tmp_path),
-                           notified_on=dt.date(2026, 7, 20))
+                           notified_on=dt.date(2026, 8, 20))
     review = review_app(stage(demo), RETIRED)
     assert not review.awaiting_vendor
     assert review.realized == 2 * 1950 - 1500  # September and October
-    assert "2026-08-31" in review.basis("zh")
+    assert "2026-08-20" in review.basis("zh") and review.summary()["vendor_notified"]
+
+
+def test_a_contract_that_ended_without_renewing_is_an_exit_by_itself(demo):
+    add_contract(demo, RETIRED, dt.date(2026, 8, 31), auto_renew=False)
+    review = review_app(stage(demo), RETIRED)
+    assert not review.awaiting_vendor and review.realized == 2 * 1950 - 1500
+    assert review.basis("en") == ("Contract HT-TEST-old-expense ended on 2026-08-31 without "
+                                  "renewing; savings count from then.")

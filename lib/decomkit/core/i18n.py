@@ -318,6 +318,9 @@ TEXT: dict[str, dict[str, str]] = {
               "realized (write the notice and record it: decomkit vendor).",
         "zh": "合同 {contract}:尚未记录已通知供应商,不计入实际节省(撰写终止通知并记录:"
               "decomkit vendor)。"},
+    "review.contract_ended": {
+        "en": "Contract {contract} ended on {end} without renewing; savings count from then.",
+        "zh": "合同 {contract} 已于 {end} 到期且未续约;节省自该日起计算。"},
     "review.vendor_told": {
         "en": "Contract {contract}: vendor told on {on}; savings count from {effective}, the "
               "day it ends.",

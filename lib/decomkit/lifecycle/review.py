@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from decomkit.analysis.contracts import contract_deadline
 from decomkit.context.stage import Stage
 from decomkit.core.errors import TransitionError
 from decomkit.core.i18n import Language, t
@@ -74,6 +75,9 @@ class Review:
             return ""
         if self.vendor_exit is None:
             return t("review.vendor_not_told", language, contract=self.contract_id)
+        if self.vendor_exit.get("ended"):
+            return t("review.contract_ended", language, contract=self.contract_id,
+                     end=self.vendor_exit["effective_date"])
         return t("review.vendor_told", language, contract=self.contract_id,
                  on=self.vendor_exit.get("notified_on", ""),
                  effective=self.vendor_exit.get("effective_date", ""))
@@ -104,18 +108,23 @@ def _monthly_costs(stage: Stage, app_id: str) -> pd.Series:
     return costs.groupby(costs["month"].dt.to_period("M"))["amount"].sum().astype(float)
 
 
-def _contract_id(stage: Stage, app_id: str) -> str | None:
+def _contract(stage: Stage, app_id: str) -> dict | None:
     contracts = stage.inventory.contracts
     mine = contracts[contracts["app_id"] == app_id].sort_values("renewal_date")
-    return str(mine["contract_id"].iloc[-1]) if len(mine) else None
+    return mine.iloc[-1].to_dict() if len(mine) else None
 
 
 def review_app(stage: Stage, app_id: str) -> Review:
-    contract_id = _contract_id(stage, app_id)
+    contract = _contract(stage, app_id)
+    contract_id = str(contract["contract_id"]) if contract else None
     with stage.workspace.ledger() as ledger:
         disabled = ledger.last(app_id, "disabled")
         assessed = ledger.last(app_id, "assessed")
         told = vendor_exit(ledger, app_id, contract_id) if contract_id else None
+    if contract is not None and told is None and contract_deadline(contract, stage.as_of) is None:
+        # it did not renew and has ended: the exit happened by itself, on its end date
+        told = {"ended": True, "contract_id": contract_id, "effective_date":
+                pd.Timestamp(contract["renewal_date"]).date().isoformat()}
     if disabled is None:
         raise TransitionError(app_id, "review", "the app has not been disabled (run 04_disable)")
     # The day it was disabled where the organisation is (the ledger keeps UTC).
