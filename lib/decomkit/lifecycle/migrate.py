@@ -132,13 +132,14 @@ def _reconcile(name: str, out: str, part: dict, numeric: list[str], state: list[
                 groups.append((f"{column}: {extra}", [],
                                [r for r in back_rows if r[j].strip() == extra]))
     checks = []
+    columns_checked: list[str | None] = [c for c in numeric if c in target] or [None]
     for status, rows_in, rows_out in groups:
-        for column in [c for c in numeric if c in target] or [None]:
+        for summed in columns_checked:
             check: dict = {"dataset": name, "output": out, "status": status,
-                           "column": column, "rows_in": len(rows_in),
+                           "column": summed, "rows_in": len(rows_in),
                            "rows_out": len(rows_out), "sum_in": None, "sum_out": None}
-            if column is not None:
-                i, j = columns.index(column), back_columns.index(target[column])
+            if summed is not None:
+                i, j = columns.index(summed), back_columns.index(target[summed])
                 check["sum_in"] = _decimal_sum([r[i] for r in rows_in], where)
                 check["sum_out"] = _decimal_sum([r[j] for r in rows_out], out)
             check["ok"] = check["rows_in"] == check["rows_out"] and \
@@ -162,7 +163,11 @@ def migrate(workspace: Workspace, app_id: str, map_name: str) -> Migration:
         if source is None:
             raise MigrationError(f"dataset {row['dataset_id']}: its export is missing or not "
                                  f"inside exports/{app_id}/; fix datasets.export_file")
-        columns, rows = parse_table(source.read_bytes(), source.name)
+        parsed = parse_table(source.read_bytes(), source.name)
+        if parsed is None:
+            raise MigrationError(f"{source.name}: not a CSV, XLSX or JSON export, so it cannot "
+                                 "be converted")
+        columns, rows = parsed
         missing = [c for c in part["columns"] if c not in columns]
         if missing:
             raise MigrationError(f"{source.name}: columns {', '.join(missing)} named in "
@@ -183,6 +188,7 @@ def migrate(workspace: Workspace, app_id: str, map_name: str) -> Migration:
         write_csv_rows(out, table, encoding)
         files.append(out)
         back = parse_table(out.read_bytes(), out.name)
+        assert back is not None  # a CSV the kit has just written
         checks += _reconcile(name, out.name, spec["datasets"][name], spec.get("numeric", []),
                              state, (source.name, columns, rows), back)
     return Migration(map_name, tuple(files), pd.DataFrame(checks))
