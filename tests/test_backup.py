@@ -340,3 +340,13 @@ def test_a_declared_status_column_holds_state_whatever_its_name():
     from decomkit.inventory.schemas import holds_state
 
     assert holds_state("进度", frozenset({"进度"})) and not holds_state("进度")
+
+
+def test_an_export_that_is_not_a_table_is_refused_naming_the_file(retired):
+    data = retired.root / "data" / "datasets.csv"
+    text = data.read_text(encoding="utf-8")
+    data.write_text(text.replace("商品信息.gbk.csv", "商品信息.txt"), encoding="utf-8")
+    (retired.root / "exports/jxc/商品信息.txt").write_text("编号 名称\n", encoding="utf-8")
+    with pytest.raises(MigrationError, match=r"商品信息\.txt: not a CSV, XLSX or JSON export"):
+        migrate(retired, APP, "jxc_to_wms")
+    assert not (retired.root / "exports/jxc/migrated").exists()
