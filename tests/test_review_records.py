@@ -229,4 +229,4 @@ def test_one_trail_row_per_ledger_event_and_two_assessments_told_apart(demo, as_
     assert [e.seq for e in trail] == [e.seq for e in events]
     assessed = [e.what for e in trail if e.state == "assessed"]
     assert len(assessed) == 2 and len(set(assessed)) == 2
-    assert assessed[0].startswith("已评估(应用组合评分") and "01_assess" in assessed[1]
+    assert assessed[0].startswith("已评估(应用组合评分)") and "影响、授权与预检" in assessed[1]
