@@ -68,7 +68,8 @@ def test_score_by_hand(inventory):
     a = table.loc["A"]
     # usage: share 2/10 → low_share 1 - 0.2/0.5 = 0.6; decline (8-2)/8 = 0.75
     assert a["p_usage"] == pytest.approx(0.7 * 0.6 + 0.3 * 0.75)
-    assert a["days_idle"] == 39
+    assert a["days_idle"] == 0  # used on 2026-10-15, the log's last day
+    assert a["log_end"] == dt.date(2026, 10, 15)
     assert a["p_cost"] == pytest.approx(500 / 600)  # ¥1000 a month / 2 active users
     assert a["p_performance"] == pytest.approx(0.375 / 1.375)  # (2+2+0.5)/12 a month
     assert a["p_security"] == pytest.approx(0.3)  # the closed critical does not count
@@ -84,7 +85,7 @@ def test_score_by_hand(inventory):
 
 def test_idle_app_and_survey_fit(inventory):
     b = score_portfolio(inventory, Weights(), Thresholds(), AS_OF).loc["B"]
-    assert b["days_idle"] == 145 and b["p_usage"] == 1.0
+    assert b["days_idle"] == 106 and b["p_usage"] == 1.0  # 2026-07-01 → 2026-10-15
     assert b["fit_rating"] == 4.5  # mean of the 'before' answers; the 'after' one is ignored
     assert b["score"] == pytest.approx(100 * (0.35 + 0.1 * 0.125), abs=0.05)
     assert b["recommendation"] == "keep"  # 36.25 < 40
@@ -104,7 +105,8 @@ def test_reasons_in_both_languages(inventory):
     assert "近 3 个月平均每月仅 20% 的授权席位(10 个)在使用。" in zh
     assert "Monthly active users fell 75% over the year." in en
     assert "A replacement exists: 钉钉." in en
-    assert assess_app(table, "B", "en").reasons[0] == "Nobody has used it for 145 days."
+    assert assess_app(table, "B", "en").reasons[0] == (
+        "Nobody had used it for 106 days by 2026-10-15, the usage log's last day.")
 
 
 def test_impact_by_hand(inventory):
@@ -183,3 +185,90 @@ def test_severity_table_by_hand(inventory):
     assert table.loc["critical", "incidents"] == 0  # the 2024 one is outside the window
     assert table.loc["high", "incidents_per_month"] == round(2 / 12, 2)
     assert table["open_findings"].to_dict() == {"critical": 0, "high": 0, "medium": 1, "low": 0}
+
+
+# ---------------------------------------- #22 item 8: numbers that read right
+
+
+def test_idle_days_run_to_the_log_s_last_day_and_name_it(inventory):
+    """The log ends on 2026-10-15; the analysis date is 2026-11-23. An app used on the log's
+    last day is not idle for 39 days, and the day counted to is shown."""
+    from decomkit.analysis.assess import usage_label
+
+    table = score_portfolio(inventory, Weights(), Thresholds(), AS_OF)
+    assert table.loc["A", "days_idle"] == 0
+    assert table.loc["B", "days_idle"] == 106
+    assert usage_label(table.loc["B"], "zh") == "106 天无人使用(至 2026-10-15)"
+    assert usage_label(table.loc["B"], "en") == "idle 106 days (to 2026-10-15)"
+
+
+def test_a_per_app_stage_counts_idle_days_to_the_whole_log_s_last_day(demo, as_of):
+    """01_assess reads one app's rows; its idle days still run to the log's last day (not to
+    the app's own last visit, nor to today), as the portfolio's do."""
+    from decomkit.context.stage import open_stage
+    from decomkit.lifecycle.decide import run_assessment, run_portfolio
+
+    portfolio = run_portfolio(open_stage(str(demo.root), as_of=as_of.isoformat()),
+                              record=False).table
+    log_end = demo.inventory(["usage_events"]).usage_events["date"].max().date()
+    assert set(portfolio["log_end"].dropna()) == {log_end}
+    active = portfolio[portfolio["mau_recent"] > 5]
+    assert (active["days_idle"] <= 7).all()  # not (as_of - log_end) for every active app
+    one = run_assessment(open_stage(str(demo.root), as_of=as_of.isoformat(), app_id="jxc"),
+                         "jxc")
+    assert one.assessment.metrics["days_idle"] == portfolio.loc["jxc", "days_idle"] > 60
+    assert str(log_end) in one.assessment.reasons[0]
+
+
+def test_quadrant_and_recommendation_agree_or_the_difference_is_said(inventory):
+    from decomkit.analysis.assess import AGREES, quadrant_note
+
+    table = score_portfolio(inventory, Weights(), Thresholds(), AS_OF)
+    for _, row in table.iterrows():
+        note = quadrant_note(row, "en")
+        if row["quadrant"] in AGREES[row["recommendation"]]:
+            assert note == ""
+        else:
+            assert row["recommendation"] in note and row["quadrant"] in note
+            assert "None" not in note and "nan" not in note
+    a = table.loc["A"].copy()
+    a["recommendation"], a["quadrant"] = "retire", "tolerate"
+    zh = quadrant_note(a, "zh")
+    assert "建议「停用」" in zh and "TIME 象限「容忍」" in zh and "决定以评分为准" in zh
+    a["quadrant"] = "eliminate"
+    assert quadrant_note(a, "zh") == ""
+
+
+def test_the_assessment_carries_the_note_into_the_ledger(demo, as_of):
+    """jxc: 'retire' and 'tolerate' (the issue's "停用 (容忍)") come with the sentence that
+    explains them, in the assessment the ledger keeps."""
+    from decomkit.context.stage import open_stage
+    from decomkit.lifecycle.decide import run_assessment
+
+    result = run_assessment(open_stage(str(demo.root), as_of=as_of.isoformat(), app_id="jxc"),
+                            "jxc")
+    a = result.assessment
+    assert (a.recommendation, a.quadrant) == ("retire", "tolerate")
+    assert "容忍" in a.quadrant_note and a.summary()["quadrant_note"] == a.quadrant_note
+
+
+def test_people_are_whole_and_an_average_says_so():
+    import pandas as pd
+
+    from decomkit.core.present import Audience, human_frame
+
+    frame = pd.DataFrame({"mau_recent": [27.333333, 4.0]})
+    zh = human_frame(frame, Audience("zh"))
+    assert list(zh.columns) == ["月活跃用户(近 3 个月平均)"]
+    assert zh.iloc[:, 0].tolist() == ["27", "4"]
+    assert human_frame(frame, Audience("en")).columns[0] == \
+        "Monthly active users (3-month average)"
+
+
+def test_cost_per_user_is_per_month_and_the_annual_total_stands_apart(inventory):
+    table = score_portfolio(inventory, Weights(), Thresholds(), AS_OF)
+    en = [r for r in assess_app(table, "A", "en").reasons if "¥" in r]
+    zh = [r for r in assess_app(table, "A", "zh").reasons if "¥" in r]
+    assert en == ["It costs ¥500 per active user per month; the app costs ¥12,000 a year "
+                  "in all."]
+    assert zh == ["每位活跃用户每月成本 ¥500;该应用全年总成本 ¥12,000。"]

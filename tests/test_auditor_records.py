@@ -224,11 +224,11 @@ def test_the_portfolio_page_shows_counts_savings_and_flagged_deadlines(audited, 
     soon = overview.deadlines_within(HORIZON_DAYS)
     assert len(soon) >= 1 and (soon["days_left"] <= 120).all()
     tables = tables_of(page)
-    deadlines = next(t for t in tables if "通知截止" in t["rows"][0]["cells"])
+    deadlines = next(t for t in tables if "截止日" in t["rows"][0]["cells"])
     flagged = [r for r in deadlines["rows"][1:] if r["class"].startswith("flag-")]
     assert len(flagged) == len(soon)
     for row, days in zip(flagged, soon["days_left"], strict=True):
-        limit = 60 if days <= 60 else 90 if days <= 90 else 120
+        limit = "today" if days == 0 else 60 if days <= 60 else 90 if days <= 90 else 120
         assert row["class"] == f"flag-{limit}"
     assert '<a href="jxc/index.html">进销存</a>' in page
     assert 'href="deadlines.ics"' in page
@@ -240,9 +240,9 @@ def test_the_deadlines_calendar_has_one_event_per_deadline_with_stable_ids(audit
     events = list(calendar.walk("VEVENT"))
     overview = portfolio_overview(open_stage(str(audited.root), as_of=str(as_of)),
                                   verify_backups=False)
-    assert len(events) == len(overview.deadlines) >= 1
+    assert len(events) == len(overview.open_deadlines) >= 1
     assert sorted(e.decoded("dtstart") for e in events) == sorted(
-        overview.deadlines["notice_deadline"])
+        overview.open_deadlines["deadline"])
     for event in events:
         triggers = sorted(a.decoded("trigger") for a in event.walk("VALARM"))
         assert triggers == [dt.timedelta(days=-d) for d in (120, 90, 60, 30)]

@@ -250,3 +250,103 @@ def test_migration_map_that_does_not_fit_names_the_column(retired, monkeypatch):
     with pytest.raises(MigrationError, match=r"columns 条码 named in jxc_to_wms\.yaml"):
         migrate(retired, APP, "jxc_to_wms")
     assert not (retired.root / "exports/jxc/migrated").exists()
+
+
+def _ledger_rows(ws) -> int:
+    with ws.ledger() as ledger:
+        return len(ledger.events())
+
+
+def test_migration_carries_document_state_and_reconciles_each_state(retired):
+    """#22 item 6: purchase orders waiting for goods (待入库) arrive in WMS as such, and the
+    reconciliation counts rows and sums per state."""
+    result = migrate(retired, APP, "jxc_to_wms")
+    assert result.ok
+    orders = pd.read_csv(retired.root / "exports/jxc/migrated/wms_purchase_orders.csv",
+                         encoding="utf-8-sig", dtype=str)
+    assert orders["status"].value_counts().to_dict() == {"received": 330,
+                                                         "awaiting_receipt": 7}
+    table = result.reconciliation
+    waiting = table[(table["dataset"] == "采购订单")
+                    & (table["status"] == "状态: 待入库 → awaiting_receipt")]
+    assert len(waiting) == 2 and set(waiting["column"]) == {"数量", "金额"}
+    assert (waiting["rows_in"] == 7).all() and (waiting["rows_out"] == 7).all()
+    source = pd.read_excel(retired.root / "exports/jxc/采购订单.xlsx", dtype=str)
+    open_qty = source.loc[source["状态"] == "待入库", "数量"].astype(int).sum()
+    assert int(waiting.loc[waiting["column"] == "数量", "sum_out"].iloc[0]) == open_qty
+    sales = table[(table["dataset"] == "销售记录") & table["status"].str.contains("待出库")]
+    assert (sales["rows_in"] == 5).all()
+
+
+def test_reconciliation_fails_when_two_states_are_merged(retired, monkeypatch):
+    """Totals agree, but open orders written as received are caught per state."""
+    from decomkit.lifecycle import migrate as module
+
+    spec = module.load_map("jxc_to_wms")
+    spec["datasets"]["采购订单"]["values"]["状态"]["待入库"] = "received"
+    monkeypatch.setattr(module, "load_map", lambda name: spec)
+    result = migrate(retired, APP, "jxc_to_wms")
+    table = result.reconciliation
+    whole = table[(table["dataset"] == "采购订单") & (table["status"] == "")]
+    assert whole["ok"].all() and not result.ok
+    bad = table[~table["ok"]]
+    assert set(bad["dataset"]) == {"采购订单"}
+    assert bad["status"].str.startswith("状态: ").all()
+
+
+@pytest.mark.parametrize("dataset", ["采购订单", "销售记录"])
+def test_map_that_drops_a_state_column_is_refused_and_nothing_is_written(retired, monkeypatch,
+                                                                          dataset):
+    from decomkit.lifecycle import migrate as module
+
+    spec = module.load_map("jxc_to_wms")
+    del spec["datasets"][dataset]["columns"]["状态"]
+    del spec["datasets"][dataset]["values"]
+    monkeypatch.setattr(module, "load_map", lambda name: spec)
+    before = _ledger_rows(retired)
+    with pytest.raises(MigrationError) as caught:
+        migrate(retired, APP, "jxc_to_wms")
+    message = str(caught.value)
+    assert "map 'jxc_to_wms'" in message and f"dataset {dataset}" in message
+    assert "drops the column 状态" in message and "None" not in message
+    assert not (retired.root / "exports/jxc/migrated").exists()
+    assert _ledger_rows(retired) == before
+
+
+def test_a_state_value_the_map_does_not_name_is_refused_naming_file_row_and_column(
+        retired, monkeypatch):
+    from decomkit.lifecycle import migrate as module
+
+    spec = module.load_map("jxc_to_wms")
+    del spec["datasets"]["采购订单"]["values"]["状态"]["待入库"]
+    monkeypatch.setattr(module, "load_map", lambda name: spec)
+    with pytest.raises(MigrationError, match=r"采购订单\.xlsx, row 8, column 状态: value '待入库'"):
+        migrate(retired, APP, "jxc_to_wms")
+    assert not (retired.root / "exports/jxc/migrated").exists()
+
+
+@pytest.mark.parametrize(("column", "state"), [
+    ("状态", True), ("单据状态", True), ("Status", True), ("order_state", True),
+    ("is_open", True), ("closedFlag", True), ("是否结清", True), ("已结", True),
+    ("名称", False), ("statement", False), ("estate", False), ("opened_by", False),
+    ("金额", False)])
+def test_one_rule_says_which_columns_hold_state(column, state):
+    from decomkit.inventory.schemas import holds_state
+
+    assert holds_state(column) is state
+
+
+def test_a_declared_status_column_holds_state_whatever_its_name():
+    from decomkit.inventory.schemas import holds_state
+
+    assert holds_state("进度", frozenset({"进度"})) and not holds_state("进度")
+
+
+def test_an_export_that_is_not_a_table_is_refused_naming_the_file(retired):
+    data = retired.root / "data" / "datasets.csv"
+    text = data.read_text(encoding="utf-8")
+    data.write_text(text.replace("商品信息.gbk.csv", "商品信息.txt"), encoding="utf-8")
+    (retired.root / "exports/jxc/商品信息.txt").write_text("编号 名称\n", encoding="utf-8")
+    with pytest.raises(MigrationError, match=r"商品信息\.txt: not a CSV, XLSX or JSON export"):
+        migrate(retired, APP, "jxc_to_wms")
+    assert not (retired.root / "exports/jxc/migrated").exists()

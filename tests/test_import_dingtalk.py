@@ -170,7 +170,7 @@ def test_portfolio_and_assessment_run_on_the_imported_workspace(on_dingtalk, org
 
     portfolio = run("00_portfolio.ipynb")
     assert "usage unknown" in portfolio
-    assert not re.search(r"idle \d+ days|Nobody has used", portfolio)
+    assert not re.search(r"idle \d+ days|Nobody ha[sd] used", portfolio)
     candidates = pd.read_csv(on_dingtalk.root / "candidates.csv")
     assert (candidates["recommendation"] != "retire").all()  # nothing retired on a missing log
     assessment = run("01_assess.ipynb", app_id=app)

@@ -177,3 +177,56 @@ def test_data_safety_fails_when_the_backup_is_damaged(demo, as_of):
     safety = check_data_safety(stage, "old-expense")
     assert not safety.ok and any(victim.name in p for p in safety.backup_problems)
     assert review_app(stage, "old-expense").realized == 4350  # savings need no backup read
+
+
+# ---------------------------------------- #22 item 8: realized and projected over one period
+
+
+def test_the_dossier_puts_realized_and_projected_over_the_same_named_months(demo, as_of):
+    """Before: a 12-month projection (¥21,900) beside three months realized, neither named."""
+    from decomkit.core.present import Audience
+    from decomkit.lifecycle.review import record_review
+    from decomkit.views.trail import app_summary, app_trail
+
+    stage = open_stage(str(demo.root), as_of=str(as_of))
+    review = review_app(stage, "old-expense")
+    assert review.period == ("2026-08", "2026-10", 3)
+    record_review(stage, review, check_data_safety(stage, "old-expense"), {})
+    for language, label in (("zh", "2026-08 至 2026-10(3 个月)"),
+                            ("en", "2026-08 to 2026-10 (3 months)")):
+        summary = app_summary(demo, "old-expense", "旧版报销单", Audience(language))
+        rows = dict(summary.rows(language))
+        savings = {k: v for k, v in rows.items() if label in k}
+        assert sorted(savings.values()) == ["¥4,350", "¥4,350"], rows
+        assert not [k for k in rows if "12 个月" in k or "12 months" in k]
+        trail = app_trail(demo, "old-expense", Audience(language))
+        assert label in trail[-1].what
+
+
+def test_before_the_review_the_projection_names_its_twelve_months(demo):
+    from decomkit.core.present import Audience
+    from decomkit.views.trail import app_summary
+
+    rows = dict(app_summary(demo, "old-expense", "旧版报销单", Audience("en")).rows("en"))
+    assert rows["Savings projected (the first 12 months after the disable)"] == "¥21,900"
+    assert rows["Savings realized so far"] == ""
+
+
+def test_one_trail_row_per_ledger_event_and_two_assessments_told_apart(demo, as_of):
+    """jxc's trail showed "已评估" twice: the portfolio run (00) records 'assessed' for every
+    app, and 01_assess records it again with the impact, licence and preflight before the
+    decision. Two ledger events, two rows — each says which it was."""
+    from decomkit.core.present import Audience
+    from decomkit.lifecycle.decide import record_decision, run_assessment, run_portfolio
+    from decomkit.views.trail import app_trail
+
+    run_portfolio(open_stage(str(demo.root), as_of=str(as_of)))
+    one = open_stage(str(demo.root), as_of=str(as_of), app_id="jxc")
+    record_decision(one, run_assessment(one, "jxc"))
+    with demo.ledger() as ledger:
+        events = ledger.events("jxc")
+    trail = app_trail(demo, "jxc", Audience("zh"))
+    assert [e.seq for e in trail] == [e.seq for e in events]
+    assessed = [e.what for e in trail if e.state == "assessed"]
+    assert len(assessed) == 2 and len(set(assessed)) == 2
+    assert assessed[0].startswith("已评估(应用组合评分)") and "影响、授权与预检" in assessed[1]

@@ -226,6 +226,32 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vendor(args: argparse.Namespace) -> int:
+    from decomkit.context.workspace import Workspace
+    from decomkit.inventory.usage import parse_as_of
+    from decomkit.lifecycle.vendor import record_vendor_notified, write_termination_notice
+
+    workspace = Workspace.open(args.dir)
+    if args.vendor_command == "notice":
+        notice = write_termination_notice(
+            workspace, args.app, actor=args.user or workspace.config.operator,
+            notice_date=args.date or parse_as_of("", workspace.config.timezone),
+            language=args.language or workspace.config.language, option=args.option)
+        print(f"{args.app}: termination notice of {notice.contract_id} ({notice.customer} → "
+              f"{notice.vendor}), dated {notice.notice_date}, the contract ends "
+              f"{notice.effective_date}: {notice.path}\nSend it to the vendor, then run: "
+              f"decomkit vendor notified {args.dir} {args.app} --as NAME --evidence FILE")
+        return 0
+    event = record_vendor_notified(
+        workspace, args.app, who=args.user, evidence=args.evidence, notice=args.notice,
+        notified_on=args.on or parse_as_of("", workspace.config.timezone))
+    print(f"{args.app}: vendor told of the end of {event.data['contract_id']} on "
+          f"{event.data['notified_on']} (ends {event.data['effective_date']}), by "
+          f"{event.data['who']}; evidence {event.data['evidence']} sha256 "
+          f"{event.data['evidence_sha256']}; ledger row {event.seq}")
+    return 0
+
+
 def cmd_settle(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
 
@@ -381,6 +407,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="user", required=True, help="who did it")
     p.add_argument("--evidence", required=True, help="a screenshot or export proving it")
     p.set_defaults(func=cmd_confirm)
+
+    p = sub.add_parser("vendor", help="leaving a licence's vendor: write the termination "
+                                      "notice, record that the vendor was told")
+    vendor_sub = p.add_subparsers(dest="vendor_command", required=True)
+    v = vendor_sub.add_parser("notice", help="write the termination notice to the vendor "
+                                             "(vendor/<app>/ in the workspace)")
+    v.add_argument("dir")
+    v.add_argument("app")
+    v.add_argument("--date", type=dt.date.fromisoformat, default=None,
+                   help="the notice's date (YYYY-MM-DD; default: today)")
+    v.add_argument("--language", choices=("en", "zh"), default=None,
+                   help="default: the workspace's language")
+    v.add_argument("--option", default="",
+                   choices=("", "at_renewal", "next_renewal", "any_time", "early_termination"),
+                   help="how the contract ends (default: the first way out without a fee)")
+    v.add_argument("--as", dest="user", default="", help="who writes it (default: the "
+                                                        "workspace's operator)")
+    v.set_defaults(func=cmd_vendor)
+    v = vendor_sub.add_parser("notified", help="record that the vendor was sent the notice, "
+                                               "with evidence (the ledger keeps it)")
+    v.add_argument("dir")
+    v.add_argument("app")
+    v.add_argument("--as", dest="user", required=True, help="who told the vendor")
+    v.add_argument("--evidence", required=True,
+                   help="the sent mail or the vendor's receipt (its SHA-256 is kept)")
+    v.add_argument("--notice", default=None,
+                   help="the notice sent (default: the latest the kit wrote for the contract)")
+    v.add_argument("--on", type=dt.date.fromisoformat, default=None,
+                   help="the day it was sent (YYYY-MM-DD; default: today)")
+    v.set_defaults(func=cmd_vendor)
 
     p = sub.add_parser("settle", help="record whether a platform action that a crashed run "
                                       "left unfinished took effect (the kit never repeats it "

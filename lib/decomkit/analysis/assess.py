@@ -41,34 +41,6 @@ INCIDENT_WEIGHT = {"critical": 4.0, "high": 2.0, "medium": 1.0, "low": 0.5}
 FINDING_WEIGHT = {"critical": 1.0, "high": 0.6, "medium": 0.3, "low": 0.1}
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def usage_known(inventory: Inventory, last_use: pd.Series) -> pd.Series:
     """Per app: whether a usage source covers it (see the module's docstring); ``last_use``
     from :func:`usage_counts` (NaT: the log has no visit of the app)."""
@@ -79,11 +51,19 @@ def usage_known(inventory: Inventory, last_use: pd.Series) -> pd.Series:
 
 
 def usage_metrics(inventory: Inventory, as_of: dt.date,
-                  counts: UsageCounts | None = None) -> pd.DataFrame:
+                  counts: UsageCounts | None = None,
+                  log_end: dt.date | None = None) -> pd.DataFrame:
     """Use per app; ``counts`` (from :func:`usage_counts`, or from the snapshot's summary of
-    the log: ``Stage.usage``) spares a pass over the log."""
+    the log: ``Stage.usage``) spares a pass over the log.
+
+    Idle days are counted to the usage log's last day (``log_end``, shown with them), not to
+    ``as_of``: a log exported on the 28th says nothing of the days after it. ``log_end``
+    defaults to the latest visit the counts hold, which is the log's last day when they cover
+    every app; a stage that reads one app passes the whole log's (``Stage.log_end``)."""
     apps = inventory.apps.set_index("app_id")
     mau, last, users = counts if counts is not None else usage_counts(inventory, as_of)
+    if log_end is None and last.notna().any():
+        log_end = pd.Timestamp(last.max()).date()
     # by app id, never by position: counts may list the apps in another order
     mau = mau.reindex(apps.index, fill_value=0)
     last, users = last.reindex(apps.index), users.reindex(apps.index, fill_value=0)
@@ -91,7 +71,8 @@ def usage_metrics(inventory: Inventory, as_of: dt.date,
     recent, early = mau.iloc[:, -3:].mean(axis=1), mau.iloc[:, :3].mean(axis=1)
     seats = apps["licensed_seats"].astype("Float64")
     seats = seats.fillna(users.astype("Float64").where(known)).fillna(1).clip(lower=1)
-    idle = (pd.Timestamp(as_of) - last).dt.days.astype("Float64").fillna(9999)
+    end = pd.Timestamp(log_end if log_end is not None else as_of)
+    idle = (end - last.dt.normalize()).dt.days.astype("Float64").fillna(9999)
     unknown = ~known
     return pd.DataFrame({
         "usage_known": known,
@@ -102,6 +83,8 @@ def usage_metrics(inventory: Inventory, as_of: dt.date,
         "decline": ((early - recent) / early).clip(lower=0).where(early > 0, 0.0)
         .astype(float).mask(unknown),
         "days_idle": idle.astype("Int64").mask(unknown), "last_used": last,
+        "log_end": pd.Series([log_end] * len(apps), index=apps.index, dtype=object)
+        .mask(unknown),
     }, index=apps.index)
 
 
@@ -156,11 +139,14 @@ def fit_ratings(inventory: Inventory) -> pd.Series:
 
 
 def portfolio_metrics(inventory: Inventory, as_of: dt.date,
-                      counts: UsageCounts | None = None) -> pd.DataFrame:
-    """Every measured input of the score, one row per app."""
+                      counts: UsageCounts | None = None,
+                      log_end: dt.date | None = None) -> pd.DataFrame:
+    """Every measured input of the score, one row per app (``log_end``: see
+    :func:`usage_metrics`)."""
     apps = inventory.apps.set_index("app_id")
     metrics = pd.concat([
-        apps[["name"]], usage_metrics(inventory, as_of, counts), cost_metrics(inventory, as_of),
+        apps[["name"]], usage_metrics(inventory, as_of, counts, log_end),
+        cost_metrics(inventory, as_of),
         incident_metrics(inventory, as_of), security_metrics(inventory), fit_ratings(inventory),
     ], axis=1)
     metrics["alternative"] = apps["alternative"]
@@ -198,19 +184,53 @@ def recommend(score: float, thresholds: Thresholds) -> str:
     return "keep" if score < thresholds.keep else "review"
 
 
-def time_quadrant(pressure: pd.Series) -> str:
-    """Gartner's TIME: business value (use, fit) against technical and cost health."""
+def time_axes(pressure: pd.Series) -> tuple[float, float]:
+    """TIME's two axes, 0…1: business value (use, fit) and technical and cost health (cost,
+    incidents, security)."""
     value = 1 - (pressure["usage"] + pressure["fit"]) / 2
     health = 1 - (pressure["cost"] + pressure["performance"] + pressure["security"]) / 3
+    return float(value), float(health)
+
+
+def time_quadrant(pressure: pd.Series) -> str:
+    """Gartner's TIME: business value (use, fit) against technical and cost health."""
+    value, health = time_axes(pressure)
     if value >= 0.5:
         return "invest" if health >= 0.5 else "migrate"
     return "tolerate" if health >= 0.5 else "eliminate"
 
 
+# The quadrants that say what a recommendation says: retire an app that is worth little and
+# unhealthy (eliminate) or whose job moves elsewhere (migrate); keep one that is healthy.
+AGREES = {"retire": ("eliminate", "migrate"), "keep": ("invest", "tolerate"), "review": ()}
+
+
+def quadrant_note(row: pd.Series, language: Language = "zh") -> str:
+    """"" when the recommendation and the TIME quadrant say the same; otherwise a sentence
+    that says why they differ (the quadrant reads two axes, the score six weighted factors)
+    and which one the decision follows. ``row`` is a row of :func:`score_table`."""
+    recommendation, quadrant = row["recommendation"], row["quadrant"]
+    if quadrant in AGREES[recommendation]:
+        return ""
+    value, health = time_axes(pd.Series({f: row[f"p_{f}"] for f in FACTORS}))
+    points = sorted(((float(row[f"c_{f}"]), f) for f in FACTORS), reverse=True)
+    top = [t(f"factor.{f}", language) if language == "zh" else t(f"factor.{f}", language).lower()
+           for p, f in points[:2] if p > 0]
+    return t("quadrant.review" if recommendation == "review" else "quadrant.differs",
+             language, recommendation=t(f"decision.{recommendation}", language),
+             score=float(row["score"]), quadrant=t(f"quadrant.{quadrant}", language),
+             value=t("quadrant.value_high" if value >= 0.5 else "quadrant.value_low",
+                     language),
+             health=t("quadrant.health_good" if health >= 0.5 else "quadrant.health_poor",
+                      language),
+             factors=("、" if language == "zh" else " and ").join(top) or "—")
+
+
 def score_portfolio(inventory: Inventory, weights: Weights, thresholds: Thresholds,
-                    as_of: dt.date, counts: UsageCounts | None = None) -> pd.DataFrame:
+                    as_of: dt.date, counts: UsageCounts | None = None,
+                    log_end: dt.date | None = None) -> pd.DataFrame:
     """All apps, highest retire score first, with metrics, contributions and recommendation."""
-    metrics = portfolio_metrics(inventory, as_of, counts)
+    metrics = portfolio_metrics(inventory, as_of, counts, log_end)
     return score_table(metrics, pressures(metrics), weights, thresholds)
 
 
@@ -232,7 +252,8 @@ def reasons(row: pd.Series, language: Language = "zh", minimum_points: float = 3
         out.append(t("reason.usage_unknown", language))
     elif row["c_usage"] >= minimum_points:
         if row["days_idle"] >= IDLE_DAYS:
-            out.append(t("reason.idle", language, days=int(row["days_idle"])))
+            out.append(t("reason.idle", language, days=int(row["days_idle"]),
+                         end=row["log_end"]))
         else:
             out.append(t("reason.low_share", language, share=row["active_share"],
                          seats=int(row["seats"])))
@@ -260,7 +281,7 @@ def usage_label(row: pd.Series, language: Language = "zh") -> str:
     if not row["usage_known"]:
         return t("usage.unknown", language)
     if row["days_idle"] >= IDLE_DAYS:
-        return t("usage.idle", language, days=int(row["days_idle"]))
+        return t("usage.idle", language, days=int(row["days_idle"]), end=row["log_end"])
     return t("usage.active", language, mau=row["mau_recent"])
 
 
@@ -274,11 +295,12 @@ class Assessment:
     contributions: dict[str, float]
     reasons: list[str]
     metrics: dict = field(repr=False)
+    quadrant_note: str = ""  # why the quadrant and the recommendation differ ("" if they agree)
 
     def summary(self) -> dict:
         """What the ledger keeps of an assessment (plain JSON values)."""
         return {"score": self.score, "recommendation": self.recommendation,
-                "quadrant": self.quadrant,
+                "quadrant": self.quadrant, "quadrant_note": self.quadrant_note,
                 "contributions": {k: round(v, 2) for k, v in self.contributions.items()},
                 "reasons": self.reasons}
 
@@ -293,7 +315,8 @@ def assess_app(portfolio: pd.DataFrame, app_id: str, language: Language = "zh") 
         app_id=app_id, name=row["name"], score=float(row["score"]),
         recommendation=row["recommendation"], quadrant=row["quadrant"],
         contributions={f: float(row[f"c_{f}"]) for f in FACTORS},
-        reasons=reasons(row, language), metrics=row.to_dict())
+        reasons=reasons(row, language), metrics=row.to_dict(),
+        quadrant_note=quadrant_note(row, language))
 
 
 def severity_table(inventory: Inventory, app_id: str, as_of: dt.date) -> pd.DataFrame:

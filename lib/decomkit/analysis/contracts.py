@@ -2,6 +2,11 @@
 
 Savings over a horizon of H months from today are the monthly cost avoided from the exit date to
 the end of the horizon, less any early-termination fee and the migration effort.
+
+Every contract has one deadline (:func:`contract_deadline`): a contract that renews by itself
+must be given notice by its notice deadline; one that does not renew simply ends, and its end
+date is the deadline (the app off and the data moved, or a new contract signed). A contract
+whose early-termination fee is ¥0 may be ended at any time (the ``any_time`` option).
 """
 
 from __future__ import annotations
@@ -28,8 +33,51 @@ def migration_cost(n_datasets: int, n_integrations: int, rows: int,
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A contract's next deadline: give notice by it (``kind`` "notice", the contract renews by
+    itself) or the contract ends on it (``kind`` "end", it does not renew)."""
+
+    contract_id: str
+    app_id: str
+    kind: str  # notice | end
+    day: dt.date
+    term_end: dt.date  # end of the term the deadline belongs to
+    notice_days: int
+
+    def days_left(self, as_of: dt.date) -> int:
+        return (self.day - as_of).days
+
+
+def _notice_days(contract: dict) -> int:
+    days = contract.get("notice_days")
+    return int(days) if days is not None and pd.notna(days) else 0
+
+
+def _auto_renews(contract: dict) -> bool:
+    value = contract.get("auto_renew")
+    return bool(value) if value is not None and pd.notna(value) else False
+
+
+def contract_deadline(contract: dict, as_of: dt.date) -> Deadline | None:
+    """The next deadline of ``contract`` (a contracts-table row as a dict) on or after
+    ``as_of``: the notice deadline of a contract that renews by itself (a year on when this
+    term's has passed), the end date of one that does not; None when it has already ended."""
+    notice = _notice_days(contract)
+    end = pd.Timestamp(contract["renewal_date"]).date()
+    if _auto_renews(contract):
+        while end - dt.timedelta(days=notice) < as_of:
+            end = _add_years(end, 1)
+        return Deadline(str(contract["contract_id"]), str(contract["app_id"]), "notice",
+                        end - dt.timedelta(days=notice), end, notice)
+    if end < as_of:
+        return None
+    return Deadline(str(contract["contract_id"]), str(contract["app_id"]), "end", end, end,
+                    notice)
+
+
+@dataclass(frozen=True)
 class ExitOption:
-    kind: str  # no_contract | expired | at_renewal | early_termination | next_renewal
+    kind: str  # no_contract | expired | at_renewal | any_time | early_termination | next_renewal
     exit_date: dt.date
     notice_by: dt.date | None  # notice must be given by this day
     penalty: float
@@ -57,6 +105,21 @@ class ExitPlan:
     def options_table(self) -> pd.DataFrame:
         return pd.DataFrame([asdict(o) for o in self.options]).assign(
             best=[o == self.best for o in self.options])
+
+    def option_lines(self, language: Language = "zh") -> list[str]:
+        """Each exit option on its own line, the best marked, then the warning on its own."""
+        lines = []
+        for o in self.options:
+            text = f"{self.contract_id} · {t(f'contract.exit.{o.kind}', language)}: " + t(
+                "contract.option", language, date=o.exit_date)
+            if o.penalty > 0:
+                text += t("contract.fee", language, fee=f"¥{o.penalty:,.0f}")
+            if o.notice_by:
+                text += t("contract.notice_by", language, day=o.notice_by)
+            if o == self.best and len(self.options) > 1:
+                text += t("contract.best", language)
+            lines.append(text)
+        return lines + ([self.warning] if self.warning else [])
 
     def summary(self) -> dict:
         return {"contract_id": self.contract_id, "term_end": self.term_end,
@@ -115,15 +178,21 @@ def plan_exit(contract: dict | None, as_of: dt.date, monthly_cost: float,
     else:
         later = _add_years(term_end, 1)
         options.append(option("next_renewal", later, later - notice))
-    if fee is not None:
-        options.append(option("early_termination", as_of, None, fee))
+    if fee is not None:  # a ¥0 fee: the contract may be ended at any time
+        options.append(option("any_time" if fee == 0 else "early_termination", as_of, None,
+                              fee))
     best = max(options, key=lambda o: (o.savings_24, -o.penalty))
     days_left = (deadline - as_of).days
     warning = None
     if auto_renew and days_left < 0:
         warning = t("contract.deadline_passed", language, deadline=deadline, end=term_end)
-    elif 0 <= days_left <= NEAR_DAYS:
+    elif auto_renew and days_left == 0:
+        warning = t("contract.deadline_today", language, deadline=deadline)
+    elif auto_renew and days_left <= NEAR_DAYS:
         warning = t("contract.deadline_near", language, deadline=deadline, days=days_left)
+    elif not auto_renew and (term_end - as_of).days <= NEAR_DAYS:
+        warning = t("contract.ends_near", language, end=term_end,
+                    days=(term_end - as_of).days)
     return ExitPlan(contract["contract_id"], as_of, term_end, deadline, auto_renew, monthly_cost,
                     migration, best, tuple(options), warning)
 

@@ -75,15 +75,10 @@ def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: s
 
     if plan.contract_id is None:
         checks.append(Check("licence", "ok", t("contract.none", language)))
-    else:
-        exit_text = t(f"contract.exit.{plan.best.kind}", language)
-        detail = f"{plan.contract_id}: {exit_text} {plan.best.exit_date}"
-        if plan.best.notice_by:
-            detail += f" (notice by {plan.best.notice_by})" if language == "en" else \
-                f"(须在 {plan.best.notice_by} 前通知)"
-        if plan.warning:
-            detail += " " + plan.warning
-        checks.append(Check("licence", "warn" if plan.warning else "ok", detail))
+    else:  # each exit option on its own line, then the warning on its own
+        lines = plan.option_lines(language)
+        checks += [Check("licence", "ok", line) for line in lines[:len(plan.options)]]
+        checks += [Check("licence", "warn", line) for line in lines[len(plan.options):]]
     if app.status == "expired":
         checks[-1] = Check("licence", "warn", f"[{app.status}] {checks[-1].detail}")
 

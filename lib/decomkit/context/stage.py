@@ -47,6 +47,12 @@ class Stage:
         return self.snapshot.usage_counts(self.as_of, self.app_id or None)
 
     @cached_property
+    def log_end(self) -> dt.date | None:
+        """The usage log's last day up to ``as_of``, over every app (a per-app stage too):
+        idle days are counted to it."""
+        return self.snapshot.log_end(self.as_of)
+
+    @cached_property
     def platform(self) -> Platform:
         """The stage's one platform object, opened on first use and reused by every call
         (one HTTP connection pool and one token on DingTalk); ``close()`` releases it."""

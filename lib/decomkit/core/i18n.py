@@ -22,17 +22,38 @@ TEXT: dict[str, dict[str, str]] = {
     "quadrant.invest": {"en": "invest", "zh": "投资"},
     "quadrant.migrate": {"en": "migrate", "zh": "迁移"},
     "quadrant.eliminate": {"en": "eliminate", "zh": "淘汰"},
+    "quadrant.differs": {
+        "en": "The recommendation ({recommendation}, score {score:.1f}) and the TIME quadrant "
+              "({quadrant}) differ: the quadrant places the app by two things only, business "
+              "value ({value}) and technical and cost health ({health}); the score weighs all "
+              "six factors, here mostly {factors}. The decision follows the score.",
+        "zh": "建议「{recommendation}」(评分 {score:.1f})与 TIME 象限「{quadrant}」不一致:象限只看"
+              "业务价值({value})和技术与成本健康度({health})两项,评分则加权计入全部六项因素,"
+              "这里主要来自{factors}。决定以评分为准。"},
+    "quadrant.review": {
+        "en": "The score ({score:.1f}) lies between keep and retire, so a person decides; the "
+              "TIME quadrant ({quadrant}: business value {value}, technical and cost health "
+              "{health}) is one thing to weigh. The score comes mostly from {factors}.",
+        "zh": "评分 {score:.1f} 介于保留与停用之间,由人决定;TIME 象限「{quadrant}」(业务价值"
+              "{value},技术与成本健康度{health})可作参考。评分主要来自{factors}。"},
+    "quadrant.value_high": {"en": "high: used and fit", "zh": "高:有人用、功能匹配"},
+    "quadrant.value_low": {"en": "low: little use or poor fit", "zh": "低:使用少或功能不匹配"},
+    "quadrant.health_good": {"en": "good: cost, incidents and security acceptable",
+                             "zh": "尚可:成本、故障与安全可接受"},
+    "quadrant.health_poor": {"en": "poor: high cost, incidents or security findings",
+                             "zh": "差:成本高、故障多或有安全问题"},
     # reasons
-    "reason.idle": {"en": "Nobody has used it for {days} days.",
-                    "zh": "已有 {days} 天无人使用。"},
+    "reason.idle": {"en": "Nobody had used it for {days} days by {end}, the usage log's last day.",
+                    "zh": "截至使用记录最后一天 {end},已有 {days} 天无人使用。"},
     "reason.low_share": {
         "en": "Only {share:.0%} of {seats} licensed seats were active a month over the last "
               "3 months.",
         "zh": "近 3 个月平均每月仅 {share:.0%} 的授权席位({seats} 个)在使用。"},
     "reason.decline": {"en": "Monthly active users fell {decline:.0%} over the year.",
                        "zh": "月活跃用户一年内下降了 {decline:.0%}。"},
-    "reason.cost": {"en": "It costs ¥{cpu:,.0f} per active user a month (¥{annual:,.0f} a year).",
-                    "zh": "每位活跃用户每月成本 ¥{cpu:,.0f}(每年 ¥{annual:,.0f})。"},
+    "reason.cost": {"en": "It costs ¥{cpu:,.0f} per active user per month; the app costs "
+                          "¥{annual:,.0f} a year in all.",
+                    "zh": "每位活跃用户每月成本 ¥{cpu:,.0f};该应用全年总成本 ¥{annual:,.0f}。"},
     "reason.performance": {"en": "Incidents in 12 months: {n}, {severe} of them high or critical.",
                            "zh": "12 个月内发生 {n} 次故障,其中 {severe} 次为高危或严重。"},
     "reason.security": {"en": "Open security findings: {n} (worst: {worst}).",
@@ -47,8 +68,9 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "使用情况未知:没有覆盖此应用的使用记录(钉钉没有按应用的使用数据接口);请导入访问记录"
               "或填写 usage_tracked。"},
     "usage.unknown": {"en": "usage unknown", "zh": "使用情况未知"},
-    "usage.idle": {"en": "idle {days} days", "zh": "{days} 天无人使用"},
-    "usage.active": {"en": "{mau:.0f} active a month", "zh": "月活 {mau:.0f} 人"},
+    "usage.idle": {"en": "idle {days} days (to {end})", "zh": "{days} 天无人使用(至 {end})"},
+    "usage.active": {"en": "{mau:.0f} active a month (3-month average)",
+                     "zh": "近 3 个月平均月活 {mau:.0f} 人"},
     "reason.healthy": {"en": "Well used and fit for purpose.", "zh": "使用充分,功能匹配。"},
     # impact
     "risk.high": {"en": "high", "zh": "高"},
@@ -84,6 +106,20 @@ TEXT: dict[str, dict[str, str]] = {
     "contract.exit.at_renewal": {"en": "exit at the end of the term", "zh": "合同期满时退出"},
     "contract.exit.early_termination": {"en": "terminate early (pay the fee)",
                                         "zh": "提前终止(支付违约金)"},
+    "contract.exit.any_time": {"en": "terminable at any time (no fee)",
+                               "zh": "可随时终止(无违约金)"},
+    "contract.deadline_today": {
+        "en": "Notice must be given today ({deadline}), or the contract renews.",
+        "zh": "终止通知今天({deadline})截止,否则合同将自动续约。"},
+    "contract.ends_near": {
+        "en": "The contract ends on {end} — in {days} days — and does not renew: retire the app "
+              "and move its data by then, or sign a new contract.",
+        "zh": "合同将于 {end} 到期(还有 {days} 天)且不自动续约:须在此前停用并迁移数据,"
+              "或重新签约。"},
+    "contract.option": {"en": "exit on {date}", "zh": "{date} 退出"},
+    "contract.fee": {"en": ", fee {fee}", "zh": ",违约金 {fee}"},
+    "contract.notice_by": {"en": " (notice by {day})", "zh": "(须在 {day} 前通知)"},
+    "contract.best": {"en": " — the best option", "zh": " —— 最佳方案"},
     "contract.exit.next_renewal": {"en": "exit at the end of the next term",
                                    "zh": "下一个合同期满时退出"},
     "contract.exit.no_contract": {"en": "retire now", "zh": "立即停用"},
@@ -179,8 +215,17 @@ TEXT: dict[str, dict[str, str]] = {
     "summary.planned_disable": {"en": "Planned disable", "zh": "计划停用日期"},
     "summary.disabled_on": {"en": "Disabled on", "zh": "实际停用日期"},
     "summary.reviewed_on": {"en": "Reviewed on", "zh": "复盘日期"},
-    "summary.projected": {"en": "Savings projected (12 months)", "zh": "预计节省(12 个月)"},
+    "summary.projected": {"en": "Savings projected (the first 12 months after the disable)",
+                          "zh": "预计节省(停用后前 12 个月)"},
     "summary.realized": {"en": "Savings realized so far", "zh": "已实现节省"},
+    "summary.projected_period": {"en": "Savings projected, {period}",
+                                 "zh": "预计节省 · {period}"},
+    "summary.realized_period": {"en": "Savings realized, {period}",
+                                "zh": "实际节省 · {period}"},
+    "trail.assessed.portfolio": {"en": "assessed with the whole portfolio",
+                                 "zh": "已评估(应用组合评分)"},
+    "trail.assessed.assess": {"en": "assessed on its own: impact, licence, preflight",
+                              "zh": "已评估(单个应用:影响、授权与预检)"},
     "trail.scored": {"en": "score {score:.1f} → {recommendation}",
                      "zh": "评分 {score:.1f} → {recommendation}"},
     "trail.decided": {"en": "decided: {decision} (score {score:.1f})",
@@ -188,6 +233,9 @@ TEXT: dict[str, dict[str, str]] = {
     "trail.backed_up": {"en": "backed up: {files} files, {size} bytes",
                         "zh": "已备份:{files} 个文件,{size} 字节"},
     "trail.backup_invalidated": {"en": "backup FAILED re-verification", "zh": "备份复验失败"},
+    "trail.reviewed_period": {"en": "reviewed: {period}, realized {realized}, projected "
+                                    "{projected}",
+                              "zh": "已复盘:{period},实际节省 {realized},同期预计 {projected}"},
     "trail.reviewed": {"en": "reviewed: realized {realized}, projected {projected}",
                        "zh": "已复盘:实际节省 {realized},预计 {projected}"},
     "trail.approvers": {"en": "approvers: {names}", "zh": "审批人:{names}"},
@@ -224,23 +272,64 @@ TEXT: dict[str, dict[str, str]] = {
     "portfolio.savings_total": {"en": "Realized so far: {realized}; projected for the same "
                                       "months: {projected}.",
                                 "zh": "已实现节省 {realized};同期预计 {projected}。"},
-    "portfolio.deadlines": {"en": "Licence notice deadlines (next {days} days)",
-                            "zh": "许可终止通知截止日(未来 {days} 天)"},
+    "portfolio.deadlines": {"en": "Licence deadlines (next {days} days, and retired apps whose "
+                                  "vendor is not told)",
+                            "zh": "许可合同截止日(未来 {days} 天,及已停用但未通知供应商的应用)"},
     "portfolio.waiting": {"en": "Approvals waiting", "zh": "待审批"},
     "portfolio.failing": {"en": "Backups failing re-verification", "zh": "复验失败的备份"},
     "portfolio.apps": {"en": "All apps", "zh": "全部应用"},
     "portfolio.calendar": {"en": "Subscribe to the deadlines (DingTalk Calendar, Outlook): "
                                  "deadlines.ics",
                            "zh": "在钉钉日历或 Outlook 中订阅截止日:deadlines.ics"},
+    "flag.today": {"en": "due today", "zh": "今天截止"},
+    "flag.tell_vendor": {"en": "retired: tell the vendor", "zh": "已停用:须通知供应商"},
+    "flag.notified": {"en": "vendor told", "zh": "已通知供应商"},
     "flag.60": {"en": "≤ 60 days", "zh": "≤ 60 天"},
     "flag.90": {"en": "≤ 90 days", "zh": "≤ 90 天"},
     "flag.120": {"en": "≤ 120 days", "zh": "≤ 120 天"},
-    "calendar.name": {"en": "Licence notice deadlines", "zh": "许可终止通知截止日"},
+    "deadline.notice": {"en": "give notice by (renews by itself)",
+                        "zh": "终止通知截止(自动续约)"},
+    "deadline.end": {"en": "contract ends (does not renew)", "zh": "合同到期(不续约)"},
+    "calendar.name": {"en": "Licence deadlines", "zh": "许可合同截止日"},
     "calendar.summary": {"en": "Notice deadline: {name} ({contract})",
                          "zh": "终止通知截止:{name}({contract})"},
     "calendar.description": {
         "en": "Give notice by {deadline} or the contract {contract} of {name} renews on {end}.",
         "zh": "须在 {deadline} 前发出终止通知,否则 {name} 的合同 {contract} 将于 {end} 自动续约。"},
+    "calendar.summary_end": {"en": "Contract ends: {name} ({contract})",
+                             "zh": "合同到期:{name}({contract})"},
+    "calendar.description_end": {
+        "en": "The contract {contract} of {name} ends on {deadline} and does not renew: retire "
+              "the app and move its data by then, or sign a new contract.",
+        "zh": "{name} 的合同 {contract} 将于 {deadline} 到期且不续约:须在此前停用并迁移数据,"
+              "或重新签约。"},
+    # the vendor exit
+    "review.period": {"en": "{first} to {last} ({n} months)",
+                      "zh": "{first} 至 {last}({n} 个月)"},
+    "review.title": {"en": "{name}, {period}: realized {realized}, projected for the same "
+                           "months {projected}",
+                     "zh": "{name},{period}:实际节省 {realized},同期预计 {projected}"},
+    "review.inputs": {"en": "baseline {baseline} a month; penalty {penalty}; migration "
+                            "{migration}",
+                      "zh": "基线每月 {baseline};违约金 {penalty};迁移成本 {migration}"},
+    "review.vendor_not_told": {
+        "en": "Contract {contract}: the vendor has not been told, so no saving is counted as "
+              "realized (write the notice and record it: decomkit vendor).",
+        "zh": "合同 {contract}:尚未记录已通知供应商,不计入实际节省(撰写终止通知并记录:"
+              "decomkit vendor)。"},
+    "review.contract_ended": {
+        "en": "Contract {contract} ended on {end} without renewing; savings count from then.",
+        "zh": "合同 {contract} 已于 {end} 到期且未续约;节省自该日起计算。"},
+    "review.vendor_told": {
+        "en": "Contract {contract}: vendor told on {on}; savings count from {effective}, the "
+              "day it ends.",
+        "zh": "合同 {contract}:已于 {on} 通知供应商;节省自合同终止日 {effective} 起计算。"},
+    "note.vendor_notified": {"en": "vendor told the contract ends",
+                             "zh": "已通知供应商终止合同"},
+    "trail.vendor_notice": {
+        "en": "contract {contract}: notice dated {notice_date}, ends {effective}; {file} "
+              "sha256 {digest}",
+        "zh": "合同 {contract}:通知日期 {notice_date},终止日 {effective};{file} sha256 {digest}"},
     # empty tables
     "empty.rows": {"en": "Nothing to show.", "zh": "无记录。"},
     "empty.users": {"en": "No recent users.", "zh": "无近期用户。"},
@@ -259,7 +348,8 @@ TEXT: dict[str, dict[str, str]] = {
 
 # The one table of column labels: column id → (English, 中文, kind). The kind says how a cell
 # is shown: money (¥12,345), money2 (¥12,345.67), percent, date, datetime, count, number, bool,
-# term (a word with its own translation), text.
+# people (a number of people, rounded to a whole person: label an average as one), term (a word
+# with its own translation), text.
 COLUMNS: dict[str, tuple[str, str, str]] = {
     "app_id": ("App id", "应用 ID", "text"),
     "name": ("Name", "名称", "text"),
@@ -270,9 +360,13 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "quadrant": ("TIME quadrant", "TIME 象限", "term"),
     "annual_cost": ("Annual cost", "年成本", "money"),
     "monthly_cost": ("Monthly cost", "月成本", "money"),
-    "mau_recent": ("Monthly active users", "月活跃用户", "number"),
+    "mau_recent": ("Monthly active users (3-month average)", "月活跃用户(近 3 个月平均)",
+                   "people"),
+    "cost_per_user": ("Cost per active user per month", "每位活跃用户每月成本", "money"),
+    "quadrant_note": ("Score and quadrant", "评分与象限", "text"),
+    "log_end": ("Usage log ends", "使用记录截至", "date"),
     "usage": ("Usage", "使用情况", "text"),
-    "days_idle": ("Days idle", "闲置天数", "count"),
+    "days_idle": ("Days idle (to the log's last day)", "闲置天数(至使用记录最后一天)", "count"),
     "severity": ("Severity", "严重程度", "text"),
     "incidents": ("Incidents (12 months)", "故障数(12 个月)", "count"),
     "incidents_per_month": ("Incidents a month", "每月故障数", "number"),
@@ -341,6 +435,11 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "checkpoint": ("Checkpoint", "签名检查点", "text"),
     "hash": ("Row hash", "记录哈希", "text"),
     "contract_id": ("Contract", "合同", "text"),
+    "deadline_kind": ("Deadline", "截止类型", "term"),
+    "deadline": ("Due", "截止日", "date"),
+    "vendor_notified": ("Vendor told on", "已通知供应商", "date"),
+    "period": ("Months counted", "统计月份", "text"),
+    "savings_basis": ("Realized savings counted", "实际节省计算依据", "text"),
     "renewal_date": ("Term ends", "合同到期", "date"),
     "notice_deadline": ("Notice by", "通知截止", "date"),
     "days_left": ("Days left", "剩余天数", "count"),

@@ -155,6 +155,8 @@ def _cell(value, kind: str, audience: Audience) -> str:
         return t("yes" if bool(value) else "no", audience.language)
     if kind == "count":
         return f"{int(value):,}" if isinstance(value, int | float) else str(value)
+    if kind == "people":  # a person is whole; an average says so in its label
+        return f"{round(float(value)):,}" if isinstance(value, int | float) else str(value)
     if kind == "number":
         return f"{float(value):,.2f}".rstrip("0").rstrip(".") if isinstance(
             value, int | float) else str(value)
@@ -168,7 +170,8 @@ def _cell(value, kind: str, audience: Audience) -> str:
     return text
 
 
-_TERM_GROUPS = ("decision", "quadrant", "state", "contract.exit", "phase", "risk", "flag")
+_TERM_GROUPS = ("decision", "quadrant", "state", "contract.exit", "phase", "risk", "flag",
+                "deadline")
 
 
 def term(value: str, language: Language) -> str:
@@ -210,7 +213,7 @@ def human_frame(frame: pd.DataFrame, who: Audience | None = None) -> pd.DataFram
     return pd.DataFrame(out, columns=list(out))
 
 
-_NUMERIC = ("money", "money2", "percent", "count", "number")
+_NUMERIC = ("money", "money2", "percent", "count", "people", "number")
 
 
 def table_html(frame: pd.DataFrame | None, who: Audience | None = None, empty: str = "rows",

@@ -146,6 +146,11 @@ TABLES: tuple[Table, ...] = (
         Column("annual_fee", "float", "年费", minimum=0),
         Column("early_termination_fee", "float", "提前终止费用", minimum=0),
         Column("terms", "str", "条款说明", help="early-termination terms in words"),
+        Column("vendor", "str", "供应商", help="the vendor's legal name (the termination notice "
+                                             "names it)"),
+        Column("customer", "str", "签约主体",
+               help="your organisation's legal name on the contract (the termination notice "
+                    "names it)"),
     )),
     Table("integrations", "系统集成", help="links to other systems", columns=(
         Column("integration_id", "str", "集成编号", required=True, unique=True),
@@ -265,3 +270,22 @@ def tables_markdown() -> str:
             out.append(f"| `{c.name}` | {c.zh} | {c.kind} | {'; '.join(rules)} | {c.help} |")
         out.append("")
     return "\n".join(out)
+
+
+# A column that holds a document's state: a status or state, or an open/closed flag
+# (解除免费关联 四.1: purchases waiting for goods, sales not shipped). The one rule, read by
+# the migration (a map that drops such a column is refused) and by whoever asks.
+_STATE_WORDS = frozenset({"status", "state", "open", "closed", "closing", "settled"})
+_STATE_ZH = ("状态", "未结", "已结", "结案", "完结", "关闭", "结清")
+
+
+def holds_state(column: str, declared: tuple[str, ...] | frozenset[str] = ()) -> bool:
+    """Whether ``column`` (an export's header) holds a document's state: the datasets table
+    declares it (``open_status_column``), its name contains one of 状态 未结 已结 结案 完结
+    关闭 结清, or one of its words (split at anything but letters and digits, and between
+    camelCase words) is status, state, open, closed, closing or settled."""
+    name = unicodedata.normalize("NFKC", str(column)).strip()
+    if name in declared or any(word in name for word in _STATE_ZH):
+        return True
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name).lower()
+    return bool(_STATE_WORDS & set(re.split(r"[^a-z0-9]+", spaced)))

@@ -240,6 +240,16 @@ class Snapshot:
             summary = UsageSummary(*(self._read(name, app_id) for name in SUMMARY))
         return summary_counts(summary, apps, as_of)
 
+    def log_end(self, as_of: dt.date) -> dt.date | None:
+        """The usage log's last day up to ``as_of`` (None without a log or a visit by then),
+        over every app: the day idle days are counted to. One column of the summary is read."""
+        if "usage_events" not in self.tables:
+            return None
+        last = pq.read_table(self._path("usage_days"), columns=["last"],
+                             use_threads=False)["last"].to_pandas()
+        last = last[last < pd.Timestamp(as_of + dt.timedelta(days=1))]
+        return None if last.empty else pd.Timestamp(last.max()).date()
+
     def inventory(self, tables: list[str] | None = None, app_id: str | None = None) -> Inventory:
         """The inventory (``tables`` limits which besides apps; the others are empty); with
         ``app_id``, each app's table holds only that app's rows (users stay whole)."""

@@ -8,7 +8,13 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from decomkit.analysis.assess import Assessment, assess_app, score_portfolio, usage_label
+from decomkit.analysis.assess import (
+    Assessment,
+    assess_app,
+    quadrant_note,
+    score_portfolio,
+    usage_label,
+)
 from decomkit.analysis.contracts import ExitPlan, app_exit_plan
 from decomkit.analysis.impact import Impact, assess_impact
 from decomkit.analysis.preflight import Check, open_documents, preflight
@@ -23,8 +29,8 @@ from decomkit.proof.ledger import Event
 from decomkit.views import charts
 from decomkit.views.trail import app_summary, app_trail
 
-CANDIDATE_COLUMNS = ["app_id", "name", "score", "recommendation", "quadrant", "annual_cost",
-                     "usage", "mau_recent", "days_idle"]
+CANDIDATE_COLUMNS = ["app_id", "name", "score", "recommendation", "quadrant", "quadrant_note",
+                     "annual_cost", "usage", "mau_recent", "days_idle", "log_end"]
 REFRESHABLE = ("new", "assessed")  # a portfolio run never undoes a decision
 UNDECIDED = ("new", "assessed", "decided")  # past these, an app's decision is being carried out
 
@@ -53,8 +59,9 @@ def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
     An app past its decision (backed up, approved, disabled, reviewed …) is not a candidate:
     it is not scored again against a decision that is being, or was, carried out."""
     table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of,
-                            stage.usage)
+                            stage.usage, stage.log_end)
     table["usage"] = [usage_label(row, stage.language) for _, row in table.iterrows()]
+    table["quadrant_note"] = [quadrant_note(row, stage.language) for _, row in table.iterrows()]
     gone = stage.inventory.apps.set_index("app_id")["gone_since"].notna()
     live = table[~gone.reindex(table.index, fill_value=False)]  # gone from the platform already
     with stage.workspace.ledger() as ledger:
@@ -97,7 +104,8 @@ def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
     whole = stage.app_id == app_id and stage.inventory.read >= set(Inventory.names())
     inventory = stage.inventory if whole else stage.snapshot.inventory(app_id=app_id)
     counts = usage_counts(inventory, stage.as_of)
-    table = score_portfolio(inventory, stage.weights, stage.thresholds, stage.as_of, counts)
+    table = score_portfolio(inventory, stage.weights, stage.thresholds, stage.as_of, counts,
+                            stage.log_end)
     assessment = assess_app(table, app_id, stage.language)
     monthly_cost = float(table.loc[app_id, "monthly_cost"])
     plan = app_exit_plan(inventory, app_id, stage.as_of, monthly_cost, stage.language)

@@ -1,8 +1,11 @@
 """Convert an app's exports to another system's import format, and prove nothing was lost.
 
 A map in ``templates/migration/<name>.yaml`` names, per dataset, the output file and the source
-→ target columns. The reconciliation compares rows in and out and the exact (decimal) sums of the
-numeric columns; converted files go to ``exports/<app>/migrated/``.
+→ target columns, and (``values``) how a column's values are written for the target. The
+reconciliation compares rows in and out and the exact (decimal) sums of the numeric columns,
+for each dataset as a whole and for each document state (待入库, 已入库 …); converted files
+go to ``exports/<app>/migrated/``. A map that drops a column holding a document's state
+(``schemas.holds_state``) is refused: the target would take open documents for closed ones.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from decomkit.core.errors import MigrationError
 from decomkit.core.resources import templates_dir
 from decomkit.core.sinks import write_csv_rows
 from decomkit.custody.checksums import parse_table
+from decomkit.inventory.schemas import holds_state
 from decomkit.lifecycle.backup import app_datasets
 
 
@@ -40,6 +44,11 @@ def load_map(name: str) -> dict:
         if not isinstance(part, dict) or not {"output", "columns"} <= set(part):
             raise MigrationError(f"{maps[name].name}: dataset '{dataset}' needs 'output' and "
                                  "'columns'")
+        for column, values in (part.get("values") or {}).items():
+            if column not in part["columns"] or not isinstance(values, dict):
+                raise MigrationError(f"{maps[name].name}: dataset '{dataset}', values of "
+                                     f"'{column}': name a mapped column and give source value "
+                                     "→ target value pairs")
     return spec
 
 
@@ -60,11 +69,83 @@ def _decimal_sum(values: list[str], where: str) -> Decimal:
 class Migration:
     name: str
     files: tuple[Path, ...]
-    reconciliation: pd.DataFrame  # dataset, output, rows_in, rows_out, column, sum_in, sum_out, ok
+    # dataset, output, status ("" for the whole dataset; else one state, "source → target"
+    # when the map rewrites it), column, rows_in, rows_out, sum_in, sum_out, ok
+    reconciliation: pd.DataFrame
 
     @property
     def ok(self) -> bool:
         return bool(self.reconciliation["ok"].all())
+
+
+def _declared_state_columns(workspace: Workspace, app_id: str) -> frozenset[str]:
+    """The status columns the datasets table declares for ``app_id`` (open documents)."""
+    datasets = workspace.inventory(["datasets"]).datasets
+    if "open_status_column" not in datasets:
+        return frozenset()
+    mine = datasets.loc[datasets["app_id"] == app_id, "open_status_column"].dropna()
+    return frozenset(str(c) for c in mine)
+
+
+def _convert(part: dict, columns: list[str], rows: list[list[str]], where: str) -> list[list]:
+    """The target's rows: mapped columns in map order, values rewritten where the map says;
+    a value the map does not name is refused, naming file, row and column."""
+    positions = [columns.index(c) for c in part["columns"]]
+    values = part.get("values") or {}
+    rewrite = [values.get(c) for c in part["columns"]]
+    table = []
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        out = []
+        for i, mapping in zip(positions, rewrite, strict=True):
+            cell = row[i]
+            if mapping is not None:
+                if cell.strip() not in mapping:
+                    raise MigrationError(
+                        f"{where}, row {number}, column {columns[i]}: value {cell!r} has no "
+                        f"target value in the map's values (known: {', '.join(mapping)})")
+                cell = str(mapping[cell.strip()])
+            out.append(cell)
+        table.append(out)
+    return table
+
+
+def _reconcile(name: str, out: str, part: dict, numeric: list[str], state: list[str],
+               source: tuple[str, list[str], list[list[str]]],
+               back: tuple[list[str], list[list[str]]]) -> list[dict]:
+    """Rows and sums in against out: for the dataset, then for each value of each state
+    column (the rows of one state in the source against the rows of its value in the output)."""
+    where, columns, rows = source
+    back_columns, back_rows = back
+    target = part["columns"]
+    groups: list[tuple[str, list[list[str]], list[list[str]]]] = [("", rows, back_rows)]
+    for column in state:
+        i, j = columns.index(column), back_columns.index(target[column])
+        mapping = (part.get("values") or {}).get(column) or {}
+        seen = list(dict.fromkeys(r[i].strip() for r in rows))
+        written = {v: str(mapping.get(v, v)) for v in seen}
+        for value in seen:
+            label = value if written[value] == value else f"{value} → {written[value]}"
+            groups.append((f"{column}: {label}", [r for r in rows if r[i].strip() == value],
+                           [r for r in back_rows if r[j].strip() == written[value]]))
+        for extra in dict.fromkeys(r[j].strip() for r in back_rows):
+            if extra not in written.values():  # a state the source never had
+                groups.append((f"{column}: {extra}", [],
+                               [r for r in back_rows if r[j].strip() == extra]))
+    checks = []
+    columns_checked: list[str | None] = [c for c in numeric if c in target] or [None]
+    for status, rows_in, rows_out in groups:
+        for summed in columns_checked:
+            check: dict = {"dataset": name, "output": out, "status": status,
+                           "column": summed, "rows_in": len(rows_in),
+                           "rows_out": len(rows_out), "sum_in": None, "sum_out": None}
+            if summed is not None:
+                i, j = columns.index(summed), back_columns.index(target[summed])
+                check["sum_in"] = _decimal_sum([r[i] for r in rows_in], where)
+                check["sum_out"] = _decimal_sum([r[j] for r in rows_out], out)
+            check["ok"] = check["rows_in"] == check["rows_out"] and \
+                check["sum_in"] == check["sum_out"]
+            checks.append(check)
+    return checks
 
 
 def migrate(workspace: Workspace, app_id: str, map_name: str) -> Migration:
@@ -73,38 +154,41 @@ def migrate(workspace: Workspace, app_id: str, map_name: str) -> Migration:
         raise MigrationError(f"map '{map_name}' is for app {spec['source_app']}, not {app_id}")
     encoding = spec.get("encoding", "utf-8-sig")
     datasets = app_datasets(workspace, app_id, list(spec["datasets"]))
+    declared = _declared_state_columns(workspace, app_id)
     folder = workspace.app_dir("exports", app_id)
-    converted, checks = [], []
+    converted = []
     for row in datasets.to_dict("records"):
         part = spec["datasets"][row["name"]]
         source = workspace.export_file(app_id, row["export_file"])
         if source is None:
             raise MigrationError(f"dataset {row['dataset_id']}: its export is missing or not "
                                  f"inside exports/{app_id}/; fix datasets.export_file")
-        columns, rows = parse_table(source.read_bytes(), source.name)
+        parsed = parse_table(source.read_bytes(), source.name)
+        if parsed is None:
+            raise MigrationError(f"{source.name}: not a CSV, XLSX or JSON export, so it cannot "
+                                 "be converted")
+        columns, rows = parsed
         missing = [c for c in part["columns"] if c not in columns]
         if missing:
             raise MigrationError(f"{source.name}: columns {', '.join(missing)} named in "
                                  f"{map_name}.yaml are not in the export")
-        positions = [columns.index(c) for c in part["columns"]]
-        table = [list(part["columns"].values())] + [[r[i] for i in positions] for r in rows]
+        dropped = [c for c in columns if holds_state(c, declared) and c not in part["columns"]]
+        if dropped:
+            raise MigrationError(
+                f"map '{map_name}' (templates/migration/{map_name}.yaml), dataset "
+                f"{row['name']}: it drops the column {', '.join(dropped)} of {source.name}, "
+                "which holds each document's state (open or closed); the target would take "
+                "open documents for finished ones. Map it to the target's status column")
+        table = [list(part["columns"].values()), *_convert(part, columns, rows, source.name)]
+        state = [c for c in part["columns"] if holds_state(c, declared)]
         out = folder / "migrated" / part["output"]
-        converted.append((row["name"], source, rows, columns, out, table))
-    files = []
-    for name, source, rows, columns, out, table in converted:  # all converted before any write
+        converted.append((row["name"], source, rows, columns, out, table, state))
+    files, checks = [], []
+    for name, source, rows, columns, out, table, state in converted:  # all converted first
         write_csv_rows(out, table, encoding)
         files.append(out)
-        back_columns, back_rows = parse_table(out.read_bytes(), out.name)
-        part = spec["datasets"][name]
-        for column in [c for c in spec.get("numeric", []) if c in part["columns"]] or [None]:
-            check = {"dataset": name, "output": out.name, "rows_in": len(rows),
-                     "rows_out": len(back_rows), "column": column, "sum_in": None,
-                     "sum_out": None}
-            if column is not None:
-                i, j = columns.index(column), back_columns.index(part["columns"][column])
-                check["sum_in"] = _decimal_sum([r[i] for r in rows], source.name)
-                check["sum_out"] = _decimal_sum([r[j] for r in back_rows], out.name)
-            check["ok"] = check["rows_in"] == check["rows_out"] and \
-                check["sum_in"] == check["sum_out"]
-            checks.append(check)
+        back = parse_table(out.read_bytes(), out.name)
+        assert back is not None  # a CSV the kit has just written
+        checks += _reconcile(name, out.name, spec["datasets"][name], spec.get("numeric", []),
+                             state, (source.name, columns, rows), back)
     return Migration(map_name, tuple(files), pd.DataFrame(checks))

@@ -1,11 +1,14 @@
 """After the disable (停用指南 stages 八 evaluate, 九 lessons): did it save what was projected,
 did the business keep flowing, are people satisfied, is the data still safe — and what did we learn.
 
-Savings are counted over the full calendar months after the month of the disable, up to the
-last full month before ``as_of``: realized = Σ (baseline − actual monthly cost) − penalty −
-migration, where the baseline is the mean monthly cost of the 3 full months before the disable;
-projected = the monthly cost the decision expected to save × the same months − penalty −
-migration (from the assessment's licence plan).
+Savings are counted over one named period, the same for both figures: the full calendar months
+after the month of the disable, up to the last full month before ``as_of`` (``Review.period``).
+realized = Σ (baseline − actual monthly cost) − penalty − migration, where the baseline is the
+mean monthly cost of the 3 full months before the disable; projected = the monthly cost the
+decision expected to save × the same months − penalty − migration (from the assessment's
+licence plan). An app under a contract saves nothing until its vendor is told: its realized
+savings count only the months from the recorded vendor exit's date (``vendor.vendor_exit``);
+without one, none.
 """
 
 from __future__ import annotations
@@ -15,13 +18,17 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from decomkit.analysis.contracts import contract_deadline
 from decomkit.context.stage import Stage
 from decomkit.core.errors import TransitionError
+from decomkit.core.i18n import Language, t
 from decomkit.core.present import to_local
 from decomkit.custody.verify import verify_backup
+from decomkit.lifecycle.vendor import vendor_exit
 from decomkit.proof.ledger import Event
 
 BASELINE_MONTHS = 3
+RETIRED = ("disabled", "verified_disabled", "reviewed", "closed")  # past the disable
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,39 @@ class Review:
     survey_by_department: pd.DataFrame
     score_before: float | None
     score_after: float | None
+    contract_id: str | None = None  # the app's contract, when it has one
+    vendor_exit: dict | None = None  # the record that its vendor was told (vendor_notified)
+
+    @property
+    def period(self) -> tuple[str, str, int]:
+        """The months both savings figures cover: first, last, how many."""
+        months = list(self.savings["month"])
+        return (months[0], months[-1], len(months)) if months else ("", "", 0)
+
+    def period_text(self, language: Language = "zh") -> str:
+        first, last, n = self.period
+        if not n:
+            return ""
+        return t("review.period", language, first=first, last=last, n=n)
+
+    @property
+    def awaiting_vendor(self) -> bool:
+        """Under a contract whose vendor has not been told: nothing realized is counted."""
+        return self.contract_id is not None and self.vendor_exit is None
+
+    def basis(self, language: Language = "zh") -> str:
+        """Why the realized figure counts what it counts, in a sentence ("" without a
+        contract)."""
+        if self.contract_id is None:
+            return ""
+        if self.vendor_exit is None:
+            return t("review.vendor_not_told", language, contract=self.contract_id)
+        if self.vendor_exit.get("ended"):
+            return t("review.contract_ended", language, contract=self.contract_id,
+                     end=self.vendor_exit["effective_date"])
+        return t("review.vendor_told", language, contract=self.contract_id,
+                 on=self.vendor_exit.get("notified_on", ""),
+                 effective=self.vendor_exit.get("effective_date", ""))
 
     @property
     def realized(self) -> float:
@@ -51,8 +91,12 @@ class Review:
         return float(self.savings["projected"].iloc[-1]) if len(self.savings) else 0.0
 
     def summary(self) -> dict:
+        first, last, n = self.period
         return {"disabled_on": self.disabled_on.isoformat(), "too_early": self.too_early,
                 "realized": round(self.realized, 2), "projected": round(self.projected, 2),
+                "period": {"first": first, "last": last, "months": n},
+                "contract_id": self.contract_id,
+                "vendor_notified": (self.vendor_exit or {}).get("notified_on"),
                 "incidents_after": len(self.incidents_after),
                 "survey_after": len(self.survey_after), "score_before": self.score_before,
                 "score_after": self.score_after}
@@ -64,10 +108,23 @@ def _monthly_costs(stage: Stage, app_id: str) -> pd.Series:
     return costs.groupby(costs["month"].dt.to_period("M"))["amount"].sum().astype(float)
 
 
+def _contract(stage: Stage, app_id: str) -> dict | None:
+    contracts = stage.inventory.contracts
+    mine = contracts[contracts["app_id"] == app_id].sort_values("renewal_date")
+    return mine.iloc[-1].to_dict() if len(mine) else None
+
+
 def review_app(stage: Stage, app_id: str) -> Review:
+    contract = _contract(stage, app_id)
+    contract_id = str(contract["contract_id"]) if contract else None
     with stage.workspace.ledger() as ledger:
         disabled = ledger.last(app_id, "disabled")
         assessed = ledger.last(app_id, "assessed")
+        told = vendor_exit(ledger, app_id, contract_id) if contract_id else None
+    if contract is not None and told is None and contract_deadline(contract, stage.as_of) is None:
+        # it did not renew and has ended: the exit happened by itself, on its end date
+        told = {"ended": True, "contract_id": contract_id, "effective_date":
+                pd.Timestamp(contract["renewal_date"]).date().isoformat()}
     if disabled is None:
         raise TransitionError(app_id, "review", "the app has not been disabled (run 04_disable)")
     # The day it was disabled where the organisation is (the ledger keeps UTC).
@@ -85,9 +142,14 @@ def review_app(stage: Stage, app_id: str) -> Review:
     migration = float(licence.get("migration_cost") or 0.0)
     expected = float(licence.get("monthly_cost") or baseline)
     months = range(1, len(after) + 1)
+    saved = baseline - actual
+    if contract_id is not None:  # the licence runs until the vendor exit takes effect
+        start = pd.Timestamp(told["effective_date"]) if told else None
+        counted = [start is not None and p.start_time >= start for p in after]
+        saved = saved.where(counted, 0.0)
     savings = pd.DataFrame({
         "month": [str(p) for p in after],
-        "realized": (baseline - actual).cumsum().to_numpy() - penalty - migration,
+        "realized": saved.cumsum().to_numpy() - penalty - migration,
         "projected": [expected * n - penalty - migration for n in months]})
     costs = pd.DataFrame({"month": [str(p) for p in [*before, *after]],
                           "cost": [*monthly.reindex(before, fill_value=0.0),
@@ -97,7 +159,8 @@ def review_app(stage: Stage, app_id: str) -> Review:
         app_id, stage.inventory.app_name(app_id), disabled_on, too_early=len(after) == 0,
         meaningful_from=(off_month + 2).to_timestamp().date(), costs=costs, savings=savings,
         baseline=baseline, penalty=penalty, migration=migration,
-        incidents_after=_incidents_after(stage, app_id, disabled_on), **_survey(stage, app_id))
+        incidents_after=_incidents_after(stage, app_id, disabled_on), **_survey(stage, app_id),
+        contract_id=contract_id, vendor_exit=told)
 
 
 def _incidents_after(stage: Stage, app_id: str, since: dt.date) -> pd.DataFrame:
@@ -173,16 +236,18 @@ def record_review(stage: Stage, review: Review, safety: Safety, lessons: dict[st
 
 
 def portfolio_savings(stage: Stage) -> pd.DataFrame:
-    """Every app that has been disabled: state, date, realized and projected savings so far."""
+    """Every app that has been disabled: state, date, the months counted, realized and
+    projected savings over them, and (under a contract) whether its vendor was told."""
     rows = []
     with stage.workspace.ledger() as ledger:
         states = ledger.states()
     for app_id, state in sorted(states.items()):
-        if state not in ("disabled", "verified_disabled", "reviewed", "closed"):
+        if state not in RETIRED:
             continue
         r = review_app(stage, app_id)
         rows.append({"app_id": app_id, "name": r.name, "state": state,
-                     "disabled_on": r.disabled_on, "realized": round(r.realized, 2),
-                     "projected": round(r.projected, 2), "too_early": r.too_early})
-    return pd.DataFrame(rows, columns=["app_id", "name", "state", "disabled_on", "realized",
-                                       "projected", "too_early"])
+                     "disabled_on": r.disabled_on, "period": r.period_text(stage.language),
+                     "realized": round(r.realized, 2), "projected": round(r.projected, 2),
+                     "too_early": r.too_early, "savings_basis": r.basis(stage.language)})
+    return pd.DataFrame(rows, columns=["app_id", "name", "state", "disabled_on", "period",
+                                       "realized", "projected", "too_early", "savings_basis"])

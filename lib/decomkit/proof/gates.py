@@ -92,6 +92,13 @@ GATES: dict[str, Gate] = {
                                      "re_enabled"),
                       "access was never revoked: nothing to undo",
                       ("confirmation", "contract_in_force"), may_override=("contract_in_force",)),
+    # 停用指南 stage 四 (软件授权情况): the vendor is told the contract ends — the notice
+    # written, then a person records it was sent, with evidence — once the app is to retire.
+    "notify_vendor": Gate(None, ("decided", "backed_up", "backup_verified", "approval_pending",
+                                 "approved", "access_revoked", "disabled", "verified_disabled",
+                                 "reviewed", "closed"),
+                          "there is no 'retire' decision to end the contract for (run 01_assess)",
+                          ("retire_decision",), may_override=()),
     "review": Gate("reviewed", ("verified_disabled", "reviewed"),
                    "the disable has not been verified (run 04_disable)"),
     "close": Gate("closed", ("reviewed",), "the review is not done (run 05_review)"),

@@ -112,10 +112,12 @@ def show_review(review) -> None:
                     f"{review.meaningful_from} / 停用于 {review.disabled_on},"
                     f"{review.meaningful_from} 起可比较成本"])
     else:
-        show_lines(f"{review.name}: realized ¥{review.realized:,.2f} / projected "
-                   f"¥{review.projected:,.2f}",
-                   [f"baseline ¥{review.baseline:,.2f} a month; penalty ¥{review.penalty:,.2f};"
-                    f" migration ¥{review.migration:,.2f}"])
+        lang = audience().language
+        show_lines(t("review.title", lang, name=review.name, period=review.period_text(lang),
+                     realized=money(review.realized, 2), projected=money(review.projected, 2)),
+                   [t("review.inputs", lang, baseline=money(review.baseline, 2),
+                      penalty=money(review.penalty, 2), migration=money(review.migration, 2)),
+                    *([review.basis(lang)] if review.basis(lang) else [])])
     show_figure(review_chart(review))
 
 

@@ -1,7 +1,10 @@
 """The portfolio as a manager reads it: how many apps in each state, savings projected against
-realized, licence notice deadlines coming up (flagged at 120 / 90 / 60 days, the renewal rhythm
-of SaaS management tools), approvals waiting and for how long, backups that no longer verify.
-The same figures feed ``records/index.html``, ``records/deadlines.ics`` and ``00_portfolio``.
+realized, licence deadlines coming up (a notice deadline, or the end of a contract that does not
+renew; flagged at 120 / 90 / 60 days, the renewal rhythm of SaaS management tools, and red when
+due today or when an app is retired and its vendor not yet told), approvals waiting and for how
+long, backups that no longer verify. A deadline whose vendor was told (``decomkit vendor
+notified``) says so and is no longer red. The same figures feed ``records/index.html``,
+``records/deadlines.ics`` and ``00_portfolio``.
 """
 
 from __future__ import annotations
@@ -11,15 +14,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from decomkit.analysis.contracts import _add_years
+from decomkit.analysis.contracts import contract_deadline
 from decomkit.context.stage import Stage
 from decomkit.custody.verify import verify_backup
-from decomkit.lifecycle.review import portfolio_savings
+from decomkit.lifecycle.review import RETIRED, portfolio_savings
+from decomkit.lifecycle.vendor import vendor_exits
 from decomkit.proof.gates import STATES
 from decomkit.views.trail import people
 
 HORIZON_DAYS = 120
 FLAGS = (60, 90, 120)  # a deadline is flagged by the tightest of these it falls within
+RED = ("today", "tell_vendor", "60")  # flags that stay red until the vendor is told
 REMINDERS = (120, 90, 60, 30)  # calendar alarms, days before a notice deadline
 BACKED_UP = ("backed_up", "backup_verified", "approval_pending", "approved", "rejected",
              "access_revoked", "disabled", "verified_disabled", "re_enabled", "reviewed")
@@ -30,12 +35,20 @@ class Overview:
     as_of: dt.date
     counts: pd.DataFrame  # state, apps
     savings: pd.DataFrame  # app_id, name, state, disabled_on, realized, projected, too_early
-    deadlines: pd.DataFrame  # every coming notice deadline: app_id, name, contract_id, ...
+    deadlines: pd.DataFrame  # every contract's coming deadline: app_id, name, contract_id, ...
     waiting: pd.DataFrame  # app_id, name, instance_id, requested, waiting_days, waiting_for
     failing: pd.DataFrame  # app_id, name, problems
 
     def deadlines_within(self, days: int = HORIZON_DAYS) -> pd.DataFrame:
-        return self.deadlines[self.deadlines["days_left"] <= days].reset_index(drop=True)
+        """Deadlines in the next ``days``, and every retired app's whose vendor is not told."""
+        frame = self.deadlines
+        return frame[(frame["days_left"] <= days) | (frame["flag"] == "tell_vendor")
+                     ].reset_index(drop=True)
+
+    @property
+    def open_deadlines(self) -> pd.DataFrame:
+        """Deadlines still to act on: every one whose vendor has not been told."""
+        return self.deadlines[self.deadlines["flag"] != "notified"].reset_index(drop=True)
 
     @property
     def realized(self) -> float:
@@ -55,33 +68,48 @@ def state_counts(states: dict[str, str], app_ids: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"state": order, "apps": [int(counts[s]) for s in order]})
 
 
-def flag(days_left: int) -> str:
-    """``60`` / ``90`` / ``120``: the tightest reminder window a deadline is in ("" beyond)."""
+def flag(days_left: int, notified: bool = False, retired: bool = False) -> str:
+    """How a deadline is flagged: ``notified`` once the vendor was told; ``today`` when it is
+    due today; ``tell_vendor`` when the app is retired and its vendor not told; else ``60`` /
+    ``90`` / ``120``, the tightest reminder window it is in ("" beyond)."""
+    if notified:
+        return "notified"
+    if days_left <= 0:
+        return "today"
+    if retired:
+        return "tell_vendor"
     return next((str(limit) for limit in FLAGS if days_left <= limit), "")
 
 
-def notice_deadlines(stage: Stage) -> pd.DataFrame:
-    """The next notice deadline of every auto-renewing contract (rolled a year forward when
-    this term's has passed), soonest first."""
+def notice_deadlines(stage: Stage, states: dict[str, str] | None = None) -> pd.DataFrame:
+    """Every contract's next deadline (``contracts.contract_deadline``): the notice deadline
+    of one that renews by itself, the end date of one that does not; with whether and when its
+    vendor was told (``vendor_notified``). Soonest first."""
     contracts = stage.inventory.contracts
     names = stage.inventory.apps.set_index("app_id")["name"]
+    if states is None:
+        with stage.workspace.ledger() as ledger:
+            states = ledger.states()
+    told = vendor_exits(stage.workspace)
     rows = []
-    for c in contracts.itertuples(index=False):
-        if not (pd.notna(c.auto_renew) and bool(c.auto_renew)):
-            continue  # it ends by itself: no notice to give
-        notice = dt.timedelta(days=int(c.notice_days or 0) if pd.notna(c.notice_days) else 0)
-        end = pd.Timestamp(c.renewal_date).date()
-        while end - notice < stage.as_of:
-            end = _add_years(end, 1)
-        deadline = end - notice
-        days_left = (deadline - stage.as_of).days
-        rows.append({"app_id": c.app_id, "name": names.get(c.app_id, c.app_id),
-                     "contract_id": c.contract_id, "notice_deadline": deadline,
-                     "renewal_date": end, "days_left": days_left, "flag": flag(days_left),
-                     "annual_fee": float(c.annual_fee) if pd.notna(c.annual_fee) else None})
-    columns = ["app_id", "name", "contract_id", "notice_deadline", "renewal_date", "days_left",
-               "flag", "annual_fee"]
-    return (pd.DataFrame(rows, columns=columns).sort_values(["notice_deadline", "app_id"])
+    for c in contracts.to_dict("records"):
+        deadline = contract_deadline(c, stage.as_of)
+        if deadline is None:
+            continue  # it has ended: nothing left to do by a date
+        days_left = deadline.days_left(stage.as_of)
+        exit_ = told.get((str(c["app_id"]), str(c["contract_id"])))
+        retired = states.get(c["app_id"], "new") in RETIRED
+        fee = c.get("annual_fee")
+        rows.append({"app_id": c["app_id"], "name": names.get(c["app_id"], c["app_id"]),
+                     "contract_id": c["contract_id"], "deadline_kind": deadline.kind,
+                     "deadline": deadline.day, "renewal_date": deadline.term_end,
+                     "days_left": days_left,
+                     "flag": flag(days_left, exit_ is not None, retired),
+                     "vendor_notified": exit_["notified_on"] if exit_ else "",
+                     "annual_fee": float(fee) if fee is not None and pd.notna(fee) else None})
+    columns = ["app_id", "name", "contract_id", "deadline_kind", "deadline", "renewal_date",
+               "days_left", "flag", "vendor_notified", "annual_fee"]
+    return (pd.DataFrame(rows, columns=columns).sort_values(["deadline", "app_id"])
             .reset_index(drop=True))
 
 
@@ -136,6 +164,6 @@ def portfolio_overview(stage: Stage, now: dt.datetime | None = None,
     empty = pd.DataFrame(columns=["app_id", "name", "problems"])
     return Overview(
         stage.as_of, state_counts(states, list(apps["app_id"])), portfolio_savings(stage),
-        notice_deadlines(stage),
+        notice_deadlines(stage, states),
         waiting_approvals(stage, states, names, people(stage.workspace), now),
         failing_backups(stage, states, names) if verify_backups else empty)

@@ -60,7 +60,8 @@ def _savings_shown(savings: pd.DataFrame) -> pd.DataFrame:
 def render_portfolio(workspace: Workspace, as_of: str = "",
                      overview: Overview | None = None) -> Path:
     """``records/index.html`` for managers: apps per state, savings projected against realized
-    (a chart), licence notice deadlines in the next 120 days (flagged at 120 / 90 / 60),
+    (a chart), licence deadlines in the next 120 days (flagged at 120 / 90 / 60, red when due
+    today or when a retired app's vendor is not told),
     approvals waiting and for how long, backups failing re-verification; every app links to
     its dossier."""
     who = _audience(workspace)
@@ -103,9 +104,11 @@ def render_portfolio(workspace: Workspace, as_of: str = "",
 
 
 def write_deadlines_calendar(workspace: Workspace, overview: Overview) -> Path:
-    """``records/deadlines.ics``: one all-day event per licence notice deadline, with alarms
-    120, 90, 60 and 30 days before; each event's UID depends only on the contract and the
-    deadline, so a calendar that subscribes once updates rather than duplicates."""
+    """``records/deadlines.ics``: one all-day event per licence deadline still to act on (a
+    notice deadline, or the end of a contract that does not renew; not once the vendor was
+    told), with alarms 120, 90, 60 and 30 days before; each event's UID depends only on the
+    contract and the deadline, so a calendar that subscribes once updates rather than
+    duplicates."""
     import icalendar
 
     lang = workspace.config.language
@@ -115,24 +118,26 @@ def write_deadlines_calendar(workspace: Workspace, overview: Overview) -> Path:
     calendar.add("x-wr-calname", t("calendar.name", lang))
     calendar.add("x-wr-timezone", workspace.config.timezone)
     stamp = dt.datetime.combine(overview.as_of, dt.time(0), tzinfo=dt.UTC)
-    for row in overview.deadlines.itertuples(index=False):
+    for row in overview.open_deadlines.itertuples(index=False):
         event = icalendar.Event()
-        digest = hashlib.sha256(f"{row.contract_id}|{row.app_id}|{row.notice_deadline}"
+        digest = hashlib.sha256(f"{row.contract_id}|{row.app_id}|{row.deadline}"
                                 .encode()).hexdigest()[:24]
+        end = row.deadline_kind == "end"
+        summary = t("calendar.summary_end" if end else "calendar.summary", lang, name=row.name,
+                    contract=row.contract_id)
         event.add("uid", f"{digest}@decomkit")
         event.add("dtstamp", stamp)
-        event.add("dtstart", row.notice_deadline)
-        event.add("dtend", row.notice_deadline + dt.timedelta(days=1))
-        event.add("summary", t("calendar.summary", lang, name=row.name,
-                               contract=row.contract_id))
-        event.add("description", t("calendar.description", lang, name=row.name,
-                                   contract=row.contract_id, deadline=row.notice_deadline,
+        event.add("dtstart", row.deadline)
+        event.add("dtend", row.deadline + dt.timedelta(days=1))
+        event.add("summary", summary)
+        event.add("description", t("calendar.description_end" if end else
+                                   "calendar.description", lang, name=row.name,
+                                   contract=row.contract_id, deadline=row.deadline,
                                    end=row.renewal_date))
         for days in REMINDERS:
             alarm = icalendar.Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", t("calendar.summary", lang, name=row.name,
-                                       contract=row.contract_id))
+            alarm.add("description", summary)
             alarm.add("trigger", dt.timedelta(days=-days))
             event.add_component(alarm)
         calendar.add_component(event)

@@ -122,12 +122,14 @@ class AssessmentExplorer(_Explorer):
 
 
 def portfolio_explorer(stage) -> PortfolioExplorer:
-    return PortfolioExplorer(portfolio_metrics(stage.inventory, stage.as_of, stage.usage),
+    return PortfolioExplorer(portfolio_metrics(stage.inventory, stage.as_of, stage.usage,
+                                               stage.log_end),
                              stage.weights, stage.thresholds, stage.language)
 
 
 def assessment_explorer(stage, app_id: str) -> AssessmentExplorer:
-    return AssessmentExplorer(app_id, portfolio_metrics(stage.inventory, stage.as_of, stage.usage),
+    return AssessmentExplorer(app_id, portfolio_metrics(stage.inventory, stage.as_of,
+                                                        stage.usage, stage.log_end),
                               stage.weights, stage.thresholds, stage.language)
 
 

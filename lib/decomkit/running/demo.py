@@ -209,6 +209,9 @@ def make_costs(apps: tuple[DemoApp, ...], as_of: dt.date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["app_id", "month", "category", "amount"])
 
 
+DEMO_CUSTOMER = "示例商贸有限公司"  # the demo organisation's legal name on its contracts
+
+
 def make_contracts(apps: tuple[DemoApp, ...], as_of: dt.date) -> pd.DataFrame:
     rows = []
     paid = [a for a in apps if a.monthly_fee and a.kind == "third_party"]
@@ -222,6 +225,7 @@ def make_contracts(apps: tuple[DemoApp, ...], as_of: dt.date) -> pd.DataFrame:
             "annual_fee": app.monthly_fee * 12,
             "early_termination_fee": round(app.monthly_fee * (2 if k % 4 else 0), 2),
             "terms": "提前终止需支付两个月费用" if k % 4 else "可随时终止,按月结算",
+            "vendor": app.vendor, "customer": DEMO_CUSTOMER,
         })
     return pd.DataFrame(rows)
 

@@ -48,9 +48,10 @@ class Summary:
     planned_disable: str
     disabled_on: str
     reviewed_on: str
-    projected: float | None  # savings the decision expected in 12 months
+    projected: float | None  # savings expected: over ``period`` once reviewed, else 12 months
     realized: float | None  # savings so far (05_review), None before the review is meaningful
     facts: dict = field(default_factory=dict)
+    period: str = ""  # the months both savings cover, once reviewed ("" before)
 
     def rows(self, language: Language) -> list[tuple[str, str]]:
         """(label, value) pairs in the reader's language; blanks for what did not happen."""
@@ -64,9 +65,19 @@ class Summary:
             (t("summary.planned_disable", language), self.planned_disable),
             (t("summary.disabled_on", language), self.disabled_on),
             (t("summary.reviewed_on", language), self.reviewed_on),
-            (t("summary.projected", language), money(self.projected)),
-            (t("summary.realized", language), money(self.realized)),
+            *self._savings_rows(language),
         ]
+
+    def _savings_rows(self, language: Language) -> list[tuple[str, str]]:
+        """Realized and projected over the same named months once reviewed; before that, the
+        projection for the first 12 months after the disable, and nothing realized."""
+        if self.period:
+            return [(t("summary.projected_period", language, period=self.period),
+                     money(self.projected)),
+                    (t("summary.realized_period", language, period=self.period),
+                     money(self.realized))]
+        return [(t("summary.projected", language), money(self.projected)),
+                (t("summary.realized", language), money(self.realized))]
 
 
 def people(workspace: Workspace) -> dict[str, str]:
@@ -176,9 +187,11 @@ def describe(event: Event, names: dict[str, str], who: Audience,
 
 def _transition(event: Event, lang: Language) -> str:
     data, state = event.data, event.state
-    if state == "assessed":
+    if state == "assessed":  # the portfolio's scoring and an app's own assessment differ
         score = data.get("score")
-        text = t("state.assessed", lang)
+        stage = data.get("stage")
+        text = t(f"trail.assessed.{stage}" if stage in ("portfolio", "assess")
+                 else "state.assessed", lang)
         if score is not None and data.get("recommendation"):
             text += " — " + t("trail.scored", lang, score=float(score),
                               recommendation=t(f"decision.{data['recommendation']}", lang))
@@ -192,6 +205,12 @@ def _transition(event: Event, lang: Language) -> str:
         return t("trail.backed_up", lang, files=data.get("files", "?"),
                  size=f"{int(data.get('bytes') or 0):,}")
     if state == "reviewed":
+        months = data.get("period") or {}
+        if months.get("months"):
+            return t("trail.reviewed_period", lang, realized=money(data.get("realized")),
+                     projected=money(data.get("projected")),
+                     period=t("review.period", lang, first=months["first"],
+                              last=months["last"], n=months["months"]))
         return t("trail.reviewed", lang, realized=money(data.get("realized")),
                  projected=money(data.get("projected")))
     return t(f"state.{state}", lang)
@@ -204,6 +223,11 @@ def _note(data: dict, lang: Language) -> tuple[str, list[str], bool]:
         extra.append(t("trail.manifest", lang, digest=data["manifest_hash"]))
     if data.get("who"):
         extra.append(str(data["who"]))
+    if kind == "vendor_notified":
+        extra.append(t("trail.vendor_notice", lang, contract=data.get("contract_id", ""),
+                       notice_date=data.get("notice_date", ""),
+                       effective=data.get("effective_date", ""), file=data.get("notice", ""),
+                       digest=data.get("notice_sha256", "")))
     key = f"note.{kind}"
     text = t(key, lang) if key in TEXT else kind.replace("_", " ")
     if data.get("step"):
@@ -246,9 +270,15 @@ def app_summary(workspace: Workspace, app_id: str, name: str, who: Audience,
     decision = decided.data.get("decision", "") if decided else ""
     score = decided.data.get("score") if decided else (assessed.data.get("score")
                                                        if assessed else None)
+    projected = licence.get("savings_12")
+    period = ""
     if reviewed and realized is None and not reviewed.data.get("too_early"):
         realized = reviewed.data.get("realized")
-    projected = licence.get("savings_12")
+        months = reviewed.data.get("period") or {}
+        if months.get("months") and reviewed.data.get("projected") is not None:
+            projected = reviewed.data["projected"]  # the same months as the realized figure
+            period = t("review.period", who.language, first=months["first"],
+                       last=months["last"], n=months["months"])
     return Summary(
         app_id, name, state, decision, float(score) if score is not None else None,
         (decided or assessed).data.get("recommendation", "") if (decided or assessed) else "",
@@ -257,7 +287,7 @@ def app_summary(workspace: Workspace, app_id: str, name: str, who: Audience,
         local_date(disabled.ts, who.zone) if disabled else "",
         local_date(reviewed.ts, who.zone) if reviewed else "",
         float(projected) if projected is not None else None,
-        float(realized) if realized is not None else None)
+        float(realized) if realized is not None else None, period=period)
 
 
 def past_decision(workspace: Workspace, app_id: str) -> bool:
