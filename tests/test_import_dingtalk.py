@@ -207,7 +207,7 @@ def test_who_loses_access_comes_from_the_imported_scopes(on_dingtalk, org, as_of
 
 
 def test_rate_limits_are_waited_out_and_calls_paced(on_dingtalk, org, server, monkeypatch):
-    from decomkit.inventory.importers import dingtalk as importer
+    from decomkit.platforms import dingtalk_import as importer
 
     server.fail("/topapi/v2/user/list", "90002", 2)  # DingTalk's "too many calls" answer
     server.fail("/roles", "qps", 2)
