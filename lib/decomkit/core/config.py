@@ -12,7 +12,7 @@ import textwrap
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from decomkit.core.errors import ConfigError
 from decomkit.core.files import atomic_write_text
@@ -187,8 +188,8 @@ class DingTalkAnchor(_Section):
 
 Anchor = Annotated[FolderAnchor | S3Anchor | EmailAnchor | DingTalkAnchor,
                    Field(discriminator="kind")]
-ANCHOR_KINDS = {"folder": FolderAnchor, "s3": S3Anchor, "email": EmailAnchor,
-                "dingtalk": DingTalkAnchor}
+ANCHOR_KINDS: dict[str, type[_Section]] = {
+    "folder": FolderAnchor, "s3": S3Anchor, "email": EmailAnchor, "dingtalk": DingTalkAnchor}
 
 
 class Config(_Section):
@@ -247,7 +248,7 @@ def _secret_keys(data: dict, prefix: str = "") -> list[str]:
     return found
 
 
-def _describe(error: dict, model: type[BaseModel]) -> str:
+def _describe(error: ErrorDetails, model: type[BaseModel]) -> str:
     key = ".".join(str(part) for part in error["loc"]) or "(file)"
     if error["type"] == "extra_forbidden":
         section = model
@@ -413,7 +414,8 @@ def settings_table() -> str:
     lines = ["| key | default | meaning |", "|---|---|---|"]
     for _, _, rows in settings(Config(approval=Approval(chain=DEFAULT_APPROVERS))):
         for row in rows:
-            value = (" → ".join(a.role for a in row.value) if row.key == "chain"
+            chain = cast("tuple[Approver, ...]", row.value)  # the chain row holds the approvers
+            value = (" → ".join(a.role for a in chain) if row.key == "chain"
                      else f"`{row.toml}`")
             meaning = row.description.replace("|", "\\|")
             lines.append(f"| `{row.dotted}` | {value} | {meaning} |")

@@ -12,6 +12,7 @@ from decomkit.core.text import canonical_user_id
 from decomkit.inventory.tables import Inventory
 
 AppStatus = Literal["enabled", "disabled", "expired", "unlinked"]
+Channel = Literal["dingtalk_work", "robot", "email"]  # as config.notify.channels names them
 
 
 class WorkspaceLike(Protocol):
@@ -86,7 +87,7 @@ class ApprovalStatus:
 
 @dataclass(frozen=True)
 class Notification:
-    channel: Literal["dingtalk_work", "robot", "email"]
+    channel: Channel
     title: str
     text: str
     user_ids: tuple[str, ...] = ()
