@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, Self
 
 from decomkit.core.config import Config
 from decomkit.core.text import canonical_user_id
@@ -17,10 +17,13 @@ Channel = Literal["dingtalk_work", "robot", "email"]  # as config.notify.channel
 
 class WorkspaceLike(Protocol):
     """What a platform reads of the workspace that opens it (``decomkit.context.workspace``
-    sits above the platforms and provides this)."""
+    sits above the platforms and provides this); read-only, as a frozen workspace has them."""
 
-    root: Path
-    config: Config
+    @property
+    def root(self) -> Path: ...
+
+    @property
+    def config(self) -> Config: ...
 
     def inventory(self, tables: list[str] | None = None,
                   app_id: str | None = None) -> Inventory: ...
@@ -111,7 +114,7 @@ class Platform(ABC):
         """Release connections (nothing to release by default)."""
         return None
 
-    def __enter__(self) -> Platform:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -156,6 +159,12 @@ class Platform(ABC):
 
     @abstractmethod
     def approval_status(self, instance_id: str) -> ApprovalStatus: ...
+
+    def decide_approval(self, instance_id: str, user_id: str,
+                        decision: Literal["agree", "refuse"], comment: str = "") -> ApprovalStatus:
+        """An approver agrees or refuses through the kit: only on a platform whose approvers act
+        through it (``records_decisions``); elsewhere they act in the platform's own app."""
+        raise NotImplementedError(f"approvers act in the {self.name} app itself")
 
     @abstractmethod
     def withdraw_approval(self, instance_id: str, operator: str, remark: str, *,

@@ -80,7 +80,8 @@ class DingTalkReader:
         self.calls += 1
         return self.client._call(endpoint, json=body)
 
-    def _bar(self, items: Iterable, label: str, total: int | None = None):
+    def _bar(self, items: Iterable | None, label: str, total: int | None = None):
+        """A progress bar over ``items``, or (None) one advanced by hand."""
         from tqdm.auto import tqdm
 
         return tqdm(items, desc=label, total=total, disable=self.quiet, unit="")
@@ -98,7 +99,8 @@ class DingTalkReader:
         return self._get("get_scope", agentId=agent_id)["result"]
 
     def roles(self, agent_id: str) -> list[dict]:
-        roles, token = [], None
+        roles: list[dict] = []
+        token = None
         while True:
             params = {"size": PAGE_SIZE} | ({"nextToken": token} if token is not None else {})
             page = self._get("app_roles", params, agentId=agent_id)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from decomkit.core.errors import PlatformError, PlatformTimeout
 from decomkit.core.files import atomic_write_text
@@ -26,6 +26,7 @@ from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
     ApprovalStatus,
+    AppStatus,
     Notification,
     Platform,
     Scope,
@@ -303,7 +304,8 @@ def apps_from_inventory(inventory, operator: str) -> list[AppInfo]:
     apps = []
     for row in inventory.apps.itertuples(index=False):
         admins = tuple(dict.fromkeys(a for a in (operator, row.owner) if isinstance(a, str)))
-        status = row.status if isinstance(row.status, str) else "enabled"
+        # the apps table's status is a checked enum of platform statuses
+        status = cast(AppStatus, row.status) if isinstance(row.status, str) else "enabled"
         apps.append(AppInfo(row.app_id, row.name, status,
                             Scope(dept_ids=dept_ids.get(row.app_id, ())), admins))
     return apps
