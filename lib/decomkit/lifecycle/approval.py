@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 from decomkit.context.stage import Stage, open_stage
 from decomkit.core.canonical import plan_hash
@@ -141,8 +142,12 @@ def _invalidate_changed_backup(stage: Stage, app_id: str, refusal: Refusal) -> N
     with stage.workspace.ledger() as ledger:
         state = ledger.state(app_id)
         if changed and state in ("backup_verified", "rejected"):
+            # KNOWN DEFECT, kept as it is (fixing it changes behaviour): a request made by
+            # override with no backup at all, rejected and requested again, has no 'backed_up'
+            # event here and fails with AttributeError instead of the refusal.
             ledger.transition(app_id, "backed_up", stage.analyst, {
-                **ledger.last(app_id, "backed_up").data, "invalidated": changed,
+                **ledger.last(app_id, "backed_up").data,  # type: ignore[union-attr]
+                "invalidated": changed,
                 "by": "request approval"})
 
 
@@ -212,6 +217,8 @@ def withdraw_approval(stage: Stage, app_id: str, remark: str) -> Event:
         platform = stage.platform
         with stage.workspace.ledger() as ledger:
             pending = ledger.last(app_id, "approval_pending")
+            if pending is None:  # granted above: the app is in approval_pending
+                raise TransitionError(app_id, "withdraw the request", "no request is pending")
             instance = pending.data["instance_id"]
             key = f"{app_id}:withdraw:{instance}"
             ledger.run_once(key, app_id, "withdraw_approval", stage.analyst, lambda: (
@@ -222,7 +229,8 @@ def withdraw_approval(stage: Stage, app_id: str, remark: str) -> Event:
                 "withdrawn": True, "why": [remark]}, grant=grant)
 
 
-def record_outside_decision(workspace: str, app_id: str, user: str, decision: str,
+def record_outside_decision(workspace: str, app_id: str, user: str,
+                            decision: Literal["agree", "refuse"],
                             comment: str = "", evidence: str | None = None) -> Tracking:
     """An approver acts: on the sandbox through its approval flow; on the manual platform the
     approval given outside the kit is recorded with its evidence file."""
@@ -239,7 +247,10 @@ def record_outside_decision(workspace: str, app_id: str, user: str, decision: st
                               f"approvers act in the {platform.name} app itself; track the "
                               "request with 03_approval")
     if evidence is not None:
-        platform.decide_approval(instance, user, decision, comment, evidence=evidence)
+        # KNOWN DEFECT, kept as it is (fixing it changes behaviour): only the manual platform
+        # takes evidence; `decomkit approve --evidence` on the sandbox fails with TypeError.
+        platform.decide_approval(instance, user, decision, comment,
+                                 evidence=evidence)  # type: ignore[call-arg]
     else:
         platform.decide_approval(instance, user, decision, comment)
     return track_approval(stage, app_id)
