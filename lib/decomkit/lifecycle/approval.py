@@ -24,7 +24,7 @@ from decomkit.lifecycle.notify import render
 from decomkit.platforms import ApprovalRequest, ApprovalStatus, Notification
 from decomkit.proof.checkpoints import current_checkpoint
 from decomkit.proof.gates import Refusal, opened, require
-from decomkit.proof.ledger import Event
+from decomkit.proof.ledger import Event, Ledger
 
 SCOPE_AFTER_REVOKE = "admins_only"
 
@@ -189,7 +189,8 @@ def track_approval(stage: Stage, app_id: str, now: dt.datetime | None = None) ->
         return Tracking(status, ledger.state(app_id), overdue, reminded)
 
 
-def _remind(stage, app_id, instance, pending, status, days, now, ledger) -> bool:
+def _remind(stage: Stage, app_id: str, instance: str, pending: Event, status: ApprovalStatus,
+            days: int, now: dt.datetime, ledger: Ledger) -> bool:
     """One reminder a day to the approver whose turn it is."""
     done = {canonical_user_id(r.get("user_id")) for r in status.records}
     waiting = next((u for u in pending.data["approvers"] if canonical_user_id(u) not in done),

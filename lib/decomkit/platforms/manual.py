@@ -284,6 +284,6 @@ def _app_info(app_id: str, raw: dict) -> AppInfo:
                          s["only_admin_visible"]), tuple(raw["admins"]))
 
 
-def confirm_step(workspace, key: str, who: str, evidence: str | Path) -> dict:
+def confirm_step(workspace: WorkspaceLike, key: str, who: str, evidence: str | Path) -> dict:
     """Record a console step done by hand (manual platform, or DingTalk without an API)."""
     return ManualPlatform(workspace.root / "platform").confirm(key, who, evidence)

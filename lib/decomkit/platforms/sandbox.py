@@ -22,6 +22,7 @@ from decomkit.core.files import atomic_write_text
 from decomkit.core.locks import state_file
 from decomkit.core.sinks import state_json
 from decomkit.core.text import canonical_user_id
+from decomkit.inventory.tables import Inventory
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -294,7 +295,7 @@ class SandboxPlatform(Platform):
             inst["status"], inst["result"] = "COMPLETED", "agree"
 
 
-def apps_from_inventory(inventory, operator: str) -> list[AppInfo]:
+def apps_from_inventory(inventory: Inventory, operator: str) -> list[AppInfo]:
     """The inventory's apps as a platform would show them: each visible to the departments
     that use it, managed by the operator and the app's owner."""
     users = dict(zip(inventory.users["user_id"], inventory.users["department"], strict=True))
@@ -311,6 +312,6 @@ def apps_from_inventory(inventory, operator: str) -> list[AppInfo]:
     return apps
 
 
-def sandbox_from_inventory(folder: Path, inventory, operator: str) -> SandboxPlatform:
+def sandbox_from_inventory(folder: Path, inventory: Inventory, operator: str) -> SandboxPlatform:
     users = dict(zip(inventory.users["user_id"], inventory.users["department"], strict=True))
     return SandboxPlatform.create(folder, apps_from_inventory(inventory, operator), users)
