@@ -59,6 +59,7 @@ test: $(STAMP) chromium poppler
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lib tests bench
+	$(VENV)/bin/mypy
 
 # The scale bench assesses all 1,000 apps, locally and on dask (about 20 minutes each on 2
 # cores); SCALE="--sample 40" assesses 40 of them, SCALE="--quick" a 100-app organisation.
@@ -79,4 +80,4 @@ dashboard: $(STAMP)
 	$(VENV)/bin/decomkit dashboard $(DEMO)
 
 clean:
-	rm -rf $(VENV) $(DEMO) $(DEMO)-anchor $(DEMO)-records-copy .pytest_cache
+	rm -rf $(VENV) $(DEMO) $(DEMO)-anchor $(DEMO)-records-copy .pytest_cache .mypy_cache
