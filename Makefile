@@ -4,8 +4,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO ?= demo-workspace
 STAMP := $(VENV)/.installed
+# Arguments for pytest: make test ARGS="-k browser" (PYTEST_ADDOPTS works too).
+ARGS ?=
+# The demo's pipeline, and the name its batch summary ends with (runs/batch-<start>-<stages>.json).
+PIPELINE := portfolio,assess,backup,approval,disable
+comma := ,
 
-.PHONY: demo test lab dashboard lint bench clean env fonts chromium poppler
+.PHONY: demo test docs lab dashboard lint bench clean env fonts chromium poppler
 
 env: $(STAMP)
 
@@ -42,8 +47,7 @@ poppler:
 
 demo: $(STAMP)
 	$(VENV)/bin/decomkit demo $(DEMO) --replace --anchor $(DEMO)-anchor
-	$(VENV)/bin/decomkit batch $(DEMO) --stages portfolio,assess,backup,approval,disable \
-	  --apps candidates -p wait_seconds 4
+	$(VENV)/bin/decomkit batch $(DEMO) --stages $(PIPELINE) --apps candidates -p wait_seconds 4
 	$(VENV)/bin/decomkit batch $(DEMO) --stages review --apps old-expense,room-booking
 	$(VENV)/bin/decomkit record $(DEMO)
 	$(VENV)/bin/decomkit status $(DEMO)
@@ -51,14 +55,21 @@ demo: $(STAMP)
 	rm -rf $(DEMO)-records-copy && cp -r $(DEMO)/records $(DEMO)-records-copy
 	$(VENV)/bin/decomkit record verify $(DEMO)-records-copy --public-key $(DEMO)/keys/*.pub.pem
 	@echo "workspace: $(abspath $(DEMO))"
-	@echo "executed notebooks: $(abspath $(DEMO))/runs/<app>/ (batch summary: runs/batch-summary.json); candidate list: $(abspath $(DEMO))/candidates.xlsx"
+	@echo "executed notebooks: $(abspath $(DEMO))/runs/<app>/; candidate list: $(abspath $(DEMO))/candidates.xlsx"
+	@echo "pipeline batch summary: $$(ls $(abspath $(DEMO))/runs/batch-*-$(subst $(comma),-,$(PIPELINE)).json | tail -n 1)"
 	@echo "records (open in a browser): $(abspath $(DEMO))/records/index.html"
 
 test: $(STAMP) chromium poppler
-	$(PY) -m pytest
+	$(PY) -m pytest $(ARGS)
+
+# The documentation site, into site/ (warnings are errors); `.venv/bin/mkdocs serve` shows it
+# while you edit docs/. The reference pages are generated from the code as it builds.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+	@echo "documentation: $(abspath site)/index.html"
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check lib tests bench
+	$(VENV)/bin/ruff check lib tests bench docs
 	$(VENV)/bin/mypy
 
 # The scale bench assesses all 1,000 apps, locally and on dask (about 20 minutes each on 2
@@ -80,4 +91,4 @@ dashboard: $(STAMP)
 	$(VENV)/bin/decomkit dashboard $(DEMO)
 
 clean:
-	rm -rf $(VENV) $(DEMO) $(DEMO)-anchor $(DEMO)-records-copy .pytest_cache .mypy_cache
+	rm -rf $(VENV) $(DEMO) $(DEMO)-anchor $(DEMO)-records-copy .pytest_cache site .mypy_cache

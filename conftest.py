@@ -11,6 +11,10 @@ from pathlib import Path
 from decomkit.running.demo import build_demo
 
 _KEYS = tempfile.mkdtemp(prefix="decomkit-test-keys-")
+# A ledger opened by a relative path lands in the working folder: an empty ledger.sqlite was
+# once committed at the repository's root. A run that leaves one there fails, naming it.
+_STRAYS = {Path(__file__).resolve().parent / "ledger.sqlite", Path.cwd() / "ledger.sqlite"}
+_STRAYS_BEFORE: set[Path] = set()
 
 
 def pytest_configure(config):
@@ -18,6 +22,15 @@ def pytest_configure(config):
     os.environ["DECOMKIT_KEY_DIR"] = _KEYS
     for variable in ("DECOMKIT_SIGNING_KEY", "DECOMKIT_SIGNING_KEY_FILE"):
         os.environ.pop(variable, None)
+    _STRAYS_BEFORE.update(path for path in _STRAYS if path.exists())
+
+
+def pytest_sessionfinish(session, exitstatus):
+    left = sorted(str(path) for path in _STRAYS - _STRAYS_BEFORE if path.exists())
+    if left:
+        print(f"\nthe tests left a ledger outside any workspace: {', '.join(left)} "
+              "(something opened a ledger by a relative path); delete it and find the test")
+        session.exitstatus = 1
 
 
 def pytest_unconfigure(config):

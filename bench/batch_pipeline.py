@@ -39,7 +39,8 @@ def notebooks_run(workspace: Path) -> list[tuple[str, str, str]]:
     """(app, stage notebook, parameters as papermill -p pairs) the batch executed, in order."""
     from decomkit.running.runs import STAGES as FILES
 
-    summary = json.loads((workspace / "runs" / "batch-summary.json").read_text("utf-8"))
+    latest = max((workspace / "runs").glob("batch-*.json"))  # each batch keeps its own summary
+    summary = json.loads(latest.read_text("utf-8"))
     return [(app, FILES[s["stage"]], s["stage"]) for app, a in summary["apps"].items()
             for s in a["stages"] if s["status"] in ("ok", "failed")]
 

@@ -135,8 +135,7 @@ def batch(workspace: Path, stages: str, apps: str, run: SizeRun, executor: list[
 
 def _batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: SizeRun,
            executor: list[str]) -> None:
-    summary_path = workspace / "runs" / "batch-summary.json"
-    summary_path.unlink(missing_ok=True)
+    before = set((workspace / "runs").glob("batch-*.json"))  # each batch writes its own summary
     dated = ["-p", "as_of", AS_OF] if stages in ("portfolio", "assess") else []
     started = time.perf_counter()
     proc = subprocess.Popen([str(BIN / "decomkit"), "batch", str(workspace), "--stages", stages,
@@ -145,10 +144,11 @@ def _batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: Siz
     memory.watch(proc.pid)
     _, err = proc.communicate()
     run.steps[stages] = run.steps.get(stages, 0.0) + time.perf_counter() - started
-    if not summary_path.exists():
+    written = sorted(set((workspace / "runs").glob("batch-*.json")) - before)
+    if not written:
         raise SystemExit(f"decomkit batch --stages {stages} failed: "
                          f"{err.decode(errors='replace')[-2000:]}")
-    summary = json.loads(summary_path.read_text("utf-8"))
+    summary = json.loads(written[-1].read_text("utf-8"))
     outcomes = [("", summary["portfolio"])] if summary.get("portfolio") else []
     outcomes += [(app, s) for app, a in summary["apps"].items() for s in a["stages"]]
     for app, outcome in outcomes:

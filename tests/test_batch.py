@@ -17,7 +17,7 @@ import pytest
 
 from decomkit.context.workspace import Workspace
 from decomkit.core.errors import InputError
-from decomkit.running.batch import run_batch
+from decomkit.running.batch import SUMMARY_GLOB, run_batch
 from decomkit.running.kernels import KernelPool
 from decomkit.running.runs import KERNEL, execute
 
@@ -31,7 +31,9 @@ def batch(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
 
 
 def summary_of(workspace: Workspace) -> dict:
-    return json.loads((workspace.root / "runs" / "batch-summary.json").read_text("utf-8"))
+    """The latest batch's summary (each batch keeps its own; their names sort by time)."""
+    latest = max((workspace.root / "runs").glob(SUMMARY_GLOB))
+    return json.loads(latest.read_text("utf-8"))
 
 
 def statuses(summary: dict) -> dict[tuple[str, str], str]:
@@ -123,7 +125,7 @@ def test_a_killed_batch_rerun_finishes_only_what_was_left(demo, as_of):
 
 
 def test_force_runs_finished_stages_again(demo, as_of):
-    run_batch(demo, ["assess"], "jxc", {"as_of": str(as_of)}, quiet=True)
+    first = run_batch(demo, ["assess"], "jxc", {"as_of": str(as_of)}, quiet=True)
     again = run_batch(demo, ["assess"], "jxc", {"as_of": str(as_of)}, quiet=True)
     assert again.apps[0].stages[0].status == "earlier"
     forced = run_batch(demo, ["assess"], "jxc", {"as_of": str(as_of)}, force=True, quiet=True)
@@ -131,6 +133,13 @@ def test_force_runs_finished_stages_again(demo, as_of):
     changed = run_batch(demo, ["assess"], "jxc", {"as_of": str(as_of), "language": "en"},
                         quiet=True)
     assert changed.apps[0].stages[0].status == "ok"  # other parameters: not the same run
+    # Each of the four batches kept its own summary; their names sort in the order they ran.
+    batches = [first, again, forced, changed]
+    assert sorted((demo.root / "runs").glob(SUMMARY_GLOB)) == [b.path for b in batches]
+    kept = [json.loads(b.path.read_text("utf-8")) for b in batches]
+    assert len({k["batch"] for k in kept}) == 4
+    assert [k["apps"]["jxc"]["stages"][0]["status"] for k in kept] == [
+        "ok", "earlier", "ok", "ok"]
 
 
 def test_dask_cluster_reaches_the_same_ledger_states(demo, as_of, tmp_path):

@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
+import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
-from urllib.request import urlopen
 
 import nbformat
 import pytest
@@ -22,6 +20,7 @@ import pytest
 from decomkit.context.stage import WORKSPACE_ENV
 from decomkit.running.dashboard import prepare_dashboard, voila_command
 from decomkit.running.runs import STAGES, prepare_stage
+from helpers import free_port, stop, wait_for
 
 playwright = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -34,24 +33,6 @@ LAB_RUNS = [("portfolio", {}), ("assess", {"app_id": "jxc"}), ("backup", {"app_i
             ("disable", {"app_id": "jxc"}), ("review", {"app_id": "old-expense"})]
 DATED = ("portfolio", "assess", "review")
 pytestmark = pytest.mark.usefixtures("chromium_path")  # decided before the demo is built
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited"
-        try:
-            with urlopen(url, timeout=5):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(url)
 
 
 @pytest.fixture(scope="module")
@@ -67,14 +48,6 @@ def new_page(browser, base: str):
     context.route("**/*", lambda route: route.continue_()
                   if route.request.url.startswith(base) else route.abort())
     return context.new_page()
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @pytest.fixture
@@ -128,7 +101,7 @@ RUN_STATE = """() => {
 
 
 def run_all(page, base: str, token: str, name: str) -> dict:
-    page.goto(f"{base}/lab/tree/{name}?token={token}")
+    page.goto(f"{base}/lab/tree/{name}?token={token}", timeout=120_000)  # a busy machine
     page.wait_for_function("""([name]) => {
         const p = window.jupyterapp && window.jupyterapp.shell.currentWidget;
         return p && p.context && p.context.path.endsWith(name) && p.sessionContext.session
@@ -238,33 +211,60 @@ def check_guarded_disable(page, demo) -> None:
 
 
 @pytest.fixture
-def dashboard(demo):
+def dashboard(demo, tmp_path):
+    """Voila serving the prepared dashboard as ``decomkit dashboard`` does: its address, and
+    the file that keeps Voila's log (stdout and stderr)."""
     notebook = prepare_dashboard(demo)
     port = free_port()
-    process = subprocess.Popen(voila_command(notebook, port, open_browser=False),
-                               env={**os.environ, WORKSPACE_ENV: str(demo.root)},
-                               cwd=notebook.parent, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    log = tmp_path / "voila.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(voila_command(notebook, port, open_browser=False),
+                                   env={**os.environ, WORKSPACE_ENV: str(demo.root)},
+                                   cwd=notebook.parent, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(base + "/", process)
-        yield base
+        try:
+            # a static file: fetching "/" would run the whole portfolio in a kernel per try
+            wait_for(base + "/voila/static/voila.js", process)
+        except BaseException:  # never served: the log says why
+            ARTIFACTS.mkdir(exist_ok=True)
+            shutil.copyfile(log, ARTIFACTS / "dashboard-failure.log")
+            raise
+        yield base, log
     finally:
         stop(process)
 
 
+def keep_evidence(page, log: Path, name: str) -> None:
+    """What a failed browser test leaves in ``test-artifacts/``: the server's log and what the
+    page showed (``name``.log, ``name``.png)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copyfile(log, ARTIFACTS / f"{name}.log")
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, timeout=30_000)
+    except Exception as e:  # a page that cannot be drawn must not hide the test's own failure
+        (ARTIFACTS / f"{name}.png.txt").write_text(f"no screenshot: {e}\n", encoding="utf-8")
+
+
 def test_the_voila_dashboard_is_live_and_read_only(dashboard, browser, demo):
+    base, log = dashboard
     with demo.ledger() as ledger:
         rows = ledger.verify()
-    page = new_page(browser, dashboard)
-    page.goto(dashboard + "/")
-    page.wait_for_selector(".decomkit-explorer img", timeout=180_000)
-    text = page.inner_text("body")
-    assert "Traceback" not in text and "Error" not in text
-    assert "进销存" in text  # Chinese app names, as text
-    before, after = move_first_slider(page)
-    assert after[0] != before[0] and after[1] != before[1]
-    assert "open_stage" not in page.inner_text("body")  # no code for managers
+    page = new_page(browser, base)
+    try:
+        # Voila streams the page as the cells run: "load" comes only after the last cell, which
+        # on a busy machine takes longer than goto's 30 s; the explorer's image is what counts.
+        page.goto(base + "/", wait_until="commit", timeout=120_000)
+        page.wait_for_selector(".decomkit-explorer img", timeout=180_000)
+        text = page.inner_text("body")
+        assert "Traceback" not in text and "Error" not in text
+        assert "进销存" in text  # Chinese app names, as text
+        before, after = move_first_slider(page)
+        assert after[0] != before[0] and after[1] != before[1]
+        assert "open_stage" not in page.inner_text("body")  # no code for managers
+    except BaseException:
+        keep_evidence(page, log, "dashboard-failure")
+        raise
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
     with demo.ledger() as ledger:

@@ -68,8 +68,15 @@ def test_status_shows_decisions_beside_undecided_apps(demo, retire):
     assert "decided" in line and "retire" in line
 
 
-def batch_summary(workspace) -> dict:
-    return json.loads((workspace.root / "runs" / "batch-summary.json").read_text("utf-8"))
+def printed_summary(done: subprocess.CompletedProcess) -> Path:
+    """The summary a batch says it wrote: ``summary: PATH``, on a line of its own."""
+    lines = [line for line in done.stdout.splitlines() if line.startswith("summary: ")]
+    assert len(lines) == 1, done.stdout
+    return Path(lines[0].removeprefix("summary: "))
+
+
+def batch_summary(done: subprocess.CompletedProcess) -> dict:
+    return json.loads(printed_summary(done).read_text("utf-8"))
 
 
 def results(summary: dict) -> dict[tuple[str, str], str]:
@@ -95,10 +102,27 @@ def test_batch_executes_stages_into_runs(demo, as_of):
 def test_batch_skips_a_stage_whose_gate_is_closed(demo, as_of):
     done = run("batch", str(demo.root), "--apps", "jxc,doc-editor", "-p", "as_of", str(as_of))
     assert done.returncode == 0, done.stdout + done.stderr
-    summary = batch_summary(demo)
+    summary = batch_summary(done)
     assert results(summary)[("jxc", "backup")] == "ok"
     assert results(summary)[("doc-editor", "backup")] == "skipped"
     assert "the decision is not 'retire'" in summary["apps"]["doc-editor"]["stages"][1]["detail"]
     with demo.ledger() as ledger:
         assert ledger.state("jxc") == "backup_verified"
         assert ledger.state("doc-editor") == "decided"
+
+
+def test_each_batch_keeps_its_own_summary_and_prints_where(demo):
+    """The next batch (make demo's review after its pipeline) leaves the last one's summary."""
+    first = run("batch", str(demo.root), "--stages", "approval,review", "--apps", "jxc")
+    second = run("batch", str(demo.root), "--stages", "review", "--apps", "jxc,crm")
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    paths = [printed_summary(done) for done in (first, second)]
+    assert sorted((demo.root / "runs").glob("batch-*.json")) == paths  # in the order they ran
+    assert paths[0].name.startswith("batch-") and paths[0].name.endswith("-approval-review.json")
+    assert paths[1].name.endswith("-review.json") and paths[1].parent == demo.root / "runs"
+    assert not set('<>:"\\|?*') & set(paths[0].name)  # a name Windows accepts too
+    firsts, seconds = (json.loads(path.read_text("utf-8")) for path in paths)
+    assert firsts["stages"] == ["approval", "review"] and seconds["stages"] == ["review"]
+    assert results(firsts) == {("jxc", "approval"): "skipped"}  # no decision yet: gate closed
+    assert results(seconds) == {("jxc", "review"): "skipped", ("crm", "review"): "skipped"}
+    assert firsts["batch"] != seconds["batch"]

@@ -3,6 +3,7 @@ defect found by driving the official SDK against it, and the whole lifecycle on 
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import os
 import signal
@@ -21,7 +22,7 @@ from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.approval import submit_approval, track_approval
 from decomkit.lifecycle.backup import run_backup
 from decomkit.lifecycle.execute import rollback, run_disable
-from decomkit.platforms import ApprovalRequest, Notification, Scope
+from decomkit.platforms import ApprovalRequest, Notification, Platform, Scope
 from decomkit.platforms.dingtalk import DingTalkPlatform, clear_token_cache
 from decomkit.platforms.dingtalk_form import FORM_FIELDS, TEMPLATE_NAME, form_components
 from decomkit.platforms.manual import ManualPlatform
@@ -540,20 +541,44 @@ def test_one_platform_per_stage_reused_then_closed(on_dingtalk, fake):
 
 
 def test_platforms_are_found_in_the_registry(demo):
-    from typing import get_args
-
-    from decomkit.core.config import Config
     from decomkit.core.errors import ConfigError
-    from decomkit.platforms import PLATFORMS, Platform, platform_class
+    from decomkit.platforms import platform_class, platform_names
 
-    assert set(PLATFORMS) == set(get_args(Config.model_fields["platform"].annotation))
-    for name in PLATFORMS:
+    for name in platform_names():  # the entry points; tests/test_registry.py checks the list
         cls = platform_class(name)
         assert issubclass(cls, Platform) and cls.name == name
     with demo.platform() as platform:  # the demo's sandbox, through the registry
         assert platform.name == "sandbox"
     with pytest.raises(ConfigError, match="not available"):
         platform_class("feishu")
+
+
+def _platform_attributes(path: Path) -> set[str]:
+    """Attributes read from a platform in a module: ``platform.x`` and ``….platform.x``."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute):
+            owner = node.value
+            if ((isinstance(owner, ast.Name) and owner.id == "platform")
+                    or (isinstance(owner, ast.Attribute) and owner.attr == "platform")):
+                found.add(node.attr)
+    return found
+
+
+def test_the_platform_interface_declares_what_the_stages_call():
+    declared = set(dir(Platform)) | set(Platform.__annotations__)
+    used = {(path.name, attr) for layer in ("lifecycle", "records", "running", "context")
+            for path in (ROOT / "lib" / "decomkit" / layer).glob("*.py")
+            for attr in _platform_attributes(path)}
+    assert ("approval.py", "decide_approval") in used  # the check sees the calls
+    assert sorted(u for u in used if u[1] not in declared) == []
+
+
+def test_dingtalk_refuses_a_decision_made_through_the_kit(fake, org):
+    assert "decide_approval" in Platform.__abstractmethods__
+    assert not DingTalkPlatform.records_decisions
+    with pytest.raises(PlatformError, match="in the DingTalk app"):
+        client(fake, org).decide_approval("proc-1", "u1", "agree")
 
 
 def test_a_robot_send_cut_off_by_a_crash_is_not_resent(fake, org, tmp_path):

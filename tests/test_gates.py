@@ -298,8 +298,8 @@ def test_a_second_backup_of_one_app_is_refused_and_keeps_the_first_ones_folder(d
 def test_the_readme_gate_table_names_every_gate():
     from decomkit.proof.gates import GATES
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    table = readme.split("## The lifecycle and its gates", 1)[1].split("\n## ", 1)[0]
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "operator.md").read_text("utf-8")
+    table = guide.split("## The lifecycle and its gates", 1)[1].split("\n## ", 1)[0]
     assert [a for a in GATES if f"`{a}`" not in table] == []
 
 

@@ -208,8 +208,8 @@ def test_the_readme_map_example_and_the_shipped_maps_are_valid_maps(tmp_path):
     from decomkit.core.resources import templates_dir
     from decomkit.inventory.importers.maps import load_map
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### Column maps"):readme.index("### Usage without an API")]
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "analyst.md").read_text("utf-8")
+    section = guide[guide.index("### Column maps"):guide.index("### Usage without an API")]
     example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
     assert set(load_map(tmp_path / "example.yaml").columns) >= {"user_id", "name", "department"}

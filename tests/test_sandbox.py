@@ -94,6 +94,15 @@ def test_approval_in_chain_order_and_no_self_approval(sandbox):
     assert final.approved and [r["result"] for r in final.records] == ["AGREE", "AGREE"]
 
 
+def test_the_sandbox_takes_no_evidence_file(sandbox, tmp_path):
+    """Evidence is for approvals given outside the kit (the manual platform)."""
+    inst = sandbox.submit_approval(_request(), key="a")
+    (tmp_path / "shot.png").write_bytes(b"png")
+    with pytest.raises(PlatformError, match="no evidence file"):
+        sandbox.decide_approval(inst, "u0002", "agree", evidence=str(tmp_path / "shot.png"))
+    assert sandbox.approval_status(inst).records == ()
+
+
 def test_refusal_ends_the_request(sandbox):
     inst = sandbox.submit_approval(_request(), key="a")
     status = sandbox.decide_approval(inst, "u0002", "refuse", "数据还没迁移")

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from decomkit.core.errors import InputError
-from decomkit.inventory.tables import decode_csv, load_inventory
+from decomkit.inventory.schemas import TABLES_BY_NAME
+from decomkit.inventory.tables import Inventory, decode_csv, empty_table, load_inventory
 
 APPS_HEADER = "app_id,name,licensed_seats\n"
 
@@ -214,3 +215,16 @@ def test_excel_unicode_text_export_is_read(data):
     """Excel's 'Unicode Text' is UTF-16 with a BOM, separated by tabs."""
     (data / "apps.csv").write_bytes("app_id\tname\nA1\t进销存\n".encode("utf-16"))
     assert list(load_inventory(data).apps["name"]) == ["进销存"]
+
+
+def test_an_apps_display_name_comes_from_the_inventory():
+    apps = empty_table(TABLES_BY_NAME["apps"])
+    apps = apps.reindex(range(2))
+    apps["app_id"] = ["jxc", "crm"]
+    apps["name"] = ["进销存", "CRM客户管理"]
+    tables = {name: empty_table(TABLES_BY_NAME[name]) for name in Inventory.names()}
+    inventory = Inventory(**{**tables, "apps": apps})
+    assert inventory.app_name("crm") == "CRM客户管理"
+    assert inventory.app_name("gone", default="gone") == "gone"
+    with pytest.raises(KeyError):
+        inventory.app_name("gone")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from decomkit.core import registry
 from decomkit.core.errors import DecomkitError
 
 if TYPE_CHECKING:  # for annotations only: the command's own import loads it
@@ -74,7 +75,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     workspace = init_workspace(args.dir, platform=args.platform, language=args.language)
     print(f"workspace created: {workspace.root}")
     _print_key(workspace.root)
-    print(f"next: put the inventory tables in {workspace.path('data')} (see README), "
+    print(f"next: put the inventory tables in {workspace.path('data')} (see docs/analyst.md, "
+          "Inventory tables), "
           f"then 'decomkit status {workspace.root}'")
     return 0
 
@@ -130,7 +132,7 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
         print(f"  note: {note}")
     if not report.anchored:
         print("  no readable anchor: whoever holds the signing key could rewrite this ledger "
-              "undetected; add an [[anchors]] entry (see README)")
+              "undetected; add an [[anchors]] entry (see docs/operator.md, Anchors)")
     return 0
 
 
@@ -190,8 +192,9 @@ def _print_batch(summary) -> None:
     console = Console(width=160)
     console.print(table)
     console.print(f"{len(summary.apps)} apps, {len(summary.failed)} failed"
-                  f"{': ' + ', '.join(summary.failed) if summary.failed else ''}; "
-                  f"summary: {summary.path}")
+                  f"{': ' + ', '.join(summary.failed) if summary.failed else ''}")
+    # On a line of its own, never wrapped or styled, for scripts: this batch's own summary.
+    print(f"summary: {summary.path}", flush=True)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -314,7 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="create an empty workspace")
     p.add_argument("dir")
-    p.add_argument("--platform", choices=("sandbox", "dingtalk", "manual"), default="sandbox")
+    p.add_argument("--platform", choices=registry.names(registry.PLATFORMS), default="sandbox",
+                   help="where actions go (the registered platforms; default: sandbox)")
     p.add_argument("--language", choices=("en", "zh"), default="zh")
     p.set_defaults(func=cmd_init)
 
@@ -331,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "demo' made; never other files)")
     p.add_argument("--anchor", default=None, metavar="FOLDER",
                    help="anchor the ledger's checkpoints to this local folder (a sandbox "
-                        "anchor: weak, see README)")
+                        "anchor: weak, see docs/security.md)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("status", help="apps by lifecycle stage")

@@ -71,7 +71,7 @@ def recent_users_by_department(inventory: Inventory, app_id: str,
 
 def assess_impact(inventory: Inventory, app_id: str, as_of: dt.date,
                   language: Language = "zh") -> Impact:
-    name = inventory.apps.set_index("app_id").loc[app_id, "name"]
+    name = inventory.app_name(app_id)
     processes = inventory.processes[inventory.processes["app_id"] == app_id].drop(
         columns="app_id").reset_index(drop=True)
     integrations = inventory.integrations[inventory.integrations["app_id"] == app_id].drop(

@@ -23,8 +23,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, PydanticCustomError
 
+from decomkit.core import registry
 from decomkit.core.errors import ConfigError
 from decomkit.core.files import atomic_write_text
 from decomkit.core.resources import render_template
@@ -52,6 +53,12 @@ _SECRET_NAME = re.compile(r"secret|token|password|passwd|api_?key|app_?key|acces
 def looks_secret(name: str) -> bool:
     """Whether a setting or parameter name looks like it holds a secret."""
     return bool(_SECRET_NAME.search(name))
+
+
+def _choices(names: tuple[str, ...], quote: str = '"') -> str:
+    """``"a", "b" or "c"``."""
+    quoted = [f"{quote}{name}{quote}" for name in names]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1] if len(quoted) > 1 else "".join(quoted)
 
 
 class _Section(BaseModel):
@@ -186,6 +193,9 @@ class DingTalkAnchor(_Section):
     robot: bool = True
 
 
+# A new anchor kind: its settings model here (with ``kind: Literal["..."]``), in ``Anchor`` and
+# ``ANCHOR_KINDS``, and its store class registered as a ``decomkit.anchors`` entry point
+# (decomkit.core.registry); tests/test_registry.py checks that the two lists agree.
 Anchor = Annotated[FolderAnchor | S3Anchor | EmailAnchor | DingTalkAnchor,
                    Field(discriminator="kind")]
 ANCHOR_KINDS: dict[str, type[_Section]] = {
@@ -195,10 +205,11 @@ ANCHOR_KINDS: dict[str, type[_Section]] = {
 class Config(_Section):
     language: Literal["en", "zh"] = Field("zh", description=(
         'Language of notebooks, records and notifications: "en" or "zh".'))
-    platform: Literal["sandbox", "dingtalk", "manual"] = Field("sandbox", description=(
-        'Where actions go: "sandbox" (local, state inside this workspace), "dingtalk" (Open '
-        'API), or "manual" (the kit prints console steps and records who confirmed them, with '
-        'evidence).'))
+    platform: str = Field("sandbox", description=(
+        f"Where actions go, one of {_choices(registry.names(registry.PLATFORMS))} (the "
+        'decomkit.platforms entry points): "sandbox" is local, its state inside this '
+        'workspace; "dingtalk" is the Open API; "manual": the kit prints console steps and '
+        "records who confirmed them, with evidence."))
     operator: str = Field("it-admin", description=(
         "Default operator (analyst) recorded in the ledger when a notebook does not name one."))
     timezone: str = Field("Asia/Shanghai", description=(
@@ -212,10 +223,22 @@ class Config(_Section):
     dingtalk: DingTalk = Field(DingTalk(), description=DingTalk.__doc__)
 
     anchors: tuple[Anchor, ...] = Field((), description=(
-        'Places you cannot rewrite that receive every signed ledger checkpoint (README: Proof '
-        'against an insider). Replace "anchors = []" by [[anchors]] tables at the end of the '
+        'Places you cannot rewrite that receive every signed ledger checkpoint (docs/security.md: '
+        'Proof against an insider). Replace "anchors = []" by [[anchors]] tables at the end of the '
         'file, each with kind = "s3" (url, endpoint_url, retain_days, object_lock), "email" '
         '(to), "dingtalk" (robot) or "folder" (path; weak), and an optional name.'))
+
+    @field_validator("platform")
+    @classmethod
+    def _registered_platform(cls, value: str) -> str:
+        names = registry.names(registry.PLATFORMS)
+        if not names:  # the installed metadata predates the entry points: say so
+            raise PydanticCustomError("platform", str(registry.unknown(registry.PLATFORMS,
+                                                                       value)))
+        if value not in names:
+            raise PydanticCustomError("platform", "Input should be {choices} (the registered "
+                                      "platforms)", {"choices": _choices(names, "'")})
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -410,7 +433,8 @@ def render_config(
 
 
 def settings_table() -> str:
-    """The README's table of settings (Markdown), from the config model."""
+    """The table of settings (Markdown) that docs/reference/settings.md shows, from the config
+    model."""
     lines = ["| key | default | meaning |", "|---|---|---|"]
     for _, _, rows in settings(Config(approval=Approval(chain=DEFAULT_APPROVERS))):
         for row in rows:

@@ -1,7 +1,8 @@
 """The inventory tables: their columns, types and rules.
 
 Column headers may be given in English (the name here) or in Chinese (``zh``), as admin consoles
-export them. The README's table reference is checked against this module by a test.
+export them. The documentation's table reference (docs/reference/tables.md) is generated from
+this module.
 """
 
 from __future__ import annotations
@@ -248,7 +249,7 @@ CHOICES_ZH = {
 
 
 def tables_markdown() -> str:
-    """The table reference for the README (a test checks the README holds exactly this)."""
+    """The table reference (Markdown) that docs/reference/tables.md shows, generated at build."""
     out = []
     for t in TABLES:
         need = " (required)" if t.required else ""

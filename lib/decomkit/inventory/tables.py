@@ -473,6 +473,16 @@ class Inventory:
     def names() -> list[str]:
         return [f.name for f in fields(Inventory) if f.name != "read"]
 
+    def app_name(self, app_id: str, default: str | None = None) -> str:
+        """The app's display name (``apps.name``); ``default`` for an app the table does not
+        hold, or KeyError without one."""
+        found = self.apps.loc[self.apps["app_id"] == app_id, "name"]
+        if found.empty:
+            if default is None:
+                raise KeyError(app_id)
+            return default
+        return str(found.iloc[0])
+
 
 def find_table_file(data_dir: Path, table: Table) -> list[Path]:
     """Files in ``data_dir`` that hold ``table`` (English or Chinese file name)."""

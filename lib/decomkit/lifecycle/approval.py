@@ -54,7 +54,7 @@ def build_request(stage: Stage, app_id: str, plan: dict, reason: str,
     with stage.workspace.ledger() as ledger:
         decided = ledger.last(app_id, "decided")
         assessed = ledger.last(app_id, "assessed")
-    name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
+    name = stage.inventory.app_name(app_id)
     impact = (assessed.data.get("impact", {}) if assessed else {}).get("reasons", [])
     form = {
         "应用 / App": f"{name} ({app_id})",
@@ -200,7 +200,7 @@ def _remind(stage: Stage, app_id: str, instance: str, pending: Event, status: Ap
     grant = authorize(stage.workspace, app_id, "remind", actor=stage.analyst)
     if not grant:
         return False
-    name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
+    name = stage.inventory.app_name(app_id)
     title, text = render("reminder", stage.language, app_name=name, instance_id=instance,
                          days=days)
     key = f"{app_id}:remind:{instance}:{now.date().isoformat()}"
@@ -231,8 +231,8 @@ def withdraw_approval(stage: Stage, app_id: str, remark: str) -> Event:
 
 
 def record_outside_decision(workspace: str, app_id: str, user: str,
-                            decision: Literal["agree", "refuse"],
-                            comment: str = "", evidence: str | None = None) -> Tracking:
+                            decision: Literal["agree", "refuse"], comment: str = "",
+                            evidence: str | None = None) -> Tracking:
     """An approver acts: on the sandbox through its approval flow; on the manual platform the
     approval given outside the kit is recorded with its evidence file."""
     stage = open_stage(workspace, tables=["users"])
@@ -247,13 +247,7 @@ def record_outside_decision(workspace: str, app_id: str, user: str,
         raise TransitionError(app_id, f"{decision} the request",
                               f"approvers act in the {platform.name} app itself; track the "
                               "request with 03_approval")
-    if evidence is not None:
-        # KNOWN DEFECT, kept as it is (fixing it changes behaviour): only the manual platform
-        # takes evidence; `decomkit approve --evidence` on the sandbox fails with TypeError.
-        platform.decide_approval(instance, user, decision, comment,
-                                 evidence=evidence)  # type: ignore[call-arg]
-    else:
-        platform.decide_approval(instance, user, decision, comment)
+    platform.decide_approval(instance, user, decision, comment, evidence=evidence)
     return track_approval(stage, app_id)
 
 

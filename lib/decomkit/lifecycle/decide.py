@@ -160,6 +160,6 @@ def decided_history(stage: Stage, app_id: str) -> AppHistory | None:
     if state in UNDECIDED:
         return None
     who = Audience(stage.language, stage.workspace.config.timezone)
-    name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
+    name = stage.inventory.app_name(app_id)
     return AppHistory(app_summary(stage.workspace, app_id, name, who),
                       app_trail(stage.workspace, app_id, who))

@@ -157,7 +157,7 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
              steps: list[Step], pending: dict) -> DisableRun:
     platform = stage.platform
     config = stage.workspace.config
-    name = stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
+    name = stage.inventory.app_name(app_id)
     alternative = stage.inventory.apps.set_index("app_id").loc[app_id, "alternative"]
     values = {"app_name": name, "date": plan["date"], "instance_id": instance,
               "reason": pending.get("form", {}).get("停用原因 / Reason", ""),

@@ -97,14 +97,10 @@ def review_app(stage: Stage, app_id: str) -> Review:
                                    *actual],
                           "phase": ["before"] * len(before) + ["after"] * len(after)})
     return Review(
-        app_id, _name(stage, app_id), disabled_on, too_early=len(after) == 0,
+        app_id, stage.inventory.app_name(app_id), disabled_on, too_early=len(after) == 0,
         meaningful_from=(off_month + 2).to_timestamp().date(), costs=costs, savings=savings,
         baseline=baseline, penalty=penalty, migration=migration,
         incidents_after=_incidents_after(stage, app_id, disabled_on), **_survey(stage, app_id))
-
-
-def _name(stage: Stage, app_id: str) -> str:
-    return stage.inventory.apps.set_index("app_id").loc[app_id, "name"]
 
 
 def _incidents_after(stage: Stage, app_id: str, since: dt.date) -> pd.DataFrame:

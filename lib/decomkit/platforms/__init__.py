@@ -1,12 +1,13 @@
 """Platforms the kit acts on: the local sandbox (default), DingTalk's Open API, a manual console.
 
-Each is found by name in ``PLATFORMS`` and built by its ``from_workspace``; a stage opens one
-and closes it when done (``Stage.platform``)."""
+Each is registered by name as a ``decomkit.platforms`` entry point (``pyproject.toml``;
+``decomkit.core.registry`` reads them) and built by its ``from_workspace``; a stage opens one
+and closes it when done (``Stage.platform``). Only the platform chosen is imported (httpx only
+for DingTalk)."""
 
 from __future__ import annotations
 
-import importlib
-
+from decomkit.core import registry
 from decomkit.core.errors import ConfigError
 from decomkit.platforms.base import (
     AppInfo,
@@ -18,26 +19,28 @@ from decomkit.platforms.base import (
     WorkspaceLike,
 )
 
-__all__ = ["PLATFORMS", "AppInfo", "ApprovalRequest", "ApprovalStatus", "Notification",
-           "Platform", "Scope", "WorkspaceLike", "open_platform"]
+__all__ = ["AppInfo", "ApprovalRequest", "ApprovalStatus", "Notification", "Platform", "Scope",
+           "WorkspaceLike", "open_platform", "platform_class", "platform_names"]
 
-# name in decomkit.toml → "module:class"; imported only when chosen (httpx only for DingTalk).
-PLATFORMS: dict[str, str] = {
-    "sandbox": "decomkit.platforms.sandbox:SandboxPlatform",
-    "dingtalk": "decomkit.platforms.dingtalk:DingTalkPlatform",
-    "manual": "decomkit.platforms.manual:ManualPlatform",
-}
+
+def platform_names() -> tuple[str, ...]:
+    """The names ``platform`` in decomkit.toml may take (nothing imported)."""
+    return registry.names(registry.PLATFORMS)
 
 
 def platform_class(name: str) -> type[Platform]:
-    try:
-        module, _, cls = PLATFORMS[name].partition(":")
-    except KeyError:
-        raise ConfigError(
-            f"platform '{name}' is not available in this version of decomkit (choose one of "
-            f"{', '.join(PLATFORMS)}); set platform = \"sandbox\" in decomkit.toml to rehearse "
-            "locally") from None
-    return getattr(importlib.import_module(module), cls)
+    """The platform class registered as ``name``; a ConfigError naming the choices if none."""
+    if name not in platform_names():
+        error = registry.unknown(registry.PLATFORMS, name)
+        if "sandbox" not in platform_names():  # nothing registered: the error says what to do
+            raise error
+        raise ConfigError(f"{error}; set platform = \"sandbox\" in decomkit.toml to rehearse "
+                          "locally")
+    cls = registry.load(registry.PLATFORMS, name)
+    if not (isinstance(cls, type) and issubclass(cls, Platform)):
+        raise ConfigError(f"platform '{name}' is registered as {cls!r}, which is not a "
+                          "decomkit.platforms.base.Platform")
+    return cls
 
 
 def open_platform(workspace: WorkspaceLike) -> Platform:

@@ -103,7 +103,8 @@ class Platform(ABC):
     use it in a ``with`` block) when the stage is done."""
 
     name: str
-    records_decisions = False  # approvers act through the kit (sandbox, manual), not an app
+    # Approvers act through the kit (sandbox, manual: ``decide_approval``), not in an app.
+    records_decisions = False
 
     @classmethod
     @abstractmethod
@@ -160,11 +161,14 @@ class Platform(ABC):
     @abstractmethod
     def approval_status(self, instance_id: str) -> ApprovalStatus: ...
 
+    @abstractmethod
     def decide_approval(self, instance_id: str, user_id: str,
-                        decision: Literal["agree", "refuse"], comment: str = "") -> ApprovalStatus:
-        """An approver agrees or refuses through the kit: only on a platform whose approvers act
-        through it (``records_decisions``); elsewhere they act in the platform's own app."""
-        raise NotImplementedError(f"approvers act in the {self.name} app itself")
+                        decision: Literal["agree", "refuse"], comment: str = "", *,
+                        evidence: str | None = None) -> ApprovalStatus:
+        """An approver's decision recorded through the kit (``decomkit approve``): on a
+        platform whose approvers act through the kit (``records_decisions``: the sandbox; the
+        manual platform, with an ``evidence`` file of the approval given outside it). A platform
+        whose approvers act in its own app (DingTalk) raises PlatformError."""
 
     @abstractmethod
     def withdraw_approval(self, instance_id: str, operator: str, remark: str, *,

@@ -22,6 +22,7 @@ import threading
 import time
 import weakref
 from itertools import zip_longest
+from typing import Literal
 
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
@@ -290,6 +291,14 @@ class DingTalkPlatform(Platform):
         return ApprovalStatus(instance_id, raw["status"], raw.get("result") or None, records)
 
     # ------------------------------------------------------------ changes
+
+    def decide_approval(self, instance_id: str, user_id: str,
+                        decision: Literal["agree", "refuse"], comment: str = "", *,
+                        evidence: str | None = None) -> ApprovalStatus:
+        """Approvers act in the DingTalk app (its OA approval); the kit only reads their
+        decisions (``approval_status``)."""
+        raise PlatformError("decide_approval", "on DingTalk approvers act in the DingTalk app "
+                            "itself; track the request with 03_approval")
 
     def set_visible_scope(self, app_id: str, scope: Scope, *, key: str) -> None:
         """Move the scope to ``scope`` without ever opening the app wider than either end:

@@ -162,7 +162,7 @@ def markdown() -> str:
         "# DingTalk: the calls decomkit makes",
         "",
         "<!-- Generated from lib/decomkit/platforms/dingtalk_api.py and "
-        "lib/decomkit/approval_form.py by",
+        "lib/decomkit/platforms/dingtalk_form.py by",
         "     `python -m decomkit.platforms.dingtalk_api docs/dingtalk.md`; do not edit by "
         "hand (a test checks it). -->",
         "",

@@ -13,7 +13,7 @@ Calls (new style on api.dingtalk.com unless marked old, on oapi.dingtalk.com):
 
 Calls go through the DingTalk client's transport (token cache, retries and backoff on the rate
 limit codes), one at a time, spaced to stay under ``qps`` calls per second. DingTalk has no
-per-app usage API, so usage is not imported: see "Usage without an API" in the README.
+per-app usage API, so usage is not imported: see "Usage without an API" in docs/analyst.md.
 """
 
 from __future__ import annotations

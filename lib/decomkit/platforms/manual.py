@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
 from decomkit.core.files import atomic_write_text
@@ -222,7 +222,8 @@ class ManualPlatform(Platform):
             return instance
         return self._step("submit_approval", key, request.app_id, details, apply)
 
-    def decide_approval(self, instance_id: str, user_id: str, decision: str, comment: str = "",
+    def decide_approval(self, instance_id: str, user_id: str,
+                        decision: Literal["agree", "refuse"], comment: str = "", *,
                         evidence: str | None = None) -> ApprovalStatus:
         """Record an approval given outside the kit, with its evidence file."""
         if evidence is None or not Path(evidence).is_file():

@@ -107,8 +107,14 @@ class SandboxPlatform(Platform):
             return list(state["outbox"])
 
     def decide_approval(self, instance_id: str, user_id: str,
-                        decision: Literal["agree", "refuse"], comment: str = "") -> ApprovalStatus:
-        """An approver acts on a request (what an approver does in the DingTalk app)."""
+                        decision: Literal["agree", "refuse"], comment: str = "", *,
+                        evidence: str | None = None) -> ApprovalStatus:
+        """An approver acts on a request (what an approver does in the DingTalk app); the
+        sandbox's approvers act through the kit, so it takes no evidence file."""
+        if evidence is not None:
+            raise PlatformError("decide_approval", "the sandbox's approvers act through the "
+                                "kit: no evidence file (--evidence is for the manual platform)")
+
         def act(state: dict) -> None:
             inst = self._instance(state, instance_id)
             if canonical_user_id(user_id) == canonical_user_id(inst["originator"]):

@@ -1,11 +1,12 @@
 """Anchors: places outside the operator's reach that receive every signed ledger checkpoint.
 
-One class per ``kind`` of ``[[anchors]]`` in ``decomkit.toml`` (a registry). ``publish`` is
-idempotent: publishing a checkpoint the anchor already holds is a no-op, and one the anchor holds
-differently at the same row is refused (the anchor wins; verification names it). ``fetch`` reads
-back every checkpoint the anchor holds for a workspace; anchors that cannot be read back by the
-kit (email, the DingTalk robot) return None and are checked by pasting a checkpoint line into
-``decomkit ledger verify --checkpoint``.
+One class per ``kind`` of ``[[anchors]]`` in ``decomkit.toml``, each registered as a
+``decomkit.anchors`` entry point (``decomkit.core.registry``; its settings model is in
+``decomkit.core.config``). ``publish`` is idempotent: publishing a checkpoint the anchor already
+holds is a no-op, and one the anchor holds differently at the same row is refused (the anchor
+wins; verification names it). ``fetch`` reads back every checkpoint the anchor holds for a
+workspace; anchors that cannot be read back by the kit (email, the DingTalk robot) return None
+and are checked by pasting a checkpoint line into ``decomkit ledger verify --checkpoint``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
 
+from decomkit.core import registry
 from decomkit.core.config import (
     CONFIG_NAME,
     Config,
@@ -32,7 +34,7 @@ from decomkit.core.config import (
     load_config,
     secret,
 )
-from decomkit.core.errors import AnchorError, DecomkitError
+from decomkit.core.errors import AnchorError, ConfigError, DecomkitError
 from decomkit.core.files import atomic_write_text
 from decomkit.core.mail import send_email
 
@@ -263,8 +265,14 @@ class DingTalkStore(AnchorStore):
         return f"robot seq {checkpoint['seq']}"
 
 
-STORES: dict[str, type[AnchorStore]] = {
-    s.kind: s for s in (FolderStore, S3Store, EmailStore, DingTalkStore)}
+def store_class(kind: str) -> type[AnchorStore]:
+    """The store registered for ``kind`` (a ``decomkit.anchors`` entry point; the classes above
+    are decomkit's own). Its settings model lives in ``decomkit.core.config``."""
+    cls = registry.load(registry.ANCHORS, kind)
+    if not (isinstance(cls, type) and issubclass(cls, AnchorStore)):
+        raise ConfigError(f"anchor kind '{kind}' is registered as {cls!r}, which is not a "
+                          "decomkit.proof.anchors.AnchorStore")
+    return cls
 
 
 def add_folder_anchor(workspace_root: Path, folder: Path) -> None:
@@ -277,4 +285,4 @@ def add_folder_anchor(workspace_root: Path, folder: Path) -> None:
 
 
 def open_anchors(workspace_root: Path, config: Config) -> list[AnchorStore]:
-    return [STORES[a.kind](a, workspace_root, config) for a in config.anchors]
+    return [store_class(a.kind)(a, workspace_root, config) for a in config.anchors]

@@ -176,11 +176,6 @@ def _footer(workspace: Workspace, name: str, app_id: str) -> str:
     return f"{name} ({app_id}) · key {signing_fingerprint(workspace)}"
 
 
-def _app_name(workspace: Workspace, app_id: str) -> str:
-    apps = workspace.inventory([]).apps.set_index("app_id")
-    return apps.loc[app_id, "name"] if app_id in apps.index else app_id
-
-
 def _audience(workspace: Workspace) -> Audience:
     return Audience(workspace.config.language, workspace.config.timezone)
 
@@ -228,7 +223,7 @@ def render_app(workspace: Workspace, app_id: str) -> list[Path]:
                           f"notebook in {runs}); run its stages first "
                           f"(decomkit batch DIR --stages assess --apps {app_id})")
     out = workspace.app_dir("records", app_id)
-    name = _app_name(workspace, app_id)
+    name = workspace.inventory([]).app_name(app_id, default=app_id)
     language = workspace.config.language
     stages = [stage_record(workspace, app_id, nb) for nb in notebooks]
     written = []

@@ -5,7 +5,9 @@ dask.distributed cluster that shares the workspace's folder. Each app's progress
 kept in ``runs/<app>/batch.json``: the parent draws progress from it, and a later batch skips
 what finished with the same parameters (``force`` runs it again). One app's failure never stops
 the others; its notebook is kept and the failure is noted in the ledger. One batch runs on a
-workspace at a time (a second is refused), and its workers and kernels end with it.
+workspace at a time (a second is refused), and its workers and kernels end with it. Each
+batch's summary is a file of its own, ``runs/batch-<UTC start>-<stages>.json``, which the
+next batch leaves as it is.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from decomkit.context.workspace import Workspace
@@ -42,7 +45,8 @@ from decomkit.running.runs import (
 )
 
 STATUS_FILE = "batch.json"  # runs/<app>/batch.json
-SUMMARY_FILE = "batch-summary.json"  # runs/batch-summary.json
+SUMMARY_FILE = "batch-{stamp}-{stages}.json"  # runs/batch-20261124T024215.123456Z-assess.json
+SUMMARY_GLOB = "batch-*.json"  # every batch's own summary; names sort by start time
 PER_APP_ONLY = ("dry_run", "confirm", "roll_back")  # a real change is asked for app by app
 SET_BY_BATCH = KIT_SET  # the batch's own folder and each app: never given by a user
 ACTOR = "decomkit batch"
@@ -318,10 +322,18 @@ def run_batch(workspace: Workspace, stages: list[str], apps: str = "candidates",
                            scheduler=scheduler, quiet=quiet)
 
 
+def summary_name(started: datetime, stages: list[str]) -> str:
+    """A batch's own summary file: its UTC start (fixed width, so names sort by time) and its
+    stages, with no character Windows refuses (``batch-20261124T024215.123456Z-assess-backup``)."""
+    return SUMMARY_FILE.format(stamp=started.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ"),
+                               stages="-".join(stages))
+
+
 def _run_locked(workspace: Workspace, stages: list[str], apps: str, parameters: dict,
                 per_app: list[str], plan: dict | None, *, workers: int, timeout: float | None,
                 force: bool, executor: str, scheduler: str, quiet: bool) -> BatchSummary:
-    batch_id = f"{utcnow()}-{uuid.uuid4().hex[:6]}"
+    started = datetime.now(UTC)
+    batch_id = f"{started.isoformat(timespec='microseconds')}-{uuid.uuid4().hex[:6]}"
     portfolio = None
     if "portfolio" in stages:
         values = {k: v for k, v in parameters.items() if k in notebook_parameters("portfolio")}
@@ -352,7 +364,7 @@ def _run_locked(workspace: Workspace, stages: list[str], apps: str, parameters: 
                     outcomes.append(AppOutcome(app, error=f"{type(exc).__name__}: {exc}"))
         finally:
             close()
-    path = workspace.path("runs") / SUMMARY_FILE
+    path = workspace.path("runs") / summary_name(started, stages)  # kept: one per batch
     path.parent.mkdir(parents=True, exist_ok=True)
     summary = BatchSummary(outcomes, path, portfolio)
     write_json(path, {

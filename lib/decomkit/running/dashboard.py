@@ -19,9 +19,11 @@ from decomkit.running.runs import prepare_stage
 
 READ_ONLY = {"interactive": True, "record": False}
 # Voila waits for a cell without limit by default: a cell that never ends leaves a manager in front
-# of a blank page. After this long the page says so instead (the portfolio's heaviest cell takes a
-# few seconds at 1,000 apps).
-CELL_TIMEOUT_SECONDS = 300
+# of a blank page. After this long the page says so instead. It also bounds the cost of a reply
+# that lost its wake-up in nbclient (docs/upstream-output-widget-hang.md: the reply is found when
+# the timer fires, one timeout late); the widgets no longer cause that, but a third-party one could.
+# The portfolio's heaviest cell takes a few seconds at 1,000 apps.
+CELL_TIMEOUT_SECONDS = 120
 TIMEOUT_MESSAGE = ("The dashboard took too long to prepare; reload the page, or ask IT to check "
                    "the server. / 仪表板准备超时,请刷新页面,或请 IT 检查服务器。")
 ERROR_MESSAGE = ("Part of the dashboard could not be shown; ask IT to check the server's log. / "

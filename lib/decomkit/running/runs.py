@@ -131,7 +131,7 @@ def check_parameters(stages: list[str], values: dict, where: str = "parameters",
         if isinstance(value, str) and name not in KIT_SET and looks_like_credential(value):
             problems.append(Problem(where, row, name, "looks like a secret (a key or token)",
                                     "secrets are never parameters: set them as environment "
-                                    "variables (see the README's settings)"))
+                                    "variables (see docs/reference/settings.md, Secrets)"))
             continue
         try:
             typed[name] = _typed(declared[name], value)

@@ -2,7 +2,8 @@
 
 A map is a YAML file (``templates/import/NAME.yaml`` ships with the kit; a user's own maps live
 in the workspace's ``maps/`` folder) that says, per table column, which source column feeds it
-and how its values are translated. The README documents the format; ``ColumnMap`` checks it.
+and how its values are translated. docs/analyst.md (Column maps) documents the format;
+``ColumnMap`` checks it.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def load_map(path: Path) -> ColumnMap:
                          ) from None
     except ValidationError as exc:
         raise InputError([Problem(path.name, None, ".".join(str(p) for p in e["loc"]) or None,
-                                  e["msg"], "see 'Column maps' in the README")
+                                  e["msg"], "see 'Column maps' in docs/analyst.md")
                           for e in exc.errors()]) from None
     table = TABLES_BY_NAME[column_map.table]
     missing = [c.name for c in table.columns if c.required and c.name not in column_map.columns]
