@@ -70,6 +70,7 @@ docs: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lib tests bench docs
+	$(VENV)/bin/mypy
 
 # The scale bench assesses all 1,000 apps, locally and on dask (about 20 minutes each on 2
 # cores); SCALE="--sample 40" assesses 40 of them, SCALE="--quick" a 100-app organisation.
@@ -90,4 +91,4 @@ dashboard: $(STAMP)
 	$(VENV)/bin/decomkit dashboard $(DEMO)
 
 clean:
-	rm -rf $(VENV) $(DEMO) $(DEMO)-anchor $(DEMO)-records-copy .pytest_cache site
+	rm -rf $(VENV) $(DEMO) $(DEMO)-anchor $(DEMO)-records-copy .pytest_cache site .mypy_cache

@@ -11,9 +11,13 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from decomkit.core import registry
 from decomkit.core.errors import DecomkitError
+
+if TYPE_CHECKING:  # for annotations only: the command's own import loads it
+    from decomkit.context.workspace import Workspace
 
 
 def _cells(*values) -> list[str]:
@@ -35,7 +39,7 @@ def _non_negative(text: str) -> float:
     return value
 
 
-def _print_status(workspace) -> None:
+def _print_status(workspace: Workspace) -> None:
     from rich.console import Console
     from rich.table import Table
 

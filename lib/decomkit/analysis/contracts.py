@@ -163,7 +163,7 @@ def plan_exit(contract: dict | None, as_of: dt.date, monthly_cost: float,
         else False
     notice = dt.timedelta(days=int(contract.get("notice_days") or 0))
     fee = contract.get("early_termination_fee")
-    fee = float(fee) if pd.notna(fee) else None
+    fee = float(fee) if fee is not None and pd.notna(fee) else None
     term_end = pd.Timestamp(contract["renewal_date"]).date()
     while auto_renew and term_end < as_of:  # it renewed by itself, perhaps more than once
         term_end = _add_years(term_end, 1)

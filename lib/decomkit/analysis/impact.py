@@ -81,7 +81,8 @@ def assess_impact(inventory: Inventory, app_id: str, as_of: dt.date,
     by_dept = recent_users_by_department(inventory, app_id, as_of)
     with_access = people_with_access(inventory, app_id)
     access_only = by_dept.empty and with_access is not None and len(with_access) > 0
-    if access_only:  # usage unknown: everyone who can open it may depend on it
+    if access_only and with_access is not None:
+        # usage unknown: everyone who can open it may depend on it
         by_dept = (with_access.groupby("department").size().rename("users").reset_index()
                    .sort_values(["users", "department"], ascending=[False, True],
                                 ignore_index=True))

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from functools import cached_property
+from typing import cast
 
 from decomkit.context.workspace import Workspace
 from decomkit.core.config import Thresholds, Weights
@@ -106,11 +107,12 @@ def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", anal
         effective_thresholds = _override(config.thresholds, **(thresholds or {}))
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         raise WorkspaceError(f"invalid weight or threshold parameter: {exc}") from None
-    use(language or config.language, config.timezone)  # tables shown from here on
+    chosen: Language = cast(Language, language) if language else config.language  # checked
+    use(chosen, config.timezone)  # tables shown from here on
     if tables is None and not app_id:
         tables = [name for name in Inventory.names() if name != "usage_events"]
     snapshot = open_snapshot(ws.root)
     return Stage(ws, snapshot.inventory(tables, app_id or None), effective_weights,
-                 effective_thresholds, language or config.language,
+                 effective_thresholds, chosen,
                  parse_as_of(as_of, config.timezone),
                  analyst or config.operator, snapshot, app_id)

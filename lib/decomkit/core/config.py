@@ -12,7 +12,7 @@ import textwrap
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -23,7 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from decomkit.core import registry
 from decomkit.core.errors import ConfigError
@@ -198,8 +198,8 @@ class DingTalkAnchor(_Section):
 # (decomkit.core.registry); tests/test_registry.py checks that the two lists agree.
 Anchor = Annotated[FolderAnchor | S3Anchor | EmailAnchor | DingTalkAnchor,
                    Field(discriminator="kind")]
-ANCHOR_KINDS = {"folder": FolderAnchor, "s3": S3Anchor, "email": EmailAnchor,
-                "dingtalk": DingTalkAnchor}
+ANCHOR_KINDS: dict[str, type[_Section]] = {
+    "folder": FolderAnchor, "s3": S3Anchor, "email": EmailAnchor, "dingtalk": DingTalkAnchor}
 
 
 class Config(_Section):
@@ -271,7 +271,7 @@ def _secret_keys(data: dict, prefix: str = "") -> list[str]:
     return found
 
 
-def _describe(error: dict, model: type[BaseModel]) -> str:
+def _describe(error: ErrorDetails, model: type[BaseModel]) -> str:
     key = ".".join(str(part) for part in error["loc"]) or "(file)"
     if error["type"] == "extra_forbidden":
         section = model
@@ -438,7 +438,8 @@ def settings_table() -> str:
     lines = ["| key | default | meaning |", "|---|---|---|"]
     for _, _, rows in settings(Config(approval=Approval(chain=DEFAULT_APPROVERS))):
         for row in rows:
-            value = (" → ".join(a.role for a in row.value) if row.key == "chain"
+            chain = cast("tuple[Approver, ...]", row.value)  # the chain row holds the approvers
+            value = (" → ".join(a.role for a in chain) if row.key == "chain"
                      else f"`{row.toml}`")
             meaning = row.description.replace("|", "\\|")
             lines.append(f"| `{row.dotted}` | {value} | {meaning} |")

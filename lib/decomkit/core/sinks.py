@@ -20,7 +20,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +176,7 @@ def write_json(path: Path, value: Any, extra: tuple[str, ...] | list[str] = ()) 
     return path
 
 
-def scrub_notebook(nb: nbformat.NotebookNode, extra: list[str] = ()) -> nbformat.NotebookNode:
+def scrub_notebook(nb: nbformat.NotebookNode, extra: Sequence[str] = ()) -> nbformat.NotebookNode:
     """Mask secret-looking parameters, every known secret value and every credential-looking
     token anywhere in ``nb`` (outputs, tracebacks, metadata); embedded images are left whole."""
     params = nb.metadata.get("papermill", {}).get("parameters", {})
@@ -201,6 +201,6 @@ def _scrub_tree(value, extra: list[str], key: str = ""):
     return scrub(value, extra) if isinstance(value, str) else value
 
 
-def scrub_file(path: Path, extra: list[str] = ()) -> None:
+def scrub_file(path: Path, extra: Sequence[str] = ()) -> None:
     nb = nbformat.read(path, as_version=4)
     atomic_write_text(path, nbformat.writes(scrub_notebook(nb, extra)))

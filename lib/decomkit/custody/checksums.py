@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 from decomkit.inventory.tables import decode_csv, parse_csv
@@ -35,6 +36,7 @@ def cell_text(value) -> str:
 def parse_table(data: bytes, name: str) -> tuple[list[str], list[list[str]]] | None:
     """Header and rows (as canonical text) of a CSV, XLSX or JSON export; None for other files."""
     suffix = Path(name).suffix.lower()
+    rows: Sequence[Sequence[object]]  # cells as read: text, or an xlsx/json cell's value
     if suffix == ".csv":
         text, _ = decode_csv(data, name, strict=False)  # copied as it is; read to count it
         rows = parse_csv(text, name, max_cell=None)

@@ -8,6 +8,7 @@ decomkit.toml.
 
 from __future__ import annotations
 
+import builtins
 import errno
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -25,7 +26,7 @@ class Store:
     def __init__(self, url: str, endpoint_url: str = ""):
         import fsspec
 
-        options = {}
+        options: dict[str, object] = {}
         if url.startswith(("s3://", "oss://")):
             url = "s3://" + url.split("://", 1)[1]
             # Verification must see the target as it is now, not a cached listing.
@@ -99,7 +100,7 @@ class Store:
         found = self.fs.find(full)
         return sorted(self.fs._strip_protocol(p)[len(root):] for p in found)
 
-    def folders(self, prefix: str) -> list[str]:
+    def folders(self, prefix: str) -> builtins.list[str]:  # `list` here is the method above
         full = self._full(prefix)
         if not self.fs.exists(full):
             return []

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from decomkit.context.workspace import Workspace
-from decomkit.core.errors import BackupError
+from decomkit.core.errors import BackupError, LedgerIntegrityError
 from decomkit.custody.checksums import MANIFEST, MARKER, parse_table, restore_into_sqlite
 from decomkit.custody.store import Store
 from decomkit.proof.keys import check_document, load_keyring
@@ -180,8 +180,11 @@ def _finish(workspace: Workspace, app_id: str, prefix: str, manifest_hash: str,
             ledger.transition(app_id, "backup_verified", actor, {
                 "manifest_hash": manifest_hash, "path": prefix, "files": len(files)}, at=at)
         elif not result.ok and state == "backup_verified":
+            backed = ledger.last(app_id, "backed_up")
+            if backed is None:  # never: the gate verifies only a backup the ledger holds
+                raise LedgerIntegrityError(f"{app_id} is verified without a backup")
             ledger.transition(app_id, "backed_up", actor, {
-                **ledger.last(app_id, "backed_up").data, "invalidated": problems[:50]})
+                **backed.data, "invalidated": problems[:50]})
         else:
             ledger.note(app_id, actor, {
                 "event": "backup_verified" if result.ok else "backup_verification_failed",

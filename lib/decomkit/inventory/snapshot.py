@@ -68,6 +68,8 @@ def _rules_digest() -> str:
     not among them: the snapshot holds the tables and the usage summary, never scores."""
     digest = hashlib.sha256(f"format {FORMAT}".encode())
     for module in (schemas, tables, usage):
+        if module.__file__ is None:  # a module imported from a file always names it
+            raise RuntimeError(f"{module.__name__} has no source file to digest")
         digest.update(Path(module.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()

@@ -212,7 +212,8 @@ def _name_columns(frame: pd.DataFrame, header: list[str], table: Table, file: st
     for c in table.columns:
         known[c.name.lower()] = c.name
         known[c.zh.lower()] = c.name
-    names, seen = [], {}
+    names: list[str] = []
+    seen: dict[str, int] = {}
     for position, raw in enumerate(header):
         name = known.get(raw.lower().lstrip("\ufeff"), raw)
         if name in seen and name:
@@ -517,7 +518,7 @@ def check_table(frame: pd.DataFrame, table: Table, file: str, first_row: int,
             # systems take 'JXC' and 'jxc' (or full-width 'ｊｘｃ') as one folder.
             keys = values.map(folder_key, na_action="ignore") if col.rule == "id" else values
             dup = (keys.duplicated(keep="first") & values.notna()).to_numpy()
-            first_seen = {}
+            first_seen: dict[object, int] = {}
             for pos, k in enumerate(keys):
                 first_seen.setdefault(k, pos)
             for pos in np.flatnonzero(dup)[:MAX_PER_KIND]:
@@ -532,7 +533,8 @@ def check_table(frame: pd.DataFrame, table: Table, file: str, first_row: int,
         for col in table.columns:
             if col.kind in ("str", "enum") and not isinstance(out[col.name].dtype,
                                                                 pd.CategoricalDtype):
-                out[col.name] = _categorical(*pd.factorize(out[col.name]), frame.index)
+                codes, values = pd.factorize(out[col.name])
+                out[col.name] = _categorical(codes, values, frame.index)
     extra = [c for c in frame.columns if c not in out and c]
     result = pd.DataFrame(out, copy=False)  # the converted columns are new already
     for name in extra:  # unknown columns are kept, as text

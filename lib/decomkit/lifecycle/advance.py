@@ -9,7 +9,10 @@ gate (``notify_in_advance``: approved, the same plan) is decided before anything
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from decomkit.context.stage import Stage
 from decomkit.core.errors import PlatformError
@@ -17,6 +20,7 @@ from decomkit.lifecycle.approval import make_plan
 from decomkit.lifecycle.authority import authorize
 from decomkit.lifecycle.execute import affected_people
 from decomkit.lifecycle.notify import render, send
+from decomkit.platforms.base import Channel
 
 
 @dataclass(frozen=True)
@@ -24,8 +28,8 @@ class AdvanceNotice:
     app_id: str
     planned_date: dt.date | None
     due_on: dt.date | None  # the planned date less notify.advance_days
-    sent: dict[str, object] = field(default_factory=dict)  # channel → delivery id
-    missing: tuple[str, ...] = ()  # channels not told yet
+    sent: dict[Channel, object] = field(default_factory=dict)  # channel → delivery id
+    missing: tuple[Channel, ...] = ()  # channels not told yet
     detail: str = ""  # why nothing was sent now, or what failed
 
     def lines(self) -> list[str]:
@@ -59,7 +63,8 @@ def advance_status(stage: Stage, app_id: str) -> AdvanceNotice:
     if not days:
         return AdvanceNotice(app_id, planned, None, detail="notify.advance_days is 0: none")
     instance = (approved or {}).get("instance_id", pending["instance_id"])
-    sent, missing = {}, []
+    sent: dict[Channel, object] = {}
+    missing: list[Channel] = []
     with stage.workspace.ledger() as ledger:
         for channel in stage.workspace.config.notify.channels:
             action = ledger.action(advance_key(app_id, instance, channel))
@@ -76,8 +81,8 @@ def send_advance_notice(stage: Stage, app_id: str, today: dt.date | None = None
     """Send the advance notice when it is due and not sent yet; a refusal sends nothing."""
     status = advance_status(stage, app_id)
     today = today or dt.date.today()
-    if status.due_on is None or not status.missing:
-        return status
+    if status.due_on is None or status.planned_date is None or not status.missing:
+        return status  # (a due date comes with a planned date)
     plan = make_plan(stage, app_id, status.planned_date)
     decision = authorize(stage.workspace, app_id, "notify_in_advance", plan=plan,
                          actor=stage.analyst)
@@ -88,6 +93,8 @@ def send_advance_notice(stage: Stage, app_id: str, today: dt.date | None = None
     if today > status.planned_date:
         return _with(status, "the planned date has passed: no advance notice can be given")
     _, approved = _request(stage, app_id)
+    if approved is None:  # granted above: the approval is in the ledger
+        return _with(status, "the request is not approved")
     instance = approved["instance_id"]
     platform, config = stage.platform, stage.workspace.config
     apps = stage.inventory.apps.set_index("app_id")
@@ -102,13 +109,13 @@ def send_advance_notice(stage: Stage, app_id: str, today: dt.date | None = None
     with stage.workspace.ledger() as ledger:
         for channel in status.missing:
             key = advance_key(app_id, instance, channel)
-            settle = ((lambda: (False, None)) if channel == "robot"
-                      else (lambda k=key: platform.settled("notify", k)))
+            settle: Callable[[], tuple[bool, Any] | None] = (
+                (lambda: (False, None)) if channel == "robot"
+                else partial(platform.settled, "notify", key))
             try:
                 ledger.run_once(key, app_id, f"notify-advance:{channel}", stage.analyst,
-                                lambda c=channel, k=key: send(platform, config, c, title, text,
-                                                              user_ids, emails, k,
-                                                              scope.dept_ids), settle)
+                                partial(send, platform, config, channel, title, text, user_ids,
+                                        emails, key, scope.dept_ids), settle)
             except PlatformError as exc:
                 failed.append(f"{channel}: {exc} (run 03_approval again to retry)")
     return _with(advance_status(stage, app_id), "; ".join(failed))

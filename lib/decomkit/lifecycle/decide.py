@@ -119,12 +119,13 @@ def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
 
 
 def record_decision(stage: Stage, result: AppAssessment, decision: str = "",
-                    override_reason: str = "") -> Event:
+                    override_reason: str = "") -> Event | None:
     """Write the assessment and the decision to the ledger.
 
     The decision is the recommendation unless ``decision`` says otherwise, which needs a written
     ``override_reason``. An app already past its decision keeps it: the existing decision is
-    returned and nothing is written.
+    returned and nothing is written (None if it went past without one: a backup made by
+    override before any decision).
     """
     a = result.assessment
     chosen = decision or a.recommendation

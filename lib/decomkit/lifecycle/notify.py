@@ -11,6 +11,7 @@ from decomkit.core.config import Config
 from decomkit.core.mail import send_email
 from decomkit.core.resources import render_template
 from decomkit.platforms import Notification, Platform
+from decomkit.platforms.base import Channel
 
 
 def render(kind: str, language: str, **values) -> tuple[str, str]:
@@ -22,7 +23,7 @@ def render(kind: str, language: str, **values) -> tuple[str, str]:
 
 
 
-def send(platform: Platform, config: Config, channel: str, title: str, text: str,
+def send(platform: Platform, config: Config, channel: Channel, title: str, text: str,
          user_ids: list[str], emails: list[str], key: str,
          dept_ids: tuple[str, ...] = ()) -> str:
     """One notification on one channel; returns the delivery id."""

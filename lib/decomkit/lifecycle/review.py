@@ -128,7 +128,10 @@ def review_app(stage: Stage, app_id: str) -> Review:
     if disabled is None:
         raise TransitionError(app_id, "review", "the app has not been disabled (run 04_disable)")
     # The day it was disabled where the organisation is (the ledger keeps UTC).
-    disabled_on = to_local(disabled.ts, stage.workspace.config.timezone).date()
+    disabled_at = to_local(disabled.ts, stage.workspace.config.timezone)
+    if disabled_at is None:  # never: the ledger writes ISO times
+        raise TransitionError(app_id, "review", f"the disable's time {disabled.ts!r} is unreadable")
+    disabled_on = disabled_at.date()
     off_month = pd.Period(disabled_on, "M")
     last_full = pd.Period(stage.as_of, "M") - 1
     after = pd.period_range(off_month + 1, last_full, freq="M") if last_full > off_month else \

@@ -5,21 +5,25 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, Self
 
 from decomkit.core.config import Config
 from decomkit.core.text import canonical_user_id
 from decomkit.inventory.tables import Inventory
 
 AppStatus = Literal["enabled", "disabled", "expired", "unlinked"]
+Channel = Literal["dingtalk_work", "robot", "email"]  # as config.notify.channels names them
 
 
 class WorkspaceLike(Protocol):
     """What a platform reads of the workspace that opens it (``decomkit.context.workspace``
-    sits above the platforms and provides this)."""
+    sits above the platforms and provides this); read-only, as a frozen workspace has them."""
 
-    root: Path
-    config: Config
+    @property
+    def root(self) -> Path: ...
+
+    @property
+    def config(self) -> Config: ...
 
     def inventory(self, tables: list[str] | None = None,
                   app_id: str | None = None) -> Inventory: ...
@@ -86,7 +90,7 @@ class ApprovalStatus:
 
 @dataclass(frozen=True)
 class Notification:
-    channel: Literal["dingtalk_work", "robot", "email"]
+    channel: Channel
     title: str
     text: str
     user_ids: tuple[str, ...] = ()
@@ -111,7 +115,7 @@ class Platform(ABC):
         """Release connections (nothing to release by default)."""
         return None
 
-    def __enter__(self) -> Platform:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

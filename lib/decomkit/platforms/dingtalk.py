@@ -33,6 +33,7 @@ from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
     ApprovalStatus,
+    AppStatus,
     Notification,
     Platform,
     Scope,
@@ -57,7 +58,7 @@ from decomkit.platforms.dingtalk_form import (
 )
 from decomkit.platforms.manual import ManualPlatform
 
-STATUS = {0: "disabled", 1: "enabled", 3: "expired"}
+STATUS: dict[int, AppStatus] = {0: "disabled", 1: "enabled", 3: "expired"}
 MAX_USERS, MAX_DEPTS = 100, 20  # receivers per work notification
 MAX_LIST = 100  # ids per add/del list in one scope call
 
@@ -169,14 +170,15 @@ class DingTalkPlatform(Platform):
         raise AssertionError
 
     def _send(self, endpoint: Endpoint, path: dict, *, json=None, params=None,
-              token: str | None = None, idempotent: bool | None = None) -> dict:
+              token: str = "", idempotent: bool | None = None) -> dict:
         base = self.settings.api_base if endpoint.host == "api" else self.settings.oapi_base
         url = base + endpoint.path.format(**{k: str(v) for k, v in path.items()})
         operation = endpoint.path
         repeatable = endpoint.idempotent if idempotent is None else idempotent
 
         def once() -> dict:
-            headers, query = {}, dict(params or {})
+            headers: dict[str, str] = {}
+            query = dict(params or {})
             if endpoint.auth == "header":
                 headers["x-acs-dingtalk-access-token"] = token
             elif endpoint.auth == "query":
@@ -185,8 +187,8 @@ class DingTalkPlatform(Platform):
                 response = self._http.request(endpoint.method, url, json=json, params=query,
                                               headers=headers)
             except httpx.TimeoutException:
-                error = PlatformTimeout(operation, "no answer in time; whether it took effect "
-                                        "is unknown")
+                error: PlatformError = PlatformTimeout(
+                    operation, "no answer in time; whether it took effect is unknown")
                 raise (_Retry(error) if repeatable else error) from None
             except httpx.TransportError as exc:  # never reached the server
                 error = PlatformError(operation, f"network error: {exc}", retryable=True)
@@ -309,14 +311,14 @@ class DingTalkPlatform(Platform):
         current = self.get_app(app_id).scope
         now_depts, now_roles = _longs(current.dept_ids, "department"), _longs(current.role_ids,
                                                                              "role")
-        changes = []
+        changes: list[dict[str, object]] = []
         for kind, now, want in (("User", list(current.user_ids), list(scope.user_ids)),
                                 ("Dept", now_depts, want_depts), ("Role", now_roles, want_roles)):
             for verb, ids in (("add", [x for x in want if x not in now]),
                               ("del", [x for x in now if x not in want])):
                 changes += [{f"{verb}{kind}Ids": ids[i:i + MAX_LIST]}
                             for i in range(0, len(ids), MAX_LIST)]
-        bodies = []
+        bodies: list[dict[str, object]] = []
         if changes or scope.only_admin_visible:
             if not current.only_admin_visible:
                 bodies.append({"onlyAdminVisible": True})
@@ -491,7 +493,8 @@ def _old_style(operation: str, body: dict) -> dict:
     if code == 0:
         return body
     sub = body.get("sub_code")
-    if code in OLD_TOKEN_ERRCODES or (code == 88 and str(sub).lstrip("-").isdigit()
+    if code in OLD_TOKEN_ERRCODES or (code == 88 and sub is not None
+                                      and str(sub).lstrip("-").isdigit()
                                       and int(sub) in OLD_TOKEN_ERRCODES):
         raise _TokenRefused()
     if code in OLD_QUOTA_ERRCODES:

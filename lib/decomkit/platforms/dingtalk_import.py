@@ -26,7 +26,7 @@ import pandas as pd
 
 from decomkit.core.config import secret
 from decomkit.core.errors import InputError, PlatformError, Problem
-from decomkit.inventory.importers import ImportResult, apply_import
+from decomkit.inventory.importers import ImportResult, ImportTarget, apply_import
 from decomkit.inventory.importers.merge import kept_file, read_kept
 from decomkit.inventory.schemas import TABLES_BY_NAME
 from decomkit.platforms.dingtalk import DingTalkPlatform
@@ -80,7 +80,8 @@ class DingTalkReader:
         self.calls += 1
         return self.client._call(endpoint, json=body)
 
-    def _bar(self, items: Iterable, label: str, total: int | None = None):
+    def _bar(self, items: Iterable | None, label: str, total: int | None = None):
+        """A progress bar over ``items``, or (None) one advanced by hand."""
         from tqdm.auto import tqdm
 
         return tqdm(items, desc=label, total=total, disable=self.quiet, unit="")
@@ -98,7 +99,8 @@ class DingTalkReader:
         return self._get("get_scope", agentId=agent_id)["result"]
 
     def roles(self, agent_id: str) -> list[dict]:
-        roles, token = [], None
+        roles: list[dict] = []
+        token = None
         while True:
             params = {"size": PAGE_SIZE} | ({"nextToken": token} if token is not None else {})
             page = self._get("app_roles", params, agentId=agent_id)
@@ -217,16 +219,16 @@ def _admin_rows(agent: str, roles: list[dict], depts: dict, people: dict) -> lis
     return rows
 
 
-def client_for(workspace):
+def client_for(workspace: ImportTarget) -> DingTalkPlatform:
     """The workspace's DingTalk client (settings from decomkit.toml, credentials from the
     environment); no manual platform is needed to read."""
     return DingTalkPlatform(workspace.config.dingtalk, secret("dingtalk_app_key") or "",
                             secret("dingtalk_app_secret") or "")
 
 
-def import_dingtalk(workspace, tables: Iterable[str] = TABLE_CHOICES, *, dry_run: bool = False,
-                    quiet: bool = False, qps: float = DEFAULT_QPS, client=None,
-                    actor: str | None = None, today=None) -> ImportResult:
+def import_dingtalk(workspace: ImportTarget, tables: Iterable[str] = TABLE_CHOICES, *,
+                    dry_run: bool = False, quiet: bool = False, qps: float = DEFAULT_QPS,
+                    client=None, actor: str | None = None, today=None) -> ImportResult:
     """``decomkit import dingtalk``: read the organisation, merge it into the kept tables."""
     wanted = {t.strip() for t in tables if t.strip()}
     unknown = sorted(wanted - set(TABLE_CHOICES))
@@ -247,7 +249,8 @@ def import_dingtalk(workspace, tables: Iterable[str] = TABLE_CHOICES, *, dry_run
     return apply_import(workspace, source, incoming, dry_run=dry_run, actor=actor, today=today)
 
 
-def _keep_other_access(workspace, scopes: pd.DataFrame, wanted: set[str]) -> pd.DataFrame:
+def _keep_other_access(workspace: ImportTarget, scopes: pd.DataFrame,
+                       wanted: set[str]) -> pd.DataFrame:
     """Importing only scopes (or only admins) keeps the kept rows of the other access kind."""
     table = TABLES_BY_NAME["app_scopes"]
     path = kept_file(workspace.path("data"), table)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
 from decomkit.core.files import atomic_write_text
@@ -35,6 +35,7 @@ from decomkit.platforms.base import (
 from decomkit.platforms.sandbox import apps_from_inventory
 
 STATE_NAME = "manual.json"
+_T = TypeVar("_T")  # what a step's apply (or an attempt's send) returns
 
 
 def instructions(operation: str, language: str, app: str, details: str = "") -> list[str]:
@@ -106,7 +107,8 @@ class ManualPlatform(Platform):
                         confirmed_at=dt.datetime.now(dt.UTC).isoformat())
             return dict(step)
 
-    def _step(self, operation: str, key: str, app_id: str, details: str, apply) -> object:
+    def _step(self, operation: str, key: str, app_id: str, details: str,
+              apply: Callable[[dict], _T]) -> _T:
         """Apply a confirmed step, or record it as pending and say what to do."""
         with self._state() as state:
             step = state["steps"].get(key)
@@ -125,7 +127,8 @@ class ManualPlatform(Platform):
                                  f"then run: decomkit confirm WORKSPACE {key} --as NAME "
                                  "--evidence FILE, and run this stage again")
 
-    def attempt(self, key: str, app_id: str, operation: str, details: str, send) -> object:
+    def attempt(self, key: str, app_id: str, operation: str, details: str,
+                send: Callable[[], _T]) -> _T | str:
         """Make a call the platform cannot de-duplicate (no idempotency field), at most once.
 
         The attempt is recorded before ``send`` runs. An answer that never came (a timeout, a
@@ -282,6 +285,6 @@ def _app_info(app_id: str, raw: dict) -> AppInfo:
                          s["only_admin_visible"]), tuple(raw["admins"]))
 
 
-def confirm_step(workspace, key: str, who: str, evidence: str | Path) -> dict:
+def confirm_step(workspace: WorkspaceLike, key: str, who: str, evidence: str | Path) -> dict:
     """Record a console step done by hand (manual platform, or DingTalk without an API)."""
     return ManualPlatform(workspace.root / "platform").confirm(key, who, evidence)

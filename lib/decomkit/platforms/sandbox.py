@@ -15,17 +15,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from decomkit.core.errors import PlatformError, PlatformTimeout
 from decomkit.core.files import atomic_write_text
 from decomkit.core.locks import state_file
 from decomkit.core.sinks import state_json
 from decomkit.core.text import canonical_user_id
+from decomkit.inventory.tables import Inventory
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
     ApprovalStatus,
+    AppStatus,
     Notification,
     Platform,
     Scope,
@@ -299,7 +301,7 @@ class SandboxPlatform(Platform):
             inst["status"], inst["result"] = "COMPLETED", "agree"
 
 
-def apps_from_inventory(inventory, operator: str) -> list[AppInfo]:
+def apps_from_inventory(inventory: Inventory, operator: str) -> list[AppInfo]:
     """The inventory's apps as a platform would show them: each visible to the departments
     that use it, managed by the operator and the app's owner."""
     users = dict(zip(inventory.users["user_id"], inventory.users["department"], strict=True))
@@ -309,12 +311,13 @@ def apps_from_inventory(inventory, operator: str) -> list[AppInfo]:
     apps = []
     for row in inventory.apps.itertuples(index=False):
         admins = tuple(dict.fromkeys(a for a in (operator, row.owner) if isinstance(a, str)))
-        status = row.status if isinstance(row.status, str) else "enabled"
+        # the apps table's status is a checked enum of platform statuses
+        status = cast(AppStatus, row.status) if isinstance(row.status, str) else "enabled"
         apps.append(AppInfo(row.app_id, row.name, status,
                             Scope(dept_ids=dept_ids.get(row.app_id, ())), admins))
     return apps
 
 
-def sandbox_from_inventory(folder: Path, inventory, operator: str) -> SandboxPlatform:
+def sandbox_from_inventory(folder: Path, inventory: Inventory, operator: str) -> SandboxPlatform:
     users = dict(zip(inventory.users["user_id"], inventory.users["department"], strict=True))
     return SandboxPlatform.create(folder, apps_from_inventory(inventory, operator), users)

@@ -21,6 +21,7 @@ import sqlite3
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -54,6 +55,22 @@ _TEXT = re.compile(r"decomkit-checkpoint/1 ws=(?P<ws>\S+) seq=(?P<seq>\d+) "
 
 class AnchorWarning(UserWarning):
     """A checkpoint is not anchored yet; the next run publishes it."""
+
+
+class LedgerHome(Protocol):
+    """What checkpoints read of a workspace (``decomkit.context.workspace`` sits above the
+    proof and provides this): its folder, settings and ledger."""
+
+    @property
+    def root(self) -> Path: ...
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def ledger_path(self) -> Path: ...
+
+    def ledger(self) -> Ledger: ...
 
 
 def make_checkpoint(workspace_id: str, seq: int, head: str, signer: Signer) -> dict:
@@ -97,7 +114,7 @@ def stored_checkpoints(ledger_path: Path) -> list[dict]:
         db.close()
 
 
-def current_checkpoint(workspace) -> str:
+def current_checkpoint(workspace: LedgerHome) -> str:
     """The latest checkpoint as one line (for the approval form's 台账校验 / Ledger checkpoint
     field), or "-" when the ledger has none."""
     found = stored_checkpoints(workspace.ledger_path)
@@ -180,7 +197,7 @@ def _rows(rows: list[int]) -> str:
     return f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}–{rows[-1]}"
 
 
-def anchor_now(workspace) -> dict[str, list[int]]:
+def anchor_now(workspace: LedgerHome) -> dict[str, list[int]]:
     """Publish every pending checkpoint (``decomkit ledger anchor``)."""
     with workspace.ledger() as ledger:
         ledger.checkpoint()  # a head past the last checkpoint (notes) is covered too
@@ -203,7 +220,7 @@ class LedgerReport:
     notes: list[str] = field(default_factory=list)
 
 
-def _evidence(workspace) -> list[str]:
+def _evidence(workspace: LedgerHome) -> list[str]:
     """What shows the workspace has done work, when its ledger is gone."""
     root = workspace.root
     found = []
@@ -245,7 +262,8 @@ def _contradiction(checkpoint: dict, hashes: dict[int, str], source: str) -> str
     return ""
 
 
-def verify_ledger(workspace, *, public_keys: tuple = (), checkpoint_texts: tuple[str, ...] = (),
+def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
+                  checkpoint_texts: tuple[str, ...] = (),
                   extra_checkpoints: tuple[tuple[str, dict], ...] = ()) -> LedgerReport:
     """Check the chain, every checkpoint's signature, and every anchored checkpoint (and each
     pasted line or ``(source, checkpoint)`` given) against the chain; raise
@@ -353,7 +371,7 @@ def _published(ledger_path: Path, label: str) -> set[int]:
         db.close()
 
 
-def _unanchored(workspace) -> dict[str, int]:
+def _unanchored(workspace: LedgerHome) -> dict[str, int]:
     db = _connect(workspace.ledger_path)
     if db is None:
         return {}

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Literal, Protocol
 
 from decomkit.core.errors import TransitionError
 from decomkit.core.text import canonical_user_id, visible_text
@@ -122,16 +122,34 @@ STAGE_FOLLOW_UPS: dict[str, tuple[str, ...]] = {"approval": ("request_approval",
 
 # ------------------------------------------------------------------ conditions
 
-Ledgerish = Any  # a Ledger: .state(app_id) and .last(app_id, state)
-Check = Callable[[Ledgerish, str, dict], str]
+class EventView(Protocol):
+    """What a condition reads of a ledger event."""
+
+    @property
+    def seq(self) -> int: ...
+
+    @property
+    def data(self) -> dict: ...
 
 
-def _known_decision(ledger, app_id, data) -> str:
+class LedgerView(Protocol):
+    """What the conditions read of a ledger (``decomkit.proof.ledger.Ledger`` provides it;
+    this module sits below the ledger and never imports it)."""
+
+    def state(self, app_id: str) -> str: ...
+
+    def last(self, app_id: str, state: str) -> EventView | None: ...
+
+
+Check = Callable[[LedgerView, str, dict], str]
+
+
+def _known_decision(ledger: LedgerView, app_id: str, data: dict) -> str:
     return "" if data.get("decision") in DECISIONS else (
         f"decision must be one of {', '.join(DECISIONS)}")
 
 
-def _retire_decision(ledger, app_id, data) -> str:
+def _retire_decision(ledger: LedgerView, app_id: str, data: dict) -> str:
     if ledger.state(app_id) != "decided":
         return ""  # a repeat backup, or one after a rejection: the decision stands
     decided = ledger.last(app_id, "decided")
@@ -139,24 +157,24 @@ def _retire_decision(ledger, app_id, data) -> str:
         "the decision is not 'retire' (run 01_assess)")
 
 
-def _manifest_backed_up(ledger, app_id, data) -> str:
+def _manifest_backed_up(ledger: LedgerView, app_id: str, data: dict) -> str:
     backed = ledger.last(app_id, "backed_up")
     if backed is not None and data.get("manifest_hash") == backed.data.get("manifest_hash"):
         return ""
     return "the verified manifest is not the one that was backed up; back up again"
 
 
-def _plan_hash(ledger, app_id, data) -> str:
+def _plan_hash(ledger: LedgerView, app_id: str, data: dict) -> str:
     return "" if data.get("plan_hash") else "the request carries no plan hash"
 
 
-def _approvers(ledger, app_id, data) -> str:
+def _approvers(ledger: LedgerView, app_id: str, data: dict) -> str:
     if "approvers" in data and not data["approvers"]:
         return "no approvers: add [[approval.chain]] entries to decomkit.toml"
     return ""
 
 
-def _requester_not_approver(ledger, app_id, data) -> str:
+def _requester_not_approver(ledger: LedgerView, app_id: str, data: dict) -> str:
     requester = canonical_user_id(data.get("requester"))
     chain = {canonical_user_id(a) for a in data.get("approvers") or ()}
     if requester and requester in chain:
@@ -166,7 +184,7 @@ def _requester_not_approver(ledger, app_id, data) -> str:
     return ""
 
 
-def _not_self_approved(ledger, app_id, data) -> str:
+def _not_self_approved(ledger: LedgerView, app_id: str, data: dict) -> str:
     pending = ledger.last(app_id, "approval_pending")
     requester = canonical_user_id(pending.data.get("requester") if pending else "")
     agreed = [r.get("user_id") for r in data.get("records") or ()
@@ -178,7 +196,7 @@ def _not_self_approved(ledger, app_id, data) -> str:
     return ""
 
 
-def _backup_verifies_now(ledger, app_id, data) -> str:
+def _backup_verifies_now(ledger: LedgerView, app_id: str, data: dict) -> str:
     if problems := data.get("backup_problems"):
         return ("the backup no longer verifies (" + "; ".join(problems[:3])
                 + "); back up and verify again")
@@ -190,7 +208,7 @@ def _backup_verifies_now(ledger, app_id, data) -> str:
     return ""
 
 
-def _approved(ledger, app_id, data) -> str:
+def _approved(ledger: LedgerView, app_id: str, data: dict) -> str:
     approved = ledger.last(app_id, "approved")
     pending = ledger.last(app_id, "approval_pending")
     if approved is None or pending is None or approved.seq < pending.seq:
@@ -198,7 +216,7 @@ def _approved(ledger, app_id, data) -> str:
     return ""
 
 
-def _same_plan(ledger, app_id, data) -> str:
+def _same_plan(ledger: LedgerView, app_id: str, data: dict) -> str:
     pending = ledger.last(app_id, "approval_pending")
     if pending is None or data.get("plan_hash") != pending.data.get("plan_hash"):
         return ("the plan changed after it was approved (stale approval); request approval "
@@ -206,7 +224,7 @@ def _same_plan(ledger, app_id, data) -> str:
     return ""
 
 
-def _contract_in_force(ledger, app_id, data) -> str:
+def _contract_in_force(ledger: LedgerView, app_id: str, data: dict) -> str:
     if not data.get("contract_ended"):
         return ""
     fee = data.get("renewal_fee")
@@ -216,7 +234,7 @@ def _contract_in_force(ledger, app_id, data) -> str:
             + "; renew it and update the contracts table, or write why it may be re-enabled")
 
 
-def _confirmation(ledger, app_id, data) -> str:
+def _confirmation(ledger: LedgerView, app_id: str, data: dict) -> str:
     if data.get("confirm") != app_id:
         return f"the typed confirmation must equal the app id '{app_id}'"
     return ""
@@ -252,7 +270,7 @@ class Grant:
     override: dict | None = None  # {"reason", "bypassed" (what), "conditions" (names)}
     granted_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> Literal[True]:  # `if not decision` tells a grant from a refusal
         return True
 
     def covers(self, state: str) -> bool:
@@ -266,7 +284,7 @@ class Refusal:
     action: str
     unmet: tuple[Unmet, ...]
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> Literal[False]:
         return False
 
     @property
@@ -285,7 +303,7 @@ _VERBS = {"back_up": "back up", "request_approval": "request approval",
           "clean_residue": "record a cleaned residue item"}
 
 
-def evaluate(ledger: Ledgerish, app_id: str, action: str, data: dict) -> list[Unmet]:
+def evaluate(ledger: LedgerView, app_id: str, action: str, data: dict) -> list[Unmet]:
     """Every unmet condition of ``action``'s gate for ``app_id`` (confirmation first)."""
     gate = GATES[action]
     unmet = []
@@ -304,14 +322,14 @@ def evaluate(ledger: Ledgerish, app_id: str, action: str, data: dict) -> list[Un
     return unmet
 
 
-def opened(ledger: Ledgerish, app_id: str, action: str) -> str:
+def opened(ledger: LedgerView, app_id: str, action: str) -> str:
     """What keeps ``action`` closed by the ledger alone ("" when its state and recorded
     decision allow it): whether a stage is worth running; its calls are then authorized."""
     unmet = evaluate(ledger, app_id, action, {})
     return "; ".join(u.text for u in unmet if u.condition in ("state", "retire_decision"))
 
 
-def stage_closed(ledger: Ledgerish, app_id: str, stage: str) -> str:
+def stage_closed(ledger: LedgerView, app_id: str, stage: str) -> str:
     """Why a stage notebook may not run for ``app_id`` now ("" when it may): it runs when one
     of its gates (``STAGE_ACTIONS``) is open in the ledger; a stage without gates always runs
     (the disable stage: a dry run unless told otherwise)."""
@@ -319,7 +337,7 @@ def stage_closed(ledger: Ledgerish, app_id: str, stage: str) -> str:
     return "" if not missing or "" in missing else missing[0]
 
 
-def follow_up_open(ledger: Ledgerish, app_id: str, stage: str) -> bool:
+def follow_up_open(ledger: LedgerView, app_id: str, stage: str) -> bool:
     """Whether a finished stage still has something to follow (a pending approval, a request
     to send again after a rejection): one of its follow-up gates is open."""
     return any(opened(ledger, app_id, a) == "" for a in STAGE_FOLLOW_UPS.get(stage, ()))

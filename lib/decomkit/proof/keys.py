@@ -337,7 +337,7 @@ def rotate_keys(root: str | Path, lost: bool = False) -> KeyInfo:
             for k, p in ring.keys.items()}
     keys[new.key_id] = new
     _save_keyring(root, KeyRing(keys, ring.workspace_id, new.key_id))
-    notes = ()
+    notes: tuple[str, ...] = ()
     if old is not None:
         endorsement = {"new_key_id": new.key_id, "new_fingerprint": new.fingerprint,
                        "time": new.created}

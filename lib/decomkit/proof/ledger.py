@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from decomkit.core.canonical import canonical_json, utcnow
 from decomkit.core.errors import (
@@ -76,6 +76,17 @@ class Action:
     result: Any
 
 
+class Checkpointing(Protocol):
+    """What the ledger asks of its checkpointer (``decomkit.proof.checkpoints.Checkpointer``,
+    which reads the ledger and so sits above it)."""
+
+    def prepare(self, db: sqlite3.Connection) -> None: ...
+
+    def write(self, db: sqlite3.Connection, seq: int, head: str) -> dict: ...
+
+    def publish(self, ledger_path: Path) -> object: ...
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
@@ -103,7 +114,7 @@ CREATE TABLE IF NOT EXISTS actions (
 class Ledger:
     """The workspace's ledger. Open one per process; it is cheap."""
 
-    def __init__(self, path: Path, checkpointer: Any = None):
+    def __init__(self, path: Path, checkpointer: Checkpointing | None = None):
         """``checkpointer`` (decomkit.proof.checkpoints.Checkpointer) signs a checkpoint with every
         transition, in its transaction, and publishes it to the anchors after the commit."""
         self.path = Path(path)
@@ -137,7 +148,9 @@ class Ledger:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
-        if self._publish:  # after the commit: an anchor that is down never blocks a stage
+        # After the commit: an anchor that is down never blocks a stage. (Only a ledger with a
+        # checkpointer sets _publish.)
+        if self._publish and self.checkpointer is not None:
             self._publish = False
             self.checkpointer.publish(self.path)
 
@@ -388,4 +401,7 @@ class Ledger:
                             "done" if happened else "failed", result,
                             {"settled": f"by {actor}: "
                              + ("it took effect" if happened else "it did not take effect")})
-        return self.action(key)
+        settled = self.action(key)
+        if settled is None:  # its row was updated just now; actions are never deleted
+            raise LedgerIntegrityError(f"the action {key} vanished from the ledger")
+        return settled

@@ -10,7 +10,7 @@ import html
 import pandas as pd
 from matplotlib.figure import Figure
 
-from decomkit.core.i18n import t
+from decomkit.core.i18n import Language, t
 from decomkit.core.present import audience, local_time, money, table_html, table_text, term
 from decomkit.records.overview import HORIZON_DAYS
 from decomkit.views.charts import png, portfolio_savings_chart, review_chart, verification_chart
@@ -97,7 +97,7 @@ def show_tracking(tracking) -> None:
                lines)
 
 
-def show_verification(report, backup, language: str) -> None:
+def show_verification(report, backup, language: Language) -> None:
     title = "verified / 验证通过" if report.ok else "FAILED / 验证失败"
     show_lines(title, report.problems or [report.manifest_hash])
     show_table(report.files)

@@ -121,6 +121,8 @@ def waiting_approvals(stage: Stage, states: dict[str, str], names: dict[str, str
             if state != "approval_pending":
                 continue
             pending = ledger.last(app_id, "approval_pending")
+            if pending is None:  # never: the app's state is that transition's
+                continue
             approved = {r.get("user_id") for e in ledger.events(app_id)
                         if e.seq > pending.seq for r in e.data.get("records", [])}
             waiting_for = next((u for u in pending.data.get("approvers", [])

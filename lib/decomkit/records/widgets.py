@@ -18,6 +18,7 @@ import ipywidgets as w
 import pandas as pd
 
 from decomkit.analysis.assess import FACTORS, assess_app, portfolio_metrics, pressures, score_table
+from decomkit.context.stage import Stage
 from decomkit.core.config import Thresholds, Weights
 from decomkit.core.files import atomic_write_bytes
 from decomkit.core.i18n import Language, t
@@ -121,13 +122,13 @@ class AssessmentExplorer(_Explorer):
         return [label, charts.contributions_bar(a, self.thresholds, self.language)]
 
 
-def portfolio_explorer(stage) -> PortfolioExplorer:
+def portfolio_explorer(stage: Stage) -> PortfolioExplorer:
     return PortfolioExplorer(portfolio_metrics(stage.inventory, stage.as_of, stage.usage,
                                                stage.log_end),
                              stage.weights, stage.thresholds, stage.language)
 
 
-def assessment_explorer(stage, app_id: str) -> AssessmentExplorer:
+def assessment_explorer(stage: Stage, app_id: str) -> AssessmentExplorer:
     return AssessmentExplorer(app_id, portfolio_metrics(stage.inventory, stage.as_of,
                                                         stage.usage, stage.log_end),
                               stage.weights, stage.thresholds, stage.language)
@@ -137,7 +138,7 @@ class DatasetPicker:
     """Checkboxes for the datasets to back up (the twin of the ``datasets`` parameter) and a
     button that backs them up and verifies the copy, with progress bars."""
 
-    def __init__(self, stage, app_id: str, names: list[str], selected: list[str]):
+    def __init__(self, stage: Stage, app_id: str, names: list[str], selected: list[str]):
         self.boxes = {n: w.Checkbox(value=not selected or n in selected, description=n)
                       for n in names}
         self.button = w.Button(description=t("backup.select", stage.language),
@@ -191,7 +192,7 @@ class EvidenceUpload:
     """Confirm a console step done by hand: its key, who did it, and an uploaded screenshot
     (the twin of the ``step_done``, ``done_by`` and ``evidence`` parameters)."""
 
-    def __init__(self, stage):
+    def __init__(self, stage: Stage):
         self.key = w.Text(description="step")
         self.who = w.Text(description="done by")
         self.upload = w.FileUpload(description="evidence", multiple=False)
@@ -215,7 +216,7 @@ class LessonsForm:
     """Text areas for the lessons learned (twins of the notebook's lesson parameters) and a
     button that records the review with them."""
 
-    def __init__(self, stage, review, safety, lessons: dict[str, str]):
+    def __init__(self, stage: Stage, review, safety, lessons: dict[str, str]):
         self.fields = {k: w.Textarea(value=v, description=k, layout={"width": "90%"},
                                      style={"description_width": "initial"})
                        for k, v in lessons.items()}

@@ -98,7 +98,8 @@ def read_app_file(workspace: Workspace, path: Path, stages: list[str]) -> dict[s
         raise InputError([Problem(path.name, 1, "app_id", "is missing",
                                   "put the app ids in a column headed app_id")])
     known = set(workspace.inventory([]).apps["app_id"])
-    plan, problems, first_row = {}, [], {}
+    plan, problems = {}, []
+    first_row: dict[str, int] = {}
     problems += [Problem(path.name, 1, name, "is set by the batch itself",
                          "remove the column: the batch runs in the workspace it is given")
                  for name in SET_BY_BATCH if name in header and name != "app_id"]

@@ -287,7 +287,7 @@ def write_export(frame: pd.DataFrame, path: Path) -> None:
         import openpyxl
 
         book = openpyxl.Workbook()
-        sheet = book.active
+        sheet = book.worksheets[0]  # a new workbook's one sheet (its active one)
         sheet.append([safe_cell(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
             sheet.append([safe_cell(v.item() if hasattr(v, "item") else v) for v in row])

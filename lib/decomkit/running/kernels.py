@@ -36,7 +36,8 @@ class _Forked:
     stdin = stdout = stderr = None
 
     def __init__(self, pid: int):
-        self.pid, self.returncode = pid, None
+        self.pid = pid
+        self.returncode: int | None = None
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -48,11 +49,11 @@ class _Forked:
 
     def wait(self, timeout: float | None = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
+        while (code := self.poll()) is None:
+            if timeout is not None and deadline is not None and time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired(str(self.pid), timeout)
             time.sleep(0.02)
-        return self.returncode
+        return code
 
     def send_signal(self, signum: int) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -73,14 +74,17 @@ class ForkServer:
             [sys.executable, "-m", "decomkit.running.kernels"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, text=True, env={**os.environ, "MPLBACKEND": INLINE_BACKEND,
                                                     PARENT_ENV: str(os.getpid())})
+        if self._proc.stdin is None or self._proc.stdout is None:  # never: both are pipes
+            raise RuntimeError("the kernel fork server has no pipes")
+        self._stdin, self._stdout = self._proc.stdin, self._proc.stdout
         self._lock = threading.Lock()
         self._request({"warmup": warmup})
 
     def _request(self, message: dict) -> dict:
         with self._lock:
-            self._proc.stdin.write(json.dumps(message) + "\n")
-            self._proc.stdin.flush()
-            line = self._proc.stdout.readline()
+            self._stdin.write(json.dumps(message) + "\n")
+            self._stdin.flush()
+            line = self._stdout.readline()
         if not line:
             raise RuntimeError("the kernel fork server stopped")
         return json.loads(line)
@@ -90,7 +94,7 @@ class ForkServer:
                                       "env": env})["pid"])
 
     def close(self) -> None:
-        self._proc.stdin.close()
+        self._stdin.close()
         self._proc.wait(timeout=10)
 
 
@@ -102,8 +106,12 @@ class ForkProvisioner(LocalProvisioner):
     async def launch_kernel(self, cmd: list[str], **kwargs):
         connection_file = cmd[cmd.index("-f") + 1]
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        self.process = self.server.fork(connection_file, cwd, dict(kwargs.get("env") or {}))
-        self.pid = self.pgid = self.process.pid  # the kernel leads its own process group
+        if self.server is None:  # never: the pool sets it before it starts the kernel
+            raise RuntimeError("the fork provisioner has no fork server")
+        forked = self.server.fork(connection_file, cwd, dict(kwargs.get("env") or {}))
+        # A stand-in for the Popen: it has the surface jupyter_client uses (poll, wait, kill, …).
+        self.process = forked  # type: ignore[assignment]
+        self.pid = self.pgid = forked.pid  # the kernel leads its own process group
         self.cwd = cwd
         return self.connection_info
 

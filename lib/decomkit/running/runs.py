@@ -41,7 +41,8 @@ def import_papermill():
     nbformat imports jsonschema, whose optional IRI format checker (rfc3987-syntax) compiles a
     grammar at import; nbformat's schema never asks for that format.
     """
-    sys.modules.setdefault("rfc3987_syntax", None)
+    # None in sys.modules makes the import fail as if absent (typeshed allows only modules).
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import papermill
 
     return papermill
@@ -217,11 +218,12 @@ def execute(notebook: Path, out: Path, parameters: dict, *, kernels: KernelPool 
         try:
             error, died = _attempt(papermill, notebook, out, parameters, km, timeout)
         finally:
-            if km is not None:
+            if km is not None and kernels is not None:  # (a kernel comes from the pool)
                 kernels.release(km)
         if not died:
             return error, attempt
-    return error.replace("the kernel died", "the kernel died twice", 1), attempt
+    # (a kernel that died always comes with its error)
+    return (error or "").replace("the kernel died", "the kernel died twice", 1), attempt
 
 
 def prepare_stage(workspace: Workspace, stage: str, out: Path, parameters: dict) -> Path:

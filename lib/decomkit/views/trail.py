@@ -7,6 +7,7 @@ and the summary a dossier opens with.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -119,7 +120,7 @@ def ledger_checkpoints(workspace: Workspace) -> list[dict]:
 
 
 def describe(event: Event, names: dict[str, str], who: Audience,
-             checkpoints: list[dict] = ()) -> TrailEntry:
+             checkpoints: Sequence[dict] = ()) -> TrailEntry:
     """One ledger event as a trail entry people can read."""
     lang, data = who.language, event.data
     details: list[str] = []
@@ -279,9 +280,10 @@ def app_summary(workspace: Workspace, app_id: str, name: str, who: Audience,
             projected = reviewed.data["projected"]  # the same months as the realized figure
             period = t("review.period", who.language, first=months["first"],
                        last=months["last"], n=months["months"])
+    basis = decided or assessed
     return Summary(
         app_id, name, state, decision, float(score) if score is not None else None,
-        (decided or assessed).data.get("recommendation", "") if (decided or assessed) else "",
+        basis.data.get("recommendation", "") if basis else "",
         local_date(decided.ts, who.zone) if decided else "",
         str(plan.get("date") or licence.get("exit_date") or ""),
         local_date(disabled.ts, who.zone) if disabled else "",

@@ -8,11 +8,14 @@ the import is one ledger note with its counts and source.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
+from decomkit.core.config import Config
 from decomkit.core.errors import InputError, Problem
 from decomkit.inventory.importers.maps import find_map, load_map, read_mapped
 from decomkit.inventory.importers.merge import (
@@ -29,6 +32,25 @@ from decomkit.inventory.tables import check_table
 LEDGER_SUBJECT = "inventory"  # the ledger's subject for notes about the whole inventory
 
 
+class _Notes(Protocol):
+    def note(self, app_id: str, actor: str, data: dict) -> object: ...
+
+
+class ImportTarget(Protocol):
+    """What an import reads and writes of the workspace (``decomkit.context.workspace`` sits
+    above the inventory and provides this): its tables under ``data/`` and a ledger note."""
+
+    @property
+    def root(self) -> Path: ...
+
+    @property
+    def config(self) -> Config: ...
+
+    def path(self, name: str) -> Path: ...
+
+    def ledger(self) -> AbstractContextManager[_Notes]: ...
+
+
 @dataclass(frozen=True)
 class ImportResult:
     source: str
@@ -42,7 +64,7 @@ class ImportResult:
         return [head] + [line for d in self.diffs for line in d.lines()]
 
 
-def apply_import(workspace, source: str, incoming: dict[str, pd.DataFrame], *,
+def apply_import(workspace: ImportTarget, source: str, incoming: dict[str, pd.DataFrame], *,
                  dry_run: bool, actor: str | None = None,
                  today: dt.date | None = None) -> ImportResult:
     """Merge ``incoming`` tables into the workspace's kept tables; write unless ``dry_run``."""
@@ -67,7 +89,7 @@ def apply_import(workspace, source: str, incoming: dict[str, pd.DataFrame], *,
     return ImportResult(source, tuple(diffs), tuple(written), False)
 
 
-def _app_names(workspace) -> dict[str, str]:
+def _app_names(workspace: ImportTarget) -> dict[str, str]:
     path = kept_file(workspace.path("data"), TABLES_BY_NAME["apps"])
     if path is None:
         return {}
@@ -75,7 +97,7 @@ def _app_names(workspace) -> dict[str, str]:
     return dict(zip(apps["name"], apps["app_id"], strict=True))
 
 
-def import_file(workspace, table: str, map_name: str, file: str | Path, *,
+def import_file(workspace: ImportTarget, table: str, map_name: str, file: str | Path, *,
                 dry_run: bool = False, actor: str | None = None,
                 today: dt.date | None = None) -> ImportResult:
     """``decomkit import file``: one export through a column map into one table."""
