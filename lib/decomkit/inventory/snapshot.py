@@ -240,6 +240,16 @@ class Snapshot:
             summary = UsageSummary(*(self._read(name, app_id) for name in SUMMARY))
         return summary_counts(summary, apps, as_of)
 
+    def last_logged_day(self, until: dt.date) -> dt.date | None:
+        """The last day with a visit of any app in the usage log, up to ``until`` (None: no
+        log, or no visit by then), from the log's summary: how far the log lets one see."""
+        if "usage_events" not in self.tables:
+            return None
+        days = pq.read_table(self._path("usage_days"), columns=["day"],
+                             use_threads=False)["day"].to_numpy()
+        days = days[days < np.datetime64(until + dt.timedelta(days=1), "ns")]
+        return pd.Timestamp(days.max()).date() if len(days) else None
+
     def inventory(self, tables: list[str] | None = None, app_id: str | None = None) -> Inventory:
         """The inventory (``tables`` limits which besides apps; the others are empty); with
         ``app_id``, each app's table holds only that app's rows (users stay whole)."""

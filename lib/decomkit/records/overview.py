@@ -1,17 +1,20 @@
 """The portfolio as a manager reads it: how many apps in each state, savings projected against
 realized, licence notice deadlines coming up (flagged at 120 / 90 / 60 days, the renewal rhythm
-of SaaS management tools), approvals waiting and for how long, backups that no longer verify.
+of SaaS management tools), approvals waiting and for how long, backups that no longer verify,
+and the retired apps as the watch finds them (use after the disable, a widened scope, a
+re-enable outside the kit).
 The same figures feed ``records/index.html``, ``records/deadlines.ics`` and ``00_portfolio``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from decomkit.analysis.contracts import _add_years
+from decomkit.analysis.watch import RetiredWatch, watch_retired
 from decomkit.context.stage import Stage
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.review import portfolio_savings
@@ -33,6 +36,7 @@ class Overview:
     deadlines: pd.DataFrame  # every coming notice deadline: app_id, name, contract_id, ...
     waiting: pd.DataFrame  # app_id, name, instance_id, requested, waiting_days, waiting_for
     failing: pd.DataFrame  # app_id, name, problems
+    watch: dict[str, RetiredWatch] = field(default_factory=dict)  # retired apps, watched
 
     def deadlines_within(self, days: int = HORIZON_DAYS) -> pd.DataFrame:
         return self.deadlines[self.deadlines["days_left"] <= days].reset_index(drop=True)
@@ -138,4 +142,5 @@ def portfolio_overview(stage: Stage, now: dt.datetime | None = None,
         stage.as_of, state_counts(states, list(apps["app_id"])), portfolio_savings(stage),
         notice_deadlines(stage),
         waiting_approvals(stage, states, names, people(stage.workspace), now),
-        failing_backups(stage, states, names) if verify_backups else empty)
+        failing_backups(stage, states, names) if verify_backups else empty,
+        watch_retired(stage))
