@@ -407,11 +407,13 @@ def make_survey(rng: np.random.Generator, apps: tuple[DemoApp, ...], users: pd.D
             rows.append({"app_id": app.app_id, "user_id": user, "phase": "before",
                          "date": asked - pd.Timedelta(days=int(rng.integers(30, 90))),
                          "score": score, "comment": comments[score]})
+    taken: set[str] = set()
     for app in [a for a in apps if a.app_id in RETIRED]:
         after = pd.Timestamp(retired_on(as_of, app.app_id)) + pd.Timedelta(days=25)
         answers = _AFTER_ANSWERS.get(app.app_id, _AFTER_ANSWERS["old-expense"])
-        for k, ((score, comment), user) in enumerate(zip(
-                answers, _respondents(app, users, usage, as_of, len(answers)), strict=False)):
+        people = _respondents(app, users, usage, as_of, len(answers), taken)
+        taken.update(people)
+        for k, ((score, comment), user) in enumerate(zip(answers, people, strict=False)):
             rows.append({"app_id": app.app_id, "user_id": user,
                          "phase": "after", "date": after + pd.Timedelta(days=k),
                          "score": score, "comment": comment})
@@ -421,18 +423,17 @@ def make_survey(rng: np.random.Generator, apps: tuple[DemoApp, ...], users: pd.D
 
 
 def _respondents(app: DemoApp, users: pd.DataFrame, usage: pd.DataFrame | None,
-                 as_of: dt.date, n: int) -> list[str]:
+                 as_of: dt.date, n: int, taken: set[str]) -> list[str]:
     """Who answers the survey after ``app``'s disable: its most frequent users before it (not
-    the few who kept using it), each retired app its own; without a log, every seventh user."""
+    the few who kept using it, nor anyone already asked about another app); without a log,
+    every seventh user."""
     if usage is None:
         return [users["user_id"].iloc[k * 7] for k in range(n)]
     off = pd.Timestamp(retired_on(as_of, app.app_id))
-    visits = usage[(usage["app_id"] == app.app_id) & (usage["date"] <= off)]
-    still = set(visits["user_id"].value_counts().index[:STILL_USED.get(app.app_id, 0)])
-    ranked = [u for u in visits["user_id"].value_counts().index if u not in still]
-    offset = list(RETIRED).index(app.app_id) * n  # two retired apps, two sets of people
-    return (ranked[offset:offset + n] or ranked[:n]) if ranked else \
-        [users["user_id"].iloc[k * 7] for k in range(n)]
+    ranked = usage[(usage["app_id"] == app.app_id) & (usage["date"] <= off)][
+        "user_id"].value_counts().index
+    still = set(ranked[:STILL_USED.get(app.app_id, 0)])
+    return [u for u in ranked if u not in still and u not in taken][:n]
 
 
 def make_apps(apps: tuple[DemoApp, ...]) -> pd.DataFrame:
