@@ -1,6 +1,6 @@
-"""A retired app stays retired (issue #22, items 4 and 5; 停用指南 十 持续监控, 八 数据安全): the watch
-over retired apps, the data-safety check over the whole scope, and the portfolio that no longer
-scores a retired app as if it were live."""
+"""A retired app stays retired (issue #22, items 4 and 5; 停用指南 十 持续监控, 八 数据安全):
+the watch over retired apps, the data-safety check over the whole scope, and the portfolio
+that no longer scores a retired app as if it were live."""
 
 from __future__ import annotations
 

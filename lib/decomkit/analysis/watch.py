@@ -227,11 +227,15 @@ class RetiredWatch:
                 "scope_widened": asdict(self.widened) if self.widened else None}
 
 
+def scope_from_record(raw: dict) -> Scope:
+    """A visible scope as the ledger keeps it (lists), back as a Scope."""
+    return Scope(tuple(raw.get("user_ids") or ()), tuple(raw.get("dept_ids") or ()),
+                 tuple(raw.get("role_ids") or ()), bool(raw.get("only_admin_visible")))
+
+
 def _scope_at_disable(verified: dict | None) -> Scope:
     raw = (verified or {}).get("scope")
-    if not isinstance(raw, dict):
-        return ADMINS_ONLY
-    return Scope(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+    return scope_from_record(raw) if isinstance(raw, dict) else ADMINS_ONLY
 
 
 def _visits(stage: Stage, app_id: str) -> pd.DataFrame | None:

@@ -19,6 +19,7 @@ from decomkit.analysis.watch import (
     Reach,
     RetiredWatch,
     platform_status,
+    scope_from_record,
     scope_text,
     watch_retired,
     who_can_open,
@@ -28,7 +29,7 @@ from decomkit.core.errors import PlatformError, TransitionError
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import to_local
 from decomkit.custody.verify import verify_backup
-from decomkit.platforms import AppInfo, Scope
+from decomkit.platforms import AppInfo
 from decomkit.proof.ledger import Event
 
 BASELINE_MONTHS = 3
@@ -225,7 +226,7 @@ def _affected(stage: Stage, app_id: str) -> list[str]:
     saved = (revoked.data.get("saved_scope") if revoked else None) or None
     people: list[str] = []
     if isinstance(saved, dict):
-        scope = Scope(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
+        scope = scope_from_record(saved)
         people += who_can_open(stage, AppInfo(app_id, "", "enabled", scope, ())).people
     if "usage_events" in stage.snapshot.tables:
         people += list(stage.snapshot.table("usage_events", app_id)["user_id"].astype(str)

@@ -82,7 +82,9 @@ def render_portfolio(workspace: Workspace, as_of: str = "",
     who = _audience(workspace)
     lang = who.language
     root = workspace.root / "records"
-    overview = overview or portfolio_overview(open_stage(str(workspace.root), as_of=as_of))
+    if overview is None:
+        with open_stage(str(workspace.root), as_of=as_of) as stage:  # closes its platform
+            overview = portfolio_overview(stage)
     counts = "".join(f"<div><b>{n}</b>{_e(term(state, lang))}</div>"
                      for state, n in zip(overview.counts["state"], overview.counts["apps"],
                                          strict=True))
