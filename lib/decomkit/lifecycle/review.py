@@ -194,7 +194,8 @@ class Safety:
 
     def summary(self) -> dict:
         return {"data_safe": self.ok, "backup_problems": self.backup_problems[:10],
-                "platform_status": self.platform_status, "reachable_by": self.reachable_by,
+                "platform_status": self.platform_status,
+                "reachable_by": self.reachable_by[:50], "reachable": len(self.reachable_by),
                 "people_checked": self.reach.checked if self.reach else 0,
                 "watch": self.watch.summary() if self.watch else None}
 
