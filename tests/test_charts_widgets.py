@@ -51,8 +51,10 @@ def test_charts_with_chinese_names_have_no_missing_glyphs(stage, language):
 def test_portfolio_sliders_rescore_live(stage):
     explorer = portfolio_explorer(stage)
     before = explorer.table["score"].copy()
-    assert before.equals(score_portfolio(stage.inventory, stage.weights, stage.thresholds,
-                                         stage.as_of, stage.usage)["score"])
+    scored = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of,
+                             stage.usage)["score"]
+    # the retired apps are not under the sliders: they are never scored as if live
+    assert before.equals(scored.drop(index=["old-expense", "room-booking"]))
     first_table, first_chart = explorer.shown[0], charts.png(explorer.shown[2])
     explorer.sliders["usage"].value = 0.0
     after = explorer.table["score"]

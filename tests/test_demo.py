@@ -80,3 +80,49 @@ def test_app_count_keeps_the_mix(tmp_path, n, as_of):
     assert len(apps) == n
     profile = {a.app_id: a.profile for a in APPS}
     assert {"essential", "borderline", "retire"} <= {profile.get(a, "x") for a in apps["app_id"]}
+
+
+# ------------------------------------------------------------------ what the demo teaches (#22, 9)
+
+
+def test_survey_answers_before_a_disable_are_dated_before_it(demo, as_of):
+    from decomkit.running.demo import RETIRED, retired_on
+
+    survey = demo.inventory(["survey_responses"]).survey_responses
+    for app in RETIRED:
+        off = pd.Timestamp(retired_on(as_of, app))
+        answers = survey[survey["app_id"] == app]
+        before, after = (answers[answers["phase"] == p]["date"] for p in ("before", "after"))
+        assert len(before) and (before < off).all(), app
+        assert len(after) and (after > off).all(), app
+
+
+def test_each_retired_app_has_its_own_after_answers_and_approver_comments(demo, as_of):
+    from decomkit.running.demo import RETIRED
+
+    survey = demo.inventory(["survey_responses"]).survey_responses
+    after = survey[survey["phase"] == "after"]
+    texts = {app: set(after[after["app_id"] == app]["comment"]) for app in RETIRED}
+    people = {app: set(after[after["app_id"] == app]["user_id"]) for app in RETIRED}
+    assert texts["old-expense"].isdisjoint(texts["room-booking"])
+    assert people["old-expense"].isdisjoint(people["room-booking"])
+    log = demo.inventory(["usage_events"]).usage_events
+    for app in RETIRED:  # the people asked used the app
+        assert people[app] <= set(log[log["app_id"] == app]["user_id"].astype(str)), app
+    with demo.ledger() as ledger:
+        comments = {app: [r["comment"] for r in ledger.last(app, "approved").data["records"]]
+                    for app in RETIRED}
+    assert set(comments["old-expense"]).isdisjoint(comments["room-booking"])
+    assert not any("财务报销" in c for c in comments["room-booking"])  # not the other app's
+
+
+def test_the_retired_room_booking_is_used_after_its_disable_by_a_few_people_only(demo, as_of):
+    from decomkit.running.demo import STILL_USED, retired_on
+
+    log = demo.inventory(["usage_events"]).usage_events
+    for app, off in (("room-booking", retired_on(as_of, "room-booking")),
+                     ("old-expense", retired_on(as_of, "old-expense"))):
+        visits = log[log["app_id"] == app]
+        after = visits[visits["date"] > pd.Timestamp(off)]
+        assert after["user_id"].nunique() == STILL_USED.get(app, 0), app
+        assert visits[visits["date"] <= pd.Timestamp(off)]["user_id"].nunique() > 20, app

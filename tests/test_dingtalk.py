@@ -468,7 +468,11 @@ def test_the_whole_lifecycle_on_dingtalk(on_dingtalk, fake, org, tmp_path):
         assert fake.count("/app/inactive") == 1
         notices = [m for m in fake.messages if not m.get("robot")]
         assert len(notices) == 2 and all(m["dept_ids"] for m in notices)  # before and after
-        assert check_data_safety(stage, SELF_BUILT).ok  # verify: nobody reaches it
+        per_person = fake.count("/microApp/users/") + fake.count("/adminAccess")
+        safety = check_data_safety(stage, SELF_BUILT)  # verify: nobody reaches it
+        assert safety.ok and safety.reach.checked == 240 and not safety.reachable_by
+        # every person checked against the scope of one get_app: no metered call per person
+        assert fake.count("/microApp/users/") + fake.count("/adminAccess") == per_person
 
         # The third-party app: the disable is a console step the operator confirms.
         _approve(stage, fake, APP)

@@ -24,10 +24,16 @@ def decided(ws: Workspace, app_id: str):
 
 
 def test_portfolio_scores_writes_candidates_and_marks_assessed(demo, as_of, tmp_path):
-    execute("00_portfolio.ipynb", tmp_path / "00.ipynb", workspace=str(demo.root),
-            as_of=str(as_of), language="en")
+    out = execute("00_portfolio.ipynb", tmp_path / "00.ipynb", workspace=str(demo.root),
+                  as_of=str(as_of), language="en")
     candidates = (demo.root / "candidates.csv").read_text(encoding="utf-8-sig")
     assert "jxc,进销存" in candidates and "oa-approval" not in candidates
+    assert "room-booking" not in candidates and "old-expense" not in candidates
+    # the retired apps are shown as retired, not scored; the one still used says so
+    text = out.read_text(encoding="utf-8")
+    assert "retired, not scored" in text
+    assert "retired on 2026-09-15, still used: 3 people" in text
+    assert "1 of 2 retired apps need a look" in text
     assert (demo.root / "candidates.xlsx").stat().st_size > 0
     with demo.ledger() as ledger:
         states = ledger.states()

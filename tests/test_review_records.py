@@ -45,6 +45,28 @@ def test_review_savings_equal_a_hand_computation(demo, as_of, tmp_path):
         reviewed = ledger.last("old-expense", "reviewed").data
     assert reviewed["realized"] == 4350 and reviewed["lessons"] == {"went_well": "迁移顺利"}
     assert reviewed["data_safe"] is True
+    assert reviewed["people_checked"] == 240 and reviewed["watch"]["findings"] == []
+    text = (tmp_path / "05.ipynb").read_text(encoding="utf-8")
+    assert "没有人能打开它" in text and "已核对通讯录中全部 240 人" in text
+
+
+def test_the_review_of_a_retired_app_still_in_use_says_so(demo, as_of, tmp_path):
+    """05_review of 会议室预订(旧): nobody can open it, yet the log shows use after its
+    disable — data safety asks for a check, in the reader's language."""
+    out = tmp_path / "05-room.ipynb"
+    with demo.ledger() as ledger:
+        rows = len(ledger.events())
+    pm.execute_notebook(str(NOTEBOOKS / "05_review.ipynb"), str(out),
+                        parameters={"workspace": str(demo.root), "as_of": str(as_of),
+                                    "app_id": "room-booking", "record": False,
+                                    "language": "en"},
+                        kernel_name="decomkit", progress_bar=False, cwd=str(tmp_path))
+    text = out.read_text(encoding="utf-8")
+    assert "Check needed" in text and "Still used after the disable on 2026-09-15" in text
+    assert "all 240 people in the directory were checked" in text
+    assert "people who can still open it" not in text and "platform status:" not in text
+    with demo.ledger() as ledger:
+        assert len(ledger.events()) == rows  # record = False: nothing written
 
 
 def test_the_second_retired_app_has_one_month_to_show(demo, as_of):

@@ -1,5 +1,5 @@
 """Judgement from the inventory: retire scores, contracts and exit options, who is
-affected, preflight checks. Reads; no effects.
+affected, preflight checks, the watch over retired apps. Reads; no effects.
 
 May import: the layers below (``core`` … ``custody``).
 """

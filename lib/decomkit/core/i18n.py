@@ -330,6 +330,90 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "contract {contract}: notice dated {notice_date}, ends {effective}; {file} "
               "sha256 {digest}",
         "zh": "合同 {contract}:通知日期 {notice_date},终止日 {effective};{file} sha256 {digest}"},
+    # the watch over retired apps (停用指南 十 持续监控; 八 数据安全)
+    "decision.retired": {"en": "retired, not scored", "zh": "已停用(不评分)"},
+    "platform.enabled": {"en": "enabled", "zh": "启用中"},
+    "platform.disabled": {"en": "disabled", "zh": "已停用"},
+    "platform.expired": {"en": "expired", "zh": "已过期"},
+    "platform.unlinked": {"en": "unlinked", "zh": "已解除关联"},
+    "scope.admins_only": {"en": "admins only", "zh": "仅管理员可见"},
+    "scope.everyone": {"en": "everyone", "zh": "全员"},
+    "scope.people": {"en": "{n} people ({ids})", "zh": "{n} 人({ids})"},
+    "scope.departments": {"en": "departments {ids}", "zh": "部门 {ids}"},
+    "scope.roles": {"en": "roles {ids}", "zh": "角色 {ids}"},
+    "watch.used_after": {
+        "en": "Still used after the disable on {disabled_on}: {visits} visits by {users} people "
+              "from {first} to {last} (the usage log runs to {log_until}).",
+        "zh": "停用({disabled_on})后仍在使用:{first} 至 {last} 共 {users} 人访问 {visits} 次"
+              "(使用记录截至 {log_until})。"},
+    "watch.no_use": {
+        "en": "No use after the disable on {disabled_on}, up to {log_until} (the usage log's "
+              "last day).",
+        "zh": "停用({disabled_on})后至 {log_until}(使用记录的最后一天)无人使用。"},
+    "watch.log_before_disable": {
+        "en": "The usage log ends on {log_until}, before the disable on {disabled_on}: use "
+              "after the disable cannot be seen yet; import a newer log.",
+        "zh": "使用记录截至 {log_until},早于停用日期 {disabled_on}:尚无法判断停用后是否有人使用,"
+              "请导入新的使用记录。"},
+    "watch.no_log": {"en": "There is no usage log: use after the disable cannot be seen.",
+                     "zh": "没有使用记录:无法判断停用后是否有人使用。"},
+    "watch.scope_widened": {
+        "en": "Its visible scope was widened after the disable: now also {who} (at the "
+              "disable: {before}).",
+        "zh": "停用后可见范围被扩大:新增 {who}(停用时:{before})。"},
+    "watch.scope_kept": {"en": "Visible scope as the disable left it: {scope}.",
+                         "zh": "可见范围与停用时一致:{scope}。"},
+    "watch.re_enabled": {"en": "Re-enabled outside the kit: the platform shows it {status}.",
+                         "zh": "已在本工具之外重新启用:平台显示为「{status}」。"},
+    "watch.status_kept": {"en": "The platform shows it {status}.",
+                          "zh": "平台状态:{status}。"},
+    "watch.platform_unanswered": {
+        "en": "The platform could not be asked for its scope and status ({error}); they are "
+              "not checked.",
+        "zh": "未能向平台查询可见范围与状态({error}),此两项未检查。"},
+    "watch.label.retired": {"en": "retired on {disabled_on}", "zh": "已停用({disabled_on})"},
+    "watch.label.used_after": {
+        "en": "retired on {disabled_on}, still used: {users} people, {visits} visits since",
+        "zh": "已停用({disabled_on}),仍在使用:停用后 {users} 人访问 {visits} 次"},
+    "watch.label.scope_widened": {"en": "visible scope widened", "zh": "可见范围被扩大"},
+    "watch.label.re_enabled": {"en": "re-enabled outside the kit", "zh": "已在本工具之外重新启用"},
+    "watch.label.unchecked": {"en": "not fully checked", "zh": "未能完全检查"},
+    "portfolio.watch": {"en": "Retired apps: watched since the disable",
+                        "zh": "已停用应用:停用后监控"},
+    "portfolio.watch_found": {
+        "en": "{n} of {total} retired apps need a look: use after the disable, a widened "
+              "scope or a re-enable.",
+        "zh": "{total} 个已停用应用中有 {n} 个需要检查:停用后仍在使用、可见范围被扩大"
+              "或被重新启用。"},
+    "portfolio.watch_clean": {"en": "Every retired app stays retired ({total}).",
+                              "zh": "所有已停用应用均保持停用({total} 个)。"},
+    "safety.ok": {"en": "Data safe", "zh": "数据安全"},
+    "safety.check": {"en": "Check needed", "zh": "需要检查"},
+    "safety.backup_ok": {"en": "The backup was read back from its target and verifies.",
+                         "zh": "备份已从存放位置读回,复验通过。"},
+    "safety.backup_failed": {"en": "The backup does NOT verify: {problems}",
+                             "zh": "备份复验未通过:{problems}"},
+    "safety.nobody": {
+        "en": "Nobody can open it: the platform shows it {status}, visible scope {scope}; "
+              "all {checked} people in the directory were checked.",
+        "zh": "没有人能打开它:平台状态「{status}」,可见范围:{scope};"
+              "已核对通讯录中全部 {checked} 人。"},
+    "safety.reachable": {
+        "en": "{n} people can still open it ({who}): the platform shows it {status}, visible "
+              "scope {scope}; all {checked} people in the directory were checked.",
+        "zh": "仍有 {n} 人可以打开它({who}):平台状态「{status}」,可见范围:{scope};"
+              "已核对通讯录中全部 {checked} 人。"},
+    "safety.affected": {
+        "en": "Of the {affected} people who could open or used it before the disable, "
+              "{n} still can.",
+        "zh": "停用前可以打开或使用过它的 {affected} 人中,仍可打开的有 {n} 人。"},
+    "safety.roles": {
+        "en": "Roles in its visible scope are not resolved to people ({roles}): check their "
+              "members in the console.",
+        "zh": "可见范围中的角色无法解析到具体人员({roles}):请在管理后台核对其成员。"},
+    "safety.platform_unanswered": {
+        "en": "The platform could not be asked who can open it ({error}).",
+        "zh": "未能向平台查询谁可以打开它({error})。"},
     # empty tables
     "empty.rows": {"en": "Nothing to show.", "zh": "无记录。"},
     "empty.users": {"en": "No recent users.", "zh": "无近期用户。"},
@@ -342,6 +426,7 @@ TEXT: dict[str, dict[str, str]] = {
     "empty.savings": {"en": "No app has been disabled yet.", "zh": "尚无已停用的应用。"},
     "empty.survey": {"en": "No survey answers after the disable.", "zh": "停用后无问卷回复。"},
     "empty.candidates": {"en": "No candidate to retire.", "zh": "无候选停用应用。"},
+    "empty.watch": {"en": "No app has been retired yet.", "zh": "尚无已停用的应用。"},
     "table.more": {"en": "First {shown} of {total} rows.",
                    "zh": "仅显示前 {shown} 行(共 {total} 行)。"},
 }
@@ -452,6 +537,11 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "instance_id": ("Request", "审批单", "text"),
     "problems": ("Problems", "问题", "text"),
     "apps": ("Apps", "应用数", "count"),
+    "visits_after": ("Visits since the disable", "停用后访问次数", "count"),
+    "users_after": ("People since the disable", "停用后使用人数", "count"),
+    "last_use_after": ("Last use since", "停用后最近使用", "date"),
+    "log_until": ("Usage log up to", "使用记录截至", "date"),
+    "watch": ("Watch", "停用后监控", "text"),
 }
 
 

@@ -251,6 +251,15 @@ class Snapshot:
                              use_threads=False)["last"].to_pandas()
         last = last[last < pd.Timestamp(as_of + dt.timedelta(days=1))]
         return None if last.empty else pd.Timestamp(last.max()).date()
+    def last_logged_day(self, until: dt.date) -> dt.date | None:
+        """The last day with a visit of any app in the usage log, up to ``until`` (None: no
+        log, or no visit by then), from the log's summary: how far the log lets one see."""
+        if "usage_events" not in self.tables:
+            return None
+        days = pq.read_table(self._path("usage_days"), columns=["day"],
+                             use_threads=False)["day"].to_numpy()
+        days = days[days < np.datetime64(until + dt.timedelta(days=1), "ns")]
+        return pd.Timestamp(days.max()).date() if len(days) else None
 
     def inventory(self, tables: list[str] | None = None, app_id: str | None = None) -> Inventory:
         """The inventory (``tables`` limits which besides apps; the others are empty); with

@@ -18,6 +18,7 @@ from decomkit.analysis.assess import (
 from decomkit.analysis.contracts import ExitPlan, app_exit_plan
 from decomkit.analysis.impact import Impact, assess_impact
 from decomkit.analysis.preflight import Check, open_documents, preflight
+from decomkit.analysis.watch import set_aside, watch_retired
 from decomkit.context.stage import Stage
 from decomkit.core.errors import TransitionError
 from decomkit.core.present import Audience
@@ -57,11 +58,15 @@ def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
     written, and ``record=False`` (the dashboard) writes nothing at all.
 
     An app past its decision (backed up, approved, disabled, reviewed …) is not a candidate:
-    it is not scored again against a decision that is being, or was, carried out."""
+    it is not scored again against a decision that is being, or was, carried out. A retired
+    app (past its disable) has no score at all in the table: its recommendation is
+    ``retired`` and its use is what the watch found after the disable (``watch.set_aside``)."""
     table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of,
                             stage.usage, stage.log_end)
     table["usage"] = [usage_label(row, stage.language) for _, row in table.iterrows()]
     table["quadrant_note"] = [quadrant_note(row, stage.language) for _, row in table.iterrows()]
+    # A retired app is not scored as if live: its row says what the watch found since.
+    table = set_aside(table, watch_retired(stage), stage.language)
     gone = stage.inventory.apps.set_index("app_id")["gone_since"].notna()
     live = table[~gone.reindex(table.index, fill_value=False)]  # gone from the platform already
     with stage.workspace.ledger() as ledger:

@@ -230,7 +230,9 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
             raise TransitionError(app_id, "verify the disable",
                                   f"the platform still shows it ({app.status}, visible to "
                                   f"{ordinary}: {still_visible}); check the console, then rerun")
-        move("verified_disabled", {"status": app.status, "checked_user": ordinary})
+        # The scope as the platform shows it at the disable: what the watch compares with.
+        move("verified_disabled", {"status": app.status, "checked_user": ordinary,
+                                   "scope": asdict(app.scope)})
         once(by_name["residue"], lambda: residue(stage, app_id))  # kept as the action's result
         notify("after")
         state = ledger.state(app_id)

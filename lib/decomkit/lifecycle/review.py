@@ -19,12 +19,22 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from decomkit.analysis.contracts import contract_deadline
+from decomkit.analysis.watch import (
+    Reach,
+    RetiredWatch,
+    platform_status,
+    scope_from_record,
+    scope_text,
+    watch_retired,
+    who_can_open,
+)
 from decomkit.context.stage import Stage
-from decomkit.core.errors import TransitionError
+from decomkit.core.errors import PlatformError, TransitionError
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import to_local
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.vendor import vendor_exit
+from decomkit.platforms import AppInfo
 from decomkit.proof.ledger import Event
 
 BASELINE_MONTHS = 3
@@ -194,31 +204,96 @@ def _survey(stage: Stage, app_id: str) -> dict:
 
 @dataclass(frozen=True)
 class Safety:
-    """停用指南 stage 八, 数据安全: the backup verified again now, and the app off for everyone."""
+    """停用指南 stage 八, 数据安全: the backup verified again now, nobody able to open the app
+    (its status and whole visible scope against every person in the directory), and the watch
+    since the disable (no use after it, no widened scope, no re-enable outside the kit)."""
 
     backup_ok: bool
     backup_problems: list[str]
-    platform_status: str
-    reachable_by: list[str] = field(default_factory=list)
+    platform_status: str  # "" when the platform did not answer
+    reachable_by: list[str] = field(default_factory=list)  # everyone, never a sample
+    reach: Reach | None = None  # None when the platform did not answer
+    watch: RetiredWatch | None = None  # None for an app that is not retired
+    platform_error: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.backup_ok and self.platform_status != "enabled" and not self.reachable_by
+        """Data safe: the backup verifies, the platform answered, the app is not enabled, nobody
+        and no unresolved role can open it, and the watch found nothing. What the watch could
+        not see (a log that ends before the disable) is said, not counted against it."""
+        return (self.backup_ok and self.reach is not None and self.platform_status != "enabled"
+                and not self.reachable_by and not self.reach.roles
+                and not (self.watch and self.watch.findings))
+
+    def lines(self, language: Language) -> list[str]:
+        """The check in sentences, in the reader's language."""
+        lines = [t("safety.backup_ok", language) if self.backup_ok else
+                 t("safety.backup_failed", language, problems="; ".join(self.backup_problems[:5]))]
+        reach = self.reach
+        if reach is None:
+            lines.append(t("safety.platform_unanswered", language, error=self.platform_error))
+        else:
+            values = {"status": platform_status(reach.status, language),
+                      "scope": scope_text(reach.scope, language), "checked": reach.checked}
+            lines.append(t("safety.reachable", language, n=len(reach.people),
+                           who=", ".join(reach.people[:10]) + (" …" if len(reach.people) > 10
+                                                               else ""), **values)
+                         if reach.people else t("safety.nobody", language, **values))
+            if reach.affected:
+                lines.append(t("safety.affected", language, affected=reach.affected,
+                               n=len(reach.affected_reachable)))
+            if reach.roles:
+                lines.append(t("safety.roles", language, roles=", ".join(reach.roles)))
+        watch = self.watch
+        if watch is not None:  # the status and scope are said above: use, and what changed
+            lines.append(watch.use_line(language))
+            if watch.widened:
+                lines.append(watch.scope_line(language))
+            if watch.re_enabled:
+                lines.append(str(watch.status_line(language)))
+        return lines
 
     def summary(self) -> dict:
         return {"data_safe": self.ok, "backup_problems": self.backup_problems[:10],
-                "platform_status": self.platform_status, "reachable_by": self.reachable_by}
+                "platform_status": self.platform_status,
+                "reachable_by": self.reachable_by[:50], "reachable": len(self.reachable_by),
+                "people_checked": self.reach.checked if self.reach else 0,
+                "watch": self.watch.summary() if self.watch else None}
 
 
-def check_data_safety(stage: Stage, app_id: str, sample: int = 20) -> Safety:
-    """Reads the backup back from its target and asks the platform: the slow part of a
-    review, kept apart so savings can be shown without it."""
+def check_data_safety(stage: Stage, app_id: str) -> Safety:
+    """Reads the backup back from its target and asks the platform once (``get_app``: the
+    status and the whole visible scope), then checks every person in the directory against
+    it — never a sample, and no call per person — and watches the app since its disable
+    (``watch.watch_retired``). The slow part of a review, kept apart so savings can be shown
+    without it."""
     report = verify_backup(stage.workspace, app_id, actor=stage.analyst, record=False)
-    platform = stage.platform
-    users = stage.inventory.users.head(sample)
-    reachable = [u for u in users["user_id"] if platform.visible_to(u, app_id)
-                 and not platform.is_admin(u, app_id)]
-    return Safety(report.ok, report.problems, platform.get_app(app_id).status, reachable)
+    watch = watch_retired(stage, [app_id]).get(app_id)
+    try:
+        app = watch.app if watch is not None else stage.platform.get_app(app_id)
+        error = watch.platform_error if watch is not None else ""
+    except PlatformError as exc:
+        app, error = None, str(exc)
+    if app is None:
+        return Safety(report.ok, report.problems, "", [], None, watch, error)
+    reach = who_can_open(stage, app, _affected(stage, app_id))
+    return Safety(report.ok, report.problems, app.status, list(reach.people), reach, watch)
+
+
+def _affected(stage: Stage, app_id: str) -> list[str]:
+    """Everyone the disable took the app from: the people its saved visible scope let in, and
+    the people the usage log shows using it."""
+    with stage.workspace.ledger() as ledger:
+        revoked = ledger.last(app_id, "access_revoked")
+    saved = (revoked.data.get("saved_scope") if revoked else None) or None
+    people: list[str] = []
+    if isinstance(saved, dict):
+        scope = scope_from_record(saved)
+        people += who_can_open(stage, AppInfo(app_id, "", "enabled", scope, ())).people
+    if "usage_events" in stage.snapshot.tables:
+        people += list(stage.snapshot.table("usage_events", app_id)["user_id"].astype(str)
+                       .unique())
+    return list(dict.fromkeys(people))
 
 
 def record_review(stage: Stage, review: Review, safety: Safety, lessons: dict[str, str],

@@ -10,6 +10,7 @@ import html
 import pandas as pd
 from matplotlib.figure import Figure
 
+from decomkit.analysis.watch import watch_table
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import audience, local_time, money, table_html, table_text, term
 from decomkit.records.overview import HORIZON_DAYS
@@ -122,10 +123,23 @@ def show_review(review) -> None:
 
 
 def show_safety(safety) -> None:
-    lines = [f"backup verified again: {safety.backup_ok}", *safety.backup_problems[:5],
-             f"platform status: {safety.platform_status}",
-             f"people who can still open it: {len(safety.reachable_by)}"]
-    show_lines("data safe / 数据安全" if safety.ok else "CHECK / 需要检查", lines)
+    """停用指南 八 数据安全, in the reader's language: the backup, who can open the app (every
+    person against its whole scope) and the watch since the disable."""
+    lang = audience().language
+    show_lines(t("safety.ok" if safety.ok else "safety.check", lang), safety.lines(lang))
+
+
+def show_watch(watches) -> None:
+    """The retired apps as the watch found them (``watch.watch_retired``): a sentence for the
+    whole, and one row per app."""
+    lang = audience().language
+    found = [w for w in watches.values() if w.findings]
+    show_markdown(f"**{t('portfolio.watch', lang)}** — " + (
+        t("portfolio.watch_found", lang, n=len(found), total=len(watches)) if found else
+        t("portfolio.watch_clean", lang, total=len(watches))) if watches else
+        f"**{t('portfolio.watch', lang)}** — {t('empty.watch', lang)}")
+    if watches:
+        show_table(watch_table(watches, lang), empty="watch")
 
 
 def show_survey(review) -> None:
@@ -155,3 +169,4 @@ def show_overview(overview) -> None:
     show_table(overview.waiting, empty="waiting")
     show_markdown(f"**{t('portfolio.failing', lang)}**")
     show_table(overview.failing, empty="failing")
+    show_watch(overview.watch)

@@ -321,7 +321,8 @@ def render_records(workspace: Workspace, apps: list[str] | None = None, as_of: s
     chosen = apps if apps is not None else recorded_apps(workspace)
     for app_id in chosen:
         render_app(workspace, app_id)
-    overview = portfolio_overview(open_stage(str(workspace.root), as_of=as_of))
+    with open_stage(str(workspace.root), as_of=as_of) as stage:  # closes the platform it asks
+        overview = portfolio_overview(stage)
     index = render_portfolio(workspace, as_of, overview)
     write_deadlines_calendar(workspace, overview)
     if pdf:

@@ -2,19 +2,21 @@
 realized, licence deadlines coming up (a notice deadline, or the end of a contract that does not
 renew; flagged at 120 / 90 / 60 days, the renewal rhythm of SaaS management tools, and red when
 due today or when an app is retired and its vendor not yet told), approvals waiting and for how
-long, backups that no longer verify. A deadline whose vendor was told (``decomkit vendor
-notified``) says so and is no longer red. The same figures feed ``records/index.html``,
-``records/deadlines.ics`` and ``00_portfolio``.
+long, backups that no longer verify, and the retired apps as the watch finds them (use after the
+disable, a widened scope, a re-enable outside the kit). A deadline whose vendor was told
+(``decomkit vendor notified``) says so and is no longer red. The same figures feed
+``records/index.html``, ``records/deadlines.ics`` and ``00_portfolio``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from decomkit.analysis.contracts import contract_deadline
+from decomkit.analysis.watch import RetiredWatch, watch_retired
 from decomkit.context.stage import Stage
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.review import RETIRED, portfolio_savings
@@ -38,6 +40,7 @@ class Overview:
     deadlines: pd.DataFrame  # every contract's coming deadline: app_id, name, contract_id, ...
     waiting: pd.DataFrame  # app_id, name, instance_id, requested, waiting_days, waiting_for
     failing: pd.DataFrame  # app_id, name, problems
+    watch: dict[str, RetiredWatch] = field(default_factory=dict)  # retired apps, watched
 
     def deadlines_within(self, days: int = HORIZON_DAYS) -> pd.DataFrame:
         """Deadlines in the next ``days``, and every retired app's whose vendor is not told."""
@@ -168,4 +171,5 @@ def portfolio_overview(stage: Stage, now: dt.datetime | None = None,
         stage.as_of, state_counts(states, list(apps["app_id"])), portfolio_savings(stage),
         notice_deadlines(stage, states),
         waiting_approvals(stage, states, names, people(stage.workspace), now),
-        failing_backups(stage, states, names) if verify_backups else empty)
+        failing_backups(stage, states, names) if verify_backups else empty,
+        watch_retired(stage))

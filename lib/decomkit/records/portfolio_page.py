@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from decomkit.analysis.watch import watch_table
 from decomkit.context.stage import open_stage
 from decomkit.context.workspace import Workspace, status_table
 from decomkit.core.files import atomic_write_bytes, atomic_write_text
@@ -57,17 +58,34 @@ def _savings_shown(savings: pd.DataFrame) -> pd.DataFrame:
                           projected=savings["projected"].where(~early))
 
 
+def _watch_section(overview: Overview, who: Audience, root: Path) -> str:
+    """The retired apps as the watch found them; a row with a finding is marked."""
+    lang = who.language
+    watches = overview.watch
+    found = [w for w in watches.values() if w.findings]
+    verdict = (t("portfolio.watch_found", lang, n=len(found), total=len(watches)) if found
+               else t("portfolio.watch_clean", lang, total=len(watches)))
+    return "".join([
+        f"<h2>{_e(t('portfolio.watch', lang))}</h2>",
+        f"<p>{_e(verdict)}</p>" if watches else "",
+        _table(watch_table(watches, lang), who, "watch", root,
+               ["watch-finding" if w.findings else "" for w in watches.values()])])
+
+
 def render_portfolio(workspace: Workspace, as_of: str = "",
                      overview: Overview | None = None) -> Path:
     """``records/index.html`` for managers: apps per state, savings projected against realized
     (a chart), licence deadlines in the next 120 days (flagged at 120 / 90 / 60, red when due
     today or when a retired app's vendor is not told),
-    approvals waiting and for how long, backups failing re-verification; every app links to
-    its dossier."""
+    approvals waiting and for how long, backups failing re-verification, retired apps as the
+    watch finds them (use after the disable, a widened scope, a re-enable); every app links
+    to its dossier."""
     who = _audience(workspace)
     lang = who.language
     root = workspace.root / "records"
-    overview = overview or portfolio_overview(open_stage(str(workspace.root), as_of=as_of))
+    if overview is None:
+        with open_stage(str(workspace.root), as_of=as_of) as stage:  # closes its platform
+            overview = portfolio_overview(stage)
     counts = "".join(f"<div><b>{n}</b>{_e(term(state, lang))}</div>"
                      for state, n in zip(overview.counts["state"], overview.counts["apps"],
                                          strict=True))
@@ -95,6 +113,7 @@ def render_portfolio(workspace: Workspace, as_of: str = "",
         _table(overview.waiting, who, "waiting", root),
         f"<h2>{_e(t('portfolio.failing', lang))}</h2>",
         _table(overview.failing, who, "failing", root),
+        _watch_section(overview, who, root),
         f"<h2>{_e(t('portfolio.apps', lang))}</h2>",
         _table(status, who, "rows", root),
     ])

@@ -18,6 +18,7 @@ import ipywidgets as w
 import pandas as pd
 
 from decomkit.analysis.assess import FACTORS, assess_app, portfolio_metrics, pressures, score_table
+from decomkit.analysis.watch import retired_apps
 from decomkit.context.stage import Stage
 from decomkit.core.config import Thresholds, Weights
 from decomkit.core.files import atomic_write_bytes
@@ -123,8 +124,9 @@ class AssessmentExplorer(_Explorer):
 
 
 def portfolio_explorer(stage: Stage) -> PortfolioExplorer:
-    return PortfolioExplorer(portfolio_metrics(stage.inventory, stage.as_of, stage.usage,
-                                               stage.log_end),
+    """The live apps under the sliders: a retired app is never scored as if live."""
+    metrics = portfolio_metrics(stage.inventory, stage.as_of, stage.usage, stage.log_end)
+    return PortfolioExplorer(metrics.drop(index=list(retired_apps(stage) & set(metrics.index))),
                              stage.weights, stage.thresholds, stage.language)
 
 

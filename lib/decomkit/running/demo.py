@@ -2,6 +2,11 @@
 reviewing and apps that should go, with a year of usage, costs, contracts and real export files.
 
 The same random seed and ``as_of`` give the same tables, byte for byte for CSV and parquet.
+
+Two apps were retired months before ``as_of`` (``RETIRED``), their history in the ledger and
+their sandbox scope as the disable left it (admins only). One of them, 会议室预订(旧), is still
+opened by a few people after its disable (``STILL_USED``): the watch over retired apps
+(``analysis.watch``) finds it, in ``00_portfolio``, ``05_review`` and on the portfolio page.
 """
 
 from __future__ import annotations
@@ -11,12 +16,13 @@ import io
 import re
 import shutil
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from decomkit.analysis.watch import ADMINS_ONLY
 from decomkit.context.workspace import Workspace, init_workspace
 from decomkit.core.canonical import plan_hash
 from decomkit.core.config import Approver
@@ -25,6 +31,8 @@ from decomkit.core.files import atomic_write_bytes
 from decomkit.core.sinks import safe_cell, write_csv
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.backup import run_backup
+from decomkit.platforms import Scope
+from decomkit.platforms.sandbox import SandboxPlatform, apps_from_inventory
 from decomkit.proof.anchors import add_folder_anchor
 
 DEPARTMENTS = ("销售部", "财务部", "人力资源部", "技术部", "市场部", "采购部", "仓储物流部", "行政部")
@@ -117,6 +125,25 @@ APPS: tuple[DemoApp, ...] = (
 
 # Apps retired before 'today' (months ago), so 05_review has real before/after figures.
 RETIRED = {"old-expense": 4, "room-booking": 2}
+# After its disable, a retired app's use stops — except for these people, the first of its most
+# active users: 会议室预订(旧) is a self-built app whose page a few people kept opening from a
+# bookmark after it left the workbench. The watch (analysis.watch) is meant to catch exactly this.
+STILL_USED = {"room-booking": 3}
+# Each retired app's approvers' comments (in the order of the chain) and the answers to the
+# survey after its disable: its own, not one text copied across apps.
+_APPROVER_COMMENTS = {
+    "old-expense": ("同意,已确认财务报销可替代旧版报销单", "同意,历史报销单已备份并复验",
+                    "同意,按计划停用"),
+    "room-booking": ("同意,会议室改在视频会议里预订", "同意,预订记录已备份",
+                     "同意,停用后不再有服务器和维护费用"),
+}
+_AFTER_ANSWERS = {
+    "old-expense": ((5, "新报销流程更方便"), (4, "历史单据迁移顺利"), (4, "比旧版报销单快"),
+                    (3, "还在适应新的审批节点"), (5, "发票拍照上传很省事")),
+    "room-booking": ((4, "在视频会议里订会议室更顺手"), (3, "旧的预订记录不好找"),
+                     (4, "会议提醒比以前及时"), (2, "临时加订会议室不如以前方便"),
+                     (4, "和日程同步很好")),
+}
 
 
 DEMO_MARKER = ".decomkit-demo"  # only a folder holding it may be replaced by --replace
@@ -186,7 +213,12 @@ def make_usage(rng: np.random.Generator, apps: tuple[DemoApp, ...], users: pd.Da
         days = rng.integers(0, 28, n).astype("timedelta64[D]")
         user_w = 1.0 / np.arange(1, len(active) + 1) ** 0.6
         who = rng.choice(active, n, p=user_w / user_w.sum())
-        frames.append(pd.DataFrame({"date": starts + days, "app_id": app.app_id, "user_id": who}))
+        visits = pd.DataFrame({"date": starts + days, "app_id": app.app_id, "user_id": who})
+        if app.app_id in RETIRED:  # off after its disable day, but for the people who kept on
+            off = np.datetime64(retired_on(as_of, app.app_id), "D")
+            kept = active[:STILL_USED.get(app.app_id, 0)]
+            visits = visits[(visits["date"] <= off) | visits["user_id"].isin(kept)]
+        frames.append(visits)
     usage = pd.concat(frames, ignore_index=True)
     usage["date"] = usage["date"].astype("datetime64[ns]")
     return usage.sort_values(["date", "app_id"], kind="stable").reset_index(drop=True)
@@ -366,25 +398,46 @@ def make_findings(apps: tuple[DemoApp, ...], as_of: dt.date) -> pd.DataFrame:
 
 
 def make_survey(rng: np.random.Generator, apps: tuple[DemoApp, ...], users: pd.DataFrame,
-                as_of: dt.date) -> pd.DataFrame:
+                as_of: dt.date, usage: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Answers 'before' (for a retired app, in the weeks before its disable) and, for each
+    retired app, its own answers 'after' from people who used it (from ``usage``)."""
     rows = []
     comments = {1: "很难用,经常出错", 2: "功能不够用", 3: "一般", 4: "比较好用", 5: "非常好用"}
     for app in apps:
+        asked = (pd.Timestamp(retired_on(as_of, app.app_id)) if app.app_id in RETIRED
+                 else pd.Timestamp(as_of))
         for user in rng.choice(users["user_id"], int(rng.integers(5, 15)), replace=False):
             score = int(np.clip(round(rng.normal(app.fit, 0.7)), 1, 5))
             rows.append({"app_id": app.app_id, "user_id": user, "phase": "before",
-                         "date": pd.Timestamp(as_of) - pd.Timedelta(days=int(rng.integers(30, 90))),
+                         "date": asked - pd.Timedelta(days=int(rng.integers(30, 90))),
                          "score": score, "comment": comments[score]})
-    answers = [(5, "新流程更方便"), (4, "迁移顺利"), (4, "比旧版快"), (3, "还在适应"), (5, "很好")]
+    taken: set[str] = set()
     for app in [a for a in apps if a.app_id in RETIRED]:
         after = pd.Timestamp(retired_on(as_of, app.app_id)) + pd.Timedelta(days=25)
-        for k, (score, comment) in enumerate(answers):
-            rows.append({"app_id": app.app_id, "user_id": users["user_id"].iloc[k * 7],
+        answers = _AFTER_ANSWERS.get(app.app_id, _AFTER_ANSWERS["old-expense"])
+        people = _respondents(app, users, usage, as_of, len(answers), taken)
+        taken.update(people)
+        for k, ((score, comment), user) in enumerate(zip(answers, people, strict=False)):
+            rows.append({"app_id": app.app_id, "user_id": user,
                          "phase": "after", "date": after + pd.Timedelta(days=k),
                          "score": score, "comment": comment})
     frame = pd.DataFrame(rows)
     frame.insert(0, "response_id", [f"R{i:05d}" for i in range(1, len(frame) + 1)])
     return frame
+
+
+def _respondents(app: DemoApp, users: pd.DataFrame, usage: pd.DataFrame | None,
+                 as_of: dt.date, n: int, taken: set[str]) -> list[str]:
+    """Who answers the survey after ``app``'s disable: its most frequent users before it (not
+    the few who kept using it, nor anyone already asked about another app); without a log,
+    every seventh user."""
+    if usage is None:
+        return [users["user_id"].iloc[k * 7] for k in range(n)]
+    off = pd.Timestamp(retired_on(as_of, app.app_id))
+    ranked = usage[(usage["app_id"] == app.app_id) & (usage["date"] <= off)][
+        "user_id"].value_counts().index
+    still = set(ranked[:STILL_USED.get(app.app_id, 0)])
+    return [u for u in ranked if u not in still and u not in taken][:n]
 
 
 def make_apps(apps: tuple[DemoApp, ...]) -> pd.DataFrame:
@@ -452,16 +505,31 @@ def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000
     _csv(make_datasets(rng, chosen, workspace.root), data / "datasets.csv")
     _csv(make_incidents(rng, chosen, as_of), data / "incidents.csv")
     _csv(make_findings(chosen, as_of), data / "security_findings.csv")
-    _csv(make_survey(rng, chosen, users, as_of), data / "survey_responses.csv")
-    workspace.platform().close()  # validates every table and seeds the sandbox from them
+    _csv(make_survey(rng, chosen, users, as_of, usage), data / "survey_responses.csv")
+    saved = seed_sandbox(workspace)
     for app in chosen:
         if app.app_id in RETIRED:
-            record_history(workspace, app, as_of)
+            record_history(workspace, app, as_of, saved[app.app_id])
     return workspace
 
 
-def record_history(workspace: Workspace, demo_app: DemoApp, as_of: dt.date) -> None:
-    """The lifecycle of an app retired months ago, in the ledger at the dates it happened."""
+def seed_sandbox(workspace: Workspace) -> dict[str, Scope]:
+    """Validate every table and seed the sandbox from them, the retired apps as their disable
+    left them: visible to admins only. Returns each app's scope before that (what the disable
+    saved for a rollback)."""
+    inventory = workspace.inventory(["usage_events", "users"])  # validates every table
+    apps = apps_from_inventory(inventory, operator=workspace.config.operator)
+    saved = {a.app_id: a.scope for a in apps}
+    apps = [replace(a, scope=ADMINS_ONLY) if a.app_id in RETIRED else a for a in apps]
+    users = dict(zip(inventory.users["user_id"], inventory.users["department"], strict=True))
+    SandboxPlatform.create(workspace.root / "platform", apps, users).close()
+    return saved
+
+
+def record_history(workspace: Workspace, demo_app: DemoApp, as_of: dt.date,
+                   saved_scope: Scope | None = None) -> None:
+    """The lifecycle of an app retired months ago, in the ledger at the dates it happened:
+    the visible scope it had (kept for a rollback) and the scope its disable left."""
     app, off = demo_app.app_id, retired_on(as_of, demo_app.app_id)
 
     def at(days_before: int) -> str:
@@ -489,13 +557,16 @@ def record_history(workspace: Workspace, demo_app: DemoApp, as_of: dt.date) -> N
             "manifest_hash": result.manifest_hash,
             "approvers": [a.user_id for a in workspace.config.approval.chain],
             "form": {"停用原因 / Reason": f"已由{demo_app.alternative}替代"}}, at=at(20))
-        comments = ("同意,已确认财务报销可替代", "同意", "同意,按计划停用")
+        comments = _APPROVER_COMMENTS.get(app, (
+            f"同意,已确认{demo_app.alternative}可替代", "同意,数据已备份", "同意,按计划停用"))
         ledger.transition(app, "approved", actor, {
             "instance_id": "sbx-history-1", "plan_hash": gate["plan_hash"],
             "records": [{"user_id": a.user_id, "result": "AGREE", "comment": comment,
                          "date": at(days)} for a, comment, days in zip(
                              workspace.config.approval.chain, comments, (17, 15, 13),
                              strict=False)]}, at=at(13))
-        ledger.transition(app, "access_revoked", actor, gate, at=at(0))
+        ledger.transition(app, "access_revoked", actor,
+                          {**gate, "saved_scope": asdict(saved_scope or Scope())}, at=at(0))
         ledger.transition(app, "disabled", actor, {**gate, "action": "disable"}, at=at(0))
-        ledger.transition(app, "verified_disabled", actor, {"status": "disabled"}, at=at(0))
+        ledger.transition(app, "verified_disabled", actor, {
+            "status": "disabled", "scope": asdict(ADMINS_ONLY)}, at=at(0))

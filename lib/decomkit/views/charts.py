@@ -139,6 +139,7 @@ def cost_usage_scatter(portfolio: pd.DataFrame, language: Language = "zh",
     """Annual cost against active users, coloured by TIME quadrant; top candidates named."""
     fig = _figure(8.0, 5.0)
     ax = fig.add_subplot()
+    portfolio = portfolio[portfolio["quadrant"].isin(list(QUADRANT_COLOURS))]  # retired: none
     for quadrant, colour in QUADRANT_COLOURS.items():
         part = portfolio[portfolio["quadrant"] == quadrant]
         ax.scatter(part["mau_recent"], part["annual_cost"], s=40 + part["score"] * 3,
