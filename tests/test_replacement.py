@@ -221,6 +221,20 @@ def test_a_grant_whose_answer_was_lost_is_settled_not_repeated(gap_approved):
             if c["operation"] == "add_to_scope"] == ["add_to_scope"]
 
 
+def test_a_replacement_nobody_can_open_is_named_and_not_granted(gap_verified):
+    ws = gap_verified
+    sandbox(ws).disable(WMS, key="test:wms-off")  # the replacement itself is switched off
+    with stage(ws) as st:
+        ready = readiness_now(ws, APP, st.platform)
+        check = next(c for c in run_assessment(st, APP).checks if c.item == "replacement")
+    assert (ready.problem, len(ready.missing)) == ("not_enabled", 104)
+    assert check.status == "fail" and "仓储管理WMS 未启用,所有人都打不开,请先启用。" in check.detail
+    before = everything(ws)
+    with pytest.raises(TransitionError, match="仓储管理WMS is not enabled, so nobody can open it"):
+        grant_replacement(stage(ws), APP, dry_run=False, confirm=APP)
+    assert everything(ws) == before
+
+
 def test_an_override_with_a_reason_passes_the_gap_is_recorded_and_the_notices_say_whom_to_ask(
         gap_approved):
     ws = gap_approved

@@ -175,6 +175,9 @@ def readiness_check(readiness: Readiness, language: Language = "zh") -> Check:
     if not readiness.source:
         return Check("replacement", "warn", t("check.replacement.unknown", language,
                                               name=readiness.replacement))
+    if not readiness.affected:
+        return Check("replacement", "warn", t("check.replacement.nobody", language,
+                                              name=readiness.replacement))
     if readiness.ready:
         return Check("replacement", "ok", t("check.replacement.ok", language,
                                             n=readiness.affected, name=readiness.replacement))

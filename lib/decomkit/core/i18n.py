@@ -122,6 +122,10 @@ TEXT: dict[str, dict[str, str]] = {
               "or write in override_reason why they can do without it.",
         "zh": "停用前请把他们加入其可见范围(04_disable 的 grant_access),或在 override_reason "
               "中写明他们为何不需要。"},
+    "check.replacement.nobody": {
+        "en": "The kit finds nobody who loses the app (its visible scope lets nobody in, or "
+              "is not known), so nobody's access to {name} could be checked.",
+        "zh": "未找到会失去该应用的人员(其可见范围为空或未知),无法核对谁能打开 {name}。"},
     "check.replacement.unknown": {
         "en": "Neither the platform nor the app_scopes table knows who can open {name}: it "
               "cannot be checked.",

@@ -84,10 +84,11 @@ def affected_people(stage: Stage, scope: Scope) -> tuple[list[str], list[str]]:
 
 
 def without_access(readiness: Readiness | None, language: str) -> str:
-    """Who cannot open the replacement yet, as a notice names them ("" when nobody)."""
+    """Who cannot open the replacement yet, as a notice names them: departments and counts,
+    never names in a message to everyone ("" when nobody)."""
     if readiness is None or readiness.ready:
         return ""
-    return readiness.who("en" if language == "en" else "zh")
+    return readiness.who("en" if language == "en" else "zh", names_up_to=0)
 
 
 def residue(stage: Stage, app_id: str) -> list[str]:
@@ -124,14 +125,14 @@ def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str
     if dry_run:
         decision = authorize(stage.workspace, app_id, disable_step(state), plan=plan,
                              confirm=confirm, override_reason=override_reason,
-                             actor=stage.analyst)
+                             actor=stage.analyst, platform=stage.platform)
         return DisableRun(app_id, True, steps, state, "" if decision else decision.why)
     with app_lock(stage.workspace.root, app_id, "disable"):
         state, approved, pending = _approval(stage, app_id)  # as it is now, under the lock
         plan = _plan_of(stage, app_id, pending)
         grant = require(authorize(stage.workspace, app_id, disable_step(state), plan=plan,
                                   confirm=confirm, override_reason=override_reason,
-                                  actor=stage.analyst))
+                                  actor=stage.analyst, platform=stage.platform))
         return _execute(stage, app_id, plan, approved["instance_id"], grant, steps, pending)
 
 
