@@ -27,7 +27,7 @@ from decomkit.core.errors import (
     PlatformError,
     TransitionError,
 )
-from decomkit.core.i18n import t
+from decomkit.core.i18n import Language, t
 from decomkit.core.locks import app_lock
 from decomkit.core.text import canonical_user_id
 from decomkit.inventory.access import COLUMNS, scope_members
@@ -272,7 +272,7 @@ class GrantRun:
 
     def lines(self, language: str = "zh") -> list[str]:
         """What it did or would do, in the reader's language (the refusal as the gate says)."""
-        lang = "en" if language == "en" else "zh"
+        lang: Language = "en" if language == "en" else "zh"
         if not self.replacement:
             return [t("grant.none", lang)]
         n, name = len(self.people), self.replacement
