@@ -12,7 +12,7 @@ import pytest
 
 from decomkit.context.workspace import Workspace, init_workspace
 from decomkit.running.demo import build_demo
-from helpers import set_config
+from helpers import replacement_reachable, set_config
 
 AS_OF = dt.date(2026, 11, 23)
 CHROMIUM_MISSING = ("chromium not found on PATH: install Debian's chromium "
@@ -114,11 +114,13 @@ def s3_endpoint(s3_server, monkeypatch) -> str:
 
 @pytest.fixture
 def verified(demo, retire):
-    """进销存 decided 'retire', backed up and verified; approvers do not agree by themselves."""
+    """进销存 decided 'retire', backed up and verified; approvers do not agree by themselves;
+    everyone who loses it can open its replacement (tests of that start from ``demo``)."""
     from decomkit.custody.verify import verify_backup
     from decomkit.lifecycle.backup import run_backup
 
     set_config(demo, "auto_agree_after_seconds = 2", "auto_agree_after_seconds = -1")
+    replacement_reachable(demo)
     retire(demo, "jxc")
     run_backup(demo, "jxc", actor="analyst")
     assert verify_backup(demo, "jxc", actor="analyst").ok

@@ -65,7 +65,8 @@ def tables_of(html: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def audited(demo_template, tmp_path_factory, as_of) -> Workspace:
     """The demo after a portfolio run, jxc taken through every stage for real (approved by the
-    sandbox's approvers, disabled), and the review of 旧版报销单; then the records."""
+    sandbox's approvers; 销售部 let into 仓储管理WMS, its replacement; disabled), and the review
+    of 旧版报销单; then the records."""
     root = tmp_path_factory.mktemp("audited") / "demo"
     shutil.copytree(demo_template, root)
     ws = Workspace.open(root)
@@ -74,7 +75,7 @@ def audited(demo_template, tmp_path_factory, as_of) -> Workspace:
              ("assess", "jxc", {**day, "decision": "retire"}),
              ("backup", "jxc", {}),
              ("approval", "jxc", {"wait_seconds": 6.0}),
-             ("disable", "jxc", {"dry_run": False, "confirm": "jxc"}),
+             ("disable", "jxc", {"dry_run": False, "confirm": "jxc", "grant_access": True}),
              ("review", "old-expense", {**day, "went_well": "迁移顺利"})]
     for stage, app, parameters in steps:
         result = run_stage(ws, stage, app, parameters)

@@ -15,7 +15,7 @@ from decomkit.core.errors import ManualStepRequired, PlatformError
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.approval import submit_approval, track_approval
 from decomkit.lifecycle.backup import run_backup
-from decomkit.lifecycle.execute import run_disable
+from decomkit.lifecycle.execute import grant_replacement, run_disable
 from decomkit.platforms.manual import ManualPlatform
 
 APP = "jxc"
@@ -61,16 +61,18 @@ def test_a_whole_retirement_by_hand(manual):
         assert done.returncode == 0, done.stderr
     assert track_approval(stage, APP).state == "approved"
     confirmed = []
-    for _ in range(6):  # each run stops at the next console step until all are done
-        try:
+    for _ in range(7):  # each run stops at the next console step until all are done
+        try:  # first 销售部 is let into 仓储管理WMS, the replacement, then the disable
+            grant_replacement(stage, APP, dry_run=False, confirm=APP)
             run = run_disable(stage, APP, dry_run=False, confirm=APP)
             break
         except ManualStepRequired as exc:
             assert "decomkit confirm" in str(exc)
             confirmed += confirm_pending(ws, evidence)
     assert run.state == "verified_disabled"
-    assert [k.rsplit(":", 1)[-1] if "notify" not in k else k.split(":")[2]
-            for k in confirmed] == ["notify-before", "revoke", "unlink", "notify-after"]
+    assert [k.split(":")[1] if "grant" in k else k.rsplit(":", 1)[-1] if "notify" not in k
+            else k.split(":")[2] for k in confirmed] == [
+        "grant-replacement", "notify-before", "revoke", "unlink", "notify-after"]
     steps = ManualPlatform(ws.root / "platform")._state
     with steps() as state:
         recorded = state["steps"]
@@ -141,8 +143,9 @@ def test_the_disable_notebook_walks_through_console_steps(manual, tmp_path):
         platform.decide_approval(event.data["instance_id"], user, "agree", evidence=evidence)
     track_approval(stage, APP)
     notebook = Path(__file__).resolve().parents[1] / "notebooks" / "04_disable.ipynb"
-    parameters = {"workspace": str(ws.root), "dry_run": False, "confirm": APP}
-    for _ in range(6):
+    parameters = {"workspace": str(ws.root), "dry_run": False, "confirm": APP,
+                  "grant_access": True}
+    for _ in range(7):
         try:
             pm.execute_notebook(str(notebook), str(tmp_path / "04.ipynb"), kernel_name="decomkit",
                                 parameters=parameters, progress_bar=False, cwd=str(tmp_path))

@@ -14,7 +14,7 @@ import pytest
 from decomkit.analysis.watch import scope_text, watch_retired, widening
 from decomkit.context.stage import open_stage
 from decomkit.core.present import table_text
-from decomkit.inventory.access import scope_members
+from decomkit.inventory.access import in_scope
 from decomkit.lifecycle.decide import run_portfolio
 from decomkit.lifecycle.review import check_data_safety
 from decomkit.platforms import Scope
@@ -226,10 +226,10 @@ def test_scope_members_take_sub_departments_ids_and_one_spelling_of_a_user():
     users = pd.DataFrame({"user_id": ["u1", "U2", "u3", "u4"],
                           "department": ["财务部", "财务部/应收组", "销售部", "销售部/华东"],
                           "dept_id": ["10", "11", "20", "21"]})
-    assert list(scope_members(users, [], ["财务部"])) == [True, True, False, False]
-    assert list(scope_members(users, ["u2"], [])) == [False, True, False, False]
-    assert list(scope_members(users, [], ["20"])) == [False, False, True, False]
-    assert list(scope_members(users, [], ["20"], {"20": "销售部"})) == [False, False, True, True]
+    assert list(in_scope(users, [], ["财务部"])) == [True, True, False, False]
+    assert list(in_scope(users, ["u2"], [])) == [False, True, False, False]
+    assert list(in_scope(users, [], ["20"])) == [False, False, True, False]
+    assert list(in_scope(users, [], ["20"], {"20": {"销售部"}})) == [False, False, True, True]
 
 
 @pytest.mark.parametrize("app", RETIRED)

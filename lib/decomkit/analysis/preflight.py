@@ -1,6 +1,7 @@
 """The checks of 停用指南 stage 四 before anything is changed: admin rights, licence terms, the
-access to revoke, and linked permissions (approval flows and integrations that reference the
-app)."""
+access to revoke, linked permissions (approval flows and integrations that reference the app),
+open documents, and whether everyone who loses the app can open its replacement (解除免费关联
+四.3: 确保每位员工都能够继续顺利完成自己的工作任务)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,16 @@ from decomkit.analysis.contracts import ExitPlan
 from decomkit.context.workspace import Workspace
 from decomkit.core.i18n import Language, t
 from decomkit.custody.checksums import parse_table
-from decomkit.inventory.access import people_with_access
+from decomkit.inventory.access import COLUMNS, people_with_access, scope_members
 from decomkit.inventory.tables import Inventory
-from decomkit.platforms import AppInfo, Platform
+from decomkit.platforms import AppInfo, Platform, Scope
 
 Status = Literal["ok", "warn", "fail"]
 
 
 @dataclass(frozen=True)
 class Check:
-    item: str  # admin | licence | revocation | linked | open_documents
+    item: str  # admin | licence | revocation | linked | open_documents | replacement
     status: Status
     detail: str
 
@@ -32,6 +33,160 @@ def people_in_scope(app: AppInfo, users: pd.DataFrame) -> pd.DataFrame:
     inside = [app.visible_to(u, d) for u, d in zip(users["user_id"], users["department"],
                                                      strict=True)]
     return users.loc[inside, ["user_id", "name", "department"]]
+
+
+def saved_scope(raw: dict) -> Scope:
+    """A visible scope as the ledger keeps it (lists), back as a Scope."""
+    return Scope(tuple(raw.get("user_ids") or ()), tuple(raw.get("dept_ids") or ()),
+                 tuple(raw.get("role_ids") or ()), bool(raw.get("only_admin_visible")))
+
+
+# Why adding people to the replacement's scope cannot let them in (English, for the gate's
+# refusal; the reader's language comes from i18n's ``replacement.problem.<code>``).
+PROBLEMS = {
+    "not_enabled": "{name} is not enabled, so nobody can open it; enable it first",
+    "admins_only": "{name} is visible to admins only, so adding people to its scope does not "
+                   "let them in; open its visible scope in the console first",
+    "not_on_platform": "the platform does not list {name} (its scope comes from the app_scopes "
+                       "table), so the kit cannot add people to it; widen its scope in the "
+                       "console and import the scopes again (decomkit import dingtalk)",
+}
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Can everyone an app's retirement affects open its named replacement?
+
+    ``affected`` counts the people the retiring app's visible scope lets in; ``missing`` lists
+    those of them (user_id, name, department) who cannot open the replacement now. ``source``
+    says where the replacement's scope was read ("platform", "app_scopes", or "" when neither
+    knows it: then nothing can be checked); ``problem`` is why adding people to its scope would
+    not let them in ("" when it would)."""
+
+    app_id: str
+    replacement_id: str
+    replacement: str  # the replacement's name
+    affected: int
+    missing: pd.DataFrame
+    source: str
+    problem: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return self.missing.empty
+
+    def by_department(self) -> dict[str, int]:
+        """People who cannot open the replacement, by department (most first)."""
+        counts = self.missing["department"].fillna("—").value_counts()
+        return {str(d): int(n) for d, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+
+    def who(self, language: Language = "zh", names_up_to: int = 10) -> str:
+        """Who cannot open it, as a reader sees it: names by department when they are few,
+        else the count of each department ("销售部 61 人" / "销售部: 61 people")."""
+        groups = []
+        for dept, n in self.by_department().items():
+            if len(self.missing) <= names_up_to:
+                names = self.missing[self.missing["department"].fillna("—") == dept]["name"]
+                listed = ("、" if language == "zh" else ", ").join(
+                    str(x) for x in names.fillna("?"))
+                groups.append(f"{dept}:{listed}" if language == "zh" else f"{dept}: {listed}")
+            else:
+                groups.append(t("replacement.people", language, dept=dept, n=n))
+        return ("; " if language == "en" else ";").join(groups)
+
+    def problem_text(self, language: Language = "zh") -> str:
+        return t(f"replacement.problem.{self.problem}", language, name=self.replacement) \
+            if self.problem else ""
+
+    def facts(self) -> dict:
+        """What the gate reads (``replacement_ready``, ``replacement_grantable``)."""
+        return {"replacement_id": self.replacement_id, "replacement": self.replacement,
+                "affected": self.affected, "missing": list(self.missing["user_id"]),
+                "by_department": self.by_department(), "source": self.source,
+                "problem": PROBLEMS[self.problem].format(name=self.replacement)
+                if self.problem else ""}
+
+
+def replacement_of(apps: pd.DataFrame, app_id: str) -> tuple[str, str] | None:
+    """(app id, name) of the replacement ``app_id``'s ``alternative`` column names, when it
+    names an app of the inventory (by name, or by id) that is still on the platform."""
+    row = apps[apps["app_id"] == app_id]
+    if row.empty or not isinstance(name := row["alternative"].iloc[0], str) or not name.strip():
+        return None
+    name = name.strip()
+    live = apps[(apps["app_id"] != app_id) & apps["gone_since"].isna()]
+    found = live[(live["name"] == name) | (live["app_id"] == name)]
+    return None if found.empty else (str(found["app_id"].iloc[0]), str(found["name"].iloc[0]))
+
+
+def _platform_app(platform: Platform, app_id: str) -> AppInfo | None:
+    """The app as the platform shows it, or None when the platform does not list it (any
+    other failure is raised: a check that cannot be made is not a check that passed)."""
+    if app_id not in {a.app_id for a in platform.list_apps()}:
+        return None
+    return platform.get_app(app_id)
+
+
+def replacement_readiness(platform: Platform, inventory: Inventory, app_id: str,
+                          scope: Scope | None = None) -> Readiness | None:
+    """Who among the people ``app_id``'s retirement affects cannot open its replacement;
+    None when the app names no replacement of the inventory.
+
+    ``inventory`` holds the whole apps, users and app_scopes tables. The affected people are
+    those ``scope`` lets in (the scope saved before revocation), else the app's scope on the
+    platform, else its ``app_scopes`` rows. The replacement's scope is read from the platform
+    (its status and admins count too), else from ``app_scopes``."""
+    found = replacement_of(inventory.apps, app_id)
+    if found is None:
+        return None
+    replacement_id, name = found
+    if scope is None and (app := _platform_app(platform, app_id)) is not None:
+        scope = app.scope
+    if scope is not None:
+        affected = scope_members(inventory, scope.user_ids, scope.dept_ids, scope.role_ids,
+                                 scope.only_admin_visible)[COLUMNS]
+    else:
+        affected = people_with_access(inventory, app_id)
+        affected = affected if affected is not None else inventory.users.iloc[0:0][COLUMNS]
+    target = _platform_app(platform, replacement_id)
+    problem = ""
+    if target is not None:
+        source = "platform"
+        inside = scope_members(inventory, target.scope.user_ids, target.scope.dept_ids,
+                               target.scope.role_ids, target.scope.only_admin_visible)
+        can_open = set(inside["user_id"]) | {u for u in affected["user_id"]
+                                              if target.is_admin(u)}
+        if target.status != "enabled":
+            can_open, problem = set(), "not_enabled"
+        elif target.scope.only_admin_visible:
+            problem = "admins_only"
+    else:
+        reachable = people_with_access(inventory, replacement_id)
+        source = "" if reachable is None else "app_scopes"
+        can_open = set(affected["user_id"]) if reachable is None else set(reachable["user_id"])
+        problem = "not_on_platform" if reachable is not None else ""
+    missing = affected[~affected["user_id"].isin(can_open)].reset_index(drop=True)
+    if missing.empty:
+        problem = ""  # nothing to grant: whatever stands in a grant's way does not matter
+    return Readiness(app_id, replacement_id, name, len(affected), missing, source, problem)
+
+
+def readiness_check(readiness: Readiness, language: Language = "zh") -> Check:
+    """The preflight's ``replacement`` row: blocked while anyone affected cannot open it."""
+    if not readiness.source:
+        return Check("replacement", "warn", t("check.replacement.unknown", language,
+                                              name=readiness.replacement))
+    if not readiness.affected:
+        return Check("replacement", "warn", t("check.replacement.nobody", language,
+                                              name=readiness.replacement))
+    if readiness.ready:
+        return Check("replacement", "ok", t("check.replacement.ok", language,
+                                            n=readiness.affected, name=readiness.replacement))
+    remedy = readiness.problem_text(language) or t("check.replacement.grant", language)
+    return Check("replacement", "fail", t(
+        "check.replacement.missing", language, n=len(readiness.missing),
+        affected=readiness.affected, name=readiness.replacement, who=readiness.who(language),
+        remedy=remedy))
 
 
 def open_documents(workspace: Workspace, app_id: str, limit: int = 5) -> list[str] | None:
@@ -64,8 +219,10 @@ def open_documents(workspace: Workspace, app_id: str, limit: int = 5) -> list[st
 
 def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: str,
               plan: ExitPlan, language: Language = "zh",
-              open_docs: list[str] | None = None) -> list[Check]:
-    """The stage 四 checklist; ``open_docs`` is :func:`open_documents` (None: not declared)."""
+              open_docs: list[str] | None = None,
+              readiness: Readiness | None = None) -> list[Check]:
+    """The stage 四 checklist; ``open_docs`` is :func:`open_documents` (None: not declared),
+    ``readiness`` :func:`replacement_readiness` (None: the app names no replacement)."""
     checks = []
     app = platform.get_app(app_id)
     if platform.is_admin(operator, app_id):
@@ -102,6 +259,8 @@ def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: s
         checks.append(Check("open_documents", "fail", t(
             "check.open_documents.found", language, items="; ".join(open_docs))) if open_docs
             else Check("open_documents", "ok", t("check.open_documents.none", language)))
+    if readiness is not None:
+        checks.append(readiness_check(readiness, language))
     return checks
 
 

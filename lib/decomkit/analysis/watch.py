@@ -35,7 +35,7 @@ from decomkit.core.errors import PlatformError
 from decomkit.core.i18n import TEXT, Language, t
 from decomkit.core.present import to_local
 from decomkit.core.text import canonical_user_id
-from decomkit.inventory.access import department_paths, scope_members
+from decomkit.inventory.access import department_paths, in_scope
 from decomkit.platforms import AppInfo, Scope
 
 # Ledger states of an app whose disable (or unlink) was carried out and not rolled back.
@@ -366,8 +366,8 @@ def who_can_open(stage: Stage, app: AppInfo, affected: Iterable[str] = ()) -> Re
     elif _everyone(scope):
         inside = pd.Series(True, index=users.index)
     else:
-        paths = department_paths(stage.snapshot.inventory(["app_scopes"]))
-        inside = scope_members(users, scope.user_ids, scope.dept_ids, paths)
+        paths = department_paths(stage.snapshot.inventory(["app_scopes", "users"]))
+        inside = in_scope(users, scope.user_ids, scope.dept_ids, paths)
     known = {canonical_user_id(u) for u in users["user_id"]}
     strangers = [u for u in scope.user_ids if canonical_user_id(u) not in known] \
         if open_to_people else []

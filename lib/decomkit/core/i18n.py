@@ -146,6 +146,52 @@ TEXT: dict[str, dict[str, str]] = {
     "check.linked.found": {"en": "Detach first: {items}.", "zh": "停用前需解除关联:{items}。"},
     "check.linked.none": {"en": "No approval flow or integration references it.",
                           "zh": "没有审批流程或系统集成引用该应用。"},
+    "check.replacement": {"en": "Replacement reachable", "zh": "替代应用可用"},
+    "check.replacement.ok": {"en": "All {n} people who lose the app can open {name}.",
+                             "zh": "受影响的 {n} 人都能打开 {name}。"},
+    "check.replacement.missing": {
+        "en": "{n} of the {affected} people who lose the app cannot open {name} ({who}). "
+              "{remedy}",
+        "zh": "受影响的 {affected} 人中有 {n} 人打不开 {name}({who})。{remedy}"},
+    "check.replacement.grant": {
+        "en": "Add them to its visible scope before the disable (grant_access in 04_disable), "
+              "or write in override_reason why they can do without it.",
+        "zh": "停用前请把他们加入其可见范围(04_disable 的 grant_access),或在 override_reason "
+              "中写明他们为何不需要。"},
+    "check.replacement.nobody": {
+        "en": "The kit finds nobody who loses the app (its visible scope lets nobody in, or "
+              "is not known), so nobody's access to {name} could be checked.",
+        "zh": "未找到会失去该应用的人员(其可见范围为空或未知),无法核对谁能打开 {name}。"},
+    "check.replacement.unknown": {
+        "en": "Neither the platform nor the app_scopes table knows who can open {name}: it "
+              "cannot be checked.",
+        "zh": "平台和可见范围表(app_scopes)都没有 {name} 的可见范围,无法核对。"},
+    "replacement.people": {"en": "{dept}: {n} people", "zh": "{dept} {n} 人"},
+    "replacement.problem.not_enabled": {
+        "en": "{name} is not enabled, so nobody can open it: enable it first.",
+        "zh": "{name} 未启用,所有人都打不开,请先启用。"},
+    "replacement.problem.admins_only": {
+        "en": "{name} is visible to admins only, so adding people to its scope does not let "
+              "them in: open its visible scope in the admin console first.",
+        "zh": "{name} 仅管理员可见,把人员加入可见范围也打不开;请先在管理后台开放其可见范围。"},
+    "replacement.problem.not_on_platform": {
+        "en": "The platform does not list {name}: widen its visible scope in the admin console, "
+              "then import the scopes again (decomkit import dingtalk).",
+        "zh": "平台上没有 {name}:请在管理后台扩大其可见范围,再重新导入"
+              "(decomkit import dingtalk)。"},
+    "grant.none": {"en": "The app names no replacement that is an app of the inventory.",
+                   "zh": "该应用没有指定清单中的替代应用。"},
+    "grant.nobody": {"en": "Everyone who loses the app can open {name}: nothing to grant.",
+                     "zh": "受影响的人都能打开 {name},无需开通。"},
+    "grant.dry": {"en": "{n} people cannot open {name}: a real run adds them to its visible "
+                        "scope (dry run: nothing changed).",
+                  "zh": "{n} 人打不开 {name}:实际运行将把他们加入其可见范围"
+                        "(试运行,未做任何更改)。"},
+    "grant.done": {"en": "{n} people added to the visible scope of {name}.",
+                   "zh": "已把 {n} 人加入 {name} 的可见范围。"},
+    "grant.already": {"en": "{n} people were added to the visible scope of {name} before: "
+                            "nothing repeated.",
+                      "zh": "{n} 人此前已加入 {name} 的可见范围,未重复操作。"},
     "status.ok": {"en": "ok", "zh": "通过"},
     "status.warn": {"en": "check", "zh": "注意"},
     "status.fail": {"en": "blocked", "zh": "阻断"},
@@ -427,6 +473,8 @@ TEXT: dict[str, dict[str, str]] = {
     "empty.survey": {"en": "No survey answers after the disable.", "zh": "停用后无问卷回复。"},
     "empty.candidates": {"en": "No candidate to retire.", "zh": "无候选停用应用。"},
     "empty.watch": {"en": "No app has been retired yet.", "zh": "尚无已停用的应用。"},
+    "empty.replacement": {"en": "Everyone who loses the app can open its replacement.",
+                          "zh": "受影响的人都能打开替代应用。"},
     "table.more": {"en": "First {shown} of {total} rows.",
                    "zh": "仅显示前 {shown} 行(共 {total} 行)。"},
 }
@@ -465,6 +513,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "direction": ("Direction", "方向", "text"),
     "description": ("Description", "说明", "text"),
     "department": ("Department", "部门", "text"),
+    "user_id": ("User id", "用户 ID", "text"),
     "users": ("Users", "人数", "count"),
     "kind": ("Option", "方案", "term"),
     "exit_date": ("Exit date", "退出日期", "date"),

@@ -17,8 +17,8 @@ from typing import Any
 from decomkit.context.stage import Stage
 from decomkit.core.errors import PlatformError
 from decomkit.lifecycle.approval import make_plan
-from decomkit.lifecycle.authority import authorize
-from decomkit.lifecycle.execute import affected_people
+from decomkit.lifecycle.authority import authorize, readiness_now
+from decomkit.lifecycle.execute import affected_people, without_access
 from decomkit.lifecycle.notify import render, send
 from decomkit.platforms.base import Channel
 
@@ -99,10 +99,12 @@ def send_advance_notice(stage: Stage, app_id: str, today: dt.date | None = None
     platform, config = stage.platform, stage.workspace.config
     apps = stage.inventory.apps.set_index("app_id")
     alternative = apps.loc[app_id, "alternative"]
+    readiness = readiness_now(stage.workspace, app_id, platform)
     title, text = render("advance", stage.language, app_name=apps.loc[app_id, "name"],
                          date=status.planned_date, instance_id=instance,
                          days=(status.planned_date - today).days, contact=config.notify.email_from,
-                         alternative=alternative if isinstance(alternative, str) else "")
+                         alternative=alternative if isinstance(alternative, str) else "",
+                         without_access=without_access(readiness, stage.language))
     scope = platform.get_app(app_id).scope
     user_ids, emails = affected_people(stage, scope)
     failed = []

@@ -17,7 +17,7 @@ from decomkit.analysis.assess import (
 )
 from decomkit.analysis.contracts import ExitPlan, app_exit_plan
 from decomkit.analysis.impact import Impact, assess_impact
-from decomkit.analysis.preflight import Check, open_documents, preflight
+from decomkit.analysis.preflight import Check, Readiness, open_documents, preflight
 from decomkit.analysis.watch import set_aside, watch_retired
 from decomkit.context.stage import Stage
 from decomkit.core.errors import TransitionError
@@ -25,6 +25,7 @@ from decomkit.core.present import Audience
 from decomkit.core.sinks import write_csv, write_xlsx
 from decomkit.inventory.tables import Inventory
 from decomkit.inventory.usage import usage_counts
+from decomkit.lifecycle.authority import readiness_now
 from decomkit.proof.gates import DECISIONS, MIN_OVERRIDE_REASON
 from decomkit.proof.ledger import Event
 from decomkit.views import charts
@@ -101,6 +102,7 @@ class AppAssessment:
     plan: ExitPlan
     checks: list[Check]
     mau: pd.Series  # monthly active users over the analysis months
+    readiness: Readiness | None = None  # who cannot open the replacement (None: names none)
 
 
 def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
@@ -114,13 +116,15 @@ def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
     assessment = assess_app(table, app_id, stage.language)
     monthly_cost = float(table.loc[app_id, "monthly_cost"])
     plan = app_exit_plan(inventory, app_id, stage.as_of, monthly_cost, stage.language)
+    readiness = readiness_now(stage.workspace, app_id, stage.platform)
     checks = preflight(stage.platform, inventory, app_id, stage.analyst, plan,
-                       stage.language, open_documents(stage.workspace, app_id))
+                       stage.language, open_documents(stage.workspace, app_id), readiness)
     mau = counts[0].loc[app_id]
     if not assessment.metrics["usage_known"]:
         mau = mau.astype(float) * float("nan")  # no source: unknown, not zero
     return AppAssessment(assessment, assess_impact(inventory, app_id, stage.as_of,
-                                                   stage.language), plan, checks, mau)
+                                                   stage.language), plan, checks, mau,
+                         readiness)
 
 
 def record_decision(stage: Stage, result: AppAssessment, decision: str = "",

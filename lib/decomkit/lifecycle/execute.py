@@ -13,12 +13,14 @@ the calls a real run would make and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
 
 from decomkit.analysis.contracts import ReenableTerms, reenable_terms
+from decomkit.analysis.preflight import Readiness, saved_scope
 from decomkit.context.stage import Stage
 from decomkit.core.errors import (
     ManualStepRequired,
@@ -26,9 +28,12 @@ from decomkit.core.errors import (
     PlatformError,
     TransitionError,
 )
+from decomkit.core.i18n import Language, t
 from decomkit.core.locks import app_lock
+from decomkit.core.text import canonical_user_id
+from decomkit.inventory.access import COLUMNS, scope_members
 from decomkit.lifecycle.approval import make_plan, planned_action
-from decomkit.lifecycle.authority import authorize
+from decomkit.lifecycle.authority import authorize, readiness_now
 from decomkit.lifecycle.notify import render, send
 from decomkit.platforms import Platform, Scope
 from decomkit.proof.gates import ORDER, Grant, Refusal, disable_step, require
@@ -71,19 +76,20 @@ def _plan_of(stage: Stage, app_id: str, pending: dict | None) -> dict | None:
     return make_plan(stage, app_id, dt.date.fromisoformat(pending["plan"]["date"]))
 
 
-def saved_scope(raw: dict) -> Scope:
-    """The scope saved before revocation, as the ledger keeps it (lists), back as a Scope."""
-    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
-    return Scope(**fields)
-
-
 def affected_people(stage: Stage, scope: Scope) -> tuple[list[str], list[str]]:
-    """(user ids, emails) of everyone the saved visible scope let in."""
-    users = stage.inventory.users
-    inside = [scope.includes(u, d) for u, d in zip(users["user_id"], users["department"],
-                                                   strict=True)]
-    users = users[inside]
+    """(user ids, emails) of everyone the saved visible scope let in (departments with their
+    sub-departments, by id or path: ``inventory.access.scope_members``)."""
+    users = scope_members(stage.inventory, scope.user_ids, scope.dept_ids, scope.role_ids,
+                          scope.only_admin_visible)
     return list(users["user_id"]), list(users["email"].dropna())
+
+
+def without_access(readiness: Readiness | None, language: str) -> str:
+    """Who cannot open the replacement yet, as a notice names them: departments and counts,
+    never names in a message to everyone ("" when nobody)."""
+    if readiness is None or readiness.ready:
+        return ""
+    return readiness.who("en" if language == "en" else "zh", names_up_to=0)
 
 
 def residue(stage: Stage, app_id: str) -> list[str]:
@@ -120,14 +126,14 @@ def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str
     if dry_run:
         decision = authorize(stage.workspace, app_id, disable_step(state), plan=plan,
                              confirm=confirm, override_reason=override_reason,
-                             actor=stage.analyst)
+                             actor=stage.analyst, platform=stage.platform)
         return DisableRun(app_id, True, steps, state, "" if decision else decision.why)
     with app_lock(stage.workspace.root, app_id, "disable"):
         state, approved, pending = _approval(stage, app_id)  # as it is now, under the lock
         plan = _plan_of(stage, app_id, pending)
         grant = require(authorize(stage.workspace, app_id, disable_step(state), plan=plan,
                                   confirm=confirm, override_reason=override_reason,
-                                  actor=stage.analyst))
+                                  actor=stage.analyst, platform=stage.platform))
         if approved is None or pending is None or plan is None:  # granted: it was approved
             raise TransitionError(app_id, "disable", "the request is not approved")
         return _execute(stage, app_id, plan, approved["instance_id"], grant, steps, pending)
@@ -159,10 +165,14 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
     config = stage.workspace.config
     name = stage.inventory.app_name(app_id)
     alternative = stage.inventory.apps.set_index("app_id").loc[app_id, "alternative"]
+    # People who will not reach the replacement (only when a reason passed the gap) are told
+    # whom to ask for access.
+    readiness = readiness_now(stage.workspace, app_id, platform)
     values = {"app_name": name, "date": plan["date"], "instance_id": instance,
               "reason": pending.get("form", {}).get("停用原因 / Reason", ""),
               "alternative": alternative if isinstance(alternative, str) else "",
-              "contact": config.notify.email_from}
+              "contact": config.notify.email_from,
+              "without_access": without_access(readiness, stage.language)}
     done: list[Step] = []
 
     def key(step: str) -> str:
@@ -250,6 +260,93 @@ def retry_notifications(stage: Stage, app_id: str) -> DisableRun:
             raise TransitionError(app_id, "retry notifications", "the request is not approved")
         return _execute(stage, app_id, plan, approved["instance_id"], grant,
                         _plan_steps(stage, plan["action"]), pending)
+
+
+@dataclass(frozen=True)
+class GrantRun:
+    """Access to the replacement for the people an app's retirement would leave without it
+    (解除免费关联 四.3): who is (or, dry, would be) added to its visible scope."""
+
+    app_id: str
+    replacement: str  # the replacement's name ("" when the app names none of the inventory)
+    dry_run: bool
+    people: pd.DataFrame  # user_id, name, department
+    steps: list[Step]
+    blocked: str = ""  # why a real run may not go ahead now ("" when it may)
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(s) for s in self.steps])
+
+    def lines(self, language: str = "zh") -> list[str]:
+        """What it did or would do, in the reader's language (the refusal as the gate says)."""
+        lang: Language = "en" if language == "en" else "zh"
+        if not self.replacement:
+            return [t("grant.none", lang)]
+        n, name = len(self.people), self.replacement
+        if not n:
+            said = t("grant.nobody", lang, name=name)
+        elif self.dry_run:
+            said = t("grant.dry", lang, n=n, name=name)
+        else:
+            done = any(s.status == "done" for s in self.steps)
+            said = t("grant.done" if done else "grant.already", lang, n=n, name=name)
+        return [said] + ([self.blocked] if self.blocked else [])
+
+
+def grant_key(app_id: str, replacement_id: str, user_ids: list[str]) -> str:
+    """The idempotency key of adding these people: the same people, the same key."""
+    people = ",".join(sorted(canonical_user_id(u) for u in user_ids))
+    return (f"{app_id}:grant-replacement:{replacement_id}:"
+            f"{hashlib.sha256(people.encode()).hexdigest()[:16]}")
+
+
+def grant_replacement(stage: Stage, app_id: str, *, dry_run: bool = True,
+                      confirm: str = "") -> GrantRun:
+    """Add everyone who loses ``app_id`` but cannot open its replacement to the
+    replacement's visible scope — or, dry, say who and change nothing.
+
+    Under its own gate (``grant_replacement``: a retirement under way, a replacement the kit
+    can widen, the typed confirmation = ``app_id``), decided before the platform call; the
+    call runs once under a key of the people added (a rerun adds nobody twice). On the manual
+    platform it is a console step a person confirms."""
+    readiness = readiness_now(stage.workspace, app_id, stage.platform)
+    if readiness is None:
+        return GrantRun(app_id, "", dry_run, pd.DataFrame(columns=COLUMNS), [])
+    people = readiness.missing
+    call = Step("grant-replacement", f"add_to_scope({readiness.replacement_id}, "
+                f"{len(people)} people)", True)
+    if dry_run:
+        decision = authorize(stage.workspace, app_id, "grant_replacement", confirm=confirm,
+                             actor=stage.analyst, platform=stage.platform)
+        return GrantRun(app_id, readiness.replacement, True, people,
+                        [call] if len(people) else [], "" if decision else decision.why)
+    platform = stage.platform
+    with app_lock(stage.workspace.root, app_id, "grant access to the replacement of"):
+        grant = require(authorize(stage.workspace, app_id, "grant_replacement", confirm=confirm,
+                                  actor=stage.analyst, platform=platform))
+        facts = grant.data["replacement"]
+        users, target = list(facts["missing"]), facts["replacement_id"]
+        people = people[people["user_id"].isin(users)].reset_index(drop=True)
+        if not users:
+            return GrantRun(app_id, readiness.replacement, False, people, [])
+        labels = {r.user_id: f"{r.name}({r.user_id},{r.department})"
+                  for r in people.itertuples()}
+        key = grant_key(app_id, target, users)
+
+        def perform() -> list[str]:
+            platform.add_to_scope(target, users, key=key, labels=labels)
+            return sorted(users)
+
+        def settle() -> tuple[bool, object]:
+            scope = {canonical_user_id(u) for u in platform.get_app(target).scope.user_ids}
+            return ({canonical_user_id(u) for u in users} <= scope, sorted(users))
+
+        with stage.workspace.ledger() as ledger:
+            _, ran = ledger.run_once(key, app_id, "grant-replacement", stage.analyst, perform,
+                                     settle)
+    step = Step(call.name, call.call, True, "done" if ran else "skipped",
+                "" if ran else "already done")
+    return GrantRun(app_id, readiness.replacement, False, people, [step])
 
 
 @dataclass(frozen=True)

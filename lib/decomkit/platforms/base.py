@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol, Self
 
 from decomkit.core.config import Config
+from decomkit.core.errors import PlatformError
 from decomkit.core.text import canonical_user_id
 from decomkit.inventory.tables import Inventory
 
@@ -97,6 +99,17 @@ class Notification:
     dept_ids: tuple[str, ...] = ()
 
 
+def check_widening(app_id: str, scope: Scope) -> None:
+    """Refuse to add people to a scope where adding does not widen it: an admins-only scope
+    keeps them out, and an empty one (everyone) would shrink to the people added."""
+    if scope.only_admin_visible:
+        raise PlatformError("add_to_scope", f"{app_id} is visible to admins only: people added "
+                            "to its scope still cannot open it; open it in the console first")
+    if not (scope.user_ids or scope.dept_ids or scope.role_ids):
+        raise PlatformError("add_to_scope", f"everyone can open {app_id} already (its visible "
+                            "scope names nobody); adding people would narrow it to them")
+
+
 class Platform(ABC):
     """Operations a decommission needs. Every changing call takes an idempotency ``key``:
     a repeated key must not repeat the change. A platform may hold connections: close it (or
@@ -137,6 +150,21 @@ class Platform(ABC):
 
     @abstractmethod
     def set_visible_scope(self, app_id: str, scope: Scope, *, key: str) -> None: ...
+
+    def add_to_scope(self, app_id: str, user_ids: Sequence[str], *, key: str,
+                     labels: Mapping[str, str] | None = None) -> None:
+        """Let ``user_ids`` open ``app_id`` as well: add them to its visible scope and change
+        nothing else (the scope is never narrowed, nor restricted in between). ``labels``
+        (user id → name and department) is what a person reads in a console step. By default
+        one :meth:`set_visible_scope` to the current scope plus them; a platform whose scope
+        change is not one atomic call overrides it."""
+        current = self.get_app(app_id).scope
+        check_widening(app_id, current)
+        have = {canonical_user_id(u) for u in current.user_ids}
+        added = tuple(u for u in dict.fromkeys(user_ids) if canonical_user_id(u) not in have)
+        if added:
+            self.set_visible_scope(app_id, replace(current, user_ids=current.user_ids + added),
+                                   key=key)
 
     @abstractmethod
     def disable(self, app_id: str, *, key: str) -> None: ...

@@ -21,6 +21,7 @@ import hmac
 import threading
 import time
 import weakref
+from collections.abc import Mapping, Sequence
 from itertools import zip_longest
 from typing import Literal
 
@@ -38,6 +39,7 @@ from decomkit.platforms.base import (
     Platform,
     Scope,
     WorkspaceLike,
+    check_widening,
 )
 from decomkit.platforms.dingtalk_api import (
     ENDPOINTS,
@@ -329,6 +331,19 @@ class DingTalkPlatform(Platform):
             bodies.append({"onlyAdminVisible": False})
         for body in bodies:
             self._call("set_scope", json=body, agentId=agent)
+
+    def add_to_scope(self, app_id: str, user_ids: Sequence[str], *, key: str,
+                     labels: Mapping[str, str] | None = None) -> None:
+        """``addUserIds`` alone, ≤100 a call: people already in the scope are left out, and
+        ``onlyAdminVisible`` is never sent, so nobody loses the app for a moment. Adding is
+        harmless to repeat."""
+        agent = self._agent(app_id)
+        current = self.get_app(app_id).scope
+        check_widening(app_id, current)
+        have = set(current.user_ids)
+        new = [u for u in dict.fromkeys(user_ids) if u not in have]
+        for i in range(0, len(new), MAX_LIST):
+            self._call("set_scope", json={"addUserIds": new[i:i + MAX_LIST]}, agentId=agent)
 
     def disable(self, app_id: str, *, key: str) -> None:
         agent = self._agent(app_id)

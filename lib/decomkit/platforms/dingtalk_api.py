@@ -55,13 +55,16 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
              "an app's visible scope (saved before revocation, for rollback)", True,
              "micro_app_1_0.GetMicroAppScope", permission="qyapi_get_microapp_list"),
     Endpoint("set_scope", "POST", "/v1.0/microApp/apps/{agentId}/scopes", "api", "header",
-             "change the visible scope (revoke access, restore it on rollback)", True,
+             "change the visible scope (revoke access, restore it on rollback, add the "
+             "people who lack a replacement to its scope)", True,
              "micro_app_1_0.SetMicroAppScope",
              body=("addUserIds", "delUserIds", "addDeptIds", "delDeptIds", "addRoleIds",
                    "delRoleIds", "onlyAdminVisible"),
              permission="qyapi_microapp_manage",
              note="≤100 ids per list; the first call restricts (onlyAdminVisible=true), the "
-                  "others remove the rest, so the app is never open to everyone in between"),
+                  "others remove the rest, so the app is never open to everyone in between; "
+                  "adding people to a replacement sends addUserIds alone (never "
+                  "onlyAdminVisible), so nobody loses it for a moment"),
     Endpoint("admin_access", "GET", "/v1.0/microApp/apps/{agentId}/users/{userId}/adminAccess",
              "api", "header", "whether a user may manage the app (preflight, review)", True,
              "micro_app_1_0.GetMicroAppUserAccess", permission="qyapi_get_microapp_list"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -31,6 +31,7 @@ from decomkit.platforms.base import (
     Platform,
     Scope,
     WorkspaceLike,
+    check_widening,
 )
 from decomkit.platforms.sandbox import apps_from_inventory
 
@@ -196,6 +197,20 @@ class ManualPlatform(Platform):
             _known(state, app_id)["scope"] = _app_state(AppInfo(app_id, "", "enabled", scope,
                                                                 ()))["scope"]
         self._step("set_visible_scope", key, app_id, details, apply)
+
+    def add_to_scope(self, app_id: str, user_ids: Sequence[str], *, key: str,
+                     labels: Mapping[str, str] | None = None) -> None:
+        """A console step: add these people to the visible scope, keeping everyone in it."""
+        check_widening(app_id, self.get_app(app_id).scope)
+        people = list(dict.fromkeys(user_ids))
+        details = ("、" if self.language == "zh" else ", ").join(
+            (labels or {}).get(u, u) for u in people)
+
+        def apply(state):
+            raw = _known(state, app_id)["scope"]
+            have = {canonical_user_id(u) for u in raw["user_ids"]}
+            raw["user_ids"] += [u for u in people if canonical_user_id(u) not in have]
+        self._step("add_to_scope", key, app_id, details, apply)
 
     def _status(self, operation: str, status: str, app_id: str, key: str) -> None:
         def apply(state):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -32,6 +32,7 @@ from decomkit.platforms.base import (
     Platform,
     Scope,
     WorkspaceLike,
+    check_widening,
 )
 
 STATE_NAME = "sandbox.json"
@@ -166,6 +167,17 @@ class SandboxPlatform(Platform):
         def change(state: dict) -> None:
             self._app(state, app_id)["scope"] = _scope_to_state(scope)
         self._call("set_visible_scope", key, change)
+
+    def add_to_scope(self, app_id: str, user_ids: Sequence[str], *, key: str,
+                     labels: Mapping[str, str] | None = None) -> None:
+        """One change under the state's lock: the scope read and widened together."""
+        def change(state: dict) -> None:
+            raw = self._app(state, app_id)["scope"]
+            check_widening(app_id, _app_from_state(app_id, self._app(state, app_id)).scope)
+            have = {canonical_user_id(u) for u in raw["user_ids"]}
+            raw["user_ids"] += [u for u in dict.fromkeys(user_ids)
+                                if canonical_user_id(u) not in have]
+        self._call("add_to_scope", key, change)
 
     def disable(self, app_id: str, *, key: str) -> None:
         self._call("disable", key, lambda s: self._set_status(s, app_id, "disabled"))

@@ -42,7 +42,12 @@ class Gate:
 
 
 _APPROVED = "the request is not approved (run 03_approval)"
-_DISABLE = ("confirmation", "approved", "same_plan", "backup_verifies_now")
+# 解除免费关联 四.3: everyone who loses the app can still do their work (its replacement).
+_DISABLE = ("confirmation", "approved", "same_plan", "backup_verifies_now", "replacement_ready")
+_DISABLE_OVERRIDABLE = ("same_plan", "backup_verifies_now", "replacement_ready")
+# A retirement under way, from its decision to its close (not after a rollback).
+_RETIRING = ("decided", "backed_up", "backup_verified", "approval_pending", "approved",
+             "rejected", "access_revoked", "disabled", "verified_disabled", "reviewed", "closed")
 GATES: dict[str, Gate] = {
     "assess": Gate("assessed", ("new", "assessed", "decided"), "the app is past assessment"),
     "decide": Gate("decided", ("assessed", "decided"),
@@ -67,11 +72,17 @@ GATES: dict[str, Gate] = {
                      may_override=()),
     "remind": Gate(None, ("approval_pending",), "no request is pending", may_override=()),
     "revoke": Gate("access_revoked", ("approved",), _APPROVED, _DISABLE,
-                   may_override=("same_plan", "backup_verifies_now"), verify_backup=True,
+                   may_override=_DISABLE_OVERRIDABLE, verify_backup=True,
                    continues=("disabled", "verified_disabled")),
     "disable": Gate("disabled", ("approved", "access_revoked"), _APPROVED, _DISABLE,
-                    may_override=("same_plan", "backup_verifies_now"), verify_backup=True,
+                    may_override=_DISABLE_OVERRIDABLE, verify_backup=True,
                     continues=("verified_disabled",)),
+    # Add the people who would lose the app without its replacement to the replacement's
+    # visible scope (a platform action of its own, typed confirmation = the retiring app's id).
+    "grant_replacement": Gate(None, _RETIRING,
+                              "there is no retirement under way (run 01_assess)",
+                              ("confirmation", "retire_decision", "replacement_grantable"),
+                              may_override=()),
     # 停用指南 FAQ 3: users are told in advance, once the request is approved.
     "notify_in_advance": Gate(None, ("approved",), _APPROVED, ("approved", "same_plan"),
                               may_override=()),
@@ -234,6 +245,29 @@ def _contract_in_force(ledger: LedgerView, app_id: str, data: dict) -> str:
             + "; renew it and update the contracts table, or write why it may be re-enabled")
 
 
+def _replacement_ready(ledger: LedgerView, app_id: str, data: dict) -> str:
+    """Everyone the app's scope lets in can open its replacement (``data["replacement"]``:
+    the facts the gate authority read from the platform and the inventory; absent when the
+    app names no replacement of the inventory)."""
+    facts = data.get("replacement")
+    if not facts or not facts.get("missing"):
+        return ""
+    where = ", ".join(f"{d} {n}" for d, n in facts.get("by_department", {}).items())
+    remedy = facts.get("problem") or ("add them to its visible scope first (grant_access in "
+                                      "04_disable)")
+    return (f"{len(facts['missing'])} of the {facts.get('affected')} people who lose the app "
+            f"cannot open its replacement {facts.get('replacement')} ({where}): {remedy}, or "
+            "write why they can do without it")
+
+
+def _replacement_grantable(ledger: LedgerView, app_id: str, data: dict) -> str:
+    facts = data.get("replacement")
+    if not facts:
+        return ("the app names no replacement that is an app of the inventory (its "
+                "alternative column)")
+    return facts.get("problem") or ""
+
+
 def _confirmation(ledger: LedgerView, app_id: str, data: dict) -> str:
     if data.get("confirm") != app_id:
         return f"the typed confirmation must equal the app id '{app_id}'"
@@ -246,7 +280,8 @@ CONDITIONS: dict[str, Check] = {
     "plan_hash": _plan_hash, "approvers": _approvers,
     "requester_not_approver": _requester_not_approver, "not_self_approved": _not_self_approved,
     "approved": _approved, "same_plan": _same_plan, "backup_verifies_now": _backup_verifies_now,
-    "contract_in_force": _contract_in_force,
+    "contract_in_force": _contract_in_force, "replacement_ready": _replacement_ready,
+    "replacement_grantable": _replacement_grantable,
 }
 
 
@@ -300,7 +335,8 @@ _VERBS = {"back_up": "back up", "request_approval": "request approval",
           "retry_notifications": "retry notifications", "remind": "remind the approver",
           "withdraw": "withdraw the request",
           "notify_in_advance": "send the advance notice",
-          "clean_residue": "record a cleaned residue item"}
+          "clean_residue": "record a cleaned residue item",
+          "grant_replacement": "grant access to the replacement"}
 
 
 def evaluate(ledger: LedgerView, app_id: str, action: str, data: dict) -> list[Unmet]:
