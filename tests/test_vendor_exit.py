@@ -14,7 +14,7 @@ from decomkit.analysis.contracts import plan_exit
 from decomkit.analysis.preflight import preflight
 from decomkit.cli import main
 from decomkit.context.stage import open_stage
-from decomkit.core.errors import InputError, TransitionError
+from decomkit.core.errors import InputError, TransitionError, WorkspaceError
 from decomkit.core.present import Audience, human_frame, term
 from decomkit.lifecycle.review import portfolio_savings, review_app
 from decomkit.lifecycle.vendor import (
@@ -230,3 +230,49 @@ def test_a_contract_that_ended_without_renewing_is_an_exit_by_itself(demo):
     assert not review.awaiting_vendor and review.realized == 2 * 1950 - 1500
     assert review.basis("en") == ("Contract HT-TEST-old-expense ended on 2026-08-31 without "
                                   "renewing; savings count from then.")
+
+
+# ------------------------------------------------------------------ hostile input
+
+
+def test_a_contract_number_that_would_leave_the_workspace_is_refused_at_input(demo):
+    """The contract number names the notice's file: it follows the app id's rule, so '../x'
+    or an absolute path is one problem naming file, row and column, and nothing is written."""
+    from decomkit.inventory.tables import load_inventory
+
+    path = demo.root / "data" / "contracts.xlsx"
+    for bad in ("../../../escape", "/tmp/owned", "HT\\..\\x"):
+        table = pd.read_excel(path)
+        table.loc[0, "contract_id"] = bad
+        table.to_excel(path, index=False)
+        with pytest.raises(InputError) as refused:
+            load_inventory(demo.path("data"))
+        assert any(p.column == "contract_id" and p.row == 2 for p in refused.value.problems)
+    assert not (demo.root / "vendor").exists()
+
+
+def test_only_the_kits_own_notice_of_this_contract_with_fresh_evidence_is_recorded(demo,
+                                                                                 tmp_path):
+    """A notice from elsewhere, a renamed file claiming another end date, evidence already used
+    for another notice and a date outside the notice's date and today are all refused, and
+    nothing is recorded; the kit's own notice with fresh evidence is (positive control)."""
+    contract_id = add_contract(demo, RETIRED, AS_OF + dt.timedelta(days=200))
+    notice = write_termination_notice(demo, RETIRED, actor="张三", notice_date=AS_OF,
+                                      option="at_renewal").path
+    forged = tmp_path / f"{contract_id}-termination-2020-01-01-ends-2020-01-02.zh.txt"
+    forged.write_bytes(notice.read_bytes())
+    renamed = notice.with_name(f"{contract_id}-termination-2020-01-01-ends-2020-01-02.zh.txt")
+    renamed.write_text(notice.read_text(encoding="utf-8") + "改", encoding="utf-8")
+    proof = evidence(tmp_path)
+    before = ledger_rows(demo)
+    for kwargs in ({"notice": forged}, {"notice": renamed},
+                   {"notice": notice, "notified_on": dt.date(1999, 1, 1)},
+                   {"notice": notice, "notified_on": dt.date(2999, 1, 1)}):
+        with pytest.raises(WorkspaceError):
+            record_vendor_notified(demo, RETIRED, who="张三", evidence=proof, **kwargs)
+    assert ledger_rows(demo) == before
+    told = record_vendor_notified(demo, RETIRED, who="张三", evidence=proof, notice=notice)
+    assert told.data["effective_date"] == str(AS_OF + dt.timedelta(days=200))
+    with pytest.raises(WorkspaceError, match="already given"):
+        record_vendor_notified(demo, RETIRED, who="张三", evidence=proof, notice=notice)
+    assert ledger_rows(demo) == before + 1

@@ -370,6 +370,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Contract {contract}: vendor told on {on}; savings count from {effective}, the "
               "day it ends.",
         "zh": "合同 {contract}:已于 {on} 通知供应商;节省自合同终止日 {effective} 起计算。"},
+    "note.vendor_notice_written": {"en": "termination notice to the vendor written",
+                                   "zh": "已撰写致供应商的合同终止通知"},
     "note.vendor_notified": {"en": "vendor told the contract ends",
                              "zh": "已通知供应商终止合同"},
     "trail.vendor_notice": {

@@ -135,7 +135,8 @@ TABLES: tuple[Table, ...] = (
         Column("amount", "float", "金额", required=True, minimum=0, help="CNY, not negative"),
     )),
     Table("contracts", "合同", help="licence terms per app", columns=(
-        Column("contract_id", "str", "合同编号", required=True, unique=True),
+        Column("contract_id", "str", "合同编号", required=True, unique=True, rule="id",
+               help="names the vendor notice's file, so it follows the app id's rules"),
         _app_ref(),
         Column("start_date", "date", "开始日期"),
         Column("renewal_date", "date", "续约日期", required=True,

@@ -35,6 +35,7 @@ from decomkit.proof.gates import require
 from decomkit.proof.ledger import Event, Ledger
 
 NOTIFIED = "vendor_notified"  # the ledger note's event
+WRITTEN = "vendor_notice_written"  # the ledger note of a notice the kit wrote
 NOTICES = "vendor"  # the workspace folder of the notices
 
 
@@ -110,23 +111,19 @@ def write_termination_notice(workspace: Workspace, app_id: str, *, actor: str,
         f"{contract_id}-termination-{notice_date.isoformat()}-ends-"
         f"{chosen.exit_date.isoformat()}.{language}.txt")
     atomic_write_text(path, text.strip() + "\n")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with workspace.ledger() as ledger:  # what `vendor notified` trusts, never a file's name
+        ledger.note(app_id, actor, {"event": WRITTEN, "contract_id": contract_id,
+                                    "notice": path.name, "notice_sha256": digest,
+                                    "notice_date": notice_date.isoformat(),
+                                    "effective_date": chosen.exit_date.isoformat(),
+                                    "option": chosen.kind})
     return TerminationNotice(app_id, contract_id, parties["customer"], parties["vendor"],
-                             notice_date, chosen.exit_date, chosen.kind, path,
-                             hashlib.sha256(path.read_bytes()).hexdigest())
+                             notice_date, chosen.exit_date, chosen.kind, path, digest)
 
 
 def _date(value: object) -> str:
     return "" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
-
-
-def _notice_facts(path: Path) -> dict[str, str]:
-    """What a notice file's name says: its date and the day the contract ends."""
-    _, _, rest = path.name.partition("-termination-")
-    days = rest.split(".", 1)[0].split("-ends-")
-    if len(days) != 2:
-        raise WorkspaceError(f"{path.name} is not a termination notice the kit wrote "
-                             "(<contract>-termination-<date>-ends-<date>.<language>.txt)")
-    return {"notice_date": days[0], "effective_date": days[1]}
 
 
 def record_vendor_notified(workspace: Workspace, app_id: str, *, who: str,
@@ -146,25 +143,40 @@ def record_vendor_notified(workspace: Workspace, app_id: str, *, who: str,
     contract, _, _ = _contract(workspace, app_id)
     contract_id = str(contract["contract_id"])
     folder = workspace.app_dir(NOTICES, app_id)
+    with workspace.ledger() as ledger:
+        written = {e.data["notice_sha256"]: e.data for e in ledger.events(app_id)
+                   if e.kind == "note" and e.data.get("event") == WRITTEN
+                   and e.data.get("contract_id") == contract_id}
+        used = {e.data.get("evidence_sha256") for e in ledger.events()
+                if e.kind == "note" and e.data.get("event") == NOTIFIED}
     if notice is None:
-        written = sorted(folder.glob(f"{contract_id}-termination-*.txt"),
-                         key=lambda p: p.stat().st_mtime_ns)
-        if not written:
+        mine = [folder / d["notice"] for d in written.values() if (folder / d["notice"]).is_file()]
+        if not mine:
             raise WorkspaceError(f"no termination notice of {contract_id} in {folder}; write "
                                  f"it first (decomkit vendor notice {workspace.root} {app_id})")
-        notice = written[-1]
+        notice = max(mine, key=lambda p: p.stat().st_mtime_ns)
     sent = Path(notice)
-    if not sent.is_file():
-        raise WorkspaceError(f"the notice {sent} is missing")
-    facts = _notice_facts(sent)
+    if not sent.is_file() or sent.resolve().parent != folder.resolve():
+        raise WorkspaceError(f"the notice must be one the kit wrote in {folder} for "
+                             f"{contract_id}; write it with decomkit vendor notice")
+    facts = written.get(hashlib.sha256(sent.read_bytes()).hexdigest())
+    if facts is None:  # edited, copied from another contract, or not the kit's
+        raise WorkspaceError(f"{sent.name} is not a termination notice the kit wrote for "
+                             f"{contract_id} (or it was changed since); write it again")
+    evidence_sha256 = hashlib.sha256(proof.read_bytes()).hexdigest()
+    if evidence_sha256 in used:
+        raise WorkspaceError(f"the evidence file {proof.name} was already given for a vendor "
+                             "notice; attach the evidence of this one")
+    today = parse_as_of("", workspace.config.timezone)
+    on = notified_on or today
+    if not dt.date.fromisoformat(facts["notice_date"]) <= on <= today:
+        raise WorkspaceError(f"the vendor was told on {on}: that must lie between the notice's "
+                             f"date {facts['notice_date']} and today {today}")
     data = {"event": NOTIFIED, "contract_id": contract_id, "who": who.strip(),
-            "notice": sent.name, "notice_sha256": hashlib.sha256(sent.read_bytes()).hexdigest(),
-            "notice_date": facts["notice_date"],
-            "notified_on": (notified_on or parse_as_of("", workspace.config.timezone))
-            .isoformat(),
+            "notice": sent.name, "notice_sha256": facts["notice_sha256"],
+            "notice_date": facts["notice_date"], "notified_on": on.isoformat(),
             "effective_date": facts["effective_date"],
-            "evidence": proof.name,
-            "evidence_sha256": hashlib.sha256(proof.read_bytes()).hexdigest()}
+            "evidence": proof.name, "evidence_sha256": evidence_sha256}
     with workspace.ledger() as ledger:
         return ledger.note(app_id, who.strip(), data)
 

@@ -224,7 +224,7 @@ def _note(data: dict, lang: Language) -> tuple[str, list[str], bool]:
         extra.append(t("trail.manifest", lang, digest=data["manifest_hash"]))
     if data.get("who"):
         extra.append(str(data["who"]))
-    if kind == "vendor_notified":
+    if kind in ("vendor_notified", "vendor_notice_written"):
         extra.append(t("trail.vendor_notice", lang, contract=data.get("contract_id", ""),
                        notice_date=data.get("notice_date", ""),
                        effective=data.get("effective_date", ""), file=data.get("notice", ""),
