@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BIN = Path(sys.executable).parent / "decomkit"
 
 
@@ -126,3 +128,16 @@ def test_each_batch_keeps_its_own_summary_and_prints_where(demo):
     assert results(firsts) == {("jxc", "approval"): "skipped"}  # no decision yet: gate closed
     assert results(seconds) == {("jxc", "review"): "skipped", ("crm", "review"): "skipped"}
     assert firsts["batch"] != seconds["batch"]
+
+
+@pytest.mark.parametrize("workers", ["0", "-3", "two"])
+def test_workers_must_be_one_or_more(workers, tmp_path, capsys):
+    """--workers 0 or -3 ran with one worker and wrote 0 / -3 into the summary; now refused
+    before anything runs."""
+    from decomkit.cli import main
+
+    with pytest.raises(SystemExit) as refused:
+        main(["batch", str(tmp_path / "nowhere"), "--stages", "portfolio", "--workers", workers])
+    assert refused.value.code == 2
+    assert "--workers" in capsys.readouterr().err
+    assert not (tmp_path / "nowhere").exists()

@@ -29,6 +29,16 @@ def _cells(*values) -> list[str]:
     return [escape(scrub(str(v))) for v in values]
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def _non_negative(text: str) -> float:
     try:
         value = float(text)
@@ -382,7 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "or a CSV/XLSX file with an app_id column and parameter columns")
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="a notebook parameter for every app, as for papermill -p")
-    p.add_argument("--workers", type=int, default=2, help="apps run at once (default 2)")
+    p.add_argument("--workers", type=_at_least_one, default=2,
+                   help="apps run at once (default 2)")
     p.add_argument("--timeout", type=_non_negative, default=1800,
                    help="seconds one notebook may run before it is stopped (default 1800; 0: "
                         "no limit)")
