@@ -143,7 +143,7 @@ def test_the_notice_names_the_contract_the_parties_and_both_dates(demo):
                                   language="en", option="at_renewal")
     text = en.path.read_text(encoding="utf-8")
     assert f"contract {contract_id} ends on {renewal}" in text
-    assert "Date of this notice: 2026-11-23" in text and "within the 30 days" in text
+    assert "Date of this notice: 2026-11-23" in text and "at least 30 days before that date" in text
     for raw in ("None", "nan", "True", "False", "{{", "at_renewal"):
         assert raw not in text, raw
 
