@@ -8,9 +8,6 @@ stage functions, so the same tests can be pointed at an older library to see the
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import sqlite3
 import subprocess
 import sys
 import time
@@ -25,7 +22,7 @@ from decomkit.lifecycle.approval import submit_approval, track_approval
 from decomkit.lifecycle.backup import run_backup
 from decomkit.lifecycle.execute import rollback, run_disable
 from decomkit.platforms.sandbox import SandboxPlatform
-from helpers import set_config
+from helpers import set_config, world
 
 APP = "jxc"
 TODAY = dt.date(2026, 11, 23)
@@ -39,22 +36,6 @@ def stage(ws, analyst: str = "it-admin"):
 
 def sandbox(ws) -> SandboxPlatform:
     return SandboxPlatform(ws.root / "platform")
-
-
-def world(ws) -> dict:
-    """Everything a refused action must leave as it was."""
-    platform = json.loads((ws.root / "platform" / "sandbox.json").read_text(encoding="utf-8"))
-    db = sqlite3.connect(ws.root / "ledger.sqlite")
-    try:
-        rows = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-        actions = db.execute("SELECT key, status FROM actions ORDER BY key").fetchall()
-    finally:
-        db.close()
-    backups = {p.relative_to(ws.root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-               for p in (ws.root / "backups").rglob("*") if p.is_file()}
-    return {"calls": platform["calls"], "outbox": platform["outbox"],
-            "apps": platform["apps"], "approvals": sorted(platform["approvals"]),
-            "ledger rows": rows, "actions": actions, "backups": backups}
 
 
 def state(ws) -> str:

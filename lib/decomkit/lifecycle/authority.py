@@ -1,37 +1,102 @@
 """The one gate authority: decides an action now, before any of its effects.
 
 The gate table (``decomkit.proof.gates``) says what each action needs; this module reads what it
-asks of the world — the plan's hash, the backup read back from its target — and returns a
-:class:`~decomkit.proof.gates.Grant` or a :class:`~decomkit.proof.gates.Refusal`. Every effect of
-the kit is authorized here; the ledger checks the same table again when the transition is
-recorded."""
+asks of the world — the plan's hash, the backup read back from its target, the planned date
+against today, the advance notices sent, the blocking findings re-checked from the exports —
+and returns a :class:`~decomkit.proof.gates.Grant` or a :class:`~decomkit.proof.gates.Refusal`.
+Every effect of the kit is authorized here; the ledger checks the same table again when the
+transition is recorded."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
+from decomkit.analysis.preflight import open_document_findings
 from decomkit.context.workspace import Workspace
 from decomkit.core.canonical import plan_hash
 from decomkit.custody.verify import verify_backup
-from decomkit.proof.gates import GATES, Grant, Refusal, decide, evaluate
+from decomkit.proof.gates import (
+    BLOCKING_FINDINGS,
+    GATES,
+    LANGUAGES,
+    Grant,
+    Refusal,
+    decide,
+    evaluate,
+)
+
+# Facts by the conditions that read them.
+_DATED = {"planned_date_ok", "notice_period", "planned_date_reached", "notice_given"}
+_NOTICE = {"notice_period", "notice_given"}
+
+
+def workspace_today(workspace: Workspace) -> dt.date:
+    """Today in the organisation's time zone (``timezone`` in decomkit.toml), not the
+    machine's: a planned date is the organisation's day."""
+    return dt.datetime.now(workspace.config.zone).date()
+
+
+def notice_key(app_id: str, instance: str, kind: str, channel: str) -> str:
+    """The idempotency key of a notice to the people affected: ``advance`` (停用预告) or
+    ``correction`` (更正), one per approval request and channel."""
+    return f"{app_id}:{instance}:notify-{kind}:{channel}"
+
+
+def notices_missing(workspace: Workspace, app_id: str) -> list[str]:
+    """The channels on which the advance notice of the standing request (the latest one) has
+    not been sent; every channel before any request."""
+    channels = list(workspace.config.notify.channels)
+    with workspace.ledger() as ledger:
+        pending = ledger.last(app_id, "approval_pending")
+        if pending is None:
+            return channels
+        instance = pending.data["instance_id"]
+        done = {c for c in channels
+                if (a := ledger.action(notice_key(app_id, instance, "advance", c))) is not None
+                and a.status == "done"}
+    return [c for c in channels if c not in done]
+
+
+def findings(workspace: Workspace, app_id: str) -> dict[str, list[dict]]:
+    """Every blocking finding (``gates.BLOCKING_FINDINGS``) of ``app_id`` as it is now, each
+    item with its text per language: what the disable gate holds against it."""
+    found: dict[str, list[dict]] = {}
+    for name in BLOCKING_FINDINGS:
+        if name == "open_documents":
+            items = open_document_findings(workspace, app_id) or []
+            found[name] = [{lang: i.text(lang) for lang in LANGUAGES} for i in items]
+    return found
 
 
 def authorize(workspace: Workspace, app_id: str, action: str, *, plan: dict | None = None,
               confirm: str = "", override_reason: str = "", requester: str = "",
               approvers: Sequence[str] | None = None, actor: str = "",
-              facts: dict | None = None) -> Grant | Refusal:
+              facts: dict | None = None, today: dt.date | None = None) -> Grant | Refusal:
     """Decide ``action`` for ``app_id`` now, before any of its effects; nothing is written.
 
-    ``plan`` is the plan the action carries out (its hash must be the approved one),
-    ``confirm`` the typed confirmation, ``requester``/``approvers`` the people of an approval
-    request, ``facts`` further data a condition reads (the approval records).
+    ``plan`` is the plan the action carries out (its hash must be the approved one; its date is
+    the planned date), ``confirm`` the typed confirmation, ``requester``/``approvers`` the
+    people of an approval request, ``facts`` further data a condition reads (the approval
+    records), ``today`` the day it happens (default: today in the workspace's time zone).
     """
     gate = GATES[action]
     data: dict = dict(facts or {})
-    if confirm or "confirmation" in gate.requires:
+    needs = set(gate.requires)
+    if confirm or "confirmation" in needs:
         data["confirm"] = confirm
     if plan is not None:
         data["plan_hash"] = plan_hash(plan)
+        if needs & _DATED:
+            data["planned_date"] = plan["date"]
+    if needs & _DATED:
+        data["today"] = (today or workspace_today(workspace)).isoformat()
+    if needs & _NOTICE:
+        data["advance_days"] = workspace.config.notify.advance_days
+    if "notice_given" in needs:
+        data["notice_missing"] = notices_missing(workspace, app_id)
+    if needs & set(BLOCKING_FINDINGS):
+        data["findings"] = findings(workspace, app_id)
     if requester:
         data["requester"] = requester
     if approvers is not None:

@@ -102,7 +102,8 @@ def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
     monthly_cost = float(table.loc[app_id, "monthly_cost"])
     plan = app_exit_plan(inventory, app_id, stage.as_of, monthly_cost, stage.language)
     checks = preflight(stage.platform, inventory, app_id, stage.analyst, plan,
-                       stage.language, open_documents(stage.workspace, app_id))
+                       stage.language, open_documents(stage.workspace, app_id,
+                                                      language=stage.language))
     mau = counts[0].loc[app_id]
     if not assessment.metrics["usage_known"]:
         mau = mau.astype(float) * float("nan")  # no source: unknown, not zero
