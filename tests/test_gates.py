@@ -7,7 +7,6 @@ stage functions, so the same tests can be pointed at an older library to see the
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 import sys
 import time
@@ -22,10 +21,9 @@ from decomkit.lifecycle.approval import submit_approval, track_approval
 from decomkit.lifecycle.backup import run_backup
 from decomkit.lifecycle.execute import rollback, run_disable
 from decomkit.platforms.sandbox import SandboxPlatform
-from helpers import set_config, world
+from helpers import close_jxc_documents, no_advance_notice, set_config, world
 
 APP = "jxc"
-TODAY = dt.date(2026, 11, 23)
 REASON_36 = "the vendor shuts the service on Friday"  # a sentence, 38 characters
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -45,7 +43,9 @@ def state(ws) -> str:
 
 @pytest.fixture
 def approved(verified):
-    event = submit_approval(stage(verified), APP, TODAY, "已由仓储管理WMS替代")
+    no_advance_notice(verified)  # the notice and the blocking findings: test_notice,
+    close_jxc_documents(verified)  # test_open_documents
+    event = submit_approval(stage(verified), APP, reason="已由仓储管理WMS替代")
     for user in event.data["approvers"]:
         sandbox(verified).decide_approval(event.data["instance_id"], user, "agree", "同意")
     assert track_approval(stage(verified), APP).state == "approved"
@@ -176,7 +176,7 @@ def test_a_changed_backup_refuses_the_request_and_goes_back_to_backed_up(verifie
     flip_one_byte(verified)
     before = world(verified)
     with pytest.raises(TransitionError, match="backup no longer verifies"):
-        submit_approval(stage(verified), APP, TODAY)
+        submit_approval(stage(verified), APP)
     after = world(verified)
     assert state(verified) == "backed_up"
     with verified.ledger() as ledger:
@@ -205,13 +205,13 @@ def test_03_refuses_a_backup_changed_after_verification(verified, tmp_path):
 def test_self_approval_by_a_variant_of_the_id_is_refused(verified, analyst):
     before = world(verified)
     with pytest.raises(TransitionError, match="cannot approve their own request"):
-        submit_approval(stage(verified, analyst), APP, TODAY)
+        submit_approval(stage(verified, analyst), APP)
     assert world(verified) == before
 
 
 def test_the_platform_refuses_a_variant_of_the_requester(verified):
     set_config(verified, 'user_id = "u0010"', 'user_id = "u0011"')
-    event = submit_approval(stage(verified, "u0010"), APP, TODAY)
+    event = submit_approval(stage(verified, "u0010"), APP)
     instance = event.data["instance_id"]
     sandbox(verified).decide_approval(instance, " U0002", "agree")  # the chain's first, as typed
     with pytest.raises(PlatformError, match="cannot approve their own request"):
@@ -320,7 +320,7 @@ def test_a_refused_disable_sends_nothing_to_dingtalk(demo, retire, monkeypatch):
         run_backup(demo, app, actor="analyst")
         assert verify_backup(demo, app, actor="analyst").ok
         st = stage(demo)
-        event = submit_approval(st, app, TODAY, "成本过高")
+        event = submit_approval(st, app, reason="成本过高")
         for user in event.data["approvers"]:
             fake.act(event.data["instance_id"], user, "agree")
         assert track_approval(st, app).state == "approved"
