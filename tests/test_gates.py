@@ -347,3 +347,21 @@ def test_admin_and_scope_checks_use_canonical_ids(tmp_path):
     platform = SandboxPlatform.create(tmp_path, [app], {"u0007": "财务部"})
     assert platform.is_admin("IT-Admin ", APP) and not platform.is_admin("it-admins", APP)
     assert platform.visible_to("U0007", APP) and not platform.visible_to("u0008", APP)
+
+
+def test_every_gate_and_condition_is_said_in_both_languages():
+    """What 04_disable shows of a closed gate is whole Chinese or whole English: every gate's
+    missing state and every condition has a text in each language."""
+    from decomkit.core.i18n import TEXT
+    from decomkit.lifecycle.authority import FINDERS
+    from decomkit.proof.gates import BLOCKING_FINDINGS, CONDITIONS, GATES
+
+    assert [a for a in GATES if f"gate.unmet.{a}" not in TEXT] == []
+    assert [a for a, g in GATES.items() if TEXT[f"gate.unmet.{a}"]["en"] != g.unmet_state] == []
+    said = {"confirmation", "known_decision", "retire_decision", "manifest_backed_up",
+            "plan_hash", "approvers", "requester_not_approver", "not_self_approved",
+            "approved", "same_plan", "planned_date_ok", "notice_period", "notice_given",
+            "planned_date_reached", *BLOCKING_FINDINGS}
+    assert [c for c in said if f"gate.{c}" not in TEXT] == []
+    assert set(CONDITIONS) - said == {"backup_verifies_now", "contract_in_force"}  # 3 and 1 texts
+    assert set(FINDERS) == set(BLOCKING_FINDINGS)  # each blocking finding is looked for

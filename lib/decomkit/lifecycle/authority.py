@@ -10,7 +10,7 @@ transition is recorded."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from decomkit.analysis.preflight import open_document_findings
 from decomkit.context.workspace import Workspace
@@ -58,15 +58,21 @@ def notices_missing(workspace: Workspace, app_id: str) -> list[str]:
     return [c for c in channels if c not in done]
 
 
+def _open_documents(workspace: Workspace, app_id: str) -> list[dict]:
+    return [{lang: item.text(lang) for lang in LANGUAGES}
+            for item in open_document_findings(workspace, app_id) or ()]
+
+
+# How each blocking finding of the gate table is found, now, in the world.
+FINDERS: dict[str, Callable[[Workspace, str], list[dict]]] = {
+    "open_documents": _open_documents,
+}
+
+
 def findings(workspace: Workspace, app_id: str) -> dict[str, list[dict]]:
     """Every blocking finding (``gates.BLOCKING_FINDINGS``) of ``app_id`` as it is now, each
     item with its text per language: what the disable gate holds against it."""
-    found: dict[str, list[dict]] = {}
-    for name in BLOCKING_FINDINGS:
-        if name == "open_documents":
-            items = open_document_findings(workspace, app_id) or []
-            found[name] = [{lang: i.text(lang) for lang in LANGUAGES} for i in items]
-    return found
+    return {name: FINDERS[name](workspace, app_id) for name in BLOCKING_FINDINGS}
 
 
 def authorize(workspace: Workspace, app_id: str, action: str, *, plan: dict | None = None,
