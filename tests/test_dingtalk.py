@@ -592,7 +592,8 @@ def test_the_notebooks_run_on_dingtalk(on_dingtalk, fake, org, tmp_path):
     assert len(fake.changing_calls()) == before
     text = run("04_disable.ipynb", dry_run=False, confirm=SELF_BUILT)
     assert org[0].apps[org[1][SELF_BUILT]].app_status == 0
-    assert APP_SECRET not in text and "verified_disabled" in text
+    assert APP_SECRET not in text
+    assert f"{SELF_BUILT}: 已确认停用" in text  # the state as its reader reads it, not its id
 
 
 def test_create_template_makes_one_template_and_updates_it_after(on_dingtalk, fake, org,

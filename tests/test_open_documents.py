@@ -116,3 +116,20 @@ def test_the_blocking_label_is_read_from_the_gate_table(demo, monkeypatch):
             c for c in gate.requires if c != "open_documents")))
     assert not blocking("open_documents")
     assert checks(demo, "jxc")["open_documents"].status == "warn"
+
+
+def test_an_operator_without_admin_rights_is_a_blocking_finding_too(approved):
+    """01_assess labels it blocking; the disable gate holds it, asked of the platform."""
+    close_jxc_documents(approved)
+    outsider = open_stage(str(approved.root), analyst="u0150", language="en")
+    assert {c.item: c.status for c in run_assessment(outsider, APP).checks}["admin"] == "fail"
+    dry = run_disable(outsider, APP, confirm=APP)
+    assert [u.condition for u in dry.unmet] == ["admin"]
+    assert dry.gate_lines("zh") == [
+        "阻断项:管理员权限:u0150 不是该应用管理员,请联系系统管理员授权。"]
+    before = world(approved)
+    with pytest.raises(TransitionError, match="u0150 is not an admin of the app"):
+        run_disable(outsider, APP, dry_run=False, confirm=APP)
+    assert world(approved) == before
+    admin = open_stage(str(approved.root), analyst="it-admin")
+    assert run_disable(admin, APP, dry_run=False, confirm=APP).state == "verified_disabled"

@@ -354,7 +354,7 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "计划停用日期为 {date}(即停用预告告知的日期):须在当天或之后执行(届时再次运行 "
               "04_disable);如需提前,请改期(03_approval:planned_date 与 move_date)"},
     "gate.notice_given": {
-        "en": "the advance notice has not gone out on {channels}: a real run sends it first, "
+        "en": "the advance notice has not gone out by {channels}: a real run sends it first, "
               "at least {advance} days before the planned date {date}",
         "zh": "停用预告尚未通过{channels}发出:正式执行时先发预告,至少提前 {advance} 天"
               "(计划停用日期 {date})"},
@@ -363,6 +363,8 @@ TEXT: dict[str, dict[str, str]] = {
               "app and export again, or write why the disable may go ahead (override_reason)",
         "zh": "阻断项:导出数据中仍有未结单据:{items};请先在应用中处理完毕并重新导出,"
               "或写明可以继续的理由(override_reason)"},
+    "gate.admin": {"en": "blocking finding — administrator rights: {items}",
+                   "zh": "阻断项:管理员权限:{items}"},
     "channel.dingtalk_work": {"en": "DingTalk work notice", "zh": "钉钉工作通知"},
     "channel.robot": {"en": "the DingTalk group robot", "zh": "钉钉群机器人"},
     "channel.email": {"en": "email", "zh": "邮件"},

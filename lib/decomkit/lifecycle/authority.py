@@ -15,7 +15,9 @@ from collections.abc import Callable, Sequence
 from decomkit.analysis.preflight import open_document_findings
 from decomkit.context.workspace import Workspace
 from decomkit.core.canonical import plan_hash
+from decomkit.core.i18n import t
 from decomkit.custody.verify import verify_backup
+from decomkit.platforms import Platform
 from decomkit.proof.gates import (
     BLOCKING_FINDINGS,
     GATES,
@@ -63,28 +65,44 @@ def _open_documents(workspace: Workspace, app_id: str) -> list[dict]:
             for item in open_document_findings(workspace, app_id) or ()]
 
 
-# How each blocking finding of the gate table is found, now, in the world.
+def _admin(platform: Platform, app_id: str, operator: str) -> list[dict]:
+    if platform.is_admin(operator, app_id):
+        return []
+    return [{lang: t("check.admin.fail", lang, operator=operator) for lang in LANGUAGES}]
+
+
+# How each blocking finding of the gate table is found, now: in the workspace (the exports)…
 FINDERS: dict[str, Callable[[Workspace, str], list[dict]]] = {
     "open_documents": _open_documents,
+}
+# … and by asking the platform (app, operator).
+PLATFORM_FINDERS: dict[str, Callable[[Platform, str, str], list[dict]]] = {
+    "admin": _admin,
 }
 
 
 def findings(workspace: Workspace, app_id: str) -> dict[str, list[dict]]:
-    """Every blocking finding (``gates.BLOCKING_FINDINGS``) of ``app_id`` as it is now, each
-    item with its text per language: what the disable gate holds against it."""
-    return {name: FINDERS[name](workspace, app_id) for name in BLOCKING_FINDINGS}
+    """The blocking findings (``gates.BLOCKING_FINDINGS``) of ``app_id`` in the workspace as
+    it is now, each item with its text per language: what the disable gate holds against
+    it. Those the platform answers are asked by :func:`authorize`."""
+    return {name: FINDERS[name](workspace, app_id) for name in BLOCKING_FINDINGS
+            if name in FINDERS}
 
 
 def authorize(workspace: Workspace, app_id: str, action: str, *, plan: dict | None = None,
               confirm: str = "", override_reason: str = "", requester: str = "",
               approvers: Sequence[str] | None = None, actor: str = "",
-              facts: dict | None = None, today: dt.date | None = None) -> Grant | Refusal:
+              facts: dict | None = None, today: dt.date | None = None,
+              platform: Platform | None = None, look: bool = False) -> Grant | Refusal:
     """Decide ``action`` for ``app_id`` now, before any of its effects; nothing is written.
 
     ``plan`` is the plan the action carries out (its hash must be the approved one; its date is
     the planned date), ``confirm`` the typed confirmation, ``requester``/``approvers`` the
     people of an approval request, ``facts`` further data a condition reads (the approval
     records), ``today`` the day it happens (default: today in the workspace's time zone).
+    ``platform`` answers the findings only it knows (the operator's administrator rights, the
+    operator being ``actor``); it is asked only when everything else would grant the action, so a
+    refused run makes no call, or always when ``look`` (a dry run showing the whole gate).
     """
     gate = GATES[action]
     data: dict = dict(facts or {})
@@ -116,5 +134,12 @@ def authorize(workspace: Workspace, app_id: str, action: str, *, plan: dict | No
             data["backup_problems"] = list(report.problems)
     with workspace.ledger() as ledger:
         unmet = evaluate(ledger, app_id, action, data)
+    asked = [name for name in PLATFORM_FINDERS if name in needs]
+    if asked and platform is not None and (
+            look or decide(app_id, action, unmet, override_reason, data)):
+        data["findings"] = {**data.get("findings", {}), **{
+            name: PLATFORM_FINDERS[name](platform, app_id, actor) for name in asked}}
+        with workspace.ledger() as ledger:
+            unmet = evaluate(ledger, app_id, action, data)
     data.pop("backup_problems", None)
     return decide(app_id, action, unmet, override_reason, data)

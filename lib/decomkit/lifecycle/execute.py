@@ -146,7 +146,8 @@ def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str
     if dry_run:
         decision = authorize(stage.workspace, app_id, disable_step(state), plan=plan,
                              confirm=confirm, override_reason=override_reason,
-                             actor=stage.analyst, today=today)
+                             actor=stage.analyst, today=today, platform=stage.platform,
+                             look=True)
         return _closed(app_id, True, steps, state, decision, override_reason)
     with app_lock(stage.workspace.root, app_id, "disable"):
         state, approved, pending = _approval(stage, app_id)  # as it is now, under the lock
@@ -155,7 +156,8 @@ def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str
         if advance := advance_missing(stage, app_id, state):
             notice = require(authorize(stage.workspace, app_id, "notify_in_advance", plan=plan,
                                        confirm=confirm, override_reason=override_reason,
-                                       actor=stage.analyst, today=today))
+                                       actor=stage.analyst, today=today,
+                                       platform=stage.platform))
             told = send_advance_notice(stage, app_id, plan, approved["instance_id"], notice,
                                        today, advance)
         if plan is not None and state == "approved" and today < dt.date.fromisoformat(
@@ -163,11 +165,12 @@ def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str
             # Told, not yet due: the disable keeps the day people were told.
             decision = authorize(stage.workspace, app_id, disable_step(state), plan=plan,
                                  confirm=confirm, override_reason=override_reason,
-                                 actor=stage.analyst, today=today)
+                                 actor=stage.analyst, today=today, platform=stage.platform,
+                                 look=True)
             return _closed(app_id, False, told, state, decision, override_reason)
         grant = require(authorize(stage.workspace, app_id, disable_step(state), plan=plan,
                                   confirm=confirm, override_reason=override_reason,
-                                  actor=stage.analyst, today=today))
+                                  actor=stage.analyst, today=today, platform=stage.platform))
         return _execute(stage, app_id, plan, approved["instance_id"], grant,
                         _plan_steps(stage, plan["action"]), pending, told, today)
 

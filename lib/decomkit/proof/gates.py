@@ -48,7 +48,7 @@ _APPROVED = "the request is not approved (run 03_approval)"
 # A disable (or unlink) needs what the approval promised, and what the kit labels blocking:
 # every finding named here is shown "blocking" (阻断) by 01_assess and 04_disable
 # (``blocking``), and closes the gate until it is resolved or a written reason passes it.
-BLOCKING_FINDINGS = ("open_documents",)
+BLOCKING_FINDINGS = ("open_documents", "admin")
 _READY = ("confirmation", "approved", "same_plan", "backup_verifies_now", *BLOCKING_FINDINGS)
 _READY_OVERRIDE = ("same_plan", "backup_verifies_now", *BLOCKING_FINDINGS)
 # 停用指南 FAQ 3 and 七: people are told in advance; the disable keeps the day they were told.
