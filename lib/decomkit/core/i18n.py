@@ -372,6 +372,10 @@ TEXT: dict[str, dict[str, str]] = {
     "advance.no_request": {"en": "No request yet: the advance notice waits for an approved "
                                  "request (run 03_approval).",
                            "zh": "尚未发起申请:停用预告须等申请获批后发出(请运行 03_approval)。"},
+    "advance.not_standing": {"en": "No request stands (withdrawn, called off or rejected): "
+                                   "nobody is told until a new request is approved.",
+                             "zh": "当前没有有效的申请(已撤回、取消或被驳回):"
+                                   "新申请获批前不会通知任何人。"},
     "advance.planned": {"en": "Planned date: {date}.", "zh": "计划停用日期:{date}。"},
     "advance.none_configured": {
         "en": "No advance notice is configured (notify.advance_days is 0).",

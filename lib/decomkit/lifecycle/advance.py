@@ -26,6 +26,7 @@ from decomkit.lifecycle.approval import submit_approval, withdraw_approval
 from decomkit.lifecycle.authority import authorize, notice_key, workspace_today
 from decomkit.lifecycle.execute import advance_missing, affected_people
 from decomkit.lifecycle.notify import render, send
+from decomkit.proof.gates import ORDER
 from decomkit.proof.ledger import Event
 
 # States in which the latest request still stands (pending, approved, carried out).
@@ -55,7 +56,8 @@ class AdvanceNotice:
     def lines(self, language: Language = "en") -> list[str]:
         """What a reader of ``language`` is told about it; no raw value, days in words."""
         if self.planned_date is None:
-            return [t("advance.no_request", language)]
+            return [t("advance.no_request" if self.state in ORDER[:ORDER.index("rejected")]
+                      else "advance.not_standing", language)]
         planned = spoken_date(self.planned_date, language)
         lines = [t("advance.planned", language, date=planned)]
         if not self.advance_days:

@@ -10,6 +10,12 @@ its write lock, when the transition is recorded.
 
 A written override reason may pass only the conditions its gate lists in ``may_override``;
 never the typed confirmation, never a self-approval.
+
+What the kit labels blocking (``BLOCKING_FINDINGS``: documents still open in the exports, an
+operator without administrator rights) is a condition of the disable gates; ``blocking`` reads
+the label from them. The planned date, the advance notice and its period are conditions too. A
+condition says why it is unmet as a :class:`Said`: English as the string, and each language for
+the people who read the gate.
 """
 
 from __future__ import annotations
