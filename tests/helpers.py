@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
+import sqlite3
 import subprocess
 import time
 from urllib.request import urlopen
+
+import openpyxl
+
+from decomkit.lifecycle.approval import track_approval
+from decomkit.platforms.sandbox import SandboxPlatform
 
 
 def set_config(ws, old: str, new: str) -> None:
@@ -44,6 +51,8 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
 def replacement_reachable(ws, app: str = "wms", department: str = "销售部") -> None:
     """Set-up for tests about something else than the replacement: ``department`` could
     always open ``app`` (the demo's 进销存 names 仓储管理WMS, which 销售部 cannot open), so
@@ -55,3 +64,64 @@ def replacement_reachable(ws, app: str = "wms", department: str = "销售部") -
     assert department not in depts
     depts.append(department)
     path.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+
+
+# 进销存's open documents in the demo's exports: (status while open, status once done).
+JXC_OPEN = {"采购订单": ("待入库", "已入库"), "销售记录": ("待出库", "已出库")}
+
+
+def jxc_export(ws, name: str):
+    """The export file of 进销存's dataset ``name``."""
+    datasets = ws.inventory(["datasets"]).datasets
+    row = datasets[(datasets["app_id"] == "jxc") & (datasets["name"] == name)].iloc[0]
+    return ws.root / "exports" / "jxc" / row["export_file"]
+
+
+def close_jxc_documents(ws) -> None:
+    """Close 进销存's open purchase orders and sales in its exports (as people do in the app
+    before exporting again: 解除免费关联 四.1)."""
+    for name, (still_open, done) in JXC_OPEN.items():
+        path = jxc_export(ws, name)
+        if path.suffix == ".xlsx":
+            book = openpyxl.load_workbook(path)
+            for row in book.active.iter_rows():
+                for cell in row:
+                    if cell.value == still_open:
+                        cell.value = done
+            book.save(path)
+        else:
+            encoding = "gbk" if path.stem.endswith(".gbk") else "utf-8"
+            path.write_bytes(path.read_bytes().decode(encoding).replace(still_open, done)
+                             .encode(encoding))
+
+
+def no_advance_notice(ws) -> None:
+    """notify.advance_days = 0: no advance notice, the planned date defaults to today."""
+    set_config(ws, "advance_days = 7", "advance_days = 0")
+
+
+def world(ws) -> dict:
+    """Everything a refused action must leave as it was: the sandbox platform (calls, outbox,
+    apps, approvals), the ledger (rows, actions) and the backups."""
+    platform = json.loads((ws.root / "platform" / "sandbox.json").read_text(encoding="utf-8"))
+    db = sqlite3.connect(ws.root / "ledger.sqlite")
+    try:
+        rows = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        actions = db.execute("SELECT key, status FROM actions ORDER BY key").fetchall()
+    finally:
+        db.close()
+    backups = {p.relative_to(ws.root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+               for p in (ws.root / "backups").rglob("*") if p.is_file()}
+    return {"calls": platform["calls"], "outbox": platform["outbox"],
+            "apps": platform["apps"], "approvals": sorted(platform["approvals"]),
+            "ledger rows": rows, "actions": actions, "backups": backups}
+
+
+def approve(ws, app_id: str, stage) -> None:
+    """Every approver of the pending request agrees on the sandbox; 03's tracking records it."""
+    with ws.ledger() as ledger:
+        pending = ledger.last(app_id, "approval_pending").data
+    sandbox = SandboxPlatform(ws.root / "platform")
+    for user in pending["approvers"]:
+        sandbox.decide_approval(pending["instance_id"], user, "agree", "同意")
+    assert track_approval(stage, app_id).state == "approved"

@@ -16,9 +16,10 @@ import pytest
 from decomkit.context.stage import open_stage
 from decomkit.core.errors import PlatformError, TransitionError
 from decomkit.lifecycle.approval import submit_approval, track_approval, withdraw_approval
+from decomkit.lifecycle.authority import workspace_today
 from decomkit.lifecycle.execute import retry_notifications, rollback, run_disable
 from decomkit.platforms.sandbox import SandboxPlatform
-from helpers import set_config
+from helpers import close_jxc_documents, no_advance_notice, set_config
 
 APP = "jxc"
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -44,7 +45,12 @@ def approve_all(ws) -> None:
 
 @pytest.fixture
 def approved(verified):
-    submit_approval(stage(verified), APP, TODAY, "已由仓储管理WMS替代")
+    """Approved for today: no advance notice configured, its open documents closed (the
+    notice and the blocking findings have tests of their own: test_notice, test_open_documents).
+    """
+    no_advance_notice(verified)
+    close_jxc_documents(verified)
+    submit_approval(stage(verified), APP, reason="已由仓储管理WMS替代")
     approve_all(verified)
     return verified
 
@@ -99,9 +105,9 @@ def test_disable_refuses_a_backup_changed_since_verification(approved):
 def test_self_approval_is_refused(verified):
     set_config(verified, 'user_id = "u0010"', 'user_id = "it-admin"')  # requester in the chain
     with pytest.raises(TransitionError, match="cannot approve their own request"):
-        submit_approval(stage(verified), APP, TODAY)
+        submit_approval(stage(verified), APP)
     set_config(verified, 'user_id = "it-admin"', 'user_id = "u0010"')
-    event = submit_approval(stage(verified), APP, TODAY)
+    event = submit_approval(stage(verified), APP)
     with pytest.raises(PlatformError, match="cannot approve their own request"):
         sandbox(verified).decide_approval(event.data["instance_id"], "it-admin", "agree")
 
@@ -109,7 +115,7 @@ def test_self_approval_is_refused(verified):
 def test_no_request_without_a_verified_backup(demo, retire):
     retire(demo, APP)
     with pytest.raises(TransitionError, match="backup is not verified"):
-        submit_approval(stage(demo), APP, TODAY)
+        submit_approval(stage(demo), APP)
 
 
 # ------------------------------------------------------------------ dry run and real run
@@ -204,14 +210,14 @@ def test_rollback_restores_the_scope_exactly(approved):
 
 def test_rejection_resubmission_withdrawal_and_reminders(verified):
     st = stage(verified)
-    first = submit_approval(st, APP, TODAY, "first try")
+    first = submit_approval(st, APP, reason="first try")
     head = first.data["approvers"][0]
     sandbox(verified).decide_approval(first.data["instance_id"], head, "refuse", "先迁移数据")
     tracked = track_approval(st, APP)
     assert tracked.state == "rejected"
     with verified.ledger() as ledger:
         assert ledger.last(APP, "rejected").data["why"] == ["先迁移数据"]
-    second = submit_approval(st, APP, TODAY, "data migrated to WMS")
+    second = submit_approval(st, APP, reason="data migrated to WMS")
     assert second.data["previous_instance"] == first.data["instance_id"]
     assert second.data["instance_id"] != first.data["instance_id"]
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=4)
@@ -226,7 +232,7 @@ def test_rejection_resubmission_withdrawal_and_reminders(verified):
 
 
 def test_approve_command(verified):
-    submit_approval(stage(verified), APP, TODAY)
+    submit_approval(stage(verified), APP)
     with verified.ledger() as ledger:
         approvers = ledger.last(APP, "approval_pending").data["approvers"]
     binary = Path(sys.executable).parent / "decomkit"
@@ -248,14 +254,24 @@ def test_notebooks_take_an_app_from_verified_backup_to_disabled(verified, tmp_pa
                             progress_bar=False, cwd=str(tmp_path))
         return (tmp_path / name).read_text(encoding="utf-8")
 
-    run("03_approval.ipynb", wait_seconds=5)
+    today = workspace_today(verified).isoformat()
+    run("03_approval.ipynb", wait_seconds=5, planned_date=today)  # urgent: planned for today
     assert state(verified) == "approved"
-    # planned for today: the advance notice is due and goes out once, from 03
-    assert [m["title"][:6] for m in sandbox(verified).outbox()] == ["【停用预告】"]
+    assert sandbox(verified).outbox() == []  # an approval tells no one by itself
     dry = run("04_disable.ipynb")
-    assert "the typed confirmation" in dry and changes(verified) == ["notify"]
-    run("04_disable.ipynb", dry_run=False, confirm=APP)
+    # The gate, in the reader's language: the typed confirmation, the blocking finding
+    # (进销存's open documents), a notice of 0 days where 7 are due.
+    assert "输入的确认文字必须与应用 ID「jxc」一致" in dry
+    assert "阻断项:导出数据中仍有未结单据:采购订单 7 张" in dry
+    assert "只有 0 天,少于规定的 7 天" in dry and changes(verified) == []
+    with pytest.raises(pm.PapermillExecutionError, match="open documents"):
+        run("04_disable.ipynb", dry_run=False, confirm=APP)
+    assert changes(verified) == [] and state(verified) == "approved"
+    run("04_disable.ipynb", dry_run=False, confirm=APP,
+        override_reason="仓储部已确认未结单据在 WMS 中接续处理,今天必须切换")
     assert state(verified) == "verified_disabled"
+    assert [m["title"][:6] for m in sandbox(verified).outbox()] == [
+        "【停用预告】", "【停用通知】", "【已停用】进"]
     run("04_disable.ipynb", roll_back=True, confirm=APP)
     assert state(verified) == "re_enabled"
 
@@ -316,43 +332,6 @@ def test_rollback_within_the_term_shows_the_fee_and_goes_ahead(approved):
     assert not plan.terms.ended and plan.blocked == ""
     assert "runs until 2027-10-24" in plan.lines()[0]
     assert rollback(stage(approved), APP, APP, as_of=TODAY).state == "re_enabled"
-
-
-# ------------------------------------------------------------------ the advance notice
-
-def test_advance_notice_goes_once_when_due_and_is_listed_until_then(verified):
-    from decomkit.lifecycle.advance import advance_status, send_advance_notice
-
-    st = stage(verified)
-    submit_approval(st, APP, TODAY, "已由仓储管理WMS替代")
-    before = everything(verified)
-    refused = send_advance_notice(st, APP, today=TODAY - dt.timedelta(days=7))  # not approved
-    assert "not approved" in refused.detail and everything(verified) == before
-    approve_all(verified)
-    before = everything(verified)
-    early = send_advance_notice(st, APP, today=TODAY - dt.timedelta(days=8))
-    assert early.due_on == dt.date(2026, 11, 16) and "not due yet" in early.detail
-    assert early.missing == ("dingtalk_work",) and everything(verified) == before
-    sent = send_advance_notice(st, APP, today=TODAY - dt.timedelta(days=7))
-    assert list(sent.sent) == ["dingtalk_work"] and sent.missing == ()
-    again = send_advance_notice(st, APP, today=TODAY - dt.timedelta(days=6))
-    assert again.sent == sent.sent
-    notices = [m for m in sandbox(verified).outbox() if m["title"].startswith("【停用预告】")]
-    assert len(notices) == 1 and "2026-11-23" in notices[0]["title"]
-    assert len(notices[0]["user_ids"]) > 10  # everyone the visible scope lets in
-    assert advance_status(st, APP).missing == ()
-    run_disable(st, APP, dry_run=False, confirm=APP)
-    assert [m["title"][:6] for m in sandbox(verified).outbox()] == [
-        "【停用预告】", "【停用通知】", "【已停用】进"]
-
-
-def test_advance_notice_after_the_planned_date_sends_nothing(approved):
-    from decomkit.lifecycle.advance import send_advance_notice
-
-    before = everything(approved)
-    late = send_advance_notice(stage(approved), APP, today=TODAY + dt.timedelta(days=1))
-    assert "planned date has passed" in late.detail and late.missing == ("dingtalk_work",)
-    assert everything(approved) == before
 
 
 # ------------------------------------------------------------------ residue cleaned by people

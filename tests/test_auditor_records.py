@@ -23,6 +23,7 @@ from decomkit.records.dossier import render_records
 from decomkit.records.overview import HORIZON_DAYS, portfolio_overview
 from decomkit.running.runs import run_stage
 from decomkit.views.trail import app_trail
+from helpers import close_jxc_documents, no_advance_notice
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 # A UTC time as the ledger and papermill store it (2026-11-23T23:30:44.632600+00:00, …Z).
@@ -70,6 +71,8 @@ def audited(demo_template, tmp_path_factory, as_of) -> Workspace:
     root = tmp_path_factory.mktemp("audited") / "demo"
     shutil.copytree(demo_template, root)
     ws = Workspace.open(root)
+    no_advance_notice(ws)  # disabled the day it is approved; the notice: test_notice
+    close_jxc_documents(ws)  # its purchases and sales closed first (test_open_documents)
     day = {"as_of": str(as_of)}
     steps = [("portfolio", None, day),
              ("assess", "jxc", {**day, "decision": "retire"}),

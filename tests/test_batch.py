@@ -20,6 +20,7 @@ from decomkit.core.errors import InputError
 from decomkit.running.batch import SUMMARY_GLOB, run_batch
 from decomkit.running.kernels import KernelPool
 from decomkit.running.runs import KERNEL, execute
+from helpers import close_jxc_documents, no_advance_notice, replacement_reachable
 
 BIN = Path(sys.executable).parent / "decomkit"
 RETIRE = ["jxc", "scm-legacy", "bi-pro"]  # the demo's assessment says retire for these
@@ -42,6 +43,9 @@ def statuses(summary: dict) -> dict[tuple[str, str], str]:
 
 
 def test_one_failing_app_never_stops_the_others_and_disable_is_real_only_per_app(demo, as_of):
+    no_advance_notice(demo)  # planned for today; the notice has tests of its own (test_notice)
+    close_jxc_documents(demo)  # its open documents too (test_open_documents)
+    replacement_reachable(demo)  # and 仓储管理WMS open to all it affects (test_replacement)
     apps = demo.root / "apps.csv"
     apps.write_bytes(b"app_id,decision,dry_run,confirm\njxc,,false,jxc\ncrm,retire,,\n"
                      b"scm-legacy,,,\n")

@@ -4,7 +4,6 @@ defect found by driving the official SDK against it, and the whole lifecycle on 
 from __future__ import annotations
 
 import ast
-import datetime as dt
 import os
 import signal
 import subprocess
@@ -35,6 +34,7 @@ from fake_dingtalk import (
     User,
     organisation_from_inventory,
 )
+from helpers import no_advance_notice
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = "bi-pro"  # a third-party app: no disable API, the console path
@@ -418,6 +418,7 @@ def on_dingtalk(demo, fake, org, monkeypatch, retire):
             .replace("agent_id = 0 ", "agent_id = 1 "))
     text += "".join(f'"{app}" = {agent}\n' for app, agent in org[1].items())
     config.write_text(text, encoding="utf-8")
+    no_advance_notice(demo)  # the advance notice has tests of its own (test_notice)
     for app in (APP, SELF_BUILT):
         retire(demo, app)
         run_backup(demo, app, actor="analyst")
@@ -426,7 +427,7 @@ def on_dingtalk(demo, fake, org, monkeypatch, retire):
 
 
 def _approve(stage, fake, app):
-    event = submit_approval(stage, app, dt.date(2026, 11, 23), "成本过高")
+    event = submit_approval(stage, app, reason="成本过高")
     for user in event.data["approvers"]:
         fake.act(event.data["instance_id"], user, "agree", "同意")
     assert track_approval(stage, app).state == "approved"
@@ -534,7 +535,7 @@ def test_killed_between_the_two_scope_calls_the_app_was_never_open(on_dingtalk, 
 
 def test_one_platform_per_stage_reused_then_closed(on_dingtalk, fake):
     stage = open_stage(str(on_dingtalk.root), analyst="it-admin")
-    submit_approval(stage, SELF_BUILT, dt.date(2026, 11, 23), "成本过高")
+    submit_approval(stage, SELF_BUILT, reason="成本过高")
     platform = stage.platform
     for _ in range(5):  # what 03_approval's polling loop does every second
         track_approval(stage, SELF_BUILT)
@@ -620,7 +621,8 @@ def test_the_notebooks_run_on_dingtalk(on_dingtalk, fake, org, tmp_path):
     assert len(fake.changing_calls()) == before
     text = run("04_disable.ipynb", dry_run=False, confirm=SELF_BUILT)
     assert org[0].apps[org[1][SELF_BUILT]].app_status == 0
-    assert APP_SECRET not in text and "verified_disabled" in text
+    assert APP_SECRET not in text
+    assert f"{SELF_BUILT}: 已确认停用" in text  # the state as its reader reads it, not its id
 
 
 def test_create_template_makes_one_template_and_updates_it_after(on_dingtalk, fake, org,
@@ -652,7 +654,7 @@ def test_a_mismatched_template_refuses_the_request_before_anything_is_recorded(
         rows = ledger.head()
     with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage, \
             pytest.raises(PlatformError, match="台账校验 / Ledger checkpoint"):
-        submit_approval(stage, SELF_BUILT, dt.date(2026, 11, 23), "成本过高")
+        submit_approval(stage, SELF_BUILT, reason="成本过高")
     with on_dingtalk.ledger() as ledger:
         assert ledger.head() == rows and ledger.action(f"{SELF_BUILT}:approval:1") is None
     assert fake.count("/workflow/processInstances", "POST") == 0 and fake.instances == {}

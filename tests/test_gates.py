@@ -7,10 +7,6 @@ stage functions, so the same tests can be pointed at an older library to see the
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-import sqlite3
 import subprocess
 import sys
 import time
@@ -25,10 +21,9 @@ from decomkit.lifecycle.approval import submit_approval, track_approval
 from decomkit.lifecycle.backup import run_backup
 from decomkit.lifecycle.execute import rollback, run_disable
 from decomkit.platforms.sandbox import SandboxPlatform
-from helpers import set_config
+from helpers import close_jxc_documents, no_advance_notice, set_config, world
 
 APP = "jxc"
-TODAY = dt.date(2026, 11, 23)
 REASON_36 = "the vendor shuts the service on Friday"  # a sentence, 38 characters
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -41,22 +36,6 @@ def sandbox(ws) -> SandboxPlatform:
     return SandboxPlatform(ws.root / "platform")
 
 
-def world(ws) -> dict:
-    """Everything a refused action must leave as it was."""
-    platform = json.loads((ws.root / "platform" / "sandbox.json").read_text(encoding="utf-8"))
-    db = sqlite3.connect(ws.root / "ledger.sqlite")
-    try:
-        rows = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-        actions = db.execute("SELECT key, status FROM actions ORDER BY key").fetchall()
-    finally:
-        db.close()
-    backups = {p.relative_to(ws.root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-               for p in (ws.root / "backups").rglob("*") if p.is_file()}
-    return {"calls": platform["calls"], "outbox": platform["outbox"],
-            "apps": platform["apps"], "approvals": sorted(platform["approvals"]),
-            "ledger rows": rows, "actions": actions, "backups": backups}
-
-
 def state(ws) -> str:
     with ws.ledger() as ledger:
         return ledger.state(APP)
@@ -64,7 +43,9 @@ def state(ws) -> str:
 
 @pytest.fixture
 def approved(verified):
-    event = submit_approval(stage(verified), APP, TODAY, "已由仓储管理WMS替代")
+    no_advance_notice(verified)  # the notice and the blocking findings: test_notice,
+    close_jxc_documents(verified)  # test_open_documents
+    event = submit_approval(stage(verified), APP, reason="已由仓储管理WMS替代")
     for user in event.data["approvers"]:
         sandbox(verified).decide_approval(event.data["instance_id"], user, "agree", "同意")
     assert track_approval(stage(verified), APP).state == "approved"
@@ -195,7 +176,7 @@ def test_a_changed_backup_refuses_the_request_and_goes_back_to_backed_up(verifie
     flip_one_byte(verified)
     before = world(verified)
     with pytest.raises(TransitionError, match="backup no longer verifies"):
-        submit_approval(stage(verified), APP, TODAY)
+        submit_approval(stage(verified), APP)
     after = world(verified)
     assert state(verified) == "backed_up"
     with verified.ledger() as ledger:
@@ -224,13 +205,13 @@ def test_03_refuses_a_backup_changed_after_verification(verified, tmp_path):
 def test_self_approval_by_a_variant_of_the_id_is_refused(verified, analyst):
     before = world(verified)
     with pytest.raises(TransitionError, match="cannot approve their own request"):
-        submit_approval(stage(verified, analyst), APP, TODAY)
+        submit_approval(stage(verified, analyst), APP)
     assert world(verified) == before
 
 
 def test_the_platform_refuses_a_variant_of_the_requester(verified):
     set_config(verified, 'user_id = "u0010"', 'user_id = "u0011"')
-    event = submit_approval(stage(verified, "u0010"), APP, TODAY)
+    event = submit_approval(stage(verified, "u0010"), APP)
     instance = event.data["instance_id"]
     sandbox(verified).decide_approval(instance, " U0002", "agree")  # the chain's first, as typed
     with pytest.raises(PlatformError, match="cannot approve their own request"):
@@ -339,7 +320,7 @@ def test_a_refused_disable_sends_nothing_to_dingtalk(demo, retire, monkeypatch):
         run_backup(demo, app, actor="analyst")
         assert verify_backup(demo, app, actor="analyst").ok
         st = stage(demo)
-        event = submit_approval(st, app, TODAY, "成本过高")
+        event = submit_approval(st, app, reason="成本过高")
         for user in event.data["approvers"]:
             fake.act(event.data["instance_id"], user, "agree")
         assert track_approval(st, app).state == "approved"
@@ -366,3 +347,22 @@ def test_admin_and_scope_checks_use_canonical_ids(tmp_path):
     platform = SandboxPlatform.create(tmp_path, [app], {"u0007": "财务部"})
     assert platform.is_admin("IT-Admin ", APP) and not platform.is_admin("it-admins", APP)
     assert platform.visible_to("U0007", APP) and not platform.visible_to("u0008", APP)
+
+
+def test_every_gate_and_condition_is_said_in_both_languages():
+    """What 04_disable shows of a closed gate is whole Chinese or whole English: every gate's
+    missing state and every condition has a text in each language."""
+    from decomkit.core.i18n import TEXT
+    from decomkit.lifecycle.authority import FINDERS, PLATFORM_FINDERS
+    from decomkit.proof.gates import BLOCKING_FINDINGS, CONDITIONS, GATES
+
+    assert [a for a in GATES if f"gate.unmet.{a}" not in TEXT] == []
+    assert [a for a, g in GATES.items() if TEXT[f"gate.unmet.{a}"]["en"] != g.unmet_state] == []
+    said = {"confirmation", "known_decision", "retire_decision", "manifest_backed_up",
+            "plan_hash", "approvers", "requester_not_approver", "not_self_approved",
+            "approved", "same_plan", "planned_date_ok", "notice_period", "notice_given",
+            "planned_date_reached", "replacement_ready", "replacement_grantable",
+            *BLOCKING_FINDINGS}
+    assert [c for c in said if f"gate.{c}" not in TEXT] == []
+    assert set(CONDITIONS) - said == {"backup_verifies_now", "contract_in_force"}  # 3 and 1 texts
+    assert set(FINDERS) | set(PLATFORM_FINDERS) == set(BLOCKING_FINDINGS)  # each looked for

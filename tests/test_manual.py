@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from decomkit.lifecycle.approval import submit_approval, track_approval
 from decomkit.lifecycle.backup import run_backup
 from decomkit.lifecycle.execute import grant_replacement, run_disable
 from decomkit.platforms.manual import ManualPlatform
+from helpers import close_jxc_documents, no_advance_notice
 
 APP = "jxc"
 BIN = Path(sys.executable).parent / "decomkit"
@@ -31,6 +31,8 @@ def manual(demo, tmp_path, retire):
     config = demo.root / "decomkit.toml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         'platform = "sandbox"', 'platform = "manual"'), encoding="utf-8")
+    no_advance_notice(demo)  # the advance notice and open documents: test_notice,
+    close_jxc_documents(demo)  # test_open_documents
     retire(demo, APP)
     run_backup(demo, APP, actor="analyst")
     assert verify_backup(demo, APP, actor="analyst").ok
@@ -51,10 +53,10 @@ def test_a_whole_retirement_by_hand(manual):
     ws, evidence = manual
     stage = open_stage(str(ws.root), analyst="it-admin")
     with pytest.raises(ManualStepRequired) as caught:
-        submit_approval(stage, APP, dt.date(2026, 11, 23), "已由仓储管理WMS替代")
+        submit_approval(stage, APP, reason="已由仓储管理WMS替代")
     assert "OA 审批" in str(caught.value) and "decomkit confirm" in str(caught.value)
     assert confirm_pending(ws, evidence) == [f"{APP}:approval:1"]
-    event = submit_approval(stage, APP, dt.date(2026, 11, 23), "已由仓储管理WMS替代")
+    event = submit_approval(stage, APP, reason="已由仓储管理WMS替代")
     for user in event.data["approvers"]:
         done = cli("approve", str(ws.root), APP, "--as", user, "--decision", "agree",
                    "--evidence", str(evidence))
@@ -136,9 +138,9 @@ def test_the_disable_notebook_walks_through_console_steps(manual, tmp_path):
     stage = open_stage(str(ws.root), analyst="it-admin")
     platform = ManualPlatform(ws.root / "platform")
     with pytest.raises(ManualStepRequired):
-        submit_approval(stage, APP, dt.date(2026, 11, 23))
+        submit_approval(stage, APP)
     confirm_pending(ws, evidence)
-    event = submit_approval(stage, APP, dt.date(2026, 11, 23))
+    event = submit_approval(stage, APP)
     for user in event.data["approvers"]:
         platform.decide_approval(event.data["instance_id"], user, "agree", evidence=evidence)
     track_approval(stage, APP)

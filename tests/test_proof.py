@@ -336,7 +336,6 @@ def test_the_auditors_mailbox_receives_each_checkpoint(demo, smtp_inbox):
 
 def test_the_dingtalk_approval_form_and_the_auditors_robot_carry_the_checkpoint(
         demo, monkeypatch, retire):
-    import datetime as dt
 
     from decomkit.context.stage import open_stage
     from decomkit.custody.verify import verify_backup
@@ -384,7 +383,7 @@ def test_the_dingtalk_approval_form_and_the_auditors_robot_carry_the_checkpoint(
         run_backup(ws, app, actor="analyst")
         assert verify_backup(ws, app, actor="analyst").ok
         event = submit_approval(open_stage(str(ws.root), analyst="it-admin"), app,
-                                dt.date(2026, 11, 23), "成本过高")
+                                reason="成本过高")
         form = fake.instances[event.data["instance_id"]]["formComponentValues"]
         value = next(f["value"] for f in form if f["name"] == "台账校验 / Ledger checkpoint")
         latest = stored_checkpoints(ws.ledger_path)[-2]  # the one before approval_pending

@@ -8,7 +8,6 @@ outside WMS's visible scope."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -29,10 +28,9 @@ from decomkit.lifecycle.decide import run_assessment
 from decomkit.lifecycle.execute import grant_key, grant_replacement, run_disable
 from decomkit.platforms.manual import ManualPlatform
 from decomkit.platforms.sandbox import SandboxPlatform
-from helpers import set_config
+from helpers import close_jxc_documents, no_advance_notice, set_config
 
 APP, WMS = "jxc", "wms"
-TODAY = dt.date(2026, 11, 23)
 REASON = "销售部只查看库存报表,由仓储物流部每周导出发给他们,不需要打开仓储管理WMS"
 CONTACT = "it@example.com"
 
@@ -64,6 +62,8 @@ def sales_people(ws) -> set[str]:
 def gap_verified(demo, retire):
     """进销存 decided 'retire', backed up and verified, with the demo's gap left as it is."""
     set_config(demo, "auto_agree_after_seconds = 2", "auto_agree_after_seconds = -1")
+    no_advance_notice(demo)  # planned for today; the advance notice: test_notice and below
+    close_jxc_documents(demo)  # its open documents: test_open_documents
     retire(demo, APP)
     run_backup(demo, APP, actor="analyst")
     assert verify_backup(demo, APP, actor="analyst").ok
@@ -72,7 +72,7 @@ def gap_verified(demo, retire):
 
 def approve(ws) -> None:
     st = stage(ws)
-    event = submit_approval(st, APP, TODAY, "已由仓储管理WMS替代")
+    event = submit_approval(st, APP, reason="已由仓储管理WMS替代")  # the default date
     for user in event.data["approvers"]:
         sandbox(ws).decide_approval(event.data["instance_id"], user, "agree", "同意")
     assert track_approval(st, APP).state == "approved"
@@ -159,6 +159,35 @@ def test_a_real_disable_is_refused_and_changes_nothing_while_people_lack_it(gap_
     assert everything(ws) == before  # no call, no message, no ledger row or action
     with ws.ledger() as ledger:
         assert ledger.state(APP) == "approved"
+
+
+def test_the_platform_is_asked_who_can_open_the_replacement_only_when_the_rest_would_grant(
+        gap_approved, monkeypatch):
+    """A real run refused for another reason reads nothing of the platform (the gate
+    authority's rule for what only the platform answers); a dry run shows the whole gate."""
+    import decomkit.lifecycle.authority as authority
+
+    read: list[str] = []
+    real = authority.readiness_now
+
+    def counted(workspace, app_id, platform=None):
+        read.append(app_id)
+        return real(workspace, app_id, platform)
+
+    monkeypatch.setattr(authority, "readiness_now", counted)
+    ws = gap_approved
+    before = everything(ws)
+    with pytest.raises(TransitionError, match="typed confirmation") as refused:
+        run_disable(stage(ws), APP, dry_run=False, confirm="WRONG")
+    assert read == [] and "replacement" not in str(refused.value)
+    assert everything(ws) == before
+    dry = run_disable(stage(ws, "zh"), APP, confirm="WRONG")  # a dry run: every condition
+    assert read == [APP]
+    assert [u.condition for u in dry.unmet] == ["confirmation", "replacement_ready"]
+    assert dry.gate_lines("zh")[1].startswith(
+        "受影响的 104 人中有 61 人打不开替代应用 仓储管理WMS(销售部 61 人):请先把他们加入其"
+        "可见范围(04_disable 的 grant_access)。")
+    assert everything(ws) == before
 
 
 def test_a_grant_in_dry_run_lists_the_people_and_changes_nothing(gap_approved):
@@ -256,12 +285,15 @@ def test_an_override_with_a_reason_passes_the_gap_is_recorded_and_the_notices_sa
 
 
 def test_the_advance_notice_tells_people_without_access_whom_to_ask(gap_verified):
-    from decomkit.lifecycle.advance import send_advance_notice
-
+    """The real run sends it (the gap passed with a reason, as the disable's would be), a
+    notify.advance_days ahead of the planned date."""
     ws = gap_verified
+    set_config(ws, "advance_days = 0", "advance_days = 7")  # an advance notice this time
     approve(ws)
-    sent = send_advance_notice(stage(ws, "en"), APP, today=TODAY - dt.timedelta(days=7))
-    assert list(sent.sent) == ["dingtalk_work"]
+    run = run_disable(stage(ws, "en"), APP, dry_run=False, confirm=APP, override_reason=REASON)
+    assert [s.name for s in run.steps] == ["notify-advance:dingtalk_work"]
+    with ws.ledger() as ledger:
+        assert ledger.state(APP) == "approved"  # told, not yet due
     (notice,) = sandbox(ws).outbox()
     assert ("Please move to 仓储管理WMS before then. If you cannot open 仓储管理WMS yet "
             f"(销售部: 61 people), ask {CONTACT} for access.") in notice["text"]

@@ -17,6 +17,7 @@ from decomkit.custody.checksums import parse_table
 from decomkit.inventory.access import COLUMNS, people_with_access, scope_members
 from decomkit.inventory.tables import Inventory
 from decomkit.platforms import AppInfo, Platform, Scope
+from decomkit.proof.gates import blocking
 
 Status = Literal["ok", "warn", "fail"]
 
@@ -104,7 +105,7 @@ class Readiness:
                 "affected": self.affected, "missing": list(self.missing["user_id"]),
                 "by_department": self.by_department(), "source": self.source,
                 "problem": PROBLEMS[self.problem].format(name=self.replacement)
-                if self.problem else ""}
+                if self.problem else "", "problem_code": self.problem}
 
 
 def replacement_of(apps: pd.DataFrame, app_id: str) -> tuple[str, str] | None:
@@ -189,10 +190,32 @@ def readiness_check(readiness: Readiness, language: Language = "zh") -> Check:
         remedy=remedy))
 
 
-def open_documents(workspace: Workspace, app_id: str, limit: int = 5) -> list[str] | None:
+@dataclass(frozen=True)
+class OpenDocuments:
+    """Documents still open in one dataset's export, or why it could not be checked."""
+
+    dataset: str
+    count: int = 0
+    shown: tuple[str, ...] = ()  # the first few document ids
+    more: bool = False  # more than those shown
+    unchecked_column: str = ""  # the export or this status column is missing
+
+    def text(self, language: Language = "en") -> str:
+        if self.unchecked_column:
+            return t("check.open_documents.unchecked", language, dataset=self.dataset,
+                     column=self.unchecked_column)
+        shown = ", ".join(self.shown) + (" …" if self.more else "")
+        return t("check.open_documents.item", language, dataset=self.dataset, n=self.count,
+                 shown=shown)
+
+
+def open_document_findings(workspace: Workspace, app_id: str, limit: int = 5
+                           ) -> list[OpenDocuments] | None:
     """Documents still open in the app's exports (解除免费关联 四.1: purchases and sales closed
-    before unlinking), one text per dataset that has any; None when no dataset declares its
-    ``open_status_column``. The first column of an export names its documents."""
+    before unlinking), one finding per dataset that has any or cannot be checked; None when no
+    dataset declares its ``open_status_column``. The first column of an export names its
+    documents. Read from the exports each time: the gate authority asks again at the moment
+    it decides a disable."""
     datasets = workspace.inventory(["datasets"]).datasets
     if "open_status_column" not in datasets:
         return None
@@ -204,17 +227,32 @@ def open_documents(workspace: Workspace, app_id: str, limit: int = 5) -> list[st
         path = workspace.export_file(app_id, row["export_file"])
         table = parse_table(path.read_bytes(), path.name) if path is not None else None
         if table is None or row["open_status_column"] not in table[0]:
-            found.append(f"{row['name']}: the export or its column "
-                         f"'{row['open_status_column']}' is missing, so it cannot be checked")
+            found.append(OpenDocuments(row["name"], unchecked_column=row["open_status_column"]))
             continue
         header, rows = table
         values = {v.strip() for v in str(row.get("open_values") or "").split("|") if v.strip()}
         at = header.index(row["open_status_column"])
         open_rows = [r[0] for r in rows if r[at].strip() in values]
         if open_rows:
-            shown = ", ".join(open_rows[:limit]) + (" …" if len(open_rows) > limit else "")
-            found.append(f"{row['name']} {len(open_rows)} ({shown})")
+            found.append(OpenDocuments(row["name"], len(open_rows), tuple(open_rows[:limit]),
+                                       len(open_rows) > limit))
     return found
+
+
+def open_documents(workspace: Workspace, app_id: str, limit: int = 5,
+                   language: Language = "en") -> list[str] | None:
+    """:func:`open_document_findings` as texts in ``language`` (None: nothing declared)."""
+    found = open_document_findings(workspace, app_id, limit)
+    return None if found is None else [f.text(language) for f in found]
+
+
+def finding_status(item: str, found: bool) -> Status:
+    """A preflight check's status: "fail" (blocking, 阻断) only when its item closes the
+    disable gate (``gates.blocking``: the one table), else "warn"; "ok" when nothing was
+    found."""
+    if not found:
+        return "ok"
+    return "fail" if blocking(item) else "warn"
 
 
 def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: str,
@@ -228,7 +266,8 @@ def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: s
     if platform.is_admin(operator, app_id):
         checks.append(Check("admin", "ok", t("check.admin.ok", language, operator=operator)))
     else:
-        checks.append(Check("admin", "fail", t("check.admin.fail", language, operator=operator)))
+        checks.append(Check("admin", finding_status("admin", True),
+                            t("check.admin.fail", language, operator=operator)))
 
     if plan.contract_id is None:
         checks.append(Check("licence", "ok", t("contract.none", language)))
@@ -256,7 +295,7 @@ def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: s
                                               items=", ".join(linked))) if linked
                   else Check("linked", "ok", t("check.linked.none", language)))
     if open_docs is not None:
-        checks.append(Check("open_documents", "fail", t(
+        checks.append(Check("open_documents", finding_status("open_documents", True), t(
             "check.open_documents.found", language, items="; ".join(open_docs))) if open_docs
             else Check("open_documents", "ok", t("check.open_documents.none", language)))
     if readiness is not None:

@@ -133,6 +133,12 @@ TEXT: dict[str, dict[str, str]] = {
     "check.open_documents.found": {
         "en": "Close these first (purchases and sales still open): {items}.",
         "zh": "停用前需处理完毕的未结单据:{items}。"},
+    "check.open_documents.item": {"en": "{dataset} {n} ({shown})",
+                                  "zh": "{dataset} {n} 张({shown})"},
+    "check.open_documents.unchecked": {
+        "en": "{dataset}: the export or its column '{column}' is missing, so it cannot be "
+              "checked",
+        "zh": "{dataset}:导出文件或其状态列「{column}」缺失,无法检查"},
     "check.open_documents.none": {"en": "No open documents in the exports.",
                                   "zh": "导出数据中没有未结单据。"},
     "check.admin.ok": {"en": "{operator} can manage the app.",
@@ -462,6 +468,198 @@ TEXT: dict[str, dict[str, str]] = {
     "safety.platform_unanswered": {
         "en": "The platform could not be asked who can open it ({error}).",
         "zh": "未能向平台查询谁可以打开它({error})。"},
+    # gates (decomkit.proof.gates): why an action may not go ahead now, as its reader reads it
+    "gate.open": {"en": "gates open", "zh": "可以执行"},
+    "gate.state": {"en": "{unmet} (current state: {state})", "zh": "{unmet}(当前状态:{state})"},
+    "gate.not_overridable": {"en": "{text} (an override cannot pass this)",
+                             "zh": "{text}(书面理由不能放行此项)"},
+    "gate.override_is_confirmation": {
+        "en": "the override reason says why the gate is passed; it is not the confirmation",
+        "zh": "书面理由应说明为何放行,不能是确认文字"},
+    "gate.override_too_short": {
+        "en": "the override reason must be a sentence of at least {n} characters",
+        "zh": "书面理由须是一句至少 {n} 个字符的话"},
+    "gate.unmet.assess": {"en": "the app is past assessment", "zh": "该应用已过评估阶段"},
+    "gate.unmet.decide": {"en": "the app has not been assessed (run 01_assess)",
+                          "zh": "该应用尚未评估(请运行 01_assess)"},
+    "gate.unmet.back_up": {"en": "there is no 'retire' decision (run 01_assess)",
+                           "zh": "没有「停用」决定(请运行 01_assess)"},
+    "gate.unmet.verify_backup": {"en": "there is no backup to verify (run 02_backup)",
+                                 "zh": "没有可验证的备份(请运行 02_backup)"},
+    "gate.unmet.request_approval": {"en": "the backup is not verified (run 02_backup)",
+                                    "zh": "备份尚未验证(请运行 02_backup)"},
+    "gate.unmet.record_approval": {"en": "no approval request is pending (run 03_approval)",
+                                   "zh": "没有待审批的申请(请运行 03_approval)"},
+    "gate.unmet.record_rejection": {"en": "no approval request is pending (run 03_approval)",
+                                    "zh": "没有待审批的申请(请运行 03_approval)"},
+    "gate.unmet.withdraw": {"en": "no request is pending or approved",
+                            "zh": "没有待审批或已批准的申请"},
+    "gate.unmet.remind": {"en": "no request is pending", "zh": "没有待审批的申请"},
+    "gate.unmet.revoke": {"en": "the request is not approved (run 03_approval)",
+                          "zh": "申请尚未批准(请运行 03_approval)"},
+    "gate.unmet.disable": {"en": "the request is not approved (run 03_approval)",
+                           "zh": "申请尚未批准(请运行 03_approval)"},
+    "gate.unmet.notify_in_advance": {"en": "the request is not approved (run 03_approval)",
+                                     "zh": "申请尚未批准(请运行 03_approval)"},
+    "gate.unmet.correct_notice": {"en": "no request was made: there is no notice to correct",
+                                  "zh": "尚未发起申请:没有需要更正的预告"},
+    "gate.unmet.verify_disable": {"en": "the app has not been disabled", "zh": "该应用尚未停用"},
+    "gate.unmet.finish_disable": {"en": "the app has not been disabled", "zh": "该应用尚未停用"},
+    "gate.unmet.retry_notifications": {
+        "en": "the disable has not finished; run 04_disable again instead",
+        "zh": "停用尚未完成;请重新运行 04_disable"},
+    "gate.unmet.clean_residue": {"en": "the disable has not been verified (run 04_disable)",
+                                 "zh": "停用尚未确认(请运行 04_disable)"},
+    "gate.unmet.re_enable": {"en": "access was never revoked: nothing to undo",
+                             "zh": "从未收回权限:无需恢复"},
+    "gate.unmet.review": {"en": "the disable has not been verified (run 04_disable)",
+                          "zh": "停用尚未确认(请运行 04_disable)"},
+    "gate.unmet.close": {"en": "the review is not done (run 05_review)",
+                         "zh": "尚未复盘(请运行 05_review)"},
+    "gate.confirmation": {"en": "the typed confirmation must equal the app id '{app_id}'",
+                          "zh": "输入的确认文字必须与应用 ID「{app_id}」一致"},
+    "gate.known_decision": {"en": "decision must be one of {choices}",
+                            "zh": "决定须为以下之一:{choices}"},
+    "gate.retire_decision": {"en": "the decision is not 'retire' (run 01_assess)",
+                             "zh": "决定不是「停用」(请运行 01_assess)"},
+    "gate.manifest_backed_up": {
+        "en": "the verified manifest is not the one that was backed up; back up again",
+        "zh": "验证的备份清单不是备份时的清单;请重新备份"},
+    "gate.plan_hash": {"en": "the request carries no plan hash", "zh": "申请缺少停用计划摘要"},
+    "gate.approvers": {"en": "no approvers: add [[approval.chain]] entries to decomkit.toml",
+                       "zh": "没有审批人:请在 decomkit.toml 中添加 [[approval.chain]]"},
+    "gate.requester_not_approver": {
+        "en": "the requester {requester} is also an approver (user ids are compared trimmed "
+              "and case-folded); the requester cannot approve their own request: change the "
+              "chain or the operator",
+        "zh": "申请人 {requester} 同时是审批人(用户 ID 去除首尾空白、不区分大小写比较);申请人不能"
+              "审批自己的申请:请修改审批链或操作人"},
+    "gate.not_self_approved": {
+        "en": "the request was agreed by its own requester ({who}); a self-approval does not "
+              "count: withdraw the request and ask the approvers",
+        "zh": "申请由申请人本人({who})同意;自我审批无效:请撤回申请并请审批人审批"},
+    "gate.backup_fails": {"en": "the backup no longer verifies ({problems}); back up and verify "
+                                "again",
+                          "zh": "备份复验不通过({problems});请重新备份并验证"},
+    "gate.backup_never_verified": {"en": "the backup was never verified (run 02_backup)",
+                                   "zh": "备份从未验证(请运行 02_backup)"},
+    "gate.backup_changed": {
+        "en": "the backup changed since it was verified; back up and verify again",
+        "zh": "备份在验证后发生了变化;请重新备份并验证"},
+    "gate.approved": {"en": "the request is not approved", "zh": "申请尚未批准"},
+    "gate.same_plan": {"en": "the plan changed after it was approved (stale approval); request "
+                             "approval again",
+                       "zh": "停用计划在批准后发生了变化(批准已失效);请重新申请审批"},
+    "gate.contract_ended": {
+        "en": "the contract {contract} ended on {end}: re-enabling needs a renewal{fee}; renew "
+              "it and update the contracts table, or write why it may be re-enabled",
+        "zh": "合同 {contract} 已于 {end} 到期:恢复启用需要续约{fee};请续约并更新合同表,"
+              "或写明可以恢复的理由"},
+    "gate.contract_fee": {"en": " (¥{fee} a year)", "zh": "(每年 ¥{fee})"},
+    "gate.planned_date_ok": {
+        "en": "the planned date {date} is before the day of the request ({today}): plan a day "
+              "from today on",
+        "zh": "计划停用日期 {date} 早于申请当天({today}):请选择今天或以后的日期"},
+    "gate.notice_period": {
+        "en": "the advance notice would give {days} days before the planned date {date}, "
+              "fewer than notify.advance_days ({advance}): move the planned date to {earliest} "
+              "or later (03_approval: planned_date with move_date), or write why a shorter "
+              "notice is acceptable (override_reason)",
+        "zh": "停用预告距计划停用日期 {date} 只有 {days} 天,少于规定的 {advance} 天"
+              "(notify.advance_days):请把计划停用日期改到 {earliest} 或之后(03_approval:"
+              "planned_date 与 move_date),或写明可以缩短预告期的理由(override_reason)"},
+    "gate.planned_date_reached": {
+        "en": "the disable is planned for {date}, the day the advance notice names: it runs "
+              "on or after that day (run 04_disable again then); to disable earlier, move the "
+              "planned date (03_approval: planned_date with move_date)",
+        "zh": "计划停用日期为 {date}(即停用预告告知的日期):须在当天或之后执行(届时再次运行 "
+              "04_disable);如需提前,请改期(03_approval:planned_date 与 move_date)"},
+    "gate.notice_given": {
+        "en": "the advance notice has not gone out by {channels}: a real run sends it first, "
+              "at least {advance} days before the planned date {date}",
+        "zh": "停用预告尚未通过{channels}发出:正式执行时先发预告,至少提前 {advance} 天"
+              "(计划停用日期 {date})"},
+    "gate.unmet.grant_replacement": {"en": "there is no retirement under way (run 01_assess)",
+                                     "zh": "没有进行中的停用(请运行 01_assess)"},
+    "gate.unmet.notify_vendor": {
+        "en": "there is no 'retire' decision to end the contract for (run 01_assess)",
+        "zh": "没有「停用」决定,无需终止合同(请运行 01_assess)"},
+    "gate.replacement_ready": {
+        "en": "{n} of the {affected} people who lose the app cannot open its replacement "
+              "{name} ({where}): {remedy} Or write why they can do without it "
+              "(override_reason).",
+        "zh": "受影响的 {affected} 人中有 {n} 人打不开替代应用 {name}({where}):{remedy}"
+              "也可写明他们为何不需要(override_reason)。"},
+    "gate.replacement_grant": {
+        "en": "add them to its visible scope first (grant_access in 04_disable).",
+        "zh": "请先把他们加入其可见范围(04_disable 的 grant_access)。"},
+    "gate.replacement_grantable": {
+        "en": "the app names no replacement that is an app of the inventory (its alternative "
+              "column)",
+        "zh": "该应用没有指定清单中的替代应用(清单的替代方案一栏)"},
+    "override.replacement_ready": {"en": "people who cannot open the replacement",
+                                   "zh": "部分人员打不开替代应用"},
+    "override.admin": {"en": "an operator without administrator rights",
+                       "zh": "操作人没有管理员权限"},
+    "gate.open_documents": {
+        "en": "blocking finding — open documents in the exports: {items}; close them in the "
+              "app and export again, or write why the disable may go ahead (override_reason)",
+        "zh": "阻断项:导出数据中仍有未结单据:{items};请先在应用中处理完毕并重新导出,"
+              "或写明可以继续的理由(override_reason)"},
+    "gate.admin": {"en": "blocking finding — administrator rights: {items}",
+                   "zh": "阻断项:管理员权限:{items}"},
+    "channel.dingtalk_work": {"en": "DingTalk work notice", "zh": "钉钉工作通知"},
+    "channel.robot": {"en": "the DingTalk group robot", "zh": "钉钉群机器人"},
+    "channel.email": {"en": "email", "zh": "邮件"},
+    # the advance notice and its corrections (decomkit.lifecycle.advance)
+    "advance.no_request": {"en": "No request yet: the advance notice waits for an approved "
+                                 "request (run 03_approval).",
+                           "zh": "尚未发起申请:停用预告须等申请获批后发出(请运行 03_approval)。"},
+    "advance.not_standing": {"en": "No request stands (withdrawn, called off or rejected): "
+                                   "nobody is told until a new request is approved.",
+                             "zh": "当前没有有效的申请(已撤回、取消或被驳回):"
+                                   "新申请获批前不会通知任何人。"},
+    "advance.planned": {"en": "Planned date: {date}.", "zh": "计划停用日期:{date}。"},
+    "advance.none_configured": {
+        "en": "No advance notice is configured (notify.advance_days is 0).",
+        "zh": "未设置停用预告(notify.advance_days 为 0)。"},
+    "advance.sent": {"en": "Advance notice sent by {channel} on {day}, {days} days ahead.",
+                     "zh": "停用预告已于 {day} 通过{channel}发出,提前 {days} 天。"},
+    "advance.sent_undated": {"en": "Advance notice sent by {channel}.",
+                             "zh": "停用预告已通过{channel}发出。"},
+    "advance.override": {"en": "Sent under a written override ({what}); the reason: {reason}",
+                         "zh": "经书面理由放行({what})后发出;理由:{reason}"},
+    "override.notice_period": {"en": "a notice shorter than notify.advance_days",
+                               "zh": "预告期少于 notify.advance_days"},
+    "override.open_documents": {"en": "documents still open", "zh": "仍有未结单据"},
+    "override.same_plan": {"en": "a plan changed since its approval",
+                           "zh": "停用计划在批准后有变化"},
+    "override.backup_verifies_now": {"en": "a backup that does not verify now",
+                                     "zh": "备份当前复验不通过"},
+    "advance.not_sent": {"en": "No advance notice went out by {channels}.",
+                         "zh": "未通过{channels}发出停用预告。"},
+    "advance.goes_with_the_run": {
+        "en": "Advance notice by {channels}: not sent yet. It goes out from the real run of "
+              "04_disable (dry_run False, confirm the app id) once the request is approved; "
+              "run it by {send_by} to give {days} days of notice. A dry run tells no one.",
+        "zh": "通过{channels}发送的停用预告:尚未发出。申请获批后,由 04_disable 的正式执行"
+              "(dry_run 设为 False 并输入应用 ID 确认)发出;最晚须在 {send_by} 执行,才能提前 "
+              "{days} 天通知。演练(dry run)不会通知任何人。"},
+    "advance.too_late": {
+        "en": "Advance notice by {channels}: not sent, and it can no longer give {days} days "
+              "of notice. Move the planned date to {earliest} or later (03_approval: "
+              "planned_date with move_date), or write why a shorter notice is acceptable "
+              "(04_disable: override_reason).",
+        "zh": "通过{channels}发送的停用预告:尚未发出,且已无法提前 {days} 天通知。请把计划停用"
+              "日期改到 {earliest} 或之后(03_approval:planned_date 与 move_date),或写明可以"
+              "缩短预告期的理由(04_disable:override_reason)。"},
+    "correction.moved_line": {"en": "Correction sent by {channel}: not on {told}, now planned "
+                                    "for {new}.",
+                              "zh": "已通过{channel}发出更正:不在 {told} 停用,改为计划于 {new}。"},
+    "correction.cancelled_line": {"en": "Correction sent by {channel}: the retirement on {told} "
+                                        "is called off.",
+                                  "zh": "已通过{channel}发出更正:原定 {told} 的停用已取消。"},
+    "correction.none": {"en": "No correction is due.", "zh": "无需发送更正。"},
     # empty tables
     "empty.rows": {"en": "Nothing to show.", "zh": "无记录。"},
     "empty.users": {"en": "No recent users.", "zh": "无近期用户。"},

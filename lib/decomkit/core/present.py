@@ -85,6 +85,25 @@ def local_date(value, zone: ZoneInfo | str) -> str:
     return local.date().isoformat() if local else ""
 
 
+_WEEKDAYS = {"zh": ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"),
+             "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                    "Sunday")}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def spoken_date(value: dt.date | str, language: Language) -> str:
+    """A day as a reader of ``language`` reads it in a sentence: ``2026年12月11日(星期五)``,
+    ``Friday 11 December 2026``. A notice names its day this way, never as an ISO string."""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    weekday = _WEEKDAYS[language][day.weekday()]
+    if language == "zh":
+        return f"{day.year}年{day.month}月{day.day}日({weekday})"
+    return f"{weekday} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
 def zone_label(zone: ZoneInfo | str, when: dt.datetime | None = None) -> str:
     """``Asia/Shanghai, UTC+08:00``: said once near the times, not on every one."""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone

@@ -1,9 +1,16 @@
-"""The advance notice (停用指南 FAQ 3: tell the people affected in advance).
+"""The advance notice and its corrections (停用指南 FAQ 3 and 七: tell the people affected in
+advance; 解除免费关联 四.1: tell them before the change).
 
-Once the request is approved, everyone who can open the app is told ``notify.advance_days``
-days before the planned date, once on each channel (an idempotency key per channel in the
-ledger). 03_approval sends it when it is due; 04_disable lists it while it is not sent. The
-gate (``notify_in_advance``: approved, the same plan) is decided before anything is sent.
+The planned date defaults to the first day that gives ``notify.advance_days`` of notice from the
+day of the request (``approval.default_planned_date``). The notice itself goes out from the real
+run of the disable (``execute.run_disable`` with ``dry_run=False``), once it is approved and
+every gate of the disable holds, once per channel; a dry run tells no one. A notice shorter than
+``advance_days`` is refused unless a written reason passes it (gate ``notify_in_advance``; the
+reason is kept in the notice's ledger record).
+
+When the planned date moves (:func:`move_planned_date`: a new request for the new date) or the
+retirement is called off (withdrawn, rejected), everyone who was told gets a correction, once
+per channel (:func:`send_corrections`, gate ``correct_notice``).
 """
 
 from __future__ import annotations
@@ -12,117 +19,267 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from decomkit.context.stage import Stage
-from decomkit.core.errors import PlatformError
-from decomkit.lifecycle.approval import make_plan
-from decomkit.lifecycle.authority import authorize, readiness_now
-from decomkit.lifecycle.execute import affected_people, without_access
+from decomkit.core.errors import PlatformError, TransitionError
+from decomkit.core.i18n import TEXT, Language, t
+from decomkit.core.present import spoken_date
+from decomkit.lifecycle.approval import submit_approval, withdraw_approval
+from decomkit.lifecycle.authority import authorize, notice_key, workspace_today
+from decomkit.lifecycle.execute import advance_missing, affected_people
 from decomkit.lifecycle.notify import render, send
 from decomkit.platforms.base import Channel
+from decomkit.proof.gates import ORDER
+from decomkit.proof.ledger import Event, Ledger
+
+# States in which the latest request still stands (pending, approved, carried out).
+_STANDING = ("approval_pending", "approved", "access_revoked", "disabled", "verified_disabled",
+             "reviewed", "closed", "re_enabled")
 
 
 @dataclass(frozen=True)
 class AdvanceNotice:
+    """Where the advance notice of an app's standing request is."""
+
     app_id: str
+    state: str
     planned_date: dt.date | None
-    due_on: dt.date | None  # the planned date less notify.advance_days
-    sent: dict[Channel, object] = field(default_factory=dict)  # channel → delivery id
+    advance_days: int
+    today: dt.date
+    sent: dict[Channel, dict] = field(default_factory=dict)  # channel → its ledger record
     missing: tuple[Channel, ...] = ()  # channels not told yet
-    detail: str = ""  # why nothing was sent now, or what failed
 
-    def lines(self) -> list[str]:
-        told = ", ".join(self.sent) or "none"
-        return [f"planned date {self.planned_date}; due on {self.due_on}; sent on: {told}"
-                + (f"; not sent on: {', '.join(self.missing)}" if self.missing else "")
-                ] + ([self.detail] if self.detail else [])
+    @property
+    def send_by(self) -> dt.date | None:
+        """The last day a notice gives ``advance_days`` before the planned date."""
+        if self.planned_date is None:
+            return None
+        return self.planned_date - dt.timedelta(days=self.advance_days)
+
+    def lines(self, language: Language = "en") -> list[str]:
+        """What a reader of ``language`` is told about it; no raw value, days in words."""
+        if self.planned_date is None:
+            return [t("advance.no_request" if self.state in ORDER[:ORDER.index("rejected")]
+                      else "advance.not_standing", language)]
+        planned = spoken_date(self.planned_date, language)
+        lines = [t("advance.planned", language, date=planned)]
+        if not self.advance_days:
+            return [*lines, t("advance.none_configured", language)]
+        for channel, record in self.sent.items():
+            sent_on = record.get("sent_on")
+            lines.append(t("advance.sent", language, channel=t(f"channel.{channel}", language),
+                           day=spoken_date(sent_on, language), days=record.get("days", ""))
+                         if sent_on else t("advance.sent_undated", language,
+                                           channel=t(f"channel.{channel}", language)))
+            if override := record.get("override"):
+                what = ("、" if language == "zh" else "; ").join(
+                    t(f"override.{c}", language) if f"override.{c}" in TEXT else c
+                    for c in override.get("conditions", ()))
+                lines.append(t("advance.override", language, what=what,
+                               reason=override.get("reason", "")))
+        if not self.missing:
+            return lines
+        channels = ("、" if language == "zh" else ", ").join(
+            t(f"channel.{c}", language) for c in self.missing)
+        if self.state not in ("approval_pending", "approved"):
+            return [*lines, t("advance.not_sent", language, channels=channels)]
+        send_by = self.send_by
+        if send_by is not None and self.today <= send_by:
+            lines.append(t("advance.goes_with_the_run", language, channels=channels,
+                           send_by=spoken_date(send_by, language), days=self.advance_days))
+        else:
+            earliest = self.today + dt.timedelta(days=self.advance_days)
+            lines.append(t("advance.too_late", language, channels=channels,
+                           days=self.advance_days, earliest=spoken_date(earliest, language)))
+        return lines
 
 
-def advance_key(app_id: str, instance: str, channel: str) -> str:
-    return f"{app_id}:{instance}:notify-advance:{channel}"
-
-
-def _request(stage: Stage, app_id: str) -> tuple[dict | None, dict | None]:
-    with stage.workspace.ledger() as ledger:
-        pending = ledger.last(app_id, "approval_pending")
-        approved = ledger.last(app_id, "approved")
-    if pending is None or approved is None or approved.seq < pending.seq:
-        return pending.data if pending else None, None
-    return pending.data, approved.data
-
-
-def advance_status(stage: Stage, app_id: str) -> AdvanceNotice:
-    """What was sent and what is missing; reads the ledger only."""
-    pending, approved = _request(stage, app_id)
-    if pending is None:
-        return AdvanceNotice(app_id, None, None, detail="no request yet (run 03_approval)")
-    planned = dt.date.fromisoformat(pending["plan"]["date"])
+def advance_status(stage: Stage, app_id: str, today: dt.date | None = None) -> AdvanceNotice:
+    """What was sent and what is missing for the standing request; reads the ledger only."""
+    today = today or workspace_today(stage.workspace)
     days = stage.workspace.config.notify.advance_days
-    due = planned - dt.timedelta(days=days)
-    if not days:
-        return AdvanceNotice(app_id, planned, None, detail="notify.advance_days is 0: none")
-    instance = (approved or {}).get("instance_id", pending["instance_id"])
-    sent: dict[Channel, object] = {}
-    missing: list[Channel] = []
     with stage.workspace.ledger() as ledger:
+        state = ledger.state(app_id)
+        pending = ledger.last(app_id, "approval_pending")
+        if pending is None or state not in _STANDING:
+            return AdvanceNotice(app_id, state, None, days, today)
+        instance = pending.data["instance_id"]
+        sent: dict[Channel, dict] = {}
         for channel in stage.workspace.config.notify.channels:
-            action = ledger.action(advance_key(app_id, instance, channel))
+            action = ledger.action(notice_key(app_id, instance, "advance", channel))
             if action is not None and action.status == "done":
-                sent[channel] = action.result
-            else:
-                missing.append(channel)
-    return AdvanceNotice(app_id, planned, due, sent, tuple(missing),
-                         "" if approved else "sent once the request is approved")
+                sent[channel] = action.result if isinstance(action.result, dict) else {}
+    planned = dt.date.fromisoformat(pending.data["plan"]["date"])
+    missing = tuple(advance_missing(stage, app_id, "approved")) if state in (
+        "approval_pending", "approved") else ()
+    return AdvanceNotice(app_id, state, planned, days, today, sent, missing)
 
 
-def send_advance_notice(stage: Stage, app_id: str, today: dt.date | None = None
-                        ) -> AdvanceNotice:
-    """Send the advance notice when it is due and not sent yet; a refusal sends nothing."""
-    status = advance_status(stage, app_id)
-    today = today or dt.date.today()
-    if status.due_on is None or status.planned_date is None or not status.missing:
-        return status  # (a due date comes with a planned date)
-    plan = make_plan(stage, app_id, status.planned_date)
-    decision = authorize(stage.workspace, app_id, "notify_in_advance", plan=plan,
-                         actor=stage.analyst)
-    if not decision:
-        return _with(status, decision.why)
-    if today < status.due_on:
-        return _with(status, f"not due yet: it goes on {status.due_on} (run 03_approval then)")
-    if today > status.planned_date:
-        return _with(status, "the planned date has passed: no advance notice can be given")
-    _, approved = _request(stage, app_id)
-    if approved is None:  # granted above: the approval is in the ledger
-        return _with(status, "the request is not approved")
-    instance = approved["instance_id"]
+# ------------------------------------------------------------------ corrections
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One advance notice that no longer holds, and what replaces it."""
+
+    instance_id: str  # the request the notice announced
+    channel: Channel
+    told_date: dt.date  # the day the notice named
+    record: dict  # the notice's ledger record (who was told)
+    new_date: dt.date | None  # the new planned date, when the date moved
+    new_approved: bool  # whether the new date is approved yet
+
+    @property
+    def kind(self) -> str:
+        return "moved" if self.new_date is not None else "cancelled"
+
+
+def _told(ledger: Ledger, app_id: str) -> list[tuple[str, Channel, dict, str]]:
+    """(instance, channel, record, planned date) of every advance notice that went out."""
+    dates = {e.data["instance_id"]: e.data["plan"]["date"] for e in ledger.events(app_id)
+             if e.kind == "transition" and e.state == "approval_pending"}
+    told: list[tuple[str, Channel, dict, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for event in ledger.events(app_id):
+        operation = str(event.data.get("operation", ""))
+        if event.kind != "action" or not operation.startswith("notify-advance:") \
+                or event.data.get("status") != "done":
+            continue
+        instance = event.data["key"].removeprefix(f"{app_id}:").rsplit(":notify-advance:", 1)[0]
+        action = ledger.action(event.data["key"])
+        record = action.result if action is not None and isinstance(action.result, dict) else {}
+        date = record.get("planned_date") or dates.get(instance)
+        channel = cast(Channel, operation.split(":", 1)[1])  # written from a Channel
+        if date and (instance, channel) not in seen:
+            seen.add((instance, channel))
+            told.append((instance, channel, record, date))
+    return told
+
+
+def corrections_due(stage: Stage, app_id: str) -> list[Correction]:
+    """The advance notices that no longer hold and have no correction yet: their request was
+    superseded by one for another date, or the retirement was withdrawn or rejected."""
+    with stage.workspace.ledger() as ledger:
+        state = ledger.state(app_id)
+        latest = ledger.last(app_id, "approval_pending")
+        approved = ledger.last(app_id, "approved")
+        standing = latest.data["plan"]["date"] if latest and state in _STANDING else None
+        new_approved = bool(approved and latest and approved.seq > latest.seq)
+        due = []
+        for instance, channel, record, date in _told(ledger, app_id):
+            if date == standing:
+                continue  # the day people were told still holds
+            key = notice_key(app_id, instance, "correction", channel)
+            action = ledger.action(key)
+            if action is not None and action.status == "done":
+                continue
+            due.append(Correction(instance, channel, dt.date.fromisoformat(date), record,
+                                  dt.date.fromisoformat(standing) if standing else None,
+                                  new_approved))
+    return due
+
+
+@dataclass(frozen=True)
+class CorrectionsSent:
+    sent: list[Correction]
+    failed: list[str]
+
+    def lines(self, language: Language = "en") -> list[str]:
+        lines = [t(f"correction.{c.kind}_line", language,
+                   channel=t(f"channel.{c.channel}", language),
+                   told=spoken_date(c.told_date, language),
+                   new=spoken_date(c.new_date, language) if c.new_date else "")
+                 for c in self.sent]
+        return lines + self.failed or [t("correction.none", language)]
+
+
+def send_corrections(stage: Stage, app_id: str) -> CorrectionsSent:
+    """Tell everyone who was told of a day that no longer holds: once per notice and
+    channel (an idempotency key in the ledger), to the people that notice reached, in the
+    notice's language. A failed send is recorded and tried again on the next run."""
+    due = corrections_due(stage, app_id)
+    if not due:
+        return CorrectionsSent([], [])
+    grant = authorize(stage.workspace, app_id, "correct_notice", actor=stage.analyst)
+    if not grant:
+        return CorrectionsSent([], [grant.why])
     platform, config = stage.platform, stage.workspace.config
     apps = stage.inventory.apps.set_index("app_id")
-    alternative = apps.loc[app_id, "alternative"]
-    readiness = readiness_now(stage.workspace, app_id, platform)
-    title, text = render("advance", stage.language, app_name=apps.loc[app_id, "name"],
-                         date=status.planned_date, instance_id=instance,
-                         days=(status.planned_date - today).days, contact=config.notify.email_from,
-                         alternative=alternative if isinstance(alternative, str) else "",
-                         without_access=without_access(readiness, stage.language))
-    scope = platform.get_app(app_id).scope
-    user_ids, emails = affected_people(stage, scope)
-    failed = []
+    users = stage.inventory.users.set_index("user_id")
+    sent, failed = [], []
     with stage.workspace.ledger() as ledger:
-        for channel in status.missing:
-            key = advance_key(app_id, instance, channel)
+        for item in due:
+            language = item.record.get("language") or stage.language
+            title, text = render(
+                "correction", language, app_name=apps.loc[app_id, "name"],
+                told_date=spoken_date(item.told_date, language), instance_id=item.instance_id,
+                new_date=spoken_date(item.new_date, language) if item.new_date else "",
+                new_approved=item.new_approved, days=config.notify.advance_days,
+                contact=config.notify.email_from)
+            if "user_ids" in item.record:
+                user_ids = list(item.record["user_ids"])
+                dept_ids = tuple(item.record.get("dept_ids") or ())
+                emails = [e for e in users.reindex(user_ids)["email"].dropna()]
+            else:  # a notice settled by asking the platform: those the scope lets in now
+                scope = platform.get_app(app_id).scope
+                user_ids, emails = affected_people(stage, scope)
+                dept_ids = scope.dept_ids
+            key = notice_key(app_id, item.instance_id, "correction", item.channel)
             settle: Callable[[], tuple[bool, Any] | None] = (
-                (lambda: (False, None)) if channel == "robot"
+                (lambda: (False, None)) if item.channel == "robot"
                 else partial(platform.settled, "notify", key))
+
+            def deliver(i: Correction = item, k: str = key, u: list[str] = user_ids,
+                        e: list[str] = emails, d: tuple[str, ...] = tuple(dept_ids),
+                        ti: str = title, tx: str = text) -> dict:
+                return {"delivery": send(platform, config, i.channel, ti, tx, u, e, k, d),
+                        "told_date": i.told_date.isoformat(), "kind": i.kind,
+                        "new_date": i.new_date.isoformat() if i.new_date else None,
+                        "user_ids": u}
+
             try:
-                ledger.run_once(key, app_id, f"notify-advance:{channel}", stage.analyst,
-                                partial(send, platform, config, channel, title, text, user_ids,
-                                        emails, key, scope.dept_ids), settle)
+                ledger.run_once(key, app_id, f"notify-correction:{item.channel}",
+                                stage.analyst, deliver, settle)
+                sent.append(item)
             except PlatformError as exc:
-                failed.append(f"{channel}: {exc} (run 03_approval again to retry)")
-    return _with(advance_status(stage, app_id), "; ".join(failed))
+                failed.append(f"{item.channel}: {exc} (run 03_approval again to retry)")
+    return CorrectionsSent(sent, failed)
 
 
-def _with(status: AdvanceNotice, detail: str) -> AdvanceNotice:
-    return AdvanceNotice(status.app_id, status.planned_date, status.due_on, status.sent,
-                         status.missing, detail)
+# ------------------------------------------------------------------ moving, calling off
+
+
+def move_planned_date(stage: Stage, app_id: str, planned_date: dt.date, remark: str,
+                      reason: str = "", today: dt.date | None = None) -> Event:
+    """Move the planned date of the standing request: the approval was for the old date (the
+    plan's hash holds it), so the request is withdrawn (or, approved, called off) and a new
+    one asked for the new date; everyone told of the old date gets a correction."""
+    with stage.workspace.ledger() as ledger:
+        state = ledger.state(app_id)
+        pending = ledger.last(app_id, "approval_pending")
+    if pending is None or state not in ("approval_pending", "approved"):
+        raise TransitionError(app_id, "move the planned date",
+                              "no request is pending or approved (run 03_approval)")
+    if pending.data["plan"]["date"] == planned_date.isoformat():
+        raise TransitionError(app_id, "move the planned date",
+                              f"the request already plans {planned_date.isoformat()}")
+    if not remark.strip():
+        raise TransitionError(app_id, "move the planned date",
+                              "say why the date moves (withdraw_remark)")
+    today = today or workspace_today(stage.workspace)
+    if planned_date < today:  # refused before the old request is withdrawn
+        raise TransitionError(app_id, "move the planned date",
+                              f"the new date {planned_date.isoformat()} is before today "
+                              f"({today.isoformat()})")
+    withdraw_approval(stage, app_id, remark)
+    try:
+        return submit_approval(stage, app_id, planned_date, reason, today=today)
+    finally:
+        send_corrections(stage, app_id)
+
+
+def cancel_retirement(stage: Stage, app_id: str, remark: str) -> CorrectionsSent:
+    """Withdraw the pending request or call off the approved one; correct those told."""
+    withdraw_approval(stage, app_id, remark)
+    return send_corrections(stage, app_id)

@@ -16,10 +16,10 @@ from typing import Literal
 
 from decomkit.context.stage import Stage, open_stage
 from decomkit.core.canonical import plan_hash
-from decomkit.core.errors import TransitionError
+from decomkit.core.errors import TransitionError, WorkspaceError
 from decomkit.core.locks import app_lock
 from decomkit.core.text import canonical_user_id
-from decomkit.lifecycle.authority import authorize
+from decomkit.lifecycle.authority import authorize, workspace_today
 from decomkit.lifecycle.notify import render
 from decomkit.platforms import ApprovalRequest, ApprovalStatus, Notification
 from decomkit.proof.checkpoints import current_checkpoint
@@ -38,6 +38,31 @@ def planned_action(stage: Stage, app_id: str) -> str:
 def make_plan(stage: Stage, app_id: str, planned_date: dt.date) -> dict:
     return {"app_id": app_id, "action": planned_action(stage, app_id),
             "scope": SCOPE_AFTER_REVOKE, "date": planned_date.isoformat()}
+
+
+def default_planned_date(stage: Stage, today: dt.date | None = None) -> dt.date:
+    """The first day that gives ``notify.advance_days`` of notice from the day the request is
+    made (停用指南 FAQ 3: tell people in advance). The notice goes once the request is
+    approved; an approval that comes later leaves less than that, and the notice is then
+    refused until the date is moved or a reason is written (gate ``notify_in_advance``)."""
+    today = today or workspace_today(stage.workspace)
+    return today + dt.timedelta(days=stage.workspace.config.notify.advance_days)
+
+
+def planned_day(stage: Stage, value: str | dt.date | None, today: dt.date | None = None
+                ) -> dt.date:
+    """03_approval's ``planned_date`` parameter: YYYY-MM-DD, or empty for
+    :func:`default_planned_date`."""
+    if isinstance(value, dt.date):
+        return value
+    if not value or not str(value).strip():
+        return default_planned_date(stage, today)
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise WorkspaceError("parameter 'planned_date' is not a date; write it as YYYY-MM-DD "
+                             "or leave it empty for the first day that gives "
+                             "notify.advance_days of notice") from None
 
 
 def requester(stage: Stage) -> str:
@@ -71,19 +96,22 @@ def build_request(stage: Stage, app_id: str, plan: dict, reason: str,
     return ApprovalRequest(app_id, f"停用申请:{name}", requester(stage), chain, form)
 
 
-def submit_approval(stage: Stage, app_id: str, planned_date: dt.date, reason: str = "",
-                    override_reason: str = "") -> Event:
+def submit_approval(stage: Stage, app_id: str, planned_date: dt.date | None = None,
+                    reason: str = "", override_reason: str = "", today: dt.date | None = None
+                    ) -> Event:
     """Submit (or, after a rejection, resubmit) the request; record it as pending.
 
-    Authorized first — the backup read back from its target, the requester not among the
-    approvers (ids compared canonically) — so a refusal sends nothing. A backup changed since
-    its verification also takes the app back to ``backed_up``."""
-    plan = make_plan(stage, app_id, planned_date)
+    ``planned_date`` defaults to :func:`default_planned_date`; a day before the request is
+    refused. Authorized first — the backup read back from its target, the requester not among
+    the approvers (ids compared canonically) — so a refusal sends nothing. A backup changed
+    since its verification also takes the app back to ``backed_up``."""
+    plan = make_plan(stage, app_id, planned_date or default_planned_date(stage, today))
     chain = [a.user_id for a in stage.workspace.config.approval.chain]
     with app_lock(stage.workspace.root, app_id, "request approval for"):
         decision = authorize(stage.workspace, app_id, "request_approval", plan=plan,
                              requester=requester(stage), approvers=chain,
-                             override_reason=override_reason, actor=stage.analyst)
+                             override_reason=override_reason, actor=stage.analyst,
+                             today=today)
         if isinstance(decision, Refusal):
             _invalidate_changed_backup(stage, app_id, decision)
         grant = require(decision)
@@ -114,8 +142,8 @@ def request_closed(stage: Stage, app_id: str) -> str:
         return opened(ledger, app_id, "request_approval")
 
 
-def request_if_open(stage: Stage, app_id: str, planned_date: dt.date, reason: str = "",
-                    override_reason: str = "") -> Event | None:
+def request_if_open(stage: Stage, app_id: str, planned_date: dt.date | None = None,
+                    reason: str = "", override_reason: str = "") -> Event | None:
     """Submit the request when the ledger lets one be asked (a verified backup, or a
     rejection to answer); None while a request is pending or already approved."""
     if request_closed(stage, app_id) and not override_reason:
@@ -212,7 +240,10 @@ def _remind(stage: Stage, app_id: str, instance: str, pending: Event, status: Ap
 
 
 def withdraw_approval(stage: Stage, app_id: str, remark: str) -> Event:
-    """Withdraw a pending request (only while it runs); it can be resubmitted later."""
+    """Withdraw a pending request, or call off an approved one before its disable; it can be
+    resubmitted later. A pending request is withdrawn on the platform too; an approved one is
+    finished there, so the ledger records that it no longer stands (``cancelled``). Whoever was
+    told of it gets a correction (``advance.send_corrections``)."""
     with app_lock(stage.workspace.root, app_id, "withdraw the request of"):
         grant = require(authorize(stage.workspace, app_id, "withdraw", actor=stage.analyst))
         platform = stage.platform
@@ -221,13 +252,15 @@ def withdraw_approval(stage: Stage, app_id: str, remark: str) -> Event:
             if pending is None:  # granted above: the app is in approval_pending
                 raise TransitionError(app_id, "withdraw the request", "no request is pending")
             instance = pending.data["instance_id"]
-            key = f"{app_id}:withdraw:{instance}"
-            ledger.run_once(key, app_id, "withdraw_approval", stage.analyst, lambda: (
-                platform.withdraw_approval(instance, requester(stage), remark, key=key)),
-                lambda: platform.settled("withdraw_approval", key))
+            cancelled = ledger.state(app_id) == "approved"
+            if not cancelled:
+                key = f"{app_id}:withdraw:{instance}"
+                ledger.run_once(key, app_id, "withdraw_approval", stage.analyst, lambda: (
+                    platform.withdraw_approval(instance, requester(stage), remark, key=key)),
+                    lambda: platform.settled("withdraw_approval", key))
             return ledger.transition(app_id, "rejected", stage.analyst, {
                 "instance_id": instance, "plan_hash": pending.data["plan_hash"],
-                "withdrawn": True, "why": [remark]}, grant=grant)
+                "withdrawn": True, "cancelled": cancelled, "why": [remark]}, grant=grant)
 
 
 def record_outside_decision(workspace: str, app_id: str, user: str,

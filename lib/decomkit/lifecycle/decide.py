@@ -118,7 +118,8 @@ def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
     plan = app_exit_plan(inventory, app_id, stage.as_of, monthly_cost, stage.language)
     readiness = readiness_now(stage.workspace, app_id, stage.platform)
     checks = preflight(stage.platform, inventory, app_id, stage.analyst, plan,
-                       stage.language, open_documents(stage.workspace, app_id), readiness)
+                       stage.language, open_documents(stage.workspace, app_id,
+                                                      language=stage.language), readiness)
     mau = counts[0].loc[app_id]
     if not assessment.metrics["usage_known"]:
         mau = mau.astype(float) * float("nan")  # no source: unknown, not zero

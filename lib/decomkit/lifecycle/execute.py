@@ -30,18 +30,26 @@ from decomkit.core.errors import (
 )
 from decomkit.core.i18n import Language, t
 from decomkit.core.locks import app_lock
+from decomkit.core.present import spoken_date, to_local
 from decomkit.core.text import canonical_user_id
 from decomkit.inventory.access import COLUMNS, scope_members
 from decomkit.lifecycle.approval import make_plan, planned_action
-from decomkit.lifecycle.authority import authorize, readiness_now
+from decomkit.lifecycle.authority import (
+    authorize,
+    notice_key,
+    notices_missing,
+    readiness_now,
+    workspace_today,
+)
 from decomkit.lifecycle.notify import render, send
 from decomkit.platforms import Platform, Scope
-from decomkit.proof.gates import ORDER, Grant, Refusal, disable_step, require
+from decomkit.platforms.base import Channel
+from decomkit.proof.gates import ORDER, Grant, Refusal, Unmet, disable_step, require
 
 
 @dataclass(frozen=True)
 class Step:
-    name: str  # notify-before:<channel>, save-scope, revoke, disable|unlink, verify, residue, …
+    name: str  # notify-advance:<channel>, notify-before:<channel>, save-scope, revoke, …
     call: str  # the platform call, as an operator would read it
     changes_platform: bool
     status: str = "planned"  # planned | done | skipped | failed
@@ -54,10 +62,16 @@ class DisableRun:
     dry_run: bool
     steps: list[Step]
     state: str
-    blocked: str = ""  # why a real run may not go ahead now ("" when it may)
+    blocked: str = ""  # why a real run may not go ahead now ("" when it may), in English
+    unmet: tuple[Unmet, ...] = ()  # the same, condition by condition
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame([asdict(s) for s in self.steps])
+
+    def gate_lines(self, language: Language) -> list[str]:
+        """Why it may not go ahead, as the reader of ``language`` reads it (each unmet
+        condition, the blocking findings named), or that the gates are open."""
+        return [u.say(language) for u in self.unmet] or [t("gate.open", language)]
 
 
 def _approval(stage: Stage, app_id: str) -> tuple[str, dict | None, dict | None]:
@@ -104,9 +118,19 @@ def residue(stage: Stage, app_id: str) -> list[str]:
     return tasks
 
 
-def _plan_steps(stage: Stage, action: str) -> list[Step]:
+def advance_missing(stage: Stage, app_id: str, state: str) -> list[Channel]:
+    """The channels the advance notice must still go out on before this app's disable (none
+    once access is revoked, or when ``notify.advance_days`` is 0)."""
+    if state != "approved" or not stage.workspace.config.notify.advance_days:
+        return []
+    return notices_missing(stage.workspace, app_id)
+
+
+def _plan_steps(stage: Stage, action: str, advance: list[Channel] | None = None) -> list[Step]:
     channels = stage.workspace.config.notify.channels
-    return ([Step(f"notify-before:{c}", f"notify({c}) affected users", True) for c in channels]
+    return ([Step(f"notify-advance:{c}", f"notify({c}) affected users: advance notice", True)
+             for c in advance or ()]
+            + [Step(f"notify-before:{c}", f"notify({c}) affected users", True) for c in channels]
             + [Step("save-scope", "get_app → keep the visible scope for rollback", False),
                Step("revoke", "set_visible_scope(only_admin_visible=True)", True),
                Step(action, f"{action}(app)", True),
@@ -116,27 +140,118 @@ def _plan_steps(stage: Stage, action: str) -> list[Step]:
 
 
 def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str = "",
-                override_reason: str = "") -> DisableRun:
-    """Revoke, disable (or unlink), verify, list residue, notify — or, dry, say so.
+                override_reason: str = "", today: dt.date | None = None) -> DisableRun:
+    """Tell people in advance, then — on or after the planned date — revoke, disable (or
+    unlink), verify, list residue, notify; or, dry, say what a real run would do and why it
+    may not.
 
-    Every gate is decided before the first effect: a refusal changes nothing anywhere."""
+    The advance notice (停用指南 FAQ 3) goes out only from a real run: a dry run tells no one
+    of a disable it will not perform. A real run before the planned date sends the notice
+    (authorized as ``notify_in_advance``: everything the disable needs, and at least
+    ``notify.advance_days`` of notice or a written reason) and stops; run again on or after
+    the planned date. Every gate is decided before the first effect: a refusal changes
+    nothing anywhere."""
+    today = today or workspace_today(stage.workspace)
     state, _, pending = _approval(stage, app_id)
     plan = _plan_of(stage, app_id, pending)
-    steps = _plan_steps(stage, plan["action"] if plan else planned_action(stage, app_id))
+    advance = advance_missing(stage, app_id, state)
+    steps = _plan_steps(stage, plan["action"] if plan else planned_action(stage, app_id),
+                        advance)
     if dry_run:
         decision = authorize(stage.workspace, app_id, disable_step(state), plan=plan,
                              confirm=confirm, override_reason=override_reason,
-                             actor=stage.analyst, platform=stage.platform)
-        return DisableRun(app_id, True, steps, state, "" if decision else decision.why)
+                             actor=stage.analyst, today=today, platform=stage.platform,
+                             look=True)
+        return _closed(app_id, True, steps, state, decision, override_reason)
     with app_lock(stage.workspace.root, app_id, "disable"):
         state, approved, pending = _approval(stage, app_id)  # as it is now, under the lock
         plan = _plan_of(stage, app_id, pending)
+        told: list[Step] = []
+        if (advance := advance_missing(stage, app_id, state)) and approved is not None \
+                and plan is not None:
+            notice = require(authorize(stage.workspace, app_id, "notify_in_advance", plan=plan,
+                                       confirm=confirm, override_reason=override_reason,
+                                       actor=stage.analyst, today=today,
+                                       platform=stage.platform))
+            told = send_advance_notice(stage, app_id, plan, approved["instance_id"], notice,
+                                       today, advance)
+        if plan is not None and state == "approved" and today < dt.date.fromisoformat(
+                plan["date"]):
+            # Told, not yet due: the disable keeps the day people were told.
+            decision = authorize(stage.workspace, app_id, disable_step(state), plan=plan,
+                                 confirm=confirm, override_reason=override_reason,
+                                 actor=stage.analyst, today=today, platform=stage.platform,
+                                 look=True)
+            return _closed(app_id, False, told, state, decision, override_reason)
         grant = require(authorize(stage.workspace, app_id, disable_step(state), plan=plan,
                                   confirm=confirm, override_reason=override_reason,
-                                  actor=stage.analyst, platform=stage.platform))
+                                  actor=stage.analyst, today=today, platform=stage.platform))
         if approved is None or pending is None or plan is None:  # granted: it was approved
             raise TransitionError(app_id, "disable", "the request is not approved")
-        return _execute(stage, app_id, plan, approved["instance_id"], grant, steps, pending)
+        return _execute(stage, app_id, plan, approved["instance_id"], grant,
+                        _plan_steps(stage, plan["action"]), pending, told, today)
+
+
+def _closed(app_id: str, dry_run: bool, steps: list[Step], state: str,
+            decision: Grant | Refusal, override_reason: str = "") -> DisableRun:
+    """A run that does not (or, dry, would not) go ahead, with what keeps it closed; what the
+    written reason will pass is not listed."""
+    unmet = decision.unmet if isinstance(decision, Refusal) else ()
+    if override_reason and any(not u.overridable for u in unmet):
+        unmet = tuple(u for u in unmet if not u.overridable)
+    return DisableRun(app_id, dry_run, steps, state, "; ".join(u.text for u in unmet), unmet)
+
+
+def send_advance_notice(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
+                        today: dt.date, channels: list[Channel]) -> list[Step]:
+    """The advance notice (停用预告) on each of ``channels``, once each (an idempotency key per
+    request and channel), to everyone the app's visible scope lets in. Its ledger record keeps
+    the planned date, the day it went, the days of notice, who was told and the override that
+    allowed a shorter notice. A failure stops the run before any change."""
+    platform, config = stage.platform, stage.workspace.config
+    planned = dt.date.fromisoformat(plan["date"])
+    apps = stage.inventory.apps.set_index("app_id")
+    alternative = apps.loc[app_id, "alternative"]
+    # People who will not reach the replacement (only when a reason passed the gap) are told
+    # whom to ask for access.
+    readiness = readiness_now(stage.workspace, app_id, platform)
+    title, text = render("advance", stage.language, app_name=stage.inventory.app_name(app_id),
+                         date=spoken_date(planned, stage.language), instance_id=instance,
+                         days=(planned - today).days, contact=config.notify.email_from,
+                         alternative=alternative if isinstance(alternative, str) else "",
+                         without_access=without_access(readiness, stage.language))
+    scope = platform.get_app(app_id).scope
+    user_ids, emails = affected_people(stage, scope)
+    record = {"planned_date": plan["date"], "sent_on": today.isoformat(),
+              "days": (planned - today).days, "advance_days": config.notify.advance_days,
+              "language": stage.language, "user_ids": user_ids,
+              "dept_ids": list(scope.dept_ids)}
+    if grant.override:
+        record["override"] = grant.override
+    steps = []
+    with stage.workspace.ledger() as ledger:
+        for channel in channels:
+            key = notice_key(app_id, instance, "advance", channel)
+            settle = (_repeat_safe if channel == "robot" else
+                      _settle_key(platform, "notify", key))
+
+            def deliver(c: Channel = channel, k: str = key) -> dict:
+                return {**record, "delivery": send(platform, config, c, title, text, user_ids,
+                                                   emails, k, scope.dept_ids)}
+
+            try:
+                _, ran = ledger.run_once(key, app_id, f"notify-advance:{channel}",
+                                         stage.analyst, deliver, settle)
+            except ManualStepRequired:
+                raise  # a person sends it; the stage resumes after the confirmation
+            except PlatformError as exc:
+                raise NotificationFailed(
+                    f"{app_id}: the advance notice failed on {channel} ({exc}); nothing was "
+                    "changed on the platform. Fix the channel and run again") from None
+            steps.append(Step(f"notify-advance:{channel}",
+                              f"notify({channel}) affected users: advance notice", True,
+                              "done" if ran else "skipped", "" if ran else "already done"))
+    return steps
 
 
 def _settle_scope(platform: Platform, app_id: str, scope: Scope):
@@ -159,21 +274,33 @@ def _repeat_safe():
     return False, None
 
 
+def _disable_day(stage: Stage, app_id: str, today: dt.date) -> dt.date:
+    """The day the app was disabled (the ledger's, in the workspace's time zone), else
+    ``today``: what the notice after the disable names, even when it is sent on a retry."""
+    with stage.workspace.ledger() as ledger:
+        disabled = ledger.last(app_id, "disabled")
+    local = to_local(disabled.ts, stage.workspace.config.zone) if disabled else None
+    return local.date() if local else today
+
+
 def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
-             steps: list[Step], pending: dict) -> DisableRun:
+             steps: list[Step], pending: dict, told: list[Step] | None = None,
+             today: dt.date | None = None) -> DisableRun:
     platform = stage.platform
     config = stage.workspace.config
+    today = today or workspace_today(stage.workspace)
     name = stage.inventory.app_name(app_id)
     alternative = stage.inventory.apps.set_index("app_id").loc[app_id, "alternative"]
+    reason = pending.get("form", {}).get("停用原因 / Reason", "")
+    values = {"app_name": name, "date": spoken_date(today, stage.language),
+              "instance_id": instance, "reason": reason if isinstance(reason, str) else "",
+              "alternative": alternative if isinstance(alternative, str) else "",
+              "contact": config.notify.email_from}
     # People who will not reach the replacement (only when a reason passed the gap) are told
     # whom to ask for access.
-    readiness = readiness_now(stage.workspace, app_id, platform)
-    values = {"app_name": name, "date": plan["date"], "instance_id": instance,
-              "reason": pending.get("form", {}).get("停用原因 / Reason", ""),
-              "alternative": alternative if isinstance(alternative, str) else "",
-              "contact": config.notify.email_from,
-              "without_access": without_access(readiness, stage.language)}
-    done: list[Step] = []
+    values["without_access"] = without_access(readiness_now(stage.workspace, app_id, platform),
+                                              stage.language)
+    done: list[Step] = list(told or ())
 
     def key(step: str) -> str:
         return f"{app_id}:{instance}:{step}"
@@ -198,7 +325,9 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
         def notify(phase: str) -> None:
             """Tell people on every channel. Before the change a failure stops everything;
             after it, the failure is recorded (run_once) for retry_notifications()."""
-            title, text = render(phase, stage.language, **values)
+            day = today if phase == "before" else _disable_day(stage, app_id, today)
+            title, text = render(phase, stage.language,
+                                 **{**values, "date": spoken_date(day, stage.language)})
             for step in [s for s in steps if s.name.startswith(f"notify-{phase}:")]:
                 channel = step.name.split(":", 1)[1]
                 # A robot send settles itself (the sandbox keeps its key; DingTalk, without an

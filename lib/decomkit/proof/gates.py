@@ -10,16 +10,25 @@ its write lock, when the transition is recorded.
 
 A written override reason may pass only the conditions its gate lists in ``may_override``;
 never the typed confirmation, never a self-approval.
+
+What the kit labels blocking (``BLOCKING_FINDINGS``: documents still open in the exports, an
+operator without administrator rights) is a condition of the disable gates; ``blocking`` reads
+the label from them. The planned date, the advance notice and its period are conditions too. A
+condition says why it is unmet as a :class:`Said`: English as the string, and each language for
+the people who read the gate.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from decomkit.core.errors import TransitionError
+from decomkit.core.i18n import TEXT, Language, t
+from decomkit.core.present import spoken_date
 from decomkit.core.text import canonical_user_id, visible_text
 
 MIN_OVERRIDE_REASON = 15  # characters; an override must be explained in a sentence
@@ -42,9 +51,16 @@ class Gate:
 
 
 _APPROVED = "the request is not approved (run 03_approval)"
+# A disable (or unlink) needs what the approval promised, and what the kit labels blocking:
+# every finding named here is shown "blocking" (阻断) by 01_assess and 04_disable
+# (``blocking``), and closes the gate until it is resolved or a written reason passes it.
+BLOCKING_FINDINGS = ("open_documents", "admin")
 # 解除免费关联 四.3: everyone who loses the app can still do their work (its replacement).
-_DISABLE = ("confirmation", "approved", "same_plan", "backup_verifies_now", "replacement_ready")
-_DISABLE_OVERRIDABLE = ("same_plan", "backup_verifies_now", "replacement_ready")
+_READY = ("confirmation", "approved", "same_plan", "backup_verifies_now", "replacement_ready",
+          *BLOCKING_FINDINGS)
+_READY_OVERRIDE = ("same_plan", "backup_verifies_now", "replacement_ready", *BLOCKING_FINDINGS)
+# 停用指南 FAQ 3 and 七: people are told in advance; the disable keeps the day they were told.
+_DISABLE = (*_READY, "notice_period", "notice_given", "planned_date_reached")
 # A retirement under way, from its decision to its close (not after a rollback).
 _RETIRING = ("decided", "backed_up", "backup_verified", "approval_pending", "approved",
              "rejected", "access_revoked", "disabled", "verified_disabled", "reviewed", "closed")
@@ -61,21 +77,24 @@ GATES: dict[str, Gate] = {
     "request_approval": Gate(
         "approval_pending", ("backup_verified", "rejected"),
         "the backup is not verified (run 02_backup)",
-        ("plan_hash", "approvers", "requester_not_approver", "backup_verifies_now"),
+        ("plan_hash", "approvers", "requester_not_approver", "planned_date_ok",
+         "backup_verifies_now"),
         may_override=("state", "backup_verifies_now"), verify_backup=True),
     "record_approval": Gate("approved", ("approval_pending",),
                             "no approval request is pending (run 03_approval)",
                             ("not_self_approved",), may_override=()),
     "record_rejection": Gate("rejected", ("approval_pending",),
                              "no approval request is pending (run 03_approval)", may_override=()),
-    "withdraw": Gate("rejected", ("approval_pending",), "no request is pending",
-                     may_override=()),
+    # Withdrawn while pending, or called off once approved (the disable will not happen):
+    # the people already told get a correction (correct_notice).
+    "withdraw": Gate("rejected", ("approval_pending", "approved"),
+                     "no request is pending or approved", may_override=()),
     "remind": Gate(None, ("approval_pending",), "no request is pending", may_override=()),
     "revoke": Gate("access_revoked", ("approved",), _APPROVED, _DISABLE,
-                   may_override=_DISABLE_OVERRIDABLE, verify_backup=True,
+                   may_override=(*_READY_OVERRIDE, "notice_period"), verify_backup=True,
                    continues=("disabled", "verified_disabled")),
     "disable": Gate("disabled", ("approved", "access_revoked"), _APPROVED, _DISABLE,
-                    may_override=_DISABLE_OVERRIDABLE, verify_backup=True,
+                    may_override=(*_READY_OVERRIDE, "notice_period"), verify_backup=True,
                     continues=("verified_disabled",)),
     # Add the people who would lose the app without its replacement to the replacement's
     # visible scope (a platform action of its own, typed confirmation = the retiring app's id).
@@ -83,9 +102,16 @@ GATES: dict[str, Gate] = {
                               "there is no retirement under way (run 01_assess)",
                               ("confirmation", "retire_decision", "replacement_grantable"),
                               may_override=()),
-    # 停用指南 FAQ 3: users are told in advance, once the request is approved.
-    "notify_in_advance": Gate(None, ("approved",), _APPROVED, ("approved", "same_plan"),
-                              may_override=()),
+    # 停用指南 FAQ 3: users are told in advance, by the real run of the disable (a dry run
+    # tells no one), when everything the disable needs holds; a notice shorter than
+    # notify.advance_days needs a written reason, kept in the notice's ledger record.
+    "notify_in_advance": Gate(None, ("approved",), _APPROVED, (*_READY, "notice_period"),
+                              may_override=(*_READY_OVERRIDE, "notice_period"),
+                              verify_backup=True),
+    # The planned date moved or the retirement was called off: those told get a correction.
+    "correct_notice": Gate(None, ("backed_up", "backup_verified", "approval_pending",
+                                  "approved", "rejected"), "no request was made: there is "
+                           "no notice to correct", may_override=()),
     "verify_disable": Gate("verified_disabled", ("disabled",), "the app has not been disabled",
                            may_override=()),
     # A rerun after the disable: it checks the platform and sends what is left to send.
@@ -154,10 +180,61 @@ class LedgerView(Protocol):
 
 Check = Callable[[LedgerView, str, dict], str]
 
+LANGUAGES: tuple[Language, ...] = ("en", "zh")
+
+
+class Said(str):
+    """What a condition says: the English sentence as the string itself (errors, logs, the
+    ledger's record of an override), and the same sentence in each language for the people
+    who read the gate (:meth:`in_language`).
+
+    ``values`` may hold a day (said as its reader says it), another :class:`Said`, or a dict
+    with one value per language."""
+
+    by_language: dict[str, str]
+
+    def __new__(cls, key: str, **values: Any) -> Said:
+        texts: dict[str, str] = {
+            lang: t(key, lang, **{k: _value_in(v, lang) for k, v in values.items()})
+                 for lang in LANGUAGES}
+        said = super().__new__(cls, texts["en"])
+        said.by_language = texts
+        return said
+
+    def in_language(self, language: Language) -> str:
+        return self.by_language.get(language, str(self))
+
+
+def _value_in(value: Any, language: Language) -> Any:
+    if isinstance(value, Said):
+        return value.in_language(language)
+    if isinstance(value, dict) and set(value) == set(LANGUAGES):
+        return value[language]
+    if isinstance(value, dt.date):
+        return spoken_date(value, language)
+    return value
+
+
+def say(text: str, language: Language) -> str:
+    """``text`` in ``language`` when it is a :class:`Said`, else as it is."""
+    return text.in_language(language) if isinstance(text, Said) else text
+
+
+def _day(value: Any) -> dt.date | None:
+    """A day from a fact (ISO text or date); None when the fact was not gathered."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
 
 def _known_decision(ledger: LedgerView, app_id: str, data: dict) -> str:
-    return "" if data.get("decision") in DECISIONS else (
-        f"decision must be one of {', '.join(DECISIONS)}")
+    choices = {lang: ", ".join(DECISIONS) if lang == "en" else "、".join(
+        t(f"decision.{d}", lang) for d in DECISIONS) for lang in LANGUAGES}
+    return "" if data.get("decision") in DECISIONS else Said("gate.known_decision",
+                                                             choices=choices)
 
 
 def _retire_decision(ledger: LedgerView, app_id: str, data: dict) -> str:
@@ -165,23 +242,23 @@ def _retire_decision(ledger: LedgerView, app_id: str, data: dict) -> str:
         return ""  # a repeat backup, or one after a rejection: the decision stands
     decided = ledger.last(app_id, "decided")
     return "" if decided is not None and decided.data.get("decision") == "retire" else (
-        "the decision is not 'retire' (run 01_assess)")
+        Said("gate.retire_decision"))
 
 
 def _manifest_backed_up(ledger: LedgerView, app_id: str, data: dict) -> str:
     backed = ledger.last(app_id, "backed_up")
     if backed is not None and data.get("manifest_hash") == backed.data.get("manifest_hash"):
         return ""
-    return "the verified manifest is not the one that was backed up; back up again"
+    return Said("gate.manifest_backed_up")
 
 
 def _plan_hash(ledger: LedgerView, app_id: str, data: dict) -> str:
-    return "" if data.get("plan_hash") else "the request carries no plan hash"
+    return "" if data.get("plan_hash") else Said("gate.plan_hash")
 
 
 def _approvers(ledger: LedgerView, app_id: str, data: dict) -> str:
     if "approvers" in data and not data["approvers"]:
-        return "no approvers: add [[approval.chain]] entries to decomkit.toml"
+        return Said("gate.approvers")
     return ""
 
 
@@ -189,9 +266,7 @@ def _requester_not_approver(ledger: LedgerView, app_id: str, data: dict) -> str:
     requester = canonical_user_id(data.get("requester"))
     chain = {canonical_user_id(a) for a in data.get("approvers") or ()}
     if requester and requester in chain:
-        return (f"the requester {data['requester']!r} is also an approver (user ids are "
-                "compared trimmed and case-folded); the requester cannot approve their own "
-                "request: change the chain or the operator")
+        return Said("gate.requester_not_approver", requester=repr(data["requester"]))
     return ""
 
 
@@ -202,20 +277,18 @@ def _not_self_approved(ledger: LedgerView, app_id: str, data: dict) -> str:
               if str(r.get("result", "")).upper() == "AGREE"]
     selves = [u for u in agreed if requester and canonical_user_id(u) == requester]
     if selves:
-        return (f"the request was agreed by its own requester ({selves[0]!r}); a self-approval "
-                "does not count: withdraw the request and ask the approvers")
+        return Said("gate.not_self_approved", who=repr(selves[0]))
     return ""
 
 
 def _backup_verifies_now(ledger: LedgerView, app_id: str, data: dict) -> str:
     if problems := data.get("backup_problems"):
-        return ("the backup no longer verifies (" + "; ".join(problems[:3])
-                + "); back up and verify again")
+        return Said("gate.backup_fails", problems="; ".join(problems[:3]))
     verified = ledger.last(app_id, "backup_verified")
     if verified is None:
-        return "the backup was never verified (run 02_backup)"
+        return Said("gate.backup_never_verified")
     if data.get("manifest_hash") != verified.data.get("manifest_hash"):
-        return "the backup changed since it was verified; back up and verify again"
+        return Said("gate.backup_changed")
     return ""
 
 
@@ -223,15 +296,14 @@ def _approved(ledger: LedgerView, app_id: str, data: dict) -> str:
     approved = ledger.last(app_id, "approved")
     pending = ledger.last(app_id, "approval_pending")
     if approved is None or pending is None or approved.seq < pending.seq:
-        return "the request is not approved"
+        return Said("gate.approved")
     return ""
 
 
 def _same_plan(ledger: LedgerView, app_id: str, data: dict) -> str:
     pending = ledger.last(app_id, "approval_pending")
     if pending is None or data.get("plan_hash") != pending.data.get("plan_hash"):
-        return ("the plan changed after it was approved (stale approval); request approval "
-                "again")
+        return Said("gate.same_plan")
     return ""
 
 
@@ -239,10 +311,18 @@ def _contract_in_force(ledger: LedgerView, app_id: str, data: dict) -> str:
     if not data.get("contract_ended"):
         return ""
     fee = data.get("renewal_fee")
-    return (f"the contract {data.get('contract_id')} ended on {data.get('contract_term_end')}: "
-            "re-enabling needs a renewal"
-            + (f" (¥{fee:,.2f} a year)" if isinstance(fee, int | float) else "")
-            + "; renew it and update the contracts table, or write why it may be re-enabled")
+    return Said("gate.contract_ended", contract=data.get("contract_id"),
+                end=data.get("contract_term_end"),
+                fee=Said("gate.contract_fee", fee=f"{fee:,.2f}") if isinstance(
+                    fee, int | float) else "")
+
+
+def _replacement_problem(facts: dict) -> str:
+    """Why adding people to the replacement's scope would not let them in ("" when it would),
+    said in each language (``replacement.problem.<code>``)."""
+    if code := facts.get("problem_code"):
+        return Said(f"replacement.problem.{code}", name=facts.get("replacement"))
+    return str(facts.get("problem") or "")  # a record from before the code was kept
 
 
 def _replacement_ready(ledger: LedgerView, app_id: str, data: dict) -> str:
@@ -252,26 +332,82 @@ def _replacement_ready(ledger: LedgerView, app_id: str, data: dict) -> str:
     facts = data.get("replacement")
     if not facts or not facts.get("missing"):
         return ""
-    where = ", ".join(f"{d} {n}" for d, n in facts.get("by_department", {}).items())
-    remedy = facts.get("problem") or ("add them to its visible scope first (grant_access in "
-                                      "04_disable)")
-    return (f"{len(facts['missing'])} of the {facts.get('affected')} people who lose the app "
-            f"cannot open its replacement {facts.get('replacement')} ({where}): {remedy}, or "
-            "write why they can do without it")
+    counts = facts.get("by_department", {}).items()
+    where = {"en": ", ".join(f"{d} {n}" for d, n in counts),
+             "zh": "、".join(t("replacement.people", "zh", dept=d, n=n) for d, n in counts)}
+    return Said("gate.replacement_ready", n=len(facts["missing"]), affected=facts.get("affected"),
+                name=facts.get("replacement"), where=where,
+                remedy=_replacement_problem(facts) or Said("gate.replacement_grant"))
 
 
 def _replacement_grantable(ledger: LedgerView, app_id: str, data: dict) -> str:
     facts = data.get("replacement")
     if not facts:
-        return ("the app names no replacement that is an app of the inventory (its "
-                "alternative column)")
-    return facts.get("problem") or ""
+        return Said("gate.replacement_grantable")
+    return _replacement_problem(facts)
 
 
 def _confirmation(ledger: LedgerView, app_id: str, data: dict) -> str:
     if data.get("confirm") != app_id:
-        return f"the typed confirmation must equal the app id '{app_id}'"
+        return Said("gate.confirmation", app_id=app_id)
     return ""
+
+
+# The facts below are gathered by the gate authority (the planned date, today in the
+# workspace's time zone, the notices sent, the findings re-checked from the exports). A plain
+# ledger transition without them (a lifecycle imported from before the kit) cannot read the
+# world: what was not gathered is not held against it.
+
+
+def _planned_date_ok(ledger: LedgerView, app_id: str, data: dict) -> str:
+    planned, today = _day(data.get("planned_date")), _day(data.get("today"))
+    if planned is None or today is None or planned >= today:
+        return ""
+    return Said("gate.planned_date_ok", date=planned, today=today)
+
+
+def _notice_period(ledger: LedgerView, app_id: str, data: dict) -> str:
+    """The advance notice, sent now, would give ``advance_days``. Before a disable it matters
+    only while the notice has not gone out (it was decided when it went)."""
+    if "notice_missing" in data and not data["notice_missing"]:
+        return ""
+    planned, today = _day(data.get("planned_date")), _day(data.get("today"))
+    days = int(data.get("advance_days") or 0)
+    if planned is None or today is None or not days or (planned - today).days >= days:
+        return ""
+    return Said("gate.notice_period", days=max((planned - today).days, 0), date=planned,
+                advance=days, earliest=today + dt.timedelta(days=days))
+
+
+def _notice_given(ledger: LedgerView, app_id: str, data: dict) -> str:
+    missing = data.get("notice_missing") or ()
+    if not missing or not int(data.get("advance_days") or 0):
+        return ""
+    channels = {lang: "、".join(t(f"channel.{c}", lang) for c in missing) if lang == "zh"
+                else ", ".join(t(f"channel.{c}", lang) for c in missing) for lang in LANGUAGES}
+    return Said("gate.notice_given", channels=channels, advance=data["advance_days"],
+                date=_day(data.get("planned_date")) or "")
+
+
+def _planned_date_reached(ledger: LedgerView, app_id: str, data: dict) -> str:
+    planned, today = _day(data.get("planned_date")), _day(data.get("today"))
+    if planned is None or today is None or today >= planned:
+        return ""
+    return Said("gate.planned_date_reached", date=planned)
+
+
+def _finding(name: str) -> Check:
+    """A blocking finding (``BLOCKING_FINDINGS``): unmet while the authority found any. Each
+    item of ``data["findings"][name]`` is a dict with its text per language."""
+    def check(ledger: LedgerView, app_id: str, data: dict) -> str:
+        items = (data.get("findings") or {}).get(name) or ()
+        if not items:
+            return ""
+        joined = {lang: "; ".join(str(i.get(lang, i.get("en", ""))) for i in items)
+                  for lang in LANGUAGES}
+        return Said(f"gate.{name}", items=joined)
+    check.__name__ = f"_{name}"
+    return check
 
 
 CONDITIONS: dict[str, Check] = {
@@ -281,8 +417,19 @@ CONDITIONS: dict[str, Check] = {
     "requester_not_approver": _requester_not_approver, "not_self_approved": _not_self_approved,
     "approved": _approved, "same_plan": _same_plan, "backup_verifies_now": _backup_verifies_now,
     "contract_in_force": _contract_in_force, "replacement_ready": _replacement_ready,
-    "replacement_grantable": _replacement_grantable,
+    "replacement_grantable": _replacement_grantable, "planned_date_ok": _planned_date_ok,
+    "notice_period": _notice_period, "notice_given": _notice_given,
+    "planned_date_reached": _planned_date_reached,
+    **{name: _finding(name) for name in BLOCKING_FINDINGS},
 }
+# The gates a blocking finding closes: what 01_assess and 04_disable label "blocking".
+DISABLE_ACTIONS = ("revoke", "disable")
+
+
+def blocking(finding: str) -> bool:
+    """Whether a preflight finding (a check's item) blocks the disable: it is a condition of
+    the disable gates. The one source of the label "blocking" (阻断)."""
+    return any(finding in GATES[action].requires for action in DISABLE_ACTIONS)
 
 
 # ------------------------------------------------------------------ deciding
@@ -291,8 +438,11 @@ CONDITIONS: dict[str, Check] = {
 @dataclass(frozen=True)
 class Unmet:
     condition: str
-    text: str
+    text: str  # English; a Said also says it in the reader's language
     overridable: bool
+
+    def say(self, language: Language) -> str:
+        return say(self.text, language)
 
 
 @dataclass(frozen=True)
@@ -326,6 +476,10 @@ class Refusal:
     def why(self) -> str:
         return "; ".join(u.text for u in self.unmet)
 
+    def lines(self, language: Language) -> list[str]:
+        """Each unmet condition, as the reader of ``language`` reads it."""
+        return [u.say(language) for u in self.unmet]
+
     def error(self) -> TransitionError:
         return TransitionError(self.app_id, _VERBS.get(self.action, self.action), self.why)
 
@@ -350,7 +504,14 @@ def evaluate(ledger: LedgerView, app_id: str, action: str, data: dict) -> list[U
         names.remove("confirmation")
     current = ledger.state(app_id)
     if current not in gate.after:
-        unmet.append(Unmet("state", f"{gate.unmet_state} (current state: {current})",
+        key = f"gate.unmet.{action}"
+        missing = {lang: t(key, lang) if key in TEXT else gate.unmet_state
+                   for lang in LANGUAGES}
+        missing["en"] = gate.unmet_state
+        states = {lang: t(f"state.{current}", lang) if f"state.{current}" in TEXT else current
+                  for lang in LANGUAGES}
+        states["en"] = current
+        unmet.append(Unmet("state", Said("gate.state", unmet=missing, state=states),
                            "state" in gate.may_override))
     for name in names:
         if text := CONDITIONS[name](ledger, app_id, data):
@@ -396,18 +557,17 @@ def decide(app_id: str, action: str, unmet: Sequence[Unmet], override_reason: st
     reason = " ".join(override_reason.split())
     if not reason:
         return Refusal(app_id, action, tuple(unmet))
-    problems = [Unmet(u.condition, f"{u.text} (an override cannot pass this)", False)
+    problems = [Unmet(u.condition, Said("gate.not_overridable", text=u.text), False)
                 for u in unmet if not u.overridable]
     # Counted and compared on what a reader of the record sees: zero-width or blank padding
     # neither makes a sentence nor disguises the app id.
     seen = canonical_user_id(visible_text(reason))
     if seen in (canonical_user_id(visible_text(app_id)),
                 canonical_user_id(visible_text(str(data.get("confirm") or "")))):
-        problems.append(Unmet("override_reason", "the override reason says why the gate is "
-                              "passed; it is not the confirmation", False))
+        problems.append(Unmet("override_reason", Said("gate.override_is_confirmation"), False))
     elif len(visible_text(reason)) < MIN_OVERRIDE_REASON:
-        problems.append(Unmet("override_reason", "the override reason must be a sentence of at "
-                              f"least {MIN_OVERRIDE_REASON} characters", False))
+        problems.append(Unmet("override_reason", Said("gate.override_too_short",
+                                                      n=MIN_OVERRIDE_REASON), False))
     if problems:
         passable = [u for u in unmet if u.overridable]
         return Refusal(app_id, action, tuple(problems + passable))
