@@ -36,12 +36,6 @@ def people_in_scope(app: AppInfo, users: pd.DataFrame) -> pd.DataFrame:
     return users.loc[inside, ["user_id", "name", "department"]]
 
 
-def saved_scope(raw: dict) -> Scope:
-    """A visible scope as the ledger keeps it (lists), back as a Scope."""
-    return Scope(tuple(raw.get("user_ids") or ()), tuple(raw.get("dept_ids") or ()),
-                 tuple(raw.get("role_ids") or ()), bool(raw.get("only_admin_visible")))
-
-
 # Why adding people to the replacement's scope cannot let them in (English, for the gate's
 # refusal; the reader's language comes from i18n's ``replacement.problem.<code>``).
 PROBLEMS = {

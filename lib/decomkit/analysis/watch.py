@@ -227,15 +227,9 @@ class RetiredWatch:
                 "scope_widened": asdict(self.widened) if self.widened else None}
 
 
-def scope_from_record(raw: dict) -> Scope:
-    """A visible scope as the ledger keeps it (lists), back as a Scope."""
-    return Scope(tuple(raw.get("user_ids") or ()), tuple(raw.get("dept_ids") or ()),
-                 tuple(raw.get("role_ids") or ()), bool(raw.get("only_admin_visible")))
-
-
 def _scope_at_disable(verified: dict | None) -> Scope:
     raw = (verified or {}).get("scope")
-    return scope_from_record(raw) if isinstance(raw, dict) else ADMINS_ONLY
+    return Scope.from_record(raw) if isinstance(raw, dict) else ADMINS_ONLY
 
 
 def _visits(stage: Stage, app_id: str) -> pd.DataFrame | None:

@@ -16,13 +16,12 @@ from decomkit.analysis.preflight import (
     Readiness,
     open_document_findings,
     replacement_readiness,
-    saved_scope,
 )
 from decomkit.context.workspace import Workspace
 from decomkit.core.canonical import plan_hash
 from decomkit.core.i18n import t
 from decomkit.custody.verify import verify_backup
-from decomkit.platforms import Platform
+from decomkit.platforms import Platform, Scope
 from decomkit.platforms.base import Channel
 from decomkit.proof.gates import (
     BLOCKING_FINDINGS,
@@ -109,7 +108,7 @@ def readiness_now(workspace: Workspace, app_id: str,
     with workspace.ledger() as ledger:
         revoked = ledger.last(app_id, "access_revoked") \
             if ledger.state(app_id) in REVOKED else None
-    scope = saved_scope(revoked.data["saved_scope"]) \
+    scope = Scope.from_record(revoked.data["saved_scope"]) \
         if revoked is not None and "saved_scope" in revoked.data else None
     if platform is not None:
         return replacement_readiness(platform, inventory, app_id, scope)

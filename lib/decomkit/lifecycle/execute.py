@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from decomkit.analysis.contracts import ReenableTerms, reenable_terms
-from decomkit.analysis.preflight import Readiness, saved_scope
+from decomkit.analysis.preflight import Readiness
 from decomkit.context.stage import Stage
 from decomkit.core.errors import (
     ManualStepRequired,
@@ -321,7 +321,7 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
 
         by_name = {s.name: s for s in steps}
         scope = once(by_name["save-scope"], lambda: asdict(platform.get_app(app_id).scope))
-        user_ids, emails = affected_people(stage, saved_scope(scope))
+        user_ids, emails = affected_people(stage, Scope.from_record(scope))
         def notify(phase: str) -> None:
             """Tell people on every channel. Before the change a failure stops everything;
             after it, the failure is recorded (run_once) for retry_notifications()."""
@@ -338,7 +338,7 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
                 try:
                     once(step, lambda c=channel, s=step: send(
                         platform, config, c, title, text, user_ids, emails, key(s.name),
-                        saved_scope(scope).dept_ids), settle)
+                        Scope.from_record(scope).dept_ids), settle)
                 except ManualStepRequired:
                     raise  # a person sends it; the stage resumes after the confirmation
                 except PlatformError as exc:
@@ -530,7 +530,7 @@ def rollback(stage: Stage, app_id: str, confirm: str, override_reason: str = "",
             # ledger go from approved straight to disabled (the kit itself always revokes
             # first); such an app has no 'access_revoked' event and fails with AttributeError.
             revoked = ledger.last(app_id, "access_revoked")
-            saved = saved_scope(revoked.data["saved_scope"])  # type: ignore[union-attr]
+            saved = Scope.from_record(revoked.data["saved_scope"])  # type: ignore[union-attr]
             steps = []
             for name, perform, settle in (
                     ("enable", lambda: platform.enable(app_id, key=f"{app_id}:{instance}:enable"),

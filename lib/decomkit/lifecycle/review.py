@@ -20,10 +20,10 @@ import pandas as pd
 
 from decomkit.analysis.contracts import contract_deadline
 from decomkit.analysis.watch import (
+    RETIRED_STATES,
     Reach,
     RetiredWatch,
     platform_status,
-    scope_from_record,
     scope_text,
     watch_retired,
     who_can_open,
@@ -34,11 +34,11 @@ from decomkit.core.i18n import Language, t
 from decomkit.core.present import to_local
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.vendor import vendor_exit
-from decomkit.platforms import AppInfo
+from decomkit.platforms import AppInfo, Scope
 from decomkit.proof.ledger import Event
 
 BASELINE_MONTHS = 3
-RETIRED = ("disabled", "verified_disabled", "reviewed", "closed")  # past the disable
+RETIRED = RETIRED_STATES  # past the disable
 
 
 @dataclass(frozen=True)
@@ -288,7 +288,7 @@ def _affected(stage: Stage, app_id: str) -> list[str]:
     saved = (revoked.data.get("saved_scope") if revoked else None) or None
     people: list[str] = []
     if isinstance(saved, dict):
-        scope = scope_from_record(saved)
+        scope = Scope.from_record(saved)
         people += who_can_open(stage, AppInfo(app_id, "", "enabled", scope, ())).people
     if "usage_events" in stage.snapshot.tables:
         people += list(stage.snapshot.table("usage_events", app_id)["user_id"].astype(str)

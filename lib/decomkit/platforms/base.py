@@ -40,6 +40,12 @@ class Scope:
     role_ids: tuple[str, ...] = ()
     only_admin_visible: bool = False
 
+    @classmethod
+    def from_record(cls, raw: dict) -> Scope:
+        """A visible scope as the ledger keeps it (lists), back as a Scope."""
+        return cls(tuple(raw.get("user_ids") or ()), tuple(raw.get("dept_ids") or ()),
+                   tuple(raw.get("role_ids") or ()), bool(raw.get("only_admin_visible")))
+
     def includes(self, user_id: str, department: str | None) -> bool:
         """Whether the scope lets this (non-admin) user in. An empty scope means everyone, as
         on DingTalk; roles are not resolved, so a role-only scope lets nobody in here."""
