@@ -205,3 +205,22 @@ def test_the_dry_run_pipeline_tells_no_one(verified):
     assert [c for c in sandbox(verified).calls() if c["operation"] == "notify"] == []
     with verified.ledger() as ledger:
         assert [e for e in ledger.events(APP) if "notify" in str(e.data.get("operation"))] == []
+
+
+def test_a_move_the_new_request_could_not_pass_withdraws_nothing_and_tells_no_one(told):
+    """The new request's gate is decided before the old one is withdrawn: with the requester
+    now among the approvers, moving the date is refused and nothing changed — the approved request stands,
+    no platform call, no correction, no ledger row (before, the request was withdrawn and a
+    'cancelled' correction went to everyone told)."""
+    ws, _ = told
+    set_config(ws, 'user_id = "u0010"', 'user_id = "it-admin"')  # the requester approves
+    today = workspace_today(ws)
+    with ws.ledger() as ledger:
+        rows, state = len(ledger.events()), ledger.state(APP)
+    calls, outbox = len(sandbox(ws).calls()), len(sandbox(ws).outbox())
+    with pytest.raises(TransitionError, match="approv"):
+        move_planned_date(stage(ws), APP, today + dt.timedelta(days=21), "仓库盘点推迟到月底",
+                          today=today)
+    with ws.ledger() as ledger:
+        assert (len(ledger.events()), ledger.state(APP)) == (rows, state)
+    assert (len(sandbox(ws).calls()), len(sandbox(ws).outbox())) == (calls, outbox)

@@ -25,12 +25,12 @@ from decomkit.context.stage import Stage
 from decomkit.core.errors import PlatformError, TransitionError
 from decomkit.core.i18n import TEXT, Language, t
 from decomkit.core.present import spoken_date
-from decomkit.lifecycle.approval import submit_approval, withdraw_approval
+from decomkit.lifecycle.approval import make_plan, requester, submit_approval, withdraw_approval
 from decomkit.lifecycle.authority import authorize, notice_key, workspace_today
 from decomkit.lifecycle.execute import advance_missing, affected_people
 from decomkit.lifecycle.notify import render, send
 from decomkit.platforms.base import Channel
-from decomkit.proof.gates import ORDER
+from decomkit.proof.gates import ORDER, Refusal
 from decomkit.proof.ledger import Event, Ledger
 
 # States in which the latest request still stands (pending, approved, carried out).
@@ -268,10 +268,17 @@ def move_planned_date(stage: Stage, app_id: str, planned_date: dt.date, remark: 
         raise TransitionError(app_id, "move the planned date",
                               "say why the date moves (withdraw_remark)")
     today = today or workspace_today(stage.workspace)
-    if planned_date < today:  # refused before the old request is withdrawn
-        raise TransitionError(app_id, "move the planned date",
-                              f"the new date {planned_date.isoformat()} is before today "
-                              f"({today.isoformat()})")
+    # The new request's gate is decided before the old request is withdrawn: everything but
+    # the state, which the withdrawal itself changes. A refusal withdraws and tells no one.
+    decision = authorize(stage.workspace, app_id, "request_approval",
+                         plan=make_plan(stage, app_id, planned_date),
+                         requester=requester(stage),
+                         approvers=[a.user_id for a in stage.workspace.config.approval.chain],
+                         actor=stage.analyst, today=today)
+    if isinstance(decision, Refusal):
+        unmet = tuple(u for u in decision.unmet if u.condition != "state")
+        if unmet:
+            raise Refusal(decision.app_id, decision.action, unmet).error()
     withdraw_approval(stage, app_id, remark)
     try:
         return submit_approval(stage, app_id, planned_date, reason, today=today)
