@@ -209,9 +209,9 @@ def test_the_dry_run_pipeline_tells_no_one(verified):
 
 def test_a_move_the_new_request_could_not_pass_withdraws_nothing_and_tells_no_one(told):
     """The new request's gate is decided before the old one is withdrawn: with the requester
-    now among the approvers, moving the date is refused and nothing changed — the approved request stands,
-    no platform call, no correction, no ledger row (before, the request was withdrawn and a
-    'cancelled' correction went to everyone told)."""
+    now among the approvers, moving the date is refused and nothing changed — the approved
+    request stands, no platform call, no correction, no ledger row (before, the request was
+    withdrawn and a 'cancelled' correction went to everyone told)."""
     ws, _ = told
     set_config(ws, 'user_id = "u0010"', 'user_id = "it-admin"')  # the requester approves
     today = workspace_today(ws)

@@ -235,20 +235,24 @@ def test_a_contract_that_ended_without_renewing_is_an_exit_by_itself(demo):
 # ------------------------------------------------------------------ hostile input
 
 
-def test_a_contract_number_that_would_leave_the_workspace_is_refused_at_input(demo):
+def test_a_contract_number_that_would_leave_the_workspace_is_refused_at_input(demo, tmp_path):
     """The contract number names the notice's file: it follows the app id's rule, so '../x'
-    or an absolute path is one problem naming file, row and column, and nothing is written."""
-    from decomkit.inventory.tables import load_inventory
-
+    or an absolute path is one problem naming file, row and column when the notice is asked
+    for, and nothing is written anywhere nor recorded."""
+    add_contract(demo, RETIRED, AS_OF + dt.timedelta(days=200))
     path = demo.root / "data" / "contracts.xlsx"
-    for bad in ("../../../escape", "/tmp/owned", "HT\\..\\x"):
+    escape = tmp_path / "escape"
+    for bad in (f"../../../../{escape}", str(escape), "HT\\..\\x"):
         table = pd.read_excel(path)
-        table.loc[0, "contract_id"] = bad
+        table.loc[table["app_id"] == RETIRED, "contract_id"] = bad
         table.to_excel(path, index=False)
+        before = ledger_rows(demo)
         with pytest.raises(InputError) as refused:
-            load_inventory(demo.path("data"))
-        assert any(p.column == "contract_id" and p.row == 2 for p in refused.value.problems)
+            write_termination_notice(demo, RETIRED, actor="张三", notice_date=AS_OF)
+        assert any(p.column == "contract_id" for p in refused.value.problems)
+        assert ledger_rows(demo) == before
     assert not (demo.root / "vendor").exists()
+    assert not list(tmp_path.glob("escape*")) and not list(demo.root.parent.glob("escape*"))
 
 
 def test_only_the_kits_own_notice_of_this_contract_with_fresh_evidence_is_recorded(demo,
