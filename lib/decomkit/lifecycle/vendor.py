@@ -26,6 +26,7 @@ from decomkit.context.workspace import Workspace
 from decomkit.core.errors import InputError, Problem, WorkspaceError
 from decomkit.core.files import atomic_write_text
 from decomkit.core.i18n import Language
+from decomkit.core.locks import app_lock
 from decomkit.core.resources import render_template
 from decomkit.inventory.schemas import TABLES_BY_NAME
 from decomkit.inventory.tables import find_table_file
@@ -147,8 +148,6 @@ def record_vendor_notified(workspace: Workspace, app_id: str, *, who: str,
         written = {e.data["notice_sha256"]: e.data for e in ledger.events(app_id)
                    if e.kind == "note" and e.data.get("event") == WRITTEN
                    and e.data.get("contract_id") == contract_id}
-        used = {e.data.get("evidence_sha256") for e in ledger.events()
-                if e.kind == "note" and e.data.get("event") == NOTIFIED}
     if notice is None:
         mine = [folder / d["notice"] for d in written.values() if (folder / d["notice"]).is_file()]
         if not mine:
@@ -164,9 +163,6 @@ def record_vendor_notified(workspace: Workspace, app_id: str, *, who: str,
         raise WorkspaceError(f"{sent.name} is not a termination notice the kit wrote for "
                              f"{contract_id} (or it was changed since); write it again")
     evidence_sha256 = hashlib.sha256(proof.read_bytes()).hexdigest()
-    if evidence_sha256 in used:
-        raise WorkspaceError(f"the evidence file {proof.name} was already given for a vendor "
-                             "notice; attach the evidence of this one")
     today = parse_as_of("", workspace.config.timezone)
     on = notified_on or today
     if not dt.date.fromisoformat(facts["notice_date"]) <= on <= today:
@@ -177,7 +173,13 @@ def record_vendor_notified(workspace: Workspace, app_id: str, *, who: str,
             "notice_date": facts["notice_date"], "notified_on": on.isoformat(),
             "effective_date": facts["effective_date"],
             "evidence": proof.name, "evidence_sha256": evidence_sha256}
-    with workspace.ledger() as ledger:
+    # one run at a time per app: the evidence check and the note it guards are not split
+    with app_lock(workspace.root, app_id, "record the vendor notice of"), \
+            workspace.ledger() as ledger:
+        if any(e.kind == "note" and e.data.get("event") == NOTIFIED
+               and e.data.get("evidence_sha256") == evidence_sha256 for e in ledger.events()):
+            raise WorkspaceError(f"the evidence file {proof.name} was already given for a "
+                                 "vendor notice; attach the evidence of this one")
         return ledger.note(app_id, who.strip(), data)
 
 
