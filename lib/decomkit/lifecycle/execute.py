@@ -152,12 +152,11 @@ def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str
     the planned date. Every gate is decided before the first effect: a refusal changes
     nothing anywhere."""
     today = today or workspace_today(stage.workspace)
-    state, _, pending = _approval(stage, app_id)
-    plan = _plan_of(stage, app_id, pending)
-    advance = advance_missing(stage, app_id, state)
-    steps = _plan_steps(stage, plan["action"] if plan else planned_action(stage, app_id),
-                        advance)
     if dry_run:
+        state, _, pending = _approval(stage, app_id)
+        plan = _plan_of(stage, app_id, pending)
+        steps = _plan_steps(stage, plan["action"] if plan else planned_action(stage, app_id),
+                            advance_missing(stage, app_id, state))
         decision = authorize(stage.workspace, app_id, disable_step(state), plan=plan,
                              confirm=confirm, override_reason=override_reason,
                              actor=stage.analyst, today=today, platform=stage.platform,
