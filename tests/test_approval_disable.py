@@ -199,8 +199,8 @@ def test_rollback_restores_the_scope_exactly(approved):
     before = sandbox(approved).get_app(APP)
     run_disable(stage(approved), APP, dry_run=False, confirm=APP)
     with pytest.raises(TransitionError, match="typed confirmation"):
-        rollback(stage(approved), APP, "yes")
-    done = rollback(stage(approved), APP, APP)
+        rollback(stage(approved), APP, "yes", dry_run=False)
+    done = rollback(stage(approved), APP, APP, dry_run=False)
     after = sandbox(approved).get_app(APP)
     assert done.state == "re_enabled"
     assert (after.status, after.scope) == ("enabled", before.scope)
@@ -309,13 +309,13 @@ def test_rollback_after_the_contract_ended_is_refused_unless_a_reason_is_written
     before = everything(approved)
     for reason in ("", "too short"):
         with pytest.raises(TransitionError, match="HT-JXC-001 ended on 2026-10-24"):
-            rollback(stage(approved), APP, APP, override_reason=reason, as_of=TODAY)
+            rollback(stage(approved), APP, APP, override_reason=reason, as_of=TODAY, dry_run=False)
     reason = "续约合同 HT-JXC-002 已签署, 财务已确认付款"
     with pytest.raises(TransitionError, match="typed confirmation"):  # never passed by a reason
-        rollback(stage(approved), APP, "yes", override_reason=reason, as_of=TODAY)
+        rollback(stage(approved), APP, "yes", override_reason=reason, as_of=TODAY, dry_run=False)
     assert everything(approved) == before and state(approved) == "verified_disabled"
     assert sandbox(approved).get_app(APP).status == "unlinked"
-    done = rollback(stage(approved), APP, APP, override_reason=reason, as_of=TODAY)
+    done = rollback(stage(approved), APP, APP, override_reason=reason, as_of=TODAY, dry_run=False)
     assert done.state == "re_enabled" and sandbox(approved).get_app(APP).status == "enabled"
     with approved.ledger() as ledger:
         event = ledger.last(APP, "re_enabled").data
@@ -331,7 +331,7 @@ def test_rollback_within_the_term_shows_the_fee_and_goes_ahead(approved):
     plan = rollback_plan(stage(approved), APP, APP, as_of=TODAY)
     assert not plan.terms.ended and plan.blocked == ""
     assert "runs until 2027-10-24" in plan.lines()[0]
-    assert rollback(stage(approved), APP, APP, as_of=TODAY).state == "re_enabled"
+    assert rollback(stage(approved), APP, APP, as_of=TODAY, dry_run=False).state == "re_enabled"
 
 
 # ------------------------------------------------------------------ residue cleaned by people

@@ -489,11 +489,11 @@ def test_the_whole_lifecycle_on_dingtalk(on_dingtalk, fake, org, tmp_path):
         # Rollback of the self-built app: enable by hand, the saved scope back by API.
         assert app.dept_ids == []
         with pytest.raises(ManualStepRequired):
-            rollback(stage, SELF_BUILT, confirm=SELF_BUILT)
+            rollback(stage, SELF_BUILT, confirm=SELF_BUILT, dry_run=False)
         key = next(iter(ManualPlatform(on_dingtalk.root / "platform").pending()))
         app.app_status = 1
         _confirm(on_dingtalk, tmp_path, key)
-        assert rollback(stage, SELF_BUILT, confirm=SELF_BUILT).state == "re_enabled"
+        assert rollback(stage, SELF_BUILT, confirm=SELF_BUILT, dry_run=False).state == "re_enabled"
         assert not app.only_admin_visible and app.dept_ids == scope_before  # restored
     assert all(seen == [] for agent, seen in fake.exposures[:-1]
                if agent == agent_ids[SELF_BUILT])  # closed until the restore's last call

@@ -166,7 +166,7 @@ def test_rollback_with_a_wrong_confirmation_changes_nothing(approved):
     run_disable(stage(approved), APP, dry_run=False, confirm=APP)
     before = world(approved)
     with pytest.raises(TransitionError, match="typed confirmation"):
-        rollback(stage(approved), APP, "yes")
+        rollback(stage(approved), APP, "yes", dry_run=False)
     assert world(approved) == before
 
 

@@ -8,9 +8,11 @@ import sqlite3
 import pytest
 
 from decomkit.core.errors import LedgerIntegrityError, TransitionError
+from decomkit.proof.gates import Grant
 from decomkit.proof.ledger import Ledger
 
 APP = "jxc"
+LIVE = Grant(APP, "disable", {}, live=True)  # what the gate authority gives a real run
 PLAN, MANIFEST = "plan-1", "manifest-1"
 
 
@@ -207,10 +209,10 @@ def test_two_processes_writing_at_once_keep_one_chain(tmp_path):
 def test_run_once_never_repeats_a_done_action(ledger):
     calls = []
     result, ran = ledger.run_once("jxc:disable:1", APP, "disable", "analyst",
-                                  lambda: calls.append(1) or {"ok": True})
+                                  lambda: calls.append(1) or {"ok": True}, grant=LIVE)
     assert (result, ran) == ({"ok": True}, True)
     result, ran = ledger.run_once("jxc:disable:1", APP, "disable", "analyst",
-                                  lambda: calls.append(1) or {"ok": True})
+                                  lambda: calls.append(1) or {"ok": True}, grant=LIVE)
     assert (result, ran, len(calls)) == ({"ok": True}, False, 1)
     assert ledger.action("jxc:disable:1").status == "done"
 
@@ -220,9 +222,9 @@ def test_failed_action_is_recorded_and_can_be_retried(ledger):
         raise RuntimeError("platform down")
 
     with pytest.raises(RuntimeError):
-        ledger.run_once("k", APP, "disable", "analyst", boom)
+        ledger.run_once("k", APP, "disable", "analyst", boom, grant=LIVE)
     assert ledger.action("k").status == "failed"
-    assert ledger.run_once("k", APP, "disable", "analyst", lambda: 1) == (1, True)
+    assert ledger.run_once("k", APP, "disable", "analyst", lambda: 1, grant=LIVE) == (1, True)
     kinds = [(e.kind, e.data.get("status")) for e in ledger.events(APP)]
     assert kinds == [("action", "failed"), ("action", "done")]
     assert ledger.verify() == 2
@@ -240,7 +242,7 @@ def _claim_slowly(path: str, key: str, log: str, barrier) -> None:
 
     with Ledger(path) as led:
         barrier.wait()
-        result, _ = led.run_once(key, APP, "submit_approval", "worker", perform)
+        result, _ = led.run_once(key, APP, "submit_approval", "worker", perform, grant=LIVE)
         assert result == {"instance": "pi-1"}
 
 
@@ -270,30 +272,30 @@ def test_an_unfinished_key_is_settled_by_asking_never_repeated_blindly(ledger):
     from decomkit.core.errors import ActionUnsettled
 
     with pytest.raises(KeyboardInterrupt):
-        ledger.run_once("k", APP, "disable", "analyst", interrupted)
+        ledger.run_once("k", APP, "disable", "analyst", interrupted, grant=LIVE)
     assert ledger.action("k").status == "started"
     calls = []
     with pytest.raises(ActionUnsettled, match="decomkit settle"):
-        ledger.run_once("k", APP, "disable", "analyst", lambda: calls.append(1))
+        ledger.run_once("k", APP, "disable", "analyst", lambda: calls.append(1), grant=LIVE)
     assert calls == [] and ledger.action("k").status == "started"
     # the platform shows it took effect: recorded, not repeated
     assert ledger.run_once("k", APP, "disable", "analyst", lambda: calls.append(1),
-                           settle=lambda: (True, "done-by-the-first")) == (
+                           settle=lambda: (True, "done-by-the-first"), grant=LIVE) == (
         "done-by-the-first", False)
     assert calls == [] and ledger.action("k").status == "done"
     # a second key the platform says never took effect: performed now, once
     with pytest.raises(KeyboardInterrupt):
-        ledger.run_once("k2", APP, "disable", "analyst", interrupted)
+        ledger.run_once("k2", APP, "disable", "analyst", interrupted, grant=LIVE)
     assert ledger.run_once("k2", APP, "disable", "analyst", lambda: calls.append(1) or 7,
-                           settle=lambda: (False, None)) == (7, True)
+                           settle=lambda: (False, None), grant=LIVE) == (7, True)
     assert calls == [1]
 
 
 def test_a_person_settles_an_action_the_platform_cannot_tell(ledger):
     with pytest.raises(KeyboardInterrupt):
-        ledger.run_once("k", APP, "notify", "analyst", interrupted)
+        ledger.run_once("k", APP, "notify", "analyst", interrupted, grant=LIVE)
     ledger.settle("k", True, "王伟", "msg-1")
-    assert ledger.run_once("k", APP, "notify", "analyst", lambda: 1 / 0) == ("msg-1", False)
+    assert ledger.run_once("k", APP, "notify", "analyst", lambda: 1 / 0, grant=LIVE) == ("msg-1", False)
     assert "by 王伟" in ledger.events(APP)[-1].data["settled"]
 
 
@@ -309,7 +311,7 @@ def test_a_timeout_that_took_effect_is_not_sent_again(tmp_path):
         def once():
             return led.run_once("jxc:pi-1:disable", APP, "disable", "analyst",
                                 lambda: platform.disable(APP, key="jxc:pi-1:disable"),
-                                lambda: platform.settled("disable", "jxc:pi-1:disable"))
+                                lambda: platform.settled("disable", "jxc:pi-1:disable"), grant=LIVE)
 
         with pytest.raises(PlatformTimeout):
             once()

@@ -201,7 +201,8 @@ def send_corrections(stage: Stage, app_id: str) -> CorrectionsSent:
     due = corrections_due(stage, app_id)
     if not due:
         return CorrectionsSent([], [])
-    grant = authorize(stage.workspace, app_id, "correct_notice", actor=stage.analyst)
+    grant = authorize(stage.workspace, app_id, "correct_notice", actor=stage.analyst,
+                      dry_run=False)
     if not grant:
         return CorrectionsSent([], [grant.why])
     platform, config = stage.platform, stage.workspace.config
@@ -240,7 +241,7 @@ def send_corrections(stage: Stage, app_id: str) -> CorrectionsSent:
 
             try:
                 ledger.run_once(key, app_id, f"notify-correction:{item.channel}",
-                                stage.analyst, deliver, settle)
+                                stage.analyst, deliver, settle, grant=grant)
                 sent.append(item)
             except PlatformError as exc:
                 failed.append(f"{item.channel}: {exc} (run 03_approval again to retry)")

@@ -111,7 +111,7 @@ def submit_approval(stage: Stage, app_id: str, planned_date: dt.date | None = No
         decision = authorize(stage.workspace, app_id, "request_approval", plan=plan,
                              requester=requester(stage), approvers=chain,
                              override_reason=override_reason, actor=stage.analyst,
-                             today=today)
+                             today=today, dry_run=False)
         if isinstance(decision, Refusal):
             _invalidate_changed_backup(stage, app_id, decision)
         grant = require(decision)
@@ -126,7 +126,7 @@ def submit_approval(stage: Stage, app_id: str, planned_date: dt.date | None = No
             instance_id, _ = ledger.run_once(
                 key, app_id, "submit_approval", stage.analyst,
                 lambda: platform.submit_approval(request, key=key),
-                lambda: platform.settled("submit_approval", key))
+                lambda: platform.settled("submit_approval", key), grant=grant)
             return ledger.transition(app_id, "approval_pending", stage.analyst, {
                 "instance_id": instance_id, "plan_hash": grant.data["plan_hash"], "plan": plan,
                 "manifest_hash": grant.data.get("manifest_hash"),
@@ -225,7 +225,7 @@ def _remind(stage: Stage, app_id: str, instance: str, pending: Event, status: Ap
                    None)
     if waiting is None:
         return False
-    grant = authorize(stage.workspace, app_id, "remind", actor=stage.analyst)
+    grant = authorize(stage.workspace, app_id, "remind", actor=stage.analyst, dry_run=False)
     if not grant:
         return False
     name = stage.inventory.app_name(app_id)
@@ -235,7 +235,7 @@ def _remind(stage: Stage, app_id: str, instance: str, pending: Event, status: Ap
     platform = stage.platform
     _, sent = ledger.run_once(key, app_id, "remind", stage.analyst, lambda: platform.notify(
         Notification("dingtalk_work", title, text, (waiting,)), key=key),
-        lambda: platform.settled("notify", key))
+        lambda: platform.settled("notify", key), grant=grant)
     return sent
 
 
@@ -245,7 +245,8 @@ def withdraw_approval(stage: Stage, app_id: str, remark: str) -> Event:
     finished there, so the ledger records that it no longer stands (``cancelled``). Whoever was
     told of it gets a correction (``advance.send_corrections``)."""
     with app_lock(stage.workspace.root, app_id, "withdraw the request of"):
-        grant = require(authorize(stage.workspace, app_id, "withdraw", actor=stage.analyst))
+        grant = require(authorize(stage.workspace, app_id, "withdraw", actor=stage.analyst,
+                                  dry_run=False))
         platform = stage.platform
         with stage.workspace.ledger() as ledger:
             pending = ledger.last(app_id, "approval_pending")
@@ -257,7 +258,7 @@ def withdraw_approval(stage: Stage, app_id: str, remark: str) -> Event:
                 key = f"{app_id}:withdraw:{instance}"
                 ledger.run_once(key, app_id, "withdraw_approval", stage.analyst, lambda: (
                     platform.withdraw_approval(instance, requester(stage), remark, key=key)),
-                    lambda: platform.settled("withdraw_approval", key))
+                    lambda: platform.settled("withdraw_approval", key), grant=grant)
             return ledger.transition(app_id, "rejected", stage.analyst, {
                 "instance_id": instance, "plan_hash": pending.data["plan_hash"],
                 "withdrawn": True, "cancelled": cancelled, "why": [remark]}, grant=grant)

@@ -10,6 +10,7 @@ transition is recorded."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from collections.abc import Callable, Sequence
 
 from decomkit.analysis.preflight import (
@@ -120,7 +121,8 @@ def authorize(workspace: Workspace, app_id: str, action: str, *, plan: dict | No
               confirm: str = "", override_reason: str = "", requester: str = "",
               approvers: Sequence[str] | None = None, actor: str = "",
               facts: dict | None = None, today: dt.date | None = None,
-              platform: Platform | None = None, look: bool = False) -> Grant | Refusal:
+              platform: Platform | None = None, look: bool = False,
+              dry_run: bool = True) -> Grant | Refusal:
     """Decide ``action`` for ``app_id`` now, before any of its effects; nothing is written.
 
     ``plan`` is the plan the action carries out (its hash must be the approved one; its date is
@@ -132,6 +134,9 @@ def authorize(workspace: Workspace, app_id: str, action: str, *, plan: dict | No
     (read now, on ``platform`` or one opened for it, never from the caller's ``facts``). Both are
     asked only when everything else would grant the action, so a refused run makes no platform
     call, or always when ``look`` (a dry run showing the whole gate).
+
+    Only ``dry_run=False`` (and not ``look``) gives a live grant, the one the effect layer
+    (:meth:`Ledger.run_once`) accepts: a dry run cannot act, whatever else it is asked.
     """
     gate = GATES[action]
     data: dict = dict(facts or {})
@@ -176,4 +181,7 @@ def authorize(workspace: Workspace, app_id: str, action: str, *, plan: dict | No
         with workspace.ledger() as ledger:
             unmet = evaluate(ledger, app_id, action, data)
     data.pop("backup_problems", None)
-    return decide(app_id, action, unmet, override_reason, data)
+    decision = decide(app_id, action, unmet, override_reason, data)
+    if decision and not dry_run and not look:  # only a real run's grant may take effect
+        return replace(decision, live=True)
+    return decision

@@ -54,7 +54,8 @@ def mark_residue_cleaned(stage: Stage, app_id: str, number: int, who: str,
     """Record that ``who`` cleaned residue item ``number`` (1-based), with an evidence file;
     a second record of the same item keeps the first. Refused (nothing written) before the
     disable is verified, without a name, or without a non-empty evidence file."""
-    require(authorize(stage.workspace, app_id, "clean_residue", actor=stage.analyst))
+    grant = require(authorize(stage.workspace, app_id, "clean_residue", actor=stage.analyst,
+                              dry_run=False))
     items = residue_items(stage, app_id)
     path = Path(evidence) if evidence else None
     if not 1 <= number <= len(items):
@@ -71,5 +72,5 @@ def mark_residue_cleaned(stage: Stage, app_id: str, number: int, who: str,
     with stage.workspace.ledger() as ledger:
         result, _ = ledger.run_once(
             f"{app_id}:{_instance(stage, app_id)}:residue-cleaned:{number}", app_id,
-            "residue-cleaned", stage.analyst, lambda: record)
+            "residue-cleaned", stage.analyst, lambda: record, grant=grant)
     return result

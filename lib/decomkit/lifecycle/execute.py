@@ -171,7 +171,7 @@ def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str
             notice = require(authorize(stage.workspace, app_id, "notify_in_advance", plan=plan,
                                        confirm=confirm, override_reason=override_reason,
                                        actor=stage.analyst, today=today,
-                                       platform=stage.platform))
+                                       platform=stage.platform, dry_run=False))
             told = send_advance_notice(stage, app_id, plan, approved["instance_id"], notice,
                                        today, advance)
         if plan is not None and state == "approved" and today < dt.date.fromisoformat(
@@ -184,7 +184,8 @@ def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str
             return _closed(app_id, False, told, state, decision, override_reason)
         grant = require(authorize(stage.workspace, app_id, disable_step(state), plan=plan,
                                   confirm=confirm, override_reason=override_reason,
-                                  actor=stage.analyst, today=today, platform=stage.platform))
+                                  actor=stage.analyst, today=today, platform=stage.platform,
+                                  dry_run=False))
         if approved is None or pending is None or plan is None:  # granted: it was approved
             raise TransitionError(app_id, "disable", "the request is not approved")
         return _execute(stage, app_id, plan, approved["instance_id"], grant,
@@ -240,7 +241,7 @@ def send_advance_notice(stage: Stage, app_id: str, plan: dict, instance: str, gr
 
             try:
                 _, ran = ledger.run_once(key, app_id, f"notify-advance:{channel}",
-                                         stage.analyst, deliver, settle)
+                                         stage.analyst, deliver, settle, grant=grant)
             except ManualStepRequired:
                 raise  # a person sends it; the stage resumes after the confirmation
             except PlatformError as exc:
@@ -309,7 +310,7 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
     with stage.workspace.ledger() as ledger:
         def once(step: Step, perform, settle=_repeat_safe) -> Any:  # the step's result
             result, ran = ledger.run_once(key(step.name), app_id, step.name, stage.analyst,
-                                          perform, settle)
+                                          perform, settle, grant=grant)
             done.append(Step(step.name, step.call, step.changes_platform,
                              "done" if ran else "skipped", "" if ran else "already done"))
             return result
@@ -382,7 +383,7 @@ def retry_notifications(stage: Stage, app_id: str) -> DisableRun:
     with app_lock(stage.workspace.root, app_id, "retry the notifications of"):
         _, approved, pending = _approval(stage, app_id)
         grant = require(authorize(stage.workspace, app_id, "retry_notifications",
-                                  actor=stage.analyst))
+                                  actor=stage.analyst, dry_run=False))
         plan = _plan_of(stage, app_id, pending)
         if approved is None or pending is None or plan is None:  # granted: it was disabled
             raise TransitionError(app_id, "retry notifications", "the request is not approved")
@@ -451,7 +452,7 @@ def grant_replacement(stage: Stage, app_id: str, *, dry_run: bool = True,
     platform = stage.platform
     with app_lock(stage.workspace.root, app_id, "grant access to the replacement of"):
         grant = require(authorize(stage.workspace, app_id, "grant_replacement", confirm=confirm,
-                                  actor=stage.analyst, platform=platform))
+                                  actor=stage.analyst, platform=platform, dry_run=False))
         facts = grant.data["replacement"]
         users, target = list(facts["missing"]), facts["replacement_id"]
         people = people[people["user_id"].isin(users)].reset_index(drop=True)
@@ -471,7 +472,7 @@ def grant_replacement(stage: Stage, app_id: str, *, dry_run: bool = True,
 
         with stage.workspace.ledger() as ledger:
             _, ran = ledger.run_once(key, app_id, "grant-replacement", stage.analyst, perform,
-                                     settle)
+                                     settle, grant=grant)
     step = Step(call.name, call.call, True, "done" if ran else "skipped",
                 "" if ran else "already done")
     return GrantRun(app_id, readiness.replacement, False, people, [step])
@@ -492,13 +493,14 @@ class RollbackPlan:
 
 
 def _rollback_decision(stage: Stage, app_id: str, confirm: str, override_reason: str,
-                       as_of: dt.date | None) -> tuple[ReenableTerms, Grant | Refusal]:
+                       as_of: dt.date | None, dry_run: bool = True
+                       ) -> tuple[ReenableTerms, Grant | Refusal]:
     # The contracts table read now: a stage opened without it must not look contract-free.
     terms = reenable_terms(stage.workspace.inventory(["contracts"]), app_id,
                            as_of or dt.date.today())
     return terms, authorize(stage.workspace, app_id, "re_enable", confirm=confirm,
                             override_reason=override_reason, actor=stage.analyst,
-                            facts=terms.facts())
+                            facts=terms.facts(), dry_run=dry_run)
 
 
 def rollback_plan(stage: Stage, app_id: str, confirm: str = "", override_reason: str = "",
@@ -511,13 +513,20 @@ def rollback_plan(stage: Stage, app_id: str, confirm: str = "", override_reason:
 
 
 def rollback(stage: Stage, app_id: str, confirm: str, override_reason: str = "",
-             as_of: dt.date | None = None) -> DisableRun:
-    """Re-enable the app and restore the visible scope saved before revocation, exactly.
+             as_of: dt.date | None = None, *, dry_run: bool = True) -> DisableRun:
+    """Re-enable the app and restore the visible scope saved before revocation, exactly —
+    only with ``dry_run=False``; dry (the default), say what it would do and change nothing.
 
     The contract is checked first (停用指南 FAQ 2): one that ended refuses the re-enable
     unless ``override_reason`` says why; its terms are kept with the re-enable."""
+    if dry_run:
+        plan = rollback_plan(stage, app_id, confirm, override_reason, as_of)
+        with stage.workspace.ledger() as ledger:
+            state = ledger.state(app_id)
+        return DisableRun(app_id, True, plan.steps, state, plan.blocked)
     with app_lock(stage.workspace.root, app_id, "roll back"):
-        terms, decision = _rollback_decision(stage, app_id, confirm, override_reason, as_of)
+        terms, decision = _rollback_decision(stage, app_id, confirm, override_reason, as_of,
+                                             dry_run=False)
         grant = require(decision)
         _, approved, _ = _approval(stage, app_id)
         if approved is None:  # granted: access was revoked, so the request was approved
@@ -538,7 +547,7 @@ def rollback(stage: Stage, app_id: str, confirm: str, override_reason: str = "",
                         app_id, saved, key=f"{app_id}:{instance}:restore-scope"),
                      _settle_scope(platform, app_id, saved))):
                 _, ran = ledger.run_once(f"{app_id}:{instance}:{name}", app_id, name,
-                                         stage.analyst, perform, settle)
+                                         stage.analyst, perform, settle, grant=grant)
                 steps.append(Step(name, name, True, "done" if ran else "skipped"))
             if ledger.state(app_id) != "re_enabled":
                 ledger.transition(app_id, "re_enabled", stage.analyst,

@@ -454,6 +454,9 @@ class Grant:
     data: dict  # what the gate checked (plan_hash, manifest_hash, confirm, …)
     override: dict | None = None  # {"reason", "bypassed" (what), "conditions" (names)}
     granted_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    # Leave to change the platform or tell people: set only by the gate authority for a run
+    # asked with dry_run=False; the effect layer (Ledger.run_once) refuses any other grant.
+    live: bool = False
 
     def __bool__(self) -> Literal[True]:  # `if not decision` tells a grant from a refusal
         return True

@@ -333,8 +333,8 @@ class Ledger:
 
     def run_once(self, key: str, app_id: str, operation: str, actor: str,
                  perform: Callable[[], Any],
-                 settle: Callable[[], tuple[bool, Any] | None] | None = None
-                 ) -> tuple[Any, bool]:
+                 settle: Callable[[], tuple[bool, Any] | None] | None = None, *,
+                 grant: Grant) -> tuple[Any, bool]:
         """Run ``perform`` at most once to completion under ``key``; return (result, ran_now).
 
         The app's action lock is held throughout, and the check and the claim happen in one
@@ -344,7 +344,13 @@ class Ledger:
         ``settle()`` answers (took effect, result), or None when the platform cannot tell —
         then a person checks (:class:`ActionUnsettled`); it is never repeated blindly. A key
         whose call the platform refused ("failed") is tried again.
+
+        Every effect goes through here, and only with a live ``grant`` (one the gate authority
+        gave a run asked with dry_run=False, for this app): a dry run cannot act by construction.
         """
+        if not grant.live or grant.app_id != app_id:
+            raise TransitionError(app_id, operation, "a dry run changes nothing (dry_run=False "
+                                  "and its gate are needed)")
         with action_lock(self.path.parent, app_id, wait=ACTION_WAIT):
             with self._write() as db:
                 row = db.execute("SELECT status, result FROM actions WHERE key = ?",
