@@ -272,7 +272,9 @@ def test_notebooks_take_an_app_from_verified_backup_to_disabled(verified, tmp_pa
     assert state(verified) == "verified_disabled"
     assert [m["title"][:6] for m in sandbox(verified).outbox()] == [
         "【停用预告】", "【停用通知】", "【已停用】进"]
-    run("04_disable.ipynb", roll_back=True, confirm=APP)
+    run("04_disable.ipynb", roll_back=True, confirm=APP)  # dry_run left at its default
+    assert state(verified) == "verified_disabled"
+    run("04_disable.ipynb", roll_back=True, dry_run=False, confirm=APP)
     assert state(verified) == "re_enabled"
 
 

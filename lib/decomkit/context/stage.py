@@ -18,6 +18,7 @@ from decomkit.core.errors import WorkspaceError
 from decomkit.core.i18n import Language
 from decomkit.core.present import use
 from decomkit.core.sinks import looks_like_credential
+from decomkit.core.text import canonical_id, identifier_problem
 from decomkit.inventory.snapshot import Snapshot, open_snapshot
 from decomkit.inventory.tables import Inventory
 from decomkit.inventory.usage import UsageCounts, parse_as_of
@@ -100,6 +101,9 @@ def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", anal
         if looks_like_credential(value):  # named, never echoed: it would reach the ledger
             raise WorkspaceError(f"parameter '{name}' looks like a secret (a key or token); "
                                  "secrets are set as environment variables, never parameters")
+    chosen_analyst = analyst or config.operator
+    if why := identifier_problem(canonical_id(chosen_analyst), extra="@"):
+        raise WorkspaceError(f"analyst {chosen_analyst!r} {why}; give the analyst's user id")
     if language not in ("", "en", "zh"):
         raise WorkspaceError(f"language must be 'en' or 'zh' (got {language!r})")
     try:

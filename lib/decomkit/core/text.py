@@ -1,27 +1,84 @@
-"""What a reader sees of a text, and a user id as every comparison sees it."""
+"""The kit's one set of text rules: what an identifier may hold, what a reader sees of a text,
+and an id as every comparison sees it.
+
+Identifiers (app ids, contract ids, user ids, analysts) are accepted by an allow-list after
+Unicode's identifier and confusable guidance (UTS #39, UAX #31): letters and digits, the
+joiners ``-_.``, and combining marks only on a letter; never a default-ignorable character
+(variation selectors, U+034F, U+17B4/17B5, the Hangul fillers, zero-width and direction marks),
+a format, control, private-use or unassigned one. Reasons and comments are counted by what
+draws: letters, digits, punctuation and symbols — not marks standing alone, format,
+default-ignorable or space.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
-# Letters that draw nothing although Unicode files them as letters or symbols (Hangul and
-# Braille fillers): a reason made of them looks blank on every screen and in every record.
-_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties): nothing draws for these on a
+# conforming screen, whatever their category (Mn, Lo, Cf, Cn).
+_IGNORABLE_RANGES = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)
+# Blank although Unicode files them as symbols (the Braille blank) — a reason of them is empty.
+_BLANK = frozenset("\u2800")
+ID_JOINERS = frozenset("-_.")
+
+
+def ignorable(c: str) -> bool:
+    """Whether ``c`` draws nothing by Unicode's own account (or is the Braille blank)."""
+    o = ord(c)
+    return c in _BLANK or any(lo <= o <= hi for lo, hi in _IGNORABLE_RANGES)
+
+
+def _draws(c: str) -> bool:
+    return unicodedata.category(c)[0] in "LNPS" and not ignorable(c)
+
+
+def drawn_text(value: str) -> str:
+    """The characters of ``value`` that draw: letters, digits, punctuation, symbols. Marks
+    (which draw only on another character), spaces, format, control, default-ignorable,
+    private-use and unassigned characters are left out: what a reason's length counts."""
+    return "".join(c for c in value if _draws(c))
 
 
 def visible_text(value: str) -> str:
-    """``value`` without what draws nothing: spaces, control, format (zero-width, direction
-    marks), private-use and unassigned characters, and the blank fillers."""
-    return "".join(c for c in value if c not in _BLANK_LETTERS
-                   and unicodedata.category(c)[0] not in ("C", "Z"))
+    """``value`` as a reader sees it: the characters that draw, with the marks on them."""
+    out: list[str] = []
+    for c in value:
+        if _draws(c) or (out and unicodedata.category(c)[0] == "M" and not ignorable(c)):
+            out.append(c)
+    return "".join(out)
 
 
-def canonical_user_id(value: object) -> str:
-    """A user id as every comparison sees it: NFKC, trimmed, case-folded (DingTalk and the
-    kit's platforms treat ids that differ only so as one person). Characters that draw
-    nothing (a zero-width space, a soft hyphen, a word joiner) are dropped first: 'u0002' with
-    one is the same person on every screen."""
+def canonical_id(value: object) -> str:
+    """An id as every comparison sees it: NFKC, without what draws nothing (format, control,
+    default-ignorable: a variation selector, a zero-width space, a Hangul filler), trimmed,
+    case-folded. 'u0002' and 'u0002'+U+FE0F are one person; 'jxc' and 'ＪＸＣ' one app."""
     text = unicodedata.normalize("NFKC", str(value or ""))
-    text = "".join(c for c in text if c not in _BLANK_LETTERS
+    text = "".join(c for c in text if not ignorable(c)
                    and unicodedata.category(c) not in ("Cc", "Cf"))
     return text.strip().casefold()
+
+
+canonical_user_id = canonical_id  # the name the comparisons of people use
+
+
+def identifier_problem(value: str, extra: str = "") -> str:
+    """Why ``value`` cannot be an identifier ("" when it can): every character is a letter or
+    a digit, one of ``-_.`` (or of ``extra``), or a combining mark on a letter; nothing that
+    draws nothing or looks like something else's spacing."""
+    allowed = ID_JOINERS | set(extra)
+    previous = ""
+    for i, c in enumerate(value):
+        cat = unicodedata.category(c)
+        ok = not ignorable(c) and (
+            cat[0] == "L" or cat == "Nd" or c in allowed
+            or (cat in ("Mn", "Mc") and unicodedata.category(previous or " ")[0] in "LM"))
+        if not ok:
+            return (f"holds {unicodedata.name(c, f'U+{ord(c):04X}').lower()} (U+{ord(c):04X}) "
+                    f"at character {i + 1}: only letters, digits and - _ . may be used")
+        previous = c
+    return ""

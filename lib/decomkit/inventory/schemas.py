@@ -12,8 +12,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from decomkit.core.text import identifier_problem
+
 Kind = Literal["str", "int", "float", "date", "month", "bool", "enum"]
-Rule = Literal["", "id", "relative_path"]  # extra checks of a text column's values
+Rule = Literal["", "id", "user_id", "relative_path"]  # extra checks of a text column's values
 
 _NOT_IN_FOLDER_NAMES = set('<>:"/\\|?*')  # on Windows, or anywhere (the slashes)
 # Device names, also with superscript digits (COM¹) or spaces before an extension ("nul .txt"),
@@ -42,7 +44,13 @@ def id_problem(value: str) -> str:
         return "is not a usable folder name on Windows"
     if len(value) > 100:
         return "is longer than 100 characters"
-    return ""
+    return identifier_problem(value)
+
+
+def user_id_problem(value: str) -> str:
+    """Why ``value`` cannot be a user id ("" when it can): the identifier rule (an e-mail-like
+    id keeps its @)."""
+    return identifier_problem(value, extra="@")
 
 
 def relative_path_problem(value: str) -> str:
@@ -57,7 +65,8 @@ def relative_path_problem(value: str) -> str:
     return ""
 
 
-RULES = {"id": id_problem, "relative_path": relative_path_problem}
+RULES = {"id": id_problem, "user_id": user_id_problem,
+         "relative_path": relative_path_problem}
 
 
 @dataclass(frozen=True)
@@ -201,7 +210,7 @@ TABLES: tuple[Table, ...] = (
         Column("title", "str", "标题"),
     )),
     Table("users", "用户", help="people, with their department", columns=(
-        Column("user_id", "str", "用户ID", required=True, unique=True),
+        Column("user_id", "str", "用户ID", required=True, unique=True, rule="user_id"),
         Column("name", "str", "姓名", required=True),
         Column("department", "str", "部门", required=True,
                help="name or path such as 总部/销售部/华东"),

@@ -23,6 +23,7 @@ from decomkit.context.stage import Stage
 from decomkit.core.errors import TransitionError
 from decomkit.core.present import Audience
 from decomkit.core.sinks import write_csv, write_xlsx
+from decomkit.core.text import drawn_text
 from decomkit.inventory.tables import Inventory
 from decomkit.inventory.usage import usage_counts
 from decomkit.lifecycle.authority import readiness_now
@@ -142,7 +143,7 @@ def record_decision(stage: Stage, result: AppAssessment, decision: str = "",
     if chosen not in DECISIONS:
         raise TransitionError(a.app_id, "record the decision",
                               f"decision must be one of {', '.join(DECISIONS)} (got {chosen!r})")
-    if chosen != a.recommendation and len(override_reason.strip()) < MIN_OVERRIDE_REASON:
+    if chosen != a.recommendation and len(drawn_text(override_reason)) < MIN_OVERRIDE_REASON:
         raise TransitionError(
             a.app_id, f"record '{chosen}'",
             f"it differs from the recommendation '{a.recommendation}'; give override_reason "

@@ -29,7 +29,7 @@ from typing import Any, Literal, Protocol
 from decomkit.core.errors import TransitionError
 from decomkit.core.i18n import TEXT, Language, t
 from decomkit.core.present import spoken_date
-from decomkit.core.text import canonical_user_id, visible_text
+from decomkit.core.text import canonical_id, canonical_user_id, drawn_text
 
 MIN_OVERRIDE_REASON = 15  # characters; an override must be explained in a sentence
 DECISIONS = ("retire", "review", "keep")
@@ -564,11 +564,11 @@ def decide(app_id: str, action: str, unmet: Sequence[Unmet], override_reason: st
                 for u in unmet if not u.overridable]
     # Counted and compared on what a reader of the record sees: zero-width or blank padding
     # neither makes a sentence nor disguises the app id.
-    seen = canonical_user_id(visible_text(reason))
-    if seen in (canonical_user_id(visible_text(app_id)),
-                canonical_user_id(visible_text(str(data.get("confirm") or "")))):
+    seen = canonical_id(drawn_text(reason))
+    if seen in (canonical_id(drawn_text(app_id)),
+                canonical_id(drawn_text(str(data.get("confirm") or "")))):
         problems.append(Unmet("override_reason", Said("gate.override_is_confirmation"), False))
-    elif len(visible_text(reason)) < MIN_OVERRIDE_REASON:
+    elif len(drawn_text(reason)) < MIN_OVERRIDE_REASON:
         problems.append(Unmet("override_reason", Said("gate.override_too_short",
                                                       n=MIN_OVERRIDE_REASON), False))
     if problems:

