@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from decomkit.context.stage import open_stage
+from decomkit.context.workspace import Workspace
 from decomkit.core.errors import TransitionError
 from decomkit.core.text import canonical_id, drawn_text, identifier_problem
 from decomkit.lifecycle.approval import submit_approval
@@ -134,3 +135,30 @@ def test_2_only_a_real_authorization_is_live(approved):
     looked = authorize(approved, APP, "withdraw", actor="it-admin", look=True, dry_run=False)
     real = authorize(approved, APP, "withdraw", actor="it-admin", dry_run=False)
     assert not getattr(dry, "live", False) and not looked.live and real.live
+
+
+# ------------------------------------------------------------------ 3. backup target
+
+@pytest.mark.parametrize("target", ["records", "exports/jxc", "data", "./runs/x", ".cache",
+                                    "backups/../records/inner"])
+def test_3_a_backup_target_inside_a_kit_folder_is_refused_before_anything(verified, target):
+    from decomkit.core.errors import BackupError
+    from decomkit.lifecycle.backup import run_backup
+    from helpers import set_config
+
+    set_config(verified, 'target = "backups"', f'target = "{target}"')
+    before = world(verified)
+    records = sorted(p.name for p in (verified.root / "records").iterdir())
+    with pytest.raises(BackupError, match="inside the kit's own folder"):
+        run_backup(Workspace.open(verified.root), APP, actor="it-admin")
+    assert world(verified) == before
+    assert sorted(p.name for p in (verified.root / "records").iterdir()) == records
+    assert not (verified.root / target / APP).exists()
+
+
+def test_3_a_backup_target_of_its_own_is_kept(verified):
+    from decomkit.lifecycle.backup import run_backup
+    from helpers import set_config
+
+    set_config(verified, 'target = "backups"', 'target = "elsewhere/backups"')
+    assert run_backup(Workspace.open(verified.root), APP, actor="it-admin").path.startswith(APP + "/")

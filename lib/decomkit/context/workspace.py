@@ -21,6 +21,20 @@ from decomkit.proof.keys import has_keys, init_keys
 from decomkit.proof.ledger import Ledger
 
 FOLDERS = ("data", "exports", "backups", "runs", "records", "platform")
+# What the kit itself keeps and signs or reads back: never a place for anything else (a backup
+# target inside one would put raw exports among the signed records, or feed them to an import).
+MANAGED = ("data", "exports", "runs", "records", "platform", "keys", ".cache", ".locks")
+
+
+def managed_folder(root: Path, path: Path) -> str:
+    """The kit-managed folder of the workspace at ``root`` that ``path`` is or is inside, ""
+    when none: symlinks followed, as the file system will."""
+    path = path.resolve()
+    for name in MANAGED:
+        folder = (root / name).resolve()
+        if path.is_relative_to(folder):
+            return name
+    return ""
 
 
 @dataclass(frozen=True)

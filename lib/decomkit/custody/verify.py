@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from decomkit.context.workspace import Workspace
+from decomkit.context.workspace import Workspace, managed_folder
 from decomkit.core.errors import BackupError, LedgerIntegrityError
 from decomkit.custody.checksums import MANIFEST, MARKER, parse_table, restore_into_sqlite
 from decomkit.custody.store import Store
@@ -33,7 +33,13 @@ def _recorded_target(workspace: Workspace, store: Store) -> str:
 def open_store(workspace: Workspace, target: str = "") -> Store:
     target = target or workspace.config.backup.target
     if "://" not in target:
-        target = str((workspace.root / target).resolve())
+        local = workspace.root / target
+        if folder := managed_folder(workspace.root, local):
+            raise BackupError(
+                f"backup.target {target!r} is inside the kit's own folder '{folder}' (the "
+                "kit keeps its data, exports, runs and signed records there); set "
+                "[backup] target in decomkit.toml to a folder of its own, such as 'backups'")
+        target = str(local.resolve())
     return Store(target, workspace.config.backup.endpoint_url)
 
 
