@@ -162,3 +162,43 @@ def test_3_a_backup_target_of_its_own_is_kept(verified):
 
     set_config(verified, 'target = "backups"', 'target = "elsewhere/backups"')
     assert run_backup(Workspace.open(verified.root), APP, actor="it-admin").path.startswith(APP + "/")
+
+
+# ------------------------------------------------------------------ 4. control characters
+
+def test_4_an_app_name_with_a_carriage_return_is_refused_at_input(demo):
+    from decomkit.inventory.tables import validate_inventory
+
+    apps = demo.root / "data" / "apps.csv"
+    text = apps.read_bytes().decode("gbk")
+    assert ",进销存," in text
+    apps.write_bytes(text.replace(",进销存,", ',"进销存\r\nBcc: x@evil",', 1).encode("gbk"))
+    _, found = validate_inventory(demo.root / "data", ["apps"])
+    problems = [p for p in found if p.column == "name"]
+    assert problems and problems[0].file == "apps.csv" and problems[0].row is not None
+    assert "control character" in problems[0].what
+
+
+def test_4_a_person_s_text_reaches_email_headers_as_one_line(demo, smtp_inbox):
+    import email
+
+    from decomkit.core.mail import send_email
+    from helpers import set_config
+
+    inbox, port = smtp_inbox
+    set_config(demo, "smtp_port = 25", f"smtp_port = {port}")
+    config = Workspace.open(demo.root).config
+    send_email(config, ["u0002@example.com"], "【停用通知】进销存\r\nBcc: x@evil.example",
+               "正文\r\n第二行\x07", "jxc:1:notify")
+    assert len(inbox.messages) == 1 and inbox.messages[0].rcpt_tos == ["u0002@example.com"]
+    message = email.message_from_bytes(inbox.messages[0].content)
+    subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
+    assert message["Bcc"] is None and "\r" not in subject and "\n" not in subject
+    assert "Bcc: x@evil.example" in subject  # kept as text, on the one line
+
+
+def test_4_every_channel_s_notification_is_one_line_titled():
+    from decomkit.platforms.base import Notification
+
+    note = Notification("dingtalk_work", "进销存\r\n\u2028伪造", "a\r\nb\x00c\x1b[31m")
+    assert note.title == "进销存   伪造" and note.text == "a\nbc[31m"

@@ -8,6 +8,7 @@ from email.utils import make_msgid
 
 from decomkit.core.config import Config, secret
 from decomkit.core.errors import PlatformError
+from decomkit.core.text import body_text, header_text
 
 
 def send_email(config: Config, to: list[str], title: str, text: str, key: str) -> str:
@@ -16,11 +17,11 @@ def send_email(config: Config, to: list[str], title: str, text: str, key: str) -
         raise PlatformError("email", "nobody to write to: the users table has no email "
                             "addresses for the affected people")
     message = EmailMessage()
-    message["From"] = config.notify.email_from
-    message["To"] = ", ".join(to)
-    message["Subject"] = title
+    message["From"] = header_text(config.notify.email_from)
+    message["To"] = header_text(", ".join(to))
+    message["Subject"] = header_text(title)
     message["Message-ID"] = make_msgid(idstring=key.replace(":", "."), domain="decomkit")
-    message.set_content(text, charset="utf-8")
+    message.set_content(body_text(text), charset="utf-8")
     try:
         with smtplib.SMTP(config.notify.smtp_host, config.notify.smtp_port, timeout=30) as smtp:
             if (user := secret("smtp_user")) and (password := secret("smtp_password")):

@@ -82,3 +82,35 @@ def identifier_problem(value: str, extra: str = "") -> str:
                     f"at character {i + 1}: only letters, digits and - _ . may be used")
         previous = c
     return ""
+
+
+# Characters that end a line somewhere: in a mail header or an ICS property one of them starts
+# a new header (an injected Bcc:, a second VEVENT), in a chat message a forged line.
+_LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def name_problem(value: str) -> str:
+    """Why ``value`` cannot be a name people read ("" when it can): no control characters
+    (a line break included), no direction overrides, private-use or unassigned ones. A
+    zero-width joiner (inside an emoji) is kept."""
+    for i, c in enumerate(value):
+        if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") or (
+                unicodedata.category(c) == "Cf" and c != "\u200d"):
+            return (f"holds an invisible or control character (U+{ord(c):04X}) at character "
+                    f"{i + 1}")
+    return ""
+
+
+def header_text(value: str) -> str:
+    """Text for one line of a channel (a mail header, an ICS summary, a message title): every
+    control character and line break becomes a space, so nothing starts a header of its own."""
+    return "".join(" " if c in _LINE_BREAKS or unicodedata.category(c) == "Cc" else c
+                   for c in str(value))
+
+
+def body_text(value: str) -> str:
+    """Text for a message body: every line break as \\n, a tab kept, every other control
+    character dropped."""
+    text = str(value).replace("\r\n", "\n")
+    return "".join("\n" if c in _LINE_BREAKS else c for c in text
+                   if c in _LINE_BREAKS or c == "\t" or unicodedata.category(c) != "Cc")

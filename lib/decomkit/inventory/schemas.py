@@ -12,10 +12,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from decomkit.core.text import identifier_problem
+from decomkit.core.text import identifier_problem, name_problem
 
 Kind = Literal["str", "int", "float", "date", "month", "bool", "enum"]
-Rule = Literal["", "id", "user_id", "relative_path"]  # extra checks of a text column's values
+Rule = Literal["", "id", "user_id", "name", "relative_path"]  # extra checks of a text column's values
 
 _NOT_IN_FOLDER_NAMES = set('<>:"/\\|?*')  # on Windows, or anywhere (the slashes)
 # Device names, also with superscript digits (COM¹) or spaces before an extension ("nul .txt"),
@@ -65,7 +65,7 @@ def relative_path_problem(value: str) -> str:
     return ""
 
 
-RULES = {"id": id_problem, "user_id": user_id_problem,
+RULES = {"id": id_problem, "user_id": user_id_problem, "name": name_problem,
          "relative_path": relative_path_problem}
 
 
@@ -108,7 +108,8 @@ TABLES: tuple[Table, ...] = (
         Column("app_id", "str", "应用ID", required=True, unique=True, rule="id",
                help="the platform's id (DingTalk agentId) or your own stable id; it names "
                     "folders, so no slashes, dots first or control characters"),
-        Column("name", "str", "应用名称", required=True, help="display name, e.g. 进销存"),
+        Column("name", "str", "应用名称", required=True, rule="name",
+               help="display name, e.g. 进销存"),
         Column("vendor", "str", "供应商", help="who supplies it"),
         Column("category", "str", "类别", help="e.g. 财务, 人事, 销售"),
         Column("owner_dept", "str", "负责部门", help="department that owns the app"),
@@ -211,7 +212,7 @@ TABLES: tuple[Table, ...] = (
     )),
     Table("users", "用户", help="people, with their department", columns=(
         Column("user_id", "str", "用户ID", required=True, unique=True, rule="user_id"),
-        Column("name", "str", "姓名", required=True),
+        Column("name", "str", "姓名", required=True, rule="name"),
         Column("department", "str", "部门", required=True,
                help="name or path such as 总部/销售部/华东"),
         Column("email", "str", "邮箱"),

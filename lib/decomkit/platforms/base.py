@@ -10,7 +10,7 @@ from typing import Any, Literal, Protocol, Self
 
 from decomkit.core.config import Config
 from decomkit.core.errors import PlatformError
-from decomkit.core.text import canonical_user_id
+from decomkit.core.text import body_text, canonical_user_id, header_text
 from decomkit.inventory.tables import Inventory
 
 AppStatus = Literal["enabled", "disabled", "expired", "unlinked"]
@@ -103,6 +103,12 @@ class Notification:
     text: str
     user_ids: tuple[str, ...] = ()
     dept_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Every channel (email headers, DingTalk, the sandbox's outbox) gets a one-line title
+        # and a body without control characters, whatever a person's text held.
+        object.__setattr__(self, "title", header_text(self.title))
+        object.__setattr__(self, "text", body_text(self.text))
 
 
 def check_widening(app_id: str, scope: Scope) -> None:

@@ -17,6 +17,7 @@ from decomkit.core.files import atomic_write_bytes, atomic_write_text
 from decomkit.core.i18n import t
 from decomkit.core.present import Audience, money, table_html, term, zone_label
 from decomkit.core.resources import render_template
+from decomkit.core.text import body_text, header_text
 from decomkit.records.overview import HORIZON_DAYS, REMINDERS, Overview, portfolio_overview
 from decomkit.views.charts import png, portfolio_savings_chart
 
@@ -142,17 +143,17 @@ def write_deadlines_calendar(workspace: Workspace, overview: Overview) -> Path:
         digest = hashlib.sha256(f"{row.contract_id}|{row.app_id}|{row.deadline}"
                                 .encode()).hexdigest()[:24]
         end = row.deadline_kind == "end"
-        summary = t("calendar.summary_end" if end else "calendar.summary", lang, name=row.name,
-                    contract=row.contract_id)
+        summary = header_text(t("calendar.summary_end" if end else "calendar.summary", lang,
+                                name=row.name, contract=row.contract_id))
         event.add("uid", f"{digest}@decomkit")
         event.add("dtstamp", stamp)
         event.add("dtstart", row.deadline)
         event.add("dtend", row.deadline + dt.timedelta(days=1))
         event.add("summary", summary)
-        event.add("description", t("calendar.description_end" if end else
-                                   "calendar.description", lang, name=row.name,
-                                   contract=row.contract_id, deadline=row.deadline,
-                                   end=row.renewal_date))
+        event.add("description", body_text(t("calendar.description_end" if end else
+                                             "calendar.description", lang, name=row.name,
+                                             contract=row.contract_id, deadline=row.deadline,
+                                             end=row.renewal_date)))
         for days in REMINDERS:
             alarm = icalendar.Alarm()
             alarm.add("action", "DISPLAY")
