@@ -202,3 +202,74 @@ def test_4_every_channel_s_notification_is_one_line_titled():
 
     note = Notification("dingtalk_work", "进销存\r\n\u2028伪造", "a\r\nb\x00c\x1b[31m")
     assert note.title == "进销存   伪造" and note.text == "a\nbc[31m"
+
+
+# ------------------------------------------------------------------ 10. CLI numbers
+
+@pytest.mark.parametrize("workers", [0, -3, True, 1.5])
+def test_10_batch_workers_below_one_are_refused_before_anything(demo, workers):
+    from decomkit.core.errors import WorkspaceError
+    from decomkit.running.batch import run_batch
+
+    runs = sorted(p.as_posix() for p in (demo.root / "runs").rglob("*"))
+    with pytest.raises(WorkspaceError, match="workers must be"):
+        run_batch(demo, ["portfolio"], workers=workers)
+    assert sorted(p.as_posix() for p in (demo.root / "runs").rglob("*")) == runs
+
+
+@given(st.one_of(st.integers(min_value=-10**6, max_value=10**6).map(str), st.text(max_size=8)))
+@FAST
+def test_10_cli_workers_are_a_whole_number_of_one_or_more(text):
+    import argparse
+
+    from decomkit.cli import _at_least_one
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is not None and value >= 1:
+        assert _at_least_one(text) == value
+    else:
+        with pytest.raises(argparse.ArgumentTypeError):
+            _at_least_one(text)
+
+
+# ------------------------------------------------------------------ 11. dashboard server
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT", "SIGHUP"])
+def test_11_stopping_the_dashboard_takes_its_server_down(demo, tmp_path, signum):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pid_file = tmp_path / "server.pid"
+    server = (f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); "
+              "time.sleep(600)")
+    script = ("import sys\nfrom decomkit.running import dashboard\n"
+              "from decomkit.context.workspace import Workspace\n"
+              f"dashboard.voila_command = lambda *a, **k: [sys.executable, '-c', {server!r}]\n"
+              f"sys.exit(dashboard.serve_dashboard(Workspace.open({str(demo.root)!r}), "
+              "open_browser=False))\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], env=dict(os.environ))
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() or not pid_file.read_text():
+            assert parent.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        child = int(pid_file.read_text())
+        parent.send_signal(getattr(signal, signum))
+        parent.wait(timeout=30)
+        time.sleep(0.2)
+        with pytest.raises(ProcessLookupError):
+            os.kill(child, 0)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        if pid_file.exists() and pid_file.read_text():
+            try:
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
+            except ProcessLookupError:
+                pass

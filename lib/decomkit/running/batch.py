@@ -305,6 +305,10 @@ def run_batch(workspace: Workspace, stages: list[str], apps: str = "candidates",
               force: bool = False, executor: str = "local", scheduler: str = "",
               quiet: bool = False) -> BatchSummary:
     """Run the stages for the chosen apps; everything is checked before anything runs."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise WorkspaceError(f"workers must be a whole number, 1 or more (got {workers!r})")
+    if timeout is not None and not (isinstance(timeout, int | float) and timeout >= 0):
+        raise WorkspaceError(f"timeout must be 0 seconds or more (got {timeout!r})")
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         raise WorkspaceError(f"unknown stages: {', '.join(unknown)}; stages: {', '.join(STAGES)}")

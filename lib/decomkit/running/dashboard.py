@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -54,5 +55,35 @@ def serve_dashboard(workspace: Workspace, port: int = 8866, open_browser: bool =
     """Serve the dashboard until interrupted; returns Voila's exit code."""
     notebook = prepare_dashboard(workspace, language)
     env = {**os.environ, WORKSPACE_ENV: str(workspace.root)}
-    return subprocess.call(voila_command(notebook, port, open_browser), env=env,
-                           cwd=notebook.parent)
+    return run_server(voila_command(notebook, port, open_browser), env, notebook.parent)
+
+
+FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+STOP_WAIT_SECONDS = 20  # after a forwarded signal, before the server is killed
+
+
+def run_server(command: list[str], env: dict[str, str], cwd: Path) -> int:
+    """Run the server ``command`` until it ends, taking it down with this process: SIGTERM,
+    SIGINT and SIGHUP are passed on to it and waited for (killed if it does not end within
+    ``STOP_WAIT_SECONDS``), so stopping ``decomkit dashboard`` never leaves Voila serving."""
+    process = subprocess.Popen(command, env=env, cwd=cwd)
+    stopping: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+        if process.poll() is None:
+            process.send_signal(signum)
+
+    previous = {s: signal.signal(s, forward) for s in FORWARDED}
+    try:
+        while True:
+            try:
+                return process.wait(timeout=STOP_WAIT_SECONDS if stopping else None)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    finally:
+        if process.poll() is None:  # this process is ending for another reason
+            process.kill()
+            process.wait()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
