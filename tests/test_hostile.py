@@ -273,3 +273,23 @@ def test_11_stopping_the_dashboard_takes_its_server_down(demo, tmp_path, signum)
                 os.kill(int(pid_file.read_text()), signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+# ------------------------------------------------------------------ 9. rollback without a scope
+
+@pytest.mark.parametrize("history", ["no revocation", "revocation without a scope"])
+def test_9_rolling_back_an_app_without_a_saved_scope_is_a_clear_refusal(approved, history):
+    from decomkit.lifecycle.execute import rollback_plan
+
+    with approved.ledger() as ledger:  # a history the kit did not write (imported)
+        pending = ledger.last(APP, "approval_pending").data
+        gate = {"plan_hash": pending["plan_hash"], "manifest_hash": pending["manifest_hash"],
+                "confirm": APP}
+        if history == "revocation without a scope":
+            ledger.transition(APP, "access_revoked", "it-admin", gate)
+        ledger.transition(APP, "disabled", "it-admin", {**gate, "action": "disable"})
+    before = world(approved)
+    assert "no visible scope was saved" in rollback_plan(stage(approved), APP, APP).blocked
+    with pytest.raises(TransitionError, match="no visible scope was saved"):
+        rollback(stage(approved), APP, APP, dry_run=False)
+    assert world(approved) == before

@@ -509,7 +509,24 @@ def rollback_plan(stage: Stage, app_id: str, confirm: str = "", override_reason:
     terms, decision = _rollback_decision(stage, app_id, confirm, override_reason, as_of)
     steps = [Step("enable", "enable(app)", True),
              Step("restore-scope", "set_visible_scope(the scope saved before revocation)", True)]
-    return RollbackPlan(app_id, terms, steps, "" if decision else decision.why)
+    blocked = [] if decision else [decision.why]
+    if decision and saved_scope(stage, app_id) is None:
+        blocked.append(NO_SAVED_SCOPE)
+    return RollbackPlan(app_id, terms, steps, "; ".join(blocked))
+
+
+NO_SAVED_SCOPE = ("no visible scope was saved before its access was revoked (it was retired "
+                  "outside the kit, or its history was imported): enable it in the console and "
+                  "set its visible scope by hand")
+
+
+def saved_scope(stage: Stage, app_id: str) -> Scope | None:
+    """The visible scope kept when the app's access was revoked, or None when the ledger has
+    none (an app retired outside the kit, or a history imported without it)."""
+    with stage.workspace.ledger() as ledger:
+        revoked = ledger.last(app_id, "access_revoked")
+    raw = revoked.data.get("saved_scope") if revoked is not None else None
+    return Scope.from_record(raw) if isinstance(raw, dict) else None
 
 
 def rollback(stage: Stage, app_id: str, confirm: str, override_reason: str = "",
@@ -533,12 +550,13 @@ def rollback(stage: Stage, app_id: str, confirm: str, override_reason: str = "",
             raise TransitionError(app_id, "roll back", "the request is not approved")
         instance = approved["instance_id"]
         platform = stage.platform
+        # A ledger may reach 'disabled' without the kit's revocation (the gate allows approved
+        # to disabled; a history imported): without a saved scope there is nothing to restore
+        # exactly, and nothing is done.
+        saved = saved_scope(stage, app_id)
+        if saved is None:
+            raise TransitionError(app_id, "roll back", NO_SAVED_SCOPE)
         with stage.workspace.ledger() as ledger:
-            # KNOWN DEFECT, kept as it is (fixing it changes behaviour): the gate lets a
-            # ledger go from approved straight to disabled (the kit itself always revokes
-            # first); such an app has no 'access_revoked' event and fails with AttributeError.
-            revoked = ledger.last(app_id, "access_revoked")
-            saved = Scope.from_record(revoked.data["saved_scope"])  # type: ignore[union-attr]
             steps = []
             for name, perform, settle in (
                     ("enable", lambda: platform.enable(app_id, key=f"{app_id}:{instance}:enable"),
