@@ -293,3 +293,28 @@ def test_9_rolling_back_an_app_without_a_saved_scope_is_a_clear_refusal(approved
     with pytest.raises(TransitionError, match="no visible scope was saved"):
         rollback(stage(approved), APP, APP, dry_run=False)
     assert world(approved) == before
+
+
+# ------------------------------------------------------------------ 7. derived files
+
+def test_7_the_snapshot_keeps_the_permissions_of_data(demo):
+    import os
+    import shutil
+    import stat
+
+    data = demo.root / "data"
+    shutil.rmtree(demo.root / ".cache", ignore_errors=True)
+    os.chmod(data, 0o700)
+    for f in data.iterdir():
+        os.chmod(f, 0o600)
+    Workspace.open(demo.root).inventory()
+    cache = demo.root / ".cache"
+    items = [cache, *cache.rglob("*")]
+    assert len(items) > 4
+    for item in items:
+        mode = stat.S_IMODE(item.stat().st_mode)
+        assert mode & 0o077 == 0, f"{item.relative_to(demo.root)} is {oct(mode)}"
+    os.chmod(data, 0o755)  # the positive control: an open data/ gives an open snapshot
+    shutil.rmtree(cache)
+    Workspace.open(demo.root).inventory()
+    assert stat.S_IMODE((demo.root / ".cache").stat().st_mode) == 0o755

@@ -50,3 +50,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def keep_mode_of(reference: Path, *paths: Path) -> None:
+    """Give ``paths`` (folders with everything in them, or files) the permissions of the folder
+    ``reference`` (files without its execute bits): what the kit derives from ``data/`` is read
+    by no one who cannot read ``data/``."""
+    folder_mode = Path(reference).stat().st_mode & 0o777
+    file_mode = folder_mode & 0o666
+    for path in paths:
+        if not path.exists():
+            continue
+        items = [path, *path.rglob("*")] if path.is_dir() else [path]
+        for item in items:
+            if not item.is_symlink():
+                os.chmod(item, folder_mode if item.is_dir() else file_mode)

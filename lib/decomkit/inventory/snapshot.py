@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from decomkit.core.errors import InputError, Problem, WorkspaceError
-from decomkit.core.files import atomic_write_text
+from decomkit.core.files import atomic_write_text, keep_mode_of
 from decomkit.inventory import schemas, tables, usage
 from decomkit.inventory.schemas import TABLES, TABLES_BY_NAME
 from decomkit.inventory.tables import Inventory, empty_table, find_table_file, validate_inventory
@@ -106,9 +106,20 @@ def sources(data_dir: Path, cache_dir: Path) -> list[Source]:
                 stamps[path.name] = [stat.st_size, stat.st_mtime_ns, sha]
             found.append(Source(table.name, path.name, stat.st_size, sha))
     if changed:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        _cache_folder(data_dir, cache_dir)
         atomic_write_text(stamps_path, json.dumps(stamps, ensure_ascii=False))
+        if data_dir.is_dir():
+            keep_mode_of(data_dir, stamps_path)
     return found
+
+
+def _cache_folder(data_dir: Path, cache_dir: Path) -> None:
+    """``.cache/inventory`` made, with ``data/``'s permissions (``.cache`` too): a snapshot is
+    ``data/`` again, and is read by no one who cannot read ``data/``."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for folder in (cache_dir.parent, cache_dir):
+        if data_dir.is_dir():
+            os.chmod(folder, data_dir.stat().st_mode & 0o777)
 
 
 def snapshot_key(found: list[Source]) -> str:
@@ -179,6 +190,8 @@ def build_snapshot(data_dir: Path, cache_dir: Path, key: str, found: list[Source
         atomic_write_text(parts / MANIFEST, json.dumps(
             {"format": FORMAT, "key": key, "sources": [asdict(s) for s in found],
              "rows": rows, "problems": len(problems)}, ensure_ascii=False, indent=1))
+        if data_dir.is_dir():
+            keep_mode_of(data_dir, parts)  # before it is visible under its name
         try:
             os.rename(parts, folder)
         except OSError:  # another process renamed its own copy first: theirs is the same
@@ -299,8 +312,9 @@ def open_snapshot(root: Path) -> Snapshot:
     snapshot = _load(cache_dir / key)
     if snapshot is not None:
         return snapshot
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(cache_dir / f".{key}.lock"):
+    _cache_folder(data_dir, cache_dir)
+    mode = data_dir.stat().st_mode & 0o666 if data_dir.is_dir() else -1
+    with FileLock(cache_dir / f".{key}.lock", mode=mode):
         snapshot = _load(cache_dir / key)  # built by another process while this one waited
         if snapshot is None:
             snapshot = _load(build_snapshot(data_dir, cache_dir, key, found))
