@@ -318,3 +318,73 @@ def test_7_the_snapshot_keeps_the_permissions_of_data(demo):
     shutil.rmtree(cache)
     Workspace.open(demo.root).inventory()
     assert stat.S_IMODE((demo.root / ".cache").stat().st_mode) == 0o755
+
+
+# ------------------------------------------------------------------ 5. secrets at every sink
+
+SMTP_PASSWORD = "Hunter2-smtp-pw"  # a configured secret (from the environment)
+APP_SECRET = "jxc-app-secret-77"
+
+
+def contacts_csv(path, rows, header=("姓名", "工号", "UserID", "部门", "邮箱")):
+    lines = ["钉钉通讯录导出" + "," * (len(header) - 1), ",".join(header)] + [",".join(r)
+                                                                       for r in rows]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    return path
+
+
+def test_5_import_masks_secrets_in_files_dry_run_output_and_diffs(workspace, tmp_path, capsys,
+                                                                monkeypatch):
+    from decomkit.cli import main
+
+    monkeypatch.setenv("DECOMKIT_SMTP_PASSWORD", SMTP_PASSWORD)
+    monkeypatch.setenv("DECOMKIT_DINGTALK_APP_SECRET", APP_SECRET)
+    source = contacts_csv(tmp_path / "通讯录.csv", [
+        ["王芳", "HY001", "0170112", "销售部", "密码:Wf123456"],
+        ["李强", "HY002", "0170113", "财务部", SMTP_PASSWORD],
+        [APP_SECRET, "HY003", "0170114", "研发部", "zw@hy.cn"]])
+    args = ["import", "file", str(workspace.root), str(source), "--table", "users",
+            "--map", "dingtalk_contacts"]
+    assert main([*args, "--dry-run"]) == 0
+    printed = capsys.readouterr().out
+    assert main(args) == 0
+    printed += capsys.readouterr().out
+    written = (workspace.root / "data" / "users.csv").read_bytes().decode("utf-8-sig")
+    for text in (printed, written):
+        for secret in ("Wf123456", SMTP_PASSWORD, APP_SECRET):
+            assert secret not in text
+    assert "0170112" in written and "zw@hy.cn" in written  # the rest is kept
+
+
+# ------------------------------------------------------------------ 6. column maps
+
+def bad_map(tmp_path, split: str):
+    path = tmp_path / "my_contacts.yaml"
+    path.write_text("table: users\ncolumns:\n  user_id: {from: UserID}\n  name: {from: 姓名}\n"
+                    f"  department:\n    from: 部门\n    split: {split}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("split", ['{separator: ""}', "{take: -100}", "{take: 0}",
+                                  "{drop_top: -1}", '{separator: "", take: -100}'])
+def test_6_a_bad_map_option_is_one_clear_error_each_and_nothing_is_written(workspace, tmp_path,
+                                                                          capsys, split):
+    from decomkit.cli import main
+
+    source = contacts_csv(tmp_path / "通讯录.csv", [["王芳", "HY001", "0170112", "销售部", ""]])
+    code = main(["import", "file", str(workspace.root), str(source), "--table", "users",
+                 "--map", str(bad_map(tmp_path, split))])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    problems = [line for line in err.splitlines() if line.strip().startswith("- ")]
+    assert len(problems) == split.count(":") and all("my_contacts.yaml" in p for p in problems)
+    assert not (workspace.root / "data" / "users.csv").exists()
+
+
+def test_6_the_contacts_map_takes_an_export_without_its_optional_columns(workspace, tmp_path):
+    from decomkit.inventory.importers import import_file
+
+    source = contacts_csv(tmp_path / "通讯录.csv", [["王芳", "0170112", "华远/销售部"]],
+                          header=("姓名", "UserID", "部门"))
+    result = import_file(workspace, "users", "dingtalk_contacts", source)
+    assert result.diffs[0].added == ["0170112"]

@@ -118,6 +118,21 @@ def safe_cell(value: Any) -> Any:
     return neutralise(scrub(value)) if isinstance(value, str) else value
 
 
+def scrub_frame(frame: pd.DataFrame, *, tokens: bool = False) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells (and headers) have secrets masked: known secret
+    values (a cell equal to one, too) and credential-looking text. ``tokens=False`` (the
+    default) keeps long ids whole: the inventory's own tables must read back as written."""
+    out = frame.copy()
+    out.columns = [scrub(c, tokens=tokens) if isinstance(c, str) else c for c in out.columns]
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            out.isetitem(position, column.map(
+                lambda v: scrub(v, tokens=tokens) if isinstance(v, str) else v,
+                na_action="ignore"))
+    return out
+
+
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells (and headers) are safe; numbers are untouched."""
     out = frame.copy()

@@ -17,6 +17,7 @@ import pandas as pd
 
 from decomkit.core.config import Config
 from decomkit.core.errors import InputError, Problem
+from decomkit.core.sinks import scrub, scrub_frame
 from decomkit.inventory.importers.maps import find_map, load_map, read_mapped
 from decomkit.inventory.importers.merge import (
     TableDiff,
@@ -61,7 +62,8 @@ class ImportResult:
     def lines(self) -> list[str]:
         head = f"import from {self.source}" + (" (dry run: nothing written)" if self.dry_run
                                                else "")
-        return [head] + [line for d in self.diffs for line in d.lines()]
+        return [scrub(line, tokens=False) for line in
+                [head] + [line for d in self.diffs for line in d.lines()]]
 
 
 def apply_import(workspace: ImportTarget, source: str, incoming: dict[str, pd.DataFrame], *,
@@ -71,6 +73,9 @@ def apply_import(workspace: ImportTarget, source: str, incoming: dict[str, pd.Da
     data_dir = workspace.path("data")
     today = today or dt.date.today()
     merged, diffs = {}, []
+    # Secrets never enter the kept tables, the diff or a dry run's output: a "密码:…" cell, or
+    # a value equal to a configured secret, is masked as it comes in.
+    incoming = {name: scrub_frame(frame) for name, frame in incoming.items()}
     for name, frame in incoming.items():
         table = TABLES_BY_NAME[name]
         path = kept_file(data_dir, table)

@@ -32,7 +32,31 @@ class Split(BaseModel):
     model_config = ConfigDict(extra="forbid")
     separator: str = "/"
     take: Literal["path", "first", "last"] | int = "path"  # int: that level, 1 = the top
-    drop_top: int = Field(0, ge=0)  # levels to drop from the top (e.g. the company's name)
+    drop_top: int = 0  # levels to drop from the top (e.g. the company's name)
+
+    # Each option checked before its type, so a bad one gives one clear message.
+    @field_validator("separator", mode="before")
+    @classmethod
+    def _separator(cls, value):
+        if not isinstance(value, str) or not value:
+            raise ValueError("separator must be one or more characters (an empty one splits "
+                             "nothing), such as /")
+        return value
+
+    @field_validator("take", mode="before")
+    @classmethod
+    def _take(cls, value):
+        if value in ("path", "first", "last") or (
+                isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+            return value
+        raise ValueError("take must be path, first, last or a level of 1 or more (1 = the top)")
+
+    @field_validator("drop_top", mode="before")
+    @classmethod
+    def _drop_top(cls, value):
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        raise ValueError("drop_top must be a whole number of levels, 0 or more")
 
 
 class ColumnRule(BaseModel):
@@ -46,11 +70,30 @@ class ColumnRule(BaseModel):
     first_of: str | None = None  # characters that separate several values: keep the first
     split: Split | None = None
     lookup: Literal["apps.name"] | None = None  # translate an app's name to its app_id
+    optional: bool = False  # an export without the source column leaves the column empty
 
     @field_validator("source", mode="before")
     @classmethod
     def _one_or_many(cls, value):
-        return [value] if isinstance(value, str) else value
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
+                                                  for v in value):
+            raise ValueError("from must name a source column, or a list of alternatives")
+        return value
+
+    @field_validator("first_of", mode="before")
+    @classmethod
+    def _first_of(cls, value):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ValueError("first_of must be the characters that separate values, such as ；;")
+        return value
+
+    @field_validator("date_format", mode="before")
+    @classmethod
+    def _date_format(cls, value):
+        if value is not None and (not isinstance(value, str) or "%" not in value):
+            raise ValueError("date_format must be a strftime pattern, such as %Y年%m月%d日")
+        return value
 
 
 class ColumnMap(BaseModel):
@@ -96,7 +139,8 @@ def load_map(path: Path) -> ColumnMap:
                          ) from None
     except ValidationError as exc:
         raise InputError([Problem(path.name, None, ".".join(str(p) for p in e["loc"]) or None,
-                                  e["msg"], "see 'Column maps' in docs/analyst.md")
+                                  e["msg"].removeprefix("Value error, "),
+                                  "see 'Column maps' in docs/analyst.md")
                           for e in exc.errors()]) from None
     table = TABLES_BY_NAME[column_map.table]
     missing = [c.name for c in table.columns if c.required and c.name not in column_map.columns]
@@ -108,7 +152,8 @@ def load_map(path: Path) -> ColumnMap:
 
 def _header_index(rows: list[list], column_map: ColumnMap, file: str) -> int:
     """The row holding the header: the first whose cells name every mapped source column."""
-    wanted = [rule.source for rule in column_map.columns.values() if rule.source]
+    wanted = [rule.source for rule in column_map.columns.values()
+              if rule.source and not rule.optional]
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         cells = {str(c).strip() for c in row if c is not None}
         if all(any(s in cells for s in alternatives) for alternatives in wanted):
@@ -159,7 +204,9 @@ def apply_map(rows: list[list], column_map: ColumnMap, file: str, *,
         if rule.value is not None:
             out[target] = [rule.value] * len(body)
             continue
-        source = next(s for s in rule.source if s in header)
+        source = next((s for s in rule.source if s in header), None)
+        if source is None:  # an optional column this export does not have
+            continue
         sources[target] = source
         position = header.index(source)
         values = []

@@ -18,7 +18,7 @@ import pandas as pd
 
 from decomkit.core.errors import InputError, Problem
 from decomkit.core.files import atomic_write_bytes
-from decomkit.core.sinks import neutralise
+from decomkit.core.sinks import neutralise, scrub_frame
 from decomkit.inventory.schemas import TABLES_BY_NAME, Table
 from decomkit.inventory.tables import (
     check_references,
@@ -216,7 +216,7 @@ def _unneutral(value):
 def table_bytes(frame: pd.DataFrame, suffix: str) -> bytes:
     """A table as CSV (UTF-8 with BOM, so Excel shows Chinese), XLSX or parquet; formulas
     neutralised."""
-    safe = frame.astype(object).map(_neutral)
+    safe = scrub_frame(frame.astype(object)).map(_neutral)
     if suffix == ".parquet":
         buffer = io.BytesIO()
         safe.astype("string").to_parquet(buffer, index=False)
