@@ -388,3 +388,41 @@ def test_6_the_contacts_map_takes_an_export_without_its_optional_columns(workspa
                           header=("姓名", "UserID", "部门"))
     result = import_file(workspace, "users", "dingtalk_contacts", source)
     assert result.diffs[0].added == ["0170112"]
+
+
+# ------------------------------------------------------------------ 8. nothing loads remotely
+
+REMOTE_IMAGE = "![t](http://127.0.0.1:9/x.png)"
+
+
+def test_8_a_person_s_text_in_notebook_output_never_becomes_an_image(monkeypatch):
+    import markdown_it
+
+    from decomkit.records import display
+
+    shown: list[str] = []
+    monkeypatch.setattr(display, "show_markdown", shown.append)
+    display.show_lines(f"进销存{REMOTE_IMAGE}", [f"u0002: agree {REMOTE_IMAGE}",
+                                                 '<img src="http://127.0.0.1:9/y.png">'])
+    [output] = shown
+    rendered = markdown_it.MarkdownIt().render(output)
+    assert "<img" not in rendered and "![t](http://127.0.0.1:9/x.png)" in rendered
+
+
+def test_8_records_keep_only_embedded_images_and_web_links():
+    import nbformat
+
+    from decomkit.records.dossier import render_notebook
+
+    png = "data:image/png;base64,iVBORw0KGgo="
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": (
+            '<a href="data:text/html;base64,PHNjcmlwdD4=">open</a>'
+            '<a href="javascript:alert(1)">run</a><a href="https://example.com/p">web</a>'
+            f'<img src="http://127.0.0.1:9/x.png"><img src="{png}">'),
+            "text/plain": "x"})])]
+    html = render_notebook(nb)
+    assert "data:text/html" not in html and "javascript:" not in html
+    assert "127.0.0.1:9" not in html
+    assert 'href="https://example.com/p"' in html and png in html  # the positive control

@@ -6,6 +6,7 @@ Static output is what a record keeps; names from input files are escaped, never 
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -48,10 +49,20 @@ def show_markdown(text: str) -> None:
     show(Markdown(text))
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def plain_markdown(text: str) -> str:
+    """``text`` as Markdown that shows it as it is: HTML escaped, and every character Markdown
+    reads as syntax escaped too — ``![t](http://…)`` in an app name or a comment is shown,
+    never loaded from the network. Line breaks become spaces (one bullet stays one bullet)."""
+    return _MARKDOWN.sub(r"\\\1", html.escape(" ".join(str(text).splitlines()), quote=False))
+
+
 def show_lines(title: str, lines: list[str]) -> None:
-    """A heading and a bullet list, every line escaped."""
-    body = "\n".join(f"- {html.escape(line)}" for line in lines)
-    show_markdown(f"**{html.escape(title)}**\n\n{body}")
+    """A heading and a bullet list, every line escaped (HTML and Markdown)."""
+    body = "\n".join(f"- {plain_markdown(line)}" for line in lines)
+    show_markdown(f"**{plain_markdown(title)}**\n\n{body}")
 
 
 def show_decision(event) -> None:

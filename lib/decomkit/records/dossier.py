@@ -96,9 +96,13 @@ def sanitize(fragment: str) -> str:
 
 
 def _only_embedded_images(fragment: str) -> str:
-    """Images may only be embedded PNG/JPEG data: never a path or URL of the host."""
-    return re.sub(r'<img\b[^>]*\bsrc="(?!data:image/(?:png|jpeg);base64,)[^"]*"[^>]*>',
-                  "", fragment)
+    """Nothing in a record loads from anywhere: images may only be embedded PNG/JPEG data
+    (never a path or URL of the host), links only lead to a web page, a mail address or a
+    place in the record (never a ``data:`` document or a script)."""
+    fragment = re.sub(r'<img\b[^>]*\bsrc="(?!data:image/(?:png|jpeg);base64,)[^"]*"[^>]*>',
+                      "", fragment)
+    fragment = re.sub(r'<img\b(?![^>]*\bsrc=)[^>]*>', "", fragment)
+    return re.sub(r'(<a\b[^>]*?)\s*\bhref="(?!https?://|mailto:|#)[^"]*"', r"\1", fragment)
 
 
 def render_notebook(nb: nbformat.NotebookNode) -> str:
