@@ -25,7 +25,8 @@ TODAY = dt.date(2026, 11, 23)
 # What draws nothing although Unicode files it as a mark or a letter.
 INVISIBLE = ["\ufe0f", "\ufe00", "\U000e0100", "\u034f", "\u17b4", "\u17b5", "\u3164",
              "\u115f", "\u1160", "\uffa0", "\u180b", "\u200d"]
-FAST = settings(max_examples=150, deadline=None,
+# A few seconds in all, and no example database left in the repository.
+FAST = settings(max_examples=100, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -326,10 +327,10 @@ SMTP_PASSWORD = "Hunter2-smtp-pw"  # a configured secret (from the environment)
 APP_SECRET = "jxc-app-secret-77"
 
 
-def contacts_csv(path, rows, header=("姓名", "工号", "UserID", "部门", "邮箱")):
+def contacts_csv(path, rows, header=("姓名", "工号", "UserID", "部门", "邮箱"), encoding="gbk"):
     lines = ["钉钉通讯录导出" + "," * (len(header) - 1), ",".join(header)] + [",".join(r)
                                                                        for r in rows]
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
     return path
 
 
@@ -426,3 +427,136 @@ def test_8_records_keep_only_embedded_images_and_web_links():
     assert "data:text/html" not in html and "javascript:" not in html
     assert "127.0.0.1:9" not in html
     assert 'href="https://example.com/p"' in html and png in html  # the positive control
+
+
+# ------------------------------------------------------------------ properties (Hypothesis)
+
+# Every code point class: any character Unicode has (surrogates aside), plus the invisible ones
+# and the joiners drawn often, so each example is likely to meet a boundary.
+ANY_CHAR = st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(INVISIBLE),
+                     st.sampled_from("-_.@ \t\r\n\u00ad\u2028"))
+TEXT = st.text(ANY_CHAR, max_size=24)
+LETTERS = st.characters(categories=("Lu", "Ll", "Lo", "Nd"))
+
+
+@given(TEXT)
+@FAST
+def test_property_an_identifier_holds_only_what_the_allow_list_allows(value):
+    why = identifier_problem(value)
+    allowed = all(
+        unicodedata.category(c)[0] == "L" or unicodedata.category(c) == "Nd" or c in "-_."
+        or unicodedata.category(c) in ("Mn", "Mc") for c in value)
+    if not allowed or any(c in INVISIBLE or unicodedata.category(c)[0] in "CZ" for c in value):
+        assert why  # refused, and the refusal names the character
+        assert "U+" in why
+    if not why:
+        # An accepted id is its own canonical form up to case and width: nothing invisible in it
+        assert all(unicodedata.category(c)[0] not in "CZ" and c not in INVISIBLE for c in value)
+
+
+@given(st.text(LETTERS, min_size=1, max_size=8), st.lists(st.sampled_from(INVISIBLE),
+                                                           min_size=1, max_size=4))
+@FAST
+def test_property_an_id_with_invisible_characters_is_the_same_id_and_refused(base, extra):
+    variant = base + "".join(extra)
+    assert canonical_id(variant) == canonical_id(base)
+    assert identifier_problem(variant) and not identifier_problem(base)
+
+
+@given(TEXT, st.text(ANY_CHAR, max_size=40))
+@FAST
+def test_property_a_reason_counts_only_what_draws(app_id, reason):
+    from decomkit.proof.gates import MIN_OVERRIDE_REASON, Unmet, decide
+
+    drawn = drawn_text(reason)
+    assert all(unicodedata.category(c)[0] in "LNPS" and c not in INVISIBLE for c in drawn)
+    unmet = [Unmet("same_plan", "the plan changed", True)]
+    decision = decide("jxc", "disable", unmet, reason, {"confirm": "jxc"})
+    words = " ".join(reason.split())
+    if not words or len(drawn) < MIN_OVERRIDE_REASON:
+        assert not decision
+    elif decision:
+        assert decision.override["reason"] == words
+
+
+@given(TEXT)
+@FAST
+def test_property_a_channel_header_is_one_line_and_a_body_has_no_controls(text):
+    from decomkit.core.text import body_text, header_text, name_problem
+    from decomkit.platforms.base import Notification
+
+    note = Notification("email", text, text)
+    assert not any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029\x85"
+                   for c in note.title)
+    assert note.title.splitlines() in ([], [note.title])
+    assert all(c in "\n\t" or unicodedata.category(c) != "Cc" for c in note.text)
+    assert header_text(header_text(text)) == header_text(text)
+    assert body_text(body_text(text)) == body_text(text)
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        assert name_problem(text)  # a name that holds one is refused at input
+
+
+SPLIT_OPTION = st.one_of(
+    st.tuples(st.just("separator"), st.one_of(st.text(max_size=3), st.integers(), st.none())),
+    st.tuples(st.just("take"), st.one_of(st.integers(-200, 200), st.sampled_from(
+        ["path", "first", "last", "middle", ""]), st.booleans(), st.floats(allow_nan=False))),
+    st.tuples(st.just("drop_top"), st.one_of(st.integers(-5, 5), st.text(max_size=2))))
+
+
+def _option_ok(name, value) -> bool:
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if name == "separator":
+        return isinstance(value, str) and value != ""
+    if name == "take":
+        return value in ("path", "first", "last") or (whole and value >= 1)
+    return whole and value >= 0
+
+
+@given(st.lists(SPLIT_OPTION, max_size=3, unique_by=lambda o: o[0]))
+@settings(FAST, max_examples=60)
+def test_property_each_bad_map_option_is_one_clear_problem(tmp_path, options):
+    import yaml
+
+    from decomkit.core.errors import InputError
+    from decomkit.inventory.importers.maps import load_map
+
+    split = dict(options)
+    path = tmp_path / "m.yaml"  # written anew for each example
+    path.write_text(yaml.safe_dump({"table": "users", "columns": {
+        "user_id": {"from": "UserID"}, "name": {"from": "姓名"},
+        "department": {"from": "部门", "split": split}}}, allow_unicode=True), encoding="utf-8")
+    bad = [name for name, value in options if not _option_ok(name, value)]
+    if not bad:
+        load_map(path)
+        return
+    with pytest.raises(InputError) as caught:
+        load_map(path)
+    problems = caught.value.problems
+    assert sorted(p.column.rsplit(".", 1)[-1] for p in problems) == sorted(bad)
+    assert all(p.file == "m.yaml" and "Traceback" not in p.what for p in problems)
+
+
+@given(st.text(st.one_of(LETTERS, ANY_CHAR), min_size=1, max_size=10))
+@settings(max_examples=25, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_property_a_refused_user_id_changes_nothing(workspace, tmp_path_factory, user_id):
+    from decomkit.core.errors import InputError
+    from decomkit.inventory.importers import import_file
+    from decomkit.inventory.schemas import user_id_problem
+
+    if "," in user_id or '"' in user_id or user_id != user_id.strip() or any(
+            c in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029" for c in user_id):
+        return  # the CSV's own syntax: not what this property is about
+    source = contacts_csv(tmp_path_factory.mktemp("src") / "c.csv",
+                          [["王芳", "HY001", user_id, "销售部", ""]], encoding="utf-8")
+    data = workspace.root / "data"
+    before = sorted((p.name, p.read_bytes()) for p in data.iterdir())
+    try:
+        import_file(workspace, "users", "dingtalk_contacts", source, dry_run=True)
+    except InputError as exc:
+        assert any(p.row == 3 and p.file == "c.csv" for p in exc.problems)
+        assert user_id_problem(user_id) or user_id.startswith(("'", "=", "+", "-", "@")) \
+            or any(unicodedata.category(c) in ("Co", "Cn", "Cc") for c in user_id)
+    else:
+        assert not user_id_problem(user_id)
+    assert sorted((p.name, p.read_bytes()) for p in data.iterdir()) == before
