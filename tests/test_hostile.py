@@ -4,6 +4,7 @@ item of the second hostile review (each fails on the code before the fix), and p
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import unicodedata
 
@@ -162,7 +163,8 @@ def test_3_a_backup_target_of_its_own_is_kept(verified):
     from helpers import set_config
 
     set_config(verified, 'target = "backups"', 'target = "elsewhere/backups"')
-    assert run_backup(Workspace.open(verified.root), APP, actor="it-admin").path.startswith(APP + "/")
+    done = run_backup(Workspace.open(verified.root), APP, actor="it-admin")
+    assert done.path.startswith(APP + "/")
 
 
 # ------------------------------------------------------------------ 4. control characters
@@ -270,10 +272,8 @@ def test_11_stopping_the_dashboard_takes_its_server_down(demo, tmp_path, signum)
         if parent.poll() is None:
             parent.kill()
         if pid_file.exists() and pid_file.read_text():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pid_file.read_text()), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 # ------------------------------------------------------------------ 9. rollback without a scope

@@ -295,7 +295,8 @@ def test_a_person_settles_an_action_the_platform_cannot_tell(ledger):
     with pytest.raises(KeyboardInterrupt):
         ledger.run_once("k", APP, "notify", "analyst", interrupted, grant=LIVE)
     ledger.settle("k", True, "王伟", "msg-1")
-    assert ledger.run_once("k", APP, "notify", "analyst", lambda: 1 / 0, grant=LIVE) == ("msg-1", False)
+    assert ledger.run_once("k", APP, "notify", "analyst", lambda: 1 / 0,
+                           grant=LIVE) == ("msg-1", False)
     assert "by 王伟" in ledger.events(APP)[-1].data["settled"]
 
 

@@ -15,7 +15,8 @@ from typing import Literal
 from decomkit.core.text import identifier_problem, name_problem
 
 Kind = Literal["str", "int", "float", "date", "month", "bool", "enum"]
-Rule = Literal["", "id", "user_id", "name", "relative_path"]  # extra checks of a text column's values
+# extra checks of a text column's values
+Rule = Literal["", "id", "user_id", "name", "relative_path"]
 
 _NOT_IN_FOLDER_NAMES = set('<>:"/\\|?*')  # on Windows, or anywhere (the slashes)
 # Device names, also with superscript digits (COM¹) or spaces before an extension ("nul .txt"),

@@ -10,8 +10,8 @@ transition is recorded."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from decomkit.analysis.preflight import (
     Readiness,
