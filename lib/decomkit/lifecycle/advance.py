@@ -25,6 +25,7 @@ from decomkit.context.stage import Stage
 from decomkit.core.errors import PlatformError, TransitionError
 from decomkit.core.i18n import TEXT, Language, t
 from decomkit.core.present import spoken_date
+from decomkit.core.text import drawn_text
 from decomkit.lifecycle.approval import make_plan, requester, submit_approval, withdraw_approval
 from decomkit.lifecycle.authority import authorize, notice_key, workspace_today
 from decomkit.lifecycle.execute import advance_missing, affected_people
@@ -265,7 +266,7 @@ def move_planned_date(stage: Stage, app_id: str, planned_date: dt.date, remark: 
     if pending.data["plan"]["date"] == planned_date.isoformat():
         raise TransitionError(app_id, "move the planned date",
                               f"the request already plans {planned_date.isoformat()}")
-    if not remark.strip():
+    if not drawn_text(remark):  # what a reader sees: blank fillers are no remark
         raise TransitionError(app_id, "move the planned date",
                               "say why the date moves (withdraw_remark)")
     today = today or workspace_today(stage.workspace)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from decomkit.context.stage import Stage
 from decomkit.core.errors import TransitionError
+from decomkit.core.text import drawn_text
 from decomkit.lifecycle.authority import authorize
 from decomkit.lifecycle.execute import residue
 from decomkit.proof.gates import require
@@ -61,7 +62,7 @@ def mark_residue_cleaned(stage: Stage, app_id: str, number: int, who: str,
     if not 1 <= number <= len(items):
         raise TransitionError(app_id, "record a cleaned residue item",
                               f"there is no item {number}: the checklist has 1 to {len(items)}")
-    if not who.strip():
+    if not drawn_text(who):
         raise TransitionError(app_id, "record a cleaned residue item", "say who cleaned it")
     if path is None or not path.is_file() or path.stat().st_size == 0:
         raise TransitionError(app_id, "record a cleaned residue item", "the evidence file is "

@@ -28,6 +28,7 @@ from decomkit.core.files import atomic_write_text
 from decomkit.core.i18n import Language
 from decomkit.core.locks import app_lock
 from decomkit.core.resources import render_template
+from decomkit.core.text import drawn_text
 from decomkit.inventory.schemas import TABLES_BY_NAME
 from decomkit.inventory.tables import find_table_file
 from decomkit.inventory.usage import parse_as_of
@@ -134,7 +135,7 @@ def record_vendor_notified(workspace: Workspace, app_id: str, *, who: str,
     kit wrote for the contract; the contract ends on the day it names), with an evidence file
     (the sent mail, the vendor's receipt: its SHA-256 is kept), on ``notified_on`` (default:
     today where the organisation is). A ledger note; nothing else changes."""
-    if not who.strip():
+    if not drawn_text(who):
         raise WorkspaceError("say who told the vendor (--as NAME)")
     proof = Path(evidence)
     if not proof.is_file() or proof.stat().st_size == 0:

@@ -22,7 +22,7 @@ from decomkit.core.files import atomic_write_text
 from decomkit.core.locks import state_file
 from decomkit.core.resources import templates_dir
 from decomkit.core.sinks import state_json
-from decomkit.core.text import canonical_user_id
+from decomkit.core.text import canonical_user_id, drawn_text
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -93,7 +93,7 @@ class ManualPlatform(Platform):
     def confirm(self, key: str, who: str, evidence: str | Path) -> dict:
         """Record that ``who`` did step ``key`` in the console, with an evidence file."""
         path = Path(evidence)
-        if not who.strip():
+        if not drawn_text(who):
             raise PlatformError("confirm", "say who did the step (--as NAME)")
         if not path.is_file() or path.stat().st_size == 0:
             raise PlatformError("confirm", f"evidence file {path} is missing or empty; attach "
