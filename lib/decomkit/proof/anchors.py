@@ -142,7 +142,10 @@ class FolderStore(AnchorStore):
         except OSError as exc:
             raise AnchorError(f"{self.label}: {type(exc).__name__}: {exc.strerror}") from None
         finally:
-            temp.unlink(missing_ok=True)
+            try:
+                temp.unlink(missing_ok=True)
+            except OSError:  # its folder could not be made: there is no temporary file
+                pass
         return str(path)
 
     def fetch(self, workspace_id: str) -> list[dict]:
