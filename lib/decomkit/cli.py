@@ -77,6 +77,9 @@ def _print_key(root: Path) -> None:
           f"{private_key_location(current.key_id)} (outside the workspace; back it up, never "
           f"share it), public key {root / 'keys' / (current.key_id + '.pub.pem')} (give it to "
           "your auditors)")
+    print(f"trust profile {root / 'keys' / 'trust-profile.json'}: keys, workspace id, anchors; "
+          "give a copy to your auditors (they verify with --trust FILE), and run 'decomkit keys "
+          "profile DIR' again after adding an anchor")
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -309,10 +309,19 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
     external: list[tuple[str, dict]] = []
     anchored: dict[str, int] = {}
     anchors = open_anchors(root, workspace.config)
+    from_profile: set[str] = set()
     if trust is not None:  # the profile's anchors, wherever the workspace now points
         pinned = trust.open_anchors(root, workspace.config)
         named = {(a.kind, a.target) for a in pinned}
+        configured = {(a.kind, a.target) for a in anchors}
+        notes += [f"the trust profile names {a.label}, which decomkit.toml no longer lists: "
+                  "checked there all the same" for a in pinned
+                  if (a.kind, a.target) not in configured]
+        notes += [f"decomkit.toml lists {a.label}, which the trust profile does not name: "
+                  "ask for the profile again ('decomkit keys profile DIR')" for a in anchors
+                  if (a.kind, a.target) not in named]
         anchors = pinned + [a for a in anchors if (a.kind, a.target) not in named]
+        from_profile = {a.label for a in pinned}
     for anchor in anchors:
         try:
             found = anchor.fetch(workspace_id)
@@ -327,7 +336,7 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
         anchored[anchor.label] = len(found)
         external += [(anchor.label, c) for c in found]
         problems += _known_elsewhere(anchor.label, every or [], workspace_id, ring)
-        if trust is not None and not found and local:
+        if anchor.label in from_profile and not found and local:
             problems.append(f"{anchor.label}, named by the trust profile, holds no checkpoint "
                             f"of workspace {workspace_id} while the ledger has "
                             f"{len(local)}: the workspace publishes elsewhere, or the anchor "
