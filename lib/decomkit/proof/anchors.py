@@ -12,6 +12,7 @@ and are checked by pasting a checkpoint line into ``decomkit ledger verify --che
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -142,10 +143,8 @@ class FolderStore(AnchorStore):
         except OSError as exc:
             raise AnchorError(f"{self.label}: {type(exc).__name__}: {exc.strerror}") from None
         finally:
-            try:
+            with contextlib.suppress(OSError):  # no folder could be made: no temporary file
                 temp.unlink(missing_ok=True)
-            except OSError:  # its folder could not be made: there is no temporary file
-                pass
         return str(path)
 
     def fetch(self, workspace_id: str) -> list[dict]:
