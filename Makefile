@@ -51,9 +51,9 @@ demo: $(STAMP)
 	$(VENV)/bin/decomkit batch $(DEMO) --stages review --apps old-expense,room-booking
 	$(VENV)/bin/decomkit record $(DEMO)
 	$(VENV)/bin/decomkit status $(DEMO)
-	$(VENV)/bin/decomkit ledger verify $(DEMO)
+	$(VENV)/bin/decomkit ledger verify $(DEMO) --trust $(DEMO)/keys/trust-profile.json
 	rm -rf $(DEMO)-records-copy && cp -r $(DEMO)/records $(DEMO)-records-copy
-	$(VENV)/bin/decomkit record verify $(DEMO)-records-copy --public-key $(DEMO)/keys/*.pub.pem
+	$(VENV)/bin/decomkit record verify $(DEMO)-records-copy --trust $(DEMO)/keys/trust-profile.json
 	@echo "workspace: $(abspath $(DEMO))"
 	@echo "executed notebooks: $(abspath $(DEMO))/runs/<app>/; candidate list: $(abspath $(DEMO))/candidates.xlsx"
 	@echo "pipeline batch summary: $$(ls $(abspath $(DEMO))/runs/batch-*-$(subst $(comma),-,$(PIPELINE)).json | tail -n 1)"

@@ -24,8 +24,10 @@ def test_demo_status_and_ledger_verify(tmp_path):
     assert str(ws) in done.stdout and "进销存" in done.stdout
     assert "new: 30, verified_disabled: 2" in done.stdout  # two apps were retired before
     assert run("status", str(ws)).stdout.count("new") >= 30
-    verified = run("ledger", "verify", str(ws))
+    verified = run("ledger", "verify", str(ws), "--trust", str(ws / "keys" / "trust-profile.json"))
     assert verified.returncode == 0 and "ledger verified: 18 rows" in verified.stdout
+    unpinned = run("ledger", "verify", str(ws))
+    assert unpinned.returncode == 3 and "checked against its own claims" in unpinned.stdout
 
 
 def test_demo_refuses_an_existing_workspace_without_replace(tmp_path):

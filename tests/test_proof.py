@@ -102,6 +102,13 @@ def forge(ws: Workspace, *, resign: bool = True, reorder: bool = False) -> None:
         canonical_json({"seq": len(events), "hash": prev}), encoding="utf-8")
 
 
+def profile(ws: Workspace) -> Path:
+    """The trust profile of the workspace as it is now, as its auditors were handed it."""
+    from decomkit.proof.trust import write_profile
+
+    return write_profile(ws.root, reopen(ws).config)
+
+
 @pytest.fixture
 def folder_anchored(demo, tmp_path):
     """The demo (18 rows of history) anchored to a local folder, every checkpoint published."""
@@ -170,10 +177,11 @@ def test_a_key_added_by_an_insider_with_rotate_lost_does_not_verify_a_forgery(
 
 
 def test_the_cli_fails_and_names_the_anchored_checkpoint(folder_anchored, capsys):
-    assert main(["ledger", "verify", str(folder_anchored.root)]) == 0
+    trust = str(profile(folder_anchored))
+    assert main(["ledger", "verify", str(folder_anchored.root), "--trust", trust]) == 0
     assert "18 checkpoints, each a prefix of the chain" in capsys.readouterr().out
     forge(folder_anchored)
-    assert main(["ledger", "verify", str(folder_anchored.root)]) == 1
+    assert main(["ledger", "verify", str(folder_anchored.root), "--trust", trust]) == 1
     assert "checkpoint row 2 " in capsys.readouterr().err
 
 
@@ -221,8 +229,12 @@ def test_deleting_the_ledger_fails_verification(demo, tmp_path, anchored, capsys
 
 
 def test_an_empty_new_workspace_verifies(workspace, capsys):
-    assert main(["ledger", "verify", str(workspace.root)]) == 0
-    assert "ledger verified: 0 rows" in capsys.readouterr().out
+    assert main(["ledger", "verify", str(workspace.root)]) == 3  # against its own claims only
+    out = capsys.readouterr().out
+    assert "ledger verified: 0 rows" in out and "checked against its own claims" in out
+    trust = str(workspace.root / "keys" / "trust-profile.json")
+    assert main(["ledger", "verify", str(workspace.root), "--trust", trust]) == 0
+    assert "checked against its own claims" not in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------ S3 Object Lock (moto)
@@ -386,8 +398,9 @@ def test_the_dingtalk_approval_form_and_the_auditors_robot_carry_the_checkpoint(
                                 reason="成本过高")
         form = fake.instances[event.data["instance_id"]]["formComponentValues"]
         value = next(f["value"] for f in form if f["name"] == "台账校验 / Ledger checkpoint")
-        latest = stored_checkpoints(ws.ledger_path)[-2]  # the one before approval_pending
-        assert value == checkpoint_text(latest) and latest["seq"] < rows(ws)
+        latest = next(c for c in stored_checkpoints(ws.ledger_path)
+                      if checkpoint_text(c) == value)  # the head before approval_pending
+        assert latest["seq"] < event.seq
         posted = [m["msg"]["text"]["content"] for m in fake.messages if m.get("robot")]
         assert posted and all("decomkit-checkpoint/1 ws=" in text for text in posted)
         report = verify_ledger(ws, checkpoint_texts=(value,))
@@ -554,7 +567,7 @@ def test_a_copied_records_folder_verifies_with_only_the_public_key(records_copy)
     assert "records verified" in done.stdout and "rendered at ledger checkpoint row 18" in \
         done.stdout
     unpinned = _verify_cli(str(copy))
-    assert unpinned.returncode == 0 and "not pinned" in unpinned.stdout
+    assert unpinned.returncode == 3 and "checked against its own claims" in unpinned.stdout
     result = check_records(copy, (read_public_key_file(public),), demo)
     assert result.checkpoint["seq"] == 18 and result.trust == "pinned"
 

@@ -171,6 +171,11 @@ def test_the_record_command_and_its_verification(recorded):
     assert SENTINEL not in done.stdout + done.stderr  # nor in the log
     done = subprocess.run([str(binary), "record", "verify", str(recorded.root / "records")],
                           capture_output=True, text=True, timeout=60)
+    assert done.returncode == 3 and "records verified" in done.stdout  # unpinned
+    assert "checked against its own claims" in done.stdout
+    profile = recorded.root / "keys" / "trust-profile.json"
+    done = subprocess.run([str(binary), "record", "verify", str(recorded.root / "records"),
+                           "--trust", str(profile)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "records verified" in done.stdout
 
 

@@ -77,6 +77,9 @@ def _print_key(root: Path) -> None:
           f"{private_key_location(current.key_id)} (outside the workspace; back it up, never "
           f"share it), public key {root / 'keys' / (current.key_id + '.pub.pem')} (give it to "
           "your auditors)")
+    print(f"trust profile {root / 'keys' / 'trust-profile.json'}: keys, workspace id, anchors; "
+          "give a copy to your auditors (they verify with --trust FILE), and run 'decomkit keys "
+          "profile DIR' again after adding an anchor")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -121,12 +124,30 @@ def _public_keys(paths: list[str] | None) -> tuple:
     return tuple(read_public_key_file(p) for p in paths or ())
 
 
+UNPINNED = 3  # verified, but only against the workspace's own claims (docs/security.md)
+
+
+def _trust(path: str | None):
+    from decomkit.proof.trust import load_profile
+
+    return load_profile(path) if path else None
+
+
+def _unpinned(what: str) -> int:
+    print(f"  {what} was checked against its own claims only: whoever can write the workspace "
+          "can rewrite its keys, id and anchors too. Pass --trust FILE, the trust profile you "
+          "were given ('decomkit keys profile DIR' writes it), to check it against yours. "
+          f"Exit code {UNPINNED}: not verified against a trust root")
+    return UNPINNED
+
+
 def cmd_ledger_verify(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
     from decomkit.proof.checkpoints import current_checkpoint, verify_ledger
 
     report = verify_ledger(Workspace.open(args.dir), public_keys=_public_keys(args.public_key),
-                           checkpoint_texts=tuple(args.checkpoint or ()))
+                           checkpoint_texts=tuple(args.checkpoint or ()),
+                           trust=_trust(args.trust))
     print(f"ledger verified: {report.rows} rows, chain head {report.head} (row {report.rows}); "
           f"{report.checkpoints} signed checkpoints")
     workspace = Workspace.open(args.dir)
@@ -143,14 +164,14 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
     if not report.anchored:
         print("  no readable anchor: whoever holds the signing key could rewrite this ledger "
               "undetected; add an [[anchors]] entry (see docs/operator.md, Anchors)")
-    return 0
+    return 0 if report.pinned else _unpinned("the ledger")
 
 
 def cmd_ledger_anchor(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
     from decomkit.proof.checkpoints import anchor_now
 
-    left = anchor_now(Workspace.open(args.dir))
+    left = anchor_now(Workspace.open(args.dir), adopt=args.adopt_unsigned or "")
     for anchor, rows in left.items():
         print(f"anchor {anchor}: {len(rows)} checkpoints still not anchored (it is down?)")
     print("every checkpoint is anchored" if not left else "run it again when the anchor is up")
@@ -162,6 +183,14 @@ def cmd_keys(args: argparse.Namespace) -> int:
     from decomkit.proof.keys import init_keys, load_keyring, private_key_location, rotate_keys
 
     workspace = Workspace.open(args.dir)
+    if args.keys_command == "profile":
+        from decomkit.proof.trust import write_profile
+
+        path = write_profile(workspace.root, workspace.config)
+        print(path.read_text(encoding="utf-8"), end="")
+        print(f"trust profile: {path} (give a copy to your auditors and to every anchor's "
+              "owner; they verify with --trust FILE)")
+        return 0
     if args.keys_command == "show":
         ring = load_keyring(workspace.root)
         print(f"workspace id {ring.workspace_id}")
@@ -174,7 +203,11 @@ def cmd_keys(args: argparse.Namespace) -> int:
         workspace.root, lost=args.lost)
     with workspace.ledger() as ledger:
         ledger.checkpoint()  # the chain so far, signed with the new key
+    from decomkit.proof.trust import write_profile
+
+    profile = write_profile(workspace.root, workspace.config)
     print(f"signing key {info.key_id} ({info.fingerprint})")
+    print(f"  trust profile: {profile} (give it to your auditors: --trust FILE)")
     print(f"  private key: {info.private_key} (outside the workspace; back it up, never share)")
     print(f"  public key:  {info.public_key} (give it to your auditors)")
     for note in info.notes:
@@ -281,21 +314,21 @@ def cmd_record(args: argparse.Namespace) -> int:
 
     if args.target == "verify":
         if len(args.apps) != 1:
-            raise SystemExit("usage: decomkit record verify PATH [--public-key FILE] "
-                             "[--workspace DIR]")
+            raise SystemExit("usage: decomkit record verify PATH [--trust FILE] "
+                             "[--public-key FILE] [--workspace DIR]")
         result = check_records(args.apps[0], _public_keys(args.public_key),
-                               Workspace.open(args.workspace) if args.workspace else None)
+                               Workspace.open(args.workspace) if args.workspace else None,
+                               trust=_trust(args.trust))
         print(f"records verified: {result.files} files unchanged, signed by key "
               f"{result.key_id} ({result.fingerprint})")
         if result.checkpoint:
             print(f"  rendered at ledger checkpoint row {result.checkpoint['seq']}, head "
                   f"{result.checkpoint['head']}")
-        if result.trust == "embedded":
-            print("  the key was not pinned: compare the fingerprint with the one you were "
-                  "given, or pass --public-key FILE")
         if args.workspace:
             print("  the checkpoint is in the workspace's ledger, which verifies against its "
                   "anchors")
+        if result.trust in ("embedded", "workspace"):
+            return _unpinned("the records' key")
         return 0
     as_of = args.as_of.isoformat() if args.as_of else ""
     index = render_records(Workspace.open(args.target), args.apps or None, as_of, pdf=args.pdf)
@@ -480,6 +513,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also print each dossier to records/<app>/<app>.pdf (needs Chromium)")
     p.add_argument("--public-key", action="append", metavar="FILE",
                    help="verify: the public key (PEM) the records must be signed with")
+    p.add_argument("--trust", metavar="FILE",
+                   help="verify: the trust profile you were given (keys/trust-profile.json); "
+                        "without it or --public-key the exit code is 3 (unpinned)")
     p.add_argument("--workspace", metavar="DIR",
                    help="verify: also check the records' checkpoint against this workspace's "
                         "ledger and anchors")
@@ -536,9 +572,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--checkpoint", action="append", metavar="LINE",
                    help="a 'decomkit-checkpoint/1 …' line from an email, robot message or "
                         "approval form, checked like an anchored one")
+    v.add_argument("--trust", metavar="FILE",
+                   help="the trust profile you were given (keys/trust-profile.json): its keys, "
+                        "workspace id and anchors are trusted instead of the workspace's; "
+                        "without it the exit code is 3 (checked against its own claims)")
     v.set_defaults(func=cmd_ledger_verify)
     a = ledger_sub.add_parser("anchor", help="publish checkpoints the anchors do not hold yet")
     a.add_argument("dir")
+    a.add_argument("--adopt-unsigned", metavar="NAME",
+                   help="rows added after the last signed checkpoint (without the key) are "
+                        "refused; after reading them, adopt them under your name")
     a.set_defaults(func=cmd_ledger_anchor)
 
     p = sub.add_parser("keys", help="signing keys: init (a key pair, private key outside the "
@@ -547,7 +590,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("init", "create the workspace's key pair (or move an old one's shared "
                                 "key out)"),
                        ("rotate", "a new key; old public keys still verify what they signed"),
-                       ("show", "key ids, fingerprints, where the private key is looked for")):
+                       ("show", "key ids, fingerprints, where the private key is looked for"),
+                       ("profile", "write and print keys/trust-profile.json, what auditors keep "
+                                   "(--trust FILE)")):
         k = keys_sub.add_parser(name, help=text)
         k.add_argument("dir")
         if name == "rotate":

@@ -19,6 +19,7 @@ from decomkit.proof.checkpoints import Checkpointer
 from decomkit.proof.gates import STATES
 from decomkit.proof.keys import has_keys, init_keys
 from decomkit.proof.ledger import Ledger
+from decomkit.proof.trust import write_profile
 
 FOLDERS = ("data", "exports", "backups", "runs", "records", "platform")
 # What the kit itself keeps and signs or reads back: never a place for anything else (a backup
@@ -112,6 +113,7 @@ def init_workspace(root: str | Path, **config_values) -> Workspace:
     workspace = Workspace(root)
     if not has_keys(root):  # a private key may already be set in the environment
         init_keys(root)
+        write_profile(root, workspace.config)  # what the auditors keep (keys/trust-profile.json)
     workspace.ledger().close()
     return workspace
 

@@ -17,7 +17,7 @@ from decomkit.context.workspace import Workspace, managed_folder
 from decomkit.core.errors import BackupError, LedgerIntegrityError
 from decomkit.custody.checksums import MANIFEST, MARKER, parse_table, restore_into_sqlite
 from decomkit.custody.store import Store
-from decomkit.proof.keys import check_document, load_keyring
+from decomkit.proof.keys import check_document, endorsed_keyring
 
 
 def _recorded_target(workspace: Workspace, store: Store) -> str:
@@ -98,7 +98,9 @@ def verify_backup(workspace: Workspace, app_id: str, *, actor: str, store: Store
         return _finish(workspace, app_id, prefix, "", pd.DataFrame(),
                        [f"{MANIFEST} cannot be read ({type(exc).__name__})"], actor, record)
     manifest_hash = hashlib.sha256(body).hexdigest()
-    if why := check_document(manifest, load_keyring(workspace.root),
+    # Only keys the workspace's first key endorsed: one added by 'keys rotate --lost' (no
+    # private key needed) or by hand does not make a re-signed backup pass.
+    if why := check_document(manifest, endorsed_keyring(workspace.root)[0],
                              at=str(manifest.get("created", ""))):
         problems.append(f"{MANIFEST}: the signature does not match: the manifest was changed "
                         f"after the backup, or signed with another key ({why})")

@@ -12,6 +12,7 @@ and are checked by pasting a checkpoint line into ``decomkit ledger verify --che
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -80,6 +81,11 @@ class AnchorStore(ABC):
         """Every checkpoint the anchor holds for ``workspace_id``; None if it cannot be read."""
         return None
 
+    def fetch_all(self) -> list[dict] | None:
+        """Every checkpoint the anchor holds, whatever workspace it names (an anchor that knows
+        a key under another workspace id betrays a changed id); None if it cannot be read."""
+        return None
+
 
 def _parse(data: bytes, where: str) -> dict:
     try:
@@ -106,22 +112,39 @@ class FolderStore(AnchorStore):
         return str(self.folder)
 
     def publish(self, checkpoint: dict) -> str:
+        """Written whole or not at all: the bytes go to a temporary file, which is then linked
+        under its name (a link never replaces a file). A file a crash of an earlier version
+        left holding a prefix of these bytes (empty, cut short) is repaired."""
         path = self.folder / object_name(checkpoint)
         body = checkpoint_bytes(checkpoint)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)  # never overwrite
+            if path.is_file() and not path.is_symlink():
+                held = path.read_bytes()
+                if held == body:
+                    return str(path)
+                if not body.startswith(held):
+                    raise AnchorError(f"{self.label} already holds a different checkpoint for "
+                                      f"row {checkpoint['seq']}")
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o444)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(body)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if path.is_file() and not path.is_symlink():
+                os.replace(temp, path)  # the partial file above: same bytes, completed
+            else:
+                os.link(temp, path)  # FileExistsError if another run put it there first
         except FileExistsError:
             if not path.is_file() or path.read_bytes() != body:
                 raise AnchorError(f"{self.label} already holds a different checkpoint for row "
                                   f"{checkpoint['seq']}") from None
-            return str(path)
         except OSError as exc:
             raise AnchorError(f"{self.label}: {type(exc).__name__}: {exc.strerror}") from None
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
+        finally:
+            with contextlib.suppress(OSError):  # no folder could be made: no temporary file
+                temp.unlink(missing_ok=True)
         return str(path)
 
     def fetch(self, workspace_id: str) -> list[dict]:
@@ -131,6 +154,11 @@ class FolderStore(AnchorStore):
                               "was removed, or nothing was published yet: run 'decomkit "
                               "ledger anchor DIR')")
         return [_parse(p.read_bytes(), str(p)) for p in sorted(folder.glob("*.json"))]
+
+    def fetch_all(self) -> list[dict]:
+        if not self.folder.is_dir():
+            return []
+        return [_parse(p.read_bytes(), str(p)) for p in sorted(self.folder.glob("*/*.json"))]
 
 
 class S3Store(AnchorStore):
@@ -187,7 +215,13 @@ class S3Store(AnchorStore):
         return f"s3://{bucket}/{key}?versionId={answer.get('VersionId', '')}"
 
     def fetch(self, workspace_id: str) -> list[dict]:
-        bucket, prefix = self._key(f"{workspace_id}/")
+        return self._read(f"{workspace_id}/")
+
+    def fetch_all(self) -> list[dict]:
+        return self._read("")
+
+    def _read(self, name: str) -> list[dict]:
+        bucket, prefix = self._key(name)
         found = []
         try:
             fs = self._fs

@@ -40,6 +40,7 @@ from decomkit.proof.keys import (
     sign_document,
 )
 from decomkit.proof.ledger import Ledger
+from decomkit.proof.trust import TrustProfile
 
 FORMAT = 1
 _SCHEMA = """
@@ -146,6 +147,11 @@ class Checkpointer:
                    (seq, json.dumps(checkpoint, sort_keys=True)))
         return checkpoint
 
+    def signed_up_to(self, db: sqlite3.Connection) -> int | None:
+        """The last row a signed checkpoint covers; None before the first checkpoint."""
+        row = db.execute("SELECT MAX(seq) FROM checkpoints").fetchone()
+        return row[0] if row else None
+
     def publish(self, ledger_path: Path) -> dict[str, list[int]]:
         """Publish every checkpoint an anchor does not hold yet; return, per anchor, the rows
         still not anchored (a warning says so; nothing is raised)."""
@@ -197,10 +203,11 @@ def _rows(rows: list[int]) -> str:
     return f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}–{rows[-1]}"
 
 
-def anchor_now(workspace: LedgerHome) -> dict[str, list[int]]:
-    """Publish every pending checkpoint (``decomkit ledger anchor``)."""
+def anchor_now(workspace: LedgerHome, adopt: str = "") -> dict[str, list[int]]:
+    """Publish every pending checkpoint (``decomkit ledger anchor``). Rows after the last
+    signed checkpoint are refused unless ``adopt`` names who adopts them."""
     with workspace.ledger() as ledger:
-        ledger.checkpoint()  # a head past the last checkpoint (notes) is covered too
+        ledger.checkpoint(adopt)  # a head past the last checkpoint (an old ledger's notes)
     anchors = open_anchors(workspace.root, workspace.config)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AnchorWarning)
@@ -218,6 +225,7 @@ class LedgerReport:
     anchored: dict[str, int] = field(default_factory=dict)  # anchor → checkpoints read there
     unanchored: dict[str, int] = field(default_factory=dict)  # anchor → not published yet
     notes: list[str] = field(default_factory=list)
+    pinned: bool = False  # checked against a trust profile, not the workspace's own claims
 
 
 def _evidence(workspace: LedgerHome) -> list[str]:
@@ -264,15 +272,20 @@ def _contradiction(checkpoint: dict, hashes: dict[int, str], source: str) -> str
 
 def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
                   checkpoint_texts: tuple[str, ...] = (),
-                  extra_checkpoints: tuple[tuple[str, dict], ...] = ()) -> LedgerReport:
+                  extra_checkpoints: tuple[tuple[str, dict], ...] = (),
+                  trust: TrustProfile | None = None) -> LedgerReport:
     """Check the chain, every checkpoint's signature, and every anchored checkpoint (and each
     pasted line or ``(source, checkpoint)`` given) against the chain; raise
-    LedgerIntegrityError naming the first contradiction first. ``public_keys`` pins the keys
-    to trust instead of the workspace's own list."""
+    LedgerIntegrityError naming the first contradiction first. ``trust`` (the auditor's trust
+    profile) pins the keys, the workspace id and the anchors; ``public_keys`` pins only the
+    keys; without either the workspace is checked against its own claims (``report.pinned``
+    is False)."""
     root, problems, notes = workspace.root, [], []
     registry = load_keyring(root) if has_keys(root) else None
     ring = KeyRing.of(*public_keys) if public_keys else registry
-    if registry is not None and not public_keys:
+    if trust is not None:
+        ring = trust.keyring(root)
+    elif registry is not None and not public_keys:
         ring, unendorsed = endorsed_keyring(root)
         problems += unendorsed
     if ring is None:
@@ -280,6 +293,12 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
             f"{root} has no public key, so nothing in it is signed: run 'decomkit keys init "
             f"{root}' (an old workspace's shared key .keys/signing.key is moved out)")
     workspace_id = registry.workspace_id if registry else ""
+    if trust is not None:
+        if workspace_id and workspace_id != trust.workspace_id:
+            problems.append(f"the workspace calls itself {workspace_id} in keys/public-keys.json, "
+                            f"but the trust profile {trust.where} names workspace "
+                            f"{trust.workspace_id}: its id was changed")
+        workspace_id = trust.workspace_id
     exists = workspace.ledger_path.exists()
     hashes, chain_problems, transitions = _chain(workspace.ledger_path) if exists else ({}, [],
                                                                                        [])
@@ -289,9 +308,24 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
 
     external: list[tuple[str, dict]] = []
     anchored: dict[str, int] = {}
-    for anchor in open_anchors(root, workspace.config):
+    anchors = open_anchors(root, workspace.config)
+    from_profile: set[str] = set()
+    if trust is not None:  # the profile's anchors, wherever the workspace now points
+        pinned = trust.open_anchors(root, workspace.config)
+        named = {(a.kind, a.target) for a in pinned}
+        configured = {(a.kind, a.target) for a in anchors}
+        notes += [f"the trust profile names {a.label}, which decomkit.toml no longer lists: "
+                  "checked there all the same" for a in pinned
+                  if (a.kind, a.target) not in configured]
+        notes += [f"decomkit.toml lists {a.label}, which the trust profile does not name: "
+                  "ask for the profile again ('decomkit keys profile DIR')" for a in anchors
+                  if (a.kind, a.target) not in named]
+        anchors = pinned + [a for a in anchors if (a.kind, a.target) not in named]
+        from_profile = {a.label for a in pinned}
+    for anchor in anchors:
         try:
             found = anchor.fetch(workspace_id)
+            every = anchor.fetch_all()
         except AnchorError as exc:
             problems.append(f"{exc}; verification needs every readable anchor")
             continue
@@ -301,6 +335,12 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
             continue
         anchored[anchor.label] = len(found)
         external += [(anchor.label, c) for c in found]
+        problems += _known_elsewhere(anchor.label, every or [], workspace_id, ring)
+        if anchor.label in from_profile and not found and local:
+            problems.append(f"{anchor.label}, named by the trust profile, holds no checkpoint "
+                            f"of workspace {workspace_id} while the ledger has "
+                            f"{len(local)}: the workspace publishes elsewhere, or the anchor "
+                            "was never published to ('decomkit ledger anchor DIR')")
         gone = sorted(_published(workspace.ledger_path, anchor.label)
                       - {c["seq"] for c in found if c.get("workspace_id") == workspace_id})
         if gone:
@@ -316,6 +356,11 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
             contradictions.append(f"{source}: {checkpoint['unreadable']} is not a checkpoint")
             continue
         if checkpoint.get("workspace_id") != workspace_id:
+            if source in ("the pasted checkpoint", "the records' manifest"):
+                contradictions.append(f"{source} is of workspace "
+                                      f"{checkpoint.get('workspace_id')}, but the ledger is "
+                                      f"checked as workspace {workspace_id}: one of the two "
+                                      "ids was changed")
             continue  # another workspace's checkpoint in a shared anchor
         signed = {k: v for k, v in checkpoint.items() if not k.startswith("_")}
         why = check_document(signed, ring, at=checkpoint.get("time", ""))
@@ -351,10 +396,34 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
         problems.append(f"transition rows {', '.join(map(str, unsigned[:10]))} have no signed "
                         "checkpoint (checkpoints were deleted, or rows were added without the "
                         "key)")
+    tail = [s for s in hashes if covered and s > max(covered) and s not in unsigned]
+    if tail:
+        problems.append(f"{_rows(tail)} came after the last signed checkpoint (row "
+                        f"{max(covered)}): unsigned, added without the key; read them, then "
+                        "restore the ledger or adopt them by name ('decomkit ledger anchor DIR "
+                        "--adopt-unsigned NAME')")
     if problems:
         raise LedgerIntegrityError(f"{root} does not verify:\n  - " + "\n  - ".join(problems))
     return LedgerReport(len(hashes), hashes[max(hashes)] if hashes else "", len(local),
-                        anchored, _unanchored(workspace), notes)
+                        anchored, _unanchored(workspace), notes,
+                        pinned=trust is not None)
+
+
+def _known_elsewhere(label: str, every: list[dict], workspace_id: str, ring: KeyRing
+                     ) -> list[str]:
+    """Checkpoints at an anchor signed by a trusted key under another workspace id: the
+    workspace was given a new id (its forgery published under it) — never another's."""
+    found: dict[str, list[int]] = {}
+    for checkpoint in every:
+        other = checkpoint.get("workspace_id")
+        if "unreadable" in checkpoint or other == workspace_id:
+            continue
+        signed = {k: v for k, v in checkpoint.items() if not k.startswith("_")}
+        if not check_document(signed, ring, at=str(checkpoint.get("time", ""))):
+            found.setdefault(str(other), []).append(checkpoint["seq"])
+    return [f"{label} holds {len(rows)} checkpoints ({_rows(sorted(rows))}) signed by this "
+            f"workspace's key under another workspace id, {other}: the workspace id was "
+            f"changed (it is {workspace_id} here)" for other, rows in found.items()]
 
 
 def _published(ledger_path: Path, label: str) -> set[int]:

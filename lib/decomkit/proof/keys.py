@@ -194,6 +194,15 @@ def _load_private(data: bytes, where: str) -> Ed25519PrivateKey:
     return key
 
 
+def _private_bytes(path: Path) -> bytes:
+    """A private key file's bytes; refused when others may read it (POSIX), as ssh does."""
+    mode = path.stat().st_mode
+    if os.name != "nt" and mode & 0o077:
+        raise SigningKeyError(f"the private key {path} can be read by others (mode "
+                              f"{mode & 0o777:o}); run 'chmod 600 {path}' and try again")
+    return path.read_bytes()
+
+
 def _inside(path: Path, root: Path | None) -> bool:
     return root is not None and path.resolve().is_relative_to(Path(root).resolve())
 
@@ -238,7 +247,7 @@ def load_signer(root: Path) -> Signer:
                                   "private key outside it (anyone who can read the workspace "
                                   "could sign with it)")
         try:
-            private = _load_private(path.read_bytes(), str(path))
+            private = _load_private(_private_bytes(path), str(path))
         except FileNotFoundError:
             raise SigningKeyError(
                 f"the private key of {root}'s signing key {wanted} is not at {path}; copy it "
@@ -278,7 +287,7 @@ def _new_private(root: Path) -> tuple[Ed25519PrivateKey, str]:
             raise SigningKeyError(f"{KEY_FILE_ENV} points inside the workspace; choose a path "
                                   "outside it")
         if path.exists():
-            return _load_private(path.read_bytes(), str(path)), str(path)
+            return _load_private(_private_bytes(path), str(path)), str(path)
         private = Ed25519PrivateKey.generate()
         _write_private(path, private)
         return private, str(path)
@@ -366,8 +375,26 @@ def endorsed_keyring(root: Path) -> tuple[KeyRing, list[str]]:
     order = sorted(ring.keys.values(), key=lambda k: (k.created, k.key_id))
     if not order:
         return ring, []
-    trusted = {order[0].key_id: order[0]}
-    for key in order[1:]:
+    trusted = endorsed_by(root, KeyRing({order[0].key_id: order[0]})).keys
+    left_out = [f"key {k.key_id} ({k.fingerprint}) in {KEYS_DIR}/{REGISTRY} is not endorsed "
+                "by an earlier key of this workspace (made with 'keys rotate --lost', or added "
+                "by hand): it is trusted only when pinned with --public-key by someone who "
+                "checked its fingerprint" for k in order if k.key_id not in trusted]
+    return KeyRing(trusted, ring.workspace_id, ring.current), left_out
+
+
+def endorsed_by(root: Path, roots: KeyRing) -> KeyRing:
+    """``roots`` plus every key of the workspace a trusted key endorsed, in the order they
+    were made (an endorsement by a key trusted only through another endorsement counts)."""
+    trusted = dict(roots.keys)
+    try:
+        ring = load_keyring(root)
+    except SigningKeyError:
+        return KeyRing(trusted, roots.workspace_id, roots.current)
+    for key in sorted(ring.keys.values(), key=lambda k: (k.created, k.key_id)):
+        if key.key_id in trusted:
+            trusted[key.key_id] = key  # the workspace's copy knows when it was retired
+            continue
         for old in list(trusted.values()):
             try:
                 body = json.loads(endorsement_path(root, key.key_id, old.key_id)
@@ -380,11 +407,7 @@ def endorsed_keyring(root: Path) -> tuple[KeyRing, list[str]]:
                                            at=str(body.get("time", "")))):
                 trusted[key.key_id] = key
                 break
-    left_out = [f"key {k.key_id} ({k.fingerprint}) in {KEYS_DIR}/{REGISTRY} is not endorsed "
-                "by an earlier key of this workspace (made with 'keys rotate --lost', or added "
-                "by hand): it is trusted only when pinned with --public-key by someone who "
-                "checked its fingerprint" for k in order if k.key_id not in trusted]
-    return KeyRing(trusted, ring.workspace_id, ring.current), left_out
+    return KeyRing(trusted, roots.workspace_id or ring.workspace_id, ring.current)
 
 
 # ------------------------------------------------------------------ signed documents

@@ -76,6 +76,10 @@ class Action:
     result: Any
 
 
+def _span(rows: list[int]) -> str:
+    return f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}–{rows[-1]}"
+
+
 class Checkpointing(Protocol):
     """What the ledger asks of its checkpointer (``decomkit.proof.checkpoints.Checkpointer``,
     which reads the ledger and so sits above it)."""
@@ -85,6 +89,8 @@ class Checkpointing(Protocol):
     def write(self, db: sqlite3.Connection, seq: int, head: str) -> dict: ...
 
     def publish(self, ledger_path: Path) -> object: ...
+
+    def signed_up_to(self, db: sqlite3.Connection) -> int | None: ...
 
 
 _SCHEMA = """
@@ -157,9 +163,12 @@ class Ledger:
     # ------------------------------------------------------------ the event log
 
     def _append(self, db: sqlite3.Connection, app_id: str, kind: str, state: str | None,
-                actor: str, data: dict, at: str | None = None) -> Event:
+                actor: str, data: dict, at: str | None = None, *,
+                adopting: bool = False) -> Event:
         last = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (last["seq"] + 1, last["hash"]) if last else (1, GENESIS)
+        if not adopting:
+            self._refuse_unsigned(db)
         row = {"seq": seq, "ts": at or utcnow(), "app_id": app_id, "kind": kind, "state": state,
                "actor": scrub(actor, tokens=False),  # a sink like any file: no secret in a row
                "data": json.loads(canonical_json(scrub_value(data, tokens=False))),
@@ -169,19 +178,47 @@ class Ledger:
             "INSERT INTO events (seq, ts, app_id, kind, state, actor, data, prev_hash, hash) "
             "VALUES (:seq, :ts, :app_id, :kind, :state, :actor, :data, :prev_hash, :hash)",
             {**row, "data": canonical_json(row["data"])})
-        if kind == "transition" and self.checkpointer is not None:
+        if self.checkpointer is not None:  # every row, whatever its kind, is signed now
             self.checkpointer.write(db, seq, row["hash"])  # unsigned: rolled back, as never
-            self._publish = True
+            self._publish = self._publish or kind == "transition"
         # Written while the write lock is held, so heads land in chain order.
         atomic_write_text(self.head_path, canonical_json({"seq": seq, "hash": row["hash"]}))
         return Event(**row)
 
-    def checkpoint(self) -> dict | None:
+    def unsigned(self, db: sqlite3.Connection | None = None) -> list[int]:
+        """Rows after the last signed checkpoint (added without the signing key); [] without
+        a checkpointer or before the first checkpoint (an old ledger adopted at 'keys init')."""
+        if self.checkpointer is None:
+            return []
+        db = db or self._db
+        signed = self.checkpointer.signed_up_to(db)
+        if signed is None:
+            return []
+        return [r[0] for r in db.execute("SELECT seq FROM events WHERE seq > ? ORDER BY seq",
+                                         (signed,))]
+
+    def _refuse_unsigned(self, db: sqlite3.Connection) -> None:
+        if rows := self.unsigned(db):
+            raise LedgerIntegrityError(
+                f"{self.path}: {_span(rows)} came after the last signed checkpoint: "
+                "someone added them without the signing key. Nothing more is written or "
+                "signed until a person has read them ('decomkit ledger verify DIR') and either "
+                "restored the ledger from a backup or adopted them by name: 'decomkit ledger "
+                "anchor DIR --adopt-unsigned NAME'")
+
+    def checkpoint(self, adopt: str = "") -> dict | None:
         """Sign a checkpoint of the current head now (a record's manifest, a key change) and
-        publish it; None without a checkpointer or rows."""
+        publish it; None without a checkpointer or rows. Rows after the last signed checkpoint
+        are refused (LedgerIntegrityError) unless ``adopt`` names the person adopting them:
+        then a row saying who adopted which rows is added and signed with them."""
         if self.checkpointer is None:
             return None
         with self._write() as db:
+            if rows := self.unsigned(db):
+                if not adopt:
+                    self._refuse_unsigned(db)
+                self._append(db, "-", "note", None, adopt,
+                             {"adopted_unsigned_rows": rows, "by": adopt}, adopting=True)
             seq, head = self.head()
             checkpoint = self.checkpointer.write(db, seq, head) if seq else None
             self._publish = bool(seq)
@@ -324,10 +361,30 @@ class Ledger:
 
     # ------------------------------------------------------------ idempotent actions
 
+    def _check_action(self, db: sqlite3.Connection, key: str, status: str) -> None:
+        """An action row the chain does not back is refused: the ``actions`` table is not
+        chained itself, so a settled row ("done", "failed", "unknown") must match the latest
+        signed event recorded for its key."""
+        if status == "started":  # a claim: it is settled with the platform, never skipped
+            return
+        signed = self.checkpointer.signed_up_to(db) if self.checkpointer else None
+        found = None
+        for r in db.execute("SELECT seq, data FROM events WHERE kind = 'action' AND "
+                            "json_extract(data, '$.key') = ? ORDER BY seq", (key,)):
+            if signed is None or r["seq"] <= signed:
+                found = json.loads(r["data"]).get("status")
+        if found != status:
+            raise LedgerIntegrityError(
+                f"{self.path}: the action {key} is recorded as '{status}', but no signed ledger "
+                f"row says so ({'it says ' + repr(found) if found else 'none mentions it'}): "
+                "the actions table was changed by hand. Restore the ledger from a backup; "
+                "nothing was done")
+
     def action(self, key: str) -> Action | None:
         row = self._db.execute("SELECT * FROM actions WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
+        self._check_action(self._db, key, row["status"])
         return Action(row["key"], row["app_id"], row["operation"], row["status"],
                       json.loads(row["result"]) if row["result"] else None)
 
@@ -355,6 +412,8 @@ class Ledger:
             with self._write() as db:
                 row = db.execute("SELECT status, result FROM actions WHERE key = ?",
                                  (key,)).fetchone()
+                if row is not None:
+                    self._check_action(db, key, row["status"])
                 if row is not None and row["status"] == "done":
                     return (json.loads(row["result"]) if row["result"] else None), False
                 unsettled = row is not None and row["status"] in ("started", "unknown")

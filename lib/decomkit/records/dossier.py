@@ -47,6 +47,7 @@ from decomkit.proof.keys import (
     load_signer,
     sign_document,
 )
+from decomkit.proof.trust import TrustProfile
 from decomkit.records.overview import portfolio_overview
 from decomkit.records.pdf import find_browser, print_pdf
 from decomkit.records.portfolio_page import render_portfolio, write_deadlines_calendar
@@ -340,7 +341,8 @@ class RecordsVerification:
     files: int
     key_id: str
     fingerprint: str
-    trust: str  # "pinned" (--public-key), "workspace" (its public keys) or "embedded" (only)
+    trust: str  # "profile" (--trust), "pinned" (--public-key), "workspace" (its public keys)
+    # or "embedded" (only the key the manifest carries)
     checkpoint: dict | None
 
 
@@ -349,8 +351,8 @@ def _records_root(path: str | Path) -> Path:
     return root if root.name == "records" or (root / MANIFEST).exists() else root / "records"
 
 
-def check_records(path: str | Path, public_keys: tuple = (), workspace: Workspace | None = None
-                  ) -> RecordsVerification:
+def check_records(path: str | Path, public_keys: tuple = (), workspace: Workspace | None = None,
+                  trust: TrustProfile | None = None) -> RecordsVerification:
     """Check a records folder, wherever it was copied, against its signed manifest: every
     file's hash, no file missing or added, the signature under the pinned public keys (else the
     workspace's, else only the key the manifest carries). With ``workspace``, its ledger and
@@ -365,14 +367,16 @@ def check_records(path: str | Path, public_keys: tuple = (), workspace: Workspac
                           "records again with 'decomkit record DIR'") from None
     problems = []
     signer = embedded_key(manifest)
-    if public_keys:
-        ring, trust = KeyRing.of(*public_keys), "pinned"
+    if trust is not None:
+        ring, how = trust.keyring(workspace.root if workspace else root.parent), "profile"
+    elif public_keys:
+        ring, how = KeyRing.of(*public_keys), "pinned"
     elif workspace is not None or has_keys(root.parent):
         ring, unendorsed = endorsed_keyring(workspace.root if workspace else root.parent)
-        trust = "workspace"
+        how = "workspace"
         problems += unendorsed
     else:
-        ring, trust = KeyRing({signer.key_id: signer} if signer else {}), "embedded"
+        ring, how = KeyRing({signer.key_id: signer} if signer else {}), "embedded"
     if "hmac" in manifest:  # format 1: an HMAC under a key anyone with the workspace had
         problems.append(f"{MANIFEST}: it was made before records were signed with the "
                         "workspace's Ed25519 key; render the records again with 'decomkit "
@@ -400,13 +404,14 @@ def check_records(path: str | Path, public_keys: tuple = (), workspace: Workspac
         extra = ((("the records' manifest", checkpoint),) if isinstance(checkpoint, dict)
                  else ())
         try:
-            verify_ledger(workspace, public_keys=public_keys, extra_checkpoints=extra)
+            verify_ledger(workspace, public_keys=public_keys, extra_checkpoints=extra,
+                          trust=trust)
         except LedgerIntegrityError as exc:
             problems.append(f"against the workspace's ledger: {exc}")
     if problems:
         raise RecordError(f"{root} does not verify:\n  - " + "\n  - ".join(problems))
     return RecordsVerification(len(present), signer.key_id if signer else "",
-                               signer.fingerprint if signer else "", trust,
+                               signer.fingerprint if signer else "", how,
                                checkpoint if isinstance(checkpoint, dict) else None)
 
 

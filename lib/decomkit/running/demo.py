@@ -34,6 +34,7 @@ from decomkit.lifecycle.backup import run_backup
 from decomkit.platforms import Scope
 from decomkit.platforms.sandbox import SandboxPlatform, apps_from_inventory
 from decomkit.proof.anchors import add_folder_anchor
+from decomkit.proof.trust import write_profile
 
 DEPARTMENTS = ("销售部", "财务部", "人力资源部", "技术部", "市场部", "采购部", "仓储物流部", "行政部")
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -483,6 +484,7 @@ def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000
     if anchor_folder is not None:
         add_folder_anchor(workspace.root, Path(anchor_folder).expanduser().resolve())
         workspace = Workspace.open(workspace.root)
+        write_profile(workspace.root, workspace.config)  # the auditors' copy names the anchor
     data = workspace.path("data")
     table = make_apps(chosen)
     table.loc[table["app_id"] == "jxc", "owner"] = heads["仓储物流部"]
