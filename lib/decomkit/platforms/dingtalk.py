@@ -23,6 +23,7 @@ import time
 import weakref
 from collections.abc import Mapping, Sequence
 from itertools import zip_longest
+from pathlib import Path
 from typing import Literal
 
 import httpx
@@ -58,11 +59,13 @@ from decomkit.platforms.dingtalk_form import (
     form_components,
     form_mismatches,
 )
+from decomkit.platforms.dingtalk_sends import OPEN, SENDS_NAME, SendJournal
 from decomkit.platforms.manual import ManualPlatform
 
 STATUS: dict[int, AppStatus] = {0: "disabled", 1: "enabled", 3: "expired"}
 MAX_USERS, MAX_DEPTS = 100, 20  # receivers per work notification
 MAX_LIST = 100  # ids per add/del list in one scope call
+MAX_PAGES = 500  # pages of one listing before it is refused as endless
 
 # Tokens live as long as the process: every client of the same app key shares them, so a
 # stage, a polling loop or a second platform object never asks for a token it already has.
@@ -99,7 +102,8 @@ class DingTalkPlatform(Platform):
     def __init__(self, settings: DingTalk, app_key: str, app_secret: str, *,
                  robot_token: str | None = None, robot_secret: str | None = None,
                  timeout: float = 10.0, attempts: int = 5, max_wait: float = 8.0,
-                 manual: ManualPlatform | None = None, agent_ids: dict[str, int] | None = None):
+                 manual: ManualPlatform | None = None, agent_ids: dict[str, int] | None = None,
+                 sends: Path | None = None):
         if not (app_key and app_secret):
             raise PlatformError("connect", "DingTalk credentials missing: set "
                                 "DECOMKIT_DINGTALK_APP_KEY and DECOMKIT_DINGTALK_APP_SECRET")
@@ -114,13 +118,15 @@ class DingTalkPlatform(Platform):
         self._agent_ids = {**settings.agent_ids, **(agent_ids or {})}
         self._dept_id: int | None = settings.dept_id or None
         self._forms_checked: set[tuple[str, tuple[str, ...]]] = set()
+        self.sends = SendJournal(sends)  # every creating call, before and after it is sent
 
     @classmethod
     def from_workspace(cls, workspace: WorkspaceLike) -> DingTalkPlatform:
         return cls(workspace.config.dingtalk, secret("dingtalk_app_key") or "",
                    secret("dingtalk_app_secret") or "", robot_token=secret("robot_token"),
                    robot_secret=secret("robot_secret"),
-                   manual=ManualPlatform.from_workspace(workspace))
+                   manual=ManualPlatform.from_workspace(workspace),
+                   sends=workspace.root / "platform" / SENDS_NAME)
 
     def __repr__(self) -> str:  # never show credentials
         return f"DingTalkPlatform({self.settings.api_base})"
@@ -188,13 +194,18 @@ class DingTalkPlatform(Platform):
             try:
                 response = self._http.request(endpoint.method, url, json=json, params=query,
                                               headers=headers)
-            except httpx.TimeoutException:
-                error: PlatformError = PlatformTimeout(
-                    operation, "no answer in time; whether it took effect is unknown")
-                raise (_Retry(error) if repeatable else error) from None
-            except httpx.TransportError as exc:  # never reached the server
-                error = PlatformError(operation, f"network error: {exc}", retryable=True)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                # no connection was made: the request never reached DingTalk
+                error: PlatformError = PlatformError(operation, f"network error: {exc}",
+                                                     retryable=True)
                 raise _Retry(error) from None
+            except httpx.TransportError as exc:
+                # sent, and then no answer (a timeout, a dropped connection): it may have
+                # taken effect
+                what = ("no answer in time" if isinstance(exc, httpx.TimeoutException)
+                        else "the connection was lost before the answer")
+                error = PlatformTimeout(operation, f"{what}; whether it took effect is unknown")
+                raise (_Retry(error) if repeatable else error) from None
             return self._answer(operation, response, endpoint.host, repeatable)
 
         retrying = Retrying(stop=stop_after_attempt(self._attempts),
@@ -212,6 +223,12 @@ class DingTalkPlatform(Platform):
             body = response.json()
         except ValueError:
             body = None
+        if response.status_code >= 500:  # a 5xx is a 5xx, whatever its body (a gateway page)
+            code = body.get("code", "") if isinstance(body, dict) else ""
+            message = f"HTTP {response.status_code} {code}".rstrip()
+            if repeatable:
+                raise _Retry(PlatformError(operation, message, retryable=True))
+            raise PlatformTimeout(operation, f"{message}; whether it took effect is unknown")
         if not isinstance(body, dict) or body.get("status") == 1111:
             # The per-IP ban: HTML or {"status": 1111, "wait": 5}; retrying now only prolongs it.
             raise PlatformError(operation, f"DingTalk refused this machine's IP (HTTP "
@@ -229,10 +246,6 @@ class DingTalkPlatform(Platform):
             raise _quota(operation, code)
         if code in RATE_LIMIT_CODES or response.status_code == 429:  # refused, not done: repeat
             raise _Retry(PlatformError(operation, message, retryable=True))
-        if response.status_code >= 500:
-            if repeatable:
-                raise _Retry(PlatformError(operation, message, retryable=True))
-            raise PlatformTimeout(operation, f"{message}; whether it took effect is unknown")
         if code == "Forbidden.AccessDenied.AccessTokenPermissionDenied":
             message += " (grant the app the permission in the developer console)"
         raise PlatformError(operation, message)
@@ -366,11 +379,81 @@ class DingTalkPlatform(Platform):
                                      "confirm the step") from None
 
     def settled(self, operation: str, key: str) -> tuple[bool, object] | None:
-        """Console steps and robot sends are settled by their record; whether any other call
-        under a key took effect DingTalk cannot say (a person checks)."""
+        """Whether the change under ``key`` took effect, asked of DingTalk: an approval
+        request is looked for among the template's instances since it was sent (its
+        originator and form); a work notification by the task id of each chunk. Console steps
+        and robot sends are settled by their record. None: a person checks
+        (``decomkit settle``)."""
         if self.manual is not None and self.manual.has_step(key):
             return self.manual.settled(operation, key)
-        return None
+        entries = self.sends.under(key)
+        if not entries:
+            return None
+        if key in entries and entries[key]["operation"] == "submit_approval":
+            return self._settle_approval(key, entries[key])
+        return self._settle_notice(entries)
+
+    def _settle_approval(self, key: str, entry: dict) -> tuple[bool, object] | None:
+        if entry["status"] == "sent":
+            return True, entry["result"]
+        if entry["status"] not in OPEN:
+            return False, None
+        claimed = self.sends.results()
+        sent = {(v["name"], v["value"]) for v in entry["form"]}
+        found = []
+        for instance in self.instance_ids(entry["process_code"], entry["started_ms"] - 60_000,
+                                          [entry["originator"]]):
+            if instance in claimed:
+                continue
+            raw = self._call("get_approval", params={"processInstanceId": instance})["result"]
+            values = {(v.get("name"), v.get("value"))
+                      for v in raw.get("formComponentValues") or ()}
+            if raw.get("originatorUserId") == entry["originator"] and sent <= values:
+                found.append(instance)
+        if len(found) > 1:
+            return None  # more than one request matches: a person decides which is ours
+        if found:
+            self.sends.update(key, status="sent", result=found[0], settled="asked DingTalk")
+            return True, found[0]
+        self.sends.update(key, status="absent", settled="asked DingTalk")
+        return False, None
+
+    def _settle_notice(self, entries: dict[str, dict]) -> tuple[bool, object] | None:
+        if any(e["status"] in OPEN for e in entries.values()):
+            return None  # no task id: DingTalk cannot say whether it was delivered
+        tasks = [e for e in entries.values() if e["status"] == "sent"]
+        for entry in tasks:  # each recorded task is one DingTalk knows
+            self._call("send_progress", json={"agent_id": entry["agent_id"],
+                                              "task_id": int(entry["result"])})
+        total = max((int(e.get("chunks", 1)) for e in entries.values()), default=1)
+        if len(tasks) == total:
+            return True, ",".join(str(e["result"]) for e in sorted(
+                tasks, key=lambda e: int(e.get("chunk", 0))))
+        return False, None  # some chunks never sent: notify() sends only those
+
+    def instance_ids(self, process_code: str, since_ms: int,
+                     user_ids: Sequence[str] = ()) -> list[str]:
+        """The ids of the template's approval instances created since ``since_ms``, by
+        ``user_ids`` (every page; a repeated page token is refused)."""
+        ids: list[str] = []
+        token, seen = 0, set()
+        for _ in range(MAX_PAGES):
+            body: dict[str, object] = {"processCode": process_code, "startTime": since_ms,
+                                       "endTime": int(time.time() * 1000), "nextToken": token,
+                                       "maxResults": 20}
+            if user_ids:
+                body["userIds"] = list(user_ids)
+            result = self._call("list_instance_ids", json=body).get("result") or {}
+            ids += [str(i) for i in result.get("list") or ()]
+            following = result.get("nextToken")
+            if following in (None, "") or not str(following).isdigit():
+                return ids
+            if following in seen:
+                raise PlatformError("list_instance_ids", f"DingTalk repeated the page token "
+                                    f"{following}: the listing would never end")
+            seen.add(following)
+            token = int(following)
+        raise PlatformError("list_instance_ids", f"more than {MAX_PAGES} pages of requests")
 
     def enable(self, app_id: str, *, key: str) -> None:
         if self.manual is not None:
@@ -433,7 +516,36 @@ class DingTalkPlatform(Platform):
         if request.approvers:  # optional: without it the template's own flow applies
             body["approvers"] = [{"actionType": "NONE", "userIds": [u]}
                                  for u in request.approvers]
-        return self._call("start_approval", json=body)["instanceId"]
+        return str(self._create(key, "submit_approval", "start_approval", body, "instanceId",
+                                originator=request.originator,
+                                process_code=self.settings.process_code,
+                                form=body["formComponentValues"]))
+
+    def _create(self, key: str, operation: str, endpoint: str, body: dict, answer_key: str,
+                **facts: object) -> object:
+        """Send a creating call at most once under ``key``: recorded before it is sent, its
+        answer recorded after. A key whose earlier send has an unknown outcome is not sent
+        again until it is settled (by asking DingTalk, or by a person)."""
+        entry = self.sends.get(key)
+        if entry is not None and entry["status"] == "sent":
+            return entry["result"]
+        if entry is not None and entry["status"] in OPEN:
+            raise PlatformTimeout(operation, f"an earlier send under {key} got no answer; "
+                                  "whether it took effect is unknown. It is not sent again: "
+                                  "run the stage again to ask DingTalk, or check and record "
+                                  f"it with 'decomkit settle WORKSPACE {key.split('#')[0]}'")
+        self.sends.begin(key, operation, **facts)
+        try:
+            answer = self._call(endpoint, json=body)
+        except PlatformTimeout as exc:
+            self.sends.update(key, status="unknown", error=exc.detail)
+            raise
+        except Exception as exc:
+            self.sends.update(key, status="refused", error=str(exc))
+            raise
+        result = answer.get(answer_key)
+        self.sends.update(key, status="sent", result=result)
+        return result
 
     def withdraw_approval(self, instance_id: str, operator: str, remark: str, *,
                           key: str) -> None:
@@ -470,9 +582,10 @@ class DingTalkPlatform(Platform):
             raise PlatformError("notify", "nobody to notify: no users and no departments "
                                 "(check the saved visible scope and the users table)")
         tasks = []
-        for user_chunk, dept_chunk in zip_longest(
-                [users[i:i + MAX_USERS] for i in range(0, len(users), MAX_USERS)],
-                [depts[i:i + MAX_DEPTS] for i in range(0, len(depts), MAX_DEPTS)]):
+        chunks = list(zip_longest(
+            [users[i:i + MAX_USERS] for i in range(0, len(users), MAX_USERS)],
+            [depts[i:i + MAX_DEPTS] for i in range(0, len(depts), MAX_DEPTS)]))
+        for number, (user_chunk, dept_chunk) in enumerate(chunks):
             body = {"agent_id": self.settings.agent_id,
                     "msg": {"msgtype": "text", "text": {"content": text}}}
             if user_chunk:
@@ -480,7 +593,9 @@ class DingTalkPlatform(Platform):
             if dept_chunk:
                 body["dept_id_list"] = ",".join(map(str, dept_chunk))
             # DingTalk drops a repeat silently: never guess, never repeat.
-            tasks.append(str(self._call("work_notice", json=body).get("task_id")))
+            tasks.append(str(self._create(f"{key}#{number}", "notify", "work_notice", body,
+                                          "task_id", agent_id=self.settings.agent_id,
+                                          chunk=number, chunks=len(chunks))))
         return ",".join(tasks)
 
     def _robot_send(self, text: str, key: str) -> str:

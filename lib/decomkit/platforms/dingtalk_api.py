@@ -77,9 +77,18 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
              "submit the 软件停用申请 approval", False, "workflow_1_0.StartProcessInstance",
              body=("originatorUserId", "processCode", "deptId", "formComponentValues",
                    "approvers"),
-             note="not repeated after a timeout or 5xx (a repeat opens a second request); "
+             note="sent once: recorded in platform/dingtalk-sends.json before it is sent; "
+                  "after a timeout, a dropped connection or a 5xx its outcome is unknown and "
+                  "it is settled by list_instance_ids (or a person), never sent again blindly "
+                  "(a repeat opens a second request); "
                   "approvers is optional (≤20 nodes, overrides the template's flow); deptId is "
                   "documented as optional but needed in practice, so it is always sent"),
+    Endpoint("list_instance_ids", "POST", "/v1.0/workflow/processes/instanceIds/query", "api",
+             "header", "the template's requests since a time, by originator: settles a "
+             "request whose answer was lost", True, "workflow_1_0.ListProcessInstanceIds",
+             body=("processCode", "startTime", "endTime", "nextToken", "maxResults", "userIds"),
+             note="≤20 a page; each id found is read (get_approval) and matched on its "
+                  "originator and form values; one match: it took effect; none: it did not"),
     Endpoint("get_approval", "GET", "/v1.0/workflow/processInstances", "api", "header",
              "an approval's status, result and records", True,
              "workflow_1_0.GetProcessInstance", query=("processInstanceId",)),
@@ -119,7 +128,13 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
              "query", "work notification to users and departments", False,
              body=("agent_id", "userid_list", "dept_id_list", "msg"),
              note="old-style only; ≤100 users and ≤20 departments a call; never sent to an "
-                  "empty list; DingTalk drops a repeat silently, so it is never repeated"),
+                  "empty list; DingTalk drops a repeat silently, so it is never repeated: each "
+                  "chunk is recorded in platform/dingtalk-sends.json with its task_id; a chunk "
+                  "whose answer was lost is settled by a person (no task id to ask about)"),
+    Endpoint("send_progress", "POST", "/topapi/message/corpconversation/getsendprogress",
+             "oapi", "query", "whether DingTalk has a work notification's task (settling a "
+             "send whose run did not finish)", True, body=("agent_id", "task_id"),
+             note="old-style only; the SDK covers new-style calls"),
     Endpoint("robot_send", "POST", "/robot/send", "oapi", "robot",
              "group robot message (signed)", False, body=("msgtype", "text"),
              note="the webhook robot has no idempotency field: an unanswered send (timeout, "
@@ -204,8 +219,13 @@ def markdown() -> str:
         f"- Monthly quota used up (not retried, said so): "
         f"{', '.join(f'`{c}`' for c in sorted(QUOTA_CODES))}; old style "
         f"{', '.join(map(str, sorted(OLD_QUOTA_ERRCODES)))}.",
-        "- HTTP 5xx and timeouts: a call marked \"yes\" above is retried; any other is not "
-        "(its effect is unknown).",
+        "- HTTP 5xx (whatever its body: a gateway's HTML 502 is a 5xx), timeouts and a "
+        "connection lost after the request was sent: a call marked \"yes\" above is retried; "
+        "any other is not — its outcome is \"unknown\" in `platform/dingtalk-sends.json` and "
+        "the ledger, and the next run settles it by asking DingTalk (an approval request: "
+        "`list_instance_ids`; a work notification: `send_progress` with its task id) or a "
+        "person settles it (`decomkit settle`); it is never sent again blindly. A connection "
+        "that was never made is retried (nothing was sent).",
         "- The per-IP ban (an HTML body or `{\"status\": 1111}`): reported, not parsed.",
         "",
         "## What stays manual",

@@ -1,0 +1,178 @@
+"""DingTalk in production (issue 26), each against the strict local server: what a real
+organisation hits that the contract alone does not show. Every test here fails on the code
+before the issue.
+
+1. Exactly once: a creating call is sent once; an answer lost after DingTalk accepted it
+   (a dropped connection, a gateway's HTML 502) is "unknown", settled by asking DingTalk or a
+   person, never sent again blindly — on the next run either.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import test_dingtalk as base
+from decomkit.cli import main
+from decomkit.context.stage import open_stage
+from decomkit.context.workspace import Workspace
+from decomkit.core.errors import ActionUnsettled, PlatformError, PlatformTimeout
+from decomkit.lifecycle.approval import submit_approval
+from decomkit.platforms import Notification
+from decomkit.platforms.dingtalk import DingTalkPlatform
+from decomkit.platforms.dingtalk_sends import SENDS_NAME
+from test_dingtalk import SELF_BUILT, _request, client
+
+# the lifecycle module's fixtures: the strict server, its organisation, the demo on DingTalk
+_fresh_tokens, org, fake, on_dingtalk = (base._fresh_tokens, base.org, base.fake,
+                                         base.on_dingtalk)
+
+START = "/v1.0/workflow/processInstances"
+NOTICE = "/topapi/message/corpconversation/asyncsend_v2"
+
+
+def _starts(fake) -> int:
+    return fake.count(START, "POST")
+
+
+# ------------------------------------------------------------------ 1. exactly once
+
+@pytest.mark.parametrize("kind", ["drop_after", "502_after"])
+def test_an_approval_accepted_then_unanswered_is_unknown_and_settled_by_asking(fake, org,
+                                                                              kind):
+    dt_client = client(fake, org)
+    fake.fail(START, kind, method="POST")
+    with pytest.raises(PlatformTimeout, match="unknown") as caught:
+        dt_client.submit_approval(_request(), key="a:approval:1")
+    assert "IP" not in str(caught.value)  # a gateway's 502 page is not the IP ban
+    assert _starts(fake) == 1 and len(fake.instances) == 1  # sent once, and it was created
+    assert dt_client.sends.get("a:approval:1")["status"] == "unknown"
+    with pytest.raises(PlatformTimeout, match="not sent again"):  # the same key: not resent
+        dt_client.submit_approval(_request(), key="a:approval:1")
+    assert _starts(fake) == 1
+    created = next(iter(fake.instances))
+    assert dt_client.settled("submit_approval", "a:approval:1") == (True, created)
+    assert fake.count("/processes/instanceIds/query") >= 1 and _starts(fake) == 1
+    assert dt_client.submit_approval(_request(), key="a:approval:1") == created  # its answer
+
+
+def test_an_approval_that_was_never_created_is_settled_absent_then_sent_once(fake, org):
+    dt_client = client(fake, org)
+    fake.fail(START, "500", method="POST")  # refused by a 5xx before it ran: nothing created
+    with pytest.raises(PlatformTimeout):
+        dt_client.submit_approval(_request(), key="k")
+    assert fake.instances == {}
+    assert dt_client.settled("submit_approval", "k") == (False, None)  # DingTalk has none
+    instance = dt_client.submit_approval(_request(), key="k")  # positive control: now sent
+    assert list(fake.instances) == [instance] and _starts(fake) == 2
+
+
+def test_an_earlier_request_of_the_same_form_is_not_taken_for_this_one(fake, org):
+    dt_client = client(fake, org)
+    first = dt_client.submit_approval(_request(), key="a:approval:1")
+    fake.fail(START, "drop_after", method="POST")
+    with pytest.raises(PlatformTimeout):
+        dt_client.submit_approval(_request(), key="a:approval:2")
+    second = next(i for i in fake.instances if i != first)
+    assert dt_client.settled("submit_approval", "a:approval:2") == (True, second)
+
+
+def test_the_next_run_asks_dingtalk_and_never_opens_a_second_request(on_dingtalk, fake, org):
+    fake.fail(START, "drop_after", method="POST")
+    with (open_stage(str(on_dingtalk.root), analyst="it-admin") as stage,
+          pytest.raises(PlatformTimeout)):
+        submit_approval(stage, SELF_BUILT, reason="成本过高")
+    sends = json.loads((on_dingtalk.root / "platform" / SENDS_NAME).read_text("utf-8"))
+    assert [e["status"] for e in sends.values()] == ["unknown"]
+    with on_dingtalk.ledger() as ledger:
+        assert ledger.action(f"{SELF_BUILT}:approval:1").status == "unknown"
+    with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage:  # the next run
+        event = submit_approval(stage, SELF_BUILT, reason="成本过高")
+    assert _starts(fake) == 1 and list(fake.instances) == [event.data["instance_id"]]
+
+
+def _notice(users=("u0001",)):
+    return Notification("dingtalk_work", "停用通知", "x", tuple(users))
+
+
+@pytest.mark.parametrize("kind", ["drop_after", "502_after"])
+def test_a_work_notice_whose_answer_was_lost_is_never_sent_again(on_dingtalk, fake, kind):
+    fake.fail(NOTICE, kind)
+    platform = DingTalkPlatform.from_workspace(Workspace.open(on_dingtalk.root))
+    key = f"{SELF_BUILT}:notice:1"
+
+    def run():
+        with on_dingtalk.ledger() as ledger:
+            return ledger.run_once(key, SELF_BUILT, "notify", "it-admin",
+                                   lambda: platform.notify(_notice(), key=key),
+                                   lambda: platform.settled("notify", key))
+
+    with pytest.raises(PlatformTimeout):
+        run()
+    assert len(fake.messages) == 1
+    with pytest.raises(ActionUnsettled):  # no task id: DingTalk cannot say; a person checks
+        run()
+    assert len(fake.messages) == 1 and fake.count(NOTICE) == 1
+    sends = on_dingtalk.root / "platform" / SENDS_NAME
+    before = sends.read_bytes()
+    # decomkit settle is a dry run by default: nothing recorded, nothing sent
+    assert main(["settle", str(on_dingtalk.root), key, "--happened", "--as", "王伟"]) == 0
+    assert sends.read_bytes() == before
+    with on_dingtalk.ledger() as ledger:
+        assert ledger.action(key).status == "unknown"
+    assert main(["settle", str(on_dingtalk.root), key, "--happened", "--as", "王伟",
+                 "--apply"]) == 0
+    run()  # settled: done, never sent again
+    assert len(fake.messages) == 1 and fake.count(NOTICE) == 1
+
+
+def test_a_person_who_finds_it_was_not_sent_lets_the_next_run_send_it_once(on_dingtalk, fake):
+    fake.fail(NOTICE, "drop_after")
+    platform = DingTalkPlatform.from_workspace(Workspace.open(on_dingtalk.root))
+
+    def run():
+        with on_dingtalk.ledger() as ledger:
+            return ledger.run_once("n", SELF_BUILT, "notify", "it-admin",
+                                   lambda: platform.notify(_notice(), key="n"),
+                                   lambda: platform.settled("notify", "n"))
+
+    with pytest.raises(PlatformTimeout):
+        run()
+    fake.messages.clear()  # a person looked: it never arrived
+    with pytest.raises(PlatformTimeout, match="not sent again"):
+        platform.notify(_notice(), key="n")  # the platform alone refuses it too
+    assert fake.count(NOTICE) == 1
+    assert main(["settle", str(on_dingtalk.root), "n", "--did-not-happen", "--as", "王伟",
+                 "--apply"]) == 0
+    run()
+    assert fake.count(NOTICE) == 2 and len(fake.messages) == 1
+
+
+def test_a_run_that_died_after_the_answer_is_settled_by_the_task_id(fake, org):
+    dt_client = client(fake, org)
+    users = [f"u{i:04d}" for i in range(1, 151)]  # two chunks
+    tasks = dt_client.notify(_notice(users), key="n")
+    assert dt_client.settled("notify", "n") == (True, tasks)
+    assert fake.count("/getsendprogress") == 2 and fake.count(NOTICE) == 2
+
+
+def test_a_chunk_never_sent_is_sent_and_the_others_are_not_repeated(fake, org):
+    dt_client = client(fake, org)
+    users = [f"u{i:04d}" for i in range(1, 151)]
+    fake.fail(NOTICE, "quota", after=1)  # the second chunk refused (nothing sent)
+    fake.fail(NOTICE, "90020", after=1)
+    with pytest.raises(PlatformError):
+        dt_client.notify(_notice(users), key="n")
+    assert dt_client.settled("notify", "n") == (False, None)
+    dt_client.notify(_notice(users), key="n")
+    assert [len(m["userids"]) for m in fake.messages] == [100, 50]
+
+
+def test_a_connection_lost_after_sending_is_not_retried_for_a_creating_call(fake, org):
+    fake.fail(START, "drop_after", method="POST")
+    with pytest.raises(PlatformTimeout, match="connection was lost"):
+        client(fake, org).submit_approval(_request(), key="k")
+    assert _starts(fake) == 1
+    fake.fail("/allApps", "drop_after")  # a read is harmless to repeat: retried
+    assert len(client(fake, org).list_apps()) == 32
