@@ -44,6 +44,12 @@ FAULTS = {
     "invalid_token": (400, {"code": "InvalidAuthentication", "message": "不合法的access_token"}),
     "90002": (200, {"errcode": 90002, "errmsg": "api rate limit"}),
     "90019": (200, {"errcode": 90019, "errmsg": "调用频率过高"}),
+    # an internal (self-built) app over its per-API limit: the guide's old-style code
+    "90018": (200, {"errcode": 90018, "errmsg": "当前应用调用该接口次数过多，请求被暂时限制了"}),
+    "qps_app": (403, {"code": "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi",
+                      "message": "当前应用调用该接口次数过多，请求被暂时限制了"}),
+    "qpm_app": (403, {"code": "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi",
+                      "message": "当前应用每分钟调用该接口次数过多"}),
     "90020": (200, {"errcode": 90020, "errmsg": "api月调用量超限"}),
     "busy": (200, {"errcode": -1, "errmsg": "系统繁忙"}),
     "robot_fast": (200, {"errcode": 410100, "errmsg": "send too fast"}),
@@ -283,7 +289,8 @@ class FakeDingTalk:
              method: str | None = None) -> None:
         """The next ``count`` calls whose path contains ``path`` (and of ``method``), after
         ``after`` of them went through, get fault ``kind``: one of FAULTS, 'ban_html',
-        'ban_json', 'timeout' (answers after 3 s), 'hang' (never answers), or one that lets the
+        'ban_json', '502_html', '504_empty' (a gateway's answers, the call never served),
+        'timeout' (answers after 3 s), 'hang' (never answers), or one that lets the
         call take effect and loses its answer: 'drop_after' (the connection is closed without
         an answer), '502_after' (the gateway's HTML 502 instead of the answer)."""
         self.faults.append({"path": path, "kind": kind, "count": count, "after": after,
@@ -381,7 +388,13 @@ class FakeDingTalk:
                         return self._send(403, b"<html><body>Access denied: IP banned</body>"
                                                b"</html>", "text/html")
                     if fault == "ban_json":
-                        return self._send(403, {"status": 1111, "wait": 5})
+                        return self._send(403, {"status": 1111, "wait": 5, "source": "x5",
+                                                "punish": "deny", "uuid": "fake"})
+                    if fault == "502_html":  # the gateway's page, the call never served
+                        return self._send(502, b"<html><body>502 Bad Gateway</body></html>",
+                                          "text/html")
+                    if fault == "504_empty":
+                        return self._send(504, b"", "text/plain")
                     if fault in ("timeout", "hang"):
                         time.sleep(3 if fault == "timeout" else 3600)
                     elif fault not in ("drop_after", "502_after"):

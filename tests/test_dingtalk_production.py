@@ -176,3 +176,71 @@ def test_a_connection_lost_after_sending_is_not_retried_for_a_creating_call(fake
     assert _starts(fake) == 1
     fake.fail("/allApps", "drop_after")  # a read is harmless to repeat: retried
     assert len(client(fake, org).list_apps()) == 32
+
+
+# ------------------------------------------------------------------ 2. classification, limits
+
+def _waits(fake, org):
+    waits: list[float] = []
+    return client(fake, org, sleep=waits.append), waits
+
+
+@pytest.mark.parametrize("kind", ["502_html", "504_empty", "500"])
+def test_a_gateway_error_on_a_read_is_a_5xx_retried_not_an_ip_ban(fake, org, kind):
+    fake.fail("/allApps", kind)
+    assert len(client(fake, org).list_apps()) == 32
+    fake.fail("/allApps", kind, count=9)
+    with pytest.raises(PlatformError) as caught:
+        client(fake, org).list_apps()
+    assert "HTTP 50" in str(caught.value) and "IP" not in str(caught.value)
+
+
+@pytest.mark.parametrize("kind", ["ban_html", "ban_json"])
+def test_only_dingtalks_ban_shape_is_the_ip_ban_and_it_is_not_retried(fake, org, kind):
+    fake.fail("/allApps", kind, count=9)
+    with pytest.raises(PlatformError, match=r"refused this machine.s IP.*about 5 minutes"):
+        client(fake, org).list_apps()
+    assert fake.count("/allApps") == 1  # a retry would prolong the ban
+
+
+@pytest.mark.parametrize(("kind", "window"), [("90018", 1), ("90019", 1), ("90002", 1),
+                                              ("qps", 1), ("qps_app", 1), ("429", 1),
+                                              ("qpm_app", 60)])
+def test_every_rate_limit_is_retried_after_waiting_out_its_window(fake, org, kind, window):
+    dt_client, waits = _waits(fake, org)
+    path = "/topapi/v2/user/get" if kind[0].isdigit() else "/allApps"
+    fake.fail(path, kind, count=4)
+    if path == "/allApps":
+        assert len(dt_client.list_apps()) == 32
+    else:
+        assert dt_client.originator_dept("it-admin")
+    assert len(waits) == 4 and all(w >= window for w in waits)
+    assert waits == sorted(waits) and sum(waits) >= 15 * window  # doubling: 1, 2, 4, 8 windows
+
+
+def test_ninety_eighteen_after_forty_pages_does_not_abort_an_import(fake, org):
+    from decomkit.platforms.dingtalk_import import DingTalkReader
+
+    dt_client, waits = _waits(fake, org)
+    departments = sorted(org[0].departments)
+    whole = DingTalkReader(dt_client, qps=0).users(departments)  # positive control: no limit
+    fake.fail("/topapi/v2/user/list", "90018", after=3)
+    assert DingTalkReader(dt_client, qps=0).users(departments) == whole
+    assert len(waits) == 1 and waits[0] >= 1
+
+
+def test_a_creating_call_refused_by_a_rate_limit_is_sent_again_once(fake, org):
+    dt_client, waits = _waits(fake, org)
+    fake.fail(START, "qps_app", method="POST")
+    dt_client.submit_approval(_request(), key="k")
+    assert _starts(fake) == 2 and len(fake.instances) == 1 and waits[0] >= 1
+
+
+@pytest.mark.parametrize("kind", ["quota", "90020"])
+def test_the_quota_stops_at_once_with_one_clear_message(fake, org, kind):
+    dt_client, waits = _waits(fake, org)
+    path = "/allApps" if kind == "quota" else "/topapi/v2/user/get"
+    fake.fail(path, kind, count=9)
+    with pytest.raises(PlatformError, match="monthly DingTalk API call quota is used up"):
+        dt_client.list_apps() if kind == "quota" else dt_client.originator_dept("it-admin")
+    assert waits == [] and fake.count(path) == 1

@@ -18,16 +18,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import random
 import threading
 import time
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import zip_longest
 from pathlib import Path
 from typing import Literal
 
 import httpx
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from decomkit.core.config import CONFIG_NAME, DingTalk, secret, write_setting
 from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
@@ -44,11 +45,12 @@ from decomkit.platforms.base import (
 )
 from decomkit.platforms.dingtalk_api import (
     ENDPOINTS,
+    HTTP_429_WINDOW,
     OLD_QUOTA_ERRCODES,
-    OLD_RATE_LIMITS,
+    OLD_RATE_LIMIT_WINDOWS,
     OLD_TOKEN_ERRCODES,
     QUOTA_CODES,
-    RATE_LIMIT_CODES,
+    RATE_LIMIT_WINDOWS,
     TOKEN_INVALID_CODES,
     Endpoint,
 )
@@ -80,10 +82,17 @@ def clear_token_cache() -> None:
 
 
 class _Retry(Exception):
-    """A failure that was rejected before taking effect, or is harmless to repeat."""
+    """A failure that was rejected before taking effect, or is harmless to repeat; ``window``:
+    the rate limit's window in seconds (each wait outlasts it), 0 for any other failure."""
 
-    def __init__(self, error: PlatformError):
-        self.error = error
+    def __init__(self, error: PlatformError, window: float = 0.0):
+        self.error, self.window = error, window
+
+
+def _rate_limited(operation: str, detail: str, window: float) -> _Retry:
+    return _Retry(PlatformError(operation, f"{detail} (rate limit: waited out its "
+                                f"{window:g}-second window between tries)", retryable=True),
+                  window)
 
 
 class _TokenRefused(Exception):
@@ -102,6 +111,7 @@ class DingTalkPlatform(Platform):
     def __init__(self, settings: DingTalk, app_key: str, app_secret: str, *,
                  robot_token: str | None = None, robot_secret: str | None = None,
                  timeout: float = 10.0, attempts: int = 5, max_wait: float = 8.0,
+                 sleep: Callable[[float], None] = time.sleep,
                  manual: ManualPlatform | None = None, agent_ids: dict[str, int] | None = None,
                  sends: Path | None = None):
         if not (app_key and app_secret):
@@ -114,6 +124,7 @@ class DingTalkPlatform(Platform):
         self._http = httpx.Client(timeout=timeout)
         self._finalizer = weakref.finalize(self, self._http.close)
         self._attempts, self._max_wait = attempts, max_wait
+        self._sleep = sleep  # how retries wait (a test passes one that records the waits)
         self.manual = manual  # records the steps no API can do
         self._agent_ids = {**settings.agent_ids, **(agent_ids or {})}
         self._dept_id: int | None = settings.dept_id or None
@@ -208,14 +219,25 @@ class DingTalkPlatform(Platform):
                 raise (_Retry(error) if repeatable else error) from None
             return self._answer(operation, response, endpoint.host, repeatable)
 
-        retrying = Retrying(stop=stop_after_attempt(self._attempts),
-                            wait=wait_random_exponential(multiplier=0.2, max=self._max_wait),
+        retrying = Retrying(stop=stop_after_attempt(self._attempts), wait=self._wait,
                             retry=retry_if_exception(lambda e: isinstance(e, _Retry)),
-                            reraise=True)
+                            sleep=self._sleep, reraise=True)
         try:
             return retrying(once)
         except _Retry as exc:
             raise exc.error from None
+
+    def _wait(self, state: RetryCallState) -> float:
+        """A rate limit: its window, doubled after each answer, plus up to a quarter of it
+        at random (clients limited together do not return together). Anything else: short
+        random exponential backoff up to ``max_wait``."""
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        window = error.window if isinstance(error, _Retry) else 0.0
+        tries = state.attempt_number
+        if window:
+            return window * 2 ** (tries - 1) + random.uniform(0, window / 4)
+        return random.uniform(0, min(self._max_wait, 0.2 * 2 ** tries))
 
     @staticmethod
     def _answer(operation: str, response: httpx.Response, host: str, repeatable: bool) -> dict:
@@ -229,11 +251,21 @@ class DingTalkPlatform(Platform):
             if repeatable:
                 raise _Retry(PlatformError(operation, message, retryable=True))
             raise PlatformTimeout(operation, f"{message}; whether it took effect is unknown")
-        if not isinstance(body, dict) or body.get("status") == 1111:
-            # The per-IP ban: HTML or {"status": 1111, "wait": 5}; retrying now only prolongs it.
+        banned = (isinstance(body, dict) and body.get("status") == 1111) or (
+            body is None and response.status_code == 403
+            and "html" in response.headers.get("content-type", "").lower())
+        if banned:
+            # The per-IP ban: {"status": 1111, "wait": 5} or an HTML page; a retry prolongs it.
+            wait = body.get("wait", 5) if isinstance(body, dict) else 5
             raise PlatformError(operation, f"DingTalk refused this machine's IP (HTTP "
-                                f"{response.status_code}, banned for about 5 minutes after too "
-                                "many calls); wait, then run again", retryable=True)
+                                f"{response.status_code}, banned for about {wait} minutes after "
+                                "too many calls from it); wait, then run again", retryable=True)
+        if not isinstance(body, dict):
+            message = (f"DingTalk answered HTTP {response.status_code} with a body that is not "
+                       "JSON (a proxy or gateway in between?)")
+            if response.status_code < 400 and not repeatable:
+                raise PlatformTimeout(operation, f"{message}; whether it took effect is unknown")
+            raise PlatformError(operation, message)
         if host == "oapi" and "errcode" in body:
             return _old_style(operation, body)
         if response.status_code < 400:
@@ -244,8 +276,9 @@ class DingTalkPlatform(Platform):
             raise _TokenRefused()
         if code in QUOTA_CODES:
             raise _quota(operation, code)
-        if code in RATE_LIMIT_CODES or response.status_code == 429:  # refused, not done: repeat
-            raise _Retry(PlatformError(operation, message, retryable=True))
+        if code in RATE_LIMIT_WINDOWS or response.status_code == 429:  # refused, not done
+            raise _rate_limited(operation, message,
+                                RATE_LIMIT_WINDOWS.get(code, HTTP_429_WINDOW))
         if code == "Forbidden.AccessDenied.AccessTokenPermissionDenied":
             message += " (grant the app the permission in the developer console)"
         raise PlatformError(operation, message)
@@ -632,8 +665,8 @@ def _old_style(operation: str, body: dict) -> dict:
     detail = f"errcode {code}: {body.get('errmsg', '')}"
     if sub:
         detail += f" (sub_code {sub}: {body.get('sub_msg', '')})"
-    if code in OLD_RATE_LIMITS:  # refused, not done
-        raise _Retry(PlatformError(operation, detail, retryable=True))
+    if code in OLD_RATE_LIMIT_WINDOWS:  # refused, not done
+        raise _rate_limited(operation, detail, OLD_RATE_LIMIT_WINDOWS[code])
     raise PlatformError(operation, detail)
 
 

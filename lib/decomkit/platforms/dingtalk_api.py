@@ -146,11 +146,27 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
 # Error codes the client acts on (the strict local server answers each of them).
 TOKEN_INVALID_CODES = frozenset({"InvalidAuthentication"})  # new style: HTTP 400 (or 401)
 OLD_TOKEN_ERRCODES = frozenset({40014, 42001})  # direct, or as sub_code of errcode 88
-RATE_LIMIT_CODES = frozenset({"Forbidden.AccessDenied.QpsLimitForApi",
-                              "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi",
-                              "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi",
-                              "qps.exceed.limit", "request.too.fast", "Throttling"})
-OLD_RATE_LIMITS = frozenset({-1, 90001, 90002, *range(90003, 90015), 90017, 90019, 410100})
+# Rate limits, after DingTalk's throttling guide (如何处理钉钉服务端API限流): each code and the
+# window, in seconds, its limit counts in. The call was refused before it ran, so it is repeated,
+# but only after waiting out at least that window (a retry inside it meets the same limit).
+RATE_LIMIT_WINDOWS: dict[str, float] = {
+    "Forbidden.AccessDenied.QpsLimitForApi": 1,  # one API, every app of every organisation
+    "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi": 1,  # this app, one API: 20 a second
+    "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi": 60,  # this app, one API, a minute
+    "qps.exceed.limit": 1, "request.too.fast": 1, "Throttling": 1,
+}
+OLD_RATE_LIMIT_WINDOWS: dict[int, float] = {
+    -1: 1,  # system busy
+    90002: 1,  # one API, every app of every organisation (global)
+    90018: 1,  # an internal app, one API: 20 a second (the limit a self-built app meets)
+    90019: 1,  # a third-party app, one organisation, one API: 40 a second
+    # other app, organisation and IP limits whose window the guide does not state: a minute
+    90001: 60, **{c: 60 for c in range(90003, 90015)}, 90017: 60,
+    410100: 600,  # the group robot: 20 messages a minute, then blocked for 10 minutes
+}
+HTTP_429_WINDOW = 1.0  # a bare HTTP 429 names no window: a second, as the per-second limits
+RATE_LIMIT_CODES = frozenset(RATE_LIMIT_WINDOWS)
+OLD_RATE_LIMITS = frozenset(OLD_RATE_LIMIT_WINDOWS)
 QUOTA_CODES = frozenset({"Forbidden.AccessDenied.ApiCountLimitForOrg"})
 OLD_QUOTA_ERRCODES = frozenset({90020})
 
@@ -213,9 +229,12 @@ def markdown() -> str:
         f"- Token refused: new style HTTP 400 (or 401) `{', '.join(sorted(TOKEN_INVALID_CODES))}`"
         f"; old style `errcode` {', '.join(map(str, sorted(OLD_TOKEN_ERRCODES)))} (or 88 with "
         "that `sub_code`) → a new token, the call once more.",
-        f"- Rate limits, refused before they ran, retried with backoff: "
-        f"{', '.join(f'`{c}`' for c in sorted(RATE_LIMIT_CODES))}, HTTP 429; old style "
-        f"{', '.join(map(str, sorted(OLD_RATE_LIMITS)))}.",
+        "- Rate limits (DingTalk's throttling guide), refused before they ran: retried, each "
+        "wait at least the window the limit counts in (doubling after each answer, at most 5 "
+        "tries): "
+        + ", ".join(f"`{c}` ({w:g} s)" for c, w in sorted(RATE_LIMIT_WINDOWS.items()))
+        + f", HTTP 429 ({HTTP_429_WINDOW:g} s); old style "
+        + ", ".join(f"{c} ({w:g} s)" for c, w in sorted(OLD_RATE_LIMIT_WINDOWS.items())) + ".",
         f"- Monthly quota used up (not retried, said so): "
         f"{', '.join(f'`{c}`' for c in sorted(QUOTA_CODES))}; old style "
         f"{', '.join(map(str, sorted(OLD_QUOTA_ERRCODES)))}.",
@@ -226,7 +245,13 @@ def markdown() -> str:
         "`list_instance_ids`; a work notification: `send_progress` with its task id) or a "
         "person settles it (`decomkit settle`); it is never sent again blindly. A connection "
         "that was never made is retried (nothing was sent).",
-        "- The per-IP ban (an HTML body or `{\"status\": 1111}`): reported, not parsed.",
+        "- Errors are classified by HTTP status first, then body: a 5xx is a 5xx whatever its "
+        "body (a gateway's HTML 502, an empty 504).",
+        "- The per-IP ban (10,000 calls in 20 s from one IP, then 5 minutes): only DingTalk's "
+        "ban shape — `{\"status\": 1111, \"wait\": N}` or an HTML page with HTTP 403 — is "
+        "reported as the ban, not retried (a retry prolongs it), with the wait it names.",
+        "- Any other answer that is not JSON: reported with its HTTP status; a creating call "
+        "answered so is \"unknown\" (settled, never sent again blindly).",
         "",
         "## What stays manual",
         "",
