@@ -244,3 +244,26 @@ def test_the_quota_stops_at_once_with_one_clear_message(fake, org, kind):
     with pytest.raises(PlatformError, match="monthly DingTalk API call quota is used up"):
         dt_client.list_apps() if kind == "quota" else dt_client.originator_dept("it-admin")
     assert waits == [] and fake.count(path) == 1
+
+
+# ------------------------------------------------------------------ 3. create-template
+
+@pytest.mark.parametrize("kind", ["500", "quota", "timeout", "invalid_token"])
+def test_create_template_creates_nothing_unless_the_lookup_said_none(fake, org, kind):
+    templates = dict(org[0].templates)
+    fake.fail("/schemaNames/processCodes", kind, count=9)
+    with pytest.raises(PlatformError, match="nothing was created"):
+        client(fake, org, timeout=1).save_template()
+    assert fake.count("/v1.0/workflow/forms", "POST") == 0 and org[0].templates == templates
+
+
+def test_create_template_after_a_rate_limited_lookup_updates_the_one_there(fake, org):
+    fake.fail("/schemaNames/processCodes", "qps_app")
+    assert client(fake, org).save_template() == "PROC-DECOM"  # found, after the wait
+    assert list(org[0].templates) == ["PROC-DECOM"]
+
+
+def test_create_template_creates_when_the_lookup_says_none(fake, org):
+    del org[0].templates["PROC-DECOM"]  # positive control: a definite "none"
+    code = client(fake, org).save_template()
+    assert list(org[0].templates) == [code]

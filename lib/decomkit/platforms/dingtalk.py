@@ -590,11 +590,16 @@ class DingTalkPlatform(Platform):
         """Create the 软件停用申请 template with exactly the kit's fields, or update the
         template ``process_code`` (or the one already named so); return its processCode."""
         if not process_code:
+            # Only a definite "none": a successful answer without a processCode. Any error of
+            # the lookup (a 5xx, a timeout, a limit, the quota) stops here, creating nothing:
+            # taken as "none yet" it would create a second template.
             try:
                 found = self._call("process_code_by_name", params={"name": TEMPLATE_NAME})
-                process_code = (found.get("result") or {}).get("processCode") or ""
-            except PlatformError:
-                process_code = ""  # none yet
+            except PlatformError as exc:
+                raise PlatformError("create-template", f"could not find out whether the "
+                                    f"template {TEMPLATE_NAME} exists ({exc.detail}); nothing "
+                                    "was created: run it again later") from None
+            process_code = (found.get("result") or {}).get("processCode") or ""
         body = {"name": TEMPLATE_NAME, "description": TEMPLATE_DESCRIPTION,
                 "formComponents": form_components()}
         if process_code:

@@ -102,7 +102,9 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
     Endpoint("process_code_by_name", "GET",
              "/v1.0/workflow/processCentres/schemaNames/processCodes", "api", "header",
              "find an existing 软件停用申请 template (create-template updates it)", True,
-             "workflow_1_0.GetProcessCodeByName", query=("name",)),
+             "workflow_1_0.GetProcessCodeByName", query=("name",),
+             note="only a successful answer without a processCode means \"none\": any error "
+                  "of the lookup stops create-template before it creates anything"),
     Endpoint("form_create", "POST", "/v1.0/workflow/forms", "api", "header",
              "create or update the 软件停用申请 template (decomkit dingtalk create-template)",
              False, "workflow_1_0.FormCreate",
