@@ -267,3 +267,80 @@ def test_create_template_creates_when_the_lookup_says_none(fake, org):
     del org[0].templates["PROC-DECOM"]  # positive control: a definite "none"
     code = client(fake, org).save_template()
     assert list(org[0].templates) == [code]
+
+
+# ------------------------------------------------------------------ 4. bounded imports
+
+def _reader(fake, org):
+    from decomkit.platforms.dingtalk_import import DingTalkReader
+
+    return DingTalkReader(client(fake, org), qps=0)
+
+
+def test_a_department_cycle_is_one_error_naming_it(fake, org):
+    def listsub(body, **_):  # 101 under the root, 102 under 101, and 101 again under 102
+        children = {1: [(101, "财务部")], 101: [(102, "技术部")], 102: [(101, "财务部")]}
+        return 200, {"errcode": 0, "errmsg": "ok", "result": [
+            {"dept_id": d, "name": n, "parent_id": body["dept_id"]}
+            for d, n in children.get(body["dept_id"], [])]}
+
+    assert _reader(fake, org).departments()  # positive control: the real tree ends
+    fake.dept_listsub = listsub
+    with pytest.raises(PlatformError, match=r"cycle: department 101 \(财务部\) is listed "
+                                            r"again under 财务部/技术部"):
+        _reader(fake, org).departments()
+    assert fake.count("/department/listsub") < 20
+
+
+def test_a_user_list_that_always_has_more_is_refused(fake, org):
+    def same_page(body, **_):
+        return 200, {"errcode": 0, "errmsg": "ok", "result": {
+            "has_more": True, "next_cursor": 100, "list": []}}
+
+    fake.user_list = same_page
+    with pytest.raises(PlatformError, match="cursor 100 again"):
+        _reader(fake, org).users([101])
+    assert fake.count("/user/list") == 2
+
+
+def test_pages_are_bounded_even_when_the_cursor_moves(fake, org, monkeypatch):
+    from decomkit.platforms import dingtalk_import
+
+    def moving(body, **_):
+        return 200, {"errcode": 0, "errmsg": "ok", "result": {
+            "has_more": True, "next_cursor": body["cursor"] + 100, "list": []}}
+
+    monkeypatch.setattr(dingtalk_import, "MAX_PAGES", 7)
+    fake.user_list = moving
+    with pytest.raises(PlatformError, match="more than 7 pages"):
+        _reader(fake, org).users([])
+    assert fake.count("/user/list") == 7
+
+
+def test_app_roles_that_always_have_more_are_refused(fake, org):
+    agent = org[1][SELF_BUILT]
+
+    def roles(agentId, query, **_):
+        return 200, {"dataList": [], "hasMore": True, "nextToken": 20}
+
+    fake.app_roles = roles
+    with pytest.raises(PlatformError, match="page token 20 again"):
+        _reader(fake, org).roles(str(agent))
+    assert fake.count("/roles") == 2
+
+
+@pytest.mark.parametrize("bad", ["../../../../etc/x", "12/../../x", "１２", "2001%2F..", ""])
+def test_an_imported_agent_id_is_refused_before_it_goes_into_a_url(fake, org, bad):
+    def apps(**_):
+        return 200, {"appList": [{"agentId": bad, "name": "x", "appStatus": 1, "appId": 0}]}
+
+    fake.list_apps = apps
+    fake.list_inner_apps = apps
+    with pytest.raises(PlatformError, match="agentId"):
+        _reader(fake, org).apps()
+    with pytest.raises(PlatformError, match="not a DingTalk id"):  # the client's own guard
+        _reader(fake, org).scope(bad)
+    with pytest.raises(PlatformError, match="not a DingTalk id"):
+        client(fake, org).visible_to(bad or "/", SELF_BUILT)  # a user id in a path, too
+    assert not any(".." in e["path"] or "etc" in e["path"] for e in fake.log)
+    assert fake.count("/scopes") == 0

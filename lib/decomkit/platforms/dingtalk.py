@@ -19,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import random
+import re
 import threading
 import time
 import weakref
@@ -191,7 +192,8 @@ class DingTalkPlatform(Platform):
     def _send(self, endpoint: Endpoint, path: dict, *, json=None, params=None,
               token: str = "", idempotent: bool | None = None) -> dict:
         base = self.settings.api_base if endpoint.host == "api" else self.settings.oapi_base
-        url = base + endpoint.path.format(**{k: str(v) for k, v in path.items()})
+        url = base + endpoint.path.format(**{k: _path_value(endpoint.path, k, v)
+                                             for k, v in path.items()})
         operation = endpoint.path
         repeatable = endpoint.idempotent if idempotent is None else idempotent
 
@@ -673,6 +675,21 @@ def _old_style(operation: str, body: dict) -> dict:
     if code in OLD_RATE_LIMIT_WINDOWS:  # refused, not done
         raise _rate_limited(operation, detail, OLD_RATE_LIMIT_WINDOWS[code])
     raise PlatformError(operation, detail)
+
+
+_PATH_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_@-]{0,63}")
+_AGENT_ID = re.compile(r"[0-9]{1,19}")
+
+
+def _path_value(operation: str, name: str, value: object) -> str:
+    """An id as it goes into a URL path, refused before any call unless it is one: an agentId
+    is a number; a user id letters, digits, '_', '@', '-' (never '/', '.', '%')."""
+    text = str(value)
+    pattern = _AGENT_ID if name == "agentId" else _PATH_ID
+    if not pattern.fullmatch(text):
+        raise PlatformError(operation, f"{name} {text[:40]!r} is not a DingTalk id; nothing "
+                            "was sent")
+    return text
 
 
 def _longs(ids: tuple[str, ...], what: str) -> list[int]:
