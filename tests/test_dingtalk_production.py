@@ -344,3 +344,29 @@ def test_an_imported_agent_id_is_refused_before_it_goes_into_a_url(fake, org, ba
         client(fake, org).visible_to(bad or "/", SELF_BUILT)  # a user id in a path, too
     assert not any(".." in e["path"] or "etc" in e["path"] for e in fake.log)
     assert fake.count("/scopes") == 0
+
+
+# ------------------------------------------------------------------ 5. issued tokens masked
+
+def test_a_token_the_server_echoes_is_masked_in_every_sink(fake, org, tmp_path):
+    from decomkit.core.sinks import scrub, write_json
+
+    issued = "0123456789abcdef0123456789abcdef"  # DingTalk's shape: 32 hex, not "random-looking"
+    assert scrub(f"echo {issued}") == f"echo {issued}"  # positive control: unknown, kept
+
+    def issue(body, **_):
+        fake.tokens[issued] = 1e12
+        return 200, {"accessToken": issued, "expireIn": 7200}
+
+    def echo(**_):  # a refusal that echoes the token it was sent
+        return 400, {"code": "InvalidParameter", "message": f"参数错误 access_token={issued}x "
+                     f"token {issued}", "requestid": "fake"}
+
+    fake.access_token, fake.list_apps = issue, echo
+    with pytest.raises(PlatformError) as caught:
+        client(fake, org).list_apps()
+    assert issued not in str(caught.value) and "参数错误" in str(caught.value)
+    # any sink written later, from any text that holds it (a notebook output, a summary)
+    assert issued not in scrub(f"output: {issued}", tokens=False)
+    written = write_json(tmp_path / "summary.json", {"error": f"echo {issued}"})
+    assert issued not in written.read_text("utf-8")

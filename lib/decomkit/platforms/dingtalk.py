@@ -33,6 +33,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from decomkit.core.config import CONFIG_NAME, DingTalk, secret, write_setting
 from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
+from decomkit.core.sinks import register_secret, scrub
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -163,6 +164,7 @@ class DingTalkPlatform(Platform):
             answer = self._send(ENDPOINTS["gettoken"], {}, params={
                 "appkey": self._key, "appsecret": self._secret})
             token, ttl = answer["access_token"], answer["expires_in"]
+        register_secret(token)  # masked in every sink, should DingTalk echo it in an error
         with _TOKENS_LOCK:
             _TOKENS[slot] = (token, time.time() + float(ttl))
         return token
@@ -227,7 +229,9 @@ class DingTalkPlatform(Platform):
         try:
             return retrying(once)
         except _Retry as exc:
-            raise exc.error from None
+            raise _masked(exc.error, token) from None
+        except PlatformError as exc:
+            raise _masked(exc, token) from None
 
     def _wait(self, state: RetryCallState) -> float:
         """A rate limit: its window, doubled after each answer, plus up to a quarter of it
@@ -675,6 +679,15 @@ def _old_style(operation: str, body: dict) -> dict:
     if code in OLD_RATE_LIMIT_WINDOWS:  # refused, not done
         raise _rate_limited(operation, detail, OLD_RATE_LIMIT_WINDOWS[code])
     raise PlatformError(operation, detail)
+
+
+def _masked(error: PlatformError, token: str) -> PlatformError:
+    """The error with the token (and every other known secret) masked in its text: a server
+    may echo the token it was sent, and the error reaches the ledger, notebooks, the CLI."""
+    detail = scrub(error.detail, [token] if token else [], tokens=False)
+    error.detail = detail
+    error.args = (error.operation, detail, error.retryable)
+    return error
 
 
 _PATH_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_@-]{0,63}")

@@ -252,6 +252,8 @@ def markdown() -> str:
         "- The per-IP ban (10,000 calls in 20 s from one IP, then 5 minutes): only DingTalk's "
         "ban shape — `{\"status\": 1111, \"wait\": N}` or an HTML page with HTTP 403 — is "
         "reported as the ban, not retried (a retry prolongs it), with the wait it names.",
+        "- Every access token DingTalk issues is registered as a secret: masked in the error "
+        "that echoes it and in every file or line the kit writes afterwards.",
         "- Any other answer that is not JSON: reported with its HTTP status; a creating call "
         "answered so is \"unknown\" (settled, never sent again blindly).",
         "",
