@@ -370,3 +370,49 @@ def test_a_token_the_server_echoes_is_masked_in_every_sink(fake, org, tmp_path):
     assert issued not in scrub(f"output: {issued}", tokens=False)
     written = write_json(tmp_path / "summary.json", {"error": f"echo {issued}"})
     assert issued not in written.read_text("utf-8")
+
+
+# ------------------------------------------------------------------ 6. the robot anchor
+
+def test_the_robot_anchor_sends_one_message_a_minute_and_waits_out_its_block(
+        on_dingtalk, fake, monkeypatch):
+    from decomkit.proof.checkpoints import anchor_now
+    from fake_dingtalk import ROBOT_SECRET, ROBOT_TOKEN
+    from test_proof import set_anchor
+
+    monkeypatch.setenv("DECOMKIT_AUDIT_ROBOT_TOKEN", ROBOT_TOKEN)
+    monkeypatch.setenv("DECOMKIT_AUDIT_ROBOT_SECRET", ROBOT_SECRET)
+    ws = set_anchor(on_dingtalk, 'kind = "dingtalk"\nname = "auditors group"\nrobot = true')
+    state = ws.root / "platform" / "audit-robot.json"
+
+    def a_minute_later():
+        saved = json.loads(state.read_text("utf-8"))
+        saved["last_sent"] -= 61
+        state.write_text(json.dumps(saved), "utf-8")
+
+    def robot():
+        return [m["msg"]["text"]["content"] for m in fake.messages if m.get("robot")]
+
+    with pytest.warns(Warning):
+        anchor_now(ws)  # every checkpoint so far: one message, the latest
+        for note in range(5):  # transitions inside the minute: nothing more is posted
+            with ws.ledger() as ledger:
+                ledger.note(SELF_BUILT, "analyst", {"text": f"note {note}"})
+            anchor_now(ws)
+    assert len(robot()) == 1 and fake.count("/robot/send") == 1
+    a_minute_later()
+    anchor_now(ws)
+    with ws.ledger() as ledger:
+        head = ledger.head()[0]
+    assert len(robot()) == 2 and f"seq={head} " in robot()[-1]  # the latest covers the rest
+    a_minute_later()
+    fake.fail("/robot/send", "robot_fast", count=9)  # 410100: blocked for 10 minutes
+    with ws.ledger() as ledger:
+        ledger.note(SELF_BUILT, "analyst", {"text": "one more"})
+    with pytest.warns(Warning, match="410100"):
+        anchor_now(ws)
+    with pytest.warns(Warning, match="blocked"):
+        anchor_now(ws)  # inside the block: not even tried
+    assert fake.count("/robot/send") == 3
+    saved = json.loads(state.read_text("utf-8"))
+    assert saved["blocked_until"] - saved["last_sent"] > 600 - 120
