@@ -44,6 +44,12 @@ FAULTS = {
     "invalid_token": (400, {"code": "InvalidAuthentication", "message": "不合法的access_token"}),
     "90002": (200, {"errcode": 90002, "errmsg": "api rate limit"}),
     "90019": (200, {"errcode": 90019, "errmsg": "调用频率过高"}),
+    # an internal (self-built) app over its per-API limit: the guide's old-style code
+    "90018": (200, {"errcode": 90018, "errmsg": "当前应用调用该接口次数过多，请求被暂时限制了"}),
+    "qps_app": (403, {"code": "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi",
+                      "message": "当前应用调用该接口次数过多，请求被暂时限制了"}),
+    "qpm_app": (403, {"code": "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi",
+                      "message": "当前应用每分钟调用该接口次数过多"}),
     "90020": (200, {"errcode": 90020, "errmsg": "api月调用量超限"}),
     "busy": (200, {"errcode": -1, "errmsg": "系统繁忙"}),
     "robot_fast": (200, {"errcode": 410100, "errmsg": "send too fast"}),
@@ -163,6 +169,9 @@ ROUTES: tuple[Route, ...] = (
                 "approvers": [{"actionType*": str, "userIds*": [str]}],
                 "ccList": [str], "ccPosition": str, "microappAgentId": int,
                 "targetSelectActioners": [dict], "bizDetailPageUrl": str}),
+    Route("POST", "/v1.0/workflow/processes/instanceIds/query", "header", "list_instance_ids",
+          body={"processCode*": str, "startTime*": int, "endTime": int, "nextToken*": int,
+                "maxResults*": int, "userIds": [str], "statuses": [str]}),
     Route("GET", "/v1.0/workflow/processInstances", "header", "get_approval",
           query={"processInstanceId*": str}),
     Route("POST", "/v1.0/workflow/processInstances/terminate", "header", "terminate_approval",
@@ -188,6 +197,8 @@ ROUTES: tuple[Route, ...] = (
           body={"agent_id*": int, "userid_list": str, "dept_id_list": str, "to_all_user": bool,
                 "msg*": {"msgtype*": str, "text": {"content*": str},
                          "markdown": {"title*": str, "text*": str}}}),
+    Route("POST", "/topapi/message/corpconversation/getsendprogress", "query", "send_progress",
+          body={"agent_id*": int, "task_id*": int}),
     Route("POST", "/robot/send", "robot", "robot_send",
           body={"msgtype*": str, "text": {"content*": str},
                 "markdown": {"title*": str, "text*": str},
@@ -195,7 +206,8 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-READ_HANDLERS = {"user_get", "dept_listsub", "user_list"}  # old-style reads are POSTs
+READ_HANDLERS = {"user_get", "dept_listsub", "user_list", "list_instance_ids",
+                 "send_progress"}  # old-style reads are POSTs
 
 
 class Invalid(Exception):
@@ -252,6 +264,7 @@ class FakeDingTalk:
         self.token_lifetime = token_lifetime
         self.tokens: dict[str, float] = {}
         self.instances: dict[str, dict] = {}
+        self.created: dict[str, tuple[str, int]] = {}  # instance → (processCode, created ms)
         self.messages: list[dict] = []
         self.log: list[dict] = []
         self.exposures: list[tuple[int, list[str]]] = []  # (agentId, ordinary viewers) per change
@@ -276,7 +289,10 @@ class FakeDingTalk:
              method: str | None = None) -> None:
         """The next ``count`` calls whose path contains ``path`` (and of ``method``), after
         ``after`` of them went through, get fault ``kind``: one of FAULTS, 'ban_html',
-        'ban_json', 'timeout' (answers after 3 s), 'hang' (never answers)."""
+        'ban_json', '502_html', '504_empty' (a gateway's answers, the call never served),
+        'timeout' (answers after 3 s), 'hang' (never answers), or one that lets the
+        call take effect and loses its answer: 'drop_after' (the connection is closed without
+        an answer), '502_after' (the gateway's HTML 502 instead of the answer)."""
         self.faults.append({"path": path, "kind": kind, "count": count, "after": after,
                             "method": method})
 
@@ -372,16 +388,28 @@ class FakeDingTalk:
                         return self._send(403, b"<html><body>Access denied: IP banned</body>"
                                                b"</html>", "text/html")
                     if fault == "ban_json":
-                        return self._send(403, {"status": 1111, "wait": 5})
+                        return self._send(403, {"status": 1111, "wait": 5, "source": "x5",
+                                                "punish": "deny", "uuid": "fake"})
+                    if fault == "502_html":  # the gateway's page, the call never served
+                        return self._send(502, b"<html><body>502 Bad Gateway</body></html>",
+                                          "text/html")
+                    if fault == "504_empty":
+                        return self._send(504, b"", "text/plain")
                     if fault in ("timeout", "hang"):
                         time.sleep(3 if fault == "timeout" else 3600)
-                    else:
+                    elif fault not in ("drop_after", "502_after"):
                         return self._send(*FAULTS[fault])
                 with fake.lock:
                     status, answer = fake.serve(method, url.path, query, body,
                                                 self.headers.get("x-acs-dingtalk-access-token"))
                 entry["status"] = status
                 entry["answer"] = mask(answer)
+                if fault == "drop_after":  # done, and the connection closed without an answer
+                    self.close_connection = True
+                    return None
+                if fault == "502_after":
+                    return self._send(502, b"<html><head><title>502 Bad Gateway</title></head>"
+                                           b"<body>502 Bad Gateway</body></html>", "text/html")
                 self._send(status, answer)
 
         return Handler
@@ -561,6 +589,7 @@ class FakeDingTalk:
         if approvers is not None and not 0 < len(approvers) <= 20:
             raise Invalid("InvalidParameter", "approvers: 1 to 20 nodes")
         instance = f"pi-{next(self._ids)}"
+        self.created[instance] = (body["processCode"], int(time.time() * 1000))
         self.instances[instance] = {
             "title": f"{user.name}提交的{template['name']}", "status": "RUNNING", "result": "",
             "businessId": f"2026{next(self._ids):08d}",
@@ -579,6 +608,25 @@ class FakeDingTalk:
         if inst is None:
             raise Invalid("InvalidParameter", "processInstanceId: no such instance")
         return 200, {"result": inst}
+
+    def list_instance_ids(self, body, **_):
+        """ListProcessInstanceIds: the template's instances created in [startTime, endTime],
+        ≤20 a page, ``nextToken`` (a Long in, a string out) to page on."""
+        if body["processCode"] not in self.org.templates:
+            return 400, {"code": "processCodeError", "message": "processCode not found",
+                         "requestid": "fake"}
+        if not 1 <= body["maxResults"] <= 20 or body["nextToken"] < 0:
+            raise Invalid("InvalidParameter", "maxResults 1 to 20, nextToken from 0")
+        end = body.get("endTime") or int(time.time() * 1000)
+        users = body.get("userIds")
+        found = [i for i, (code, at) in self.created.items()
+                 if code == body["processCode"] and body["startTime"] <= at <= end
+                 and (not users or self.instances[i]["originatorUserId"] in users)]
+        start, size = body["nextToken"], body["maxResults"]
+        page = {"list": found[start:start + size]}
+        if start + size < len(found):
+            page["nextToken"] = str(start + size)
+        return 200, {"result": page, "success": True}
 
     def terminate_approval(self, body, **_):
         inst = self.instances.get(body["processInstanceId"])
@@ -672,6 +720,16 @@ class FakeDingTalk:
         self.messages.append({"userids": users, "dept_ids": depts, "msg": body["msg"]})
         return 200, {"errcode": 0, "errmsg": "ok", "task_id": 10_000 + len(self.messages),
                      "request_id": "fake"}
+
+    def _task(self, body) -> dict | None:
+        number = body["task_id"] - 10_001
+        return self.messages[number] if 0 <= number < len(self.messages) else None
+
+    def send_progress(self, body, **_):
+        if self._task(body) is None:
+            return 200, {"errcode": 40052, "errmsg": "不合法的task_id"}
+        return 200, {"errcode": 0, "errmsg": "ok", "request_id": "fake",
+                     "progress": {"progress_in_percent": 100, "status": 2}}
 
     def robot_send(self, body, **_):
         self.messages.append({"robot": True, "msg": body})

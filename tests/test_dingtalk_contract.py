@@ -88,6 +88,7 @@ CASES = {
     "inactive_app": lambda c: c.disable("sales-report", key="k"),
     "start_approval": _submit,
     "get_approval": lambda c: c.approval_status(_submit(c)),
+    "list_instance_ids": lambda c: (_submit(c), c.instance_ids(PROCESS, 0, ["it-admin"])),
     "terminate_approval": lambda c: c.withdraw_approval(_submit(c), "it-admin", "不需要了",
                                                         key="k"),
     "form_schema": lambda c: c.form_schema(),
@@ -111,6 +112,10 @@ NO_SDK = {"gettoken": lambda c: c.notify(Notification("dingtalk_work", "t", "x",
                                                          ("101",)), key="k"),
           "dept_listsub": lambda c: DingTalkReader(c, qps=0).departments(),
           "user_list": lambda c: DingTalkReader(c, qps=0).users([101]),
+          "send_progress": lambda c: (
+              c.notify(Notification("dingtalk_work", "t", "x", ("u0001",)), key="n"),
+              c.sends.update("n#0", status="unknown"),  # a run that did not record the answer
+              c.sends.update("n#0", status="sent"), c.settled("notify", "n")),
           "robot_send": None}  # signed with the robot's own secret: see test_dingtalk.py
 
 

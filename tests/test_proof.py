@@ -25,6 +25,7 @@ from decomkit.core.errors import LedgerIntegrityError, SigningKeyError
 from decomkit.proof.anchors import add_folder_anchor, checkpoint_text
 from decomkit.proof.checkpoints import (
     AnchorWarning,
+    anchor_now,
     make_checkpoint,
     stored_checkpoints,
     verify_ledger,
@@ -403,6 +404,11 @@ def test_the_dingtalk_approval_form_and_the_auditors_robot_carry_the_checkpoint(
         assert latest["seq"] < event.seq
         posted = [m["msg"]["text"]["content"] for m in fake.messages if m.get("robot")]
         assert posted and all("decomkit-checkpoint/1 ws=" in text for text in posted)
+        # one robot message a minute (issue 26): a minute later the latest covers the rest
+        state = ws.root / "platform" / "audit-robot.json"
+        saved = json.loads(state.read_text("utf-8"))
+        state.write_text(json.dumps({**saved, "last_sent": saved["last_sent"] - 61}), "utf-8")
+        anchor_now(ws)
         report = verify_ledger(ws, checkpoint_texts=(value,))
         assert report.unanchored == {}  # the robot took every checkpoint, the history's too
         assert report.notes  # "cannot be read back by the kit"

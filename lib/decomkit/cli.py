@@ -301,9 +301,21 @@ def cmd_vendor(args: argparse.Namespace) -> int:
 
 def cmd_settle(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
+    from decomkit.platforms.dingtalk_sends import settle_sends
 
-    with Workspace.open(args.dir).ledger() as ledger:
+    workspace = Workspace.open(args.dir)
+    finding = "took effect" if args.happened else "did not take effect"
+    if not args.apply:  # a dry run: say what would be recorded, record nothing
+        with workspace.ledger() as ledger:
+            action = ledger.action(args.key)
+        if action is None or action.status not in ("started", "unknown"):
+            raise SystemExit(f"no unsettled action has the key {args.key}")
+        print(f"dry run: {args.key} ({action.operation}) would be recorded as: it {finding} "
+              f"(checked by {args.user}). Nothing was recorded; add --apply to record it.")
+        return 0
+    with workspace.ledger() as ledger:
         action = ledger.settle(args.key, args.happened, args.user, args.result)
+    settle_sends(workspace.root / "platform", args.key, args.happened, args.user, args.result)
     print(f"{args.key} ({action.operation}) is now {action.status}. Run the stage again.")
     return 0
 
@@ -499,6 +511,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="user", required=True, help="who checked")
     p.add_argument("--result", default=None, help="what the platform returned, if anything "
                                                   "(e.g. the approval instance id)")
+    p.add_argument("--apply", action="store_true",
+                   help="record the finding (without it: a dry run that records nothing)")
     p.set_defaults(func=cmd_settle)
 
     p = sub.add_parser("record", help="render decommission records (decomkit record DIR "

@@ -81,6 +81,11 @@ class AnchorError(DecomkitError):
     """A checkpoint could not be published to, or read from, an anchor."""
 
 
+class AnchorDeferred(AnchorError):
+    """The anchor takes nothing now (a rate limit of its own): the checkpoint is published by a
+    later run, not retried at once."""
+
+
 class PlatformError(DecomkitError):
     """A call to the platform (sandbox, DingTalk, manual) failed."""
 

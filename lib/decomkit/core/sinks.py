@@ -20,6 +20,7 @@ import io
 import json
 import os
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -57,10 +58,25 @@ def _random_looking(token: str) -> bool:
             and any(c.isdigit() for c in token))
 
 
+_ISSUED: set[str] = set()  # secrets a server issued to this process (access tokens)
+_ISSUED_LOCK = threading.Lock()
+
+
+def register_secret(value: str) -> None:
+    """A secret the process was given at run time (a platform's access token): masked from now
+    on wherever the kit writes or prints, like the environment's."""
+    if isinstance(value, str) and len(value) >= 8:
+        with _ISSUED_LOCK:
+            _ISSUED.add(value)
+
+
 def known_secrets() -> list[str]:
-    """Secret values present in the environment (the ones the kit or a notebook could see)."""
+    """Secret values present in the environment (the ones the kit or a notebook could see),
+    and those a server issued to this process."""
     values = [os.environ.get(v, "") for v in SECRET_ENV.values()]
-    return sorted({v for v in values if len(v) >= 4}, key=len, reverse=True)
+    with _ISSUED_LOCK:
+        issued = list(_ISSUED)
+    return sorted({v for v in [*values, *issued] if len(v) >= 4}, key=len, reverse=True)
 
 
 def looks_like_credential(text: str) -> bool:

@@ -18,18 +18,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import random
+import re
 import threading
 import time
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import zip_longest
+from pathlib import Path
 from typing import Literal
 
 import httpx
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from decomkit.core.config import CONFIG_NAME, DingTalk, secret, write_setting
 from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
+from decomkit.core.sinks import register_secret, scrub
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -43,11 +47,12 @@ from decomkit.platforms.base import (
 )
 from decomkit.platforms.dingtalk_api import (
     ENDPOINTS,
+    HTTP_429_WINDOW,
     OLD_QUOTA_ERRCODES,
-    OLD_RATE_LIMITS,
+    OLD_RATE_LIMIT_WINDOWS,
     OLD_TOKEN_ERRCODES,
     QUOTA_CODES,
-    RATE_LIMIT_CODES,
+    RATE_LIMIT_WINDOWS,
     TOKEN_INVALID_CODES,
     Endpoint,
 )
@@ -58,11 +63,13 @@ from decomkit.platforms.dingtalk_form import (
     form_components,
     form_mismatches,
 )
+from decomkit.platforms.dingtalk_sends import OPEN, SENDS_NAME, SendJournal
 from decomkit.platforms.manual import ManualPlatform
 
 STATUS: dict[int, AppStatus] = {0: "disabled", 1: "enabled", 3: "expired"}
 MAX_USERS, MAX_DEPTS = 100, 20  # receivers per work notification
 MAX_LIST = 100  # ids per add/del list in one scope call
+MAX_PAGES = 500  # pages of one listing before it is refused as endless
 
 # Tokens live as long as the process: every client of the same app key shares them, so a
 # stage, a polling loop or a second platform object never asks for a token it already has.
@@ -77,10 +84,17 @@ def clear_token_cache() -> None:
 
 
 class _Retry(Exception):
-    """A failure that was rejected before taking effect, or is harmless to repeat."""
+    """A failure that was rejected before taking effect, or is harmless to repeat; ``window``:
+    the rate limit's window in seconds (each wait outlasts it), 0 for any other failure."""
 
-    def __init__(self, error: PlatformError):
-        self.error = error
+    def __init__(self, error: PlatformError, window: float = 0.0):
+        self.error, self.window = error, window
+
+
+def _rate_limited(operation: str, detail: str, window: float) -> _Retry:
+    return _Retry(PlatformError(operation, f"{detail} (rate limit: waited out its "
+                                f"{window:g}-second window between tries)", retryable=True),
+                  window)
 
 
 class _TokenRefused(Exception):
@@ -99,7 +113,9 @@ class DingTalkPlatform(Platform):
     def __init__(self, settings: DingTalk, app_key: str, app_secret: str, *,
                  robot_token: str | None = None, robot_secret: str | None = None,
                  timeout: float = 10.0, attempts: int = 5, max_wait: float = 8.0,
-                 manual: ManualPlatform | None = None, agent_ids: dict[str, int] | None = None):
+                 sleep: Callable[[float], None] = time.sleep,
+                 manual: ManualPlatform | None = None, agent_ids: dict[str, int] | None = None,
+                 sends: Path | None = None):
         if not (app_key and app_secret):
             raise PlatformError("connect", "DingTalk credentials missing: set "
                                 "DECOMKIT_DINGTALK_APP_KEY and DECOMKIT_DINGTALK_APP_SECRET")
@@ -110,17 +126,20 @@ class DingTalkPlatform(Platform):
         self._http = httpx.Client(timeout=timeout)
         self._finalizer = weakref.finalize(self, self._http.close)
         self._attempts, self._max_wait = attempts, max_wait
+        self._sleep = sleep  # how retries wait (a test passes one that records the waits)
         self.manual = manual  # records the steps no API can do
         self._agent_ids = {**settings.agent_ids, **(agent_ids or {})}
         self._dept_id: int | None = settings.dept_id or None
         self._forms_checked: set[tuple[str, tuple[str, ...]]] = set()
+        self.sends = SendJournal(sends)  # every creating call, before and after it is sent
 
     @classmethod
     def from_workspace(cls, workspace: WorkspaceLike) -> DingTalkPlatform:
         return cls(workspace.config.dingtalk, secret("dingtalk_app_key") or "",
                    secret("dingtalk_app_secret") or "", robot_token=secret("robot_token"),
                    robot_secret=secret("robot_secret"),
-                   manual=ManualPlatform.from_workspace(workspace))
+                   manual=ManualPlatform.from_workspace(workspace),
+                   sends=workspace.root / "platform" / SENDS_NAME)
 
     def __repr__(self) -> str:  # never show credentials
         return f"DingTalkPlatform({self.settings.api_base})"
@@ -145,6 +164,7 @@ class DingTalkPlatform(Platform):
             answer = self._send(ENDPOINTS["gettoken"], {}, params={
                 "appkey": self._key, "appsecret": self._secret})
             token, ttl = answer["access_token"], answer["expires_in"]
+        register_secret(token)  # masked in every sink, should DingTalk echo it in an error
         with _TOKENS_LOCK:
             _TOKENS[slot] = (token, time.time() + float(ttl))
         return token
@@ -174,7 +194,8 @@ class DingTalkPlatform(Platform):
     def _send(self, endpoint: Endpoint, path: dict, *, json=None, params=None,
               token: str = "", idempotent: bool | None = None) -> dict:
         base = self.settings.api_base if endpoint.host == "api" else self.settings.oapi_base
-        url = base + endpoint.path.format(**{k: str(v) for k, v in path.items()})
+        url = base + endpoint.path.format(**{k: _path_value(endpoint.path, k, v)
+                                             for k, v in path.items()})
         operation = endpoint.path
         repeatable = endpoint.idempotent if idempotent is None else idempotent
 
@@ -188,23 +209,41 @@ class DingTalkPlatform(Platform):
             try:
                 response = self._http.request(endpoint.method, url, json=json, params=query,
                                               headers=headers)
-            except httpx.TimeoutException:
-                error: PlatformError = PlatformTimeout(
-                    operation, "no answer in time; whether it took effect is unknown")
-                raise (_Retry(error) if repeatable else error) from None
-            except httpx.TransportError as exc:  # never reached the server
-                error = PlatformError(operation, f"network error: {exc}", retryable=True)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                # no connection was made: the request never reached DingTalk
+                error: PlatformError = PlatformError(operation, f"network error: {exc}",
+                                                     retryable=True)
                 raise _Retry(error) from None
+            except httpx.TransportError as exc:
+                # sent, and then no answer (a timeout, a dropped connection): it may have
+                # taken effect
+                what = ("no answer in time" if isinstance(exc, httpx.TimeoutException)
+                        else "the connection was lost before the answer")
+                error = PlatformTimeout(operation, f"{what}; whether it took effect is unknown")
+                raise (_Retry(error) if repeatable else error) from None
             return self._answer(operation, response, endpoint.host, repeatable)
 
-        retrying = Retrying(stop=stop_after_attempt(self._attempts),
-                            wait=wait_random_exponential(multiplier=0.2, max=self._max_wait),
+        retrying = Retrying(stop=stop_after_attempt(self._attempts), wait=self._wait,
                             retry=retry_if_exception(lambda e: isinstance(e, _Retry)),
-                            reraise=True)
+                            sleep=self._sleep, reraise=True)
         try:
             return retrying(once)
         except _Retry as exc:
-            raise exc.error from None
+            raise _masked(exc.error, token) from None
+        except PlatformError as exc:
+            raise _masked(exc, token) from None
+
+    def _wait(self, state: RetryCallState) -> float:
+        """A rate limit: its window, doubled after each answer, plus up to a quarter of it
+        at random (clients limited together do not return together). Anything else: short
+        random exponential backoff up to ``max_wait``."""
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        window = error.window if isinstance(error, _Retry) else 0.0
+        tries = state.attempt_number
+        if window:
+            return window * 2 ** (tries - 1) + random.uniform(0, window / 4)
+        return random.uniform(0, min(self._max_wait, 0.2 * 2 ** tries))
 
     @staticmethod
     def _answer(operation: str, response: httpx.Response, host: str, repeatable: bool) -> dict:
@@ -212,11 +251,27 @@ class DingTalkPlatform(Platform):
             body = response.json()
         except ValueError:
             body = None
-        if not isinstance(body, dict) or body.get("status") == 1111:
-            # The per-IP ban: HTML or {"status": 1111, "wait": 5}; retrying now only prolongs it.
+        if response.status_code >= 500:  # a 5xx is a 5xx, whatever its body (a gateway page)
+            code = body.get("code", "") if isinstance(body, dict) else ""
+            message = f"HTTP {response.status_code} {code}".rstrip()
+            if repeatable:
+                raise _Retry(PlatformError(operation, message, retryable=True))
+            raise PlatformTimeout(operation, f"{message}; whether it took effect is unknown")
+        banned = (isinstance(body, dict) and body.get("status") == 1111) or (
+            body is None and response.status_code == 403
+            and "html" in response.headers.get("content-type", "").lower())
+        if banned:
+            # The per-IP ban: {"status": 1111, "wait": 5} or an HTML page; a retry prolongs it.
+            wait = body.get("wait", 5) if isinstance(body, dict) else 5
             raise PlatformError(operation, f"DingTalk refused this machine's IP (HTTP "
-                                f"{response.status_code}, banned for about 5 minutes after too "
-                                "many calls); wait, then run again", retryable=True)
+                                f"{response.status_code}, banned for about {wait} minutes after "
+                                "too many calls from it); wait, then run again", retryable=True)
+        if not isinstance(body, dict):
+            message = (f"DingTalk answered HTTP {response.status_code} with a body that is not "
+                       "JSON (a proxy or gateway in between?)")
+            if response.status_code < 400 and not repeatable:
+                raise PlatformTimeout(operation, f"{message}; whether it took effect is unknown")
+            raise PlatformError(operation, message)
         if host == "oapi" and "errcode" in body:
             return _old_style(operation, body)
         if response.status_code < 400:
@@ -227,12 +282,9 @@ class DingTalkPlatform(Platform):
             raise _TokenRefused()
         if code in QUOTA_CODES:
             raise _quota(operation, code)
-        if code in RATE_LIMIT_CODES or response.status_code == 429:  # refused, not done: repeat
-            raise _Retry(PlatformError(operation, message, retryable=True))
-        if response.status_code >= 500:
-            if repeatable:
-                raise _Retry(PlatformError(operation, message, retryable=True))
-            raise PlatformTimeout(operation, f"{message}; whether it took effect is unknown")
+        if code in RATE_LIMIT_WINDOWS or response.status_code == 429:  # refused, not done
+            raise _rate_limited(operation, message,
+                                RATE_LIMIT_WINDOWS.get(code, HTTP_429_WINDOW))
         if code == "Forbidden.AccessDenied.AccessTokenPermissionDenied":
             message += " (grant the app the permission in the developer console)"
         raise PlatformError(operation, message)
@@ -366,11 +418,81 @@ class DingTalkPlatform(Platform):
                                      "confirm the step") from None
 
     def settled(self, operation: str, key: str) -> tuple[bool, object] | None:
-        """Console steps and robot sends are settled by their record; whether any other call
-        under a key took effect DingTalk cannot say (a person checks)."""
+        """Whether the change under ``key`` took effect, asked of DingTalk: an approval
+        request is looked for among the template's instances since it was sent (its
+        originator and form); a work notification by the task id of each chunk. Console steps
+        and robot sends are settled by their record. None: a person checks
+        (``decomkit settle``)."""
         if self.manual is not None and self.manual.has_step(key):
             return self.manual.settled(operation, key)
-        return None
+        entries = self.sends.under(key)
+        if not entries:
+            return None
+        if key in entries and entries[key]["operation"] == "submit_approval":
+            return self._settle_approval(key, entries[key])
+        return self._settle_notice(entries)
+
+    def _settle_approval(self, key: str, entry: dict) -> tuple[bool, object] | None:
+        if entry["status"] == "sent":
+            return True, entry["result"]
+        if entry["status"] not in OPEN:
+            return False, None
+        claimed = self.sends.results()
+        sent = {(v["name"], v["value"]) for v in entry["form"]}
+        found = []
+        for instance in self.instance_ids(entry["process_code"], entry["started_ms"] - 60_000,
+                                          [entry["originator"]]):
+            if instance in claimed:
+                continue
+            raw = self._call("get_approval", params={"processInstanceId": instance})["result"]
+            values = {(v.get("name"), v.get("value"))
+                      for v in raw.get("formComponentValues") or ()}
+            if raw.get("originatorUserId") == entry["originator"] and sent <= values:
+                found.append(instance)
+        if len(found) > 1:
+            return None  # more than one request matches: a person decides which is ours
+        if found:
+            self.sends.update(key, status="sent", result=found[0], settled="asked DingTalk")
+            return True, found[0]
+        self.sends.update(key, status="absent", settled="asked DingTalk")
+        return False, None
+
+    def _settle_notice(self, entries: dict[str, dict]) -> tuple[bool, object] | None:
+        if any(e["status"] in OPEN for e in entries.values()):
+            return None  # no task id: DingTalk cannot say whether it was delivered
+        tasks = [e for e in entries.values() if e["status"] == "sent"]
+        for entry in tasks:  # each recorded task is one DingTalk knows
+            self._call("send_progress", json={"agent_id": entry["agent_id"],
+                                              "task_id": int(entry["result"])})
+        total = max((int(e.get("chunks", 1)) for e in entries.values()), default=1)
+        if len(tasks) == total:
+            return True, ",".join(str(e["result"]) for e in sorted(
+                tasks, key=lambda e: int(e.get("chunk", 0))))
+        return False, None  # some chunks never sent: notify() sends only those
+
+    def instance_ids(self, process_code: str, since_ms: int,
+                     user_ids: Sequence[str] = ()) -> list[str]:
+        """The ids of the template's approval instances created since ``since_ms``, by
+        ``user_ids`` (every page; a repeated page token is refused)."""
+        ids: list[str] = []
+        token, seen = 0, set()
+        for _ in range(MAX_PAGES):
+            body: dict[str, object] = {"processCode": process_code, "startTime": since_ms,
+                                       "endTime": int(time.time() * 1000), "nextToken": token,
+                                       "maxResults": 20}
+            if user_ids:
+                body["userIds"] = list(user_ids)
+            result = self._call("list_instance_ids", json=body).get("result") or {}
+            ids += [str(i) for i in result.get("list") or ()]
+            following = result.get("nextToken")
+            if following in (None, "") or not str(following).isdigit():
+                return ids
+            if following in seen:
+                raise PlatformError("list_instance_ids", f"DingTalk repeated the page token "
+                                    f"{following}: the listing would never end")
+            seen.add(following)
+            token = int(following)
+        raise PlatformError("list_instance_ids", f"more than {MAX_PAGES} pages of requests")
 
     def enable(self, app_id: str, *, key: str) -> None:
         if self.manual is not None:
@@ -433,7 +555,36 @@ class DingTalkPlatform(Platform):
         if request.approvers:  # optional: without it the template's own flow applies
             body["approvers"] = [{"actionType": "NONE", "userIds": [u]}
                                  for u in request.approvers]
-        return self._call("start_approval", json=body)["instanceId"]
+        return str(self._create(key, "submit_approval", "start_approval", body, "instanceId",
+                                originator=request.originator,
+                                process_code=self.settings.process_code,
+                                form=body["formComponentValues"]))
+
+    def _create(self, key: str, operation: str, endpoint: str, body: dict, answer_key: str,
+                **facts: object) -> object:
+        """Send a creating call at most once under ``key``: recorded before it is sent, its
+        answer recorded after. A key whose earlier send has an unknown outcome is not sent
+        again until it is settled (by asking DingTalk, or by a person)."""
+        entry = self.sends.get(key)
+        if entry is not None and entry["status"] == "sent":
+            return entry["result"]
+        if entry is not None and entry["status"] in OPEN:
+            raise PlatformTimeout(operation, f"an earlier send under {key} got no answer; "
+                                  "whether it took effect is unknown. It is not sent again: "
+                                  "run the stage again to ask DingTalk, or check and record "
+                                  f"it with 'decomkit settle WORKSPACE {key.split('#')[0]}'")
+        self.sends.begin(key, operation, **facts)
+        try:
+            answer = self._call(endpoint, json=body)
+        except PlatformTimeout as exc:
+            self.sends.update(key, status="unknown", error=exc.detail)
+            raise
+        except Exception as exc:
+            self.sends.update(key, status="refused", error=str(exc))
+            raise
+        result = answer.get(answer_key)
+        self.sends.update(key, status="sent", result=result)
+        return result
 
     def withdraw_approval(self, instance_id: str, operator: str, remark: str, *,
                           key: str) -> None:
@@ -445,11 +596,16 @@ class DingTalkPlatform(Platform):
         """Create the 软件停用申请 template with exactly the kit's fields, or update the
         template ``process_code`` (or the one already named so); return its processCode."""
         if not process_code:
+            # Only a definite "none": a successful answer without a processCode. Any error of
+            # the lookup (a 5xx, a timeout, a limit, the quota) stops here, creating nothing:
+            # taken as "none yet" it would create a second template.
             try:
                 found = self._call("process_code_by_name", params={"name": TEMPLATE_NAME})
-                process_code = (found.get("result") or {}).get("processCode") or ""
-            except PlatformError:
-                process_code = ""  # none yet
+            except PlatformError as exc:
+                raise PlatformError("create-template", f"could not find out whether the "
+                                    f"template {TEMPLATE_NAME} exists ({exc.detail}); nothing "
+                                    "was created: run it again later") from None
+            process_code = (found.get("result") or {}).get("processCode") or ""
         body = {"name": TEMPLATE_NAME, "description": TEMPLATE_DESCRIPTION,
                 "formComponents": form_components()}
         if process_code:
@@ -470,9 +626,10 @@ class DingTalkPlatform(Platform):
             raise PlatformError("notify", "nobody to notify: no users and no departments "
                                 "(check the saved visible scope and the users table)")
         tasks = []
-        for user_chunk, dept_chunk in zip_longest(
-                [users[i:i + MAX_USERS] for i in range(0, len(users), MAX_USERS)],
-                [depts[i:i + MAX_DEPTS] for i in range(0, len(depts), MAX_DEPTS)]):
+        chunks = list(zip_longest(
+            [users[i:i + MAX_USERS] for i in range(0, len(users), MAX_USERS)],
+            [depts[i:i + MAX_DEPTS] for i in range(0, len(depts), MAX_DEPTS)]))
+        for number, (user_chunk, dept_chunk) in enumerate(chunks):
             body = {"agent_id": self.settings.agent_id,
                     "msg": {"msgtype": "text", "text": {"content": text}}}
             if user_chunk:
@@ -480,7 +637,9 @@ class DingTalkPlatform(Platform):
             if dept_chunk:
                 body["dept_id_list"] = ",".join(map(str, dept_chunk))
             # DingTalk drops a repeat silently: never guess, never repeat.
-            tasks.append(str(self._call("work_notice", json=body).get("task_id")))
+            tasks.append(str(self._create(f"{key}#{number}", "notify", "work_notice", body,
+                                          "task_id", agent_id=self.settings.agent_id,
+                                          chunk=number, chunks=len(chunks))))
         return ",".join(tasks)
 
     def _robot_send(self, text: str, key: str) -> str:
@@ -517,9 +676,33 @@ def _old_style(operation: str, body: dict) -> dict:
     detail = f"errcode {code}: {body.get('errmsg', '')}"
     if sub:
         detail += f" (sub_code {sub}: {body.get('sub_msg', '')})"
-    if code in OLD_RATE_LIMITS:  # refused, not done
-        raise _Retry(PlatformError(operation, detail, retryable=True))
+    if code in OLD_RATE_LIMIT_WINDOWS:  # refused, not done
+        raise _rate_limited(operation, detail, OLD_RATE_LIMIT_WINDOWS[code])
     raise PlatformError(operation, detail)
+
+
+def _masked(error: PlatformError, token: str) -> PlatformError:
+    """The error with the token (and every other known secret) masked in its text: a server
+    may echo the token it was sent, and the error reaches the ledger, notebooks, the CLI."""
+    detail = scrub(error.detail, [token] if token else [], tokens=False)
+    error.detail = detail
+    error.args = (error.operation, detail, error.retryable)
+    return error
+
+
+_PATH_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_@-]{0,63}")
+_AGENT_ID = re.compile(r"[0-9]{1,19}")
+
+
+def _path_value(operation: str, name: str, value: object) -> str:
+    """An id as it goes into a URL path, refused before any call unless it is one: an agentId
+    is a number; a user id letters, digits, '_', '@', '-' (never '/', '.', '%')."""
+    text = str(value)
+    pattern = _AGENT_ID if name == "agentId" else _PATH_ID
+    if not pattern.fullmatch(text):
+        raise PlatformError(operation, f"{name} {text[:40]!r} is not a DingTalk id; nothing "
+                            "was sent")
+    return text
 
 
 def _longs(ids: tuple[str, ...], what: str) -> list[int]:

@@ -77,9 +77,18 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
              "submit the 软件停用申请 approval", False, "workflow_1_0.StartProcessInstance",
              body=("originatorUserId", "processCode", "deptId", "formComponentValues",
                    "approvers"),
-             note="not repeated after a timeout or 5xx (a repeat opens a second request); "
+             note="sent once: recorded in platform/dingtalk-sends.json before it is sent; "
+                  "after a timeout, a dropped connection or a 5xx its outcome is unknown and "
+                  "it is settled by list_instance_ids (or a person), never sent again blindly "
+                  "(a repeat opens a second request); "
                   "approvers is optional (≤20 nodes, overrides the template's flow); deptId is "
                   "documented as optional but needed in practice, so it is always sent"),
+    Endpoint("list_instance_ids", "POST", "/v1.0/workflow/processes/instanceIds/query", "api",
+             "header", "the template's requests since a time, by originator: settles a "
+             "request whose answer was lost", True, "workflow_1_0.ListProcessInstanceIds",
+             body=("processCode", "startTime", "endTime", "nextToken", "maxResults", "userIds"),
+             note="≤20 a page; each id found is read (get_approval) and matched on its "
+                  "originator and form values; one match: it took effect; none: it did not"),
     Endpoint("get_approval", "GET", "/v1.0/workflow/processInstances", "api", "header",
              "an approval's status, result and records", True,
              "workflow_1_0.GetProcessInstance", query=("processInstanceId",)),
@@ -93,7 +102,9 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
     Endpoint("process_code_by_name", "GET",
              "/v1.0/workflow/processCentres/schemaNames/processCodes", "api", "header",
              "find an existing 软件停用申请 template (create-template updates it)", True,
-             "workflow_1_0.GetProcessCodeByName", query=("name",)),
+             "workflow_1_0.GetProcessCodeByName", query=("name",),
+             note="only a successful answer without a processCode means \"none\": any error "
+                  "of the lookup stops create-template before it creates anything"),
     Endpoint("form_create", "POST", "/v1.0/workflow/forms", "api", "header",
              "create or update the 软件停用申请 template (decomkit dingtalk create-template)",
              False, "workflow_1_0.FormCreate",
@@ -119,7 +130,13 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
              "query", "work notification to users and departments", False,
              body=("agent_id", "userid_list", "dept_id_list", "msg"),
              note="old-style only; ≤100 users and ≤20 departments a call; never sent to an "
-                  "empty list; DingTalk drops a repeat silently, so it is never repeated"),
+                  "empty list; DingTalk drops a repeat silently, so it is never repeated: each "
+                  "chunk is recorded in platform/dingtalk-sends.json with its task_id; a chunk "
+                  "whose answer was lost is settled by a person (no task id to ask about)"),
+    Endpoint("send_progress", "POST", "/topapi/message/corpconversation/getsendprogress",
+             "oapi", "query", "whether DingTalk has a work notification's task (settling a "
+             "send whose run did not finish)", True, body=("agent_id", "task_id"),
+             note="old-style only; the SDK covers new-style calls"),
     Endpoint("robot_send", "POST", "/robot/send", "oapi", "robot",
              "group robot message (signed)", False, body=("msgtype", "text"),
              note="the webhook robot has no idempotency field: an unanswered send (timeout, "
@@ -131,11 +148,27 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
 # Error codes the client acts on (the strict local server answers each of them).
 TOKEN_INVALID_CODES = frozenset({"InvalidAuthentication"})  # new style: HTTP 400 (or 401)
 OLD_TOKEN_ERRCODES = frozenset({40014, 42001})  # direct, or as sub_code of errcode 88
-RATE_LIMIT_CODES = frozenset({"Forbidden.AccessDenied.QpsLimitForApi",
-                              "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi",
-                              "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi",
-                              "qps.exceed.limit", "request.too.fast", "Throttling"})
-OLD_RATE_LIMITS = frozenset({-1, 90001, 90002, *range(90003, 90015), 90017, 90019, 410100})
+# Rate limits, after DingTalk's throttling guide (如何处理钉钉服务端API限流): each code and the
+# window, in seconds, its limit counts in. The call was refused before it ran, so it is repeated,
+# but only after waiting out at least that window (a retry inside it meets the same limit).
+RATE_LIMIT_WINDOWS: dict[str, float] = {
+    "Forbidden.AccessDenied.QpsLimitForApi": 1,  # one API, every app of every organisation
+    "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi": 1,  # this app, one API: 20 a second
+    "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi": 60,  # this app, one API, a minute
+    "qps.exceed.limit": 1, "request.too.fast": 1, "Throttling": 1,
+}
+OLD_RATE_LIMIT_WINDOWS: dict[int, float] = {
+    -1: 1,  # system busy
+    90002: 1,  # one API, every app of every organisation (global)
+    90018: 1,  # an internal app, one API: 20 a second (the limit a self-built app meets)
+    90019: 1,  # a third-party app, one organisation, one API: 40 a second
+    # other app, organisation and IP limits whose window the guide does not state: a minute
+    90001: 60, **{c: 60 for c in range(90003, 90015)}, 90017: 60,
+    410100: 600,  # the group robot: 20 messages a minute, then blocked for 10 minutes
+}
+HTTP_429_WINDOW = 1.0  # a bare HTTP 429 names no window: a second, as the per-second limits
+RATE_LIMIT_CODES = frozenset(RATE_LIMIT_WINDOWS)
+OLD_RATE_LIMITS = frozenset(OLD_RATE_LIMIT_WINDOWS)
 QUOTA_CODES = frozenset({"Forbidden.AccessDenied.ApiCountLimitForOrg"})
 OLD_QUOTA_ERRCODES = frozenset({90020})
 
@@ -198,15 +231,31 @@ def markdown() -> str:
         f"- Token refused: new style HTTP 400 (or 401) `{', '.join(sorted(TOKEN_INVALID_CODES))}`"
         f"; old style `errcode` {', '.join(map(str, sorted(OLD_TOKEN_ERRCODES)))} (or 88 with "
         "that `sub_code`) → a new token, the call once more.",
-        f"- Rate limits, refused before they ran, retried with backoff: "
-        f"{', '.join(f'`{c}`' for c in sorted(RATE_LIMIT_CODES))}, HTTP 429; old style "
-        f"{', '.join(map(str, sorted(OLD_RATE_LIMITS)))}.",
+        "- Rate limits (DingTalk's throttling guide), refused before they ran: retried, each "
+        "wait at least the window the limit counts in (doubling after each answer, at most 5 "
+        "tries): "
+        + ", ".join(f"`{c}` ({w:g} s)" for c, w in sorted(RATE_LIMIT_WINDOWS.items()))
+        + f", HTTP 429 ({HTTP_429_WINDOW:g} s); old style "
+        + ", ".join(f"{c} ({w:g} s)" for c, w in sorted(OLD_RATE_LIMIT_WINDOWS.items())) + ".",
         f"- Monthly quota used up (not retried, said so): "
         f"{', '.join(f'`{c}`' for c in sorted(QUOTA_CODES))}; old style "
         f"{', '.join(map(str, sorted(OLD_QUOTA_ERRCODES)))}.",
-        "- HTTP 5xx and timeouts: a call marked \"yes\" above is retried; any other is not "
-        "(its effect is unknown).",
-        "- The per-IP ban (an HTML body or `{\"status\": 1111}`): reported, not parsed.",
+        "- HTTP 5xx (whatever its body: a gateway's HTML 502 is a 5xx), timeouts and a "
+        "connection lost after the request was sent: a call marked \"yes\" above is retried; "
+        "any other is not — its outcome is \"unknown\" in `platform/dingtalk-sends.json` and "
+        "the ledger, and the next run settles it by asking DingTalk (an approval request: "
+        "`list_instance_ids`; a work notification: `send_progress` with its task id) or a "
+        "person settles it (`decomkit settle`); it is never sent again blindly. A connection "
+        "that was never made is retried (nothing was sent).",
+        "- Errors are classified by HTTP status first, then body: a 5xx is a 5xx whatever its "
+        "body (a gateway's HTML 502, an empty 504).",
+        "- The per-IP ban (10,000 calls in 20 s from one IP, then 5 minutes): only DingTalk's "
+        "ban shape — `{\"status\": 1111, \"wait\": N}` or an HTML page with HTTP 403 — is "
+        "reported as the ban, not retried (a retry prolongs it), with the wait it names.",
+        "- Every access token DingTalk issues is registered as a secret: masked in the error "
+        "that echoes it and in every file or line the kit writes afterwards.",
+        "- Any other answer that is not JSON: reported with its HTTP status; a creating call "
+        "answered so is \"unknown\" (settled, never sent again blindly).",
         "",
         "## What stays manual",
         "",

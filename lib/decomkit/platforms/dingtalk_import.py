@@ -18,6 +18,7 @@ per-app usage API, so usage is not imported: see "Usage without an API" in docs/
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -36,6 +37,23 @@ STATUS = {0: "disabled", 1: "enabled", 3: "expired"}
 ROOT_DEPT = 1  # DingTalk's root department: the organisation itself
 PAGE_SIZE = 100  # the most user/list and roles return per call
 DEFAULT_QPS = 15.0  # below DingTalk's 20 calls a second per app and API
+MAX_PAGES = 2000  # pages of one listing (200,000 people in one department) before it is refused
+
+
+def _endless(what: str, detail: str) -> PlatformError:
+    return PlatformError(what, f"{detail}; the listing would never end, so nothing was "
+                         "imported. Report it to DingTalk support, then run the import again")
+
+
+def _agent_id(app: dict) -> str:
+    """An app's agentId as DingTalk sends it, refused unless it is a number (it goes into
+    the URLs of the following calls)."""
+    agent = str(app.get("agentId", ""))
+    if not re.fullmatch(r"[0-9]{1,19}", agent):
+        raise PlatformError("import dingtalk", f"the app list holds an app whose agentId is "
+                            f"not a number ({agent[:40]!r}, name {str(app.get('name'))[:40]!r}); "
+                            "nothing was imported")
+    return agent
 
 
 def app_kind(app: dict, inner_ids: dict[str, str]) -> str:
@@ -91,7 +109,9 @@ class DingTalkReader:
     def apps(self) -> tuple[list[dict], dict[str, str]]:
         """Every app, and the self-built ones' agentId → unifiedAppId."""
         apps = self._get("list_apps")["appList"]
-        inner = {str(a["agentId"]): a.get("unifiedAppId") or ""
+        for app in apps:
+            _agent_id(app)
+        inner = {_agent_id(a): a.get("unifiedAppId") or ""
                  for a in self._get("list_inner_apps")["appList"]}
         return apps, inner
 
@@ -101,13 +121,19 @@ class DingTalkReader:
     def roles(self, agent_id: str) -> list[dict]:
         roles: list[dict] = []
         token = None
-        while True:
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
             params = {"size": PAGE_SIZE} | ({"nextToken": token} if token is not None else {})
             page = self._get("app_roles", params, agentId=agent_id)
             roles += page.get("dataList") or []
             if not page.get("hasMore"):
                 return roles
-            token = page["nextToken"]
+            token = page.get("nextToken")
+            if token is None or str(token) in seen:
+                raise _endless("app roles", f"app {agent_id}'s roles: DingTalk said there is "
+                               f"more but gave the page token {token} again (or none)")
+            seen.add(str(token))
+        raise _endless("app roles", f"app {agent_id}'s roles: more than {MAX_PAGES} pages")
 
     # ---------------------------------------------------------------- contacts
 
@@ -122,9 +148,16 @@ class DingTalkReader:
                                      {"dept_id": parent})["result"]
                 for d in children:
                     path = f"{parent_path}/{d['name']}" if parent_path else d["name"]
-                    found[int(d["dept_id"])] = {"name": d["name"], "parent_id": parent,
-                                                "path": path}
-                    queue.append((int(d["dept_id"]), path))
+                    dept = int(d["dept_id"])
+                    if dept in found or dept == ROOT_DEPT:  # visited once: a cycle stops here
+                        where = found[dept]["path"] if dept in found else "(the root)"
+                        raise PlatformError("departments", f"the department tree has a "
+                                            f"cycle: department {dept} ({where}) is listed "
+                                            f"again under {parent_path or '(the root)'}; fix "
+                                            "the tree in the admin console (通讯录), then run "
+                                            "the import again; nothing was imported")
+                    found[dept] = {"name": d["name"], "parent_id": parent, "path": path}
+                    queue.append((dept, path))
                 bar.update(1)
         return found
 
@@ -132,15 +165,22 @@ class DingTalkReader:
         """Every person, once (people in several departments are listed by each)."""
         people: dict[str, dict] = {}
         for dept in self._bar([ROOT_DEPT, *dept_ids], "people by department"):
-            cursor = 0
-            while True:
+            cursor, seen = 0, {0}
+            for _ in range(MAX_PAGES):
                 page = self._old("user_list",
                                  {"dept_id": dept, "cursor": cursor, "size": PAGE_SIZE})["result"]
                 for user in page.get("list") or []:
                     people.setdefault(user["userid"], user)
                 if not page.get("has_more"):
                     break
-                cursor = page["next_cursor"]
+                cursor = page.get("next_cursor")
+                if not isinstance(cursor, int) or cursor in seen:
+                    raise _endless("users", f"department {dept}'s people: DingTalk said there "
+                                   f"are more but gave the cursor {cursor} again (or none)")
+                seen.add(cursor)
+            else:
+                raise _endless("users", f"department {dept}'s people: more than {MAX_PAGES} "
+                               "pages")
         return people
 
 
@@ -175,7 +215,7 @@ def read_organisation(reader: DingTalkReader, tables: set[str]) -> dict[str, pd.
     if tables & {"scopes", "admins"}:
         rows = []
         for app in reader._bar(apps, "scopes and admins"):
-            agent = str(app["agentId"])
+            agent = _agent_id(app)
             if "scopes" in tables:
                 rows += _scope_rows(agent, reader.scope(agent), depts, people)
             if "admins" in tables:

@@ -35,7 +35,7 @@ from decomkit.core.config import (
     load_config,
     secret,
 )
-from decomkit.core.errors import AnchorError, ConfigError, DecomkitError
+from decomkit.core.errors import AnchorDeferred, AnchorError, ConfigError, DecomkitError
 from decomkit.core.files import atomic_write_text
 from decomkit.core.mail import send_email
 
@@ -59,6 +59,9 @@ def checkpoint_text(checkpoint: dict) -> str:
 
 class AnchorStore(ABC):
     kind: ClassVar[str]
+    # Only the latest pending checkpoint is published (each covers every row before it): for
+    # an anchor that takes few messages.
+    latest_only: ClassVar[bool] = False
 
     def __init__(self, settings, workspace_root: Path, config: Config):
         self.settings = settings
@@ -264,9 +267,33 @@ class EmailStore(AnchorStore):
             raise AnchorError(f"{self.label}: {exc}") from None
 
 
+ROBOT_STATE = "audit-robot.json"
+ROBOT_INTERVAL = 60.0  # one message a minute: far below the robot's 20
+ROBOT_BLOCK = 600.0  # a robot over its limit is blocked for 10 minutes (errcode 410100)
+
+
 class DingTalkStore(AnchorStore):
+    """The auditors' group robot: one message a minute at most, carrying the latest checkpoint
+    (which covers every row before it); after the robot's limit answer nothing is sent until
+    its 10-minute block is over. The times are kept in ``platform/audit-robot.json``."""
+
     kind = "dingtalk"
     settings: DingTalkAnchor
+    latest_only = True
+
+    @property
+    def _state_path(self) -> Path:
+        return Path(self.root) / "platform" / ROBOT_STATE
+
+    def _state(self) -> dict:
+        try:
+            return json.loads(self._state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _save(self, **values: float) -> None:
+        self._state_path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self._state_path, json.dumps({**self._state(), **values}, indent=1))
 
     @property
     def target(self) -> str:
@@ -279,6 +306,15 @@ class DingTalkStore(AnchorStore):
         if not (token and robot_secret):
             raise AnchorError(f"{self.label}: set DECOMKIT_AUDIT_ROBOT_TOKEN and "
                               "DECOMKIT_AUDIT_ROBOT_SECRET")
+        now, state = time.time(), self._state()
+        if now < float(state.get("blocked_until", 0)):
+            raise AnchorDeferred(f"{self.label}: the robot is blocked by DingTalk (too many "
+                                 "messages) until " + time.strftime(
+                                     "%H:%M", time.localtime(state["blocked_until"]))
+                                 + "; a later run publishes the latest checkpoint")
+        if now < float(state.get("last_sent", 0)) + ROBOT_INTERVAL:
+            raise AnchorDeferred(f"{self.label}: one message a minute; a later run publishes "
+                                 "the latest checkpoint")
         timestamp = str(round(time.time() * 1000))
         sign = base64.b64encode(hmac.new(robot_secret.encode(),
                                          f"{timestamp}\n{robot_secret}".encode(),
@@ -294,8 +330,13 @@ class DingTalkStore(AnchorStore):
                                 timeout=15).json()
         except (httpx.HTTPError, ValueError) as exc:
             raise AnchorError(f"{self.label}: {type(exc).__name__}") from None
+        if answer.get("errcode") == 410100:  # too fast: blocked; wait the block out
+            self._save(blocked_until=now + ROBOT_BLOCK)
+            raise AnchorDeferred(f"{self.label}: the robot's limit (errcode 410100); nothing "
+                                 "is sent for 10 minutes")
         if answer.get("errcode") != 0:
             raise AnchorError(f"{self.label}: errcode {answer.get('errcode')}")
+        self._save(last_sent=now)
         return f"robot seq {checkpoint['seq']}"
 
 

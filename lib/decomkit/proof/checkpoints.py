@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from decomkit.core.canonical import utcnow
 from decomkit.core.config import Config
-from decomkit.core.errors import AnchorError, LedgerIntegrityError
+from decomkit.core.errors import AnchorDeferred, AnchorError, LedgerIntegrityError
 from decomkit.proof.anchors import AnchorStore, checkpoint_text, open_anchors
 from decomkit.proof.keys import (
     KeyRing,
@@ -163,7 +163,9 @@ class Checkpointer:
 
 def _retrying() -> Retrying:
     return Retrying(stop=stop_after_attempt(2), wait=wait_exponential(multiplier=0.2, max=1),
-                    retry=retry_if_exception_type(AnchorError), reraise=True)
+                    retry=retry_if_exception(lambda e: isinstance(e, AnchorError)
+                                             and not isinstance(e, AnchorDeferred)),
+                    reraise=True)
 
 
 def publish_pending(ledger_path: Path, anchors: list[AnchorStore]) -> dict[str, list[int]]:
@@ -175,19 +177,25 @@ def publish_pending(ledger_path: Path, anchors: list[AnchorStore]) -> dict[str, 
             pending = [json.loads(r[0]) for r in db.execute(
                 "SELECT body FROM checkpoints WHERE seq NOT IN (SELECT seq FROM anchored WHERE "
                 "anchor = ? AND status = 'done') ORDER BY seq", (anchor.label,))]
+            covered: list[dict] = []
+            if anchor.latest_only and pending:  # the latest covers every row before it
+                covered, pending = pending[:-1], pending[-1:]
             for i, checkpoint in enumerate(pending):
                 try:
                     receipt = _retrying()(anchor.publish, checkpoint)
                     status, detail = "done", receipt
                 except AnchorError as exc:
                     status, detail = "failed", str(exc)
-                db.execute("INSERT INTO anchored (seq, anchor, status, detail, updated) VALUES "
-                           "(?, ?, ?, ?, ?) ON CONFLICT (seq, anchor) DO UPDATE SET status = "
-                           "excluded.status, detail = excluded.detail, updated = "
-                           "excluded.updated",
-                           (checkpoint["seq"], anchor.label, status, detail, utcnow()))
+                marked = [*covered, checkpoint] if status == "done" else [checkpoint]
+                db.executemany(
+                    "INSERT INTO anchored (seq, anchor, status, detail, updated) VALUES "
+                    "(?, ?, ?, ?, ?) ON CONFLICT (seq, anchor) DO UPDATE SET status = "
+                    "excluded.status, detail = excluded.detail, updated = excluded.updated",
+                    [(c["seq"], anchor.label, status,
+                      detail if c is checkpoint else f"covered by row {checkpoint['seq']}: "
+                      f"{detail}", utcnow()) for c in marked])
                 if status == "failed":  # the anchor is down: the rest waits for the next run
-                    rows = [c["seq"] for c in pending[i:]]
+                    rows = [c["seq"] for c in [*covered, *pending[i:]]]
                     left[anchor.label] = rows
                     warnings.warn(f"ledger checkpoint {_rows(rows)} not anchored yet at "
                                   f"{anchor.label} ({detail}); the next run publishes it, or "
