@@ -90,6 +90,13 @@ def tell(stage: Stage, due: Due, kind: str, language: Language, **values: Any) -
     return sent
 
 
+def mark_done(stage: Stage, due: Due, result: dict | None = None) -> None:
+    """Record the step itself as done under its key (its messages have keys of their own)."""
+    with stage.workspace.ledger() as ledger:
+        ledger.run_once(due.key, due.app_id, f"tick:{due.step}", stage.analyst,
+                        lambda: result or {}, lambda: (False, None))
+
+
 def _decided(stage: Stage, due: Due, action: str, dry_run: bool, language: Language,
              **kwargs: Any) -> Grant | Outcome:
     decision = authorize(stage.workspace, due.app_id, action, actor=stage.analyst,
@@ -157,13 +164,15 @@ def _reverify(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outc
                 "manifest_hash": report.manifest_hash}
 
     with workspace.ledger() as ledger:  # the result, problems and all, is the ledger's finding
-        result, _ = ledger.run_once(due.key, due.app_id, "tick:reverify_backup",
+        result, _ = ledger.run_once(f"{due.key}:check", due.app_id, "tick:reverify_check",
                                     stage.analyst, check, lambda: (False, None))
     if result["ok"]:
+        mark_done(stage, due, result)
         return Outcome(due, "done")
     problems = "; ".join(result["problems"][:3])
     tell(stage, due, "backup_failed", language, day=spoken_date(due.day, language),
          problems=problems)
+    mark_done(stage, due, result)
     return Outcome(due, "failed", t("tick.backup_failed", language, problems=problems))
 
 
@@ -177,6 +186,7 @@ def _deadline(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outc
     tell(stage, due, "deadline", language, contract_id=due.what,
          what=t(f"tick.deadline.{due.facts['kind']}", language),
          deadline=spoken_date(deadline, language), days=(deadline - stage.as_of).days)
+    mark_done(stage, due, {"threshold": due.facts["threshold"]})
     return Outcome(due, "done")
 
 
@@ -188,6 +198,7 @@ def _watch(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outcome
     tell(stage, due, "watch_alert", language, day=spoken_date(stage.as_of, language),
          disabled_on=spoken_date(watch.disabled_on, language),
          lines=("" if language == "zh" else " ").join(watch.lines(language)))
+    mark_done(stage, due, watch.summary())
     return Outcome(due, "done")
 
 
@@ -198,6 +209,7 @@ def _review(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outcom
     tell(stage, due, "review_prompt", language,
          disabled_on=spoken_date(due.facts["disabled_on"], language),
          opens=spoken_date(due.day, language))
+    mark_done(stage, due)
     return Outcome(due, "done")
 
 

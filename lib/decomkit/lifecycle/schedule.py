@@ -143,7 +143,7 @@ def _backups(stage: Stage, ledger: Ledger, states: dict[str, str], as_of: dt.dat
              ) -> Iterator[Due]:
     config = stage.workspace.config
     after = GATES["reverify_backup"].after
-    datasets = stage.workspace.inventory(["datasets"]).datasets
+    datasets = stage.inventory.datasets
     for app_id, state in sorted(states.items()):
         if state not in after or ledger.last(app_id, "backed_up") is None:
             continue
