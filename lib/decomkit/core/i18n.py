@@ -330,6 +330,8 @@ TEXT: dict[str, dict[str, str]] = {
     "portfolio.waiting": {"en": "Approvals waiting", "zh": "待审批"},
     "portfolio.failing": {"en": "Backups failing re-verification", "zh": "复验失败的备份"},
     "portfolio.apps": {"en": "All apps", "zh": "全部应用"},
+    "portfolio.due_next": {"en": "Due in the next {days} days (decomkit tick does it)",
+                           "zh": "未来 {days} 天到期事项(由 decomkit tick 自动完成)"},
     "portfolio.calendar": {"en": "Subscribe to the deadlines (DingTalk Calendar, Outlook): "
                                  "deadlines.ics",
                            "zh": "在钉钉日历或 Outlook 中订阅截止日:deadlines.ics"},

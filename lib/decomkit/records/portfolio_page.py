@@ -12,6 +12,7 @@ import pandas as pd
 
 from decomkit.analysis.watch import watch_table
 from decomkit.context.stage import open_stage
+from decomkit.lifecycle.schedule import due_next
 from decomkit.context.workspace import Workspace, status_table
 from decomkit.core.files import atomic_write_bytes, atomic_write_text
 from decomkit.core.i18n import t
@@ -21,6 +22,7 @@ from decomkit.records.overview import HORIZON_DAYS, REMINDERS, Overview, portfol
 from decomkit.views.charts import png, portfolio_savings_chart
 
 DEADLINES_ICS = "deadlines.ics"
+DUE_DAYS = 30  # the page's table of what comes due
 
 
 def _e(value) -> str:
@@ -83,9 +85,11 @@ def render_portfolio(workspace: Workspace, as_of: str = "",
     who = _audience(workspace)
     lang = who.language
     root = workspace.root / "records"
-    if overview is None:
-        with open_stage(str(workspace.root), as_of=as_of) as stage:  # closes its platform
+    day = overview.as_of.isoformat() if overview is not None else as_of
+    with open_stage(str(workspace.root), as_of=day) as stage:  # closes its platform
+        if overview is None:
             overview = portfolio_overview(stage)
+        due = due_next(stage, days=DUE_DAYS)  # what decomkit tick will do, by day
     counts = "".join(f"<div><b>{n}</b>{_e(term(state, lang))}</div>"
                      for state, n in zip(overview.counts["state"], overview.counts["apps"],
                                          strict=True))
@@ -109,6 +113,8 @@ def render_portfolio(workspace: Workspace, as_of: str = "",
         f"<h2>{_e(t('portfolio.deadlines', lang, days=HORIZON_DAYS))}</h2>",
         _table(soon, who, "deadlines", root, [f"flag-{f}" for f in soon["flag"]]),
         f'<p><a href="{DEADLINES_ICS}">{_e(t("portfolio.calendar", lang))}</a></p>',
+        f"<h2>{_e(t('portfolio.due_next', lang, days=DUE_DAYS))}</h2>",
+        _table(due, who, "due_next", root),
         f"<h2>{_e(t('portfolio.waiting', lang))}</h2>",
         _table(overview.waiting, who, "waiting", root),
         f"<h2>{_e(t('portfolio.failing', lang))}</h2>",
