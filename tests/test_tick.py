@@ -102,3 +102,108 @@ def test_180_days_of_ticks_do_what_is_due_on_its_day(ready):
             seen[n] = happened
     print(json.dumps(seen, ensure_ascii=False, indent=1), file=open("/tmp/tick/timeline.json", "w"))
     assert seen == TIMELINE
+
+
+def platform_state(ws) -> dict:
+    state = json.loads((ws.root / "platform" / "sandbox.json").read_text("utf-8"))
+    return {"apps": state["apps"], "outbox": state["outbox"], "keys": state["keys"]}
+
+
+def test_a_tick_killed_part_way_and_run_again_sends_nothing_twice(ready, monkeypatch):
+    ws = ready
+    original = SandboxPlatform.notify
+    calls = Counter()
+
+    def killed_after_sending(self, notification, *, key):
+        delivery = original(self, notification, key=key)
+        calls["n"] += 1
+        if calls["n"] == 3:  # the third message went out; the process dies before recording it
+            raise KeyboardInterrupt
+        return delivery
+
+    monkeypatch.setattr(SandboxPlatform, "notify", killed_after_sending)
+    with pytest.raises(KeyboardInterrupt):
+        run_tick(ws, DAY0)
+    monkeypatch.setattr(SandboxPlatform, "notify", original)
+    assert len(sandbox(ws).outbox()) == 3
+    report = run_tick(ws, DAY0)  # the scheduler's next run
+    again = run_tick(ws, DAY0)
+    keys = [m["key"] for m in sandbox(ws).outbox()]
+    assert len(keys) == len(set(keys)) == 11  # 8 contract deadlines, 2 reviews, 1 watch
+    assert [o for o in again.outcomes] == []
+    assert not report.failed
+    with ws.ledger() as ledger:  # the interrupted send was settled from the platform, not resent
+        third = ledger.action(keys[2])
+    assert third is not None and third.status == "done"
+
+
+def test_a_refused_step_changes_nothing(verified):
+    """进销存's purchase orders are still open (a blocking finding): the advance notice the
+    tick would send is refused; nothing is sent, no state moves, only the tick's note is added."""
+    ws = verified
+    requested(ws, 0, 30)
+    run_tick(ws, DAY0)  # everything else that was due is done
+    approve(ws, APP, stage(ws, 1))
+    before_events, before_platform = events(ws), platform_state(ws)
+    report = run_tick(ws, day(1), language="en")
+    assert [(o.due.step, o.status) for o in report.outcomes] == [("advance_notice", "refused")]
+    assert "open" in report.outcomes[0].why and report.failed
+    after = events(ws)
+    assert after[:len(before_events)] == before_events
+    assert [(e.kind, e.data.get("event")) for e in after[len(before_events):]] == [
+        ("note", "tick")]
+    assert after[-1].data["refused"][0]["key"] == report.outcomes[0].due.key
+    assert platform_state(ws) == before_platform
+    # the command says so with its exit code, and still changes nothing
+    assert main(["tick", str(ws.root), "--as-of", day(1).isoformat()]) == 1
+    assert platform_state(ws) == before_platform
+    assert [e.kind for e in events(ws)[len(after):]] == ["note"]
+
+
+def test_a_dry_run_decides_every_step_and_writes_nothing(ready):
+    ws = ready
+    requested(ws, 0, 30)
+    approve(ws, APP, stage(ws, 0))
+    before_events, before_platform = events(ws), platform_state(ws)
+    report = run_tick(ws, DAY0, dry_run=True, language="en")
+    assert {o.status for o in report.outcomes} == {"would"}
+    assert "advance_notice" in {o.due.step for o in report.outcomes}
+    assert events(ws) == before_events and platform_state(ws) == before_platform
+    assert not (ws.root / "records" / "index.html").exists()
+    text = report.text()
+    assert "advance notice" in text and "advance_notice" not in text and "dry run" in text
+
+
+def test_a_missed_advance_notice_moves_the_planned_date_never_a_short_notice(ready):
+    ws = ready
+    requested(ws, 0, 7)  # the notice had to go on the day of the request
+    run_tick(ws, DAY0)
+    approve(ws, APP, stage(ws, 2))  # approved two days later: 5 days of notice are left
+    outbox = len(sandbox(ws).outbox())
+    report = run_tick(ws, day(2))
+    assert [(o.due.step, o.status) for o in report.outcomes] == [("move_date", "done")]
+    assert len(sandbox(ws).outbox()) == outbox  # nobody was told of the old date
+    with ws.ledger() as ledger:
+        assert ledger.state(APP) == "approval_pending"
+        pending = ledger.last(APP, "approval_pending")
+    assert pending.data["plan"]["date"] == day(2 + 7 + 3).isoformat()  # advance + due days
+    approve(ws, APP, stage(ws, 3))
+    report = run_tick(ws, day(3))
+    assert [(o.due.step, o.status) for o in report.outcomes] == [("advance_notice", "done")]
+    with ws.ledger() as ledger:
+        told = ledger.action(f"{APP}:{pending.data['instance_id']}:notify-advance:dingtalk_work")
+    assert told.result["days"] == 9 and told.result["sent_on"] == day(3).isoformat()
+
+
+def test_what_comes_due_next_is_a_table_people_read(ready):
+    ws = ready
+    requested(ws, 0, 30)
+    run_tick(ws, DAY0)
+    with stage(ws, 0, "en") as st:
+        table = due_next(st, days=30)
+    steps = list(zip(table["due_step"], table["app_id"], table["due_day"], strict=True))
+    assert ("reminder", APP, day(3)) in steps
+    assert ("advance_notice", APP, day(23)) in steps  # the last day it gives the full notice
+    assert ("portfolio_refresh", "", day(7)) in steps
+    assert all(d >= DAY0 and d < day(30) for d in table["due_day"])
+    assert tick_key(APP, "reverify_backup", day(30)) == f"{APP}:tick:reverify_backup:{day(30)}"
