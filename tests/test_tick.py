@@ -73,16 +73,242 @@ def visit_after_retirement(ws, app_id: str, when: dt.date) -> None:
 
 def what_happened(report, outbox_before: int, ws) -> list[str]:
     """The day's actions (step, app, about, result) and its messages (title's first word)."""
-    acted = [f"{o.due.step} {o.due.app_id}{' ' + o.due.what if o.due.step == 'deadline_notice' else ''}"
-             f" {o.status}" for o in report.outcomes]
+    acted = [" ".join(filter(None, (o.due.step, o.due.app_id, o.due.what
+                                    if o.due.step == "deadline_notice" else "", o.status)))
+             for o in report.outcomes]
     sent = [m["title"].split("】")[0].lstrip("【") + " → " + ",".join(m["user_ids"][:1])
             + ("…" if len(m["user_ids"]) > 1 else "")
             for m in sandbox(ws).outbox()[outbox_before:]]
     return acted + [f"message {s}" for s in sent]
 
 
-# Day → what the tick did and sent that day (days not listed: nothing).
-TIMELINE: dict[int, list[str]] = {}
+# Day → what the tick did and sent that day (days not listed: nothing). Day 0 is a Monday; 进销存
+# is asked for on day 0 for day 30; its approvers agree on day 6; its backup is tampered with on
+# day 40 (its data changes monthly: re-read every 30 days); on day 100 the usage log brings a
+# visit to 旧版报销单 (old-expense), retired in July. Messages: the title's tag → first recipient
+# (u0002 owns 进销存; u0010 is IT; "…": more people).
+TIMELINE: dict[int, list[str]] = {
+    0: [
+        "reverify_backup jxc done", "reverify_backup old-expense done",
+        "reverify_backup room-booking done", "deadline_notice bi-pro HT-2024-013 done",
+        "deadline_notice contract HT-2024-005 done", "deadline_notice expense HT-2025-002 done",
+        "deadline_notice old-attendance HT-2024-011 done",
+        "deadline_notice project HT-2024-003 done", "deadline_notice simple-pm HT-2025-012 done",
+        "deadline_notice stocktake HT-2024-015 done", "deadline_notice wiki HT-2025-010 done",
+        "watch_alert room-booking done", "review_prompt old-expense done",
+        "review_prompt room-booking done", "portfolio_refresh _portfolio done",
+        "message 合同截止提醒 → u0010", "message 合同截止提醒 → u0010",
+        "message 合同截止提醒 → u0010", "message 合同截止提醒 → u0010",
+        "message 合同截止提醒 → u0010", "message 合同截止提醒 → u0010",
+        "message 合同截止提醒 → u0010", "message 合同截止提醒 → u0010",
+        "message 已停用应用仍有动静 → u0010", "message 停用复盘提醒 → u0010",
+        "message 停用复盘提醒 → u0010",
+    ],
+    3: [
+        "reminder jxc done", "message 审批提醒 → u0002",
+    ],
+    4: [
+        "reminder jxc done", "message 审批提醒 → u0002",
+    ],
+    5: [
+        "reminder jxc done", "message 审批提醒 → u0002",
+    ],
+    6: [
+        "advance_notice jxc done", "message 停用预告 → u0002…",
+    ],
+    7: [
+        "deadline_notice simple-pm HT-2025-012 done", "portfolio_refresh _portfolio done",
+        "message 合同截止提醒 → u0010",
+    ],
+    11: [
+        "deadline_notice wms HT-2025-004 done", "message 合同截止提醒 → u0010",
+    ],
+    14: [
+        "deadline_notice bi-pro HT-2024-013 done", "portfolio_refresh _portfolio done",
+        "message 合同截止提醒 → u0010",
+    ],
+    18: [
+        "deadline_notice contract HT-2024-005 done", "message 合同截止提醒 → u0010",
+    ],
+    21: [
+        "portfolio_refresh _portfolio done",
+    ],
+    27: [
+        "deadline_notice expense HT-2025-002 done", "message 合同截止提醒 → u0010",
+    ],
+    28: [
+        "deadline_notice stocktake HT-2024-015 done", "portfolio_refresh _portfolio done",
+        "message 合同截止提醒 → u0010",
+    ],
+    30: [
+        "reverify_backup jxc done", "reverify_backup old-expense done",
+        "reverify_backup room-booking done",
+    ],
+    35: [
+        "portfolio_refresh _portfolio done",
+    ],
+    37: [
+        "deadline_notice simple-pm HT-2025-012 done", "message 合同截止提醒 → u0010",
+    ],
+    41: [
+        "deadline_notice wms HT-2025-004 done", "message 合同截止提醒 → u0010",
+    ],
+    42: [
+        "portfolio_refresh _portfolio done",
+    ],
+    44: [
+        "deadline_notice bi-pro HT-2024-013 done", "message 合同截止提醒 → u0010",
+    ],
+    48: [
+        "deadline_notice contract HT-2024-005 done", "message 合同截止提醒 → u0010",
+    ],
+    49: [
+        "portfolio_refresh _portfolio done",
+    ],
+    51: [
+        "deadline_notice doc-editor HT-2025-014 done", "message 合同截止提醒 → u0010",
+    ],
+    56: [
+        "portfolio_refresh _portfolio done",
+    ],
+    58: [
+        "deadline_notice stocktake HT-2024-015 done", "message 合同截止提醒 → u0010",
+    ],
+    60: [
+        "reverify_backup jxc failed", "reverify_backup old-expense done",
+        "reverify_backup room-booking done", "message 备份复验失败 → u0002…",
+    ],
+    63: [
+        "portfolio_refresh _portfolio done",
+    ],
+    67: [
+        "deadline_notice simple-pm HT-2025-012 done", "message 合同截止提醒 → u0010",
+    ],
+    70: [
+        "portfolio_refresh _portfolio done",
+    ],
+    71: [
+        "deadline_notice wms HT-2025-004 done", "message 合同截止提醒 → u0010",
+    ],
+    74: [
+        "deadline_notice bi-pro HT-2024-013 done", "message 合同截止提醒 → u0010",
+    ],
+    77: [
+        "portfolio_refresh _portfolio done",
+    ],
+    78: [
+        "deadline_notice contract HT-2024-005 done", "message 合同截止提醒 → u0010",
+    ],
+    81: [
+        "deadline_notice doc-editor HT-2025-014 done", "message 合同截止提醒 → u0010",
+    ],
+    84: [
+        "portfolio_refresh _portfolio done",
+    ],
+    85: [
+        "deadline_notice survey HT-2025-006 done", "message 合同截止提醒 → u0010",
+    ],
+    88: [
+        "deadline_notice stocktake HT-2024-015 done", "message 合同截止提醒 → u0010",
+    ],
+    90: [
+        "reverify_backup jxc failed", "reverify_backup old-expense done",
+        "reverify_backup room-booking done", "message 备份复验失败 → u0002…",
+    ],
+    91: [
+        "portfolio_refresh _portfolio done",
+    ],
+    92: [
+        "deadline_notice assets HT-2024-007 done", "message 合同截止提醒 → u0010",
+    ],
+    98: [
+        "portfolio_refresh _portfolio done",
+    ],
+    100: [
+        "watch_alert old-expense done", "message 已停用应用仍有动静 → u0010",
+    ],
+    101: [
+        "deadline_notice wms HT-2025-004 done", "message 合同截止提醒 → u0010",
+    ],
+    105: [
+        "portfolio_refresh _portfolio done",
+    ],
+    106: [
+        "deadline_notice store-patrol HT-2024-009 done", "message 合同截止提醒 → u0010",
+    ],
+    111: [
+        "deadline_notice doc-editor HT-2025-014 done", "message 合同截止提醒 → u0010",
+    ],
+    112: [
+        "portfolio_refresh _portfolio done",
+    ],
+    115: [
+        "deadline_notice survey HT-2025-006 done", "message 合同截止提醒 → u0010",
+    ],
+    119: [
+        "portfolio_refresh _portfolio done",
+    ],
+    120: [
+        "reverify_backup jxc failed", "reverify_backup old-expense done",
+        "reverify_backup room-booking done", "message 备份复验失败 → u0002…",
+    ],
+    122: [
+        "deadline_notice assets HT-2024-007 done", "message 合同截止提醒 → u0010",
+    ],
+    125: [
+        "deadline_notice scm-legacy HT-2025-016 done", "message 合同截止提醒 → u0010",
+    ],
+    126: [
+        "portfolio_refresh _portfolio done",
+    ],
+    133: [
+        "portfolio_refresh _portfolio done",
+    ],
+    136: [
+        "deadline_notice store-patrol HT-2024-009 done", "message 合同截止提醒 → u0010",
+    ],
+    140: [
+        "portfolio_refresh _portfolio done",
+    ],
+    141: [
+        "deadline_notice doc-editor HT-2025-014 done", "message 合同截止提醒 → u0010",
+    ],
+    145: [
+        "deadline_notice survey HT-2025-006 done", "message 合同截止提醒 → u0010",
+    ],
+    147: [
+        "portfolio_refresh _portfolio done",
+    ],
+    150: [
+        "reverify_backup jxc failed", "reverify_backup old-expense done",
+        "reverify_backup room-booking done", "message 备份复验失败 → u0002…",
+    ],
+    152: [
+        "deadline_notice assets HT-2024-007 done", "message 合同截止提醒 → u0010",
+    ],
+    154: [
+        "portfolio_refresh _portfolio done",
+    ],
+    155: [
+        "deadline_notice scm-legacy HT-2025-016 done", "message 合同截止提醒 → u0010",
+    ],
+    159: [
+        "deadline_notice purchase HT-2025-008 done", "message 合同截止提醒 → u0010",
+    ],
+    161: [
+        "portfolio_refresh _portfolio done",
+    ],
+    166: [
+        "deadline_notice store-patrol HT-2024-009 done", "message 合同截止提醒 → u0010",
+    ],
+    168: [
+        "portfolio_refresh _portfolio done",
+    ],
+    175: [
+        "deadline_notice survey HT-2025-006 done", "portfolio_refresh _portfolio done",
+        "message 合同截止提醒 → u0010",
+    ],
+}
 
 
 def test_180_days_of_ticks_do_what_is_due_on_its_day(ready):
@@ -100,7 +326,6 @@ def test_180_days_of_ticks_do_what_is_due_on_its_day(ready):
         report = run_tick(ws, day(n))
         if happened := what_happened(report, before, ws):
             seen[n] = happened
-    print(json.dumps(seen, ensure_ascii=False, indent=1), file=open("/tmp/tick/timeline.json", "w"))
     assert seen == TIMELINE
 
 

@@ -12,12 +12,12 @@ import pandas as pd
 
 from decomkit.analysis.watch import watch_table
 from decomkit.context.stage import open_stage
-from decomkit.lifecycle.schedule import due_next
 from decomkit.context.workspace import Workspace, status_table
 from decomkit.core.files import atomic_write_bytes, atomic_write_text
 from decomkit.core.i18n import t
 from decomkit.core.present import Audience, money, table_html, term, zone_label
 from decomkit.core.resources import render_template
+from decomkit.lifecycle.schedule import due_next
 from decomkit.records.overview import HORIZON_DAYS, REMINDERS, Overview, portfolio_overview
 from decomkit.views.charts import png, portfolio_savings_chart
 
