@@ -78,6 +78,7 @@ SCALE ?=
 bench: $(STAMP)
 	$(PY) bench/portfolio_metrics.py
 	$(PY) bench/batch_pipeline.py
+	$(PY) bench/tick.py
 	$(PY) bench/scale.py $(SCALE)
 
 lab: $(STAMP)

@@ -252,6 +252,23 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
+def cmd_tick(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from decomkit.context.workspace import Workspace
+    from decomkit.core.errors import WorkspaceError
+    from decomkit.running.tick import run_tick
+
+    try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise WorkspaceError("--as-of is not a date; write it as YYYY-MM-DD") from None
+    workspace = Workspace.open(args.dir)
+    report = run_tick(workspace, as_of, dry_run=args.dry_run, language=args.language)
+    print(report.text(workspace.config.timezone), flush=True)
+    return 1 if report.failed else 0
+
+
 def cmd_approve(args: argparse.Namespace) -> int:
     from decomkit.lifecycle.approval import record_outside_decision
 
@@ -448,6 +465,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default="", help="dask scheduler address (tcp://HOST:PORT)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("tick", help="do what is due today for every app (advance notices, "
+                       "reminders, backup re-verification, contract deadlines, the watch, "
+                       "review prompts, the weekly portfolio page); for cron, systemd, schtasks")
+    p.add_argument("dir")
+    p.add_argument("--as-of", default="", help="the day to act for, YYYY-MM-DD (default: "
+                   "today in the workspace's time zone)")
+    p.add_argument("--dry-run", action="store_true", help="say what is due and whether its "
+                   "gate holds; do nothing, write nothing")
+    p.add_argument("--language", default="", choices=["", "en", "zh"],
+                   help="language of the table and the messages (default: the workspace's)")
+    p.set_defaults(func=cmd_tick)
 
     p = sub.add_parser("approve", help="an approver agrees or refuses (sandbox), or an "
                                        "approval given outside the kit is recorded (manual)")

@@ -138,6 +138,31 @@ class Notify(_Section):
         "advance notice)."))
 
 
+class Tick(_Section):
+    """What ``decomkit tick`` does by itself, day by day (docs/operator.md: Scheduling). The
+    approver reminder waits ``approval.due_days``; the advance notice keeps
+    ``notify.advance_days``."""
+
+    reverify_daily: int = Field(7, ge=1, le=366, description=(
+        "Re-read the backup of an app whose data changes daily every this many days."))
+    reverify_weekly: int = Field(14, ge=1, le=366, description=(
+        "Re-read the backup of an app whose data changes weekly every this many days."))
+    reverify_monthly: int = Field(30, ge=1, le=366, description=(
+        "Re-read the backup of an app whose data changes monthly or rarely every this many "
+        "days."))
+    deadline_days: tuple[int, ...] = Field((120, 90, 60, 30), description=(
+        "Tell the app's owner and IT this many days before a contract's notice deadline (or "
+        "the end of one that does not renew), until the vendor exit is recorded."))
+    refresh_weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday",
+                             "saturday", "sunday"] = Field("monday", description=(
+        "Rebuild the portfolio page and the deadlines calendar once a week, on this day."))
+
+    def reverify_days(self, frequency: str) -> int:
+        """The re-verification interval for data that changes ``frequency``."""
+        return {"daily": self.reverify_daily, "weekly": self.reverify_weekly}.get(
+            frequency, self.reverify_monthly)
+
+
 class DingTalk(_Section):
     """Used when platform = "dingtalk". Bases may point to a local test server."""
 
@@ -221,6 +246,7 @@ class Config(_Section):
     approval: Approval = Field(Approval(), description="The approval request and its approvers.")
     notify: Notify = Field(Notify(), description="Telling users before and after a disable.")
     dingtalk: DingTalk = Field(DingTalk(), description=DingTalk.__doc__)
+    tick: Tick = Field(Tick(), description="What `decomkit tick` does by itself, day by day.")
 
     anchors: tuple[Anchor, ...] = Field((), description=(
         'Places you cannot rewrite that receive every signed ledger checkpoint (docs/security.md: '

@@ -190,7 +190,7 @@ def _cell(value, kind: str, audience: Audience) -> str:
 
 
 _TERM_GROUPS = ("decision", "quadrant", "state", "contract.exit", "phase", "risk", "flag",
-                "deadline")
+                "deadline", "tick", "tick.result")
 
 
 def term(value: str, language: Language) -> str:

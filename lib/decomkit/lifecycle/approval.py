@@ -132,6 +132,9 @@ def submit_approval(stage: Stage, app_id: str, planned_date: dt.date | None = No
                 "manifest_hash": grant.data.get("manifest_hash"),
                 "approvers": list(request.approvers), "requester": request.originator,
                 "form": request.form,
+                # The organisation's day of the request: reminders count from it (a tick's
+                # --as-of day, never the clock of the machine that recorded it).
+                "requested_on": (today or workspace_today(stage.workspace)).isoformat(),
                 "previous_instance": previous.data["instance_id"] if previous else None},
                 grant=grant)
 
@@ -208,13 +211,22 @@ def track_approval(stage: Stage, app_id: str, now: dt.datetime | None = None) ->
             ledger.transition(app_id, "rejected", stage.analyst, {
                 **data, "withdrawn": status.status == "TERMINATED",
                 "why": [r.get("comment", "") for r in refusals]})
-        waited = now - dt.datetime.fromisoformat(pending.ts)
+        waited = waited_days(stage, pending, now)
         due = stage.workspace.config.approval.due_days
-        overdue = waited.days if status.status == "RUNNING" and waited.days >= due else 0
+        overdue = waited if status.status == "RUNNING" and waited >= due else 0
         reminded = False
         if overdue:
             reminded = _remind(stage, app_id, instance, pending, status, overdue, now, ledger)
         return Tracking(status, ledger.state(app_id), overdue, reminded)
+
+
+def waited_days(stage: Stage, pending: Event, now: dt.datetime) -> int:
+    """Whole days the request has waited by ``now``: from its day (``requested_on``, the
+    organisation's day it was asked) when recorded, else from the time it was recorded."""
+    if requested := pending.data.get("requested_on"):
+        today = now.astimezone(stage.workspace.config.zone).date()
+        return (today - dt.date.fromisoformat(requested)).days
+    return (now - dt.datetime.fromisoformat(pending.ts)).days
 
 
 def _remind(stage: Stage, app_id: str, instance: str, pending: Event, status: ApprovalStatus,
@@ -231,7 +243,8 @@ def _remind(stage: Stage, app_id: str, instance: str, pending: Event, status: Ap
     name = stage.inventory.app_name(app_id)
     title, text = render("reminder", stage.language, app_name=name, instance_id=instance,
                          days=days)
-    key = f"{app_id}:remind:{instance}:{now.date().isoformat()}"
+    day = now.astimezone(stage.workspace.config.zone).date()  # the organisation's day
+    key = f"{app_id}:remind:{instance}:{day.isoformat()}"
     platform = stage.platform
     _, sent = ledger.run_once(key, app_id, "remind", stage.analyst, lambda: platform.notify(
         Notification("dingtalk_work", title, text, (waiting,)), key=key),

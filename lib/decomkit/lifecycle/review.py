@@ -112,6 +112,12 @@ class Review:
                 "score_after": self.score_after}
 
 
+def review_opens(disabled_on: dt.date) -> dt.date:
+    """The day the review means something: the first full month after the disable's month
+    is over (the review window opens; ``decomkit tick`` prompts it that day)."""
+    return (pd.Period(disabled_on, "M") + 2).to_timestamp().date()
+
+
 def _monthly_costs(stage: Stage, app_id: str) -> pd.Series:
     costs = stage.inventory.costs
     costs = costs[costs["app_id"] == app_id]
@@ -170,7 +176,7 @@ def review_app(stage: Stage, app_id: str) -> Review:
                           "phase": ["before"] * len(before) + ["after"] * len(after)})
     return Review(
         app_id, stage.inventory.app_name(app_id), disabled_on, too_early=len(after) == 0,
-        meaningful_from=(off_month + 2).to_timestamp().date(), costs=costs, savings=savings,
+        meaningful_from=review_opens(disabled_on), costs=costs, savings=savings,
         baseline=baseline, penalty=penalty, migration=migration,
         incidents_after=_incidents_after(stage, app_id, disabled_on), **_survey(stage, app_id),
         contract_id=contract_id, vendor_exit=told)

@@ -136,6 +136,23 @@ GATES: dict[str, Gate] = {
                                  "reviewed", "closed"),
                           "there is no 'retire' decision to end the contract for (run 01_assess)",
                           ("retire_decision",), may_override=()),
+    # decomkit tick (lifecycle.schedule): the steps that come due by the calendar. The advance
+    # notice a tick sends has no typed confirmation (nobody types at a scheduler): its
+    # authority is the approval of this very plan (``approved``, ``same_plan``) with everything
+    # else the notice needs; it never passes a short notice (a missed one moves the date).
+    "scheduled_notice": Gate(None, ("approved",), _APPROVED,
+                             (*(c for c in _READY if c != "confirmation"), "notice_period"),
+                             may_override=(), verify_backup=True),
+    "reverify_backup": Gate(None, ("backed_up", "backup_verified", "approval_pending",
+                                   "approved", "rejected", "access_revoked", "disabled",
+                                   "verified_disabled", "reviewed", "closed"),
+                            "there is no backup to re-verify (run 02_backup)", may_override=()),
+    "deadline_notice": Gate(None, ORDER, "the app has no lifecycle state",
+                            ("vendor_not_told",), may_override=()),
+    "watch_alert": Gate(None, ("disabled", "verified_disabled", "reviewed", "closed"),
+                        "the app has not been disabled", may_override=()),
+    "review_prompt": Gate(None, ("disabled", "verified_disabled"),
+                          "the app is not waiting for its review", may_override=()),
     "review": Gate("reviewed", ("verified_disabled", "reviewed"),
                    "the disable has not been verified (run 04_disable)"),
     "close": Gate("closed", ("reviewed",), "the review is not done (run 05_review)"),
@@ -396,6 +413,12 @@ def _planned_date_reached(ledger: LedgerView, app_id: str, data: dict) -> str:
     return Said("gate.planned_date_reached", date=planned)
 
 
+def _vendor_not_told(ledger: LedgerView, app_id: str, data: dict) -> str:
+    """A contract deadline is told until the vendor exit is recorded (the authority reads it)."""
+    return Said("gate.vendor_not_told", contract=data.get("contract_id", "")) \
+        if data.get("vendor_told") else ""
+
+
 def _finding(name: str) -> Check:
     """A blocking finding (``BLOCKING_FINDINGS``): unmet while the authority found any. Each
     item of ``data["findings"][name]`` is a dict with its text per language."""
@@ -420,6 +443,7 @@ CONDITIONS: dict[str, Check] = {
     "replacement_grantable": _replacement_grantable, "planned_date_ok": _planned_date_ok,
     "notice_period": _notice_period, "notice_given": _notice_given,
     "planned_date_reached": _planned_date_reached,
+    "vendor_not_told": _vendor_not_told,
     **{name: _finding(name) for name in BLOCKING_FINDINGS},
 }
 # The gates a blocking finding closes: what 01_assess and 04_disable label "blocking".

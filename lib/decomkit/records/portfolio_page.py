@@ -18,10 +18,12 @@ from decomkit.core.i18n import t
 from decomkit.core.present import Audience, money, table_html, term, zone_label
 from decomkit.core.resources import render_template
 from decomkit.core.text import body_text, header_text
+from decomkit.lifecycle.schedule import due_next
 from decomkit.records.overview import HORIZON_DAYS, REMINDERS, Overview, portfolio_overview
 from decomkit.views.charts import png, portfolio_savings_chart
 
 DEADLINES_ICS = "deadlines.ics"
+DUE_DAYS = 30  # the page's table of what comes due
 
 
 def _e(value) -> str:
@@ -84,9 +86,11 @@ def render_portfolio(workspace: Workspace, as_of: str = "",
     who = _audience(workspace)
     lang = who.language
     root = workspace.root / "records"
-    if overview is None:
-        with open_stage(str(workspace.root), as_of=as_of) as stage:  # closes its platform
+    day = overview.as_of.isoformat() if overview is not None else as_of
+    with open_stage(str(workspace.root), as_of=day) as stage:  # closes its platform
+        if overview is None:
             overview = portfolio_overview(stage)
+        due = due_next(stage, days=DUE_DAYS)  # what decomkit tick will do, by day
     counts = "".join(f"<div><b>{n}</b>{_e(term(state, lang))}</div>"
                      for state, n in zip(overview.counts["state"], overview.counts["apps"],
                                          strict=True))
@@ -110,6 +114,8 @@ def render_portfolio(workspace: Workspace, as_of: str = "",
         f"<h2>{_e(t('portfolio.deadlines', lang, days=HORIZON_DAYS))}</h2>",
         _table(soon, who, "deadlines", root, [f"flag-{f}" for f in soon["flag"]]),
         f'<p><a href="{DEADLINES_ICS}">{_e(t("portfolio.calendar", lang))}</a></p>',
+        f"<h2>{_e(t('portfolio.due_next', lang, days=DUE_DAYS))}</h2>",
+        _table(due, who, "due_next", root),
         f"<h2>{_e(t('portfolio.waiting', lang))}</h2>",
         _table(overview.waiting, who, "waiting", root),
         f"<h2>{_e(t('portfolio.failing', lang))}</h2>",
