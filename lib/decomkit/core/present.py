@@ -181,6 +181,8 @@ def _cell(value, kind: str, audience: Audience) -> str:
             value, int | float) else str(value)
     if kind == "term":
         return term(str(value), audience.language)
+    if kind in TERM_KINDS:
+        return term(kind, str(value), audience.language)
     if kind in ("datetime", "date", "time"):
         return _when(value, kind, audience)
     text = str(value)
@@ -193,12 +195,85 @@ _TERM_GROUPS = ("decision", "quadrant", "state", "contract.exit", "phase", "risk
                 "deadline")
 
 
-def term(value: str, language: Language) -> str:
-    """A word the kit uses (a decision, quadrant, state, exit option…) in ``language``."""
-    for group in _TERM_GROUPS:
-        if f"{group}.{value}" in TEXT:
-            return t(f"{group}.{value}", language)
-    return value
+# The kinds of enumerated values ``term(kind, value, language)`` knows, each a group of keys
+# ``<kind>.<value>`` in ``i18n.TEXT``.
+TERM_KINDS = ("severity", "direction", "frequency", "outcome", "status", "state", "decision",
+              "quadrant", "risk", "phase", "flag", "deadline", "contract.exit", "step",
+              "criticality", "app_kind")
+
+
+def term(kind_or_value: str, value_or_language: str, language: Language | None = None) -> str:
+    """An enumerated value as its reader reads it, through the label table: ``term("severity",
+    "critical", "zh")`` → ``严重``. Called with two arguments (``term(value, language)``) the
+    kind is looked up among the kit's words (decisions, quadrants, states, exit options…).
+    An unknown value is returned as given (a name, an id)."""
+    if language is None:
+        value, lang = kind_or_value, value_or_language
+        for group in _TERM_GROUPS:
+            if f"{group}.{value}" in TEXT:
+                return t(f"{group}.{value}", lang)  # type: ignore[arg-type]
+        return value
+    kind, value = kind_or_value, str(value_or_language)
+    key = f"{kind}.{value}"
+    if key in TEXT:
+        return t(key, language)
+    lowered = f"{kind}.{value.strip().lower()}"
+    return t(lowered, language) if lowered in TEXT else value
+
+
+def value(v, language: Language) -> str:
+    """One value in a sentence: nothing (None, NaN, NaT, a blank) is "—"; a yes/no is 是/否 or
+    yes/no; a date is ISO; anything else its text. Never a Python literal."""
+    if isinstance(v, bool):
+        return t("yes" if v else "no", language)
+    if _missing(v):
+        return "—"
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d") if v == v.normalize() else v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, dt.datetime | dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return f"{int(v):,}"
+    if isinstance(v, list | tuple | set):
+        return (", " if language == "en" else "、").join(value(x, language) for x in v) or "—"
+    return str(v)
+
+
+_STOPS = ("。", ".", "!", "?", "!", "?", ";", ";", ":", ":")
+
+
+def sentences(parts, language: Language) -> str:
+    """Sentences joined as the reader writes them: each ends with 。 (zh) or . (en) once, blank
+    parts dropped; never "。;" or "..". """
+    stop = "。" if language == "zh" else "."
+    out = []
+    for part in parts:
+        text = str(part).strip() if part is not None else ""
+        text = text.rstrip(";;,, ")
+        if not text:
+            continue
+        if not text.endswith(_STOPS):
+            text += stop
+        elif text[-1] in ";;::":
+            text = text[:-1] + stop
+        out.append(text)
+    return ("" if language == "zh" else " ").join(out)
+
+
+def without_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a named index made a column and a plain 0, 1, 2… index dropped (a
+    column called ``index`` or ``level_0`` left by an earlier ``reset_index`` goes too)."""
+    if not isinstance(frame.index, pd.RangeIndex) or any(frame.index.names):
+        frame = frame.reset_index()
+    stray = [c for c in frame.columns if str(c) in ("index", "level_0") or str(c).startswith(
+        "Unnamed: ")]
+    return frame.drop(columns=stray).reset_index(drop=True)
+
+
+def sheet_frame(frame: pd.DataFrame, language: Language) -> pd.DataFrame:
+    """A table for a spreadsheet or a page: no index, headers from ``i18n.COLUMNS`` in
+    ``language``, enumerated values through the label table, no Python literal."""
+    return human_frame(without_index(frame), Audience(language, audience().timezone))
 
 
 def _when(value, kind: str, audience: Audience) -> str:
