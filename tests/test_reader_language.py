@@ -46,6 +46,7 @@ CHINESE = (
     "已批准", "审批中", "已停用", "已评估", "是否", "年成本", "名称", "状态", "建议", "清单",
     "每月", "每周", "每天", "高危", "中危", "低危", "同意", "通知", "第三方", "供应商",
 )
+AS_SIGNED = set(COLUMNS["recorded_data"][:2])
 PY_LITERAL = re.compile(r"(?<![\w\-./`'\"])(None|True|False|nan|NaN|NaT)(?![\w\-(])")
 SNAKE = re.compile(r"(?<![\w\-./@`])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w\-./(`])")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -131,7 +132,7 @@ def _html_texts(where: str, page: str) -> list[Text]:
         out.append(Text(where + " (table)", "",
                         tuple(html.unescape(_TAG.sub("", c)) for c in cells)))
     text = html.unescape(_TAG.sub(" ", page))
-    return out + [Text(where, text)]
+    return [*out, Text(where, text)]
 
 
 def notebook_texts(path: Path) -> list[Text]:
@@ -159,7 +160,9 @@ def xlsx_texts(path: Path, where: str) -> list[Text]:
     for sheet in book.worksheets:
         rows = [tuple("" if v is None else str(v) for v in row)
                 for row in sheet.iter_rows(values_only=True)]
-        if rows:
+        if rows:  # the ledger's recorded data is shown as signed, the evidence itself
+            keep = [i for i, h in enumerate(rows[0]) if h not in AS_SIGNED]
+            rows = [rows[0], *(tuple(r[i] for i in keep) for r in rows[1:])]
             out.append(Text(f"{where} [{sheet.title}] header", "", rows[0]))
             out.append(Text(f"{where} [{sheet.title}]", "\n".join(" | ".join(r) for r in rows)))
     return out

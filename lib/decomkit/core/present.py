@@ -232,8 +232,8 @@ def value(v, language: Language) -> str:
         return v.strftime("%Y-%m-%d") if v == v.normalize() else v.strftime("%Y-%m-%d %H:%M")
     if isinstance(v, dt.datetime | dt.date):
         return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return f"{int(v):,}"
+    if isinstance(v, float):
+        return f"{int(v):,}" if v.is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
     if isinstance(v, list | tuple | set):
         return (", " if language == "en" else "、").join(value(x, language) for x in v) or "—"
     return str(v)
@@ -249,7 +249,7 @@ def sentences(parts, language: Language) -> str:
     out = []
     for part in parts:
         text = str(part).strip() if part is not None else ""
-        text = text.rstrip(";;,, ")
+        text = text.rstrip(";;,, ")  # noqa: B005 (each of these characters)
         if not text:
             continue
         if not text.endswith(_STOPS):
@@ -261,9 +261,10 @@ def sentences(parts, language: Language) -> str:
 
 
 def without_index(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with a named index made a column and a plain 0, 1, 2… index dropped (a
-    column called ``index`` or ``level_0`` left by an earlier ``reset_index`` goes too)."""
-    if not isinstance(frame.index, pd.RangeIndex) or any(frame.index.names):
+    """``frame`` with a named index made a column and an unnamed one (0, 1, 2… or the rows
+    kept by a filter: 22, 23, 24) dropped; a column ``index`` or ``level_0`` left by an
+    earlier ``reset_index`` goes too."""
+    if any(frame.index.names):
         frame = frame.reset_index()
     stray = [c for c in frame.columns if str(c) in ("index", "level_0") or str(c).startswith(
         "Unnamed: ")]
@@ -294,8 +295,7 @@ def human_frame(frame: pd.DataFrame, who: Audience | None = None) -> pd.DataFram
     """``frame`` as text cells people read, with headers in their language. A named index
     (app ids, severities) becomes a column; a plain 0, 1, 2… index is dropped."""
     who = who or audience()
-    if not isinstance(frame.index, pd.RangeIndex) or any(frame.index.names):
-        frame = frame.reset_index()
+    frame = without_index(frame)
     out = {}
     for column in frame.columns:
         series = frame[column]
@@ -319,9 +319,7 @@ def table_html(frame: pd.DataFrame | None, who: Audience | None = None, empty: s
     who = who or audience()
     if frame is None or len(frame) == 0:
         return f'<p class="empty">{html.escape(empty_sentence(empty, who.language))}</p>'
-    total, frame = len(frame), frame.head(max_rows)
-    if not isinstance(frame.index, pd.RangeIndex) or any(frame.index.names):
-        frame = frame.reset_index()
+    total, frame = len(frame), without_index(frame.head(max_rows))
     shown = human_frame(frame, who)
     numeric = [_kind(c, frame[c]) in _NUMERIC for c in frame.columns]
     head = "".join(f'<th{" class=num" if n else ""}>{html.escape(str(c))}</th>'

@@ -259,13 +259,17 @@ def write_tables(workspace: Workspace, app_id: str, path: Path,
     who = _audience(workspace)
     with workspace.ledger() as ledger:
         events = ledger.events(app_id)
+    lang = who.language
+    # The ledger's events: the recorded data stays as signed (canonical JSON, the evidence an
+    # auditor checks the hashes against); the rest is in the reader's language.
     frame = pd.DataFrame([{"seq": e.seq, "time": local_time(e.ts, who.zone, seconds=True),
-                           "kind": e.kind, "state": e.state, "actor": e.actor,
-                           "data": canonical_json(e.data)[:30000], "hash": e.hash}
-                          for e in events])
+                           "event": term(e.kind, lang), "state": term(e.state, lang),
+                           "actor": e.actor, "recorded_data": canonical_json(e.data)[:30000],
+                           "hash": e.hash} for e in events])
+    frame = frame.rename(columns={c: label(c, lang) for c in frame.columns})
     trail = trail_frame(entries if entries is not None else app_trail(workspace, app_id, who))
-    trail = trail.rename(columns={c: label(c, who.language) for c in trail.columns})
-    return write_xlsx(path, {"trail": trail, "ledger": frame})
+    trail = trail.rename(columns={c: label(c, lang) for c in trail.columns})
+    return write_xlsx(path, {t("sheet.trail", lang): trail, t("sheet.ledger", lang): frame})
 
 
 # ------------------------------------------------------------------ the manifest
