@@ -640,11 +640,11 @@ TEXT: dict[str, dict[str, str]] = {
                          "zh": "未通过{channels}发出停用预告。"},
     "advance.goes_with_the_run": {
         "en": "Advance notice by {channels}: not sent yet. It goes out from the real run of "
-              "04_disable (dry_run False, confirm the app id) once the request is approved; "
+              "04_disable (not a dry run, confirmed with the app id) once the request is approved; "
               "run it by {send_by} to give {days} days of notice. A dry run tells no one.",
         "zh": "通过{channels}发送的停用预告:尚未发出。申请获批后,由 04_disable 的正式执行"
-              "(dry_run 设为 False 并输入应用 ID 确认)发出;最晚须在 {send_by} 执行,才能提前 "
-              "{days} 天通知。演练(dry run)不会通知任何人。"},
+              "(非试运行,并输入应用 ID 确认)发出;最晚须在 {send_by} 执行,才能提前 "
+              "{days} 天通知。试运行不会通知任何人。"},
     "advance.too_late": {
         "en": "Advance notice by {channels}: not sent, and it can no longer give {days} days "
               "of notice. Move the planned date to {earliest} or later (03_approval: "
@@ -726,8 +726,8 @@ TEXT: dict[str, dict[str, str]] = {
     "portfolio.written": {
         "en": "{n} candidates → candidates.csv, candidates.xlsx; {recorded} apps marked assessed.",
         "zh": "{n} 个候选应用 → candidates.csv、candidates.xlsx;{recorded} 个应用已标记为已评估。"},
-    "portfolio.not_written": {"en": "{n} candidates; nothing written (record = False).",
-                              "zh": "{n} 个候选应用;未写入任何文件(record = False)。"},
+    "portfolio.not_written": {"en": "{n} candidates; nothing written (not recorded).",
+                              "zh": "{n} 个候选应用;未写入任何文件(未记录)。"},
     "outcome.AGREE": {"en": "agreed", "zh": "同意"},
     "outcome.REFUSE": {"en": "refused", "zh": "拒绝"},
     "outcome.NONE": {"en": "not yet decided", "zh": "尚未审批"},
@@ -765,6 +765,14 @@ TEXT: dict[str, dict[str, str]] = {
     "lesson.training_needed": {"en": "Training needed", "zh": "需要的培训"},
     "sheet.candidates": {"en": "Candidates", "zh": "候选停用应用"},
     "sheet.trail": {"en": "Trail", "zh": "审计轨迹"},
+    "record.app": {"en": "App", "zh": "应用"},
+    "record.stage": {"en": "Stage", "zh": "阶段"},
+    "record.outcome": {"en": "Outcome", "zh": "结果"},
+    "record.operator": {"en": "Operator", "zh": "操作人"},
+    "record.started": {"en": "Started", "zh": "开始"},
+    "record.ended": {"en": "Ended", "zh": "结束"},
+    "record.parameters": {"en": "Parameters", "zh": "参数"},
+    "record.failed": {"en": "failed", "zh": "失败"},
     "sheet.ledger": {"en": "Ledger", "zh": "台账"},
     "step.notify-advance": {"en": "Tell the people affected in advance ({channel})",
                             "zh": "提前通知受影响的人({channel})"},
