@@ -144,7 +144,8 @@ def notebook_texts(path: Path) -> list[Text]:
             if output["output_type"] == "stream":
                 out.append(Text(where + " stream", "".join(output["text"])))
             elif output["output_type"] == "error":
-                out.append(Text(where + " error", _ANSI.sub("", output["evalue"])))
+                out.append(Text(where + " error", _ANSI.sub("", "\n".join(
+                    output["traceback"]))))
             data = output.get("data", {})
             for kind in ("text/plain", "text/markdown"):
                 if kind in data and "text/html" not in data:
