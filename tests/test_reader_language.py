@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from decomkit.context.workspace import Workspace
 from decomkit.core.i18n import COLUMNS
 from decomkit.records.dossier import render_records
 from decomkit.running.batch import run_batch
@@ -43,7 +44,7 @@ ENGLISH = (
 CHINESE = (
     "停用预告", "备份频率", "风险", "更正通知", "恢复启用", "替代应用", "尚未发起申请",
     "最高级别", "未解决", "严重程度", "阻断", "确认文字", "计划中", "已完成", "证据", "负责部门",
-    "已批准", "审批中", "已停用", "已评估", "是否", "年成本", "名称", "状态", "建议", "清单",
+    "已批准", "审批中", "已停用", "已评估", "年成本", "名称", "建议", "清单",
     "每月", "每周", "每天", "高危", "中危", "低危", "同意", "通知", "第三方", "供应商",
 )
 AS_SIGNED = set(COLUMNS["recorded_data"][:2])
@@ -213,10 +214,11 @@ def read_everything(ws) -> list[Text]:
 # ------------------------------------------------------------------ the demo pipeline
 
 
-def run_demo_pipeline(ws, language: str) -> None:
+def run_demo_pipeline(ws, language: str) -> Workspace:
     """The README's pipeline for 进销存 (portfolio → assess → backup → approval → dry-run
     disable), its real disable with a written reason, the review of a retired app, records."""
     set_config(ws, 'language = "zh"', f'language = "{language}"')
+    ws = Workspace.open(ws.root)  # its settings as now written
     summary = run_batch(ws, ["portfolio", "assess", "backup", "approval", "disable"],
                         apps="jxc", parameters={"wait_seconds": 4}, quiet=True)
     assert summary is not None
@@ -226,12 +228,12 @@ def run_demo_pipeline(ws, language: str) -> None:
         else "The warehouse confirmed open documents continue in WMS"})
     run_batch(ws, ["review"], apps="old-expense", quiet=True)
     render_records(ws, ["jxc", "old-expense"], pdf=True)
+    return ws
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_every_text_a_person_reads_is_in_their_language(demo, language):
-    run_demo_pipeline(demo, language)
-    texts = read_everything(demo)
+    texts = read_everything(run_demo_pipeline(demo, language))
     assert any("cell" in t.where for t in texts) and any("outbox" in t.where for t in texts)
     assert any(".pdf" in t.where for t in texts)
     problems = [f"{t.where}: {f}" for t in texts for f in faults(t, language)]

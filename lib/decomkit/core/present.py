@@ -221,6 +221,23 @@ def term(kind_or_value: str, value_or_language: str, language: Language | None =
     return t(lowered, language) if lowered in TEXT else value
 
 
+def form_label(key: str, language: Language) -> str:
+    """A bilingual form field ("停用原因 / Reason") as its reader reads it."""
+    zh, _, en = key.partition(" / ")
+    return (en or zh) if language == "en" else zh
+
+
+def operation(name: str, language: Language) -> str:
+    """A platform operation or step the ledger names (``submit_approval``,
+    ``notify-before:dingtalk_work``) as its reader reads it."""
+    kind, _, channel = name.partition(":")
+    key = f"step.{kind}"
+    if key not in TEXT:
+        return name
+    where = t(f"channel.{channel}", language) if f"channel.{channel}" in TEXT else channel
+    return t(key, language, channel=where)
+
+
 def value(v, language: Language) -> str:
     """One value in a sentence: nothing (None, NaN, NaT, a blank) is "—"; a yes/no is 是/否 or
     yes/no; a date is ISO; anything else its text. Never a Python literal."""

@@ -14,6 +14,7 @@ from decomkit.analysis.watch import watch_table
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import (
     audience,
+    form_label,
     local_time,
     money,
     table_html,
@@ -102,11 +103,6 @@ def show_request(event) -> None:
                [f"{form_label(k, lang)}{'：' if lang == 'zh' else ': '}{value(v, lang)}"
                 for k, v in event.data["form"].items()])
 
-
-def form_label(key: str, language: Language) -> str:
-    """A bilingual form field ("停用原因 / Reason") as its reader reads it."""
-    zh, _, en = key.partition(" / ")
-    return (en or zh) if language == "en" else zh
 
 
 def show_tracking(tracking) -> None:
