@@ -256,9 +256,10 @@ def reenable_terms(inventory: Inventory, app_id: str, as_of: dt.date) -> Reenabl
     contracts = inventory.contracts[inventory.contracts["app_id"] == app_id]
     if not len(contracts):
         apps = inventory.apps
-        kind = apps.loc[apps["app_id"] == app_id, "kind"] if "kind" in apps.columns else []
+        kinds = list(apps.loc[apps["app_id"] == app_id, "kind"]) if "kind" in apps.columns \
+            else []
         return ReenableTerms(None, as_of, None, False, None, "",
-                             str(kind.iloc[0]) if len(kind) else "")
+                             str(kinds[0]) if kinds else "")
     contract = contracts.sort_values("renewal_date").iloc[-1].to_dict()
     auto_renew = bool(contract.get("auto_renew")) if pd.notna(contract.get("auto_renew")) \
         else False

@@ -289,9 +289,23 @@ def without_index(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def sheet_frame(frame: pd.DataFrame, language: Language) -> pd.DataFrame:
-    """A table for a spreadsheet or a page: no index, headers from ``i18n.COLUMNS`` in
-    ``language``, enumerated values through the label table, no Python literal."""
-    return human_frame(without_index(frame), Audience(language, audience().timezone))
+    """A table for a spreadsheet: no index, headers from ``i18n.COLUMNS`` in ``language``,
+    enumerated values through the label table, no Python literal; numbers stay numbers (a
+    missing one is a blank cell) so the sheet still sorts and sums."""
+    frame = without_index(frame)
+    who = Audience(language, audience().timezone)
+    out: dict[str, list] = {}
+    for column in frame.columns:
+        series, kind = frame[column], _kind(column, frame[column])
+        header = label(column, language)
+        if header in out:
+            header = f"{header} ({column})"
+        if kind in _NUMERIC and pd.api.types.is_numeric_dtype(series) \
+                and not pd.api.types.is_bool_dtype(series):
+            out[header] = [None if _missing(v) else v for v in series.tolist()]
+        else:
+            out[header] = [_cell(v, kind, who) for v in series.tolist()]
+    return pd.DataFrame(out, columns=list(out))
 
 
 def _when(value, kind: str, audience: Audience) -> str:

@@ -481,7 +481,7 @@ class Refusal:
         return [u.say(language) for u in self.unmet]
 
     def error(self) -> TransitionError:
-        said = {lang: t("gate.refused", lang, app=self.app_id, action=t(
+        said: dict[str, str] = {lang: t("gate.refused", lang, app=self.app_id, action=t(
             f"verb.{self.action}", lang) if f"verb.{self.action}" in TEXT else self.action,
             why=("; " if lang == "en" else ";").join(self.lines(lang))) for lang in LANGUAGES}
         return TransitionError(self.app_id, _VERBS.get(self.action, self.action), self.why,

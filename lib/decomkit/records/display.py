@@ -92,7 +92,7 @@ def show_history(history) -> None:
 
 def show_confirmation(key: str, step: dict) -> None:
     lang = audience().language
-    show_lines(t("show.confirmed", lang, key=key, operation=step["operation"]),
+    show_lines(t("show.confirmed", lang, step=key, operation=step["operation"]),
                [t("show.confirmed_by", lang, who=step["who"], evidence=step["evidence"],
                   sha=step["evidence_sha256"])])
 

@@ -299,7 +299,7 @@ def write_tables(workspace: Workspace, app_id: str, path: Path,
     # The ledger's events: the recorded data stays as signed (canonical JSON, the evidence an
     # auditor checks the hashes against); the rest is in the reader's language.
     frame = pd.DataFrame([{"seq": e.seq, "time": local_time(e.ts, who.zone, seconds=True),
-                           "event": term(e.kind, lang), "state": term(e.state, lang),
+                           "event": term(e.kind, lang), "state": term(e.state or "", lang),
                            "actor": e.actor, "recorded_data": canonical_json(e.data)[:30000],
                            "hash": e.hash} for e in events])
     frame = frame.rename(columns={c: label(c, lang) for c in frame.columns})
