@@ -19,7 +19,7 @@ import pytest
 
 from decomkit.context.workspace import Workspace
 from decomkit.core.i18n import COLUMNS
-from decomkit.records.dossier import render_records
+from decomkit.records.dossier import print_dossiers, render_records
 from decomkit.running.batch import run_batch
 from decomkit.running.runs import notebook_parameters, run_stage
 from helpers import set_config
@@ -45,7 +45,7 @@ CHINESE = (
     "停用预告", "备份频率", "风险", "更正通知", "恢复启用", "替代应用", "尚未发起申请",
     "最高级别", "未解决", "严重程度", "阻断", "确认文字", "计划中", "已完成", "证据", "负责部门",
     "已批准", "审批中", "已停用", "已评估", "年成本", "名称", "建议", "清单",
-    "每月", "每周", "每天", "高危", "中危", "低危", "同意", "通知", "第三方", "供应商",
+    "每月", "每周", "每天", "高危", "中危", "低危", "通知", "第三方", "供应商",
 )
 AS_SIGNED = set(COLUMNS["recorded_data"][:2])
 PY_LITERAL = re.compile(r"(?<![\w\-./`'\"])(None|True|False|nan|NaN|NaT)(?![\w\-(])")
@@ -227,7 +227,8 @@ def run_demo_pipeline(ws, language: str) -> Workspace:
         "override_reason": "仓储部已确认未结单据在 WMS 中接续处理" if language == "zh"
         else "The warehouse confirmed open documents continue in WMS"})
     run_batch(ws, ["review"], apps="old-expense", quiet=True)
-    render_records(ws, ["jxc", "old-expense"], pdf=True)
+    render_records(ws, ["jxc", "old-expense"])
+    print_dossiers(ws, ["jxc"])  # the printed dossier says what its page says
     return ws
 
 
