@@ -978,6 +978,18 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def _said(value, language: Language):
+    """A value as a sentence shows it: nothing (None, NaN, NaT) is "—", a yes/no is 是/否 or
+    yes/no; never a Python literal."""
+    if isinstance(value, bool):
+        return TEXT["yes" if value else "no"][language]
+    if value is None or (isinstance(value, float) and value != value) or (
+            type(value).__name__ == "NaTType"):
+        return "—"
+    return value
+
+
 def t(key: str, language: Language = "zh", **values) -> str:
-    """The text for ``key`` in ``language``, filled with ``values``."""
-    return TEXT[key][language].format(**values)
+    """The text for ``key`` in ``language``, filled with ``values`` (nothing shown as "—", a
+    yes/no in words)."""
+    return TEXT[key][language].format(**{k: _said(v, language) for k, v in values.items()})

@@ -267,7 +267,7 @@ def sentences(parts, language: Language) -> str:
     for part in parts:
         text = str(part).strip() if part is not None else ""
         text = text.rstrip(";;,, ")  # noqa: B005 (each of these characters)
-        if not text:
+        if not text.strip("。.!?!?::"):  # noqa: B005 (nothing but stops)
             continue
         if not text.endswith(_STOPS):
             text += stop
@@ -302,7 +302,8 @@ def sheet_frame(frame: pd.DataFrame, language: Language) -> pd.DataFrame:
             header = f"{header} ({column})"
         if kind in _NUMERIC and pd.api.types.is_numeric_dtype(series) \
                 and not pd.api.types.is_bool_dtype(series):
-            out[header] = [None if _missing(v) else v for v in series.tolist()]
+            out[header] = pd.Series([None if _missing(v) else v for v in series.tolist()],
+                                    dtype=object)
         else:
             out[header] = [_cell(v, kind, who) for v in series.tolist()]
     return pd.DataFrame(out, columns=list(out))
