@@ -765,6 +765,10 @@ TEXT: dict[str, dict[str, str]] = {
     "lesson.training_needed": {"en": "Training needed", "zh": "需要的培训"},
     "sheet.candidates": {"en": "Candidates", "zh": "候选停用应用"},
     "sheet.trail": {"en": "Trail", "zh": "审计轨迹"},
+    "correction.failed": {"en": "The correction by {channel} failed ({error}); run 03_approval "
+                                "again to retry.",
+                          "zh": "通过{channel}发送更正通知失败({error});"
+                                "请再次运行 03_approval 重试。"},
     "gate.refused": {"en": "{app}: cannot {action}: {why}", "zh": "{app}:无法{action}:{why}"},
     "verb.back_up": {"en": "back up", "zh": "备份"},
     "verb.request_approval": {"en": "request approval", "zh": "发起审批"},
