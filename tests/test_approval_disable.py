@@ -306,8 +306,9 @@ def test_rollback_after_the_contract_ended_is_refused_unless_a_reason_is_written
     run_disable(stage(approved), APP, dry_run=False, confirm=APP)
     add_contract(approved, TODAY - dt.timedelta(days=30))
     plan = rollback_plan(stage(approved), APP, APP, as_of=TODAY)
-    assert plan.terms.ended and "ended on 2026-10-24" in plan.lines()[0]
-    assert "¥7,200.00 a year" in plan.lines()[1] and "re-enabling needs a renewal" in plan.blocked
+    assert plan.terms.ended and "ended on 2026-10-24" in plan.lines("en")[0]
+    assert "¥7,200.00 a year" in plan.lines("en")[1]
+    assert "re-enabling needs a renewal" in plan.blocked
     before = everything(approved)
     for reason in ("", "too short"):
         with pytest.raises(TransitionError, match="HT-JXC-001 ended on 2026-10-24"):
@@ -332,7 +333,7 @@ def test_rollback_within_the_term_shows_the_fee_and_goes_ahead(approved):
     add_contract(approved, TODAY - dt.timedelta(days=30), auto_renew=True)  # renewed itself
     plan = rollback_plan(stage(approved), APP, APP, as_of=TODAY)
     assert not plan.terms.ended and plan.blocked == ""
-    assert "runs until 2027-10-24" in plan.lines()[0]
+    assert "runs until 2027-10-24" in plan.lines("en")[0]
     assert rollback(stage(approved), APP, APP, as_of=TODAY, dry_run=False).state == "re_enabled"
 
 

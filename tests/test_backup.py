@@ -226,8 +226,10 @@ def test_missing_export_is_refused_before_anything_is_written(retired):
 
 def test_frequency_follows_the_fastest_changing_data():
     frame = pd.DataFrame({"name": ["订单", "档案"], "changes": ["daily", "monthly"]})
-    assert recommend_frequency(frame) == ("daily", "订单 changes daily")
-    assert recommend_frequency(frame.iloc[1:]) == ("monthly", "档案 changes monthly")
+    assert recommend_frequency(frame) == ("daily",
+                                          "the fastest-changing data (订单) changes daily")
+    assert recommend_frequency(frame.iloc[1:], language="zh") == ("monthly",
+                                                                  "更新最快的数据(档案)每月更新")
     assert recommend_frequency(frame, "weekly")[0] == "weekly"
 
 

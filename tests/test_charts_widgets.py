@@ -74,3 +74,40 @@ def test_assessment_slider_changes_score_and_decision(stage):
     for slider in explorer.sliders.values():
         slider.value = 0.0  # all zero: equal weights rather than a crash
     assert 0 <= explorer.assessment.score <= 100
+
+
+def test_overlapping_labels_are_detected_and_kept_apart():
+    """Positive control: two names at one point overlap and are found; keep_apart moves them
+    until none does."""
+    fig = charts._figure()
+    ax = fig.add_subplot()
+    ax.scatter([1, 1.001], [5, 5.001])
+    for name in ("会议室预订(旧)", "旧版考勤机助手"):
+        ax.annotate(name, (1, 5), xytext=(4, 4), textcoords="offset points")
+    assert charts.overlapping_labels(fig) == [("会议室预订(旧)", "旧版考勤机助手")]
+    charts.keep_apart(fig, ax)
+    assert charts.overlapping_labels(fig) == []
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_charts_people_read_keep_their_labels_apart(stage, language):
+    from decomkit.analysis.watch import watch_retired
+    from decomkit.records.overview import portfolio_overview
+
+    inv, as_of = stage.inventory, stage.as_of
+    table = score_portfolio(inv, stage.weights, stage.thresholds, as_of)
+    a = assess_app(table, "jxc", language)
+    overview = portfolio_overview(stage)
+    figures = {
+        "contributions": charts.contributions_bar(a, stage.thresholds, language),
+        "scores": charts.score_histogram(table, stage.thresholds, language),
+        "cost_usage": charts.cost_usage_scatter(table, language),
+        "impact": charts.impact_graph(assess_impact(inv, "jxc", as_of, language), "进销存",
+                                      language),
+        "timeline": charts.contract_timeline(app_exit_plan(inv, "bi-pro", as_of, 1000.0,
+                                                           language), language),
+        "savings": charts.portfolio_savings_chart(overview.savings, language),
+    }
+    assert watch_retired(stage) is not None
+    assert {name: charts.overlapping_labels(fig) for name, fig in figures.items()} == {
+        name: [] for name in figures}

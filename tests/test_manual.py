@@ -158,4 +158,4 @@ def test_the_disable_notebook_walks_through_console_steps(manual, tmp_path):
             parameters.update(step_done=key, done_by="李娜", evidence=str(evidence))
     with ws.ledger() as ledger:
         assert ledger.state(APP) == "verified_disabled"
-    assert "confirmed" in (tmp_path / "04.ipynb").read_text(encoding="utf-8")
+    assert "已确认控制台步骤" in (tmp_path / "04.ipynb").read_text(encoding="utf-8")

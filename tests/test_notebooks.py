@@ -112,7 +112,7 @@ def test_backup_notebook_backs_up_verifies_and_migrates(demo, tmp_path, retire):
         assert ledger.state("jxc") == "backup_verified"
         assert ledger.last("jxc", "backed_up").data["files"] == 2
     text = out.read_text(encoding="utf-8")
-    assert "verified / 验证通过" in text and "wms_items.csv" in text
+    assert "备份验证通过" in text and "wms_items.csv" in text
     assert (demo.root / "exports/jxc/migrated/wms_sales_orders.csv").exists()
 
 

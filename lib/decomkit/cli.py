@@ -650,9 +650,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except DecomkitError as exc:
+        from decomkit.core.errors import TransitionError
+        from decomkit.core.present import audience
         from decomkit.core.sinks import scrub
 
-        print(f"decomkit: {scrub(str(exc))}", file=sys.stderr)
+        said = exc.in_language(audience().language) if isinstance(
+            exc, TransitionError) else str(exc)  # a refusal in the reader's language
+        print(f"decomkit: {scrub(said)}", file=sys.stderr)
         return 1
     except Exception:  # a defect: show where, as any traceback, but with secrets masked
         import traceback

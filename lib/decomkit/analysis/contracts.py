@@ -222,6 +222,7 @@ class ReenableTerms:
     auto_renew: bool
     annual_fee: float | None  # what a renewal costs a year
     terms: str  # the contract's terms in words
+    app_kind: str = ""  # the apps table's kind: official, third_party, self_built, association
 
     @property
     def ended(self) -> bool:
@@ -233,23 +234,32 @@ class ReenableTerms:
                 "contract_term_end": self.term_end.isoformat() if self.term_end else None,
                 "contract_ended": self.ended, "renewal_fee": self.annual_fee}
 
-    def lines(self) -> list[str]:
-        """The terms as a person reads them before re-enabling."""
+    def lines(self, language: Language = "zh") -> list[str]:
+        """The terms as a person reads them before re-enabling, in ``language``; without a
+        contract, what restoring this kind of app takes (a free association is associated
+        again, not asked of a vendor)."""
         if self.contract_id is None:
-            return ["no contract on record: nothing to renew (a third-party app: ask its "
-                    "vendor whether it can be restored)"]
-        fee = "unknown" if self.annual_fee is None else f"¥{self.annual_fee:,.2f} a year"
-        term = ("ended on" if self.ended else "runs until") + f" {self.term_end}"
-        return [f"contract {self.contract_id}: term {term}"
-                + (" (renews by itself unless notice was given)" if self.auto_renew else ""),
-                f"fee to renew: {fee}"] + ([f"terms: {self.terms}"] if self.terms else [])
+            key = {"association": "reenable.association", "self_built": "reenable.own",
+                   "official": "reenable.own"}.get(self.app_kind, "reenable.no_contract")
+            return [t(key, language)]
+        fee = t("reenable.fee_unknown", language) if self.annual_fee is None else t(
+            "reenable.fee_year", language, fee=f"¥{self.annual_fee:,.2f}")
+        renews = t("reenable.renews", language) if self.auto_renew else ""
+        return [t("reenable.term_ended" if self.ended else "reenable.term_runs", language,
+                  id=self.contract_id, end=self.term_end, renews=renews),
+                t("reenable.fee", language, fee=fee)] + (
+            [t("reenable.terms", language, terms=self.terms)] if self.terms else [])
 
 
 def reenable_terms(inventory: Inventory, app_id: str, as_of: dt.date) -> ReenableTerms:
     """The terms of ``app_id``'s latest contract as they stand on ``as_of``."""
     contracts = inventory.contracts[inventory.contracts["app_id"] == app_id]
     if not len(contracts):
-        return ReenableTerms(None, as_of, None, False, None, "")
+        apps = inventory.apps
+        kinds = list(apps.loc[apps["app_id"] == app_id, "kind"]) if "kind" in apps.columns \
+            else []
+        return ReenableTerms(None, as_of, None, False, None, "",
+                             str(kinds[0]) if kinds else "")
     contract = contracts.sort_values("renewal_date").iloc[-1].to_dict()
     auto_renew = bool(contract.get("auto_renew")) if pd.notna(contract.get("auto_renew")) \
         else False

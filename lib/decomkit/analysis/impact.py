@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from decomkit.core.i18n import Language, t
+from decomkit.core.present import term
 from decomkit.inventory.access import people_with_access
 from decomkit.inventory.tables import Inventory
 
@@ -97,7 +98,8 @@ def assess_impact(inventory: Inventory, app_id: str, as_of: dt.date,
     for i in integrations.itertuples():
         points += INTEGRATION_POINTS
         direction = i.direction if isinstance(i.direction, str) else "both"
-        reasons.append(t("impact.integration", language, system=i.system, direction=direction,
+        reasons.append(t("impact.integration", language, system=i.system,
+                         direction=term("direction", direction, language),
                          description=i.description if isinstance(i.description, str) else ""))
         edges.append((name, i.system, f"integration:{direction}"))
     n_users = int(by_dept["users"].sum())

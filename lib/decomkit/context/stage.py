@@ -14,7 +14,7 @@ from typing import cast
 
 from decomkit.context.workspace import Workspace
 from decomkit.core.config import Thresholds, Weights
-from decomkit.core.errors import WorkspaceError
+from decomkit.core.errors import TransitionError, WorkspaceError
 from decomkit.core.i18n import Language
 from decomkit.core.present import use
 from decomkit.core.sinks import looks_like_credential
@@ -85,6 +85,24 @@ def _override(base, **values):
     return type(base).model_validate({**base.model_dump(), **given})
 
 
+def show_refusals_in(language: Language) -> None:
+    """In a notebook, a gate's refusal is shown as its reader reads it: one message in
+    ``language``, not a traceback (the error still stops the run; its English form stays in
+    the error's value for logs)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # not in a kernel
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def refusal(shell, etype, evalue, tb, tb_offset=None) -> list[str]:
+        return [evalue.in_language(language)]
+
+    shell.set_custom_exc((TransitionError,), refusal)
+
+
 def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", analyst: str = "",
                weights: dict[str, float] | None = None,
                thresholds: dict[str, float] | None = None,
@@ -113,6 +131,7 @@ def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", anal
         raise WorkspaceError(f"invalid weight or threshold parameter: {exc}") from None
     chosen: Language = cast(Language, language) if language else config.language  # checked
     use(chosen, config.timezone)  # tables shown from here on
+    show_refusals_in(chosen)
     if tables is None and not app_id:
         tables = [name for name in Inventory.names() if name != "usage_events"]
     snapshot = open_snapshot(ws.root)

@@ -61,12 +61,20 @@ class InputError(DecomkitError):
 class TransitionError(DecomkitError):
     """A lifecycle step was attempted before its precondition holds (a gate refused it)."""
 
-    def __init__(self, app_id: str, action: str, missing: str):
+    def __init__(self, app_id: str, action: str, missing: str,
+                 said: dict[str, str] | None = None):
         self.app_id, self.action, self.missing = app_id, action, missing
+        # The whole message in each language (a gate's refusal, said for each reader).
+        self.said = said or {}
         super().__init__(app_id, action, missing)
 
-    def __str__(self) -> str:
+    def __str__(self) -> str:  # the log's and the tests' form, in English
         return f"{self.app_id}: cannot {self.action}: {self.missing}"
+
+    def in_language(self, language: str) -> str:
+        """The message as the reader of ``language`` reads it (English when it has no other
+        form)."""
+        return self.said.get(language) or str(self)
 
 
 class LedgerIntegrityError(DecomkitError):

@@ -181,6 +181,8 @@ def _cell(value, kind: str, audience: Audience) -> str:
             value, int | float) else str(value)
     if kind == "term":
         return term(str(value), audience.language)
+    if kind in TERM_KINDS:
+        return term(kind, str(value), audience.language)
     if kind in ("datetime", "date", "time"):
         return _when(value, kind, audience)
     text = str(value)
@@ -193,12 +195,118 @@ _TERM_GROUPS = ("decision", "quadrant", "state", "contract.exit", "phase", "risk
                 "deadline", "tick", "tick.result")
 
 
-def term(value: str, language: Language) -> str:
-    """A word the kit uses (a decision, quadrant, state, exit option…) in ``language``."""
-    for group in _TERM_GROUPS:
-        if f"{group}.{value}" in TEXT:
-            return t(f"{group}.{value}", language)
-    return value
+# The kinds of enumerated values ``term(kind, value, language)`` knows, each a group of keys
+# ``<kind>.<value>`` in ``i18n.TEXT``.
+TERM_KINDS = ("severity", "direction", "frequency", "outcome", "status", "state", "decision",
+              "quadrant", "risk", "phase", "flag", "deadline", "contract.exit", "step",
+              "criticality", "app_kind")
+
+
+def term(kind_or_value: str, value_or_language: str, language: Language | None = None) -> str:
+    """An enumerated value as its reader reads it, through the label table: ``term("severity",
+    "critical", "zh")`` → ``严重``. Called with two arguments (``term(value, language)``) the
+    kind is looked up among the kit's words (decisions, quadrants, states, exit options…).
+    An unknown value is returned as given (a name, an id)."""
+    if language is None:
+        value, lang = kind_or_value, value_or_language
+        for group in _TERM_GROUPS:
+            if f"{group}.{value}" in TEXT:
+                return t(f"{group}.{value}", lang)  # type: ignore[arg-type]
+        return value
+    kind, value = kind_or_value, str(value_or_language)
+    key = f"{kind}.{value}"
+    if key in TEXT:
+        return t(key, language)
+    lowered = f"{kind}.{value.strip().lower()}"
+    return t(lowered, language) if lowered in TEXT else value
+
+
+def form_label(key: str, language: Language) -> str:
+    """A bilingual form field ("停用原因 / Reason") as its reader reads it."""
+    zh, _, en = key.partition(" / ")
+    return (en or zh) if language == "en" else zh
+
+
+def operation(name: str, language: Language) -> str:
+    """A platform operation or step the ledger names (``submit_approval``,
+    ``notify-before:dingtalk_work``) as its reader reads it."""
+    kind, _, channel = name.partition(":")
+    key = f"step.{kind}"
+    if key not in TEXT:
+        return name
+    where = t(f"channel.{channel}", language) if f"channel.{channel}" in TEXT else channel
+    return t(key, language, channel=where)
+
+
+def value(v, language: Language) -> str:
+    """One value in a sentence: nothing (None, NaN, NaT, a blank) is "—"; a yes/no is 是/否 or
+    yes/no; a date is ISO; anything else its text. Never a Python literal."""
+    if isinstance(v, bool):
+        return t("yes" if v else "no", language)
+    if _missing(v):
+        return "—"
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d") if v == v.normalize() else v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, dt.datetime | dt.date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return f"{int(v):,}" if v.is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(v, list | tuple | set):
+        return (", " if language == "en" else "、").join(value(x, language) for x in v) or "—"
+    return str(v)
+
+
+_STOPS = ("。", ".", "!", "?", "!", "?", ";", ";", ":", ":")
+
+
+def sentences(parts, language: Language) -> str:
+    """Sentences joined as the reader writes them: each ends with 。 (zh) or . (en) once, blank
+    parts dropped; never "。;" or "..". """
+    stop = "。" if language == "zh" else "."
+    out = []
+    for part in parts:
+        text = str(part).strip() if part is not None else ""
+        text = text.rstrip(";;,, ")  # noqa: B005 (each of these characters)
+        if not text.strip("。.!?!?::"):  # noqa: B005 (nothing but stops)
+            continue
+        if not text.endswith(_STOPS):
+            text += stop
+        elif text[-1] in ";;::":
+            text = text[:-1] + stop
+        out.append(text)
+    return ("" if language == "zh" else " ").join(out)
+
+
+def without_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a named index made a column and an unnamed one (0, 1, 2… or the rows
+    kept by a filter: 22, 23, 24) dropped; a column ``index`` or ``level_0`` left by an
+    earlier ``reset_index`` goes too."""
+    if any(frame.index.names):
+        frame = frame.reset_index()
+    stray = [c for c in frame.columns if str(c) in ("index", "level_0") or str(c).startswith(
+        "Unnamed: ")]
+    return frame.drop(columns=stray).reset_index(drop=True)
+
+
+def sheet_frame(frame: pd.DataFrame, language: Language) -> pd.DataFrame:
+    """A table for a spreadsheet: no index, headers from ``i18n.COLUMNS`` in ``language``,
+    enumerated values through the label table, no Python literal; numbers stay numbers (a
+    missing one is a blank cell) so the sheet still sorts and sums."""
+    frame = without_index(frame)
+    who = Audience(language, audience().timezone)
+    out: dict[str, list] = {}
+    for column in frame.columns:
+        series, kind = frame[column], _kind(column, frame[column])
+        header = label(column, language)
+        if header in out:
+            header = f"{header} ({column})"
+        if kind in _NUMERIC and pd.api.types.is_numeric_dtype(series) \
+                and not pd.api.types.is_bool_dtype(series):
+            out[header] = pd.Series([None if _missing(v) else v for v in series.tolist()],
+                                    dtype=object)
+        else:
+            out[header] = [_cell(v, kind, who) for v in series.tolist()]
+    return pd.DataFrame(out, columns=list(out))
 
 
 def _when(value, kind: str, audience: Audience) -> str:
@@ -219,8 +327,7 @@ def human_frame(frame: pd.DataFrame, who: Audience | None = None) -> pd.DataFram
     """``frame`` as text cells people read, with headers in their language. A named index
     (app ids, severities) becomes a column; a plain 0, 1, 2… index is dropped."""
     who = who or audience()
-    if not isinstance(frame.index, pd.RangeIndex) or any(frame.index.names):
-        frame = frame.reset_index()
+    frame = without_index(frame)
     out = {}
     for column in frame.columns:
         series = frame[column]
@@ -244,9 +351,7 @@ def table_html(frame: pd.DataFrame | None, who: Audience | None = None, empty: s
     who = who or audience()
     if frame is None or len(frame) == 0:
         return f'<p class="empty">{html.escape(empty_sentence(empty, who.language))}</p>'
-    total, frame = len(frame), frame.head(max_rows)
-    if not isinstance(frame.index, pd.RangeIndex) or any(frame.index.names):
-        frame = frame.reset_index()
+    total, frame = len(frame), without_index(frame.head(max_rows))
     shown = human_frame(frame, who)
     numeric = [_kind(c, frame[c]) in _NUMERIC for c in frame.columns]
     head = "".join(f'<th{" class=num" if n else ""}>{html.escape(str(c))}</th>'

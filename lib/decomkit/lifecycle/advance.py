@@ -184,7 +184,7 @@ def corrections_due(stage: Stage, app_id: str) -> list[Correction]:
 @dataclass(frozen=True)
 class CorrectionsSent:
     sent: list[Correction]
-    failed: list[str]
+    failed: list[str]  # the channel and the platform's error, as it said it
 
     def lines(self, language: Language = "en") -> list[str]:
         lines = [t(f"correction.{c.kind}_line", language,
@@ -192,7 +192,10 @@ class CorrectionsSent:
                    told=spoken_date(c.told_date, language),
                    new=spoken_date(c.new_date, language) if c.new_date else "")
                  for c in self.sent]
-        return lines + self.failed or [t("correction.none", language)]
+        lines += [t("correction.failed", language, channel=t(f"channel.{channel}", language)
+                    if f"channel.{channel}" in TEXT else channel, error=error)
+                  for channel, _, error in (f.partition(": ") for f in self.failed)]
+        return lines or [t("correction.none", language)]
 
 
 def send_corrections(stage: Stage, app_id: str) -> CorrectionsSent:
@@ -245,7 +248,7 @@ def send_corrections(stage: Stage, app_id: str) -> CorrectionsSent:
                                 stage.analyst, deliver, settle, grant=grant)
                 sent.append(item)
             except PlatformError as exc:
-                failed.append(f"{item.channel}: {exc} (run 03_approval again to retry)")
+                failed.append(f"{item.channel}: {exc}")
     return CorrectionsSent(sent, failed)
 
 

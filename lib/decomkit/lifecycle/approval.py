@@ -18,6 +18,7 @@ from decomkit.context.stage import Stage, open_stage
 from decomkit.core.canonical import plan_hash
 from decomkit.core.errors import TransitionError, WorkspaceError
 from decomkit.core.locks import app_lock
+from decomkit.core.present import sentences, term
 from decomkit.core.text import canonical_user_id
 from decomkit.lifecycle.authority import authorize, workspace_today
 from decomkit.lifecycle.notify import render
@@ -83,11 +84,11 @@ def build_request(stage: Stage, app_id: str, plan: dict, reason: str,
     impact = (assessed.data.get("impact", {}) if assessed else {}).get("reasons", [])
     form = {
         "应用 / App": f"{name} ({app_id})",
-        "操作 / Action": plan["action"],
-        "停用原因 / Reason": reason or "; ".join((decided.data if decided else {})
-                                                 .get("reasons", [])[:3]),
+        "操作 / Action": term("action", plan["action"], stage.language),
+        "停用原因 / Reason": reason or sentences((decided.data if decided else {})
+                                                 .get("reasons", [])[:3], stage.language),
         "计划停用日期 / Planned date": plan["date"],
-        "影响 / Impact": "; ".join(impact[:5]) or "-",
+        "影响 / Impact": sentences(impact[:5], stage.language) or "-",
         "备份验证 / Backup verification": manifest_hash or "-",
         "计划摘要 / Plan hash": plan_hash(plan),
         # The platform keeps the ledger's signed checkpoint as of this request (an anchor).

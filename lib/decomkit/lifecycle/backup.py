@@ -22,7 +22,9 @@ import pandas as pd
 
 from decomkit.context.workspace import Workspace
 from decomkit.core.errors import BackupError, InputError, Problem
+from decomkit.core.i18n import Language, t
 from decomkit.core.locks import app_lock
+from decomkit.core.present import term
 from decomkit.custody.checksums import (
     FORMAT,
     MANIFEST,
@@ -70,17 +72,20 @@ def app_datasets(workspace: Workspace, app_id: str, names: list[str] | None = No
 FREQUENCY_ORDER = ("daily", "weekly", "monthly", "rarely")
 
 
-def recommend_frequency(datasets: pd.DataFrame, configured: str = "auto") -> tuple[str, str]:
-    """How often to back up while the app still runs, and why."""
+def recommend_frequency(datasets: pd.DataFrame, configured: str = "auto",
+                        language: Language = "en") -> tuple[str, str]:
+    """How often to back up while the app still runs, and why (in ``language``)."""
     if configured != "auto":
-        return configured, "set in decomkit.toml (backup.frequency)"
+        return configured, t("frequency.why_set", language)
     changes = datasets.dropna(subset=["changes"])
     if changes.empty:
-        return "weekly", "no dataset says how often it changes; weekly is a safe default"
+        return "weekly", t("frequency.why_default", language)
     fastest = min(changes["changes"], key=FREQUENCY_ORDER.index)
-    names = ", ".join(changes[changes["changes"] == fastest]["name"])
+    names = ("、" if language == "zh" else ", ").join(
+        changes[changes["changes"] == fastest]["name"])
     frequency = "monthly" if fastest == "rarely" else fastest
-    return frequency, f"{names} change{'s' if ',' not in names else ''} {fastest}"
+    return frequency, t("frequency.why", language, names=names,
+                        fastest=term("frequency", fastest, language))
 
 
 # ------------------------------------------------------------------ backing up

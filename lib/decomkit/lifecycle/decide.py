@@ -21,7 +21,8 @@ from decomkit.analysis.preflight import Check, Readiness, open_documents, prefli
 from decomkit.analysis.watch import set_aside, watch_retired
 from decomkit.context.stage import Stage
 from decomkit.core.errors import TransitionError
-from decomkit.core.present import Audience
+from decomkit.core.i18n import t
+from decomkit.core.present import Audience, sheet_frame
 from decomkit.core.sinks import write_csv, write_xlsx
 from decomkit.core.text import drawn_text
 from decomkit.inventory.tables import Inventory
@@ -48,10 +49,12 @@ class PortfolioRun:
 
 
 def write_candidates(stage: Stage, candidates: pd.DataFrame) -> tuple[Path, Path]:
-    """``candidates.csv`` (UTF-8 with BOM, so Excel shows Chinese) and ``candidates.xlsx``."""
+    """``candidates.csv`` (UTF-8 with BOM, so Excel shows Chinese; ids as they are, the batch
+    reads it) and ``candidates.xlsx`` (for people: headers and values in their language)."""
     root = stage.workspace.root
     return (write_csv(root / "candidates.csv", candidates),
-            write_xlsx(root / "candidates.xlsx", {"candidates": candidates}))
+            write_xlsx(root / "candidates.xlsx", {t("sheet.candidates", stage.language):
+                                                  sheet_frame(candidates, stage.language)}))
 
 
 def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:

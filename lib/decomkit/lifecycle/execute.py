@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -28,9 +28,9 @@ from decomkit.core.errors import (
     PlatformError,
     TransitionError,
 )
-from decomkit.core.i18n import Language, t
+from decomkit.core.i18n import TEXT, Language, t
 from decomkit.core.locks import app_lock
-from decomkit.core.present import spoken_date, to_local
+from decomkit.core.present import spoken_date, to_local, value
 from decomkit.core.text import canonical_user_id
 from decomkit.inventory.access import COLUMNS, scope_members
 from decomkit.lifecycle.approval import make_plan, planned_action
@@ -54,6 +54,29 @@ class Step:
     changes_platform: bool
     status: str = "planned"  # planned | done | skipped | failed
     detail: str = ""
+    detail_key: str = ""  # the detail as its reader reads it: a key of i18n.TEXT …
+    detail_values: dict = field(default_factory=dict)  # … and its values
+
+    def says(self, language: Language) -> str:
+        """What the step does, in ``language`` (its name when it has no words yet)."""
+        kind, _, channel = self.name.partition(":")
+        key = f"step.{kind}"
+        return t(key, language, channel=t(f"channel.{channel}", language) if channel else "") \
+            if key in TEXT else self.name
+
+    def detail_says(self, language: Language) -> str:
+        if self.detail_key:
+            return t(self.detail_key, language, **{
+                k: value(v, language) for k, v in self.detail_values.items()})
+        return self.detail
+
+
+def steps_table(steps: list[Step], language: Language) -> pd.DataFrame:
+    """The steps as people read them: what, whether it changes the platform, status, detail."""
+    return pd.DataFrame([{"step": s.says(language), "changes_platform": s.changes_platform,
+                          "status": t(f"status.{s.status}", language),
+                          "detail": s.detail_says(language)} for s in steps],
+                        columns=["step", "changes_platform", "status", "detail"])
 
 
 @dataclass(frozen=True)
@@ -65,8 +88,11 @@ class DisableRun:
     blocked: str = ""  # why a real run may not go ahead now ("" when it may), in English
     unmet: tuple[Unmet, ...] = ()  # the same, condition by condition
 
-    def table(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(s) for s in self.steps])
+    def table(self, language: Language = "zh") -> pd.DataFrame:
+        return steps_table(self.steps, language)
+
+    def step_lines(self, language: Language) -> list[str]:
+        return [f"{s.says(language)}: {t(f'status.{s.status}', language)}" for s in self.steps]
 
     def gate_lines(self, language: Language) -> list[str]:
         """Why it may not go ahead, as the reader of ``language`` reads it (each unmet
@@ -109,12 +135,15 @@ def without_access(readiness: Readiness | None, language: str) -> str:
 def residue(stage: Stage, app_id: str) -> list[str]:
     """What still references the app after it is off (停用指南 stage 七, 清理软件残留)."""
     inv = stage.inventory
-    tasks = [f"detach integration {r.integration_id} ({r.system})"
+    lang = stage.language
+    tasks = [t("residue.integration", lang, id=r.integration_id, system=r.system)
              for r in inv.integrations[inv.integrations["app_id"] == app_id].itertuples()]
     processes = inv.processes[inv.processes["app_id"] == app_id]
-    tasks += [f"retire approval template '{t}'" for t in processes["approval_template"].dropna()]
-    tasks += [f"update business process {r.process_id} '{r.name}'" for r in processes.itertuples()]
-    tasks.append(f"remove scheduled jobs and exports that read {app_id}")
+    tasks += [t("residue.template", lang, name=name)
+              for name in processes["approval_template"].dropna() if str(name).strip()]
+    tasks += [t("residue.process", lang, id=r.process_id, name=r.name)
+              for r in processes.itertuples()]
+    tasks.append(t("residue.jobs", lang, app=app_id))
     return tasks
 
 
@@ -250,7 +279,8 @@ def send_advance_notice(stage: Stage, app_id: str, plan: dict, instance: str, gr
                     "changed on the platform. Fix the channel and run again") from None
             steps.append(Step(f"notify-advance:{channel}",
                               f"notify({channel}) affected users: advance notice", True,
-                              "done" if ran else "skipped", "" if ran else "already done"))
+                              "done" if ran else "skipped", "" if ran else "already done",
+                             "" if ran else "step.already_done"))
     return steps
 
 
@@ -312,7 +342,8 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
             result, ran = ledger.run_once(key(step.name), app_id, step.name, stage.analyst,
                                           perform, settle, grant=grant)
             done.append(Step(step.name, step.call, step.changes_platform,
-                             "done" if ran else "skipped", "" if ran else "already done"))
+                             "done" if ran else "skipped", "" if ran else "already done",
+                             "" if ran else "step.already_done"))
             return result
 
         def move(state: str, data: dict) -> None:
@@ -364,7 +395,9 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
         ordinary = next((u for u in user_ids if not app.is_admin(u)), None)
         still_visible = ordinary is not None and platform.visible_to(ordinary, app_id)
         done.append(Step("verify", by_name["verify"].call, False, "done",
-                         f"status {app.status}; {ordinary} can see it: {still_visible}"))
+                         f"status {app.status}; {ordinary} can see it: {still_visible}",
+                         "step.verified", {"status": app.status, "who": ordinary or "",
+                                           "visible": still_visible}))
         if app.status == "enabled" or still_visible:
             raise TransitionError(app_id, "verify the disable",
                                   f"the platform still shows it ({app.status}, visible to "
@@ -403,8 +436,8 @@ class GrantRun:
     steps: list[Step]
     blocked: str = ""  # why a real run may not go ahead now ("" when it may)
 
-    def table(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(s) for s in self.steps])
+    def table(self, language: Language = "zh") -> pd.DataFrame:
+        return steps_table(self.steps, language)
 
     def lines(self, language: str = "zh") -> list[str]:
         """What it did or would do, in the reader's language (the refusal as the gate says)."""
@@ -488,8 +521,14 @@ class RollbackPlan:
     steps: list[Step]
     blocked: str
 
-    def lines(self) -> list[str]:
-        return [*self.terms.lines(), self.blocked or "gates open / 可以恢复"]
+    unmet: tuple[Unmet, ...] = ()
+    no_saved_scope: bool = False
+
+    def lines(self, language: Language = "zh") -> list[str]:
+        return [*self.terms.lines(language), *(
+            [u.say(language) for u in self.unmet] if self.unmet else
+            [t("rollback.no_saved_scope", language)] if self.no_saved_scope else
+            [self.blocked] if self.blocked else [t("rollback.open", language)])]
 
 
 def _rollback_decision(stage: Stage, app_id: str, confirm: str, override_reason: str,
@@ -509,15 +548,13 @@ def rollback_plan(stage: Stage, app_id: str, confirm: str = "", override_reason:
     terms, decision = _rollback_decision(stage, app_id, confirm, override_reason, as_of)
     steps = [Step("enable", "enable(app)", True),
              Step("restore-scope", "set_visible_scope(the scope saved before revocation)", True)]
-    blocked = [] if decision else [decision.why]
-    if decision and saved_scope(stage, app_id) is None:
-        blocked.append(NO_SAVED_SCOPE)
-    return RollbackPlan(app_id, terms, steps, "; ".join(blocked))
+    blocked = "" if decision else decision.why
+    no_scope = bool(decision) and saved_scope(stage, app_id) is None
+    return RollbackPlan(app_id, terms, steps, NO_SAVED_SCOPE if no_scope else blocked,
+                        () if decision else decision.unmet, no_scope)
 
 
-NO_SAVED_SCOPE = ("no visible scope was saved before its access was revoked (it was retired "
-                  "outside the kit, or its history was imported): enable it in the console and "
-                  "set its visible scope by hand")
+NO_SAVED_SCOPE = t("rollback.no_saved_scope", "en")
 
 
 def saved_scope(stage: Stage, app_id: str) -> Scope | None:

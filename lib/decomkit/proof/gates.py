@@ -508,7 +508,11 @@ class Refusal:
         return [u.say(language) for u in self.unmet]
 
     def error(self) -> TransitionError:
-        return TransitionError(self.app_id, _VERBS.get(self.action, self.action), self.why)
+        said: dict[str, str] = {lang: t("gate.refused", lang, app=self.app_id, action=t(
+            f"verb.{self.action}", lang) if f"verb.{self.action}" in TEXT else self.action,
+            why=("; " if lang == "en" else ";").join(self.lines(lang))) for lang in LANGUAGES}
+        return TransitionError(self.app_id, _VERBS.get(self.action, self.action), self.why,
+                               said)
 
 
 _VERBS = {"back_up": "back up", "request_approval": "request approval",

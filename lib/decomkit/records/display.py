@@ -13,7 +13,16 @@ from matplotlib.figure import Figure
 
 from decomkit.analysis.watch import watch_table
 from decomkit.core.i18n import Language, t
-from decomkit.core.present import audience, local_time, money, table_html, table_text, term
+from decomkit.core.present import (
+    audience,
+    form_label,
+    local_time,
+    money,
+    table_html,
+    table_text,
+    term,
+    value,
+)
 from decomkit.records.overview import HORIZON_DAYS
 from decomkit.views.charts import png, portfolio_savings_chart, review_chart, verification_chart
 from decomkit.views.trail import trail_frame
@@ -67,8 +76,10 @@ def show_lines(title: str, lines: list[str]) -> None:
 
 def show_decision(event) -> None:
     who = audience()
-    show_lines(f"decision / 决定: {term(event.data['decision'], who.language)}",
-               [f"ledger row {event.seq}, {local_time(event.ts, who.zone)}, {event.actor}"])
+    lang = who.language
+    show_lines(t("show.decision", lang, decision=term(event.data["decision"], lang)),
+               [t("show.decision_row", lang, seq=event.seq, time=local_time(event.ts, who.zone),
+                  actor=event.actor)])
 
 
 def show_trail(entries, summary=None) -> None:
@@ -91,26 +102,37 @@ def show_history(history) -> None:
 
 
 def show_confirmation(key: str, step: dict) -> None:
-    show_lines(f"confirmed {key} ({step['operation']})",
-               [f"{step['who']}, {step['evidence']} sha256 {step['evidence_sha256']}"])
+    lang = audience().language
+    show_lines(t("show.confirmed", lang, step=key, operation=step["operation"]),
+               [t("show.confirmed_by", lang, who=step["who"], evidence=step["evidence"],
+                  sha=step["evidence_sha256"])])
 
 
 def show_request(event) -> None:
-    show_lines(f"submitted {event.data['instance_id']}",
-               [f"{k}: {v}" for k, v in event.data["form"].items()])
+    lang = audience().language
+    show_lines(t("show.submitted", lang, instance=event.data["instance_id"]),
+               [f"{form_label(k, lang)}{'：' if lang == 'zh' else ': '}{value(v, lang)}"
+                for k, v in event.data["form"].items()])
+
 
 
 def show_tracking(tracking) -> None:
-    status = tracking.status
-    lines = [f"{r['user_id']}: {r['result']} {r.get('comment', '')}" for r in status.records]
+    status, lang = tracking.status, audience().language
+    lines = [t("show.record", lang, who=r["user_id"], result=term("outcome", str(r["result"]),
+                                                                  lang),
+               comment=(("：" if lang == "zh" else ": ") + r["comment"]) if r.get("comment")
+               else "") for r in status.records]
     if tracking.overdue_days:
-        lines.append(f"overdue {tracking.overdue_days} days; reminded: {tracking.reminded}")
-    show_lines(f"{status.instance_id}: {status.status} {status.result or ''} → {tracking.state}",
-               lines)
+        lines.append(t("show.overdue", lang, days=tracking.overdue_days,
+                       reminded=value(tracking.reminded, lang)))
+    show_lines(t("show.tracking", lang, instance=status.instance_id,
+                 status=term("status", status.status, lang),
+                 result=term("outcome", status.result or "NONE", lang),
+                 state=term(tracking.state, lang)), lines)
 
 
 def show_verification(report, backup, language: Language) -> None:
-    title = "verified / 验证通过" if report.ok else "FAILED / 验证失败"
+    title = t("show.verified" if report.ok else "show.verify_failed", language)
     show_lines(title, report.problems or [report.manifest_hash])
     show_table(report.files)
     sizes = {f["path"]: f["size"] for f in backup.manifest["files"]}
@@ -119,10 +141,10 @@ def show_verification(report, backup, language: Language) -> None:
 
 def show_review(review) -> None:
     if review.too_early:
-        show_lines(f"{review.name}: too early / 为时尚早",
-                   [f"disabled {review.disabled_on}; costs are comparable from "
-                    f"{review.meaningful_from} / 停用于 {review.disabled_on},"
-                    f"{review.meaningful_from} 起可比较成本"])
+        lang = audience().language
+        show_lines(t("show.too_early", lang, name=review.name),
+                   [t("show.too_early_why", lang, disabled=value(review.disabled_on, lang),
+                      start=value(review.meaningful_from, lang))])
     else:
         lang = audience().language
         show_lines(t("review.title", lang, name=review.name, period=review.period_text(lang),
@@ -154,8 +176,10 @@ def show_watch(watches) -> None:
 
 
 def show_survey(review) -> None:
-    show_lines(f"score before / 停用前 {review.score_before} → after / 停用后 "
-               f"{review.score_after}", list(review.survey_after["comment"].dropna()))
+    lang = audience().language
+    show_lines(t("show.survey", lang, before=value(review.score_before, lang),
+                 after=value(review.score_after, lang)),
+               list(review.survey_after["comment"].dropna()))
     show_table(review.survey_by_department, empty="survey")
 
 

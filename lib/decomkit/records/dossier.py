@@ -33,7 +33,7 @@ from decomkit.core.canonical import canonical_json
 from decomkit.core.errors import LedgerIntegrityError, RecordError
 from decomkit.core.files import atomic_write_text
 from decomkit.core.i18n import t
-from decomkit.core.present import Audience, label, local_time, term, zone_label
+from decomkit.core.present import Audience, label, local_time, term, value, zone_label
 from decomkit.core.resources import render_template, templates_dir
 from decomkit.core.sinks import scrub_notebook, write_xlsx
 from decomkit.proof.checkpoints import verify_ledger
@@ -82,6 +82,37 @@ def _static(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             if WIDGET_VIEW in data:
                 data.pop(WIDGET_VIEW)
                 data["text/plain"] = "(interactive control — its parameter twin is shown above)"
+    return nb
+
+
+_HEADING = re.compile(r"^(#+)\s*(.*)$")
+
+
+def heading_for(text: str, language: str) -> str:
+    """A notebook heading "Roll back / 恢复启用 (停用指南 FAQ 2)" as its reader reads it:
+    the English half or the Chinese half (a number such as "04 ·" kept)."""
+    number = re.match(r"^(\d+\s*·\s*)", text)
+    lead = number.group(1) if number else ""
+    body = text[len(lead):]
+    if " / " not in body:
+        return text
+    en, _, zh = body.partition(" / ")
+    return lead + (en if language == "en" else zh).strip()
+
+
+def for_reader(nb: nbformat.NotebookNode, language: str) -> nbformat.NotebookNode:
+    """What a record keeps of a notebook's own text: its headings, in the reader's language.
+    The prose is the analyst's instructions (how to run the stage), not what happened; the
+    outputs say what happened."""
+    for cell in nb.cells:
+        if cell.get("cell_type") != "markdown":
+            continue
+        lines = []
+        for line in str(cell.get("source", "")).splitlines():
+            found = _HEADING.match(line)
+            if found:
+                lines.append(f"{found.group(1)} {heading_for(found.group(2), language)}")
+        cell["source"] = "\n".join(lines)
     return nb
 
 
@@ -143,21 +174,26 @@ def stage_record(workspace: Workspace, app_id: str, path: Path) -> StageRecord:
               "operator": params.get("analyst") or workspace.config.operator,
               "started": meta.get("start_time", "-"), "ended": meta.get("end_time", "-"),
               "parameters": params}
-    return StageRecord(path, path.stem, render_notebook(nb), header)
+    return StageRecord(path, path.stem,
+                       render_notebook(for_reader(nb, workspace.config.language)), header)
 
 
 def _header_html(header: dict, title: str, who: Audience) -> str:
-    params = ", ".join(f"{_e(k)} = {_e(v)}" for k, v in header["parameters"].items()) or "-"
-    outcome = header["outcome"] if header["outcome"] in ("failed", "-") else term(
-        header["outcome"], who.language)
-    rows = [("app / 应用", header["app"]), ("stage / 阶段", header["stage"]),
-            ("outcome / 结果", outcome), ("operator / 操作人", header["operator"]),
-            ("started / 开始", local_time(header["started"], who.zone, seconds=True)),
-            ("ended / 结束", local_time(header["ended"], who.zone, seconds=True))]
+    lang = who.language
+    # A parameter is named as the analyst typed it; its value as a person reads it.
+    params = ", ".join(f"{_e(k)} = {_e(value(v, lang))}"
+                       for k, v in header["parameters"].items()) or "—"
+    outcome = t("record.failed", lang) if header["outcome"] == "failed" else "—" if header[
+        "outcome"] == "-" else term(header["outcome"], lang)
+    rows = [(t("record.app", lang), header["app"]), (t("record.stage", lang), header["stage"]),
+            (t("record.outcome", lang), outcome),
+            (t("record.operator", lang), header["operator"]),
+            (t("record.started", lang), local_time(header["started"], who.zone, seconds=True)),
+            (t("record.ended", lang), local_time(header["ended"], who.zone, seconds=True))]
     cls = "failed" if header["outcome"] == "failed" else "ok"
     items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     return (f'<header class="record"><h1>{_e(title)}</h1><dl>{items}'
-            f'<dt>parameters / 参数</dt><dd><small>{params}</small></dd></dl>'
+            f'<dt>{_e(t("record.parameters", lang))}</dt><dd><small>{params}</small></dd></dl>'
             f'<p class="{cls}">{_e(outcome)}</p></header>')
 
 
@@ -264,13 +300,17 @@ def write_tables(workspace: Workspace, app_id: str, path: Path,
     who = _audience(workspace)
     with workspace.ledger() as ledger:
         events = ledger.events(app_id)
+    lang = who.language
+    # The ledger's events: the recorded data stays as signed (canonical JSON, the evidence an
+    # auditor checks the hashes against); the rest is in the reader's language.
     frame = pd.DataFrame([{"seq": e.seq, "time": local_time(e.ts, who.zone, seconds=True),
-                           "kind": e.kind, "state": e.state, "actor": e.actor,
-                           "data": canonical_json(e.data)[:30000], "hash": e.hash}
-                          for e in events])
+                           "event": term(e.kind, lang), "state": term(e.state or "", lang),
+                           "actor": e.actor, "recorded_data": canonical_json(e.data)[:30000],
+                           "hash": e.hash} for e in events])
+    frame = frame.rename(columns={c: label(c, lang) for c in frame.columns})
     trail = trail_frame(entries if entries is not None else app_trail(workspace, app_id, who))
-    trail = trail.rename(columns={c: label(c, who.language) for c in trail.columns})
-    return write_xlsx(path, {"trail": trail, "ledger": frame})
+    trail = trail.rename(columns={c: label(c, lang) for c in trail.columns})
+    return write_xlsx(path, {t("sheet.trail", lang): trail, t("sheet.ledger", lang): frame})
 
 
 # ------------------------------------------------------------------ the manifest

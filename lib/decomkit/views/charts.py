@@ -14,6 +14,7 @@ from functools import cache
 
 import matplotlib
 import matplotlib.dates
+import matplotlib.text
 import matplotlib.ticker
 import pandas as pd
 from matplotlib.figure import Figure  # no pyplot: figures never depend on a GUI backend
@@ -71,6 +72,50 @@ def literal(text) -> str:
 def _figure(width: float = 7.5, height: float = 3.6) -> Figure:
     cjk_font()
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def _renderer(fig: Figure):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def overlapping_labels(fig: Figure) -> list[tuple[str, str]]:
+    """The pairs of texts drawn on the same axes (labels, annotations, tick labels) whose boxes
+    overlap, names over names: a chart people read has none."""
+    renderer = _renderer(fig)
+    pairs = []
+    for ax in fig.axes:
+        texts = [x for x in [*ax.texts, *ax.get_xticklabels(), *ax.get_yticklabels()]
+                 if x.get_visible() and x.get_text().strip()]
+        boxes = [x.get_window_extent(renderer) for x in texts]
+        for i in range(len(texts)):
+            for j in range(i + 1, len(texts)):
+                if boxes[i].overlaps(boxes[j]):
+                    pairs.append((texts[i].get_text(), texts[j].get_text()))
+    return pairs
+
+
+def keep_apart(fig: Figure, ax, step: float = 9.0, tries: int = 24) -> None:
+    """Move the annotations of ``ax`` (placed in offset points) up or down, a step at a time,
+    until none overlaps another; each keeps a thin line to its point."""
+    renderer = _renderer(fig)
+    placed: list = []
+    notes = [x for x in ax.texts if isinstance(x, matplotlib.text.Annotation)
+             and x.get_text().strip()]
+    notes.sort(key=lambda a: -a.get_window_extent(renderer).y0)
+    for note in notes:
+        dx, dy = note.xyann
+        for k in range(tries + 1):
+            if k:
+                shift = step * ((k + 1) // 2) * (1 if k % 2 else -1)
+                note.xyann = (dx, dy + shift)
+            box = note.get_window_extent(renderer).padded(1.0)
+            if not any(box.overlaps(other) for other in placed):
+                break
+        placed.append(note.get_window_extent(renderer).padded(1.0))
 
 
 def png(fig: Figure) -> bytes:
@@ -147,11 +192,14 @@ def cost_usage_scatter(portfolio: pd.DataFrame, language: Language = "zh",
                    label=f"{t(f'quadrant.{quadrant}', language)} ({len(part)})")
     for _, row in portfolio.head(label_top).iterrows():
         ax.annotate(literal(row["name"]), (row["mau_recent"], row["annual_cost"]),
-                    fontsize=8, xytext=(4, 4), textcoords="offset points")
+                    fontsize=8, xytext=(4, 4), textcoords="offset points",
+                    arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.5,
+                                "shrinkA": 0, "shrinkB": 3})
     ax.set_xscale("symlog", linthresh=10)
     ax.set_xlabel(t("chart.active_users", language))
     ax.set_ylabel(t("chart.annual_cost", language))
     ax.legend(title="TIME", frameon=False)
+    keep_apart(fig, ax)  # names of apps with the same cost and use would print over each other
     return fig
 
 

@@ -15,7 +15,15 @@ import pandas as pd
 from decomkit.context.workspace import Workspace
 from decomkit.core.errors import DecomkitError
 from decomkit.core.i18n import TEXT, Language, t
-from decomkit.core.present import Audience, local_date, local_time, money
+from decomkit.core.present import (
+    Audience,
+    form_label,
+    local_date,
+    local_time,
+    money,
+    operation,
+    value,
+)
 from decomkit.proof.checkpoints import stored_checkpoints
 from decomkit.proof.ledger import Event
 
@@ -141,8 +149,9 @@ def describe(event: Event, names: dict[str, str], who: Audience,
             chain = [_who(u, names) for u in data.get("approvers", [])]
             if chain:
                 details.append(t("trail.approvers", lang, names=" → ".join(chain)))
-            for key, value in (data.get("form") or {}).items():
-                details.append(f"{key}: {value}")
+            for key, said in (data.get("form") or {}).items():
+                details.append(f"{form_label(key, lang)}{'：' if lang == 'zh' else ': '}"
+                               f"{value(said, lang)}")
             if data.get("plan_hash"):
                 details.append(t("trail.plan", lang, digest=data["plan_hash"]))
         if state in ("approved", "rejected"):
@@ -163,12 +172,13 @@ def describe(event: Event, names: dict[str, str], who: Audience,
         if data.get("manifest_hash"):
             details.append(t("trail.manifest", lang, digest=data["manifest_hash"]))
         if state == "reviewed" and data.get("lessons"):
-            details += [f"{k}: {v}" for k, v in data["lessons"].items()]
+            details += [f"{t('lesson.' + k, lang) if 'lesson.' + k in TEXT else k}: {v}"
+                        for k, v in data["lessons"].items()]
     elif event.kind == "action":
         state = None
         failed = data.get("status") == "failed"
         what = t("trail.action_failed" if failed else "trail.action", lang,
-                 operation=data.get("operation", "?"))
+                 operation=operation(str(data.get("operation", "?")), lang))
         if data.get("error"):
             details.append(str(data["error"]))
     else:
