@@ -98,7 +98,9 @@ def show_refusals_in(language: Language) -> None:
         return
 
     def refusal(shell, etype, evalue, tb, tb_offset=None) -> list[str]:
-        return [evalue.in_language(language)]
+        said = [evalue.in_language(language)]
+        shell._showtraceback(etype, evalue, said)  # the error output: this one message
+        return said
 
     shell.set_custom_exc((TransitionError,), refusal)
 
