@@ -80,6 +80,7 @@ class User:
     user_id: str
     name: str
     dept_ids: list[int]
+    leads: list[int] = field(default_factory=list)  # departments they manage (主管)
 
 
 @dataclass
@@ -669,7 +670,8 @@ class FakeDingTalk:
         dept, cursor, size = body["dept_id"], body["cursor"], body["size"]
         if not 1 <= size <= 100 or cursor < 0:
             raise Invalid("InvalidParameter", "size 1 to 100, cursor from 0")
-        members = [{"userid": u.user_id, "name": u.name, "dept_id_list": list(u.dept_ids)}
+        members = [{"userid": u.user_id, "name": u.name, "dept_id_list": list(u.dept_ids),
+                    "leader": dept in u.leads}
                    for u in self.org.users.values() if dept == 1 or dept in u.dept_ids]
         more = cursor + size < len(members)
         return 200, {"errcode": 0, "errmsg": "ok", "request_id": "fake", "result": {
