@@ -202,7 +202,7 @@ def track_approval(stage: Stage, app_id: str, now: dt.datetime | None = None) ->
             ledger.transition(app_id, "rejected", stage.analyst, {
                 **data, "withdrawn": status.status == "TERMINATED",
                 "why": [r.get("comment", "") for r in refusals]})
-        asked = ()
+        asked: tuple[Question, ...] = ()
         if status.status == "RUNNING":  # a question on a running request can be answered
             asked = tuple(record_questions(
                 stage, app_id, status, pending.data.get("requester") or requester(stage), ledger,

@@ -21,7 +21,7 @@ from decomkit.core.files import atomic_write_bytes
 from decomkit.core.i18n import t
 from decomkit.core.locks import app_lock
 from decomkit.core.text import canonical_user_id
-from decomkit.platforms import ApprovalStatus, Notification
+from decomkit.platforms import ApprovalStatus, Notification, Platform
 from decomkit.proof.ledger import Event, Ledger
 
 # What makes a comment a question: a question mark, or words that ask or ask for something.
@@ -94,11 +94,16 @@ def record_questions(stage: Stage, app_id: str, status: ApprovalStatus, requeste
                          who=question.user_id, question=question.text,
                          instance_id=question.instance_id, app_id=app_id))
         key = f"{app_id}:question:{question.key}"
-        notice = Notification("dingtalk_work", title, text, (requester,))
-        ledger.run_once(key, app_id, "notify", stage.analyst,
-                        lambda notice=notice, key=key: platform.notify(notice, key=key),
-                        lambda key=key: platform.settled("notify", key))
+        _tell(ledger, platform, app_id, stage.analyst, key,
+              Notification("dingtalk_work", title, text, (requester,)))
     return open_questions(ledger, app_id, status.instance_id)
+
+
+def _tell(ledger: Ledger, platform: Platform, app_id: str, actor: str, key: str,
+          notice: Notification) -> None:
+    """One notice under ``key``, never sent twice."""
+    ledger.run_once(key, app_id, "notify", actor, lambda: platform.notify(notice, key=key),
+                    lambda: platform.settled("notify", key))
 
 
 def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Path | None = None,
