@@ -90,6 +90,8 @@ CASES = {
     "get_approval": lambda c: c.approval_status(_submit(c)),
     "terminate_approval": lambda c: c.withdraw_approval(_submit(c), "it-admin", "不需要了",
                                                         key="k"),
+    "comment_approval": lambda c: c.comment_approval(_submit(c), "it-admin", "已补充迁移计划",
+                                                     key="k"),
     "form_schema": lambda c: c.form_schema(),
     "process_code_by_name": lambda c: c.save_template(),
     "form_create": lambda c: c.save_template(),
