@@ -4,6 +4,8 @@ questions answered on the same request."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import test_dingtalk as dingtalk
@@ -23,6 +25,7 @@ _fresh_tokens, fake, org, on_dingtalk = (dingtalk._fresh_tokens, dingtalk.fake, 
 PROCESS, SELF_BUILT = dingtalk.PROCESS, dingtalk.SELF_BUILT
 
 AS_OF = "2026-11-23"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def assessed_and_verified(ws, app: str) -> list[str]:
@@ -327,3 +330,26 @@ def test_the_manual_platform_keeps_the_question_and_the_answer_on_the_request(tm
     assert status.comments[1]["attachment"] == "说明.pdf" and status.records == ()
     from decomkit.lifecycle.questions import questions_in
     assert [q.text for q in questions_in(status, "it-admin")] == [QUESTION]
+
+
+def test_03_shows_the_question_and_takes_the_answer(sandbox_demo, tmp_path):
+    import papermill as pm
+
+    request = pending_request(sandbox_demo)
+    SandboxPlatform(sandbox_demo.root / "platform").comment_approval(
+        request["instance_id"], request["approvers"][0], QUESTION, key="q")
+
+    def run(**parameters) -> str:
+        out = tmp_path / "03.ipynb"
+        pm.execute_notebook(str(NOTEBOOKS / "03_approval.ipynb"), str(out),
+                            kernel_name="decomkit", progress_bar=False, cwd=str(tmp_path),
+                            parameters={"workspace": str(sandbox_demo.root),
+                                        "app_id": "old-attendance", **parameters})
+        return out.read_text(encoding="utf-8")
+
+    asked = run()
+    assert "审批人的提问(尚未答复)" in asked and QUESTION in asked
+    assert "decomkit approval answer" in asked
+    answered = run(answer_text="历史记录已迁入考勤打卡。")
+    assert f"已在申请 {request['instance_id']} 上答复" in answered
+    assert "没有等待答复的提问。" in answered
