@@ -86,6 +86,7 @@ class User:
     user_id: str
     name: str
     dept_ids: list[int]
+    leads: list[int] = field(default_factory=list)  # departments they manage (主管)
 
 
 @dataclass
@@ -177,6 +178,9 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1.0/workflow/processInstances/terminate", "header", "terminate_approval",
           body={"processInstanceId*": str, "isSystem": bool, "remark": str,
                 "operatingUserId": str}),
+    Route("POST", "/v1.0/workflow/processInstances/comments", "header", "comment_approval",
+          body={"processInstanceId*": str, "text*": str, "commentUserId*": str,
+                "file": {"photos": [str], "attachments": [dict]}}),
     Route("GET", "/v1.0/workflow/forms/schemas/processCodes", "header", "form_schema",
           query={"processCode*": str, "appUuid": str}),
     Route("GET", "/v1.0/workflow/processCentres/schemaNames/processCodes", "header",
@@ -336,6 +340,12 @@ class FakeDingTalk:
         elif all(u in {r["userId"] for r in inst["operationRecords"]}
                  for u in inst["approverUserIds"]):
             inst.update(status="COMPLETED", result="agree", finishTime=_now())
+
+    def comment(self, instance_id: str, user: str, remark: str) -> None:
+        """A comment (评论) on a request, in the DingTalk app or through the comment call."""
+        self.instances[instance_id]["operationRecords"].append(
+            {"userId": user, "result": "NONE", "remark": remark, "date": _now(),
+             "type": "ADD_REMARK", "showName": "评论"})
 
     # -------------------------------------------------------------- the server
 
@@ -585,6 +595,12 @@ class FakeDingTalk:
         if unknown:
             raise Invalid("InvalidParameter", f"formComponentValues: {len(unknown)} names are "
                           "not fields of the template")
+        given = {v["name"] for v in body["formComponentValues"] if str(v["value"]).strip()}
+        missing = [c["props"]["label"] for c in template["formComponents"]
+                   if c["props"].get("required") and c["props"]["label"] not in given]
+        if missing:
+            raise Invalid("InvalidParameter", f"formComponentValues: {len(missing)} required "
+                          "fields are empty")
         approvers = body.get("approvers")
         if approvers is not None and not 0 < len(approvers) <= 20:
             raise Invalid("InvalidParameter", "approvers: 1 to 20 nodes")
@@ -636,6 +652,17 @@ class FakeDingTalk:
             return 400, {"code": "instanceNotRunning", "message": "审批实例已结束",
                          "requestid": "fake"}
         inst.update(status="TERMINATED", finishTime=_now())
+        return 200, {"result": True, "success": True}
+
+    def comment_approval(self, body, **_):
+        inst = self.instances.get(body["processInstanceId"])
+        if inst is None:
+            raise Invalid("InvalidParameter", "processInstanceId: no such instance")
+        if body["commentUserId"] not in self.org.users:
+            raise Invalid("InvalidParameter", "commentUserId: no such user")
+        if not body["text"].strip():
+            raise Invalid("InvalidParameter", "text: empty")
+        self.comment(body["processInstanceId"], body["commentUserId"], body["text"])
         return 200, {"result": True, "success": True}
 
     def form_schema(self, query, **_):
@@ -691,7 +718,8 @@ class FakeDingTalk:
         dept, cursor, size = body["dept_id"], body["cursor"], body["size"]
         if not 1 <= size <= 100 or cursor < 0:
             raise Invalid("InvalidParameter", "size 1 to 100, cursor from 0")
-        members = [{"userid": u.user_id, "name": u.name, "dept_id_list": list(u.dept_ids)}
+        members = [{"userid": u.user_id, "name": u.name, "dept_id_list": list(u.dept_ids),
+                    "leader": dept in u.leads}
                    for u in self.org.users.values() if dept == 1 or dept in u.dept_ids]
         more = cursor + size < len(members)
         return 200, {"errcode": 0, "errmsg": "ok", "request_id": "fake", "result": {

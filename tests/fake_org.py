@@ -44,6 +44,7 @@ class FakeOrg:
         self.rng = rng
         self.depts: dict[int, dict] = {}  # dept_id → {name, parent_id}
         self.users: dict[str, dict] = {}  # userid → the user/list entry
+        self.heads: dict[int, str] = {}  # dept_id → its manager (user/list: leader)
         self.apps: dict[str, dict] = {}  # agentId (text) → the app, with scope and roles
         self.admins: set[str] = set()  # the organisation's own admins (manage every app)
         self._next_dept = 100
@@ -105,7 +106,7 @@ class FakeOrg:
                 for _ in range(per_team):
                     self._person([dept_id])
             else:
-                self._person([dept_id])  # the department's head
+                self.heads[dept_id] = self._person([dept_id])  # the department's head
         for userid in list(self.users)[10::97]:  # some people belong to two departments
             self.users[userid]["dept_id_list"].append(self.rng.choice(self.leaves()))
 
@@ -220,7 +221,8 @@ class FakeOrg:
             if dept != ROOT and dept not in self.depts:
                 return 200, {"errcode": 60003, "errmsg": "部门不存在"}
             members = [u for u in self.users.values() if dept in u["dept_id_list"]]
-            page = members[cursor:cursor + size]
+            page = [{**u, "leader": self.heads.get(dept) == u["userid"]}
+                    for u in members[cursor:cursor + size]]
             more = cursor + size < len(members)
             return 200, {"errcode": 0, "errmsg": "ok", "result": {
                 "has_more": more, "list": page} | ({"next_cursor": cursor + size} if more

@@ -91,6 +91,8 @@ CASES = {
     "list_instance_ids": lambda c: (_submit(c), c.instance_ids(PROCESS, 0, ["it-admin"])),
     "terminate_approval": lambda c: c.withdraw_approval(_submit(c), "it-admin", "不需要了",
                                                         key="k"),
+    "comment_approval": lambda c: c.comment_approval(_submit(c), "it-admin", "已补充迁移计划",
+                                                     key="k"),
     "form_schema": lambda c: c.form_schema(),
     "process_code_by_name": lambda c: c.save_template(),
     "form_create": lambda c: c.save_template(),

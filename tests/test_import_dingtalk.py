@@ -87,6 +87,9 @@ def test_import_on_an_empty_workspace_writes_apps_users_scopes_admins(on_dingtal
     # the call centre team (250 people) takes three pages of at most 100
     assert sum(1 for u in users["dept_id"] if u == str(org.big_team)) >= 230
     assert calls(server, "/topapi/v2/user/list") == len(org.depts) + 1 + 2
+    # each department's manager (user/list: leader) heads it: its apps' department head
+    marked = users[users["dept_head"].fillna(False).astype(bool)]
+    assert set(marked.index) == set(org.heads.values()) and len(marked) > 10
 
     scopes = inventory.app_scopes
     admins = scopes[scopes["access"] == "admin"]

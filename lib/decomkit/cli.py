@@ -280,6 +280,18 @@ def cmd_approve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_approval_answer(args: argparse.Namespace) -> int:
+    from decomkit.context.stage import open_stage
+    from decomkit.core.i18n import t
+    from decomkit.lifecycle.questions import answer_approvers
+
+    with open_stage(args.dir, tables=["users"]) as stage:
+        event = answer_approvers(stage, args.app, args.text, args.attach)
+        print(f"{args.app}: " + t("answer.done", stage.language,
+                                  instance_id=event.data["instance_id"]))
+    return 0
+
+
 def cmd_confirm(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
     from decomkit.platforms.manual import confirm_step
@@ -488,6 +500,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evidence", default=None,
                    help="manual platform: a file proving the approval (its SHA-256 is kept)")
     p.set_defaults(func=cmd_approve)
+
+    p = sub.add_parser("approval", help="the approval request: answer its approvers")
+    approval_sub = p.add_subparsers(dest="approval_command", required=True)
+    a = approval_sub.add_parser("answer", help="add the answer to approvers' questions (and a "
+                                "file) to the pending request, on the platform and in the "
+                                "ledger")
+    a.add_argument("dir", help="the workspace")
+    a.add_argument("app")
+    a.add_argument("--text", required=True, help="the answer")
+    a.add_argument("--attach", default=None, help="a file to attach (its SHA-256 is kept)")
+    a.set_defaults(func=cmd_approval_answer)
 
     p = sub.add_parser("confirm", help="record that a person did a console step (manual "
                                        "platform, or DingTalk steps without an API)")

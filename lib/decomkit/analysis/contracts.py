@@ -127,7 +127,8 @@ class ExitPlan:
                 "best_exit": self.best.kind, "exit_date": self.best.exit_date,
                 "notice_by": self.best.notice_by, "penalty": self.best.penalty,
                 "savings_12": self.best.savings_12, "savings_24": self.best.savings_24,
-                "warning": self.warning}
+                "warning": self.warning, "monthly_cost": self.monthly_cost,
+                "migration_cost": self.migration_cost}
 
 
 def _savings(monthly: float, as_of: dt.date, exit_date: dt.date, horizon: int,

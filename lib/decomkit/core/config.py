@@ -120,9 +120,24 @@ class Approval(_Section):
     auto_agree_after_seconds: float = Field(-1, description=(
         "Sandbox rehearsals only: approvers agree by themselves after this many seconds "
         "(-1: never)."))
+    route_by_owner: bool = Field(True, description=(
+        "Route each request by rule: its department_head approver is the head of the app's "
+        "owning department (apps.owner_dept), from approval.department_heads, else the users "
+        "table's dept_head column (an import from DingTalk sets it from the department's "
+        "manager); an owning department with no head refuses the request before anything is "
+        "sent. An app with no owning department, or false here: the chain's department_head "
+        "user_id. A person met twice in the chain is asked once; a chain that resolves to "
+        "nobody, or to the requester, is refused."))
+    finance_above: float = Field(0, ge=0, description=(
+        "The finance approvers are asked only about an app that costs more than this a year "
+        "(CNY, from its assessment; 0: every request). An app whose cost is not known goes to "
+        "finance."))
     chain: tuple[Approver, ...] = Field((), description=(
         "Approver chain, in order (department head → IT → finance): one [[approval.chain]] "
         "table each with role, user_id (the platform's user id) and name."))
+    department_heads: dict[str, str] = Field({}, description=(
+        'Department → the user id of its head, read before the users table, e.g. '
+        '"财务部" = "u0005".'))
 
 
 class Notify(_Section):

@@ -908,6 +908,66 @@ TEXT: dict[str, dict[str, str]] = {
     "reenable.fee_year": {"en": "{fee} a year", "zh": "每年 {fee}"},
     "reenable.fee_unknown": {"en": "unknown", "zh": "未知"},
     "reenable.terms": {"en": "Terms: {terms}", "zh": "条款:{terms}"},
+    # The approval form an approver decides on (lifecycle.approval_form).
+    "form.title": {"en": "Decommission request: {name}", "zh": "停用申请:{name}"},
+    "form.action.disable": {"en": "disable the app", "zh": "停用应用"},
+    "form.action.unlink": {"en": "end the free association", "zh": "解除免费关联"},
+    "form.unknown": {"en": "not known (no assessment recorded)",
+                     "zh": "未知(尚无评估记录)"},
+    "form.none": {"en": "none", "zh": "无"},
+    "form.saving": {"en": "{amount} over {months} months (after fees and migration)",
+                    "zh": "{months} 个月内 {amount}(已扣除终止费和迁移费用)"},
+    "form.no_deadline": {"en": "no notice deadline (no contract that renews)",
+                         "zh": "无通知截止日(没有自动续约的合同)"},
+    "form.open_docs.undeclared": {"en": "not declared (no dataset names its open-status column)",
+                                  "zh": "未申报(没有数据集声明未结状态列)"},
+    "form.replacement.none": {"en": "none named", "zh": "未指定"},
+    "form.replacement.ready": {"en": "{name}: everyone affected can open it",
+                               "zh": "{name}:受影响的人都能打开"},
+    "form.replacement.missing": {"en": "{name}: {n} people cannot open it yet ({where})",
+                                 "zh": "{name}:{n} 人尚无法打开({where})"},
+    "form.replacement.unchecked": {"en": "{name} (who can open it is not known)",
+                                   "zh": "{name}(无法确认谁能打开)"},
+    "form.people": {"en": "{n} people", "zh": "{n} 人"},
+    "form.backup": {"en": "verified; manifest SHA-256 {hash}", "zh": "已复验;清单 SHA-256 {hash}"},
+    "form.backup.none": {"en": "no verified backup", "zh": "无已复验的备份"},
+    "form.first": {"en": "none (first request)", "zh": "无(首次申请)"},
+    # Approvers' questions and the requester's answers (lifecycle.questions).
+    "question.title": {"en": "Questions from approvers, not answered yet",
+                       "zh": "审批人的提问(尚未答复)"},
+    "question.line": {"en": "{who}: {question}", "zh": "{who}:{question}"},
+    "question.how": {
+        "en": "Answer on the same request: 03_approval with answer_text (and answer_attachment), "
+              "or decomkit approval answer WORKSPACE {app_id} --text … [--attach FILE]",
+        "zh": "在同一申请上答复:在 03_approval 中填写 answer_text(可附 answer_attachment),"
+              "或运行 decomkit approval answer 工作区 {app_id} --text … [--attach 文件]"},
+    "question.notice.title": {"en": "An approver asks about retiring {name}",
+                              "zh": "审批人对停用「{name}」提出了问题"},
+    "question.notice.text": {
+        "en": "{who} asks on request {instance_id}: “{question}”. Answer on the same request: "
+              "03_approval with answer_text, or decomkit approval answer WORKSPACE {app_id} "
+              "--text ….",
+        "zh": "{who} 在申请 {instance_id} 中提问:“{question}”。请在同一申请上答复:"
+              "03_approval 的 answer_text,或 decomkit approval answer 工作区 {app_id} --text …。"},
+    "question.none": {"en": "No question is waiting for an answer.",
+                      "zh": "没有等待答复的提问。"},
+    "answer.done": {"en": "Answer added to request {instance_id}",
+                    "zh": "已在申请 {instance_id} 上答复"},
+    "answer.empty": {"en": "the answer is empty: write it with --text (answer_text in 03)",
+                     "zh": "答复为空:请用 --text 填写(03 中为 answer_text)"},
+    "answer.no_file": {"en": "the attachment {path} is not a file: give the path of the file",
+                       "zh": "附件 {path} 不是文件:请给出文件路径"},
+    "answer.none_pending": {"en": "no request is waiting for approval (run 03_approval)",
+                            "zh": "没有待审批的申请(请运行 03_approval)"},
+    "note.approval_question": {"en": "an approver asked", "zh": "审批人提问"},
+    "note.approval_answer": {"en": "the approvers were answered", "zh": "已答复审批人"},
+    # Approvers routed by rule (lifecycle.routing).
+    "route.no_head": {
+        "en": "nobody is known as the head of {dept}, the department that owns the app: mark "
+              "them in the users table (dept_head) or name them in decomkit.toml "
+              "([approval.department_heads])",
+        "zh": "不知道应用所属部门「{dept}」的负责人:请在用户表中标记(部门负责人列),或在 "
+              "decomkit.toml 的 [approval.department_heads] 中指定"},
 }
 
 # The one table of column labels: column id → (English, 中文, kind). The kind says how a cell
@@ -1014,6 +1074,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "requested": ("Requested", "提交时间", "datetime"),
     "waiting_days": ("Days waiting", "已等待天数", "count"),
     "waiting_for": ("Waiting for", "待审批人", "text"),
+    "questions": ("Approvers' questions to answer", "待答复的审批人提问", "text"),
     "instance_id": ("Request", "审批单", "text"),
     "problems": ("Problems", "问题", "text"),
     "apps": ("Apps", "应用数", "count"),

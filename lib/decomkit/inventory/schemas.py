@@ -221,6 +221,10 @@ TABLES: tuple[Table, ...] = (
         Column("dept_id", "str", "部门ID", help="the platform's id of the main department"),
         Column("gone_since", "date", "已离开",
                help="set by an import: the day the platform stopped listing the person"),
+        Column("dept_head", "bool", "部门负责人",
+               help="true for the head of their department: the department_head approver of "
+                    "the apps it owns (approval.route_by_owner); an import from DingTalk sets "
+                    "it from the department's manager"),
     )),
     Table("app_scopes", "应用可见范围", help="who can open each app and who administers it, as "
           "`decomkit import dingtalk` reads them; preflight and impact count who loses access",

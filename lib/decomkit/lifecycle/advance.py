@@ -30,6 +30,7 @@ from decomkit.lifecycle.approval import make_plan, requester, submit_approval, w
 from decomkit.lifecycle.authority import authorize, notice_key, workspace_today
 from decomkit.lifecycle.execute import advance_missing, affected_people
 from decomkit.lifecycle.notify import render, send
+from decomkit.lifecycle.routing import route
 from decomkit.platforms.base import Channel
 from decomkit.proof.gates import ORDER, Refusal
 from decomkit.proof.ledger import Event, Ledger
@@ -278,7 +279,7 @@ def move_planned_date(stage: Stage, app_id: str, planned_date: dt.date, remark: 
     decision = authorize(stage.workspace, app_id, "request_approval",
                          plan=make_plan(stage, app_id, planned_date),
                          requester=requester(stage),
-                         approvers=[a.user_id for a in stage.workspace.config.approval.chain],
+                         approvers=list(route(stage, app_id)),
                          actor=stage.analyst, today=today)
     if isinstance(decision, Refusal):
         unmet = tuple(u for u in decision.unmet if u.condition != "state")

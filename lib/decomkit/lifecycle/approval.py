@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from decomkit.context.stage import Stage, open_stage
-from decomkit.core.canonical import plan_hash
 from decomkit.core.errors import TransitionError, WorkspaceError
+from decomkit.core.i18n import t
 from decomkit.core.locks import app_lock
-from decomkit.core.present import sentences, term
 from decomkit.core.text import canonical_user_id
+from decomkit.lifecycle.approval_form import form_values
 from decomkit.lifecycle.authority import authorize, workspace_today
 from decomkit.lifecycle.notify import render
+from decomkit.lifecycle.questions import Question, record_questions
+from decomkit.lifecycle.routing import route
 from decomkit.platforms import ApprovalRequest, ApprovalStatus, Notification
-from decomkit.proof.checkpoints import current_checkpoint
 from decomkit.proof.gates import Refusal, opened, require
 from decomkit.proof.ledger import Event, Ledger
 
@@ -72,29 +73,17 @@ def requester(stage: Stage) -> str:
 
 
 def build_request(stage: Stage, app_id: str, plan: dict, reason: str,
-                  manifest_hash: str | None = None) -> ApprovalRequest:
-    """The request form of 停用指南 stage 五: app, reason, planned date, impact, backup
-    verification."""
-    config = stage.workspace.config
-    chain = tuple(a.user_id for a in config.approval.chain)
-    with stage.workspace.ledger() as ledger:
-        decided = ledger.last(app_id, "decided")
-        assessed = ledger.last(app_id, "assessed")
+                  manifest_hash: str | None = None, previous: str | None = None,
+                  approvers: tuple[str, ...] | None = None) -> ApprovalRequest:
+    """The request form of 停用指南 stage 五 (:mod:`~decomkit.lifecycle.approval_form`): every
+    reason, impact, people affected, cost, saving, fee, notice deadline, open documents,
+    replacement, backup verification and, on a resubmission, the request it replaces."""
     name = stage.inventory.app_name(app_id)
-    impact = (assessed.data.get("impact", {}) if assessed else {}).get("reasons", [])
-    form = {
-        "应用 / App": f"{name} ({app_id})",
-        "操作 / Action": term("action", plan["action"], stage.language),
-        "停用原因 / Reason": reason or sentences((decided.data if decided else {})
-                                                 .get("reasons", [])[:3], stage.language),
-        "计划停用日期 / Planned date": plan["date"],
-        "影响 / Impact": sentences(impact[:5], stage.language) or "-",
-        "备份验证 / Backup verification": manifest_hash or "-",
-        "计划摘要 / Plan hash": plan_hash(plan),
-        # The platform keeps the ledger's signed checkpoint as of this request (an anchor).
-        "台账校验 / Ledger checkpoint": current_checkpoint(stage.workspace),
-    }
-    return ApprovalRequest(app_id, f"停用申请:{name}", requester(stage), chain, form)
+    chain = approvers if approvers is not None else tuple(
+        a.user_id for a in stage.workspace.config.approval.chain)
+    form = form_values(stage, app_id, plan, reason, manifest_hash, previous)
+    return ApprovalRequest(app_id, t("form.title", stage.language, name=name),
+                           requester(stage), chain, form)
 
 
 def submit_approval(stage: Stage, app_id: str, planned_date: dt.date | None = None,
@@ -107,7 +96,7 @@ def submit_approval(stage: Stage, app_id: str, planned_date: dt.date | None = No
     the approvers (ids compared canonically) — so a refusal sends nothing. A backup changed
     since its verification also takes the app back to ``backed_up``."""
     plan = make_plan(stage, app_id, planned_date or default_planned_date(stage, today))
-    chain = [a.user_id for a in stage.workspace.config.approval.chain]
+    chain = list(route(stage, app_id))  # by rule; no head of the owning department: refused
     with app_lock(stage.workspace.root, app_id, "request approval for"):
         decision = authorize(stage.workspace, app_id, "request_approval", plan=plan,
                              requester=requester(stage), approvers=chain,
@@ -116,11 +105,14 @@ def submit_approval(stage: Stage, app_id: str, planned_date: dt.date | None = No
         if isinstance(decision, Refusal):
             _invalidate_changed_backup(stage, app_id, decision)
         grant = require(decision)
-        request = build_request(stage, app_id, plan, reason, grant.data.get("manifest_hash"))
+        with stage.workspace.ledger() as ledger:
+            previous = ledger.last(app_id, "approval_pending")
+        request = build_request(stage, app_id, plan, reason, grant.data.get("manifest_hash"),
+                                previous.data["instance_id"] if previous else None,
+                                tuple(chain))
         platform = stage.platform
         platform.check_request(request)  # a form the platform cannot take: refused here
         with stage.workspace.ledger() as ledger:
-            previous = ledger.last(app_id, "approval_pending")
             attempt = len([e for e in ledger.events(app_id)
                            if e.state == "approval_pending"]) + 1
             key = f"{app_id}:approval:{attempt}"
@@ -189,6 +181,7 @@ class Tracking:
     state: str  # the app's ledger state after tracking
     overdue_days: int  # 0 unless pending past approval.due_days
     reminded: bool
+    questions: tuple[Question, ...] = ()  # approvers' questions not answered yet
 
 
 def track_approval(stage: Stage, app_id: str, now: dt.datetime | None = None) -> Tracking:
@@ -212,13 +205,18 @@ def track_approval(stage: Stage, app_id: str, now: dt.datetime | None = None) ->
             ledger.transition(app_id, "rejected", stage.analyst, {
                 **data, "withdrawn": status.status == "TERMINATED",
                 "why": [r.get("comment", "") for r in refusals]})
+        asked: tuple[Question, ...] = ()
+        if status.status == "RUNNING":  # a question on a running request can be answered
+            asked = tuple(record_questions(
+                stage, app_id, status, pending.data.get("requester") or requester(stage), ledger,
+                lambda: bool(authorize(stage.workspace, app_id, "remind", actor=stage.analyst))))
         waited = waited_days(stage, pending, now)
         due = stage.workspace.config.approval.due_days
         overdue = waited if status.status == "RUNNING" and waited >= due else 0
         reminded = False
         if overdue:
             reminded = _remind(stage, app_id, instance, pending, status, overdue, now, ledger)
-        return Tracking(status, ledger.state(app_id), overdue, reminded)
+        return Tracking(status, ledger.state(app_id), overdue, reminded, asked)
 
 
 def waited_days(stage: Stage, pending: Event, now: dt.datetime) -> int:

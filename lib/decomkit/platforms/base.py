@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -90,6 +91,9 @@ class ApprovalStatus:
     status: Literal["RUNNING", "COMPLETED", "TERMINATED"]
     result: Literal["agree", "refuse"] | None
     records: tuple[dict, ...] = ()  # {"user_id", "result": AGREE/REFUSE, "comment", "date"}
+    # Remarks added to the request without a decision (an approver's question, the
+    # requester's answer): {"user_id", "comment", "date", "attachment"?}
+    comments: tuple[dict, ...] = ()
 
     @property
     def approved(self) -> bool:
@@ -109,6 +113,21 @@ class Notification:
         # and a body without control characters, whatever a person's text held.
         object.__setattr__(self, "title", header_text(self.title))
         object.__setattr__(self, "text", body_text(self.text))
+
+
+def comment_record(user_id: str, text: str, attachment: Path | None) -> dict:
+    """A remark as a platform keeps it: who, what, and an attachment's name and SHA-256."""
+    if not text.strip():
+        raise PlatformError("comment_approval", "the comment is empty; write the answer")
+    record: dict = {"user_id": user_id, "comment": text.strip()}
+    if attachment is not None:
+        path = Path(attachment)
+        if not path.is_file():
+            raise PlatformError("comment_approval", f"attachment {path.name} is not a file; "
+                                "give the path of the file to attach")
+        record.update(attachment=path.name,
+                      attachment_sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+    return record
 
 
 def check_widening(app_id: str, scope: Scope) -> None:
@@ -213,6 +232,13 @@ class Platform(ABC):
     @abstractmethod
     def withdraw_approval(self, instance_id: str, operator: str, remark: str, *,
                           key: str) -> None: ...
+
+    @abstractmethod
+    def comment_approval(self, instance_id: str, user_id: str, text: str,
+                         attachment: Path | None = None, *, key: str) -> None:
+        """Add a remark to a request without deciding it: an approver's question, or the
+        requester's answer with an optional attachment (DingTalk: the process-instance
+        comment call). The request stays where it is."""
 
     @abstractmethod
     def notify(self, notification: Notification, *, key: str) -> str:

@@ -44,6 +44,7 @@ from decomkit.platforms.base import (
     Scope,
     WorkspaceLike,
     check_widening,
+    comment_record,
 )
 from decomkit.platforms.dingtalk_api import (
     ENDPOINTS,
@@ -339,10 +340,16 @@ class DingTalkPlatform(Platform):
 
     def approval_status(self, instance_id: str) -> ApprovalStatus:
         raw = self._call("get_approval", params={"processInstanceId": instance_id})["result"]
+        operations = raw.get("operationRecords") or ()
         records = tuple({"user_id": r.get("userId"), "result": r.get("result"),
                          "comment": r.get("remark", ""), "date": r.get("date")}
-                        for r in raw.get("operationRecords") or ())
-        return ApprovalStatus(instance_id, raw["status"], raw.get("result") or None, records)
+                        for r in operations if r.get("type") != "ADD_REMARK")
+        # A comment (评论) added without a decision: an approver's question, an answer.
+        comments = tuple({"user_id": r.get("userId"), "comment": r.get("remark", ""),
+                          "date": r.get("date")}
+                         for r in operations if r.get("type") == "ADD_REMARK")
+        return ApprovalStatus(instance_id, raw["status"], raw.get("result") or None, records,
+                              comments)
 
     # ------------------------------------------------------------ changes
 
@@ -591,6 +598,19 @@ class DingTalkPlatform(Platform):
         self._call("terminate_approval", json={"processInstanceId": instance_id,
                                                "isSystem": False, "remark": remark,
                                                "operatingUserId": operator})
+
+    def comment_approval(self, instance_id: str, user_id: str, text: str,
+                         attachment: Path | None = None, *, key: str) -> None:
+        """The process-instance comment call (评论). An attachment would need the file in a
+        DingTalk drive space first (``file.attachments`` takes spaceId/fileId), so the
+        comment names it and its SHA-256; the file itself stays in the workspace's trail."""
+        remark = comment_record(user_id, text, attachment)
+        if "attachment" in remark:
+            remark["comment"] += (f"\n附件 / Attachment: {remark['attachment']} "
+                                  f"(SHA-256 {remark['attachment_sha256']})")
+        self._call("comment_approval", json={"processInstanceId": instance_id,
+                                             "text": remark["comment"],
+                                             "commentUserId": user_id})
 
     def save_template(self, process_code: str = "") -> str:
         """Create the 软件停用申请 template with exactly the kit's fields, or update the

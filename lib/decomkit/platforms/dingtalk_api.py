@@ -96,6 +96,13 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
              "header", "withdraw a running request", True,
              "workflow_1_0.TerminateProcessInstance",
              body=("processInstanceId", "isSystem", "remark", "operatingUserId")),
+    Endpoint("comment_approval", "POST", "/v1.0/workflow/processInstances/comments", "api",
+             "header", "add the requester's answer to an approver's question (评论)", False,
+             "workflow_1_0.AddProcessInstanceComment",
+             body=("processInstanceId", "text", "commentUserId"),
+             note="not repeated after a timeout or 5xx (a repeat comments twice); an attachment "
+                  "is named with its SHA-256 in the text: file.attachments takes only files "
+                  "already in a DingTalk drive space (spaceId, fileId)"),
     Endpoint("form_schema", "GET", "/v1.0/workflow/forms/schemas/processCodes", "api", "header",
              "the approval template's form (checked before every submission)", True,
              "workflow_1_0.QuerySchemaByProcessCode", query=("processCode",)),

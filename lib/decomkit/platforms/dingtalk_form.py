@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 TEMPLATE_NAME = "软件停用申请"
-TEMPLATE_DESCRIPTION = ("Decommission request filled by decomkit: app, action, reason, planned "
-                        "date, impact, backup verification, plan hash, ledger checkpoint")
+TEMPLATE_DESCRIPTION = ("Decommission request filled by decomkit: app, action, reasons, planned "
+                        "date, impact, people affected, cost, saving, fee, notice deadline, "
+                        "open documents, replacement, backup verification, the request it "
+                        "replaces, plan hash, ledger checkpoint")
 
 
 @dataclass(frozen=True)
@@ -23,18 +25,38 @@ _TEXT = ("TextField", "TextareaField")
 FORM_FIELDS: tuple[FormField, ...] = (
     FormField("标题 / Title", "TextField", _TEXT, "停用申请:<app name>"),
     FormField("应用 / App", "TextField", _TEXT, "<app name> (<app id>)"),
-    FormField("操作 / Action", "TextField", _TEXT, "disable or unlink"),
-    FormField("停用原因 / Reason", "TextareaField", _TEXT, "the reason given, or the assessment's"),
+    FormField("操作 / Action", "TextField", _TEXT, "disable the app, or end a free association"),
+    FormField("停用原因 / Reason", "TextareaField", _TEXT,
+              "the reason given, or every reason of the assessment, one a line"),
     FormField("计划停用日期 / Planned date", "DDDateField", ("DDDateField", *_TEXT),
               "YYYY-MM-DD"),
-    FormField("影响 / Impact", "TextareaField", _TEXT, "the assessment's impact reasons"),
+    FormField("影响 / Impact", "TextareaField", _TEXT, "every impact reason of the assessment"),
+    FormField("受影响人数 / People affected", "TextField", _TEXT,
+              "how many people lose the app"),
+    FormField("年费用 / Cost per year", "TextField", _TEXT, "what the app costs a year (CNY)"),
+    FormField("预计节省 / Projected saving", "TextField", _TEXT,
+              "the saving of the best exit and its period"),
+    FormField("提前终止费 / Early-termination fee", "TextField", _TEXT,
+              "the fee of leaving the contract early"),
+    FormField("通知截止日 / Notice deadline", "TextField", _TEXT,
+              "the last day to tell the vendor"),
+    FormField("未结单据 / Open documents", "TextareaField", _TEXT,
+              "documents still open in the app's exports"),
+    FormField("替代方案 / Replacement", "TextareaField", _TEXT,
+              "the replacement, and who cannot open it yet (by department)"),
     FormField("备份验证 / Backup verification", "TextField", _TEXT,
               "the verified backup's manifest hash"),
+    FormField("替代的申请 / Replaces request", "TextField", _TEXT,
+              "on a resubmission, the request it replaces"),
     FormField("计划摘要 / Plan hash", "TextField", _TEXT, "SHA-256 of the approved plan"),
     FormField("台账校验 / Ledger checkpoint", "TextField", _TEXT,
               "the ledger's signed checkpoint when submitted: a 'decomkit-checkpoint/1 …' line"),
 )
 TITLE = FORM_FIELDS[0].label
+LABELS = {key: f.label for key, f in zip(
+    ("title", "app", "action", "reason", "date", "impact", "people", "cost", "saving", "fee",
+     "notice", "documents", "replacement", "backup", "previous", "plan", "checkpoint"),
+    FORM_FIELDS, strict=True)}
 
 
 def form_components() -> list[dict]:

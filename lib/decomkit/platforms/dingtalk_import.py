@@ -162,7 +162,8 @@ class DingTalkReader:
         return found
 
     def users(self, dept_ids: list[int]) -> dict[str, dict]:
-        """Every person, once (people in several departments are listed by each)."""
+        """Every person, once (people in several departments are listed by each), with
+        ``leads``: the departments whose listing marks them as its manager (``leader``)."""
         people: dict[str, dict] = {}
         for dept in self._bar([ROOT_DEPT, *dept_ids], "people by department"):
             cursor, seen = 0, {0}
@@ -170,7 +171,9 @@ class DingTalkReader:
                 page = self._old("user_list",
                                  {"dept_id": dept, "cursor": cursor, "size": PAGE_SIZE})["result"]
                 for user in page.get("list") or []:
-                    people.setdefault(user["userid"], user)
+                    person = people.setdefault(user["userid"], {**user, "leads": []})
+                    if user.get("leader") and dept != ROOT_DEPT:
+                        person["leads"].append(dept)
                 if not page.get("has_more"):
                     break
                 cursor = page.get("next_cursor")
@@ -209,9 +212,11 @@ def read_organisation(reader: DingTalkReader, tables: set[str]) -> dict[str, pd.
                          "department": depts[main]["path"] if main in depts else "(root)",
                          "email": u.get("org_email") or u.get("email") or None,
                          "job_number": u.get("job_number") or None,
-                         "dept_id": str(main)})
+                         "dept_id": str(main),
+                         # the manager of their main department: its apps' department head
+                         "dept_head": main in (u.get("leads") or ())})
         out["users"] = pd.DataFrame(rows, columns=["user_id", "name", "department", "email",
-                                                   "job_number", "dept_id"])
+                                                   "job_number", "dept_id", "dept_head"])
     if tables & {"scopes", "admins"}:
         rows = []
         for app in reader._bar(apps, "scopes and admins"):

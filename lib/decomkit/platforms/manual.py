@@ -32,6 +32,7 @@ from decomkit.platforms.base import (
     Scope,
     WorkspaceLike,
     check_widening,
+    comment_record,
 )
 from decomkit.platforms.sandbox import apps_from_inventory
 
@@ -264,7 +265,21 @@ class ManualPlatform(Platform):
         with self._state(write=False) as state:
             inst = state["approvals"][instance_id]
             return ApprovalStatus(instance_id, inst["status"], inst["result"],
-                                  tuple(inst["records"]))
+                                  tuple(inst["records"]), tuple(inst.get("comments", ())))
+
+    def comment_approval(self, instance_id: str, user_id: str, text: str,
+                         attachment: Path | None = None, *, key: str) -> None:
+        """A remark on the request kept outside the kit (an approver's question, the
+        requester's answer and its attachment), recorded here as it was given."""
+        remark = comment_record(user_id, text, attachment)
+        with self._state() as state:
+            inst = state["approvals"].get(instance_id)
+            if inst is None:
+                raise PlatformError("comment_approval", f"no approval '{instance_id}'")
+            if any(c.get("key") == key for c in inst.get("comments", ())):
+                return  # the same answer again: recorded once
+            inst.setdefault("comments", []).append(
+                {**remark, "key": key, "date": dt.datetime.now(dt.UTC).isoformat()})
 
     def withdraw_approval(self, instance_id: str, operator: str, remark: str, *,
                           key: str) -> None:

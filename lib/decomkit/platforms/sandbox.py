@@ -33,6 +33,7 @@ from decomkit.platforms.base import (
     Scope,
     WorkspaceLike,
     check_widening,
+    comment_record,
 )
 
 STATE_NAME = "sandbox.json"
@@ -158,7 +159,7 @@ class SandboxPlatform(Platform):
                     if inst["status"] == "RUNNING":
                         self._record_decision(inst, user, "agree", "auto-agreed (sandbox)")
             return ApprovalStatus(instance_id, inst["status"], inst["result"],
-                                  tuple(inst["records"]))
+                                  tuple(inst["records"]), tuple(inst.get("comments", ())))
         return self._call("approval_status", None, read, mutates=True)
 
     # ------------------------------------------------------------ changes
@@ -212,6 +213,24 @@ class SandboxPlatform(Platform):
             inst["records"].append({"user_id": operator, "result": "NONE", "comment": remark,
                                     "date": time.time()})
         self._call("withdraw_approval", key, withdraw)
+
+    def comment_approval(self, instance_id: str, user_id: str, text: str,
+                         attachment: Path | None = None, *, key: str) -> None:
+        """A remark on a running request by its requester or one of its approvers (what
+        either does in the DingTalk app); an attachment is kept by name and SHA-256."""
+        remark = comment_record(user_id, text, attachment)
+
+        def add(state: dict) -> None:
+            inst = self._instance(state, instance_id)
+            if inst["status"] != "RUNNING":
+                raise PlatformError("comment_approval", f"only a running request takes a "
+                                    f"comment; this one is {inst['status']}")
+            people = {canonical_user_id(u) for u in (inst["originator"], *inst["approvers"])}
+            if canonical_user_id(user_id) not in people:
+                raise PlatformError("comment_approval", f"{user_id} neither asked for nor "
+                                    "approves this request")
+            inst.setdefault("comments", []).append({**remark, "date": time.time()})
+        self._call("comment_approval", key, add)
 
     def notify(self, notification: Notification, *, key: str) -> str:
         def send(state: dict) -> str:

@@ -205,3 +205,24 @@ def show_overview(overview) -> None:
     show_markdown(f"**{t('portfolio.failing', lang)}**")
     show_table(overview.failing, empty="failing")
     show_watch(overview.watch)
+
+
+def show_questions(tracking, app_id: str) -> None:
+    """Approvers' questions on the pending request that no answer has closed yet, and how to
+    answer them (03_approval)."""
+    lang = audience().language
+    asked = getattr(tracking, "questions", ()) if tracking is not None else ()
+    if not asked:
+        show_lines(t("question.title", lang), [t("question.none", lang)])
+        return
+    show_lines(t("question.title", lang),
+               [t("question.line", lang, who=q.user_id, question=q.text) for q in asked]
+               + [t("question.how", lang, app_id=app_id)])
+
+
+def show_answer(event) -> None:
+    lang = audience().language
+    data = event.data
+    lines = [data["text"]] + ([f"{data['evidence']} (SHA-256 {data['evidence_sha256']})"]
+                              if data.get("evidence") else [])
+    show_lines(t("answer.done", lang, instance_id=data["instance_id"]), lines)

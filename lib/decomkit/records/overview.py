@@ -19,6 +19,7 @@ from decomkit.analysis.contracts import contract_deadline
 from decomkit.analysis.watch import RetiredWatch, watch_retired
 from decomkit.context.stage import Stage
 from decomkit.custody.verify import verify_backup
+from decomkit.lifecycle.questions import open_questions
 from decomkit.lifecycle.review import RETIRED, portfolio_savings
 from decomkit.lifecycle.vendor import vendor_exits
 from decomkit.proof.gates import STATES
@@ -130,13 +131,16 @@ def waiting_approvals(stage: Stage, states: dict[str, str], names: dict[str, str
                         if e.seq > pending.seq for r in e.data.get("records", [])}
             waiting_for = next((u for u in pending.data.get("approvers", [])
                                 if u not in approved), "")
+            asked = open_questions(ledger, app_id, pending.data.get("instance_id", ""))
             rows.append({"app_id": app_id, "name": names.get(app_id, app_id),
                          "instance_id": pending.data.get("instance_id", ""),
                          "requested": pending.ts,
                          "waiting_days": (now - dt.datetime.fromisoformat(pending.ts)).days,
-                         "waiting_for": people.get(waiting_for, waiting_for)})
+                         "waiting_for": people.get(waiting_for, waiting_for),
+                         "questions": "\n".join(f"{people.get(q.user_id, q.user_id)}: {q.text}"
+                                                for q in asked)})
     return pd.DataFrame(rows, columns=["app_id", "name", "instance_id", "requested",
-                                       "waiting_days", "waiting_for"])
+                                       "waiting_days", "waiting_for", "questions"])
 
 
 def failing_backups(stage: Stage, states: dict[str, str], names: dict[str, str]) -> pd.DataFrame:

@@ -475,6 +475,7 @@ def build_demo(root: str | Path, *, apps: int = len(APPS), events: int = 200_000
     rng = np.random.default_rng(seed)
     users = make_users(rng)
     heads = {d: users[users["department"] == d]["user_id"].iloc[0] for d in DEPARTMENTS}
+    users["dept_head"] = users["user_id"].isin(list(heads.values()))  # they approve its apps
     approvers = (Approver(role="department_head", user_id=heads["仓储物流部"], name="部门负责人"),
                  Approver(role="it", user_id=heads["技术部"], name="IT负责人"),
                  Approver(role="finance", user_id=heads["财务部"], name="财务负责人"))

@@ -234,6 +234,8 @@ def _note(data: dict, lang: Language) -> tuple[str, list[str], bool]:
         extra.append(t("trail.manifest", lang, digest=data["manifest_hash"]))
     if data.get("who"):
         extra.append(str(data["who"]))
+    if kind in ("approval_question", "approval_answer") and data.get("text"):
+        extra.append(f"{data.get('user_id') or data.get('by') or ''}: “{data['text']}”")
     if kind in ("vendor_notified", "vendor_notice_written"):
         extra.append(t("trail.vendor_notice", lang, contract=data.get("contract_id", ""),
                        notice_date=data.get("notice_date", ""),

@@ -1,0 +1,355 @@
+"""What an approver needs to decide (issue 23): the whole form, on the sandbox and on the strict
+local DingTalk server; approvers routed by the app's owning department; and approvers'
+questions answered on the same request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import test_dingtalk as dingtalk
+from decomkit.context.stage import open_stage
+from decomkit.core.errors import DecomkitError, PlatformError, TransitionError
+from decomkit.custody.verify import verify_backup
+from decomkit.lifecycle.approval import submit_approval, track_approval
+from decomkit.lifecycle.backup import run_backup
+from decomkit.lifecycle.decide import record_decision, run_assessment
+from decomkit.platforms.dingtalk_form import FORM_FIELDS, LABELS, form_components
+from decomkit.platforms.sandbox import SandboxPlatform
+from helpers import set_config, world
+
+# The strict local DingTalk server and the demo on it, as test_dingtalk sets them up.
+_fresh_tokens, fake, org, on_dingtalk = (dingtalk._fresh_tokens, dingtalk.fake, dingtalk.org,
+                                         dingtalk.on_dingtalk)
+PROCESS, SELF_BUILT = dingtalk.PROCESS, dingtalk.SELF_BUILT
+
+AS_OF = "2026-11-23"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def assessed_and_verified(ws, app: str) -> list[str]:
+    """01 (assessment and decision) and 02 (backup, verified) for ``app``; its reasons."""
+    with open_stage(str(ws.root), analyst="it-admin", as_of=AS_OF) as stage:
+        result = run_assessment(stage, app)
+        record_decision(stage, result)
+    run_backup(ws, app, actor="analyst")
+    assert verify_backup(ws, app, actor="analyst").ok
+    return result.assessment.reasons
+
+
+@pytest.fixture
+def sandbox_demo(demo):
+    set_config(demo, "auto_agree_after_seconds = 2", "auto_agree_after_seconds = -1")
+    return demo
+
+
+# ------------------------------------------------------------------ 1. the form
+
+
+def test_the_form_has_every_reason_and_what_finance_needs(sandbox_demo):
+    reasons = assessed_and_verified(sandbox_demo, "old-attendance")
+    assert len(reasons) > 3 and any("安全问题" in r for r in reasons[3:])  # the case at issue
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        form = submit_approval(stage, "old-attendance").data["form"]
+    assert form[LABELS["reason"]].splitlines() == reasons  # all of them, one a line
+    assert "安全问题" in form[LABELS["reason"]]
+    assert "。;" not in form[LABELS["reason"]]
+    assert form[LABELS["cost"]] == "¥15,840"
+    assert form[LABELS["fee"]].startswith("¥") and form[LABELS["fee"]] != "¥0"
+    assert "12 个月内 ¥" in form[LABELS["saving"]]
+    assert form[LABELS["notice"]][:4] == "2026"
+    assert form[LABELS["people"]].endswith(" 人") and form[LABELS["people"]] != "0 人"
+    assert form[LABELS["replacement"]].startswith("考勤打卡")
+    assert form[LABELS["backup"]].startswith("已复验")
+    assert form[LABELS["previous"]] == "无(首次申请)"
+    assert form[LABELS["action"]] == "停用应用"
+    assert form[LABELS["documents"]]
+    for value in form.values():
+        assert value and "None" not in value and "nan" not in value
+
+
+def test_a_resubmission_names_the_request_it_replaces(sandbox_demo):
+    assessed_and_verified(sandbox_demo, "bi-pro")
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        first = submit_approval(stage, "bi-pro")
+        SandboxPlatform(sandbox_demo.root / "platform").decide_approval(
+            first.data["instance_id"], first.data["approvers"][0], "refuse", "缺少迁移计划")
+        assert track_approval(stage, "bi-pro").state == "rejected"
+        again = submit_approval(stage, "bi-pro")
+    assert again.data["form"][LABELS["previous"]] == first.data["instance_id"]
+    assert again.data["previous_instance"] == first.data["instance_id"]
+
+
+def test_the_form_reads_in_english_for_an_english_workspace(sandbox_demo):
+    set_config(sandbox_demo, 'language = "zh"', 'language = "en"')
+    assessed_and_verified(sandbox_demo, "old-attendance")
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        form = submit_approval(stage, "old-attendance").data["form"]
+    assert form[LABELS["action"]] == "disable the app"
+    assert "over 12 months" in form[LABELS["saving"]]
+    assert form[LABELS["previous"]] == "none (first request)"
+
+
+def test_on_dingtalk_the_checked_form_carries_the_same_fields(on_dingtalk, fake, org):
+    reasons = assessed_and_verified(on_dingtalk, "old-attendance")
+    with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage:
+        event = submit_approval(stage, "old-attendance")
+    sent = {v["name"]: v["value"] for v in fake.instances[event.data["instance_id"]][
+        "formComponentValues"]}
+    assert set(sent) == {f.label for f in FORM_FIELDS}  # the strict server took every field
+    assert sent[LABELS["reason"]].splitlines() == reasons
+    assert sent[LABELS["cost"]] == "¥15,840" and sent[LABELS["previous"]] == "无(首次申请)"
+
+
+def test_a_template_of_the_old_thin_form_is_refused_naming_the_new_fields(on_dingtalk, fake,
+                                                                          org):
+    thin = {"应用 / App", "操作 / Action", "停用原因 / Reason", "计划停用日期 / Planned date",
+            "影响 / Impact", "备份验证 / Backup verification", "计划摘要 / Plan hash",
+            "台账校验 / Ledger checkpoint", "标题 / Title"}
+    org[0].templates[PROCESS]["formComponents"] = [
+        c for c in form_components() if c["props"]["label"] in thin]
+    with on_dingtalk.ledger() as ledger:
+        rows = ledger.head()
+    with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage, \
+            pytest.raises(PlatformError) as caught:
+        submit_approval(stage, SELF_BUILT, reason="成本过高")
+    for key in ("cost", "saving", "fee", "notice", "documents", "replacement", "people",
+                "previous"):
+        assert f"missing field '{LABELS[key]}'" in str(caught.value)
+    with on_dingtalk.ledger() as ledger:
+        assert ledger.head() == rows
+    assert fake.instances == {}
+    # create-template brings the template up to the kit's form, in place
+    from decomkit.cli import main
+    assert main(["dingtalk", "create-template", str(on_dingtalk.root)]) == 0
+    assert [c["props"]["label"] for c in org[0].templates[PROCESS]["formComponents"]] == [
+        f.label for f in FORM_FIELDS]
+    with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage:
+        submit_approval(stage, SELF_BUILT, reason="成本过高")
+    assert len(fake.instances) == 1
+
+
+# ------------------------------------------------------------------ 2. routing by rule
+
+
+def heads(ws) -> dict[str, str]:
+    users = ws.inventory(["users"]).users
+    marked = users[users["dept_head"].fillna(False).astype(bool)]
+    return dict(zip(marked["department"], marked["user_id"], strict=True))
+
+
+@pytest.mark.parametrize(("app", "department"), [
+    ("bi-pro", "财务部"), ("sales-report", "销售部"), ("old-attendance", "人力资源部")])
+def test_each_app_goes_to_the_head_of_its_own_department(sandbox_demo, app, department):
+    assessed_and_verified(sandbox_demo, app)
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        event = submit_approval(stage, app)
+    head = heads(sandbox_demo)[department]
+    assert event.data["approvers"][0] == head != "u0002"
+    assert event.data["approvers"][1] == heads(sandbox_demo)["技术部"]  # then IT
+    sandbox = SandboxPlatform(sandbox_demo.root / "platform")
+    with sandbox._state(write=False) as state:  # the platform was asked for the same chain
+        assert state["approvals"][event.data["instance_id"]]["approvers"][0] == head
+
+
+def test_finance_is_asked_only_above_the_cost_threshold(sandbox_demo):
+    assessed_and_verified(sandbox_demo, "old-attendance")  # ¥15,840 a year
+    finance = heads(sandbox_demo)["财务部"]
+    set_config(sandbox_demo, "finance_above = 0", "finance_above = 20000")
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        below = submit_approval(stage, "old-attendance")
+    assert finance not in below.data["approvers"] and len(below.data["approvers"]) == 2
+    set_config(sandbox_demo, "finance_above = 20000", "finance_above = 15000")
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        from decomkit.lifecycle.routing import route
+        assert route(stage, "old-attendance")[-1] == finance  # positive control: above it
+
+
+def test_a_department_without_a_head_is_refused_and_nothing_changes(sandbox_demo):
+    assessed_and_verified(sandbox_demo, "sales-report")
+    users = sandbox_demo.root / "data" / "users.csv"
+    users.write_text("\n".join(line.replace(",True", ",False") if "销售部" in line else line
+                               for line in users.read_text(encoding="utf-8-sig").splitlines())
+                     + "\n", encoding="utf-8-sig")
+    before = world(sandbox_demo)
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage, \
+            pytest.raises(TransitionError, match="销售部"):
+        submit_approval(stage, "sales-report")
+    assert world(sandbox_demo) == before
+
+
+@pytest.mark.parametrize(("rule", "why"), [
+    (("[approval.department_heads]\n", '[approval.department_heads]\n"销售部" = "it-admin"\n'),
+     "it-admin"),  # the requester heads the owning department
+    # a chain of finance alone, and the app below finance's threshold: nobody is asked
+    (("finance_above = 0", "finance_above = 1e9"), "没有审批人|no approvers"),
+])
+def test_a_chain_resolving_to_the_requester_or_nobody_is_refused(sandbox_demo, rule, why):
+    assessed_and_verified(sandbox_demo, "sales-report")
+    if "finance" in rule[0]:
+        config = sandbox_demo.root / "decomkit.toml"
+        text = config.read_text(encoding="utf-8")
+        start = text.index("\n[[approval.chain]]\n")
+        finance = text.index('\nrole = "finance"')
+        config.write_text(text[:start] + text[text.rindex("\n[[approval.chain]]", 0, finance):],
+                          encoding="utf-8")
+    set_config(sandbox_demo, *rule)
+    before = world(sandbox_demo)
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage, \
+            pytest.raises(DecomkitError, match=why):
+        submit_approval(stage, "sales-report")
+    assert world(sandbox_demo) == before
+
+
+def test_on_dingtalk_the_request_goes_to_the_owning_departments_head(on_dingtalk, fake, org):
+    with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage:
+        event = submit_approval(stage, SELF_BUILT, reason="成本过高")
+    head = heads(on_dingtalk)["销售部"]
+    assert fake.instances[event.data["instance_id"]]["approverUserIds"][0] == head != "u0002"
+
+
+# ------------------------------------------------------------------ 3. answering approvers
+
+QUESTION = "停用后历史考勤记录在哪里查询?"
+
+
+def pending_request(ws, app: str = "old-attendance"):
+    assessed_and_verified(ws, app)
+    with open_stage(str(ws.root), analyst="it-admin") as stage:
+        return submit_approval(stage, app).data
+
+
+def test_a_question_reaches_the_analyst_and_the_answer_goes_onto_the_same_request(
+        sandbox_demo, tmp_path, capsys):
+    from decomkit.cli import main
+    from decomkit.core.present import Audience
+    from decomkit.records.overview import portfolio_overview
+    from decomkit.views.trail import app_trail
+
+    request = pending_request(sandbox_demo)
+    instance, head = request["instance_id"], request["approvers"][0]
+    sandbox = SandboxPlatform(sandbox_demo.root / "platform")
+    sandbox.comment_approval(instance, head, "看过了,按计划。", key="c1")  # no question
+    sandbox.comment_approval(instance, head, QUESTION, key="c2")
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        tracking = track_approval(stage, "old-attendance")
+        assert [q.text for q in tracking.questions] == [QUESTION]  # the remark is no question
+        assert track_approval(stage, "old-attendance").questions == tracking.questions
+        waiting = portfolio_overview(stage, verify_backups=False).waiting
+    told = [m for m in sandbox.outbox() if QUESTION in m["text"]]
+    assert len(told) == 1 and told[0]["user_ids"] == ["it-admin"]  # once, to the requester
+    assert QUESTION in waiting.set_index("app_id").loc["old-attendance", "questions"]
+
+    attachment = tmp_path / "考勤迁移说明.pdf"
+    attachment.write_bytes(b"%PDF-1.4 history moves to the attendance app")
+    answer = "历史记录已迁入考勤打卡,可在“考勤报表”中按月查询。"
+    assert main(["approval", "answer", str(sandbox_demo.root), "old-attendance",
+                 "--text", answer, "--attach", str(attachment)]) == 0
+    assert instance in capsys.readouterr().out
+    with sandbox._state(write=False) as state:
+        added = state["approvals"][instance]["comments"][-1]
+    assert added["user_id"] == "it-admin" and added["comment"] == answer
+    assert added["attachment"] == attachment.name
+    with sandbox_demo.ledger() as ledger:
+        note = [e for e in ledger.events("old-attendance") if e.kind == "note"][-1]
+        assert ledger.state("old-attendance") == "approval_pending"  # still waiting
+    assert note.data["kind"] == "approval_answer" and note.data["instance_id"] == instance
+    kept = sandbox_demo.root / note.data["evidence"]
+    assert kept.read_bytes() == attachment.read_bytes()
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        assert track_approval(stage, "old-attendance").questions == ()  # answered
+        waiting = portfolio_overview(stage, verify_backups=False).waiting
+    assert waiting.set_index("app_id").loc["old-attendance", "questions"] == ""
+    trail = app_trail(sandbox_demo, "old-attendance", Audience("zh", "Asia/Shanghai"))
+    assert any(answer in " ".join(e.details) for e in trail)
+    assert any(QUESTION in " ".join(e.details) for e in trail)
+    # the same answer again is given once
+    assert main(["approval", "answer", str(sandbox_demo.root), "old-attendance",
+                 "--text", answer, "--attach", str(attachment)]) == 0
+    with sandbox._state(write=False) as state:
+        assert [c["comment"] for c in state["approvals"][instance]["comments"]].count(answer) == 1
+
+
+def test_an_answer_without_a_pending_request_changes_nothing(sandbox_demo, tmp_path):
+    from decomkit.cli import main
+
+    assessed_and_verified(sandbox_demo, "old-attendance")  # verified, nothing requested
+    before = world(sandbox_demo)
+    assert main(["approval", "answer", str(sandbox_demo.root), "old-attendance",
+                 "--text", "答复"]) == 1
+    assert main(["approval", "answer", str(sandbox_demo.root), "old-attendance",
+                 "--text", "答复", "--attach", str(tmp_path / "missing.pdf")]) == 1
+    assert world(sandbox_demo) == before
+    assert not (sandbox_demo.root / "approvals").exists()
+
+
+def test_on_dingtalk_a_question_is_read_and_answered_with_the_comment_call(
+        on_dingtalk, fake, org, tmp_path):
+    from decomkit.lifecycle.questions import answer_approvers
+
+    with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage:
+        event = submit_approval(stage, SELF_BUILT, reason="成本过高")
+        instance = event.data["instance_id"]
+        fake.comment(instance, event.data["approvers"][0], "销售日报的数据迁到哪里了?")
+        tracking = track_approval(stage, SELF_BUILT)
+        assert [q.text for q in tracking.questions] == ["销售日报的数据迁到哪里了?"]
+        assert tracking.state == "approval_pending"  # a comment is no decision
+        attachment = tmp_path / "迁移.xlsx"
+        attachment.write_bytes(b"PK migration plan")
+        answer_approvers(stage, SELF_BUILT, "已迁入CRM客户管理的日报模块。", attachment)
+        assert track_approval(stage, SELF_BUILT).questions == ()
+    sent = [e["body"] for e in fake.log if e["method"] == "POST"
+            and e["path"] == "/v1.0/workflow/processInstances/comments"]
+    assert len(sent) == 1 and sent[0]["processInstanceId"] == instance
+    assert sent[0]["commentUserId"] == "it-admin"
+    assert sent[0]["text"].startswith("已迁入CRM客户管理的日报模块。")
+    assert attachment.name in sent[0]["text"]
+    remarks = [r for r in fake.instances[instance]["operationRecords"]
+               if r["type"] == "ADD_REMARK"]
+    assert [r["userId"] for r in remarks] == [event.data["approvers"][0], "it-admin"]
+    told = [e["body"] for e in fake.log if "销售日报的数据迁到哪里了" in str(e.get("body"))
+            and e["path"] != "/v1.0/workflow/processInstances/comments"]
+    assert told  # the requester was told through the reminder channel (a work notification)
+
+
+def test_the_manual_platform_keeps_the_question_and_the_answer_on_the_request(tmp_path):
+    from decomkit.platforms.manual import ManualPlatform
+
+    manual = ManualPlatform(tmp_path / "platform", {}, users={})
+    with manual._state() as state:  # a request asked in the console and confirmed
+        state["approvals"]["manual-1"] = {"originator": "it-admin", "approvers": ["u0005"],
+                                          "status": "RUNNING", "result": None, "records": []}
+    manual.comment_approval("manual-1", "u0005", QUESTION, key="q")
+    attachment = tmp_path / "说明.pdf"
+    attachment.write_bytes(b"%PDF answer")
+    manual.comment_approval("manual-1", "it-admin", "在考勤打卡中查询。", attachment, key="a")
+    manual.comment_approval("manual-1", "it-admin", "在考勤打卡中查询。", attachment, key="a")
+    status = manual.approval_status("manual-1")
+    assert [c["comment"] for c in status.comments] == [QUESTION, "在考勤打卡中查询。"]
+    assert status.comments[1]["attachment"] == "说明.pdf" and status.records == ()
+    from decomkit.lifecycle.questions import questions_in
+    assert [q.text for q in questions_in(status, "it-admin")] == [QUESTION]
+
+
+def test_03_shows_the_question_and_takes_the_answer(sandbox_demo, tmp_path):
+    import papermill as pm
+
+    request = pending_request(sandbox_demo)
+    SandboxPlatform(sandbox_demo.root / "platform").comment_approval(
+        request["instance_id"], request["approvers"][0], QUESTION, key="q")
+
+    def run(**parameters) -> str:
+        out = tmp_path / "03.ipynb"
+        pm.execute_notebook(str(NOTEBOOKS / "03_approval.ipynb"), str(out),
+                            kernel_name="decomkit", progress_bar=False, cwd=str(tmp_path),
+                            parameters={"workspace": str(sandbox_demo.root),
+                                        "app_id": "old-attendance", **parameters})
+        return out.read_text(encoding="utf-8")
+
+    asked = run()
+    assert "审批人的提问(尚未答复)" in asked and QUESTION in asked
+    assert "decomkit approval answer" in asked
+    answered = run(answer_text="历史记录已迁入考勤打卡。")
+    assert f"已在申请 {request['instance_id']} 上答复" in answered
+    assert "没有等待答复的提问。" in answered
