@@ -54,12 +54,12 @@ def _print_status(workspace: Workspace) -> None:
     from rich.table import Table
 
     from decomkit.context.workspace import status_table
-    from decomkit.core.i18n import t
+    from decomkit.core.i18n import Language, t
     from decomkit.lifecycle.console import WAITING, waiting_apps
 
     frame = status_table(workspace)
     waiting = waiting_apps(workspace)
-    lang = "en" if workspace.config.language == "en" else "zh"
+    lang: Language = "en" if workspace.config.language == "en" else "zh"
     table = Table(title=f"decomkit status — {workspace.root}")
     for column in ("app_id", "name", "state", "decision"):
         table.add_column(column)
