@@ -437,7 +437,7 @@ def _approve(stage, fake, app):
 
 def _confirm(workspace, tmp_path, key):
     evidence = tmp_path / "console.png"
-    evidence.write_bytes(b"png")
+    evidence.write_bytes(b"png of " + key.encode())  # one screenshot per step
     ManualPlatform(workspace.root / "platform").confirm(key, "王伟", evidence)
 
 

@@ -54,17 +54,26 @@ def _print_status(workspace: Workspace) -> None:
     from rich.table import Table
 
     from decomkit.context.workspace import status_table
+    from decomkit.core.i18n import Language, t
+    from decomkit.lifecycle.console import WAITING, waiting_apps
 
     frame = status_table(workspace)
+    waiting = waiting_apps(workspace)
+    lang: Language = "en" if workspace.config.language == "en" else "zh"
     table = Table(title=f"decomkit status — {workspace.root}")
     for column in ("app_id", "name", "state", "decision"):
         table.add_column(column)
     for row in frame.itertuples(index=False):
-        table.add_row(*_cells(row.app_id, row.name, row.state,
+        state = row.state if row.app_id not in waiting else (
+            f"{row.state}; {t('state.' + WAITING, lang)}: {', '.join(waiting[row.app_id])}")
+        table.add_row(*_cells(row.app_id, row.name, state,
                               row.decision if isinstance(row.decision, str) else ""))
     console = Console()
     console.print(table)
     counts = frame["state"].value_counts()
+    if waiting:  # not failed, not done: a person does a step in the console first
+        console.print(f"{t('state.' + WAITING, lang)}: {', '.join(waiting)} "
+                      "(decomkit confirm DIR KEY --as NAME --evidence FILE, then run again)")
     console.print(", ".join(f"{state}: {n}" for state, n in counts.items()))
 
 
@@ -219,7 +228,8 @@ def _print_batch(summary) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    marks = {"ok": "ok", "failed": "FAILED", "skipped": "skip", "earlier": "done earlier"}
+    marks = {"ok": "ok", "failed": "FAILED", "skipped": "skip", "earlier": "done earlier",
+             "waiting": "waiting for a console step"}
     table = Table(title="decomkit batch")
     for column in ("app", "stage", "result", "seconds", "detail"):
         table.add_column(column, overflow="fold")
@@ -235,7 +245,9 @@ def _print_batch(summary) -> None:
     console = Console(width=160)
     console.print(table)
     console.print(f"{len(summary.apps)} apps, {len(summary.failed)} failed"
-                  f"{': ' + ', '.join(summary.failed) if summary.failed else ''}")
+                  f"{': ' + ', '.join(summary.failed) if summary.failed else ''}"
+                  + (f"; {len(summary.waiting)} waiting for a console step (decomkit confirm, "
+                     f"then run again): {', '.join(summary.waiting)}" if summary.waiting else ""))
     # On a line of its own, never wrapped or styled, for scripts: this batch's own summary.
     print(f"summary: {summary.path}", flush=True)
 
@@ -294,11 +306,11 @@ def cmd_approval_answer(args: argparse.Namespace) -> int:
 
 def cmd_confirm(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
-    from decomkit.platforms.manual import confirm_step
+    from decomkit.lifecycle.console import confirm_step, confirmed_line
 
-    step = confirm_step(Workspace.open(args.dir), args.key, args.user, args.evidence)
-    print(f"confirmed {args.key} ({step['operation']}) by {step['who']}; evidence "
-          f"{step['evidence']} sha256 {step['evidence_sha256']}. Run the stage again.")
+    workspace = Workspace.open(args.dir)
+    step = confirm_step(workspace, args.key, args.user, args.evidence)
+    print(confirmed_line(args.key, step, "en" if workspace.config.language == "en" else "zh"))
     return 0
 
 

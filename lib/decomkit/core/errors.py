@@ -115,7 +115,13 @@ class PlatformTimeout(PlatformError):
 
 class ManualStepRequired(PlatformError):
     """No API does this: a person must do it in the console; the manual platform records who
-    did it, with evidence, and the stage continues when run again."""
+    did it, with evidence, and the stage continues when run again. ``key`` names the step
+    (what ``decomkit confirm`` takes; "" when no record of it is kept). A stage shows it as a
+    step to do, not as an error (``lifecycle.console``)."""
+
+    def __init__(self, operation: str, detail: str, key: str = ""):
+        self.operation, self.detail, self.retryable, self.key = operation, detail, False, key
+        Exception.__init__(self, operation, detail, key)
 
 
 class WorkspaceBusy(WorkspaceError):

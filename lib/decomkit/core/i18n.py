@@ -968,6 +968,100 @@ TEXT: dict[str, dict[str, str]] = {
               "([approval.department_heads])",
         "zh": "不知道应用所属部门「{dept}」的负责人:请在用户表中标记(部门负责人列),或在 "
               "decomkit.toml 的 [approval.department_heads] 中指定"},
+    # Console steps (the manual platform, and DingTalk steps without an API): lifecycle.console
+    "console.title": {"en": "Waiting for a console step: {what}",
+                      "zh": "等待控制台手动操作:{what}"},
+    "console.intro": {"en": "{app}: this is done by a person in the DingTalk admin console. The "
+                            "stage stops here (this is not an error) and continues when you run "
+                            "it again after recording the step.",
+                      "zh": "{app}:这一步需要有人在钉钉管理后台手动完成。本阶段在此暂停(不是错误),"
+                            "记录这一步之后再次运行本阶段即可继续。"},
+    "console.do": {"en": "What to do in the console", "zh": "在管理后台的操作"},
+    "console.evidence": {"en": "Evidence to attach", "zh": "需要附上的证据"},
+    "console.distinct": {"en": "Each step needs its own file, made after doing it: a file already "
+                               "given for another step is refused.",
+                         "zh": "每一步都要单独的证据文件,在完成这一步之后截取:"
+                               "已用于其他步骤的文件会被拒绝。"},
+    "console.command": {"en": "Then record it with this command and run the stage again",
+                        "zh": "完成后运行以下命令记录这一步,再重新运行本阶段"},
+    "console.notebook": {"en": "or, in this notebook, set step_done to {step}, done_by to who did "
+                               "it and evidence to the file, and run it again.",
+                         "zh": "或者在本笔记本中把 step_done 设为 {step},done_by 填操作人,"
+                               "evidence 填证据文件路径,"
+                               "然后重新运行。"},
+    "console.name": {"en": "NAME", "zh": "操作人姓名"},
+    "console.file": {"en": "FILE", "zh": "证据文件"},
+    "console.key": {"en": "step {step}", "zh": "步骤 {step}"},
+    "console.op.set_visible_scope": {"en": "change the visible scope", "zh": "修改可见范围"},
+    "console.op.add_to_scope": {"en": "add people to the replacement's visible scope",
+                                "zh": "把人员加入替代应用的可见范围"},
+    "console.op.disable": {"en": "disable the app", "zh": "停用应用"},
+    "console.op.enable": {"en": "re-enable the app", "zh": "重新启用应用"},
+    "console.op.unlink": {"en": "end the free association", "zh": "解除免费关联"},
+    "console.op.submit_approval": {"en": "submit the approval request", "zh": "提交停用审批"},
+    "console.op.withdraw_approval": {"en": "withdraw the approval request", "zh": "撤销停用审批"},
+    "console.op.notify": {"en": "send the notice", "zh": "发送通知"},
+    "console.op.notify_unknown": {"en": "check whether the notice went out",
+                                  "zh": "核实通知是否已发出"},
+    "console.op.verify_end_state": {"en": "show that the app is off", "zh": "证明应用已停用"},
+    "console.proof.set_visible_scope": {
+        "en": "a screenshot of the app's 可见范围 (visible scope) page after saving, showing the "
+              "new setting",
+        "zh": "保存后「可见范围」页面的截图,能看出新的设置"},
+    "console.proof.add_to_scope": {
+        "en": "a screenshot of the replacement's 可见范围 (visible scope) after saving, with the "
+              "people added in it",
+        "zh": "保存后替代应用「可见范围」的截图,能看到新加入的人员"},
+    "console.proof.disable": {"en": "a screenshot of the prompt's result: the app shown as "
+                                    "已停用 (disabled)",
+                              "zh": "停用操作完成后的截图,能看出应用显示为「已停用」"},
+    "console.proof.enable": {"en": "a screenshot of the app shown as enabled again",
+                             "zh": "应用重新显示为已启用的截图"},
+    "console.proof.unlink": {"en": "a screenshot of the app's page in the 未关联 (not associated) "
+                                   "state",
+                             "zh": "应用设置页显示「未关联」状态的截图"},
+    "console.proof.submit_approval": {"en": "a screenshot of the submitted request with its "
+                                            "approvers",
+                                      "zh": "已提交申请的截图,能看到审批人"},
+    "console.proof.withdraw_approval": {"en": "a screenshot of the request shown as withdrawn",
+                                        "zh": "申请显示为「已撤销」的截图"},
+    "console.proof.notify": {"en": "a screenshot of the message as sent (group and time visible)",
+                             "zh": "已发送消息的截图(能看到群名和时间)"},
+    "console.proof.notify_unknown": {"en": "a screenshot of the message in the group (group and "
+                                           "time visible)",
+                                     "zh": "群里这条消息的截图(能看到群名和时间)"},
+    "console.proof.verify_end_state": {
+        "en": "taken now, after the change: a screenshot or export of 应用管理 showing the app "
+              "as {status} and its 可见范围 (visible scope) as admins only — not a screenshot "
+              "of an earlier step",
+        "zh": "在完成停用之后新截取:「应用管理」中应用显示为「{status}」、"
+              "可见范围仅管理员的截图或导出文件,"
+              "不能用之前步骤的截图"},
+    "console.scope.admins": {"en": "only the app's admins (仅管理员可见)", "zh": "仅管理员可见"},
+    "console.scope.set": {"en": "people: {users}; departments: {depts}",
+                          "zh": "人员:{users};部门:{depts}"},
+    "console.none": {"en": "none", "zh": "无"},
+    "console.status.disabled": {"en": "已停用 (disabled)", "zh": "已停用"},
+    "console.status.unlinked": {"en": "未关联 (not associated)", "zh": "未关联"},
+    "console.reused": {"en": "{file} was already given as the evidence of {other}; each step "
+                             "needs its own evidence, made after doing it. Nothing was recorded.",
+                       "zh": "{file} 已经作为「{other}」的证据提交过;"
+                             "每一步都要在完成后单独截取证据。"
+                             "本次未记录任何内容。"},
+    "console.confirmed": {"en": "Recorded: {what} ({step}), done by {who}; evidence {file}, "
+                                "sha256 {digest}. Run the stage again to continue.",
+                          "zh": "已记录:{what}({step}),操作人 {who};证据 {file},sha256 {digest}。"
+                                "重新运行本阶段即可继续。"},
+    "console.verified": {"en": "the console shows it {status}, only admins see it; evidence of "
+                               "the end state {file}, sha256 {digest}",
+                         "zh": "管理后台显示「{status}」,仅管理员可见;"
+                               "停用后状态的证据 {file},sha256 {digest}"},
+    "state.waiting_console": {"en": "waiting for a console step", "zh": "等待控制台操作"},
+    "note.console_step_waiting": {"en": "waiting for a console step", "zh": "等待控制台手动操作"},
+    "note.console_step_confirmed": {"en": "console step done by hand, confirmed",
+                                    "zh": "控制台手动操作已确认"},
+    "trail.action_waiting": {"en": "platform action waiting for a console step: {operation}",
+                             "zh": "平台操作等待控制台手动完成:{operation}"},
 }
 
 # The one table of column labels: column id → (English, 中文, kind). The kind says how a cell

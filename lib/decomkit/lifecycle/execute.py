@@ -391,20 +391,31 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
         once(by_name[action], lambda: operation(app_id, key=key(action)),
              _settle_status(platform, app_id, "unlinked" if action == "unlink" else "disabled"))
         move("disabled", {**gate, "action": action})
+        # Where the kit cannot read the platform (the manual console), the check asks for
+        # evidence of the end state itself: a new file, not the earlier steps' confirmations.
+        proof = platform.end_state_evidence(
+            app_id, "unlinked" if action == "unlink" else "disabled", key=key("verify"))
         app = platform.get_app(app_id)
         ordinary = next((u for u in user_ids if not app.is_admin(u)), None)
         still_visible = ordinary is not None and platform.visible_to(ordinary, app_id)
-        done.append(Step("verify", by_name["verify"].call, False, "done",
-                         f"status {app.status}; {ordinary} can see it: {still_visible}",
-                         "step.verified", {"status": app.status, "who": ordinary or "",
-                                           "visible": still_visible}))
+        if proof:  # the end state proven by its own evidence (a console step)
+            verified = Step("verify", by_name["verify"].call, False, "done", t(
+                "console.verified", stage.language, status=t(
+                    f"console.status.{'unlinked' if action == 'unlink' else 'disabled'}",
+                    stage.language), file=proof["evidence"], digest=proof["evidence_sha256"]))
+        else:
+            verified = Step("verify", by_name["verify"].call, False, "done",
+                            f"status {app.status}; {ordinary} can see it: {still_visible}",
+                            "step.verified", {"status": app.status, "who": ordinary or "",
+                                              "visible": still_visible})
+        done.append(verified)
         if app.status == "enabled" or still_visible:
             raise TransitionError(app_id, "verify the disable",
                                   f"the platform still shows it ({app.status}, visible to "
                                   f"{ordinary}: {still_visible}); check the console, then rerun")
         # The scope as the platform shows it at the disable: what the watch compares with.
         move("verified_disabled", {"status": app.status, "checked_user": ordinary,
-                                   "scope": asdict(app.scope)})
+                                   "scope": asdict(app.scope), **(proof or {})})
         once(by_name["residue"], lambda: residue(stage, app_id))  # kept as the action's result
         notify("after")
         state = ledger.state(app_id)

@@ -249,3 +249,10 @@ class Platform(ABC):
         did not finish: (True, result), (False, None), or None when the platform cannot tell
         (then a person checks; the kit never repeats it blindly)."""
         return None
+
+    def end_state_evidence(self, app_id: str, status: str, *, key: str) -> dict | None:
+        """Evidence that ``app_id`` is now ``status`` and seen by admins only, for the
+        verification after a disable: None where the kit reads it from the platform itself (an
+        API); the manual platform asks a person for a new screenshot or export of the end
+        state (a console step), never their earlier confirmations."""
+        return None

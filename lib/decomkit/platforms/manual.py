@@ -2,9 +2,11 @@
 
 A changing call does not change anything by itself: the first time it records a pending step
 with console instructions (from 停用指南 and the 解除免费关联 guide, in English and 中文) and
-raises ``ManualStepRequired`` naming the step's key. ``confirm`` records who did it and the
-SHA-256 of an evidence file (a screenshot); the same call made again then succeeds, and the kit's
-view of the app follows.
+raises ``ManualStepRequired`` naming the step's key (a stage shows it as a step card and waits:
+``lifecycle.console``). ``confirm`` records who did it and the SHA-256 of an evidence file (a
+screenshot); a file already given for another step is refused. The same call made again then
+succeeds, and the kit's view of the app follows. The check after a disable asks for evidence of
+the end state (``end_state_evidence``), a step of its own.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Literal, TypeVar
 
 from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
 from decomkit.core.files import atomic_write_text
+from decomkit.core.i18n import Language, t
 from decomkit.core.locks import state_file
 from decomkit.core.resources import templates_dir
 from decomkit.core.sinks import state_json
@@ -91,6 +94,27 @@ class ManualPlatform(Platform):
         with self._state(write=False) as state:
             return {k: v for k, v in state["steps"].items() if v["status"] == "pending"}
 
+    def waiting(self) -> dict[str, dict]:
+        """The steps waiting for a person, read without creating anything (a workspace that
+        never used the console has none)."""
+        if not self.path.exists():
+            return {}
+        return self.pending()
+
+    def _lang(self) -> Language:
+        return "en" if self.language == "en" else "zh"
+
+    def _evidence_used(self, state: dict, digest: str, key: str) -> str:
+        """What other step (or approval) was already proved by a file with ``digest``."""
+        for other, step in state["steps"].items():
+            if other != key and step.get("evidence_sha256") == digest:
+                return other
+        for instance, inst in state.get("approvals", {}).items():
+            for record in inst.get("records", []):
+                if record.get("evidence_sha256") == digest:
+                    return f"{instance} ({record.get('user_id', '')})"
+        return ""
+
     def confirm(self, key: str, who: str, evidence: str | Path) -> dict:
         """Record that ``who`` did step ``key`` in the console, with an evidence file."""
         path = Path(evidence)
@@ -99,13 +123,18 @@ class ManualPlatform(Platform):
         if not path.is_file() or path.stat().st_size == 0:
             raise PlatformError("confirm", f"evidence file {path} is missing or empty; attach "
                                 "a screenshot or export that shows the step was done")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
         with self._state() as state:
             step = state["steps"].get(key)
             if step is None:
                 raise PlatformError("confirm", f"no step '{key}' is waiting; see the notebook "
                                     "or the error that named it")
+            other = self._evidence_used(state, digest, key)
+            if other:  # one screenshot cannot prove two different steps
+                raise PlatformError("confirm", t("console.reused", self._lang(), file=path.name,
+                                                 other=other))
             step.update(status="confirmed", who=who.strip(), evidence=path.name,
-                        evidence_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                        evidence_sha256=digest,
                         confirmed_at=dt.datetime.now(dt.UTC).isoformat())
             return dict(step)
 
@@ -121,13 +150,14 @@ class ManualPlatform(Platform):
                 return step.get("result")
             name = state["apps"].get(app_id, {}).get("name", app_id)
             state["steps"][key] = {"operation": operation, "app_id": app_id, "status": "pending",
+                                   "name": name, "details": details,
                                    "instructions": instructions(operation, self.language, name,
                                                                 details)}
             steps = state["steps"][key]["instructions"]
         numbered = "\n".join(f"  {i}. {s}" for i, s in enumerate(steps, 1))
         raise ManualStepRequired(operation, f"a person must do this in the console:\n{numbered}\n"
                                  f"then run: decomkit confirm WORKSPACE {key} --as NAME "
-                                 "--evidence FILE, and run this stage again")
+                                 "--evidence FILE, and run this stage again", key=key)
 
     def attempt(self, key: str, app_id: str, operation: str, details: str,
                 send: Callable[[], _T]) -> _T | str:
@@ -191,8 +221,11 @@ class ManualPlatform(Platform):
         return self.get_app(app_id).visible_to(user_id, department)
 
     def set_visible_scope(self, app_id: str, scope: Scope, *, key: str) -> None:
-        details = "仅管理员可见 / admins only" if scope.only_admin_visible else (
-            f"users {list(scope.user_ids)}, departments {list(scope.dept_ids)}")
+        lang, sep = self._lang(), "、" if self.language == "zh" else ", "
+        none = t("console.none", lang)
+        details = t("console.scope.admins", lang) if scope.only_admin_visible else t(
+            "console.scope.set", lang, users=sep.join(scope.user_ids) or none,
+            depts=sep.join(scope.dept_ids) or none)
 
         def apply(state):
             _known(state, app_id)["scope"] = _app_state(AppInfo(app_id, "", "enabled", scope,
@@ -221,6 +254,19 @@ class ManualPlatform(Platform):
     def disable(self, app_id: str, *, key: str) -> None:
         self._status("disable", "disabled", app_id, key)
 
+    def end_state_evidence(self, app_id: str, status: str, *, key: str) -> dict | None:
+        """A console step of its own: a new screenshot or export showing the app ``status``
+        and visible to admins only. Its evidence (distinct from every earlier step's, as
+        ``confirm`` checks) is what the verification records."""
+        shown = t(f"console.status.{status}", self._lang()) if status in (
+            "disabled", "unlinked") else status
+
+        def apply(state: dict) -> dict:
+            step = state["steps"][key]
+            return {"evidence": step["evidence"], "evidence_sha256": step["evidence_sha256"],
+                    "who": step["who"]}
+        return self._step("verify_end_state", key, app_id, shown, apply)
+
     def enable(self, app_id: str, *, key: str) -> None:
         self._status("enable", "enabled", app_id, key)
 
@@ -245,15 +291,19 @@ class ManualPlatform(Platform):
         if evidence is None or not Path(evidence).is_file():
             raise PlatformError("decide_approval", "on the manual platform an approval needs "
                                 "--evidence FILE (a screenshot of the approval record)")
+        digest = hashlib.sha256(Path(evidence).read_bytes()).hexdigest()
         with self._state() as state:
             inst = state["approvals"][instance_id]
             if canonical_user_id(user_id) == canonical_user_id(inst["originator"]):
                 raise PlatformError("decide_approval", "the requester cannot approve their own "
                                     "request")
+            other = self._evidence_used(state, digest, "")
+            if other:  # each approver's decision is proved by its own record
+                raise PlatformError("decide_approval", t(
+                    "console.reused", self._lang(), file=Path(evidence).name, other=other))
             inst["records"].append({"user_id": user_id, "result": decision.upper(),
                                     "comment": comment, "evidence": Path(evidence).name,
-                                    "evidence_sha256": hashlib.sha256(
-                                        Path(evidence).read_bytes()).hexdigest()})
+                                    "evidence_sha256": digest})
             if decision == "refuse":
                 inst.update(status="COMPLETED", result="refuse")
             elif ({canonical_user_id(r["user_id"]) for r in inst["records"]}
@@ -314,7 +364,3 @@ def _app_info(app_id: str, raw: dict) -> AppInfo:
                    Scope(tuple(s["user_ids"]), tuple(s["dept_ids"]), tuple(s["role_ids"]),
                          s["only_admin_visible"]), tuple(raw["admins"]))
 
-
-def confirm_step(workspace: WorkspaceLike, key: str, who: str, evidence: str | Path) -> dict:
-    """Record a console step done by hand (manual platform, or DingTalk without an API)."""
-    return ManualPlatform(workspace.root / "platform").confirm(key, who, evidence)

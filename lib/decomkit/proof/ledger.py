@@ -27,6 +27,7 @@ from decomkit.core.canonical import canonical_json, utcnow
 from decomkit.core.errors import (
     ActionUnsettled,
     LedgerIntegrityError,
+    ManualStepRequired,
     PlatformTimeout,
     TransitionError,
 )
@@ -434,6 +435,9 @@ class Ledger:
                     return result, False
             try:
                 result = perform()
+            except ManualStepRequired:  # a person does it first; the next run goes on
+                self._record_action(key, app_id, operation, actor, "waiting", None, {})
+                raise
             except PlatformTimeout as exc:  # it may have taken effect: settle it next time
                 self._record_action(key, app_id, operation, actor, "unknown",
                                     {"error": str(exc)}, {"error": str(exc)})

@@ -26,8 +26,8 @@ from decomkit.core.i18n import Language, t
 from decomkit.core.present import table_html, table_text
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.backup import run_backup
+from decomkit.lifecycle.console import confirm_step
 from decomkit.lifecycle.review import record_review
-from decomkit.platforms.manual import confirm_step
 from decomkit.views import charts
 
 

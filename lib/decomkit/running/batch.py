@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from decomkit.core.lifeline import die_with_parent
 from decomkit.core.locks import batch_lock
 from decomkit.core.sinks import scrub, write_json
 from decomkit.inventory.tables import read_rows
+from decomkit.lifecycle.console import waiting_steps
 from decomkit.proof.gates import follow_up_open
 from decomkit.running.kernels import KernelPool
 from decomkit.running.runs import (
@@ -55,7 +56,8 @@ ACTOR = "decomkit batch"
 @dataclass(frozen=True)
 class StageOutcome:
     stage: str
-    status: str  # ok, failed, skipped (gate closed) or earlier (finished in an earlier batch)
+    status: str  # ok, failed, skipped (gate closed), earlier (finished in an earlier batch) or
+    # waiting (it ended cleanly at a console step a person does: decomkit confirm, then again)
     notebook: str = ""
     detail: str = ""
     seconds: float = 0.0
@@ -73,6 +75,11 @@ class AppOutcome:
     def failed(self) -> bool:
         return bool(self.error) or any(s.status == "failed" for s in self.stages)
 
+    @property
+    def waiting(self) -> bool:
+        """It stopped at a console step a person does (not failed, not done)."""
+        return not self.failed and any(s.status == "waiting" for s in self.stages)
+
 
 @dataclass(frozen=True)
 class BatchSummary:
@@ -85,6 +92,11 @@ class BatchSummary:
         bad = [a.app_id for a in self.apps if a.failed]
         return (["(portfolio)"] if self.portfolio and self.portfolio.status == "failed"
                 else []) + bad
+
+    @property
+    def waiting(self) -> list[str]:
+        """The apps waiting for a console step."""
+        return [a.app_id for a in self.apps if a.waiting]
 
 
 # ------------------------------------------------------------------ what to run
@@ -230,8 +242,14 @@ def run_app(root: str, app_id: str, stages: list[str], parameters: dict, batch_i
                            timeout=timeout)
         outcome = StageOutcome(stage, "ok" if result.ok else "failed", str(result.notebook),
                                result.error or "", round(result.seconds, 2), result.attempts)
+        cards = waiting_steps(workspace, app_id) if result.ok else []
+        if cards:  # ended cleanly at a console step: not done, and the next stages wait
+            outcome = replace(outcome, status="waiting",
+                              detail="; ".join(f"{c.what}: {c.command}" for c in cards))
         outcomes.append(outcome)
         status.save(outcome=outcome, digest=digest)
+        if cards:
+            break
         if not result.ok:
             with workspace.ledger() as ledger:
                 ledger.note(app_id, ACTOR, {"event": "stage failed", "stage": stage,
@@ -373,7 +391,8 @@ def _run_locked(workspace: Workspace, stages: list[str], apps: str, parameters: 
     summary = BatchSummary(outcomes, path, portfolio)
     write_json(path, {
         "batch": batch_id, "finished": utcnow(), "stages": stages, "executor": executor,
-        "workers": workers, "failed": summary.failed,
+        "workers": workers, "failed": summary.failed, "waiting": summary.waiting,
         "portfolio": asdict(portfolio) if portfolio else None,
-        "apps": {a.app_id: {**asdict(a), "failed": a.failed} for a in outcomes}})
+        "apps": {a.app_id: {**asdict(a), "failed": a.failed, "waiting": a.waiting}
+                 for a in outcomes}})
     return summary

@@ -177,7 +177,8 @@ def describe(event: Event, names: dict[str, str], who: Audience,
     elif event.kind == "action":
         state = None
         failed = data.get("status") == "failed"
-        what = t("trail.action_failed" if failed else "trail.action", lang,
+        what = t("trail.action_failed" if failed else "trail.action_waiting"
+                 if data.get("status") == "waiting" else "trail.action", lang,
                  operation=operation(str(data.get("operation", "?")), lang))
         if data.get("error"):
             details.append(str(data["error"]))
@@ -245,6 +246,8 @@ def _note(data: dict, lang: Language) -> tuple[str, list[str], bool]:
     text = t(key, lang) if key in TEXT else kind.replace("_", " ")
     if data.get("step"):
         text += f" — {data['step']}"
+    if kind.startswith("console_step_") and f"console.op.{data.get('operation')}" in TEXT:
+        text += " — " + t(f"console.op.{data['operation']}", lang)  # what the console step did
     return text, extra, kind.endswith("failed")
 
 
