@@ -85,10 +85,10 @@ display(explorer.widget)
 # Each cell moves the usage slider, which refreshes the explorer as its very last action.
 MOVE = 'explorer.sliders["usage"].value = {value}\n'
 FINAL = '''\
-assert len(explorer.output.outputs) == 2, explorer.output.outputs
+assert len(explorer.panes) == 2, explorer.panes
 real = PortfolioExplorer(metrics, Weights(), Thresholds(), "en")  # tables and charts
 display(real.widget)
-assert len(real.output.outputs) == 3, real.output.outputs
+assert len(real.panes) == 3, real.panes
 '''
 
 

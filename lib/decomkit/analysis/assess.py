@@ -205,7 +205,7 @@ def time_quadrant(pressure: pd.Series) -> str:
 AGREES = {"retire": ("eliminate", "migrate"), "keep": ("invest", "tolerate"), "review": ()}
 
 
-def quadrant_note(row: pd.Series, language: Language = "zh") -> str:
+def quadrant_note(row: pd.Series | dict, language: Language = "zh") -> str:
     """"" when the recommendation and the TIME quadrant say the same; otherwise a sentence
     that says why they differ (the quadrant reads two axes, the score six weighted factors)
     and which one the decision follows. ``row`` is a row of :func:`score_table`."""
@@ -293,7 +293,7 @@ def reasons(row: pd.Series, language: Language = "zh", minimum_points: float = 3
     return out or [t("reason.healthy", language)]
 
 
-def usage_label(row: pd.Series, language: Language = "zh") -> str:
+def usage_label(row: pd.Series | dict, language: Language = "zh") -> str:
     """'usage unknown', 'idle N days' or the recent monthly active users, for tables."""
     if not row["usage_known"]:
         return t("usage.unknown", language)
