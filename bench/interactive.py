@@ -68,7 +68,8 @@ def machine() -> str:
     memory = next((int(line.split()[1]) // 1024 // 1024 for line in
                    Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal")), 0)
-    return f"{os.cpu_count()} cores ({model}), {memory} GiB, {platform.system()} {platform.release()}"
+    return (f"{os.cpu_count()} cores ({model}), {memory} GiB, {platform.system()} "
+            f"{platform.release()}")
 
 
 def pct(values: list[float], q: float) -> float:

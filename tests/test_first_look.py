@@ -22,8 +22,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from decomkit.analysis.assess import (FACTORS, recommend, recommendations, time_quadrant,
-                                      time_quadrants)
+from decomkit.analysis.assess import (
+    FACTORS,
+    recommend,
+    recommendations,
+    time_quadrant,
+    time_quadrants,
+)
 from decomkit.context.stage import WORKSPACE_ENV
 from decomkit.core.config import Thresholds
 from decomkit.running.dashboard import prepare_dashboard, voila_command
@@ -71,7 +76,7 @@ def test_the_portfolio_s_first_cells_show_the_headline_without_charts_widgets_or
     assert done["modules"] == []
     assert "共 32 个应用" in done["out"] and "已停用 2 个" in done["out"]
     # positive control: the next cell (scoring and charts) does import matplotlib
-    assert "matplotlib" in run_cells(chosen + [cells[upto + 1][0]], env)["modules"]
+    assert "matplotlib" in run_cells([*chosen, cells[upto + 1][0]], env)["modules"]
 
 
 def test_01_assess_imports_no_json_schema_machinery(demo):
@@ -147,7 +152,7 @@ def test_labels_of_crowded_points_are_placed_apart_and_inside():
     boxes = live.place_labels(anchors, sizes, area, [legend])
     assert len(boxes) == 10
     for i, box in enumerate(boxes):
-        assert 0 <= box[0] and box[0] + box[2] <= 600 and 0 <= box[1] and box[1] + box[3] <= 400
+        assert box[0] >= 0 and box[0] + box[2] <= 600 and box[1] >= 0 and box[1] + box[3] <= 400
         assert not overlap(box, legend)
         assert not any(overlap(box, other) for other in boxes[i + 1:])
     # positive control: the check sees an overlap when there is one
@@ -164,7 +169,8 @@ def test_live_charts_name_apps_as_text():
     }, index=["x", "jxc", "y"])
     scatter = live.cost_usage_scatter(table, "en")
     histogram = live.score_histogram(table, Thresholds(), "zh")
-    assert "<img" not in scatter and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;" in scatter
+    assert "<img" not in scatter
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;" in scatter
     assert ">进销存</text>" in scatter
     assert scatter.count("<circle") == 2  # an app whose use is unknown has no place on the axis
     assert histogram.startswith("<svg") and "(1)" in histogram

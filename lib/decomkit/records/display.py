@@ -14,13 +14,11 @@ from decomkit.analysis.watch import watch_table
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import audience, local_time, money, table_html, table_text, term
 from decomkit.records.overview import HORIZON_DAYS
+from decomkit.views.charts import png, portfolio_savings_chart, review_chart, verification_chart
 from decomkit.views.trail import trail_frame
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-# The charts (matplotlib) are imported where one is drawn: a cell that shows only text and tables
-# (the dashboard's first) does not wait for them.
 
 
 def show(obj) -> None:
@@ -32,8 +30,6 @@ def show(obj) -> None:
 
 def show_figure(fig: Figure) -> None:
     from IPython.display import Image
-
-    from decomkit.views.charts import png
 
     show(Image(data=png(fig), format="png"))
 
@@ -109,8 +105,6 @@ def show_verification(report, backup, language: Language) -> None:
     title = "verified / 验证通过" if report.ok else "FAILED / 验证失败"
     show_lines(title, report.problems or [report.manifest_hash])
     show_table(report.files)
-    from decomkit.views.charts import verification_chart
-
     sizes = {f["path"]: f["size"] for f in backup.manifest["files"]}
     show_figure(verification_chart(report.files, sizes, language))
 
@@ -128,8 +122,6 @@ def show_review(review) -> None:
                    [t("review.inputs", lang, baseline=money(review.baseline, 2),
                       penalty=money(review.penalty, 2), migration=money(review.migration, 2)),
                     *([review.basis(lang)] if review.basis(lang) else [])])
-    from decomkit.views.charts import review_chart
-
     show_figure(review_chart(review))
 
 
@@ -169,8 +161,6 @@ def show_overview(overview) -> None:
         "portfolio.savings_total", lang, realized=money(overview.realized),
         projected=money(overview.projected)))
     if len(overview.savings):
-        from decomkit.views.charts import portfolio_savings_chart
-
         show_figure(portfolio_savings_chart(overview.savings, lang))
     early = overview.savings["too_early"].astype(bool)
     show_table(overview.savings.assign(realized=overview.savings["realized"].where(~early),

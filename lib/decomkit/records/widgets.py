@@ -4,11 +4,12 @@ parameter's, so an untouched widget gives exactly what Papermill gives.
 The explorers show what they draw in ``HTML`` widgets whose value they set on each slider move
 (the table and light SVG charts of :mod:`decomkit.views.live`): the page redraws only the parts
 that changed, and no ``Output`` is involved. An ``Output`` is filled while a cell runs only
-through ``fill_output`` (its ``outputs`` set once), never by ``display()`` inside ``with output:``. Under Voila and Papermill, nbclient stands in for
-the Output widget: each captured display makes it send an update to the kernel on the shell socket
-while it waits there for the cell's reply, and a reply arriving during that send can lose its
-wake-up, so the page never finishes (docs/upstream-output-widget-hang.md). Button callbacks run
-after the cell, in the browser's widget manager, and may capture as usual.
+through ``fill_output`` (its ``outputs`` set once), never by ``display()`` inside ``with
+output:``. Under Voila and Papermill, nbclient stands in for the Output widget: each captured
+display makes it send an update to the kernel on the shell socket while it waits there for the
+cell's reply, and a reply arriving during that send can lose its wake-up, so the page never
+finishes (docs/upstream-output-widget-hang.md). Button callbacks run after the cell, in the
+browser's widget manager, and may capture as usual.
 """
 
 from __future__ import annotations

@@ -11,18 +11,22 @@ import io
 import math
 import warnings
 from functools import cache
+from typing import TYPE_CHECKING
 
-import matplotlib
-import matplotlib.dates
-import matplotlib.ticker
 import pandas as pd
-from matplotlib.figure import Figure  # no pyplot: figures never depend on a GUI backend
 
 from decomkit.analysis.assess import FACTORS, Assessment
 from decomkit.analysis.contracts import ExitPlan
 from decomkit.analysis.impact import Impact
 from decomkit.core.config import Thresholds
 from decomkit.core.i18n import Language, t
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported when the first chart is drawn, not with this module: a cell that shows
+# only text and tables (the dashboard's first) does not wait for it. No pyplot: figures never
+# depend on a GUI backend.
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
              "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "SimHei", "Noto Sans CJK JP",
@@ -39,6 +43,7 @@ class MissingCJKFont(UserWarning):
 @cache
 def cjk_font() -> str | None:
     """Use an installed CJK font for every chart; warn once when there is none."""
+    import matplotlib
     from matplotlib import font_manager
 
     def find() -> str | None:
@@ -69,6 +74,8 @@ def literal(text) -> str:
 
 
 def _figure(width: float = 7.5, height: float = 3.6) -> Figure:
+    from matplotlib.figure import Figure
+
     cjk_font()
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
@@ -143,6 +150,8 @@ def score_histogram(portfolio: pd.DataFrame, thresholds: Thresholds,
 def cost_usage_scatter(portfolio: pd.DataFrame, language: Language = "zh",
                        label_top: int = 10) -> Figure:
     """Annual cost against active users, coloured by TIME quadrant; top candidates named."""
+    import matplotlib.ticker
+
     fig = _figure(8.0, 5.0)
     ax = fig.add_subplot()
     portfolio = portfolio[portfolio["quadrant"].isin(list(QUADRANT_COLOURS))]  # retired: none
@@ -197,6 +206,7 @@ def impact_graph(impact: Impact, name: str, language: Language = "zh") -> Figure
 
 def contract_timeline(plan: ExitPlan, language: Language = "zh") -> Figure:
     """Today, the notice deadline, the end of term and the best exit on one line."""
+    import matplotlib.dates
     fig = _figure(7.5, 2.0)
     ax = fig.add_subplot()
     marks = [(plan.as_of, t("chart.today", language), "#264653")]
@@ -262,6 +272,7 @@ def review_chart(review, language: Language = "zh") -> Figure:
 
 def portfolio_savings_chart(savings: pd.DataFrame, language: Language = "zh") -> Figure:
     """Projected against realized savings so far, one pair of bars per disabled app."""
+    import matplotlib.ticker
     fig = _figure(7.5, 0.6 + 0.55 * max(len(savings), 1))
     ax = fig.subplots()
     shown = savings[~savings["too_early"].astype(bool)] if len(savings) else savings

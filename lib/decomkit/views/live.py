@@ -91,7 +91,7 @@ def _ticks(top: float, count: int = 5) -> list[float]:
     raw = top / count
     step = 10 ** math.floor(math.log10(raw))
     step *= next(m for m in (1, 2, 2.5, 5, 10) if m * step >= raw)
-    return [step * i for i in range(int(math.ceil(top / step)) + 1)]
+    return [step * i for i in range(math.ceil(top / step) + 1)]
 
 
 def _number(value: float) -> str:
@@ -117,7 +117,8 @@ def score_histogram(portfolio: pd.DataFrame, thresholds: Thresholds,
     bins = np.clip((scores // 5).astype(int), 0, 19)
     counts = {d: np.bincount(bins[(portfolio["recommendation"] == d).to_numpy()], minlength=20)
               for d in DECISION_COLOURS}
-    ticks = _ticks(float(max(sum(counts.values()).max(), 1)))
+    totals = np.sum(list(counts.values()), axis=0)
+    ticks = _ticks(float(max(totals.max(), 1)))
     top = ticks[-1]
     body = []
     for v in ticks:
@@ -219,7 +220,7 @@ def cost_usage_scatter(portfolio: pd.DataFrame, language: Language = "zh",
 def contributions_bar(assessment: Assessment, thresholds: Thresholds,
                       language: Language = "zh") -> str:
     """One app's score as a stacked bar of its factors' points, with the two thresholds."""
-    W, H, L, R = 720, 120, 16, 16
+    W, L, R = 720, 16, 16
     pw = W - L - R
     body, left = [], 0.0
     items = []
@@ -239,9 +240,11 @@ def contributions_bar(assessment: Assessment, thresholds: Thresholds,
     title = (f"{assessment.name}: {t('chart.score', language)} {assessment.score:.1f} → "
              f"{decision}")
     body.append(f'<text x="{L}" y="16" font-weight="bold">{_esc(title)}</text>')
-    x = float(L)
-    for label, colour in items:
-        body.append(f'<rect x="{x:.1f}" y="76" width="10" height="10" fill="{colour}"/>'
-                    f'<text x="{x + 14:.1f}" y="85">{_esc(label)}</text>')
+    x, y = float(L), 76.0
+    for label, colour in items:  # the legend, wrapped onto a second line when it is long
+        if x + 14 + text_width(label) > W - R:
+            x, y = float(L), y + 18
+        body.append(f'<rect x="{x:.1f}" y="{y:.0f}" width="10" height="10" fill="{colour}"/>'
+                    f'<text x="{x + 14:.1f}" y="{y + 9:.0f}">{_esc(label)}</text>')
         x += 24 + text_width(label)
-    return _svg(W, H, title, body, "contributions")
+    return _svg(W, int(y) + 24, title, body, "contributions")
