@@ -20,7 +20,16 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from decomkit.analysis.assess import FACTORS, assess_app, portfolio_metrics, pressures, score_table
+from decomkit.analysis.assess import (
+    FACTORS,
+    assess_app,
+    contributions,
+    portfolio_metrics,
+    pressures,
+    recommendations,
+    score_table,
+    time_quadrants,
+)
 from decomkit.analysis.watch import retired_apps
 from decomkit.context.stage import Stage
 from decomkit.core.config import Thresholds, Weights
@@ -123,8 +132,21 @@ class _Explorer:
 class PortfolioExplorer(_Explorer):
     """Weights → the score of every app, its distribution and the TIME scatter, live."""
 
+    @property
+    def scores(self) -> pd.DataFrame:
+        """What the explorer draws, and only that: the scores as ``score_table`` gives them,
+        without joining every metric to them on each move (the quadrants do not depend on the
+        weights: found once)."""
+        if not hasattr(self, "_base"):
+            self._base = self.metrics[["name", "mau_recent", "annual_cost"]].assign(
+                quadrant=time_quadrants(self.pressure))
+        score = contributions(self.pressure, self.weights).sum(axis=1).round(1)
+        table = self._base.assign(score=score,
+                                  recommendation=recommendations(score, self.thresholds))
+        return table.sort_values(["score", "name"], ascending=[False, True])
+
     def render(self) -> list:
-        table = self.table
+        table = self.scores
         return [table[["name", "score", "recommendation", "quadrant"]].head(15),
                 live.score_histogram(table, self.thresholds, self.language),
                 live.cost_usage_scatter(table, self.language)]
