@@ -29,8 +29,9 @@ from decomkit.analysis.assess import (
     time_quadrant,
     time_quadrants,
 )
-from decomkit.context.stage import WORKSPACE_ENV
+from decomkit.context.stage import WORKSPACE_ENV, open_stage
 from decomkit.core.config import Thresholds
+from decomkit.records.widgets import portfolio_explorer
 from decomkit.running.dashboard import prepare_dashboard, voila_command
 from decomkit.views import live
 from helpers import free_port, stop, voila_cells, wait_for
@@ -174,3 +175,16 @@ def test_live_charts_name_apps_as_text():
     assert ">进销存</text>" in scatter
     assert scatter.count("<circle") == 2  # an app whose use is unknown has no place on the axis
     assert histogram.startswith("<svg") and "(1)" in histogram
+
+
+def test_the_explorer_draws_the_scores_score_table_gives(demo, as_of):
+    """The explorer's lean re-scoring (no metrics joined, quadrants found once) gives, for every
+    position of the sliders tried, exactly the scores, decisions, quadrants and order of the
+    full table."""
+    explorer = portfolio_explorer(open_stage(str(demo.root), as_of=str(as_of)))
+    for factor, value in (("usage", 0.0), ("fit", 1.0), ("cost", 0.35), ("alternative", 0.0)):
+        explorer.sliders[factor].value = value
+        lean = explorer.scores
+        assert lean.equals(explorer.table[lean.columns])
+    assert explorer.panes[1].value == live.score_histogram(explorer.table, explorer.thresholds,
+                                                           explorer.language)
