@@ -77,6 +77,7 @@ lint: $(STAMP)
 SCALE ?=
 bench: $(STAMP)
 	$(PY) bench/portfolio_metrics.py
+	$(PY) bench/interactive.py
 	$(PY) bench/batch_pipeline.py
 	$(PY) bench/tick.py
 	$(PY) bench/scale.py $(SCALE)

@@ -125,3 +125,48 @@ def approve(ws, app_id: str, stage) -> None:
     for user in pending["approvers"]:
         sandbox.decide_approval(pending["instance_id"], user, "agree", "同意")
     assert track_approval(stage, app_id).state == "approved"
+
+
+def voila_cells(base: str, seconds: float = 120, until: int | None = None) -> list[tuple]:
+    """Open the dashboard at ``base`` as a browser does with Voila's progressive rendering:
+    fetch the page (it carries no output), then ask for the cells on its execution websocket.
+    Returns ``(cell index, output cell, seconds since the request)`` in the order they
+    arrived, until every cell came or cell ``until`` did."""
+    import asyncio
+    import re
+
+    from tornado.websocket import websocket_connect
+
+    started = time.monotonic()
+    with urlopen(base + "/", timeout=seconds) as response:
+        page = response.read().decode("utf-8")
+    config = re.search(r'<script id="jupyter-config-data" type="application/json">\s*(\{.*?\})'
+                       r"\s*</script>", page, re.S)
+    assert config, "no jupyter-config-data in the page"
+    kernel = json.loads(config.group(1))["kernelId"]
+
+    async def run() -> list[tuple]:
+        socket = await websocket_connect(f"ws{base[4:]}/voila/execution/{kernel}")
+        got: list[tuple] = []
+        try:
+            while True:
+                message = await asyncio.wait_for(socket.read_message(),
+                                                 seconds - (time.monotonic() - started))
+                if message is None:
+                    return got
+                data = json.loads(message)
+                if data["action"] == "initialized":
+                    socket.write_message(json.dumps({"action": "execute",
+                                                     "payload": {"kernel_id": kernel}}))
+                elif data["action"] == "execution_result":
+                    payload = data["payload"]
+                    got.append((payload["cell_index"], payload["output_cell"],
+                                time.monotonic() - started))
+                    if payload["cell_index"] in (until, payload["total_cell"] - 1):
+                        return got
+                else:
+                    raise AssertionError(f"Voila answered {data}")
+        finally:
+            socket.close()
+
+    return asyncio.run(run())

@@ -116,10 +116,11 @@ def run_all(page, base: str, token: str, name: str) -> dict:
 
 
 def explorer_view(page) -> tuple[str, list[str]]:
-    explorer = page.locator(".decomkit-explorer .widget-output").first
-    images = explorer.locator("img")
-    return explorer.inner_text(), [images.nth(i).get_attribute("src")
-                                   for i in range(images.count())]
+    """The explorer's text and its live charts (SVG, as drawn in the page)."""
+    explorer = page.locator(".decomkit-explorer .decomkit-live").first
+    charts = explorer.locator("svg.decomkit-chart")
+    return explorer.inner_text(), [charts.nth(i).evaluate("e => e.outerHTML")
+                                   for i in range(charts.count())]
 
 
 def move_first_slider(page) -> tuple[tuple, tuple]:
@@ -129,8 +130,8 @@ def move_first_slider(page) -> tuple[tuple, tuple]:
     for _ in range(6):
         handle.press("ArrowLeft")  # usage weight down by six steps
     page.wait_for_function("""([text]) => {
-        const out = document.querySelector('.decomkit-explorer .widget-output');
-        return out && out.innerText !== text && out.querySelector('img'); }""",
+        const out = document.querySelector('.decomkit-explorer .decomkit-live');
+        return out && out.innerText !== text && out.querySelector('svg.decomkit-chart'); }""",
                            arg=[before[0]], timeout=60_000)
     # Each key press redraws (the table first, then the charts): read once the output has
     # shown charts and stayed the same for 3 s, however slow a loaded machine is.
@@ -140,9 +141,9 @@ def move_first_slider(page) -> tuple[tuple, tuple]:
 
 
 SETTLED = """() => {
-  const out = document.querySelector('.decomkit-explorer .widget-output');
+  const out = document.querySelector('.decomkit-explorer .decomkit-live');
   if (!out) return false;
-  const images = [...out.querySelectorAll('img')].map(i => i.src);
+  const images = [...out.querySelectorAll('svg.decomkit-chart')].map(i => i.outerHTML);
   const now = out.innerText + '|' + images.join('|');
   const seen = window.decomkitSettle;
   if (!seen || seen.view !== now) {
@@ -255,7 +256,7 @@ def test_the_voila_dashboard_is_live_and_read_only(dashboard, browser, demo):
         # Voila streams the page as the cells run: "load" comes only after the last cell, which
         # on a busy machine takes longer than goto's 30 s; the explorer's image is what counts.
         page.goto(base + "/", wait_until="commit", timeout=120_000)
-        page.wait_for_selector(".decomkit-explorer img", timeout=180_000)
+        page.wait_for_selector(".decomkit-explorer svg.decomkit-chart", timeout=180_000)
         text = page.inner_text("body")
         assert "Traceback" not in text and "Error" not in text
         assert "进销存" in text  # Chinese app names, as text

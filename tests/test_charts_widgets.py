@@ -55,12 +55,16 @@ def test_portfolio_sliders_rescore_live(stage):
                              stage.usage)["score"]
     # the retired apps are not under the sliders: they are never scored as if live
     assert before.equals(scored.drop(index=["old-expense", "room-booking"]))
-    first_table, first_chart = explorer.shown[0], charts.png(explorer.shown[2])
+    panes = list(explorer.panes)
+    first_table, first_chart = panes[0].value, panes[2].value
     explorer.sliders["usage"].value = 0.0
     after = explorer.table["score"]
     assert not after.equals(before.reindex(after.index))
-    assert not explorer.shown[0].equals(first_table)  # the table and the chart were redrawn
-    assert charts.png(explorer.shown[2]) != first_chart
+    # the same widgets, with new values: the table and the chart were redrawn in place
+    assert explorer.panes == panes
+    assert panes[0].value != first_table and panes[2].value != first_chart
+    top = explorer.table["name"].iloc[0]  # the highest score is named on the chart, as text
+    assert panes[2].value.startswith("<svg") and f">{top}</text>" in panes[2].value
 
 
 def test_assessment_slider_changes_score_and_decision(stage):

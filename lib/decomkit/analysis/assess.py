@@ -205,7 +205,7 @@ def time_quadrant(pressure: pd.Series) -> str:
 AGREES = {"retire": ("eliminate", "migrate"), "keep": ("invest", "tolerate"), "review": ()}
 
 
-def quadrant_note(row: pd.Series, language: Language = "zh") -> str:
+def quadrant_note(row: pd.Series | dict, language: Language = "zh") -> str:
     """"" when the recommendation and the TIME quadrant say the same; otherwise a sentence
     that says why they differ (the quadrant reads two axes, the score six weighted factors)
     and which one the decision follows. ``row`` is a row of :func:`score_table`."""
@@ -240,9 +240,26 @@ def score_table(metrics: pd.DataFrame, pressure: pd.DataFrame, weights: Weights,
     points = contributions(pressure, weights)
     table = metrics.join(pressure.add_prefix("p_")).join(points.add_prefix("c_"))
     table["score"] = points.sum(axis=1).round(1)
-    table["recommendation"] = table["score"].map(lambda s: recommend(s, thresholds))
-    table["quadrant"] = [time_quadrant(row) for _, row in pressure.iterrows()]
+    table["recommendation"] = recommendations(table["score"], thresholds)
+    table["quadrant"] = time_quadrants(pressure)
     return table.sort_values(["score", "name"], ascending=[False, True])
+
+
+def recommendations(scores: pd.Series, thresholds: Thresholds) -> pd.Series:
+    """:func:`recommend` for every score at once (a slider re-scores 1,000 apps per move)."""
+    s = scores.to_numpy(dtype=float)
+    return pd.Series(np.select([s >= thresholds.retire, s < thresholds.keep],
+                               ["retire", "keep"], "review"), index=scores.index, dtype=object)
+
+
+def time_quadrants(pressure: pd.DataFrame) -> pd.Series:
+    """:func:`time_quadrant` for every app at once: the same two axes, the same cut at 0.5."""
+    value = 1 - (pressure["usage"] + pressure["fit"]) / 2
+    health = 1 - (pressure["cost"] + pressure["performance"] + pressure["security"]) / 3
+    high, healthy = (value >= 0.5).to_numpy(), (health >= 0.5).to_numpy()
+    return pd.Series(np.select([high & healthy, high, healthy],
+                               ["invest", "migrate", "tolerate"], "eliminate"),
+                     index=pressure.index, dtype=object)
 
 
 def reasons(row: pd.Series, language: Language = "zh", minimum_points: float = 3.0) -> list[str]:
@@ -276,7 +293,7 @@ def reasons(row: pd.Series, language: Language = "zh", minimum_points: float = 3
     return out or [t("reason.healthy", language)]
 
 
-def usage_label(row: pd.Series, language: Language = "zh") -> str:
+def usage_label(row: pd.Series | dict, language: Language = "zh") -> str:
     """'usage unknown', 'idle N days' or the recent monthly active users, for tables."""
     if not row["usage_known"]:
         return t("usage.unknown", language)

@@ -320,6 +320,11 @@ TEXT: dict[str, dict[str, str]] = {
     "portfolio.as_of": {"en": "As of {date}; times in {zone}.",
                         "zh": "截至 {date};时间为 {zone}。"},
     "portfolio.counts": {"en": "Apps by state", "zh": "各状态应用数"},
+    "portfolio.headline": {
+        "en": "**{apps} apps**, {retired} retired and {underway} being retired; figures as of "
+              "{as_of}, usage up to {log_end}.",
+        "zh": "**共 {apps} 个应用**,已停用 {retired} 个,停用进行中 {underway} 个;数据截至 {as_of},"
+              "使用记录截至 {log_end}。"},
     "portfolio.savings": {"en": "Savings: projected and realized", "zh": "节省:预计与实际"},
     "portfolio.savings_total": {"en": "Realized so far: {realized}; projected for the same "
                                       "months: {projected}.",

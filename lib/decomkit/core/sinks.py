@@ -23,13 +23,15 @@ import re
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
 import pandas as pd
 
 from decomkit.core.config import SECRET_ENV, looks_secret
 from decomkit.core.files import atomic_write_bytes, atomic_write_text
+
+if TYPE_CHECKING:
+    import nbformat
 
 MASK = "••••••"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -219,7 +221,8 @@ def scrub_notebook(nb: nbformat.NotebookNode, extra: Sequence[str] = ()) -> nbfo
             cell.source = "\n".join(
                 re.sub(r"=.*", f'= "{MASK}"', line) if looks_secret(line.split("=")[0])
                 else line for line in cell.source.splitlines())
-    return nbformat.from_dict(_scrub_tree(json.loads(json.dumps(nb)), [*secrets_seen, *extra]))
+    scrubbed = _scrub_tree(json.loads(json.dumps(nb)), [*secrets_seen, *extra])
+    return quick_nbformat().from_dict(scrubbed)
 
 
 def _scrub_tree(value, extra: list[str], key: str = ""):
@@ -233,5 +236,20 @@ def _scrub_tree(value, extra: list[str], key: str = ""):
 
 
 def scrub_file(path: Path, extra: Sequence[str] = ()) -> None:
+    nbformat = quick_nbformat()
     nb = nbformat.read(path, as_version=4)
     atomic_write_text(path, nbformat.writes(scrub_notebook(nb, extra)))
+
+
+def quick_nbformat() -> Any:
+    """nbformat, imported only where a notebook is read or written and without 3 s of start-up
+    nobody uses: nbformat imports jsonschema, whose optional IRI format checker (rfc3987-syntax)
+    compiles a grammar at import, and nbformat's schema never asks for that format. Every kernel
+    that opens a workspace (the dashboard's first among them) imports this module."""
+    import sys
+
+    # None in sys.modules makes the import fail as if absent (typeshed allows only modules).
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    import nbformat
+
+    return nbformat

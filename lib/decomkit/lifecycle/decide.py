@@ -68,8 +68,9 @@ def run_portfolio(stage: Stage, record: bool = True) -> PortfolioRun:
     ``retired`` and its use is what the watch found after the disable (``watch.set_aside``)."""
     table = score_portfolio(stage.inventory, stage.weights, stage.thresholds, stage.as_of,
                             stage.usage, stage.log_end)
-    table["usage"] = [usage_label(row, stage.language) for _, row in table.iterrows()]
-    table["quadrant_note"] = [quadrant_note(row, stage.language) for _, row in table.iterrows()]
+    rows = table.to_dict("records")  # plain dicts: a pandas row per app costs more than its label
+    table["usage"] = [usage_label(row, stage.language) for row in rows]
+    table["quadrant_note"] = [quadrant_note(row, stage.language) for row in rows]
     # A retired app is not scored as if live: its row says what the watch found since.
     table = set_aside(table, watch_retired(stage), stage.language)
     gone = stage.inventory.apps.set_index("app_id")["gone_since"].notna()

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from decomkit.analysis.watch import watch_table
 from decomkit.core.i18n import Language, t
@@ -26,6 +26,9 @@ from decomkit.core.present import (
 from decomkit.records.overview import HORIZON_DAYS
 from decomkit.views.charts import png, portfolio_savings_chart, review_chart, verification_chart
 from decomkit.views.trail import trail_frame
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def show(obj) -> None:

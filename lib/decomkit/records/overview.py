@@ -18,6 +18,7 @@ import pandas as pd
 from decomkit.analysis.contracts import contract_deadline
 from decomkit.analysis.watch import RetiredWatch, watch_retired
 from decomkit.context.stage import Stage
+from decomkit.core.i18n import t
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.questions import open_questions
 from decomkit.lifecycle.review import RETIRED, portfolio_savings
@@ -177,3 +178,19 @@ def portfolio_overview(stage: Stage, now: dt.datetime | None = None,
         waiting_approvals(stage, states, names, people(stage.workspace), now),
         failing_backups(stage, states, names) if verify_backups else empty,
         watch_retired(stage))
+
+
+def headline(stage: Stage) -> str:
+    """One sentence a manager reads first, from the snapshot and the ledger only (no score, no
+    chart, so it shows at once): how many apps, how many retired, how far being retired, and the
+    dates the figures are as of."""
+    apps = list(stage.inventory.apps["app_id"])
+    with stage.workspace.ledger() as ledger:
+        states = ledger.states()
+    retired = sum(states.get(app, "new") in RETIRED for app in apps)
+    underway = sum(states.get(app, "new") not in (*RETIRED, "new", "assessed", "decided")
+                   for app in apps)
+    log_end = stage.log_end
+    return t("portfolio.headline", stage.language, apps=f"{len(apps):,}", retired=retired,
+             underway=underway, as_of=stage.as_of,
+             log_end=log_end if log_end is not None else "—")

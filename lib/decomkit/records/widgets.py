@@ -1,12 +1,15 @@
 """JupyterLab controls. Each one is the twin of a notebook parameter: its starting value is the
 parameter's, so an untouched widget gives exactly what Papermill gives.
 
-An ``Output`` is filled while a cell runs only through ``fill_output`` (its ``outputs`` set once),
-never by ``display()`` inside ``with output:``. Under Voila and Papermill, nbclient stands in for
-the Output widget: each captured display makes it send an update to the kernel on the shell socket
-while it waits there for the cell's reply, and a reply arriving during that send can lose its
-wake-up, so the page never finishes (docs/upstream-output-widget-hang.md). Button callbacks run
-after the cell, in the browser's widget manager, and may capture as usual.
+The explorers show what they draw in ``HTML`` widgets whose value they set on each slider move
+(the table and light SVG charts of :mod:`decomkit.views.live`): the page redraws only the parts
+that changed, and no ``Output`` is involved. An ``Output`` is filled while a cell runs only
+through ``fill_output`` (its ``outputs`` set once), never by ``display()`` inside ``with
+output:``. Under Voila and Papermill, nbclient stands in for the Output widget: each captured
+display makes it send an update to the kernel on the shell socket while it waits there for the
+cell's reply, and a reply arriving during that send can lose its wake-up, so the page never
+finishes (docs/upstream-output-widget-hang.md). Button callbacks run after the cell, in the
+browser's widget manager, and may capture as usual.
 """
 
 from __future__ import annotations
@@ -17,7 +20,16 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from decomkit.analysis.assess import FACTORS, assess_app, portfolio_metrics, pressures, score_table
+from decomkit.analysis.assess import (
+    FACTORS,
+    assess_app,
+    contributions,
+    portfolio_metrics,
+    pressures,
+    recommendations,
+    score_table,
+    time_quadrants,
+)
 from decomkit.analysis.watch import retired_apps
 from decomkit.context.stage import Stage
 from decomkit.core.config import Thresholds, Weights
@@ -28,7 +40,7 @@ from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.backup import run_backup
 from decomkit.lifecycle.console import confirm_step
 from decomkit.lifecycle.review import record_review
-from decomkit.views import charts
+from decomkit.views import charts, live
 
 
 def fill_output(output: w.Output, items: list) -> None:
@@ -57,19 +69,36 @@ def weight_sliders(weights: Weights, language: Language) -> dict[str, w.FloatSli
                              continuous_update=False) for f in FACTORS}
 
 
+def as_html(item) -> str:
+    """What an explorer shows, as HTML: a table as people read it (``present``), a light chart
+    (SVG text) as is, a matplotlib figure as a PNG image, an IPython display object as its HTML."""
+    if isinstance(item, pd.DataFrame):
+        return table_html(item)
+    if isinstance(item, str):
+        return item
+    if hasattr(item, "savefig"):
+        import base64
+
+        return f'<img src="data:image/png;base64,{base64.b64encode(charts.png(item)).decode()}">'
+    return str(item._repr_html_())
+
+
 class _Explorer:
-    """Sliders for the weights, redrawing ``render`` into an output area on every change."""
+    """Sliders for the weights, redrawing ``render`` into HTML panes on every change: each pane
+    keeps its widget and gets a new value only when what it shows changed."""
 
     def __init__(self, metrics: pd.DataFrame, weights: Weights, thresholds: Thresholds,
                  language: Language):
         self.metrics, self.thresholds, self.language = metrics, thresholds, language
         self.pressure = pressures(metrics)
         self.sliders = weight_sliders(weights, language)
-        self.output = w.Output()
+        self.panes: list[w.HTML] = []
         for slider in self.sliders.values():
             slider.observe(lambda _change: self.refresh(), names="value")
+        self.view = w.VBox([])
+        self.view.add_class("decomkit-live")
         self.widget = w.VBox([w.HBox(list(self.sliders.values())[:3]),
-                              w.HBox(list(self.sliders.values())[3:]), self.output])
+                              w.HBox(list(self.sliders.values())[3:]), self.view])
         self.widget.add_class("decomkit-explorer")  # CSS hooks for the browser tests
         self.refresh()
 
@@ -87,7 +116,14 @@ class _Explorer:
 
     def refresh(self) -> None:
         self.shown = self.render()  # kept so tests can see what was last drawn
-        fill_output(self.output, self.shown)
+        values = [as_html(item) for item in self.shown]
+        if len(values) != len(self.panes):
+            self.panes = [w.HTML(value) for value in values]
+            self.view.children = tuple(self.panes)
+            return
+        for pane, value in zip(self.panes, values, strict=True):
+            if pane.value != value:  # draw only what changed
+                pane.value = value
 
     def render(self) -> list:
         raise NotImplementedError
@@ -96,11 +132,24 @@ class _Explorer:
 class PortfolioExplorer(_Explorer):
     """Weights → the score of every app, its distribution and the TIME scatter, live."""
 
+    @property
+    def scores(self) -> pd.DataFrame:
+        """What the explorer draws, and only that: the scores as ``score_table`` gives them,
+        without joining every metric to them on each move (the quadrants do not depend on the
+        weights: found once)."""
+        if not hasattr(self, "_base"):
+            self._base = self.metrics[["name", "mau_recent", "annual_cost"]].assign(
+                quadrant=time_quadrants(self.pressure))
+        score = contributions(self.pressure, self.weights).sum(axis=1).round(1)
+        table = self._base.assign(score=score,
+                                  recommendation=recommendations(score, self.thresholds))
+        return table.sort_values(["score", "name"], ascending=[False, True])
+
     def render(self) -> list:
-        table = self.table
+        table = self.scores
         return [table[["name", "score", "recommendation", "quadrant"]].head(15),
-                charts.score_histogram(table, self.thresholds, self.language),
-                charts.cost_usage_scatter(table, self.language)]
+                live.score_histogram(table, self.thresholds, self.language),
+                live.cost_usage_scatter(table, self.language)]
 
 
 class AssessmentExplorer(_Explorer):
@@ -115,12 +164,10 @@ class AssessmentExplorer(_Explorer):
         return assess_app(self.table, self.app_id, self.language)
 
     def render(self) -> list:
-        from IPython.display import HTML
-
         a = self.assessment
-        label = HTML(f"<b>{html.escape(a.name)}</b>: {a.score:.1f} → "
-                     f"<b>{t(f'decision.{a.recommendation}', self.language)}</b>")
-        return [label, charts.contributions_bar(a, self.thresholds, self.language)]
+        label = (f"<b>{html.escape(a.name)}</b>: {a.score:.1f} → "
+                 f"<b>{html.escape(t(f'decision.{a.recommendation}', self.language))}</b>")
+        return [label, live.contributions_bar(a, self.thresholds, self.language)]
 
 
 def portfolio_explorer(stage: Stage) -> PortfolioExplorer:

@@ -44,7 +44,8 @@ def voila_command(notebook: Path, port: int, open_browser: bool,
     if voila is None:
         raise WorkspaceError("Voila is not installed: pip install 'decomkit[dashboard]'")
     return [voila, str(notebook), f"--port={port}", "--Voila.ip=127.0.0.1",
-            "--strip_sources=True", f"--VoilaExecutor.timeout={cell_timeout}",
+            "--strip_sources=True", "--progressive_rendering=True",
+            f"--VoilaExecutor.timeout={cell_timeout}",
             f"--VoilaExecutor.cell_timeout_instruction={TIMEOUT_MESSAGE}",
             f"--VoilaExecutor.cell_error_instruction={ERROR_MESSAGE}",
             *([] if open_browser else ["--no-browser"])]

@@ -11,19 +11,22 @@ import io
 import math
 import warnings
 from functools import cache
+from typing import TYPE_CHECKING
 
-import matplotlib
-import matplotlib.dates
-import matplotlib.text
-import matplotlib.ticker
 import pandas as pd
-from matplotlib.figure import Figure  # no pyplot: figures never depend on a GUI backend
 
 from decomkit.analysis.assess import FACTORS, Assessment
 from decomkit.analysis.contracts import ExitPlan
 from decomkit.analysis.impact import Impact
 from decomkit.core.config import Thresholds
 from decomkit.core.i18n import Language, t
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported when the first chart is drawn, not with this module: a cell that shows
+# only text and tables (the dashboard's first) does not wait for it. No pyplot: figures never
+# depend on a GUI backend.
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
              "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "SimHei", "Noto Sans CJK JP",
@@ -40,6 +43,7 @@ class MissingCJKFont(UserWarning):
 @cache
 def cjk_font() -> str | None:
     """Use an installed CJK font for every chart; warn once when there is none."""
+    import matplotlib
     from matplotlib import font_manager
 
     def find() -> str | None:
@@ -70,6 +74,8 @@ def literal(text) -> str:
 
 
 def _figure(width: float = 7.5, height: float = 3.6) -> Figure:
+    from matplotlib.figure import Figure
+
     cjk_font()
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
@@ -101,9 +107,11 @@ def overlapping_labels(fig: Figure) -> list[tuple[str, str]]:
 def keep_apart(fig: Figure, ax, step: float = 9.0, tries: int = 24) -> None:
     """Move the annotations of ``ax`` (placed in offset points) up or down, a step at a time,
     until none overlaps another; each keeps a thin line to its point."""
+    from matplotlib.text import Annotation
+
     renderer = _renderer(fig)
     placed: list = []
-    notes = [x for x in ax.texts if isinstance(x, matplotlib.text.Annotation)
+    notes = [x for x in ax.texts if isinstance(x, Annotation)
              and x.get_text().strip()]
     notes.sort(key=lambda a: -a.get_window_extent(renderer).y0)
     for note in notes:
@@ -119,9 +127,15 @@ def keep_apart(fig: Figure, ax, step: float = 9.0, tries: int = 24) -> None:
 
 
 def png(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    return buffer.getvalue()
+    """The figure as PNG, drawn once: a stage draws its charts before writing anything (so a
+    chart that cannot be drawn fails first) and shows the same bytes afterwards."""
+    drawn = getattr(fig, "_decomkit_png", None)
+    if drawn is None:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100)
+        drawn = buffer.getvalue()
+        fig._decomkit_png = drawn  # type: ignore[attr-defined]
+    return drawn
 
 
 def usage_trend(mau: pd.Series, name: str, language: Language = "zh") -> Figure:
@@ -175,13 +189,15 @@ def score_histogram(portfolio: pd.DataFrame, thresholds: Thresholds,
     ax.axvline(thresholds.retire, color="grey", linestyle="--")
     ax.set_xlabel(t("chart.score", language))
     ax.set_ylabel(t("chart.apps", language))
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper right")
     return fig
 
 
 def cost_usage_scatter(portfolio: pd.DataFrame, language: Language = "zh",
                        label_top: int = 10) -> Figure:
     """Annual cost against active users, coloured by TIME quadrant; top candidates named."""
+    import matplotlib.ticker
+
     fig = _figure(8.0, 5.0)
     ax = fig.add_subplot()
     portfolio = portfolio[portfolio["quadrant"].isin(list(QUADRANT_COLOURS))]  # retired: none
@@ -196,9 +212,12 @@ def cost_usage_scatter(portfolio: pd.DataFrame, language: Language = "zh",
                     arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.5,
                                 "shrinkA": 0, "shrinkB": 3})
     ax.set_xscale("symlog", linthresh=10)
+    # plain numbers (1,000 rather than 10³: no mathtext parser to build), the legend beside the
+    # plot (searching for the emptiest corner among 1,000 dots took longer than the drawing)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_xlabel(t("chart.active_users", language))
     ax.set_ylabel(t("chart.annual_cost", language))
-    ax.legend(title="TIME", frameon=False)
+    ax.legend(title="TIME", frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     keep_apart(fig, ax)  # names of apps with the same cost and use would print over each other
     return fig
 
@@ -236,6 +255,7 @@ def impact_graph(impact: Impact, name: str, language: Language = "zh") -> Figure
 
 def contract_timeline(plan: ExitPlan, language: Language = "zh") -> Figure:
     """Today, the notice deadline, the end of term and the best exit on one line."""
+    import matplotlib.dates
     fig = _figure(7.5, 2.0)
     ax = fig.add_subplot()
     marks = [(plan.as_of, t("chart.today", language), "#264653")]
@@ -301,6 +321,7 @@ def review_chart(review, language: Language = "zh") -> Figure:
 
 def portfolio_savings_chart(savings: pd.DataFrame, language: Language = "zh") -> Figure:
     """Projected against realized savings so far, one pair of bars per disabled app."""
+    import matplotlib.ticker
     fig = _figure(7.5, 0.6 + 0.55 * max(len(savings), 1))
     ax = fig.subplots()
     shown = savings[~savings["too_early"].astype(bool)] if len(savings) else savings
