@@ -209,7 +209,8 @@ def track_approval(stage: Stage, app_id: str, now: dt.datetime | None = None) ->
         if status.status == "RUNNING":  # a question on a running request can be answered
             asked = tuple(record_questions(
                 stage, app_id, status, pending.data.get("requester") or requester(stage), ledger,
-                lambda: bool(authorize(stage.workspace, app_id, "remind", actor=stage.analyst))))
+                lambda: authorize(stage.workspace, app_id, "remind", actor=stage.analyst,
+                                  dry_run=False)))
         waited = waited_days(stage, pending, now)
         due = stage.workspace.config.approval.due_days
         overdue = waited if status.status == "RUNNING" and waited >= due else 0

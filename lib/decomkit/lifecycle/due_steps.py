@@ -63,7 +63,8 @@ def recipients(stage: Stage, app_id: str) -> list[str]:
     return [*people, *([it] if it not in people else [])]
 
 
-def tell(stage: Stage, due: Due, kind: str, language: Language, **values: Any) -> bool:
+def tell(stage: Stage, due: Due, grant: Grant, kind: str, language: Language,
+         **values: Any) -> bool:
     """One message to the app's owner and IT on each configured channel, once each (the
     step's key and the channel); True when any went now."""
     platform, config = stage.platform, stage.workspace.config
@@ -85,22 +86,22 @@ def tell(stage: Stage, due: Due, kind: str, language: Language, **values: Any) -
                         "user_ids": user_ids, "kind": kind}
 
             _, ran = ledger.run_once(key, due.app_id, f"tick-notify:{kind}:{channel}",
-                                     stage.analyst, deliver, settle)
+                                     stage.analyst, deliver, settle, grant=grant)
             sent = sent or ran
     return sent
 
 
-def mark_done(stage: Stage, due: Due, result: dict | None = None) -> None:
+def mark_done(stage: Stage, due: Due, grant: Grant, result: dict | None = None) -> None:
     """Record the step itself as done under its key (its messages have keys of their own)."""
     with stage.workspace.ledger() as ledger:
         ledger.run_once(due.key, due.app_id, f"tick:{due.step}", stage.analyst,
-                        lambda: result or {}, lambda: (False, None))
+                        lambda: result or {}, lambda: (False, None), grant=grant)
 
 
 def _decided(stage: Stage, due: Due, action: str, dry_run: bool, language: Language,
              **kwargs: Any) -> Grant | Outcome:
     decision = authorize(stage.workspace, due.app_id, action, actor=stage.analyst,
-                         today=stage.as_of, **kwargs)
+                         today=stage.as_of, dry_run=dry_run, **kwargs)
     if isinstance(decision, Refusal):
         return _refused(due, decision, language)
     return Outcome(due, "would") if dry_run else decision
@@ -165,14 +166,15 @@ def _reverify(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outc
 
     with workspace.ledger() as ledger:  # the result, problems and all, is the ledger's finding
         result, _ = ledger.run_once(f"{due.key}:check", due.app_id, "tick:reverify_check",
-                                    stage.analyst, check, lambda: (False, None))
+                                    stage.analyst, check, lambda: (False, None),
+                                    grant=decided)
     if result["ok"]:
-        mark_done(stage, due, result)
+        mark_done(stage, due, decided, result)
         return Outcome(due, "done")
     problems = "; ".join(result["problems"][:3])
-    tell(stage, due, "backup_failed", language, day=spoken_date(due.day, language),
+    tell(stage, due, decided, "backup_failed", language, day=spoken_date(due.day, language),
          problems=problems)
-    mark_done(stage, due, result)
+    mark_done(stage, due, decided, result)
     return Outcome(due, "failed", t("tick.backup_failed", language, problems=problems))
 
 
@@ -183,10 +185,10 @@ def _deadline(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outc
     if isinstance(decided, Outcome):
         return decided
     deadline: dt.date = due.facts["deadline"]
-    tell(stage, due, "deadline", language, contract_id=due.what,
+    tell(stage, due, decided, "deadline", language, contract_id=due.what,
          what=t(f"tick.deadline.{due.facts['kind']}", language),
          deadline=spoken_date(deadline, language), days=(deadline - stage.as_of).days)
-    mark_done(stage, due, {"threshold": due.facts["threshold"]})
+    mark_done(stage, due, decided, {"threshold": due.facts["threshold"]})
     return Outcome(due, "done")
 
 
@@ -195,10 +197,10 @@ def _watch(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outcome
     if isinstance(decided, Outcome):
         return decided
     watch = due.facts["watch"]
-    tell(stage, due, "watch_alert", language, day=spoken_date(stage.as_of, language),
+    tell(stage, due, decided, "watch_alert", language, day=spoken_date(stage.as_of, language),
          disabled_on=spoken_date(watch.disabled_on, language),
          lines=("" if language == "zh" else " ").join(watch.lines(language)))
-    mark_done(stage, due, watch.summary())
+    mark_done(stage, due, decided, watch.summary())
     return Outcome(due, "done")
 
 
@@ -206,10 +208,10 @@ def _review(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outcom
     decided = _decided(stage, due, "review_prompt", dry_run, language)
     if isinstance(decided, Outcome):
         return decided
-    tell(stage, due, "review_prompt", language,
+    tell(stage, due, decided, "review_prompt", language,
          disabled_on=spoken_date(due.facts["disabled_on"], language),
          opens=spoken_date(due.day, language))
-    mark_done(stage, due)
+    mark_done(stage, due, decided)
     return Outcome(due, "done")
 
 

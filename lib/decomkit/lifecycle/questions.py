@@ -21,7 +21,9 @@ from decomkit.core.files import atomic_write_bytes
 from decomkit.core.i18n import t
 from decomkit.core.locks import app_lock
 from decomkit.core.text import canonical_user_id
+from decomkit.lifecycle.authority import authorize
 from decomkit.platforms import ApprovalStatus, Notification, Platform
+from decomkit.proof.gates import Grant, Refusal
 from decomkit.proof.ledger import Event, Ledger
 
 # What makes a comment a question: a question mark, or words that ask or ask for something.
@@ -75,7 +77,8 @@ def open_questions(ledger: Ledger, app_id: str, instance_id: str) -> list[Questi
 
 
 def record_questions(stage: Stage, app_id: str, status: ApprovalStatus, requester: str,
-                     ledger: Ledger, may_notify: Callable[[], bool]) -> list[Question]:
+                     ledger: Ledger, may_notify: Callable[[], Grant | Refusal]
+                     ) -> list[Question]:
     """Record the request's new questions and tell the requester of each, once (when
     ``may_notify()``: the reminder's gate); return the open ones."""
     seen = {e.data.get("key") for e in _notes(ledger, app_id, ASKED, status.instance_id)}
@@ -87,7 +90,8 @@ def record_questions(stage: Stage, app_id: str, status: ApprovalStatus, requeste
         ledger.note(app_id, stage.analyst, {
             "kind": ASKED, "instance_id": question.instance_id, "key": question.key,
             "user_id": question.user_id, "text": question.text, "date": question.date})
-        if not may_notify():
+        grant = may_notify()
+        if not isinstance(grant, Grant):
             continue
         title, text = (t("question.notice.title", stage.language, name=name),
                        t("question.notice.text", stage.language, name=name,
@@ -95,15 +99,15 @@ def record_questions(stage: Stage, app_id: str, status: ApprovalStatus, requeste
                          instance_id=question.instance_id, app_id=app_id))
         key = f"{app_id}:question:{question.key}"
         _tell(ledger, platform, app_id, stage.analyst, key,
-              Notification("dingtalk_work", title, text, (requester,)))
+              Notification("dingtalk_work", title, text, (requester,)), grant)
     return open_questions(ledger, app_id, status.instance_id)
 
 
 def _tell(ledger: Ledger, platform: Platform, app_id: str, actor: str, key: str,
-          notice: Notification) -> None:
+          notice: Notification, grant: Grant) -> None:
     """One notice under ``key``, never sent twice."""
     ledger.run_once(key, app_id, "notify", actor, lambda: platform.notify(notice, key=key),
-                    lambda: platform.settled("notify", key))
+                    lambda: platform.settled("notify", key), grant=grant)
 
 
 def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Path | None = None,
@@ -123,6 +127,10 @@ def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Pat
         if pending is None or ledger.state(app_id) != "approval_pending":
             raise TransitionError(app_id, "answer the approvers",
                                   t("answer.none_pending", stage.language))
+        grant = authorize(stage.workspace, app_id, "answer_approvers", actor=stage.analyst,
+                          dry_run=False)
+        if isinstance(grant, Refusal):
+            raise grant.error()
         instance = pending.data["instance_id"]
         who = str(pending.data.get("requester") or stage.analyst)  # who asked, answers
         data = path.read_bytes() if path is not None else b""
@@ -142,7 +150,7 @@ def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Pat
         platform = stage.platform
         ledger.run_once(key, app_id, "comment_approval", stage.analyst, lambda: (
             platform.comment_approval(instance, who, text.strip(), path, key=key)),
-            lambda: platform.settled("comment_approval", key))
+            lambda: platform.settled("comment_approval", key), grant=grant)
         return ledger.note(app_id, stage.analyst, {
             "kind": ANSWERED, "instance_id": instance, "text": text.strip(), "by": who,
             "answers": [q.key for q in open_questions(ledger, app_id, instance)],

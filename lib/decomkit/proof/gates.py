@@ -90,6 +90,9 @@ GATES: dict[str, Gate] = {
     "withdraw": Gate("rejected", ("approval_pending", "approved"),
                      "no request is pending or approved", may_override=()),
     "remind": Gate(None, ("approval_pending",), "no request is pending", may_override=()),
+    # Answer an approver's question on the pending request (a comment on the same request).
+    "answer_approvers": Gate(None, ("approval_pending",), "no request is pending",
+                             may_override=()),
     "revoke": Gate("access_revoked", ("approved",), _APPROVED, _DISABLE,
                    may_override=(*_READY_OVERRIDE, "notice_period"), verify_backup=True,
                    continues=("disabled", "verified_disabled")),
@@ -518,6 +521,7 @@ class Refusal:
 _VERBS = {"back_up": "back up", "request_approval": "request approval",
           "revoke": "revoke access", "re_enable": "roll back", "finish_disable": "disable",
           "retry_notifications": "retry notifications", "remind": "remind the approver",
+          "answer_approvers": "answer the approvers",
           "withdraw": "withdraw the request",
           "notify_in_advance": "send the advance notice",
           "clean_residue": "record a cleaned residue item",
