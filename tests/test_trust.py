@@ -21,6 +21,7 @@ from decomkit.core.canonical import canonical_json, utcnow
 from decomkit.core.errors import LedgerIntegrityError, SigningKeyError
 from decomkit.proof.anchors import add_folder_anchor, checkpoint_text
 from decomkit.proof.checkpoints import stored_checkpoints, verify_ledger
+from decomkit.proof.gates import Grant
 from decomkit.proof.keys import (
     KEY_DIR_ENV,
     KeyRing,
@@ -195,14 +196,16 @@ def test_4_with_the_key_a_new_workspace_id_is_caught_at_the_object_lock_anchor(
 
 # ------------------------------------------------------------------ 5. unchained rows
 
+LIVE = Grant("jxc", "notify_in_advance", {}, live=True)  # what a real run's gate gives
+
 
 def test_5_an_action_row_inserted_by_hand_is_refused_not_skipped(demo):
     performed = []
     with demo.ledger() as ledger:
         assert ledger.run_once("jxc:1:notify-before", "jxc", "notify", "operator",
-                               lambda: performed.append(1) or "sent")[1]
+                               lambda: performed.append(1) or "sent", grant=LIVE)[1]
         assert ledger.run_once("jxc:1:notify-before", "jxc", "notify", "operator",
-                               lambda: performed.append(2))[0] == "sent"  # positive control
+                               lambda: performed.append(2), grant=LIVE)[0] == "sent"  # control
         assert ledger.action("jxc:1:notify-before").status == "done"
         rows = ledger.head()
     with sqlite3.connect(demo.ledger_path) as db:  # the insider's row: "already notified"
@@ -211,7 +214,7 @@ def test_5_an_action_row_inserted_by_hand_is_refused_not_skipped(demo):
     with demo.ledger() as ledger:
         with pytest.raises(LedgerIntegrityError, match="jxc:2:notify-before"):
             ledger.run_once("jxc:2:notify-before", "jxc", "notify", "operator",
-                            lambda: performed.append(3))
+                            lambda: performed.append(3), grant=LIVE)
         with pytest.raises(LedgerIntegrityError, match="no signed ledger row says so"):
             ledger.action("jxc:2:notify-before")
         assert ledger.head() == rows

@@ -260,8 +260,9 @@ class Config(_Section):
     thresholds: Thresholds = Field(Thresholds(), description=Thresholds.__doc__)
     approval: Approval = Field(Approval(), description="The approval request and its approvers.")
     notify: Notify = Field(Notify(), description="Telling users before and after a disable.")
-    dingtalk: DingTalk = Field(DingTalk(), description=DingTalk.__doc__)
     tick: Tick = Field(Tick(), description="What `decomkit tick` does by itself, day by day.")
+    # dingtalk stays the last section: its [dingtalk.agent_ids] table is appended to by hand
+    dingtalk: DingTalk = Field(DingTalk(), description=DingTalk.__doc__)
 
     anchors: tuple[Anchor, ...] = Field((), description=(
         'Places you cannot rewrite that receive every signed ledger checkpoint (docs/security.md: '

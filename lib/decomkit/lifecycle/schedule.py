@@ -90,7 +90,15 @@ def requested_on(pending_data: dict, ts: str, stage: Stage) -> dt.date:
 
 def _done(ledger: Ledger, key: str) -> bool:
     action = ledger.action(key)
-    return action is not None and action.status == "done"
+    if action is not None and action.status == "done":
+        return True
+    return key.startswith(f"{PORTFOLIO}:") and refreshed(ledger, key)
+
+
+def refreshed(ledger: Ledger, key: str) -> bool:
+    """Whether the weekly page rebuild under ``key`` was done: a note, not an action (it
+    changes nothing outside the workspace, so it needs no gate's grant)."""
+    return any(e.kind == "note" and e.data.get("key") == key for e in ledger.events(PORTFOLIO))
 
 
 def _last_check(ledger: Ledger, app_id: str, step: str) -> dt.date | None:

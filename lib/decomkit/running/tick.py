@@ -23,7 +23,7 @@ from decomkit.context.workspace import Workspace
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import Audience, table_text
 from decomkit.lifecycle.due_steps import Outcome, do_step
-from decomkit.lifecycle.schedule import PORTFOLIO, Due, schedule
+from decomkit.lifecycle.schedule import PORTFOLIO, Due, refreshed, schedule
 from decomkit.records.overview import portfolio_overview
 from decomkit.records.portfolio_page import render_portfolio, write_deadlines_calendar
 
@@ -82,8 +82,7 @@ def _refresh(workspace: Workspace, due: Due, as_of: dt.date, dry_run: bool) -> O
     # Files the kit rebuilds, no effect on a platform or a person: a note keyed by the day
     # keeps it to once a week (no gate's grant is needed to redraw a page).
     with workspace.ledger() as ledger:
-        if any(e.kind == "note" and e.data.get("key") == due.key
-               for e in ledger.events(PORTFOLIO)):
+        if refreshed(ledger, due.key):
             return Outcome(due, "already")
     result = rebuild()
     with workspace.ledger() as ledger:
