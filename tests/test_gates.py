@@ -192,7 +192,7 @@ def test_03_refuses_a_backup_changed_after_verification(verified, tmp_path):
     import papermill as pm
 
     flip_one_byte(verified)
-    with pytest.raises(pm.PapermillExecutionError, match="backup no longer verifies"):
+    with pytest.raises(pm.PapermillExecutionError, match="备份复验不通过"):
         pm.execute_notebook(str(NOTEBOOKS / "03_approval.ipynb"), str(tmp_path / "03.ipynb"),
                             kernel_name="decomkit", progress_bar=False, cwd=str(tmp_path),
                             parameters={"workspace": str(verified.root)})
