@@ -264,7 +264,7 @@ def test_notebooks_take_an_app_from_verified_backup_to_disabled(verified, tmp_pa
     assert "输入的确认文字必须与应用 ID「jxc」一致" in dry
     assert "阻断项:导出数据中仍有未结单据:采购订单 7 张" in dry
     assert "只有 0 天,少于规定的 7 天" in dry and changes(verified) == []
-    with pytest.raises(pm.PapermillExecutionError, match="open documents"):
+    with pytest.raises(pm.PapermillExecutionError, match="导出数据中仍有未结单据"):
         run("04_disable.ipynb", dry_run=False, confirm=APP)
     assert changes(verified) == [] and state(verified) == "approved"
     run("04_disable.ipynb", dry_run=False, confirm=APP,
