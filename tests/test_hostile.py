@@ -1,6 +1,9 @@
 """Hostile input and careless operators, closed by principle (issue 27): one test per numbered
 item of the second hostile review (each fails on the code before the fix), and property tests
-(Hypothesis) over every boundary: ids, reasons, names, map options, CLI numbers."""
+(Hypothesis) over every boundary: ids, reasons, names, map options, CLI numbers.
+
+What is new since the fix is imported inside each test, so the module can be pointed at the older
+library to see each case fail there."""
 
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ from hypothesis import strategies as st
 from decomkit.context.stage import open_stage
 from decomkit.context.workspace import Workspace
 from decomkit.core.errors import TransitionError
-from decomkit.core.text import canonical_id, drawn_text, identifier_problem
 from decomkit.lifecycle.approval import submit_approval
 from decomkit.lifecycle.execute import rollback, run_disable
 from decomkit.platforms.sandbox import SandboxPlatform
@@ -442,6 +444,8 @@ LETTERS = st.characters(categories=("Lu", "Ll", "Lo", "Nd"))
 @given(TEXT)
 @FAST
 def test_property_an_identifier_holds_only_what_the_allow_list_allows(value):
+    from decomkit.core.text import identifier_problem
+
     why = identifier_problem(value)
     allowed = all(
         unicodedata.category(c)[0] == "L" or unicodedata.category(c) == "Nd" or c in "-_."
@@ -458,6 +462,8 @@ def test_property_an_identifier_holds_only_what_the_allow_list_allows(value):
                                                            min_size=1, max_size=4))
 @FAST
 def test_property_an_id_with_invisible_characters_is_the_same_id_and_refused(base, extra):
+    from decomkit.core.text import canonical_id, identifier_problem
+
     variant = base + "".join(extra)
     assert canonical_id(variant) == canonical_id(base)
     assert identifier_problem(variant) and not identifier_problem(base)
@@ -466,6 +472,7 @@ def test_property_an_id_with_invisible_characters_is_the_same_id_and_refused(bas
 @given(TEXT, st.text(ANY_CHAR, max_size=40))
 @FAST
 def test_property_a_reason_counts_only_what_draws(app_id, reason):
+    from decomkit.core.text import drawn_text
     from decomkit.proof.gates import MIN_OVERRIDE_REASON, Unmet, decide
 
     drawn = drawn_text(reason)

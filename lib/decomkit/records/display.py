@@ -61,13 +61,15 @@ def show_markdown(text: str) -> None:
     show(Markdown(text))
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# What makes an image, a link or code of plain text ("<" and ">" are HTML-escaped first); the rest
+# of Markdown's syntax shows the text as written, ids like 'sales-report' or 're_enabled' whole.
+_MARKDOWN = re.compile(r"([\\`\[\]!])")
 
 
 def plain_markdown(text: str) -> str:
-    """``text`` as Markdown that shows it as it is: HTML escaped, and every character Markdown
-    reads as syntax escaped too — ``![t](http://…)`` in an app name or a comment is shown,
-    never loaded from the network. Line breaks become spaces (one bullet stays one bullet)."""
+    """``text`` as Markdown that shows it as it is: HTML escaped, and what Markdown would read
+    as an image, a link or code escaped too — ``![t](http://…)`` in an app name or a comment
+    is shown, never loaded from the network. Line breaks become spaces (one bullet stays one)."""
     return _MARKDOWN.sub(r"\\\1", html.escape(" ".join(str(text).splitlines()), quote=False))
 
 
