@@ -22,7 +22,10 @@ from decomkit.lifecycle.approval import submit_approval
 from decomkit.platforms import Notification
 from decomkit.platforms.dingtalk import DingTalkPlatform
 from decomkit.platforms.dingtalk_sends import SENDS_NAME
+from decomkit.proof.gates import Grant
 from test_dingtalk import SELF_BUILT, _request, client
+
+LIVE = Grant(SELF_BUILT, "notify_in_advance", {}, live=True)  # what a real run's gate gives
 
 # the lifecycle module's fixtures: the strict server, its organisation, the demo on DingTalk
 _fresh_tokens, org, fake, on_dingtalk = (base._fresh_tokens, base.org, base.fake,
@@ -106,7 +109,7 @@ def test_a_work_notice_whose_answer_was_lost_is_never_sent_again(on_dingtalk, fa
         with on_dingtalk.ledger() as ledger:
             return ledger.run_once(key, SELF_BUILT, "notify", "it-admin",
                                    lambda: platform.notify(_notice(), key=key),
-                                   lambda: platform.settled("notify", key))
+                                   lambda: platform.settled("notify", key), grant=LIVE)
 
     with pytest.raises(PlatformTimeout):
         run()
@@ -135,7 +138,7 @@ def test_a_person_who_finds_it_was_not_sent_lets_the_next_run_send_it_once(on_di
         with on_dingtalk.ledger() as ledger:
             return ledger.run_once("n", SELF_BUILT, "notify", "it-admin",
                                    lambda: platform.notify(_notice(), key="n"),
-                                   lambda: platform.settled("notify", "n"))
+                                   lambda: platform.settled("notify", "n"), grant=LIVE)
 
     with pytest.raises(PlatformTimeout):
         run()
