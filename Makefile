@@ -6,6 +6,10 @@ DEMO ?= demo-workspace
 STAMP := $(VENV)/.installed
 # Arguments for pytest: make test ARGS="-k browser" (PYTEST_ADDOPTS works too).
 ARGS ?=
+# make test runs the tests in this many processes (pytest-xdist; 0: in pytest's own process).
+# Each test file stays in one process: its module fixtures are built once, and nbval runs a
+# notebook's cells in order in one kernel.
+TEST_WORKERS ?= 2
 # The demo's pipeline, and the name its batch summary ends with (runs/batch-<start>-<stages>.json).
 PIPELINE := portfolio,assess,backup,approval,disable
 comma := ,
@@ -60,7 +64,7 @@ demo: $(STAMP)
 	@echo "records (open in a browser): $(abspath $(DEMO))/records/index.html"
 
 test: $(STAMP) chromium poppler
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(ARGS)
 
 # The documentation site, into site/ (warnings are errors); `.venv/bin/mkdocs serve` shows it
 # while you edit docs/. The reference pages are generated from the code as it builds.

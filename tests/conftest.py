@@ -112,18 +112,33 @@ def s3_endpoint(s3_server, monkeypatch) -> str:
     return s3_server
 
 
-@pytest.fixture
-def verified(demo, retire):
-    """进销存 decided 'retire', backed up and verified; approvers do not agree by themselves;
-    everyone who loses it can open its replacement (tests of that start from ``demo``)."""
+@pytest.fixture(scope="session")
+def verified_template(demo_template, tmp_path_factory) -> Path:
+    """The demo with 进销存 decided 'retire', backed up and verified, built once; the
+    ``verified`` fixture copies it."""
     from decomkit.custody.verify import verify_backup
     from decomkit.lifecycle.backup import run_backup
 
-    set_config(demo, "auto_agree_after_seconds = 2", "auto_agree_after_seconds = -1")
-    replacement_reachable(demo)
-    retire(demo, "jxc")
-    run_backup(demo, "jxc", actor="analyst")
-    assert verify_backup(demo, "jxc", actor="analyst").ok
+    root = tmp_path_factory.mktemp("verified-template") / "ws"
+    shutil.copytree(demo_template, root)
+    ws = Workspace.open(root)
+    set_config(ws, "auto_agree_after_seconds = 2", "auto_agree_after_seconds = -1")
+    replacement_reachable(ws)
+    decide_retire(ws, "jxc")
+    run_backup(ws, "jxc", actor="analyst")
+    assert verify_backup(ws, "jxc", actor="analyst").ok
+    return root
+
+
+@pytest.fixture
+def verified(demo, verified_template):
+    """进销存 decided 'retire', backed up and verified; approvers do not agree by themselves;
+    everyone who loses it can open its replacement (tests of that start from ``demo``).
+
+    The ``demo`` workspace itself, its files replaced by a copy of ``verified_template``
+    (backups and the ledger name their files relative to the workspace, so a copy holds)."""
+    shutil.rmtree(demo.root)
+    shutil.copytree(verified_template, demo.root)
     return demo
 
 

@@ -37,8 +37,11 @@ def pytest_command(lines: list[str]) -> str:
 
 
 def test_make_test_passes_args_to_pytest():
-    assert pytest_command(dry_run("test", "ARGS=-k browser")).endswith(" -m pytest -k browser")
-    assert pytest_command(dry_run("test")).rstrip().endswith(" -m pytest")  # as before
+    in_two = " -m pytest -n 2 --dist loadfile"  # pytest-xdist: two processes, a file in each
+    assert pytest_command(dry_run("test", "ARGS=-k browser")).endswith(in_two + " -k browser")
+    assert pytest_command(dry_run("test")).rstrip().endswith(in_two)  # as before
+    assert pytest_command(dry_run("test", "TEST_WORKERS=0")).rstrip().endswith(
+        " -m pytest -n 0 --dist loadfile")  # in pytest's own process
 
 
 def test_make_demo_names_the_pipeline_batch_summary():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -12,6 +13,7 @@ import papermill as pm
 import pytest
 
 from decomkit.context.stage import open_stage
+from decomkit.context.workspace import Workspace
 from decomkit.core.errors import DecomkitError
 from decomkit.lifecycle.review import check_data_safety, review_app
 from decomkit.records.dossier import render_records, verify_records
@@ -103,10 +105,27 @@ class _Tags(HTMLParser):
                 self.urls.append((tag, value))
 
 
-@pytest.fixture
-def recorded(demo, as_of, monkeypatch):
+@pytest.fixture(scope="module")
+def recorded_template(demo_template, as_of, tmp_path_factory) -> Path:
     """The demo with an app named to attack the record, assessed, backed up and rendered,
-    with a sentinel secret in the environment the notebooks run in."""
+    with a sentinel secret in the environment the notebooks run in: built once per module,
+    the ``recorded`` fixture copies it."""
+    root = tmp_path_factory.mktemp("recorded") / "demo"
+    shutil.copytree(demo_template, root)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return _record(Workspace.open(root), as_of, monkeypatch).root
+
+
+@pytest.fixture
+def recorded(recorded_template, tmp_path, monkeypatch) -> Workspace:
+    """A private copy of ``recorded_template``, the sentinel secret still in the environment."""
+    monkeypatch.setenv("DECOMKIT_ROBOT_SECRET", SENTINEL)
+    root = tmp_path / "demo"
+    shutil.copytree(recorded_template, root)
+    return Workspace.open(root)
+
+
+def _record(demo: Workspace, as_of, monkeypatch) -> Workspace:
     monkeypatch.setenv("DECOMKIT_ROBOT_SECRET", SENTINEL)
     apps = demo.root / "data" / "apps.csv"
     text = apps.read_bytes().decode("gbk")
