@@ -22,6 +22,7 @@ from decomkit.lifecycle.approval import submit_approval, track_approval
 from decomkit.lifecycle.backup import run_backup
 from decomkit.lifecycle.execute import rollback, run_disable
 from decomkit.platforms import ApprovalRequest, Notification, Platform, Scope
+from decomkit.platforms.dingtalk_calls import CALLS_NAME, counts
 from decomkit.platforms.dingtalk import DingTalkPlatform, clear_token_cache
 from decomkit.platforms.dingtalk_form import FORM_FIELDS, TEMPLATE_NAME, form_components
 from decomkit.platforms.manual import ManualPlatform
@@ -486,6 +487,21 @@ def test_the_whole_lifecycle_on_dingtalk(on_dingtalk, fake, org, tmp_path):
         _confirm(on_dingtalk, tmp_path, key)
         assert run_disable(stage, APP, dry_run=False, confirm=APP).state == "verified_disabled"
         assert fake.count("/app/inactive") == 1  # never sent for the third-party app
+        # The call budget: each app's lifecycle (assessment, approval, disable, verification)
+        # takes at most 6 metered calls about it; the app list is read once per stage run and
+        # once more for each verification (the status after the change).
+        for app_id in (SELF_BUILT, APP):
+            about = [p for _, p in fake.calls if f"/apps/{agent_ids[app_id]}/" in p]
+            disabled_by_api = 1 if app_id == SELF_BUILT else 0  # /app/inactive names it in the body
+            assert len(about) + disabled_by_api <= 6, (app_id, about)
+        assert fake.count("/microApp/users/") == 0  # visibility from the scope, not per person
+        assert fake.count("/microApp/allApps") <= 1 + 2
+        assert fake.count("/microApp/allInnerApps") == 1
+        # the kit's own count of metered calls (tokens and the robot are not metered) is exact
+        meter = counts(on_dingtalk.root / "platform" / CALLS_NAME)
+        metered = [p for _, p in fake.calls if not any(
+            t in p for t in ("/oauth2/accessToken", "/gettoken", "/robot/send"))]
+        assert sum(meter.values()) == len(metered) and meter[SELF_BUILT] and meter[APP]
 
         # Rollback of the self-built app: enable by hand, the saved scope back by API.
         assert app.dept_ids == []
