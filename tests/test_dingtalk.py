@@ -22,8 +22,8 @@ from decomkit.lifecycle.approval import submit_approval, track_approval
 from decomkit.lifecycle.backup import run_backup
 from decomkit.lifecycle.execute import rollback, run_disable
 from decomkit.platforms import ApprovalRequest, Notification, Platform, Scope
-from decomkit.platforms.dingtalk_calls import CALLS_NAME, counts
 from decomkit.platforms.dingtalk import DingTalkPlatform, clear_token_cache
+from decomkit.platforms.dingtalk_calls import CALLS_NAME, counts
 from decomkit.platforms.dingtalk_form import FORM_FIELDS, TEMPLATE_NAME, form_components
 from decomkit.platforms.manual import ManualPlatform
 from fake_dingtalk import (
@@ -105,6 +105,7 @@ def test_token_is_cached_across_clients_and_refreshed_when_expired(fake, org):
     client(fake, org).get_app(APP)  # a second client of the same app key: the same token
     assert fake.count("/oauth2/accessToken") == 1
     fake.expire_tokens()
+    dt_client.forget(APP)  # reads are cached for a stage run: ask again
     assert dt_client.get_app(APP).name == "高级数据分析"  # 400 InvalidAuthentication → refresh
     assert fake.count("/oauth2/accessToken") == 2
 
@@ -113,9 +114,11 @@ def test_a_token_invalidated_early_is_refreshed_once(fake, org):
     dt_client = client(fake, org)
     dt_client.list_apps()
     fake.revoke_tokens()  # a secret reset elsewhere: HTTP 400 InvalidAuthentication, not 401
+    dt_client.forget(APP)  # reads are cached for a stage run: ask again
     assert len(dt_client.list_apps()) == 32
     assert fake.count("/oauth2/accessToken") == 2
     fake.fail("/allApps", "invalid_token", count=5)
+    dt_client.forget(APP)
     with pytest.raises(PlatformError, match="refused twice"):
         dt_client.list_apps()
 

@@ -57,6 +57,7 @@ from decomkit.platforms.dingtalk_api import (
     TOKEN_INVALID_CODES,
     Endpoint,
 )
+from decomkit.platforms.dingtalk_calls import CALLS_NAME, CallMeter
 from decomkit.platforms.dingtalk_form import (
     TEMPLATE_DESCRIPTION,
     TEMPLATE_NAME,
@@ -64,7 +65,6 @@ from decomkit.platforms.dingtalk_form import (
     form_components,
     form_mismatches,
 )
-from decomkit.platforms.dingtalk_calls import CALLS_NAME, CallMeter
 from decomkit.platforms.dingtalk_sends import OPEN, SENDS_NAME, SendJournal
 from decomkit.platforms.manual import ManualPlatform
 
@@ -366,6 +366,7 @@ class DingTalkPlatform(Platform):
         """Answered from the app's status and scope when they decide it (disabled, admins
         only, the person named, open to everyone); only a scope of departments or roles
         asks DingTalk about the person."""
+        _path_value(ENDPOINTS["user_apps"].path, "userId", user_id)  # a valid id, first
         app = self.get_app(app_id)
         scope = app.scope
         if app.status != "enabled":
