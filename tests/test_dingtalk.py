@@ -4,6 +4,7 @@ defect found by driving the official SDK against it, and the whole lifecycle on 
 from __future__ import annotations
 
 import ast
+import json
 import os
 import signal
 import subprocess
@@ -16,7 +17,12 @@ import pytest
 
 from decomkit.context.stage import open_stage
 from decomkit.core.config import DingTalk, write_setting
-from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
+from decomkit.core.errors import (
+    ManualStepRequired,
+    PlatformDeferred,
+    PlatformError,
+    PlatformTimeout,
+)
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.approval import submit_approval, track_approval
 from decomkit.lifecycle.backup import run_backup
@@ -274,12 +280,27 @@ def test_an_unanswered_robot_send_is_unknown_and_never_resent(fake, org, tmp_pat
     assert fake.count("/robot/send") == 1
 
 
-def test_a_refused_robot_send_may_be_tried_again(fake, org, tmp_path):
+def test_the_notification_robots_limit_defers_the_send_without_waiting(fake, org, tmp_path):
     manual = ManualPlatform(tmp_path / "platform")
-    dt_client = client(fake, org, manual=manual)
-    fake.fail("/robot/send", "robot_fast", count=1)  # 410100: refused, retried with backoff
-    assert dt_client.notify(Notification("robot", "t", "x"), key="a:1:robot") == "a:1:robot"
-    assert fake.count("/robot/send") == 2 and manual.pending() == {}
+    waits: list[float] = []
+    sends = tmp_path / "platform" / "dingtalk-sends.json"
+    dt_client = client(fake, org, manual=manual, sleep=waits.append, sends=sends)
+    fake.fail("/robot/send", "robot_fast", count=1)  # 410100: blocked for 10 minutes
+    with pytest.raises(PlatformDeferred, match=r"deferred.*410100"):
+        dt_client.notify(Notification("robot", "t", "x"), key="a:1:robot")
+    assert waits == [] and fake.count("/robot/send") == 1  # no in-process wait, no retry
+    assert manual.pending() == {}  # refused, not unknown: no console step
+    state = tmp_path / "platform" / "notify-robot.json"
+    blocked = json.loads(state.read_text())["blocked_until"]
+    assert 590 < blocked - time.time() <= 600
+    # the next run (a new client) is deferred at once, nothing sent
+    later = client(fake, org, manual=manual, sleep=waits.append, sends=sends)
+    with pytest.raises(PlatformDeferred, match="deferred"):
+        later.notify(Notification("robot", "t", "x"), key="a:1:robot")
+    assert fake.count("/robot/send") == 1 and waits == []
+    state.write_text(json.dumps({"blocked_until": time.time() - 1}))  # the block is over
+    assert later.notify(Notification("robot", "t", "x"), key="a:1:robot") == "a:1:robot"
+    assert fake.count("/robot/send") == 2 and manual.pending() == {}  # positive control
 
 
 # ------------------------------------------------------------------ 5. approval start

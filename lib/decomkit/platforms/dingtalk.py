@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import random
 import re
 import threading
@@ -32,7 +33,14 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from decomkit.core.config import CONFIG_NAME, DingTalk, secret, write_setting
-from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
+from decomkit.core.errors import (
+    ManualStepRequired,
+    PlatformDeferred,
+    PlatformError,
+    PlatformTimeout,
+)
+from decomkit.core.files import atomic_write_text
+from decomkit.core.locks import state_file
 from decomkit.core.sinks import register_secret, scrub
 from decomkit.platforms.base import (
     AppInfo,
@@ -134,6 +142,9 @@ class DingTalkPlatform(Platform):
         self._dept_id: int | None = settings.dept_id or None
         self._forms_checked: set[tuple[str, tuple[str, ...]]] = set()
         self.sends = SendJournal(sends)  # every creating call, before and after it is sent
+        # the notification robot's block (errcode 410100), kept across runs
+        self._robot_file = sends.with_name(ROBOT_STATE_NAME) if sends is not None else None
+        self._robot_memory: dict[str, float] = {}
         self.meter = CallMeter(calls)  # metered calls by app (the monthly quota)
         # Reads cached for this platform's life (one stage run): the app lists, each app's
         # scope, admin answers. A change the kit makes drops what it changed; ``forget``
@@ -326,6 +337,24 @@ class DingTalkPlatform(Platform):
             self._lists[inner] = self._call("list_inner_apps" if inner else "list_apps")[
                 "appList"]
         return self._lists[inner]
+
+    def _robot_state(self, **values: float) -> dict[str, float]:
+        """The notification robot's state; with ``values``, updated (on disk when the
+        platform has a workspace)."""
+        if self._robot_file is None:
+            self._robot_memory.update(values)
+            return self._robot_memory
+        path = self._robot_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with state_file(path):
+            try:
+                state = json.loads(path.read_text(encoding="utf-8"))
+            except (FileNotFoundError, ValueError):
+                state = {}
+            if values:
+                state.update(values)
+                atomic_write_text(path, json.dumps(state) + "\n")
+        return state
 
     def forget(self, app_id: str) -> None:
         """Drop what is cached about ``app_id`` (and the app list, which carries its status):
@@ -710,9 +739,16 @@ class DingTalkPlatform(Platform):
         return ",".join(tasks)
 
     def _robot_send(self, text: str, key: str) -> str:
+        """Post to the notification robot. After its limit answer (errcode 410100) the robot
+        is blocked for 10 minutes: that time is kept in ``platform/notify-robot.json`` and
+        every send until then is deferred at once (``PlatformDeferred``, nothing sent), never
+        waited out in-process."""
         token, secret = self._robot
         if not (token and secret):
             raise PlatformError("robot", "set DECOMKIT_ROBOT_TOKEN and DECOMKIT_ROBOT_SECRET")
+        blocked = float(self._robot_state().get("blocked_until", 0))
+        if time.time() < blocked:
+            raise PlatformDeferred("robot", _deferred(blocked))
 
         def send() -> str:
             timestamp = str(round(time.time() * 1000))
@@ -720,13 +756,28 @@ class DingTalkPlatform(Platform):
                               hashlib.sha256).digest()
             params = {"access_token": token, "timestamp": timestamp,
                       "sign": base64.b64encode(digest).decode()}  # httpx url-encodes it
-            self._send(ENDPOINTS["robot_send"], {}, params=params,
-                       json={"msgtype": "text", "text": {"content": text}})
+            try:
+                self._send(ENDPOINTS["robot_send"], {}, params=params,
+                           json={"msgtype": "text", "text": {"content": text}})
+            except PlatformDeferred:
+                until = time.time() + OLD_RATE_LIMIT_WINDOWS[ROBOT_LIMIT]
+                self._robot_state(blocked_until=until)
+                raise PlatformDeferred("robot", _deferred(until)) from None
             return key
 
         if self.manual is None:
             return send()
         return self.manual.attempt(key, key.split(":", 1)[0], "notify", text, send)
+
+
+ROBOT_LIMIT = 410100  # the group robot: 20 messages a minute, then blocked for 10 minutes
+ROBOT_STATE_NAME = "notify-robot.json"
+
+
+def _deferred(until: float) -> str:
+    return ("deferred: the robot is blocked by DingTalk after too many messages (errcode "
+            f"410100) until {time.strftime('%H:%M:%S', time.localtime(until))}; nothing was "
+            "sent. Run the stage again after that time to send it")
 
 
 def _old_style(operation: str, body: dict) -> dict:
@@ -743,6 +794,8 @@ def _old_style(operation: str, body: dict) -> dict:
     detail = f"errcode {code}: {body.get('errmsg', '')}"
     if sub:
         detail += f" (sub_code {sub}: {body.get('sub_msg', '')})"
+    if code == ROBOT_LIMIT:  # the group robot's limit: blocked for its window, never waited out
+        raise PlatformDeferred(operation, detail)
     if code in OLD_RATE_LIMIT_WINDOWS:  # refused, not done
         raise _rate_limited(operation, detail, OLD_RATE_LIMIT_WINDOWS[code])
     raise PlatformError(operation, detail)
