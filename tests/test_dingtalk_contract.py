@@ -462,3 +462,30 @@ def test_asking_for_a_token_while_it_is_valid_renews_it(fake):
     old = httpx.get(f"{fake.url}/gettoken",
                     params={"appkey": APP_KEY, "appsecret": APP_SECRET}).json()
     assert old["access_token"] == first["accessToken"] and old["expires_in"] == 7200
+
+
+def test_every_code_the_strict_server_answers_is_in_the_error_table():
+    """docs/dingtalk.md says what the kit does with each code DingTalk answers: every code the
+    local server can answer (its source) and every code the kit acts on is in the table."""
+    from pathlib import Path
+
+    from decomkit.platforms.dingtalk_api import (
+        ERROR_CODES,
+        OLD_QUOTA_ERRCODES,
+        OLD_TOKEN_ERRCODES,
+        QUOTA_CODES,
+        TOKEN_INVALID_CODES,
+    )
+
+    source = (Path(__file__).resolve().parent / "fake_dingtalk.py").read_text(encoding="utf-8")
+    answered = set(re.findall(r'"code": "([^"]+)"', source)) | set(
+        re.findall(r'"errcode": (-?\d+)', source))
+    acted_on = {*TOKEN_INVALID_CODES, *QUOTA_CODES, *map(str, OLD_TOKEN_ERRCODES),
+                *map(str, OLD_QUOTA_ERRCODES), "410100", "1111"}
+    table = " ".join(code for code, _, _ in ERROR_CODES)
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "dingtalk.md").read_text("utf-8")
+    rate_limits = doc.split("- Rate limits", 1)[1].split("\n", 1)[0]
+    missing = sorted(c for c in (answered | acted_on) - {"0"}
+                     if not re.search(rf"(?<![\w.-]){re.escape(c)}(?![\w-])", table)
+                     and c not in rate_limits)
+    assert missing == [], f"codes without a line in the error table: {missing}"
