@@ -198,15 +198,21 @@ def on_strict_server(workspace: Path) -> None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from decomkit.context.workspace import Workspace
-    from fake_dingtalk import FakeDingTalk, User, organisation_from_inventory
+    from fake_dingtalk import (
+        APP_KEY,
+        APP_SECRET,
+        FakeDingTalk,
+        User,
+        organisation_from_inventory,
+    )
 
     inventory = Workspace.open(workspace).inventory(["usage_events", "users"])
     org, agent_ids = organisation_from_inventory(inventory, admins={"it-admin"})
     org.users.setdefault("it-admin", User("it-admin", "IT 管理员", [next(iter(org.departments))]))
     server = FakeDingTalk(org).start()
     DINGTALK.append(server)
-    os.environ.setdefault("DECOMKIT_DINGTALK_APP_KEY", "bench-key")
-    os.environ.setdefault("DECOMKIT_DINGTALK_APP_SECRET", "bench-secret")
+    os.environ["DECOMKIT_DINGTALK_APP_KEY"] = APP_KEY  # the local server's test app
+    os.environ["DECOMKIT_DINGTALK_APP_SECRET"] = APP_SECRET
     config = workspace / "decomkit.toml"
     text = (config.read_text(encoding="utf-8")
             .replace('platform = "sandbox"', 'platform = "dingtalk"')
