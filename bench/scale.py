@@ -106,6 +106,7 @@ class SizeRun:
     worker: int = 0
     snapshot_build: float = 0.0
     states: dict[str, str] = field(default_factory=dict)
+    calls: dict[str, int] = field(default_factory=dict)  # app → metered DingTalk calls
 
 
 def template(apps: int, events: int) -> Path:
@@ -151,6 +152,9 @@ def _batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: Siz
     summary = json.loads(written[-1].read_text("utf-8"))
     outcomes = [("", summary["portfolio"])] if summary.get("portfolio") else []
     outcomes += [(app, s) for app, a in summary["apps"].items() for s in a["stages"]]
+    for app, data in summary["apps"].items():
+        run.calls[app] = run.calls.get(app, 0) + data.get("metered_calls", 0)
+    run.calls[""] = run.calls.get("", 0) + summary.get("shared_metered_calls", 0)
     for app, outcome in outcomes:
         if outcome["status"] in ("ok", "failed"):
             run.seconds.setdefault(outcome["stage"], []).append(outcome["seconds"])
@@ -175,11 +179,48 @@ def prepare(label: str, apps: int, events: int, executor: list[str], tmp: Path
     workspace = tmp / f"{label}-{'dask' if executor else 'local'}"
     shutil.copytree(template(apps, events), workspace)
     shutil.rmtree(workspace / SNAPSHOTS, ignore_errors=True)  # the first read validates
+    if DINGTALK:
+        on_strict_server(workspace)
     started = time.perf_counter()
     open_snapshot(workspace)
     run.snapshot_build = time.perf_counter() - started
     batch(workspace, "portfolio", "all", run, executor)
     return run, workspace
+
+
+DINGTALK: list = []  # --dingtalk: the strict local DingTalk server (tests/fake_dingtalk.py)
+
+
+def on_strict_server(workspace: Path) -> None:
+    """Point ``workspace`` at a strict local DingTalk server holding its inventory as an
+    organisation (the one tests/test_dingtalk.py uses), so every call is metered."""
+    import os
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from decomkit.context.workspace import Workspace
+    from fake_dingtalk import (
+        APP_KEY,
+        APP_SECRET,
+        FakeDingTalk,
+        User,
+        organisation_from_inventory,
+    )
+
+    inventory = Workspace.open(workspace).inventory(["usage_events", "users"])
+    org, agent_ids = organisation_from_inventory(inventory, admins={"it-admin"})
+    org.users.setdefault("it-admin", User("it-admin", "IT 管理员", [next(iter(org.departments))]))
+    server = FakeDingTalk(org).start()
+    DINGTALK.append(server)
+    os.environ["DECOMKIT_DINGTALK_APP_KEY"] = APP_KEY  # the local server's test app
+    os.environ["DECOMKIT_DINGTALK_APP_SECRET"] = APP_SECRET
+    config = workspace / "decomkit.toml"
+    text = (config.read_text(encoding="utf-8")
+            .replace('platform = "sandbox"', 'platform = "dingtalk"')
+            .replace("https://api.dingtalk.com", server.url)
+            .replace("https://oapi.dingtalk.com", server.url)
+            .replace('operator_user_id = ""', 'operator_user_id = "it-admin"'))
+    text += "".join(f'"{app}" = {agent}\n' for app, agent in agent_ids.items())
+    config.write_text(text, encoding="utf-8")
 
 
 def choose(run: SizeRun, workspace: Path, sample: int | None, first: list[str]) -> list[str]:
@@ -220,7 +261,7 @@ def pipeline(sizes: list[tuple[str, int, int]], sample: int | None, executor: li
                       run, executor)
     candidates = [list(pd.read_csv(ws / "candidates.csv", dtype=str)["app_id"])
                   for _, ws, _ in plans]
-    for turn in range(2):
+    for turn in range(0 if DINGTALK else 2):  # approvals need approvers: not on DingTalk
         for (run, ws, _), theirs in zip(plans, candidates, strict=True):
             if theirs[turn::2]:
                 batch(ws, REST, app_file(ws, theirs[turn::2], f"bench-rest-{turn}.csv"), run,
@@ -252,6 +293,12 @@ def report(run: SizeRun) -> None:
               f"{step} {mib(peak)}" for step, peak in run.kernels.items()))
     for line in run.failed[:5]:
         print(f"  failed: {line}")
+    if run.calls:
+        per_app = {a: n for a, n in run.calls.items() if a}
+        values = sorted(per_app.values()) or [0]
+        print(f"  metered DingTalk calls per app (strict server): median "
+              f"{statistics.median(values)}, max {values[-1]} over {len(per_app)} apps; "
+              f"shared {run.calls.get('', 0)}; total {sum(run.calls.values())}")
 
 
 def projection(run: SizeRun, cores: int) -> float:
@@ -296,12 +343,16 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=None,
                         help="assess this many apps per size (the demo's first); default all")
     parser.add_argument("--executor", choices=("local", "dask", "both"), default="both")
+    parser.add_argument("--dingtalk", action="store_true",
+                        help="run on the strict local DingTalk server and print metered calls "
+                             "per app (the stages that need no approver: portfolio, assess)")
     parser.add_argument("--quick", action="store_true",
                         help="100 apps, 1 M events, 16 assessed per size")
     args = parser.parse_args()
     if args.quick:
         args.apps, args.events, args.sample = 100, 1_000_000, args.sample or 16
 
+    DINGTALK.extend([None] if args.dingtalk else [])
     executors = {"local": [[]], "dask": [None], "both": [[], None]}[args.executor]
     with tempfile.TemporaryDirectory() as tmp:
         states = {}

@@ -146,7 +146,7 @@ class Route:
 _FORM_VALUE = {"name*": str, "value*": str, "id": str, "bizAlias": str, "componentType": str,
                "extValue": str, "details": [dict]}
 _COMPONENT = {"componentType*": str, "children": [dict], "props*": {
-    "componentId*": str, "label*": str, "required": bool, "placeholder": str, "format": str,
+    "componentId": str, "label*": str, "required": bool, "placeholder": str, "format": str,
     "availableTemplates": [dict], "options": [dict], "statField": [dict]}}
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1.0/oauth2/accessToken", "none", "access_token",
@@ -191,9 +191,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1.0/microApp/apps/{agentId:int}/roles", "header", "app_roles",
           query={"nextToken": str, "size": str}),
     Route("POST", "/topapi/v2/department/listsub", "query", "dept_listsub",
-          body={"dept_id*": int, "language": str}),
+          body={"dept_id": int, "language": str}),  # documented optional: the root (1)
     Route("POST", "/topapi/v2/user/list", "query", "user_list",
-          body={"dept_id*": int, "cursor*": int, "size*": int, "order_field": str,
+          body={"dept_id": int, "cursor*": int, "size*": int, "order_field": str,
                 "contain_access_limit": bool, "language": str}),
     Route("POST", "/topapi/v2/user/get", "query", "user_get",
           body={"userid*": str, "language": str}),
@@ -441,7 +441,12 @@ class FakeDingTalk:
                              (None, None))
         old = not path.startswith("/v1.0/")
         if route is None:
-            return (404, OLD_NOT_FOUND) if old else (404, {**NOT_FOUND, "requestid": "fake"})
+            if old and path.startswith("/topapi/"):  # live: HTTP 200, errcode 22, the ApiName
+                name = "dingtalk.oapi." + ".".join(path.split("/")[2:])
+                return 200, {"errcode": 22, "errmsg": f"Invalid method[submsg=不合法ApiName，"
+                             f"ApiName = {name}]", "sub_msg": f"不合法ApiName，ApiName = {name}",
+                             "request_id": "fake"}
+            return (200, OLD_NOT_FOUND) if old else (404, {**NOT_FOUND, "requestid": "fake"})
         refused = self._authenticate(route, query, header_token)
         if refused:
             return refused
@@ -467,6 +472,10 @@ class FakeDingTalk:
 
     def _authenticate(self, route: Route, query: dict, header_token: str | None):
         if route.auth == "header":
+            if header_token is None:  # live: the token anywhere but the header is missing
+                return 400, {"code": "AuthenticationFailed.MissingParameter",
+                             "message": "缺少参数：x-acs-dingtalk-access-token",
+                             "requestid": "fake"}
             if header_token not in self.tokens or self.tokens[header_token] <= time.time():
                 return 400, {"code": "InvalidAuthentication", "message": "不合法的access_token",
                              "requestid": "fake"}
@@ -492,8 +501,9 @@ class FakeDingTalk:
 
     def _new_token(self) -> tuple[str, int]:
         valid = [t for t, until in self.tokens.items() if until > time.time()]
-        if valid:  # asking again while valid returns the same token
-            return valid[0], int(self.tokens[valid[0]] - time.time())
+        if valid:  # asking again while valid returns the same token, its lifetime renewed
+            self.tokens[valid[0]] = time.time() + self.token_lifetime
+            return valid[0], int(self.token_lifetime)
         token = f"tok-{next(self._ids)}"
         self.tokens[token] = time.time() + self.token_lifetime
         return token, int(self.token_lifetime)
@@ -601,9 +611,9 @@ class FakeDingTalk:
         if missing:
             raise Invalid("InvalidParameter", f"formComponentValues: {len(missing)} required "
                           "fields are empty")
-        approvers = body.get("approvers")
-        if approvers is not None and not 0 < len(approvers) <= 20:
-            raise Invalid("InvalidParameter", "approvers: 1 to 20 nodes")
+        approvers = body.get("approvers") or None  # the SDK sends [] when there are none
+        if approvers is not None and len(approvers) > 20:
+            raise Invalid("InvalidParameter", "approvers: at most 20 nodes")
         instance = f"pi-{next(self._ids)}"
         self.created[instance] = (body["processCode"], int(time.time() * 1000))
         self.instances[instance] = {
@@ -671,11 +681,18 @@ class FakeDingTalk:
             return 400, {"code": "processCodeError", "message": "processCode not found",
                          "requestid": "fake"}
         items = [{"componentName": c["componentType"],
-                  "props": {"id": c["props"]["componentId"], "label": c["props"]["label"],
+                  "props": {"id": c["props"].get("componentId") or f"{c['componentType']}-{i}",
+                            "label": c["props"]["label"],
                             "required": bool(c["props"].get("required"))}}
-                 for c in template["formComponents"]]
+                 for i, c in enumerate(template["formComponents"])]
+        # every field the SDK marks required in the answer (QuerySchemaByProcessCode)
         return 200, {"result": {"name": template["name"], "memo": template.get("description", ""),
                                 "formCode": query["processCode"], "engineType": 0,
+                                "appType": 0, "appUuid": "fake-app-uuid",
+                                "creatorUserId": "it-admin", "formUuid": "fake-form-uuid",
+                                "gmtCreate": template.get("gmtCreate",
+                                                          template["gmtModified"]),
+                                "ownerIdType": "userId",
                                 "gmtModified": template["gmtModified"],
                                 "schemaContent": {"title": template["name"], "items": items}}}
 
@@ -708,14 +725,14 @@ class FakeDingTalk:
             {"nextToken": start + size} if more else {})
 
     def dept_listsub(self, body, **_):  # departments here are flat, all below the root (1)
-        if body["dept_id"] != 1 and body["dept_id"] not in self.org.departments:
+        if body.get("dept_id", 1) != 1 and body["dept_id"] not in self.org.departments:
             return 200, {"errcode": 60003, "errmsg": "部门不存在"}
-        children = self.org.departments if body["dept_id"] == 1 else {}
+        children = self.org.departments if body.get("dept_id", 1) == 1 else {}
         return 200, {"errcode": 0, "errmsg": "ok", "request_id": "fake", "result": [
             {"dept_id": i, "name": n, "parent_id": 1} for i, n in children.items()]}
 
     def user_list(self, body, **_):
-        dept, cursor, size = body["dept_id"], body["cursor"], body["size"]
+        dept, cursor, size = body.get("dept_id", 1), body["cursor"], body["size"]
         if not 1 <= size <= 100 or cursor < 0:
             raise Invalid("InvalidParameter", "size 1 to 100, cursor from 0")
         members = [{"userid": u.user_id, "name": u.name, "dept_id_list": list(u.dept_ids),

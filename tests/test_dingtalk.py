@@ -4,6 +4,7 @@ defect found by driving the official SDK against it, and the whole lifecycle on 
 from __future__ import annotations
 
 import ast
+import json
 import os
 import signal
 import subprocess
@@ -16,13 +17,19 @@ import pytest
 
 from decomkit.context.stage import open_stage
 from decomkit.core.config import DingTalk, write_setting
-from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
+from decomkit.core.errors import (
+    ManualStepRequired,
+    PlatformDeferred,
+    PlatformError,
+    PlatformTimeout,
+)
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.approval import submit_approval, track_approval
 from decomkit.lifecycle.backup import run_backup
 from decomkit.lifecycle.execute import rollback, run_disable
 from decomkit.platforms import ApprovalRequest, Notification, Platform, Scope
 from decomkit.platforms.dingtalk import DingTalkPlatform, clear_token_cache
+from decomkit.platforms.dingtalk_calls import CALLS_NAME, counts
 from decomkit.platforms.dingtalk_form import FORM_FIELDS, TEMPLATE_NAME, form_components
 from decomkit.platforms.manual import ManualPlatform
 from fake_dingtalk import (
@@ -104,6 +111,7 @@ def test_token_is_cached_across_clients_and_refreshed_when_expired(fake, org):
     client(fake, org).get_app(APP)  # a second client of the same app key: the same token
     assert fake.count("/oauth2/accessToken") == 1
     fake.expire_tokens()
+    dt_client.forget(APP)  # reads are cached for a stage run: ask again
     assert dt_client.get_app(APP).name == "高级数据分析"  # 400 InvalidAuthentication → refresh
     assert fake.count("/oauth2/accessToken") == 2
 
@@ -112,9 +120,11 @@ def test_a_token_invalidated_early_is_refreshed_once(fake, org):
     dt_client = client(fake, org)
     dt_client.list_apps()
     fake.revoke_tokens()  # a secret reset elsewhere: HTTP 400 InvalidAuthentication, not 401
+    dt_client.forget(APP)  # reads are cached for a stage run: ask again
     assert len(dt_client.list_apps()) == 32
     assert fake.count("/oauth2/accessToken") == 2
     fake.fail("/allApps", "invalid_token", count=5)
+    dt_client.forget(APP)
     with pytest.raises(PlatformError, match="refused twice"):
         dt_client.list_apps()
 
@@ -270,12 +280,27 @@ def test_an_unanswered_robot_send_is_unknown_and_never_resent(fake, org, tmp_pat
     assert fake.count("/robot/send") == 1
 
 
-def test_a_refused_robot_send_may_be_tried_again(fake, org, tmp_path):
+def test_the_notification_robots_limit_defers_the_send_without_waiting(fake, org, tmp_path):
     manual = ManualPlatform(tmp_path / "platform")
-    dt_client = client(fake, org, manual=manual)
-    fake.fail("/robot/send", "robot_fast", count=1)  # 410100: refused, retried with backoff
-    assert dt_client.notify(Notification("robot", "t", "x"), key="a:1:robot") == "a:1:robot"
-    assert fake.count("/robot/send") == 2 and manual.pending() == {}
+    waits: list[float] = []
+    sends = tmp_path / "platform" / "dingtalk-sends.json"
+    dt_client = client(fake, org, manual=manual, sleep=waits.append, sends=sends)
+    fake.fail("/robot/send", "robot_fast", count=1)  # 410100: blocked for 10 minutes
+    with pytest.raises(PlatformDeferred, match=r"deferred.*410100"):
+        dt_client.notify(Notification("robot", "t", "x"), key="a:1:robot")
+    assert waits == [] and fake.count("/robot/send") == 1  # no in-process wait, no retry
+    assert manual.pending() == {}  # refused, not unknown: no console step
+    state = tmp_path / "platform" / "notify-robot.json"
+    blocked = json.loads(state.read_text())["blocked_until"]
+    assert 590 < blocked - time.time() <= 600
+    # the next run (a new client) is deferred at once, nothing sent
+    later = client(fake, org, manual=manual, sleep=waits.append, sends=sends)
+    with pytest.raises(PlatformDeferred, match="deferred"):
+        later.notify(Notification("robot", "t", "x"), key="a:1:robot")
+    assert fake.count("/robot/send") == 1 and waits == []
+    state.write_text(json.dumps({"blocked_until": time.time() - 1}))  # the block is over
+    assert later.notify(Notification("robot", "t", "x"), key="a:1:robot") == "a:1:robot"
+    assert fake.count("/robot/send") == 2 and manual.pending() == {}  # positive control
 
 
 # ------------------------------------------------------------------ 5. approval start
@@ -354,11 +379,12 @@ def test_the_server_refuses_what_the_api_refuses(fake, org):
     missing = httpx.post(f"{fake.url}/v1.0/microApp/app/inactive", headers=header, json={})
     assert missing.status_code == 400 and missing.json()["code"] == "MissingParameter"
     in_query = httpx.get(f"{fake.url}/v1.0/microApp/allApps", params={"access_token": token})
-    assert in_query.status_code == 400 and in_query.json()["code"] == "InvalidAuthentication"
+    assert in_query.status_code == 400 and (  # live DingTalk's answer to a misplaced token
+        in_query.json()["code"] == "AuthenticationFailed.MissingParameter")
     unknown = httpx.get(f"{fake.url}/v1.0/microApp/nothing", headers=header)
     assert unknown.status_code == 404 and unknown.json()["code"] == "InvalidAction.NotFound"
     old = httpx.post(f"{fake.url}/topapi/anything", params={"access_token": token}, json={})
-    assert old.status_code == 404 and old.json()["errcode"] == 404
+    assert old.status_code == 200 and old.json()["errcode"] == 22  # live: HTTP 200, errcode 22
     apps = httpx.get(f"{fake.url}/v1.0/microApp/allApps", headers=header).json()["appList"]
     inner = httpx.get(f"{fake.url}/v1.0/microApp/allInnerApps", headers=header).json()["appList"]
     assert all(isinstance(a["agentId"], int) for a in apps)
@@ -486,6 +512,21 @@ def test_the_whole_lifecycle_on_dingtalk(on_dingtalk, fake, org, tmp_path):
         _confirm(on_dingtalk, tmp_path, key)
         assert run_disable(stage, APP, dry_run=False, confirm=APP).state == "verified_disabled"
         assert fake.count("/app/inactive") == 1  # never sent for the third-party app
+        # The call budget: each app's lifecycle (assessment, approval, disable, verification)
+        # takes at most 6 metered calls about it; the app list is read once per stage run and
+        # once more for each verification (the status after the change).
+        for app_id in (SELF_BUILT, APP):
+            about = [p for _, p in fake.calls if f"/apps/{agent_ids[app_id]}/" in p]
+            disabled_by_api = 1 if app_id == SELF_BUILT else 0  # /app/inactive names it in the body
+            assert len(about) + disabled_by_api <= 6, (app_id, about)
+        assert fake.count("/microApp/users/") == 0  # visibility from the scope, not per person
+        assert fake.count("/microApp/allApps") <= 1 + 2
+        assert fake.count("/microApp/allInnerApps") == 1
+        # the kit's own count of metered calls (tokens and the robot are not metered) is exact
+        meter = counts(on_dingtalk.root / "platform" / CALLS_NAME)
+        metered = [p for _, p in fake.calls if not any(
+            t in p for t in ("/oauth2/accessToken", "/gettoken", "/robot/send"))]
+        assert sum(meter.values()) == len(metered) and meter[SELF_BUILT] and meter[APP]
 
         # Rollback of the self-built app: enable by hand, the saved scope back by API.
         assert app.dept_ids == []

@@ -233,6 +233,24 @@ def type_problems(value, hint, where: str, module) -> list[str]:
     return []
 
 
+def _required(cls: type) -> list[str]:
+    """The fields the SDK's generated model marks required ("This parameter is required.")."""
+    source = inspect.getsource(cls.__init__)
+    return re.findall(r"# This parameter is required\.\n\s+self\.(\w+)", source)
+
+
+def missing_required(model, where: str) -> list[str]:
+    """Fields the SDK marks required that the parsed answer lacks."""
+    if isinstance(model, list):
+        return [p for i, m in enumerate(model) for p in missing_required(m, f"{where}[{i}]")]
+    if not isinstance(model, TeaModel):
+        return []
+    problems = [f"{where}.{f}" for f in _required(type(model)) if getattr(model, f) is None]
+    for field in _fields(type(model)):
+        problems += missing_required(getattr(model, field), f"{where}.{field}")
+    return problems
+
+
 def unknown_fields(answer, model, where: str) -> list[str]:
     """Fields the server answers that the SDK's model does not have (undocumented)."""
     if not isinstance(answer, dict) or not isinstance(model, TeaModel):
@@ -290,6 +308,8 @@ def test_the_kit_sends_what_the_sdk_sends_and_the_sdk_reads_the_answer(fake, cas
     assert unknown_fields(theirs["answer"], response.body, "body") == [], \
         "the server answers fields the SDK does not know"
     assert response.body.to_map(), "the SDK read nothing"
+    if name == "form_schema":  # the answer carries every field the SDK marks required
+        assert missing_required(response.body, "body") == []
 
 
 @pytest.mark.parametrize("name", sorted(n for n, case in NO_SDK.items() if case))
@@ -340,3 +360,132 @@ def test_the_committed_doc_is_generated_from_the_table():
         "regenerate: python -m decomkit.platforms.dingtalk_api docs/dingtalk.md"
     assert all(f"`{e.method} {e.path}`" in doc.read_text(encoding="utf-8")
                for e in ENDPOINTS.values())
+
+
+# ------------------------------------------------------------------ where live DingTalk differs
+# Each case below is what DingTalk (or its SDK) does, which the local server once did not.
+
+def test_the_form_schema_answer_has_every_field_the_sdk_marks_required(fake):
+    _, call = _sdk("form_schema", fake)
+    module = importlib.import_module("alibabacloud_dingtalk.workflow_1_0.models")
+    headers = module.QuerySchemaByProcessCodeHeaders(
+        x_acs_dingtalk_access_token=kit(fake)._token("new"))
+    response = call(module.QuerySchemaByProcessCodeRequest(process_code=PROCESS), headers,
+                    util_models.RuntimeOptions())
+    assert _required(type(response.body.result)) == [
+        "app_type", "app_uuid", "creator_user_id", "form_code", "form_uuid", "gmt_create",
+        "gmt_modified", "owner_id_type", "schema_content"]  # what the check below covers
+    assert missing_required(response.body, "body") == []
+
+
+def test_the_server_takes_the_empty_approver_list_the_sdk_sends(fake):
+    _, call = _sdk("start_approval", fake)
+    module = importlib.import_module("alibabacloud_dingtalk.workflow_1_0.models")
+    headers = module.StartProcessInstanceHeaders(
+        x_acs_dingtalk_access_token=kit(fake)._token("new"))
+    values = [module.StartProcessInstanceRequestFormComponentValues(name=f.label, value="x")
+              for f in FORM_FIELDS]
+    request = module.StartProcessInstanceRequest(originator_user_id="it-admin",
+                                                 process_code=PROCESS, dept_id=102,
+                                                 form_component_values=values,
+                                                 approvers=[])  # a caller's empty list
+    response = call(request, headers, util_models.RuntimeOptions())
+    assert fake.log[-1]["body"]["approvers"] == []  # the SDK sends a set list, empty or not
+    assert response.body.instance_id in fake.instances
+
+
+def test_a_form_component_without_a_component_id_is_taken(fake):
+    _, call = _sdk("form_create", fake)
+    module = importlib.import_module("alibabacloud_dingtalk.workflow_1_0.models")
+    headers = module.FormCreateHeaders(x_acs_dingtalk_access_token=kit(fake)._token("new"))
+    component = module.FormComponent(component_type="TextField",
+                                     props=module.FormComponentProps(label="原因"))
+    response = call(module.FormCreateRequest(name="x", form_components=[component]), headers,
+                    util_models.RuntimeOptions())
+    code = response.body.result.process_code
+    assert [c["props"]["label"] for c in fake.org.templates[code]["formComponents"]] == ["原因"]
+
+
+@pytest.mark.parametrize("path", ["/topapi/v2/department/listsub", "/topapi/v2/user/list"])
+def test_the_department_id_is_optional_on_the_old_style_lists(fake, path):
+    import httpx
+
+    token = kit(fake)._token("old")
+    body = {"cursor": 0, "size": 10} if "user" in path else {}
+    answer = httpx.post(f"{fake.url}{path}", params={"access_token": token}, json=body).json()
+    assert answer["errcode"] == 0 and answer["result"]  # the root department (1)
+
+
+def test_a_token_outside_the_header_is_a_missing_parameter(fake):
+    import httpx
+    from Tea.exceptions import TeaException
+
+    token = kit(fake)._token("new")
+    answer = httpx.get(f"{fake.url}/v1.0/microApp/allApps", params={"access_token": token})
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "AuthenticationFailed.MissingParameter"
+    _, call = _sdk("list_apps", fake)
+    module = importlib.import_module("alibabacloud_dingtalk.micro_app_1_0.models")
+    with pytest.raises(TeaException) as caught:  # the SDK reads it as DingTalk's error
+        call(module.ListAllAppHeaders(), util_models.RuntimeOptions())
+    assert caught.value.code == "AuthenticationFailed.MissingParameter"
+
+
+def test_an_unknown_old_style_path_is_errcode_22_with_http_200(fake):
+    import httpx
+
+    from decomkit.core.errors import PlatformError
+    from decomkit.platforms.dingtalk import _old_style
+
+    token = kit(fake)._token("old")
+    answer = httpx.post(f"{fake.url}/topapi/app/remove_auth", params={"access_token": token},
+                        json={})
+    assert answer.status_code == 200 and answer.json()["errcode"] == 22
+    assert "dingtalk.oapi.app.remove_auth" in answer.json()["sub_msg"]
+    with pytest.raises(PlatformError, match="errcode 22"):  # the kit: an error, not retried
+        _old_style("/topapi/app/remove_auth", answer.json())
+
+
+def test_asking_for_a_token_while_it_is_valid_renews_it(fake):
+    import time
+
+    import httpx
+
+    first = httpx.post(f"{fake.url}/v1.0/oauth2/accessToken",
+                       json={"appKey": APP_KEY, "appSecret": APP_SECRET}).json()
+    fake.tokens[first["accessToken"]] = time.time() + 100  # nearly expired
+    again = httpx.post(f"{fake.url}/v1.0/oauth2/accessToken",
+                       json={"appKey": APP_KEY, "appSecret": APP_SECRET}).json()
+    assert again["accessToken"] == first["accessToken"]  # the same token …
+    assert again["expireIn"] == 7200  # … its lifetime renewed (DingTalk's documented rule)
+    assert fake.tokens[first["accessToken"]] > time.time() + 7000
+    old = httpx.get(f"{fake.url}/gettoken",
+                    params={"appkey": APP_KEY, "appsecret": APP_SECRET}).json()
+    assert old["access_token"] == first["accessToken"] and old["expires_in"] == 7200
+
+
+def test_every_code_the_strict_server_answers_is_in_the_error_table():
+    """docs/dingtalk.md says what the kit does with each code DingTalk answers: every code the
+    local server can answer (its source) and every code the kit acts on is in the table."""
+    from pathlib import Path
+
+    from decomkit.platforms.dingtalk_api import (
+        ERROR_CODES,
+        OLD_QUOTA_ERRCODES,
+        OLD_TOKEN_ERRCODES,
+        QUOTA_CODES,
+        TOKEN_INVALID_CODES,
+    )
+
+    source = (Path(__file__).resolve().parent / "fake_dingtalk.py").read_text(encoding="utf-8")
+    answered = set(re.findall(r'"code": "([^"]+)"', source)) | set(
+        re.findall(r'"errcode": (-?\d+)', source))
+    acted_on = {*TOKEN_INVALID_CODES, *QUOTA_CODES, *map(str, OLD_TOKEN_ERRCODES),
+                *map(str, OLD_QUOTA_ERRCODES), "410100", "1111"}
+    table = " ".join(code for code, _, _ in ERROR_CODES)
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "dingtalk.md").read_text("utf-8")
+    rate_limits = doc.split("- Rate limits", 1)[1].split("\n", 1)[0]
+    missing = sorted(c for c in (answered | acted_on) - {"0"}
+                     if not re.search(rf"(?<![\w.-]){re.escape(c)}(?![\w-])", table)
+                     and c not in rate_limits)
+    assert missing == [], f"codes without a line in the error table: {missing}"

@@ -9,6 +9,7 @@ import pytest
 from decomkit.core import errors
 from decomkit.core.errors import (
     ActionUnsettled,
+    AnchorDeferred,
     AnchorError,
     BackupError,
     ConfigError,
@@ -19,6 +20,7 @@ from decomkit.core.errors import (
     MigrationError,
     NotificationFailed,
     OutOfSpace,
+    PlatformDeferred,
     PlatformError,
     PlatformTimeout,
     Problem,
@@ -42,6 +44,8 @@ SAMPLES = [
     RecordError("records/jxc/index.html: changed since the record was made"),
     SigningKeyError("the private key is not at ~/.config/decomkit/keys/ab12.pem"),
     AnchorError("s3 audit: EndpointConnectionError"),
+    AnchorDeferred("auditors group: one message a minute"),
+    PlatformDeferred("robot", "deferred: the robot is blocked until 10:10:00"),
     WorkspaceBusy("back up jxc", "another run (back up jxc, process 42, since 2026-11-24)"),
     ActionUnsettled("jxc:pi-1:notify-before:email", "notify-before:email"),
     BackupError("backups/jxc/20261123T0102: no manifest"),

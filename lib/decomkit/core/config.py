@@ -191,6 +191,9 @@ class DingTalk(_Section):
         "OA approval template code; 'decomkit dingtalk create-template' sets it."))
     dept_id: int = Field(0, ge=0, description=(
         "The requester's department id (deptId) on approvals; 0 = look it up."))
+    monthly_quota: int = Field(10_000, ge=0, description=(
+        "Metered Open API calls the organisation may make a month (standard edition: 10,000); "
+        "a batch that would exceed what is left is warned about before it starts."))
     agent_ids: dict[str, int] = Field({}, description=(
         'App ids that are not DingTalk agentIds, mapped to them, e.g. "bi-pro" = 2001.'))
 

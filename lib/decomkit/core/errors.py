@@ -113,6 +113,12 @@ class PlatformTimeout(PlatformError):
         super().__init__(operation, detail, retryable)
 
 
+class PlatformDeferred(PlatformError):
+    """The platform takes nothing now (a block of its own, such as the group robot's 10
+    minutes after its limit): nothing was sent, nothing is waited for in-process; a later run
+    sends it. The detail says until when."""
+
+
 class ManualStepRequired(PlatformError):
     """No API does this: a person must do it in the console; the manual platform records who
     did it, with evidence, and the stage continues when run again. ``key`` names the step

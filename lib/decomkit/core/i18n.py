@@ -1069,6 +1069,14 @@ TEXT: dict[str, dict[str, str]] = {
                                     "zh": "控制台手动操作已确认"},
     "trail.action_waiting": {"en": "platform action waiting for a console step: {operation}",
                              "zh": "平台操作等待控制台手动完成:{operation}"},
+    "batch.quota_warning": {
+        "en": "Warning: this batch of {apps} apps may take about {estimate} DingTalk API calls, "
+              "but only {remaining} of this month's {quota} are left ({used} used). The apps "
+              "after the quota runs out will stop with a quota error: run fewer apps now, or "
+              "raise dingtalk.monthly_quota after raising the quota in the developer console.",
+        "zh": "警告:本批 {apps} 个应用约需 {estimate} 次钉钉接口调用,但本月额度 {quota} 次仅剩 "
+              "{remaining} 次(已用 {used} 次)。额度用完后的应用会因额度错误停止:请减少本批应用,"
+              "或在开发者后台提高额度后调整 dingtalk.monthly_quota。"},
 }
 
 # The one table of column labels: column id → (English, 中文, kind). The kind says how a cell

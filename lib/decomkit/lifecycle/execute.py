@@ -286,12 +286,18 @@ def send_advance_notice(stage: Stage, app_id: str, plan: dict, instance: str, gr
 
 def _settle_scope(platform: Platform, app_id: str, scope: Scope):
     """Asks the platform whether the app's visible scope is ``scope`` already."""
-    return lambda: (platform.get_app(app_id).scope == scope, None)
+    def settle() -> tuple[bool, None]:
+        platform.forget(app_id)  # asked of the platform, not of a cached answer
+        return platform.get_app(app_id).scope == scope, None
+    return settle
 
 
 def _settle_status(platform: Platform, app_id: str, status: str):
     """Asks the platform whether the app's status is ``status`` already."""
-    return lambda: (platform.get_app(app_id).status == status, None)
+    def settle() -> tuple[bool, None]:
+        platform.forget(app_id)  # asked of the platform, not of a cached answer
+        return platform.get_app(app_id).status == status, None
+    return settle
 
 
 def _settle_key(platform: Platform, operation: str, key: str):
@@ -395,6 +401,7 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
         # evidence of the end state itself: a new file, not the earlier steps' confirmations.
         proof = platform.end_state_evidence(
             app_id, "unlinked" if action == "unlink" else "disabled", key=key("verify"))
+        platform.forget(app_id)  # the verification reads the platform, not a cached answer
         app = platform.get_app(app_id)
         ordinary = next((u for u in user_ids if not app.is_admin(u)), None)
         still_visible = ordinary is not None and platform.visible_to(ordinary, app_id)

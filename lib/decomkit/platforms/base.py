@@ -171,6 +171,11 @@ class Platform(ABC):
     @abstractmethod
     def get_app(self, app_id: str) -> AppInfo: ...
 
+    def forget(self, app_id: str) -> None:
+        """Drop anything cached about ``app_id``, so the next read asks the platform (before
+        a verification or a settlement). A platform that caches nothing does nothing."""
+        return None
+
     @abstractmethod
     def is_admin(self, user_id: str, app_id: str) -> bool:
         """Whether ``user_id`` may manage ``app_id`` (the preflight's admin-rights check)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import random
 import re
 import threading
@@ -32,7 +33,14 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from decomkit.core.config import CONFIG_NAME, DingTalk, secret, write_setting
-from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
+from decomkit.core.errors import (
+    ManualStepRequired,
+    PlatformDeferred,
+    PlatformError,
+    PlatformTimeout,
+)
+from decomkit.core.files import atomic_write_text
+from decomkit.core.locks import state_file
 from decomkit.core.sinks import register_secret, scrub
 from decomkit.platforms.base import (
     AppInfo,
@@ -57,6 +65,7 @@ from decomkit.platforms.dingtalk_api import (
     TOKEN_INVALID_CODES,
     Endpoint,
 )
+from decomkit.platforms.dingtalk_calls import CALLS_NAME, CallMeter
 from decomkit.platforms.dingtalk_form import (
     TEMPLATE_DESCRIPTION,
     TEMPLATE_NAME,
@@ -116,7 +125,7 @@ class DingTalkPlatform(Platform):
                  timeout: float = 10.0, attempts: int = 5, max_wait: float = 8.0,
                  sleep: Callable[[float], None] = time.sleep,
                  manual: ManualPlatform | None = None, agent_ids: dict[str, int] | None = None,
-                 sends: Path | None = None):
+                 sends: Path | None = None, calls: Path | None = None):
         if not (app_key and app_secret):
             raise PlatformError("connect", "DingTalk credentials missing: set "
                                 "DECOMKIT_DINGTALK_APP_KEY and DECOMKIT_DINGTALK_APP_SECRET")
@@ -133,6 +142,16 @@ class DingTalkPlatform(Platform):
         self._dept_id: int | None = settings.dept_id or None
         self._forms_checked: set[tuple[str, tuple[str, ...]]] = set()
         self.sends = SendJournal(sends)  # every creating call, before and after it is sent
+        # the notification robot's block (errcode 410100), kept across runs
+        self._robot_file = sends.with_name(ROBOT_STATE_NAME) if sends is not None else None
+        self._robot_memory: dict[str, float] = {}
+        self.meter = CallMeter(calls)  # metered calls by app (the monthly quota)
+        # Reads cached for this platform's life (one stage run): the app lists, each app's
+        # scope, admin answers. A change the kit makes drops what it changed; ``forget``
+        # drops an app before a verification reads it again.
+        self._lists: dict[bool, list[dict]] = {}
+        self._scopes: dict[int, Scope] = {}
+        self._admins: dict[tuple[str, int], bool] = {}
 
     @classmethod
     def from_workspace(cls, workspace: WorkspaceLike) -> DingTalkPlatform:
@@ -140,7 +159,8 @@ class DingTalkPlatform(Platform):
                    secret("dingtalk_app_secret") or "", robot_token=secret("robot_token"),
                    robot_secret=secret("robot_secret"),
                    manual=ManualPlatform.from_workspace(workspace),
-                   sends=workspace.root / "platform" / SENDS_NAME)
+                   sends=workspace.root / "platform" / SENDS_NAME,
+                   calls=workspace.root / "platform" / CALLS_NAME)
 
     def __repr__(self) -> str:  # never show credentials
         return f"DingTalkPlatform({self.settings.api_base})"
@@ -176,15 +196,15 @@ class DingTalkPlatform(Platform):
             _TOKENS.pop((base, self._key_id, style), None)
 
     def _call(self, name: str, *, json: dict | None = None, params: dict | None = None,
-              idempotent: bool | None = None, **path) -> dict:
-        """Call endpoint ``name`` (path parameters as keywords), refreshing a refused token
-        once."""
+              idempotent: bool | None = None, app: str = "", **path) -> dict:
+        """Call endpoint ``name`` (path parameters as keywords) for ``app`` ("" when it
+        serves every app), refreshing a refused token once. Each call sent is metered."""
         endpoint = ENDPOINTS[name]
         style = "new" if endpoint.auth == "header" else "old"
         for attempt in range(2):
             try:
                 return self._send(endpoint, path, json=json, params=params,
-                                  token=self._token(style), idempotent=idempotent)
+                                  token=self._token(style), idempotent=idempotent, app=app)
             except _TokenRefused:
                 self._forget_token(style)
                 if attempt:
@@ -193,7 +213,7 @@ class DingTalkPlatform(Platform):
         raise AssertionError
 
     def _send(self, endpoint: Endpoint, path: dict, *, json=None, params=None,
-              token: str = "", idempotent: bool | None = None) -> dict:
+              token: str = "", idempotent: bool | None = None, app: str = "") -> dict:
         base = self.settings.api_base if endpoint.host == "api" else self.settings.oapi_base
         url = base + endpoint.path.format(**{k: _path_value(endpoint.path, k, v)
                                              for k, v in path.items()})
@@ -207,6 +227,8 @@ class DingTalkPlatform(Platform):
                 headers["x-acs-dingtalk-access-token"] = token
             elif endpoint.auth == "query":
                 query["access_token"] = token
+            if endpoint.auth in ("header", "query"):  # an Open API call: the quota counts it
+                self.meter.record(app, endpoint.name)
             try:
                 response = self._http.request(endpoint.method, url, json=json, params=query,
                                               headers=headers)
@@ -310,7 +332,44 @@ class DingTalkPlatform(Platform):
     # ------------------------------------------------------------ reads
 
     def _apps(self, inner: bool = False) -> list[dict]:
-        return self._call("list_inner_apps" if inner else "list_apps")["appList"]
+        """The organisation's app list, fetched once per platform (stage run)."""
+        if inner not in self._lists:
+            self._lists[inner] = self._call("list_inner_apps" if inner else "list_apps")[
+                "appList"]
+        return self._lists[inner]
+
+    def _robot_state(self, **values: float) -> dict[str, float]:
+        """The notification robot's state; with ``values``, updated (on disk when the
+        platform has a workspace)."""
+        if self._robot_file is None:
+            self._robot_memory.update(values)
+            return self._robot_memory
+        path = self._robot_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with state_file(path):
+            try:
+                state = json.loads(path.read_text(encoding="utf-8"))
+            except (FileNotFoundError, ValueError):
+                state = {}
+            if values:
+                state.update(values)
+                atomic_write_text(path, json.dumps(state) + "\n")
+        return state
+
+    def forget(self, app_id: str) -> None:
+        """Drop what is cached about ``app_id`` (and the app list, which carries its status):
+        the next read asks DingTalk. Called before a verification."""
+        self._lists.pop(False, None)  # the inner list is kept: its unifiedAppIds do not change
+        self._scopes.pop(self._agent(app_id), None)
+
+    def _scope(self, app_id: str, agent: int) -> Scope:
+        if agent not in self._scopes:
+            raw = self._call("get_scope", agentId=agent, app=app_id)["result"]
+            self._scopes[agent] = Scope(tuple(raw.get("userIds") or ()),
+                                        tuple(str(d) for d in raw.get("deptIds") or ()),
+                                        tuple(str(r) for r in raw.get("roleIds") or ()),
+                                        bool(raw.get("onlyAdminVisible")))
+        return self._scopes[agent]
 
     def list_apps(self) -> list[AppInfo]:
         return [AppInfo(self._app_id(a["agentId"]), a["name"],
@@ -322,20 +381,32 @@ class DingTalkPlatform(Platform):
         app = next((a for a in self._apps() if a["agentId"] == agent), None)
         if app is None:
             raise PlatformError("get_app", f"no app with agentId {agent} in this organisation")
-        raw = self._call("get_scope", agentId=agent)["result"]
-        scope = Scope(tuple(raw.get("userIds") or ()),
-                      tuple(str(d) for d in raw.get("deptIds") or ()),
-                      tuple(str(r) for r in raw.get("roleIds") or ()),
-                      bool(raw.get("onlyAdminVisible")))
-        return AppInfo(app_id, app["name"], STATUS.get(app["appStatus"], "disabled"), scope, ())
+        return AppInfo(app_id, app["name"], STATUS.get(app["appStatus"], "disabled"),
+                       self._scope(app_id, agent), ())
 
     def is_admin(self, user_id: str, app_id: str) -> bool:
-        return bool(self._call("admin_access", agentId=self._agent(app_id),
-                               userId=user_id)["result"])
+        agent = self._agent(app_id)
+        if (user_id, agent) not in self._admins:
+            self._admins[(user_id, agent)] = bool(self._call(
+                "admin_access", agentId=agent, userId=user_id, app=app_id)["result"])
+        return self._admins[(user_id, agent)]
 
     def visible_to(self, user_id: str, app_id: str) -> bool:
+        """Answered from the app's status and scope when they decide it (disabled, admins
+        only, the person named, open to everyone); only a scope of departments or roles
+        asks DingTalk about the person."""
+        _path_value(ENDPOINTS["user_apps"].path, "userId", user_id)  # a valid id, first
+        app = self.get_app(app_id)
+        scope = app.scope
+        if app.status != "enabled":
+            return False
+        if scope.only_admin_visible:
+            return self.is_admin(user_id, app_id)
+        if user_id in scope.user_ids or not (scope.user_ids or scope.dept_ids
+                                             or scope.role_ids):
+            return True
         agent = self._agent(app_id)
-        apps = self._call("user_apps", userId=user_id)["appList"]
+        apps = self._call("user_apps", userId=user_id, app=app_id)["appList"]
         return any(a["agentId"] == agent for a in apps)
 
     def approval_status(self, instance_id: str) -> ApprovalStatus:
@@ -388,8 +459,9 @@ class DingTalkPlatform(Platform):
                 bodies.append({"onlyAdminVisible": False})
         elif current.only_admin_visible:
             bodies.append({"onlyAdminVisible": False})
+        self._scopes.pop(agent, None)
         for body in bodies:
-            self._call("set_scope", json=body, agentId=agent)
+            self._call("set_scope", json=body, agentId=agent, app=app_id)
 
     def add_to_scope(self, app_id: str, user_ids: Sequence[str], *, key: str,
                      labels: Mapping[str, str] | None = None) -> None:
@@ -401,8 +473,10 @@ class DingTalkPlatform(Platform):
         check_widening(app_id, current)
         have = set(current.user_ids)
         new = [u for u in dict.fromkeys(user_ids) if u not in have]
+        self._scopes.pop(agent, None)
         for i in range(0, len(new), MAX_LIST):
-            self._call("set_scope", json={"addUserIds": new[i:i + MAX_LIST]}, agentId=agent)
+            self._call("set_scope", json={"addUserIds": new[i:i + MAX_LIST]}, agentId=agent,
+                       app=app_id)
 
     def disable(self, app_id: str, *, key: str) -> None:
         agent = self._agent(app_id)
@@ -411,8 +485,10 @@ class DingTalkPlatform(Platform):
             if app is None or not app.get("unifiedAppId"):
                 raise PlatformError("disable", "not a self-built app (only those can be disabled "
                                     "by API)")
+            self._lists.pop(False, None)  # its status changes
             answer = self._call("inactive_app", json={"unifiedAppId": app["unifiedAppId"],
-                                                      "userId": self.settings.operator_user_id})
+                                                      "userId": self.settings.operator_user_id},
+                                app=app_id)
             if not answer.get("success", False):
                 raise PlatformError("disable", answer.get("message") or "success = false")
         except PlatformTimeout:
@@ -582,7 +658,7 @@ class DingTalkPlatform(Platform):
                                   f"it with 'decomkit settle WORKSPACE {key.split('#')[0]}'")
         self.sends.begin(key, operation, **facts)
         try:
-            answer = self._call(endpoint, json=body)
+            answer = self._call(endpoint, json=body, app=key.split(":", 1)[0])
         except PlatformTimeout as exc:
             self.sends.update(key, status="unknown", error=exc.detail)
             raise
@@ -663,9 +739,16 @@ class DingTalkPlatform(Platform):
         return ",".join(tasks)
 
     def _robot_send(self, text: str, key: str) -> str:
+        """Post to the notification robot. After its limit answer (errcode 410100) the robot
+        is blocked for 10 minutes: that time is kept in ``platform/notify-robot.json`` and
+        every send until then is deferred at once (``PlatformDeferred``, nothing sent), never
+        waited out in-process."""
         token, secret = self._robot
         if not (token and secret):
             raise PlatformError("robot", "set DECOMKIT_ROBOT_TOKEN and DECOMKIT_ROBOT_SECRET")
+        blocked = float(self._robot_state().get("blocked_until", 0))
+        if time.time() < blocked:
+            raise PlatformDeferred("robot", _deferred(blocked))
 
         def send() -> str:
             timestamp = str(round(time.time() * 1000))
@@ -673,13 +756,28 @@ class DingTalkPlatform(Platform):
                               hashlib.sha256).digest()
             params = {"access_token": token, "timestamp": timestamp,
                       "sign": base64.b64encode(digest).decode()}  # httpx url-encodes it
-            self._send(ENDPOINTS["robot_send"], {}, params=params,
-                       json={"msgtype": "text", "text": {"content": text}})
+            try:
+                self._send(ENDPOINTS["robot_send"], {}, params=params,
+                           json={"msgtype": "text", "text": {"content": text}})
+            except PlatformDeferred:
+                until = time.time() + OLD_RATE_LIMIT_WINDOWS[ROBOT_LIMIT]
+                self._robot_state(blocked_until=until)
+                raise PlatformDeferred("robot", _deferred(until)) from None
             return key
 
         if self.manual is None:
             return send()
         return self.manual.attempt(key, key.split(":", 1)[0], "notify", text, send)
+
+
+ROBOT_LIMIT = 410100  # the group robot: 20 messages a minute, then blocked for 10 minutes
+ROBOT_STATE_NAME = "notify-robot.json"
+
+
+def _deferred(until: float) -> str:
+    return ("deferred: the robot is blocked by DingTalk after too many messages (errcode "
+            f"410100) until {time.strftime('%H:%M:%S', time.localtime(until))}; nothing was "
+            "sent. Run the stage again after that time to send it")
 
 
 def _old_style(operation: str, body: dict) -> dict:
@@ -696,6 +794,8 @@ def _old_style(operation: str, body: dict) -> dict:
     detail = f"errcode {code}: {body.get('errmsg', '')}"
     if sub:
         detail += f" (sub_code {sub}: {body.get('sub_msg', '')})"
+    if code == ROBOT_LIMIT:  # the group robot's limit: blocked for its window, never waited out
+        raise PlatformDeferred(operation, detail)
     if code in OLD_RATE_LIMIT_WINDOWS:  # refused, not done
         raise _rate_limited(operation, detail, OLD_RATE_LIMIT_WINDOWS[code])
     raise PlatformError(operation, detail)
@@ -741,7 +841,8 @@ def create_template(workspace: WorkspaceLike) -> str:
     decomkit.toml and return it."""
     settings = workspace.config.dingtalk
     with DingTalkPlatform(settings, secret("dingtalk_app_key") or "",
-                          secret("dingtalk_app_secret") or "") as platform:
+                          secret("dingtalk_app_secret") or "",
+                          calls=workspace.root / "platform" / CALLS_NAME) as platform:
         code = platform.save_template(settings.process_code)
     write_setting(workspace.root / CONFIG_NAME, "dingtalk", "process_code", code)
     return code

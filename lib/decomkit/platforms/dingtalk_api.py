@@ -179,6 +179,66 @@ OLD_RATE_LIMITS = frozenset(OLD_RATE_LIMIT_WINDOWS)
 QUOTA_CODES = frozenset({"Forbidden.AccessDenied.ApiCountLimitForOrg"})
 OLD_QUOTA_ERRCODES = frozenset({90020})
 
+# Every code DingTalk answers that the kit meets, and what the kit does with it (the "Error
+# codes" table of docs/dingtalk.md; tests/test_dingtalk_contract.py checks that every code the
+# strict local server can answer is in it).
+ERROR_CODES: tuple[tuple[str, str, str], ...] = (
+    ("`InvalidAuthentication` (HTTP 400), HTTP 401", "new style: the token is not valid",
+     "a new token, the call once more; refused twice: stop, check the app key and secret"),
+    ("40014, 42001 (or errcode 88 with that `sub_code`)", "old style: token invalid or expired",
+     "a new token, the call once more"),
+    ("`AuthenticationFailed.MissingParameter` (HTTP 400)",
+     "new style: no `x-acs-dingtalk-access-token` header (the token sent anywhere else)",
+     "an error naming the call, not retried (the kit always sends the header: a bug)"),
+    ("`invalidClientIdOrSecret`; old style 40089", "wrong app key or secret",
+     "stop: set DECOMKIT_DINGTALK_APP_KEY / _SECRET"),
+    ("`Forbidden.AccessDenied.AccessTokenPermissionDenied`, `Forbidden.AccessDenied`",
+     "the app lacks the permission", "stop, naming the permission to grant in the console"),
+    ("rate limits (below)", "refused before it ran", "retried after the window (below)"),
+    ("`Forbidden.AccessDenied.ApiCountLimitForOrg`; old style 90020",
+     "the organisation's monthly quota is used up",
+     "stop with one clear message, no retry; a batch warns before it starts when it may "
+     "exceed what is left (`dingtalk.monthly_quota`)"),
+    ("`{\"status\": 1111, \"wait\": N}`, or an HTML page with HTTP 403",
+     "the per-IP ban (10,000 calls in 20 s from one IP, then 5 minutes)",
+     "reported with the wait it names, not retried (a retry prolongs it)"),
+    ("HTTP 5xx (`InternalError`, a gateway's HTML 502, an empty 504)",
+     "a server or gateway error", "a repeatable call is retried; a creating call is "
+     "\"unknown\" (settled by asking DingTalk or a person, never sent again blindly)"),
+    ("`InvalidAction.NotFound` (HTTP 404)", "new style: no such API path",
+     "an error naming the call"),
+    ("22 (HTTP 200)", "old style: no such API (`不合法ApiName`)", "an error naming the call"),
+    ("404 (HTTP 200, `请求的URI地址不存在`)", "old style host: no such path",
+     "an error naming the call"),
+    ("40035", "old style: a parameter is missing or malformed", "an error naming the call"),
+    ("`InvalidParameter`, `MissingParameter` (HTTP 400)", "new style: a parameter is wrong",
+     "an error naming the call"),
+    ("`processCodeError`", "the approval template does not exist",
+     "`create-template` stops (nothing created); a submission is refused before it runs "
+     "(an error naming the code): run create-template"),
+    ("`instanceNotRunning`", "the approval request is already finished",
+     "an error: nothing to withdraw"),
+    ("60003", "the department does not exist",
+     "an error naming the call and the code (the contacts import stops)"),
+    ("60121", "the user does not exist",
+     "an error naming the call and the code (the originator's department lookup stops)"),
+    ("40052", "a work notification's task id is unknown",
+     "the settlement stops with that error: a person checks and records it (`decomkit "
+     "settle`)"),
+    ("300001", "group robot: its token does not exist", "stop: set the robot token"),
+    ("310000", "group robot: signature, keyword or timestamp check failed",
+     "stop: check the robot secret (the kit signs every message)"),
+    ("410100", "group robot: more than 20 messages a minute; blocked for 10 minutes",
+     "notification robot: the send is deferred (`PlatformDeferred`, nothing sent, nothing "
+     "waited for in-process); the block is kept in `platform/notify-robot.json` and every "
+     "send before its end is deferred at once, the stage is run again after it. The "
+     "auditors' robot anchor: at most one message a minute carrying the latest checkpoint "
+     "(each covers all before it); after 410100 it records the block in "
+     "`platform/audit-robot.json`, sends nothing until it ends (`AnchorDeferred`) and a "
+     "later run publishes the latest checkpoint"),
+    ("400102", "group robot: the robot is disabled", "an error: enable the robot in the group"),
+)
+
 MANUAL_STEPS = (
     ("enable (启用)", "DingTalk has no API to re-enable an app: a console step, confirmed with "
      "evidence; the saved visible scope is restored by API"),
@@ -263,6 +323,29 @@ def markdown() -> str:
         "that echoes it and in every file or line the kit writes afterwards.",
         "- Any other answer that is not JSON: reported with its HTTP status; a creating call "
         "answered so is \"unknown\" (settled, never sent again blindly).",
+        "- Any other code: an error naming the call and the code, not retried.",
+        "",
+        "## Error codes",
+        "",
+        "| code | what it means | what the kit does |",
+        "|---|---|---|",
+        *(f"| {code} | {meaning} | {handling} |" for code, meaning, handling in ERROR_CODES),
+        "",
+        "## The monthly call budget",
+        "",
+        "Every Open API call (not the token requests, not the group robot) counts against the "
+        "organisation's monthly quota (standard edition: 10,000; set `dingtalk.monthly_quota`). "
+        "The kit counts each call it sends, by the app it was made for, in "
+        "`platform/dingtalk-calls.jsonl`; a batch's summary shows the calls of each app "
+        "(`metered_calls`) and the shared ones, and a batch whose estimate (14 calls an app) "
+        "exceeds what is left of the month is warned about before it starts. Within one stage "
+        "run the app list, each app's visible scope and the admin answers are read once and "
+        "kept; a change the kit makes drops what it changed, and a verification reads "
+        "DingTalk again. Who can open an app is decided from its status and scope (disabled, "
+        "admins only, the person named, open to all) without a call per person. One app's "
+        "lifecycle (assessment, approval, disable, verification) takes at most 6 calls about "
+        "the app (its scope, admin check, scope changes, disable), "
+        "checked by tests/test_dingtalk.py.",
         "",
         "## What stays manual",
         "",

@@ -15,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -26,11 +28,13 @@ from pathlib import Path
 from decomkit.context.workspace import Workspace
 from decomkit.core.canonical import canonical_json, utcnow
 from decomkit.core.errors import InputError, Problem, WorkspaceError
+from decomkit.core.i18n import t
 from decomkit.core.lifeline import die_with_parent
 from decomkit.core.locks import batch_lock
 from decomkit.core.sinks import scrub, write_json
 from decomkit.inventory.tables import read_rows
 from decomkit.lifecycle.console import waiting_steps
+from decomkit.platforms.dingtalk_calls import CALLS_NAME, ESTIMATE_PER_APP, counts
 from decomkit.proof.gates import follow_up_open
 from decomkit.running.kernels import KernelPool
 from decomkit.running.runs import (
@@ -86,6 +90,8 @@ class BatchSummary:
     apps: list[AppOutcome]
     path: Path
     portfolio: StageOutcome | None = None
+    metered_calls: dict[str, int] = field(default_factory=dict)  # DingTalk calls, by app
+    quota_warning: str = ""  # said before it ran: it may exceed the month's DingTalk quota
 
     @property
     def failed(self) -> list[str]:
@@ -344,6 +350,26 @@ def run_batch(workspace: Workspace, stages: list[str], apps: str = "candidates",
                            scheduler=scheduler, quiet=quiet)
 
 
+def _metered(workspace: Workspace) -> Counter[str]:
+    """Metered DingTalk calls made from this workspace this month, by app ("" = shared)."""
+    return counts(workspace.root / "platform" / CALLS_NAME)
+
+
+def quota_warning(workspace: Workspace, apps: int) -> str:
+    """The warning (in the workspace's language) when ``apps`` apps at the call budget each
+    would exceed what is left of this month's DingTalk quota; "" otherwise or off DingTalk."""
+    config = workspace.config
+    if config.platform != "dingtalk" or not apps:
+        return ""
+    used = sum(_metered(workspace).values())
+    quota = config.dingtalk.monthly_quota
+    estimate = apps * ESTIMATE_PER_APP
+    if estimate <= quota - used:
+        return ""
+    return t("batch.quota_warning", config.language, apps=apps, estimate=estimate,
+             remaining=max(0, quota - used), quota=quota, used=used)
+
+
 def summary_name(started: datetime, stages: list[str]) -> str:
     """A batch's own summary file: its UTC start (fixed width, so names sort by time) and its
     stages, with no character Windows refuses (``batch-20261124T024215.123456Z-assess-backup``)."""
@@ -370,6 +396,10 @@ def _run_locked(workspace: Workspace, stages: list[str], apps: str, parameters: 
                                  round(result.seconds, 2), result.attempts)
     if per_app and plan is None and not (portfolio and portfolio.status == "failed"):
         plan = plan_apps(workspace, apps, per_app)
+    calls_before = _metered(workspace)
+    warning = quota_warning(workspace, len(plan or {}) if per_app else 0)
+    if warning and not quiet:
+        print(warning, file=sys.stderr)
     outcomes = []
     if per_app and plan:
         submit, close = (_submit_dask(scheduler) if executor == "dask"
@@ -388,11 +418,15 @@ def _run_locked(workspace: Workspace, stages: list[str], apps: str, parameters: 
             close()
     path = workspace.path("runs") / summary_name(started, stages)  # kept: one per batch
     path.parent.mkdir(parents=True, exist_ok=True)
-    summary = BatchSummary(outcomes, path, portfolio)
+    calls = _metered(workspace) - calls_before
+    summary = BatchSummary(outcomes, path, portfolio, {a.app_id: calls[a.app_id]
+                                                       for a in outcomes}, warning)
     write_json(path, {
         "batch": batch_id, "finished": utcnow(), "stages": stages, "executor": executor,
         "workers": workers, "failed": summary.failed, "waiting": summary.waiting,
         "portfolio": asdict(portfolio) if portfolio else None,
-        "apps": {a.app_id: {**asdict(a), "failed": a.failed, "waiting": a.waiting}
+        "quota_warning": warning, "shared_metered_calls": calls[""],
+        "apps": {a.app_id: {**asdict(a), "failed": a.failed, "waiting": a.waiting,
+                            "metered_calls": calls[a.app_id]}
                  for a in outcomes}})
     return summary

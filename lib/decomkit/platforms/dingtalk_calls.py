@@ -1,0 +1,68 @@
+"""The count of metered DingTalk calls (``platform/dingtalk-calls.jsonl``): one line per call
+the organisation's monthly quota counts, with the month and the app it was made for ("" when
+it serves every app of a stage run: the token-free shared reads such as the app list).
+
+Token requests and the group robot's webhook are not Open API calls and are not counted.
+Lines are appended (one short write each), so kernels of a batch running side by side do not
+lose each other's lines. The batch summary reads it for calls per app, and a batch is warned
+about before it starts when its estimate exceeds what is left of the month's quota.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from pathlib import Path
+
+CALLS_NAME = "dingtalk-calls.jsonl"
+BUDGET_PER_APP = 6  # metered calls about one app (its scope, admin check, disable) over its
+# whole lifecycle (tests/test_dingtalk.py::test_the_whole_lifecycle_on_dingtalk)
+# What one app's lifecycle takes in all, for the quota estimate before a batch: its own calls,
+# the approval request and a few polls, the notices before and after, its stage runs' reads of
+# the app list and the template (measured: 8–9 per app plus 4 shared in the lifecycle test).
+ESTIMATE_PER_APP = 14
+
+
+def month(now: float | None = None) -> str:
+    return time.strftime("%Y-%m", time.gmtime(time.time() if now is None else now))
+
+
+class CallMeter:
+    """Counts metered calls by app, in a file (a workspace's ``platform/``) or in memory."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = path
+        self.memory: Counter[str] = Counter()  # this process's calls, by app
+
+    def record(self, app_id: str, call: str) -> None:
+        self.memory[app_id] += 1
+        if self.path is None:
+            return
+        line = json.dumps({"month": month(), "app": app_id, "call": call},
+                          ensure_ascii=False) + "\n"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+
+
+def counts(path: Path, in_month: str | None = None) -> Counter[str]:
+    """Metered calls by app in ``in_month`` (default: this month) from the file at ``path``."""
+    wanted = in_month or month()
+    found: Counter[str] = Counter()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return found
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # a line cut by a crash
+        if isinstance(entry, dict) and entry.get("month") == wanted:
+            found[str(entry.get("app", ""))] += 1
+    return found
