@@ -25,7 +25,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def _read(text: str, language: str) -> list[str]:
     # A command, a flag, a placeholder and a file name are what the reader types or names.
     typed = re.sub(r"decomkit \w+|--[\w-]+|[A-Z_]{3,}|\S+\.(yaml|png|csv)\b|'[^']*'|"
-                   r"\[\w+\] \w+|\b(date_format|first_of|drop_top)\b", " ", text)  # settings, map options
+                   r"\[\w+\] \w+|\b(date_format|first_of|drop_top)\b",  # settings, map options
+                   " ", text)
     return faults(Text("message", typed), language)
 
 
@@ -100,3 +101,47 @@ def test_a_backup_target_inside_the_kit_is_refused_in_zh(zh_and_en):
     zh = caught.value.in_language("zh")
     assert "备份目标" in zh and not _read(zh, "zh")
     assert "is inside the kit's own folder" in str(caught.value)
+
+
+# ------------------------------------------------------------------ the approval as shown
+
+
+def test_the_worst_finding_is_said_as_a_severity():
+    from decomkit.analysis.assess import reasons
+
+    row = {"usage_known": True, "c_usage": 0, "c_cost": 0, "c_performance": 0, "c_fit": 0,
+           "c_alternative": 0,
+           "c_security": 9, "open_findings": 2, "worst_finding": "critical"}
+    assert reasons(row, "zh") == ["2 个未解决的安全问题(最高级别:严重)。"]  # not "critical"
+    assert "worst: critical" in reasons(row, "en")[0]
+
+
+def test_the_approval_shows_approvers_by_name_and_decisions_in_words(monkeypatch):
+    from types import SimpleNamespace
+
+    from decomkit.core.present import use
+    from decomkit.platforms.base import ApprovalStatus
+    from decomkit.records import display
+
+    shown: list[str] = []
+    monkeypatch.setattr(display, "show_markdown", shown.append)
+    names = {"u0101": "钱七 (u0101)", "u0003": "王五 (u0003)"}
+    use("zh", "Asia/Shanghai")
+    try:
+        status = ApprovalStatus("inst-1", "RUNNING", None, ({
+            "user_id": "u0101", "result": "AGREE", "comment": "同意"},))
+        tracking = SimpleNamespace(status=status, state="approval_pending", overdue_days=0,
+                                   reminded=False, questions=(SimpleNamespace(
+                                       user_id="u0003", text="迁移费用是多少?"),))
+        display.show_tracking(tracking, names)
+        display.show_questions(tracking, "jxc", names)
+        display.show_request(SimpleNamespace(data={
+            "instance_id": "inst-1", "approvers": ["u0101", "u0003"],
+            "form": {"停用原因 / Reason": "无人使用"}}), names)
+    finally:
+        use("zh", "Asia/Shanghai")
+    text = "\n".join(shown)
+    assert "钱七 (u0101):同意" in text and "审批中" in text and "尚未审批" in text
+    assert "王五 (u0003)" in text and "钱七 (u0101) → 王五 (u0003)" in text
+    assert "AGREE" not in text and "RUNNING" not in text and "\n- u0101" not in text
+    assert not faults(Text("03", text.replace("inst-1", "")), "zh")
