@@ -44,6 +44,7 @@ from decomkit.lifecycle.authority import (
 from decomkit.lifecycle.notify import render, send
 from decomkit.platforms import Platform, Scope
 from decomkit.platforms.base import Channel
+from decomkit.platforms.dingtalk_form import form_value
 from decomkit.proof.gates import ORDER, Grant, Refusal, Unmet, disable_step, require
 
 
@@ -321,7 +322,7 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
     today = today or workspace_today(stage.workspace)
     name = stage.inventory.app_name(app_id)
     alternative = stage.inventory.apps.set_index("app_id").loc[app_id, "alternative"]
-    reason = pending.get("form", {}).get("停用原因 / Reason", "")
+    reason = form_value(pending.get("form", {}), "reason")
     values = {"app_name": name, "date": spoken_date(today, stage.language),
               "instance_id": instance, "reason": reason if isinstance(reason, str) else "",
               "alternative": alternative if isinstance(alternative, str) else "",
