@@ -1321,6 +1321,8 @@ TEXT.update({
                         "zh": "date_format 必须是 strftime 格式,例如 %Y年%m月%d日"},
     "map.see_docs": {"en": "see 'Column maps' in docs/analyst.md",
                      "zh": "请参阅 docs/analyst.md 中的「Column maps」一节"},
+    "summary.was": {"en": "State in the ledger", "zh": "台账状态"},
+    "label.confirm_field": {"en": "confirm", "zh": "确认"},
     "console.raised": {
         "en": "a person must do this in the console:\n{steps}\nthen run: decomkit confirm "
               "WORKSPACE {step} --as NAME --evidence FILE, and run this stage again",
