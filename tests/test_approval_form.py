@@ -15,7 +15,7 @@ from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.approval import submit_approval, track_approval
 from decomkit.lifecycle.backup import run_backup
 from decomkit.lifecycle.decide import record_decision, run_assessment
-from decomkit.platforms.dingtalk_form import FORM_FIELDS, LABELS, form_components
+from decomkit.platforms.dingtalk_form import FORM_FIELDS, LABELS, form_components, labels
 from decomkit.platforms.sandbox import SandboxPlatform
 from helpers import set_config, world
 
@@ -86,9 +86,11 @@ def test_the_form_reads_in_english_for_an_english_workspace(sandbox_demo):
     assessed_and_verified(sandbox_demo, "old-attendance")
     with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
         form = submit_approval(stage, "old-attendance").data["form"]
-    assert form[LABELS["action"]] == "disable the app"
-    assert "over 12 months" in form[LABELS["saving"]]
-    assert form[LABELS["previous"]] == "none (first request)"
+    english = labels("en")
+    assert set(form) == set(english.values()) - {english["title"]}  # one language: no 中文 name
+    assert form[english["action"]] == "disable the app"
+    assert "over 12 months" in form[english["saving"]]
+    assert form[english["previous"]] == "none (first request)"
 
 
 def test_on_dingtalk_the_checked_form_carries_the_same_fields(on_dingtalk, fake, org):
@@ -104,9 +106,8 @@ def test_on_dingtalk_the_checked_form_carries_the_same_fields(on_dingtalk, fake,
 
 def test_a_template_of_the_old_thin_form_is_refused_naming_the_new_fields(on_dingtalk, fake,
                                                                           org):
-    thin = {"应用 / App", "操作 / Action", "停用原因 / Reason", "计划停用日期 / Planned date",
-            "影响 / Impact", "备份验证 / Backup verification", "计划摘要 / Plan hash",
-            "台账校验 / Ledger checkpoint", "标题 / Title"}
+    thin = {"应用", "操作", "停用原因", "计划停用日期", "影响", "备份验证", "计划摘要", "台账校验",
+            "标题"}
     org[0].templates[PROCESS]["formComponents"] = [
         c for c in form_components() if c["props"]["label"] in thin]
     with on_dingtalk.ledger() as ledger:
@@ -128,6 +129,28 @@ def test_a_template_of_the_old_thin_form_is_refused_naming_the_new_fields(on_din
     with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage:
         submit_approval(stage, SELF_BUILT, reason="成本过高")
     assert len(fake.instances) == 1
+
+
+def test_an_english_workspace_gets_an_english_form_on_dingtalk(on_dingtalk, fake, org):
+    """The template's field names are the workspace's language: create-template (run twice:
+    the same template, updated in place) names them in English, the schema check takes them,
+    and the request is sent with English names only."""
+    from decomkit.cli import main
+
+    set_config(on_dingtalk, 'language = "zh"', 'language = "en"')
+    before = set(org[0].templates)
+    for _ in range(2):
+        assert main(["dingtalk", "create-template", str(on_dingtalk.root)]) == 0
+    assert set(org[0].templates) == before  # updated, never a second copy
+    assert [c["props"]["label"] for c in org[0].templates[PROCESS]["formComponents"]] == [
+        f.label_en for f in FORM_FIELDS]
+    assessed_and_verified(on_dingtalk, "old-attendance")
+    with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage:
+        event = submit_approval(stage, "old-attendance")
+    sent = {v["name"]: v["value"] for v in fake.instances[event.data["instance_id"]][
+        "formComponentValues"]}
+    assert set(sent) == set(labels("en").values())
+    assert sent["Action"] == "disable the app"
 
 
 # ------------------------------------------------------------------ 2. routing by rule

@@ -307,3 +307,37 @@ def test_a_step_nobody_can_confirm_stays_an_error(manual):
     with pytest.raises(ManualStepRequired), console:
         raise ManualStepRequired("unlink", "no record of it")
     assert not console.waiting
+
+
+def test_the_confirm_button_shows_the_step_card_or_the_refusal(manual, monkeypatch):
+    """04's interactive button (GuardedAction) runs its action inside the console block: a
+    console step is its step card, a refusal one message in the reader's language; nothing
+    raises from the button's callback. The dossier's summary says the app is waiting."""
+    from decomkit.core.errors import TransitionError
+    from decomkit.records import console as console_records
+    from decomkit.records import widgets
+    from decomkit.records.dossier import render_records
+
+    ws, _ = manual
+    shown: list[str] = []
+    monkeypatch.setattr(console_records, "show_markdown", shown.append)
+    monkeypatch.setattr(widgets, "show_markdown", shown.append)
+    with open_stage(str(ws.root), analyst="it-admin") as stage:
+        console = console_steps(stage, APP)
+        guard = widgets.GuardedAction(APP, "停用", lambda text: stage.platform.disable(
+            APP, key=f"{APP}:test:disable"), console, "zh")
+        guard.text.value = APP
+        guard.press(lambda text: stage.platform.disable(APP, key=f"{APP}:test:disable"),
+                    console, "zh")  # what the click does
+        assert console.waiting and guard.result is None
+        assert any("等待控制台" in s and "decomkit confirm" in s for s in shown)
+
+        def refuse(text):
+            raise TransitionError(APP, "disable", "not approved",
+                                  {"zh": "jxc:无法停用:申请尚未批准", "en": "not approved"})
+        guard.press(refuse, None, "zh")
+        assert guard.said == "jxc:无法停用:申请尚未批准" and shown[-1] == guard.said
+    render_records(ws, [APP])
+    page = (ws.root / "records" / APP / "index.html").read_text(encoding="utf-8")
+    summary = page[page.index('<section class="summary">'):page.index("</section>")]
+    assert "等待控制台操作" in summary and f"{APP}:test:disable" in summary

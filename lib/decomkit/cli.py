@@ -238,7 +238,8 @@ def _print_batch(summary) -> None:
     for app, s in rows:
         table.add_row(*_cells(app, s.stage, marks[s.status],
                               f"{s.seconds:.1f}" if s.seconds else "",
-                              s.detail + (f" (attempt {s.attempts})" if s.attempts > 1 else "")))
+                              (getattr(s, "shown", "") or s.detail)
+                              + (f" (attempt {s.attempts})" if s.attempts > 1 else "")))
     for a in summary.apps:
         if a.error:
             table.add_row(*_cells(a.app_id, "", "FAILED", "", a.error))
@@ -680,17 +681,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _reader_language(args, opened: str) -> str:
+    """Who reads this command's message: the workspace's language when it names one (a
+    command that opened no stage did not set the audience), else the audience's."""
+    from decomkit.core.config import CONFIG_NAME, load_config
+
+    root = getattr(args, "dir", None) or getattr(args, "workspace", None)
+    try:
+        return load_config(Path(root) / CONFIG_NAME).language if root else opened
+    except Exception:  # no readable workspace there: the message itself says so
+        return opened
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except DecomkitError as exc:
-        from decomkit.core.errors import TransitionError
         from decomkit.core.present import audience
         from decomkit.core.sinks import scrub
 
-        said = exc.in_language(audience().language) if isinstance(
-            exc, TransitionError) else str(exc)  # a refusal in the reader's language
+        said = exc.in_language(_reader_language(args, audience().language))
         print(f"decomkit: {scrub(said)}", file=sys.stderr)
         return 1
     except Exception:  # a defect: show where, as any traceback, but with secrets masked

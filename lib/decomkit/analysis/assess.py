@@ -30,6 +30,7 @@ import pandas as pd
 from decomkit.core.config import Thresholds, Weights
 from decomkit.core.errors import WorkspaceError
 from decomkit.core.i18n import Language, t
+from decomkit.core.present import term
 from decomkit.inventory.tables import Inventory
 from decomkit.inventory.usage import UsageCounts, analysis_months, usage_counts
 
@@ -283,8 +284,7 @@ def reasons(row: pd.Series, language: Language = "zh", minimum_points: float = 3
         out.append(t("reason.performance", language, n=int(row["incidents"]),
                      severe=int(row["severe_incidents"])))
     if row["c_security"] >= minimum_points:
-        worst = t(f"risk.{row['worst_finding']}", language) if row["worst_finding"] in (
-            "high", "medium", "low") else row["worst_finding"]
+        worst = term("severity", row["worst_finding"], language)  # critical included
         out.append(t("reason.security", language, n=int(row["open_findings"]), worst=worst))
     if row["c_fit"] >= minimum_points:
         out.append(t("reason.fit", language, rating=row["fit_rating"]))

@@ -14,7 +14,7 @@ from typing import cast
 
 from decomkit.context.workspace import Workspace
 from decomkit.core.config import Thresholds, Weights
-from decomkit.core.errors import TransitionError, WorkspaceError
+from decomkit.core.errors import DecomkitError, WorkspaceError
 from decomkit.core.i18n import Language
 from decomkit.core.present import use
 from decomkit.core.sinks import looks_like_credential
@@ -86,7 +86,8 @@ def _override(base, **values):
 
 
 def show_refusals_in(language: Language) -> None:
-    """In a notebook, a gate's refusal is shown as its reader reads it: one message in
+    """In a notebook, a gate's refusal (any error decomkit raises on purpose) is shown as its
+    reader reads it: one message in
     ``language``, not a traceback (the error still stops the run; its English form stays in
     the error's value for logs)."""
     try:
@@ -102,7 +103,7 @@ def show_refusals_in(language: Language) -> None:
         shell._showtraceback(etype, evalue, said)  # the error output: this one message
         return said
 
-    shell.set_custom_exc((TransitionError,), refusal)
+    shell.set_custom_exc((DecomkitError,), refusal)
 
 
 def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", analyst: str = "",

@@ -9,9 +9,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from decomkit.core.i18n import t
+
 
 class DecomkitError(Exception):
-    """Root of every error raised on purpose by decomkit."""
+    """Root of every error raised on purpose by decomkit.
+
+    An error may carry its whole message in each reader's language (``said``: language → text,
+    usually ``i18n.said(key, ...)``, attached by :meth:`saying`); :meth:`in_language` is what a
+    notebook and the CLI show. ``str()`` stays English (logs, tests)."""
+
+    said: dict[str, str]  # an instance's own, once given (saying)
+
+    def saying(self, said: dict[str, str] | str):
+        """This error, its message said in each language (``raise X(...).saying(said(...))``);
+        kept when pickled (an exception's ``__dict__`` travels with it)."""
+        # a core.said.Said (a str knowing its forms), or a dict of them
+        self.said = dict(said if isinstance(said, dict) else getattr(said, "by_language", {}))
+        return self
+
+    def in_language(self, language: str) -> str:
+        """The message as the reader of ``language`` reads it (English when it has no other
+        form)."""
+        return getattr(self, "said", {}).get(language) or str(self)
 
 
 class ConfigError(DecomkitError):
@@ -44,6 +64,19 @@ class Problem:
             where += f", column '{self.column}'"
         return f"{where}: {self.what} — {self.fix}"
 
+    def in_language(self, language: str) -> str:
+        """The problem as the reader of ``language`` reads it (a ``what``/``fix`` given as a
+        ``core.said.Said`` in its form; a plain one as written)."""
+        if language != "zh":
+            return str(self)
+        where = self.file
+        if self.row is not None:
+            where += t("input.row", "zh", row=self.row)
+        if self.column is not None:
+            where += t("input.column", "zh", column=self.column)
+        what, fix = (getattr(x, "by_language", {}).get(language, x) for x in (self.what, self.fix))
+        return t("input.problem", "zh", where=where, what=what, fix=fix)
+
 
 class InputError(DecomkitError):
     """One or more problems in the input tables; all of them are listed at once."""
@@ -56,6 +89,12 @@ class InputError(DecomkitError):
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written:"
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+
+    def in_language(self, language: str) -> str:
+        if language != "zh":
+            return str(self)
+        head = t("input.problems", "zh", n=len(self.problems))
+        return "\n".join([head, *(f"  - {p.in_language(language)}" for p in self.problems)])
 
 
 class TransitionError(DecomkitError):
@@ -70,11 +109,6 @@ class TransitionError(DecomkitError):
 
     def __str__(self) -> str:  # the log's and the tests' form, in English
         return f"{self.app_id}: cannot {self.action}: {self.missing}"
-
-    def in_language(self, language: str) -> str:
-        """The message as the reader of ``language`` reads it (English when it has no other
-        form)."""
-        return self.said.get(language) or str(self)
 
 
 class LedgerIntegrityError(DecomkitError):

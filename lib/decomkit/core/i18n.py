@@ -1225,3 +1225,115 @@ def t(key: str, language: Language = "zh", **values) -> str:
     """The text for ``key`` in ``language``, filled with ``values`` (nothing shown as "—", a
     yes/no in words)."""
     return TEXT[key][language].format(**{k: _said(v, language) for k, v in values.items()})
+
+
+# Errors raised outside the gate table, said in each language (``core.said``): what a
+# notebook and the CLI show; the English form is the one ``str()`` gives.
+TEXT.update({
+    "input.problems": {"en": "{n} problem(s) in the input; nothing was written:",
+                       "zh": "输入中有 {n} 个问题,未写入任何内容:"},
+    "input.row": {"en": ", row {row}", "zh": ",第 {row} 行"},
+    "input.column": {"en": ", column '{column}'", "zh": ",列「{column}」"},
+    "input.problem": {"en": "{where}: {what} — {fix}", "zh": "{where}:{what} — {fix}"},
+    "text.bad_character": {
+        "en": "holds {name} (U+{code}) at character {at}: only letters, digits and - _ . may "
+              "be used",
+        "zh": "第 {at} 个字符是不允许的字符(U+{code}):只能使用字母、数字和 - _ ."},
+    "text.control_character": {
+        "en": "holds an invisible or control character (U+{code}) at character {at}",
+        "zh": "第 {at} 个字符是不可见字符或控制字符(U+{code})"},
+    "fix.correct_source": {"en": "correct the value in the source file",
+                           "zh": "请在源文件中更正该值"},
+    "err.platform": {"en": "platform call '{operation}' failed: {detail} (check the platform "
+                           "and retry)",
+                     "zh": "平台操作未完成:{detail}(请检查平台后重试)"},
+    "err.evidence_missing": {
+        "en": "the evidence file is missing or empty; attach a screenshot or export that "
+              "shows it",
+        "zh": "证据文件不存在或为空;请附上能证明此事的截图或导出文件"},
+    "err.evidence_file_missing": {
+        "en": "evidence file {file} is missing or empty; attach a screenshot or export that "
+              "shows the step was done",
+        "zh": "证据文件 {file} 不存在或为空;请附上能证明该步骤已完成的截图或导出文件"},
+    "err.say_who_did_step": {"en": "say who did the step (--as NAME)",
+                             "zh": "请写明由谁完成了该步骤(--as 姓名)"},
+    "err.no_step_waiting": {"en": "no step '{step}' is waiting; see the notebook or the error "
+                                  "that named it",
+                            "zh": "没有等待中的步骤「{step}」;请查看笔记本或提到它的消息"},
+    "err.approval_needs_evidence": {
+        "en": "on the manual platform an approval needs --evidence FILE (a screenshot of the "
+              "approval record)",
+        "zh": "手动平台上的审批需要 --evidence 证据文件(审批记录的截图)"},
+    "err.own_request": {"en": "the requester cannot approve their own request",
+                        "zh": "申请人不能审批自己的申请"},
+    "err.no_residue_item": {"en": "there is no item {number}: the checklist has 1 to {count}",
+                            "zh": "没有第 {number} 项:清单为第 1 至 {count} 项"},
+    "err.say_who_cleaned": {"en": "say who cleaned it", "zh": "请写明由谁清理"},
+    "err.not_approved": {"en": "the request is not approved", "zh": "申请尚未批准"},
+    "err.still_shown": {
+        "en": "the platform still shows it ({status}, visible to {who}: {visible}); check the "
+              "console, then rerun",
+        "zh": "平台上仍显示该应用(状态 {status},{who} 可见:{visible});"
+              "请在管理后台核对后重新运行"},
+    "err.not_disabled": {"en": "the app has not been disabled (run 04_disable)",
+                         "zh": "该应用尚未停用(请先运行 04_disable)"},
+    "err.too_early": {"en": "it is too early: costs after the disable are comparable from "
+                            "{day}",
+                      "zh": "为时过早:停用后的成本自 {day} 起才可比较"},
+    "err.no_request_to_move": {"en": "no request is pending or approved (run 03_approval)",
+                               "zh": "没有审批中或已批准的申请(请先运行 03_approval)"},
+    "err.same_date": {"en": "the request already plans {day}", "zh": "申请中的计划日期已是 {day}"},
+    "err.say_why_move": {"en": "say why the date moves (withdraw_remark)",
+                         "zh": "请说明日期调整的原因(withdraw_remark)"},
+    "err.no_request_submitted": {"en": "no request was submitted (run 03_approval)",
+                                 "zh": "尚未提交申请(请先运行 03_approval)"},
+    "err.no_request_pending": {"en": "no request is pending", "zh": "没有审批中的申请"},
+    "err.no_request_pending_first": {"en": "no request is pending (run 03_approval first)",
+                                     "zh": "没有审批中的申请(请先运行 03_approval)"},
+    "err.approvers_act_in_app": {
+        "en": "approvers act in the {platform} app itself; track the request with 03_approval",
+        "zh": "审批人在 {platform} 中直接审批;请用 03_approval 跟踪申请"},
+    "err.dry_run": {"en": "a dry run changes nothing (dry_run=False and its gate are needed)",
+                    "zh": "试运行不做任何改动(需要 dry_run = False 并通过其关卡)"},
+    "err.backup_inside": {
+        "en": "backup.target {target!r} is inside the kit's own folder '{folder}' (the kit keeps "
+              "its data, exports, runs and signed records there); set [backup] target in "
+              "decomkit.toml to a folder of its own, such as 'backups'",
+        "zh": "备份目标 {target!r} 位于本工具自用的文件夹「{folder}」内(那里存放数据、导出、"
+              "运行记录和签名记录);请在 decomkit.toml 的 [backup] target 中设为单独的文件夹,"
+              "例如 'backups'"},
+    "err.no_backup": {"en": "{app} has no backup yet; run 02_backup first",
+                      "zh": "{app} 还没有备份;请先运行 02_backup"},
+    "err.vendor_evidence_missing": {
+        "en": "evidence file {file} is missing or empty; attach the sent notice",
+        "zh": "证据文件 {file} 不存在或为空;请附上已发出的通知"},
+    "verb.verify_disable": {"en": "verify the disable", "zh": "核实停用结果"},
+    "verb.review": {"en": "review", "zh": "复盘"},
+    "verb.record_review": {"en": "record the review", "zh": "记录复盘"},
+    "verb.move_date": {"en": "move the planned date", "zh": "调整计划日期"},
+    "verb.track_approval": {"en": "track approval", "zh": "跟踪审批"},
+    "verb.agree": {"en": "agree the request", "zh": "同意申请"},
+    "verb.refuse": {"en": "refuse the request", "zh": "拒绝申请"},
+    "map.separator": {"en": "separator must be one or more characters (an empty one splits "
+                            "nothing), such as /",
+                      "zh": "separator 必须是一个或多个字符(空的无法拆分),例如 /"},
+    "map.take": {"en": "take must be path, first, last or a level of 1 or more (1 = the top)",
+                 "zh": "take 必须是 path、first、last 或不小于 1 的层级(1 为最上层)"},
+    "map.drop_top": {"en": "drop_top must be a whole number of levels, 0 or more",
+                     "zh": "drop_top 必须是不小于 0 的整数层级"},
+    "map.from": {"en": "from must name a source column, or a list of alternatives",
+                 "zh": "from 必须写明一个源列,或几个可选源列的列表"},
+    "map.first_of": {"en": "first_of must be the characters that separate values, such as ；;",
+                     "zh": "first_of 必须是分隔取值的字符,例如 ；;"},
+    "map.date_format": {"en": "date_format must be a strftime pattern, such as %Y年%m月%d日",
+                        "zh": "date_format 必须是 strftime 格式,例如 %Y年%m月%d日"},
+    "map.see_docs": {"en": "see 'Column maps' in docs/analyst.md",
+                     "zh": "请参阅 docs/analyst.md 中的「Column maps」一节"},
+    "summary.was": {"en": "State in the ledger", "zh": "台账状态"},
+    "label.confirm_field": {"en": "confirm", "zh": "确认"},
+    "console.raised": {
+        "en": "a person must do this in the console:\n{steps}\nthen run: decomkit confirm "
+              "WORKSPACE {step} --as NAME --evidence FILE, and run this stage again",
+        "zh": "需要有人在管理后台完成以下操作:\n{steps}\n然后运行:decomkit confirm 工作区 {step} "
+              "--as 操作人姓名 --evidence 证据文件,再重新运行本阶段"},
+})

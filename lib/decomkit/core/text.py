@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from decomkit.core.said import said
+
 # Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties): nothing draws for these on a
 # conforming screen, whatever their category (Mn, Lo, Cf, Cn).
 _IGNORABLE_RANGES = (
@@ -78,8 +80,8 @@ def identifier_problem(value: str, extra: str = "") -> str:
             cat[0] == "L" or cat == "Nd" or c in allowed
             or (cat in ("Mn", "Mc") and unicodedata.category(previous or " ")[0] in "LM"))
         if not ok:
-            return (f"holds {unicodedata.name(c, f'U+{ord(c):04X}').lower()} (U+{ord(c):04X}) "
-                    f"at character {i + 1}: only letters, digits and - _ . may be used")
+            return said("text.bad_character", name=unicodedata.name(
+                c, f"U+{ord(c):04X}").lower(), code=f"{ord(c):04X}", at=i + 1)
         previous = c
     return ""
 
@@ -96,8 +98,7 @@ def name_problem(value: str) -> str:
     for i, c in enumerate(value):
         if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") or (
                 unicodedata.category(c) == "Cf" and c != "\u200d"):
-            return (f"holds an invisible or control character (U+{ord(c):04X}) at character "
-                    f"{i + 1}")
+            return said("text.control_character", code=f"{ord(c):04X}", at=i + 1)
     return ""
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from decomkit.context.workspace import Workspace, managed_folder
 from decomkit.core.errors import BackupError, LedgerIntegrityError
+from decomkit.core.said import said
 from decomkit.custody.checksums import MANIFEST, MARKER, parse_table, restore_into_sqlite
 from decomkit.custody.store import Store
 from decomkit.proof.keys import check_document, endorsed_keyring
@@ -35,10 +36,8 @@ def open_store(workspace: Workspace, target: str = "") -> Store:
     if "://" not in target:
         local = workspace.root / target
         if folder := managed_folder(workspace.root, local):
-            raise BackupError(
-                f"backup.target {target!r} is inside the kit's own folder '{folder}' (the "
-                "kit keeps its data, exports, runs and signed records there); set "
-                "[backup] target in decomkit.toml to a folder of its own, such as 'backups'")
+            why = said("err.backup_inside", target=target, folder=folder)
+            raise BackupError(str(why)).saying(why)
         target = str(local.resolve())
     return Store(target, workspace.config.backup.endpoint_url)
 
@@ -80,7 +79,8 @@ def latest_backup(workspace: Workspace, app_id: str) -> dict:
     with workspace.ledger() as ledger:
         event = ledger.last(app_id, "backed_up")
     if event is None:
-        raise BackupError(f"{app_id} has no backup yet; run 02_backup first")
+        why = said("err.no_backup", app=app_id)
+        raise BackupError(str(why)).saying(why)
     return event.data
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from decomkit.core.errors import InputError, Problem
+from decomkit.core.said import said
 from decomkit.inventory.schemas import CHOICES_ZH, RULES, TABLES, TABLES_BY_NAME, Column, Table
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
@@ -308,11 +309,13 @@ class _Checker:
         if col.kind == "str":
             if col.rule:
                 check = RULES[col.rule]
-                reasons = text.map(lambda v: check(v) if isinstance(v, str) else "",
+                # each distinct value checked once; a reason keeps its form in each language
+                said_as = {v: check(v) for v in text.dropna().unique() if isinstance(v, str)}
+                reasons = text.map(lambda v: str(said_as.get(v, "")),
                                    na_action="ignore").fillna("")
-                for reason in [r for r in dict.fromkeys(reasons) if r]:
-                    self.report((reasons == reason).to_numpy(), col.name, reason,
-                                "correct the value in the source file")
+                for reason in dict.fromkeys(r for r in said_as.values() if r):
+                    self.report((reasons == str(reason)).to_numpy(), col.name, reason,
+                                said("fix.correct_source"))
             return text
         if col.kind in ("int", "float"):
             value = _to_number(raw, text)

@@ -22,9 +22,10 @@ from functools import partial
 from typing import Any, cast
 
 from decomkit.context.stage import Stage
-from decomkit.core.errors import PlatformError, TransitionError
+from decomkit.core.errors import PlatformError
 from decomkit.core.i18n import TEXT, Language, t
 from decomkit.core.present import spoken_date
+from decomkit.core.said import refused
 from decomkit.core.text import drawn_text
 from decomkit.lifecycle.approval import make_plan, requester, submit_approval, withdraw_approval
 from decomkit.lifecycle.authority import authorize, notice_key, workspace_today
@@ -265,14 +266,11 @@ def move_planned_date(stage: Stage, app_id: str, planned_date: dt.date, remark: 
         state = ledger.state(app_id)
         pending = ledger.last(app_id, "approval_pending")
     if pending is None or state not in ("approval_pending", "approved"):
-        raise TransitionError(app_id, "move the planned date",
-                              "no request is pending or approved (run 03_approval)")
+        raise refused(app_id, "move_date", "err.no_request_to_move")
     if pending.data["plan"]["date"] == planned_date.isoformat():
-        raise TransitionError(app_id, "move the planned date",
-                              f"the request already plans {planned_date.isoformat()}")
+        raise refused(app_id, "move_date", "err.same_date", day=planned_date.isoformat())
     if not drawn_text(remark):  # what a reader sees: blank fillers are no remark
-        raise TransitionError(app_id, "move the planned date",
-                              "say why the date moves (withdraw_remark)")
+        raise refused(app_id, "move_date", "err.say_why_move")
     today = today or workspace_today(stage.workspace)
     # The new request's gate is decided before the old request is withdrawn: everything but
     # the state, which the withdrawal itself changes. A refusal withdraws and tells no one.

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from decomkit.context.stage import Stage, open_stage
-from decomkit.core.errors import TransitionError, WorkspaceError
+from decomkit.core.errors import WorkspaceError
 from decomkit.core.i18n import t
 from decomkit.core.locks import app_lock
+from decomkit.core.said import refused
 from decomkit.core.text import canonical_user_id
 from decomkit.lifecycle.approval_form import form_values
 from decomkit.lifecycle.authority import authorize, workspace_today
@@ -191,8 +192,7 @@ def track_approval(stage: Stage, app_id: str, now: dt.datetime | None = None) ->
     with stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
         if pending is None:
-            raise TransitionError(app_id, "track approval", "no request was submitted "
-                                  "(run 03_approval)")
+            raise refused(app_id, "track_approval", "err.no_request_submitted")
         instance = pending.data["instance_id"]
         status = platform.approval_status(instance)
         data = {"instance_id": instance, "plan_hash": pending.data["plan_hash"],
@@ -264,7 +264,7 @@ def withdraw_approval(stage: Stage, app_id: str, remark: str) -> Event:
         with stage.workspace.ledger() as ledger:
             pending = ledger.last(app_id, "approval_pending")
             if pending is None:  # granted above: the app is in approval_pending
-                raise TransitionError(app_id, "withdraw the request", "no request is pending")
+                raise refused(app_id, "withdraw", "err.no_request_pending")
             instance = pending.data["instance_id"]
             cancelled = ledger.state(app_id) == "approved"
             if not cancelled:
@@ -287,13 +287,10 @@ def record_outside_decision(workspace: str, app_id: str, user: str,
     with stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
     if pending is None or ledger_state(stage, app_id) != "approval_pending":
-        raise TransitionError(app_id, f"{decision} the request", "no request is pending "
-                              "(run 03_approval first)")
+        raise refused(app_id, decision, "err.no_request_pending_first")
     instance = pending.data["instance_id"]
     if not platform.records_decisions:
-        raise TransitionError(app_id, f"{decision} the request",
-                              f"approvers act in the {platform.name} app itself; track the "
-                              "request with 03_approval")
+        raise refused(app_id, decision, "err.approvers_act_in_app", platform=platform.name)
     platform.decide_approval(instance, user, decision, comment, evidence=evidence)
     return track_approval(stage, app_id)
 

@@ -13,7 +13,7 @@ from decomkit.core.canonical import plan_hash
 from decomkit.core.i18n import t
 from decomkit.core.present import money
 from decomkit.lifecycle.authority import readiness_now
-from decomkit.platforms.dingtalk_form import LABELS
+from decomkit.platforms.dingtalk_form import labels
 from decomkit.proof.checkpoints import current_checkpoint
 
 SAVING_MONTHS = 12  # the period of the projected saving on the form (ExitOption.savings_12)
@@ -32,6 +32,7 @@ def form_values(stage: Stage, app_id: str, plan: dict, reason: str,
                 manifest_hash: str | None, previous: str | None) -> dict[str, str]:
     """The form's fields, label → the text an approver reads (``stage.language``)."""
     lang = stage.language
+    label = labels(lang)  # the fields named in the language their values are in
     with stage.workspace.ledger() as ledger:
         decided = ledger.last(app_id, "decided")
         assessed = ledger.last(app_id, "assessed")
@@ -44,30 +45,30 @@ def form_values(stage: Stage, app_id: str, plan: dict, reason: str,
     docs = open_documents(stage.workspace, app_id, language=lang)
     people = impact.get("users")
     return {
-        LABELS["app"]: f"{stage.inventory.app_name(app_id)} ({app_id})",
-        LABELS["action"]: t(f"form.action.{plan['action']}", lang),
-        LABELS["reason"]: _lines(reasons) or unknown,
-        LABELS["date"]: plan["date"],
-        LABELS["impact"]: _lines(impact.get("reasons") or []) or unknown,
-        LABELS["people"]: t("form.people", lang, n=people) if people is not None else unknown,
-        LABELS["cost"]: _money_or(monthly * 12 if isinstance(monthly, int | float) else None,
+        label["app"]: f"{stage.inventory.app_name(app_id)} ({app_id})",
+        label["action"]: t(f"form.action.{plan['action']}", lang),
+        label["reason"]: _lines(reasons) or unknown,
+        label["date"]: plan["date"],
+        label["impact"]: _lines(impact.get("reasons") or []) or unknown,
+        label["people"]: t("form.people", lang, n=people) if people is not None else unknown,
+        label["cost"]: _money_or(monthly * 12 if isinstance(monthly, int | float) else None,
                                   unknown),
-        LABELS["saving"]: (t("form.saving", lang, amount=money(licence["savings_12"]),
+        label["saving"]: (t("form.saving", lang, amount=money(licence["savings_12"]),
                              months=SAVING_MONTHS)
                            if isinstance(licence.get("savings_12"), int | float) else unknown),
-        LABELS["fee"]: (t("form.none", lang) if licence.get("penalty") == 0
+        label["fee"]: (t("form.none", lang) if licence.get("penalty") == 0
                         else _money_or(licence.get("penalty"), unknown)),
-        LABELS["notice"]: (str(licence["notice_deadline"]) if licence.get("notice_deadline")
+        label["notice"]: (str(licence["notice_deadline"]) if licence.get("notice_deadline")
                            else t("form.no_deadline", lang) if licence else unknown),
-        LABELS["documents"]: (t("form.open_docs.undeclared", lang) if docs is None
+        label["documents"]: (t("form.open_docs.undeclared", lang) if docs is None
                               else _lines(docs) or t("form.none", lang)),
-        LABELS["replacement"]: replacement_text(stage, app_id),
-        LABELS["backup"]: (t("form.backup", lang, hash=manifest_hash) if manifest_hash
+        label["replacement"]: replacement_text(stage, app_id),
+        label["backup"]: (t("form.backup", lang, hash=manifest_hash) if manifest_hash
                            else t("form.backup.none", lang)),
-        LABELS["previous"]: previous or t("form.first", lang),
-        LABELS["plan"]: plan_hash(plan),
+        label["previous"]: previous or t("form.first", lang),
+        label["plan"]: plan_hash(plan),
         # The platform keeps the ledger's signed checkpoint as of this request (an anchor).
-        LABELS["checkpoint"]: current_checkpoint(stage.workspace),
+        label["checkpoint"]: current_checkpoint(stage.workspace),
     }
 
 

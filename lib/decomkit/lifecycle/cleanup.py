@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from decomkit.context.stage import Stage
-from decomkit.core.errors import TransitionError
+from decomkit.core.said import refused
 from decomkit.core.text import drawn_text
 from decomkit.lifecycle.authority import authorize
 from decomkit.lifecycle.execute import residue
@@ -60,13 +60,12 @@ def mark_residue_cleaned(stage: Stage, app_id: str, number: int, who: str,
     items = residue_items(stage, app_id)
     path = Path(evidence) if evidence else None
     if not 1 <= number <= len(items):
-        raise TransitionError(app_id, "record a cleaned residue item",
-                              f"there is no item {number}: the checklist has 1 to {len(items)}")
+        raise refused(app_id, "clean_residue", "err.no_residue_item", number=number,
+                      count=len(items))
     if not drawn_text(who):
-        raise TransitionError(app_id, "record a cleaned residue item", "say who cleaned it")
+        raise refused(app_id, "clean_residue", "err.say_who_cleaned")
     if path is None or not path.is_file() or path.stat().st_size == 0:
-        raise TransitionError(app_id, "record a cleaned residue item", "the evidence file is "
-                              "missing or empty; attach a screenshot or export that shows it")
+        raise refused(app_id, "clean_residue", "err.evidence_missing")
     record = {"item": items[number - 1], "who": who.strip(), "evidence": path.name,
               "evidence_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
               "at": dt.datetime.now(dt.UTC).isoformat()}

@@ -26,11 +26,11 @@ from decomkit.core.errors import (
     ManualStepRequired,
     NotificationFailed,
     PlatformError,
-    TransitionError,
 )
 from decomkit.core.i18n import TEXT, Language, t
 from decomkit.core.locks import app_lock
 from decomkit.core.present import spoken_date, to_local, value
+from decomkit.core.said import refused
 from decomkit.core.text import canonical_user_id
 from decomkit.inventory.access import COLUMNS, scope_members
 from decomkit.lifecycle.approval import make_plan, planned_action
@@ -44,6 +44,7 @@ from decomkit.lifecycle.authority import (
 from decomkit.lifecycle.notify import render, send
 from decomkit.platforms import Platform, Scope
 from decomkit.platforms.base import Channel
+from decomkit.platforms.dingtalk_form import form_value
 from decomkit.proof.gates import ORDER, Grant, Refusal, Unmet, disable_step, require
 
 
@@ -216,7 +217,7 @@ def run_disable(stage: Stage, app_id: str, *, dry_run: bool = True, confirm: str
                                   actor=stage.analyst, today=today, platform=stage.platform,
                                   dry_run=False))
         if approved is None or pending is None or plan is None:  # granted: it was approved
-            raise TransitionError(app_id, "disable", "the request is not approved")
+            raise refused(app_id, "disable", "err.not_approved")
         return _execute(stage, app_id, plan, approved["instance_id"], grant,
                         _plan_steps(stage, plan["action"]), pending, told, today)
 
@@ -327,7 +328,7 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
     today = today or workspace_today(stage.workspace)
     name = stage.inventory.app_name(app_id)
     alternative = stage.inventory.apps.set_index("app_id").loc[app_id, "alternative"]
-    reason = pending.get("form", {}).get("停用原因 / Reason", "")
+    reason = form_value(pending.get("form", {}), "reason")
     values = {"app_name": name, "date": spoken_date(today, stage.language),
               "instance_id": instance, "reason": reason if isinstance(reason, str) else "",
               "alternative": alternative if isinstance(alternative, str) else "",
@@ -417,9 +418,8 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
                                               "visible": still_visible})
         done.append(verified)
         if app.status == "enabled" or still_visible:
-            raise TransitionError(app_id, "verify the disable",
-                                  f"the platform still shows it ({app.status}, visible to "
-                                  f"{ordinary}: {still_visible}); check the console, then rerun")
+            raise refused(app_id, "verify_disable", "err.still_shown", status=app.status,
+                          who=ordinary, visible=still_visible)
         # The scope as the platform shows it at the disable: what the watch compares with.
         move("verified_disabled", {"status": app.status, "checked_user": ordinary,
                                    "scope": asdict(app.scope), **(proof or {})})
@@ -437,7 +437,7 @@ def retry_notifications(stage: Stage, app_id: str) -> DisableRun:
                                   actor=stage.analyst, dry_run=False))
         plan = _plan_of(stage, app_id, pending)
         if approved is None or pending is None or plan is None:  # granted: it was disabled
-            raise TransitionError(app_id, "retry notifications", "the request is not approved")
+            raise refused(app_id, "retry_notifications", "err.not_approved")
         return _execute(stage, app_id, plan, approved["instance_id"], grant,
                         _plan_steps(stage, plan["action"]), pending)
 
@@ -602,7 +602,7 @@ def rollback(stage: Stage, app_id: str, confirm: str, override_reason: str = "",
         grant = require(decision)
         _, approved, _ = _approval(stage, app_id)
         if approved is None:  # granted: access was revoked, so the request was approved
-            raise TransitionError(app_id, "roll back", "the request is not approved")
+            raise refused(app_id, "re_enable", "err.not_approved")
         instance = approved["instance_id"]
         platform = stage.platform
         # A ledger may reach 'disabled' without the kit's revocation (the gate allows approved
@@ -610,7 +610,7 @@ def rollback(stage: Stage, app_id: str, confirm: str, override_reason: str = "",
         # exactly, and nothing is done.
         saved = saved_scope(stage, app_id)
         if saved is None:
-            raise TransitionError(app_id, "roll back", NO_SAVED_SCOPE)
+            raise refused(app_id, "re_enable", "rollback.no_saved_scope")
         with stage.workspace.ledger() as ledger:
             steps = []
             for name, perform, settle in (

@@ -32,6 +32,7 @@ from decomkit.context.stage import Stage
 from decomkit.core.errors import PlatformError, TransitionError
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import to_local
+from decomkit.core.said import refused
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.vendor import vendor_exit
 from decomkit.platforms import AppInfo, Scope
@@ -142,7 +143,7 @@ def review_app(stage: Stage, app_id: str) -> Review:
         told = {"ended": True, "contract_id": contract_id, "effective_date":
                 pd.Timestamp(contract["renewal_date"]).date().isoformat()}
     if disabled is None:
-        raise TransitionError(app_id, "review", "the app has not been disabled (run 04_disable)")
+        raise refused(app_id, "review", "err.not_disabled")
     # The day it was disabled where the organisation is (the ledger keeps UTC).
     disabled_at = to_local(disabled.ts, stage.workspace.config.timezone)
     if disabled_at is None:  # never: the ledger writes ISO times
@@ -306,9 +307,8 @@ def record_review(stage: Stage, review: Review, safety: Safety, lessons: dict[st
                   close: bool = False) -> Event:
     """Write the review (and the lessons learned) to the ledger; optionally close the case."""
     if review.too_early:
-        raise TransitionError(review.app_id, "record the review",
-                              f"it is too early: costs after the disable are comparable from "
-                              f"{review.meaningful_from}")
+        raise refused(review.app_id, "record_review", "err.too_early",
+                      day=review.meaningful_from)
     with stage.workspace.ledger() as ledger:
         event = ledger.transition(review.app_id, "reviewed", stage.analyst, {
             **review.summary(), **safety.summary(),

@@ -28,6 +28,7 @@ from decomkit.core.files import atomic_write_text
 from decomkit.core.i18n import Language
 from decomkit.core.locks import app_lock
 from decomkit.core.resources import render_template
+from decomkit.core.said import said
 from decomkit.core.text import drawn_text
 from decomkit.inventory.schemas import TABLES_BY_NAME
 from decomkit.inventory.tables import find_table_file
@@ -139,8 +140,8 @@ def record_vendor_notified(workspace: Workspace, app_id: str, *, who: str,
         raise WorkspaceError("say who told the vendor (--as NAME)")
     proof = Path(evidence)
     if not proof.is_file() or proof.stat().st_size == 0:
-        raise WorkspaceError(f"evidence file {proof} is missing or empty; attach the sent "
-                             "notice or the vendor's acknowledgement")
+        why = said("err.vendor_evidence_missing", file=proof)
+        raise WorkspaceError(str(why)).saying(why)
     require(authorize(workspace, app_id, "notify_vendor", actor=who))
     contract, _, _ = _contract(workspace, app_id)
     contract_id = str(contract["contract_id"])

@@ -69,10 +69,11 @@ from decomkit.platforms.dingtalk_calls import CALLS_NAME, CallMeter
 from decomkit.platforms.dingtalk_form import (
     TEMPLATE_DESCRIPTION,
     TEMPLATE_NAME,
-    TITLE,
     form_components,
     form_mismatches,
+    labels,
 )
+from decomkit.platforms.dingtalk_form import title as form_title
 from decomkit.platforms.dingtalk_sends import OPEN, SENDS_NAME, SendJournal
 from decomkit.platforms.manual import ManualPlatform
 
@@ -599,7 +600,7 @@ class DingTalkPlatform(Platform):
         return ((result or {}).get("schemaContent") or {}).get("items") or []
 
     def check_request(self, request: ApprovalRequest) -> None:
-        self.check_form([TITLE, *request.form])
+        self.check_form([_title_of(request), *request.form])
 
     def check_form(self, labels: list[str]) -> None:
         """Refuse, naming every field, when the template cannot take the kit's form (read
@@ -627,7 +628,7 @@ class DingTalkPlatform(Platform):
         return self._dept_id
 
     def submit_approval(self, request: ApprovalRequest, *, key: str) -> str:
-        values = [(TITLE, request.title), *request.form.items()]
+        values = [(_title_of(request), request.title), *request.form.items()]
         self.check_request(request)
         body = {"originatorUserId": request.originator,
                 "processCode": self.settings.process_code,
@@ -688,9 +689,10 @@ class DingTalkPlatform(Platform):
                                              "text": remark["comment"],
                                              "commentUserId": user_id})
 
-    def save_template(self, process_code: str = "") -> str:
-        """Create the 软件停用申请 template with exactly the kit's fields, or update the
-        template ``process_code`` (or the one already named so); return its processCode."""
+    def save_template(self, process_code: str = "", language: str = "zh") -> str:
+        """Create the 软件停用申请 template with exactly the kit's fields, named in the
+        workspace's ``language`` (its approvers'), or update the template ``process_code`` (or
+        the one already named so); return its processCode."""
         if not process_code:
             # Only a definite "none": a successful answer without a processCode. Any error of
             # the lookup (a 5xx, a timeout, a limit, the quota) stops here, creating nothing:
@@ -703,7 +705,7 @@ class DingTalkPlatform(Platform):
                                     "was created: run it again later") from None
             process_code = (found.get("result") or {}).get("processCode") or ""
         body = {"name": TEMPLATE_NAME, "description": TEMPLATE_DESCRIPTION,
-                "formComponents": form_components()}
+                "formComponents": form_components(language)}
         if process_code:
             body["processCode"] = process_code
         answer = self._call("form_create", json=body, idempotent=bool(process_code))
@@ -835,6 +837,12 @@ def _longs(ids: tuple[str, ...], what: str) -> list[int]:
     return [int(x) for x in ids]
 
 
+def _title_of(request: ApprovalRequest) -> str:
+    """The title field's name in the language the form's other fields are named in (the
+    workspace's: one language per reader)."""
+    return form_title("en" if labels("en")["app"] in request.form else "zh")
+
+
 def create_template(workspace: WorkspaceLike) -> str:
     """Create the 软件停用申请 template on DingTalk with exactly the kit's fields, or update the
     one already configured or named so (never a second copy); record its processCode in
@@ -843,6 +851,6 @@ def create_template(workspace: WorkspaceLike) -> str:
     with DingTalkPlatform(settings, secret("dingtalk_app_key") or "",
                           secret("dingtalk_app_secret") or "",
                           calls=workspace.root / "platform" / CALLS_NAME) as platform:
-        code = platform.save_template(settings.process_code)
+        code = platform.save_template(settings.process_code, workspace.config.language)
     write_setting(workspace.root / CONFIG_NAME, "dingtalk", "process_code", code)
     return code

@@ -359,9 +359,12 @@ def markdown() -> str:
         "below must exist with a compatible component. An empty value is sent as `-` (a "
         "required field refuses an empty one).",
         "",
-        "| field | component | accepted components | value |",
-        "|---|---|---|---|",
-        *(f"| {f.label} | {f.component} | {', '.join(f.accepts)} | "
+        "The fields are named in the workspace's language (`language` in `decomkit.toml`): "
+        "the Chinese name, or the English one.",
+        "",
+        "| field | English name | component | accepted components | value |",
+        "|---|---|---|---|---|",
+        *(f"| {f.label} | {f.label_en} | {f.component} | {', '.join(f.accepts)} | "
           f"{f.value.replace('<', '&lt;').replace('>', '&gt;')} |"
           for f in FORM_FIELDS),
         "",

@@ -24,6 +24,7 @@ from decomkit.core.files import atomic_write_text
 from decomkit.core.i18n import Language, t
 from decomkit.core.locks import state_file
 from decomkit.core.resources import templates_dir
+from decomkit.core.said import platform_error
 from decomkit.core.sinks import state_json
 from decomkit.core.text import canonical_user_id, drawn_text
 from decomkit.platforms.base import (
@@ -119,20 +120,17 @@ class ManualPlatform(Platform):
         """Record that ``who`` did step ``key`` in the console, with an evidence file."""
         path = Path(evidence)
         if not drawn_text(who):
-            raise PlatformError("confirm", "say who did the step (--as NAME)")
+            raise platform_error("confirm", "err.say_who_did_step")
         if not path.is_file() or path.stat().st_size == 0:
-            raise PlatformError("confirm", f"evidence file {path} is missing or empty; attach "
-                                "a screenshot or export that shows the step was done")
+            raise platform_error("confirm", "err.evidence_file_missing", file=path)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         with self._state() as state:
             step = state["steps"].get(key)
             if step is None:
-                raise PlatformError("confirm", f"no step '{key}' is waiting; see the notebook "
-                                    "or the error that named it")
+                raise platform_error("confirm", "err.no_step_waiting", step=key)
             other = self._evidence_used(state, digest, key)
             if other:  # one screenshot cannot prove two different steps
-                raise PlatformError("confirm", t("console.reused", self._lang(), file=path.name,
-                                                 other=other))
+                raise platform_error("confirm", "console.reused", file=path.name, other=other)
             step.update(status="confirmed", who=who.strip(), evidence=path.name,
                         evidence_sha256=digest,
                         confirmed_at=dt.datetime.now(dt.UTC).isoformat())
@@ -155,9 +153,14 @@ class ManualPlatform(Platform):
                                                                 details)}
             steps = state["steps"][key]["instructions"]
         numbered = "\n".join(f"  {i}. {s}" for i, s in enumerate(steps, 1))
+        # what a reader of each language sees: the steps drawn again in their language
+        said = {lang: t("console.raised", lang, step=key, steps="\n".join(
+            f"  {i}. {s}" for i, s in enumerate(instructions(operation, lang, name, details), 1)))
+            for lang in ("en", "zh")}
         raise ManualStepRequired(operation, f"a person must do this in the console:\n{numbered}\n"
                                  f"then run: decomkit confirm WORKSPACE {key} --as NAME "
-                                 "--evidence FILE, and run this stage again", key=key)
+                                 "--evidence FILE, and run this stage again", key=key
+                                 ).saying(said)
 
     def attempt(self, key: str, app_id: str, operation: str, details: str,
                 send: Callable[[], _T]) -> _T | str:
@@ -289,18 +292,16 @@ class ManualPlatform(Platform):
                         evidence: str | None = None) -> ApprovalStatus:
         """Record an approval given outside the kit, with its evidence file."""
         if evidence is None or not Path(evidence).is_file():
-            raise PlatformError("decide_approval", "on the manual platform an approval needs "
-                                "--evidence FILE (a screenshot of the approval record)")
+            raise platform_error("decide_approval", "err.approval_needs_evidence")
         digest = hashlib.sha256(Path(evidence).read_bytes()).hexdigest()
         with self._state() as state:
             inst = state["approvals"][instance_id]
             if canonical_user_id(user_id) == canonical_user_id(inst["originator"]):
-                raise PlatformError("decide_approval", "the requester cannot approve their own "
-                                    "request")
+                raise platform_error("decide_approval", "err.own_request")
             other = self._evidence_used(state, digest, "")
             if other:  # each approver's decision is proved by its own record
-                raise PlatformError("decide_approval", t(
-                    "console.reused", self._lang(), file=Path(evidence).name, other=other))
+                raise platform_error("decide_approval", "console.reused",
+                                     file=Path(evidence).name, other=other)
             inst["records"].append({"user_id": user_id, "result": decision.upper(),
                                     "comment": comment, "evidence": Path(evidence).name,
                                     "evidence_sha256": digest})

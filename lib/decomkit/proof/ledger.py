@@ -32,7 +32,10 @@ from decomkit.core.errors import (
     TransitionError,
 )
 from decomkit.core.files import atomic_write_text
+from decomkit.core.i18n import t
 from decomkit.core.locks import action_lock
+from decomkit.core.present import operation as present_operation
+from decomkit.core.said import LANGUAGES, said
 from decomkit.core.sinks import scrub, scrub_value
 from decomkit.proof.gates import (
     ACTION_FOR_STATE,
@@ -407,8 +410,10 @@ class Ledger:
         gave a run asked with dry_run=False, for this app): a dry run cannot act by construction.
         """
         if not grant.live or grant.app_id != app_id:
-            raise TransitionError(app_id, operation, "a dry run changes nothing (dry_run=False "
-                                  "and its gate are needed)")
+            why = said("err.dry_run")
+            raise TransitionError(app_id, operation, str(why), {
+                lang: t("gate.refused", lang, app=app_id, action=present_operation(
+                    operation, lang), why=why.in_language(lang)) for lang in LANGUAGES})
         with action_lock(self.path.parent, app_id, wait=ACTION_WAIT):
             with self._write() as db:
                 row = db.execute("SELECT status, result FROM actions WHERE key = ?",

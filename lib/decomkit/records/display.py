@@ -113,18 +113,23 @@ def show_confirmation(key: str, step: dict) -> None:
                   sha=step["evidence_sha256"])])
 
 
-def show_request(event) -> None:
-    lang = audience().language
+def show_request(event, names: dict[str, str] | None = None) -> None:
+    """The request as submitted: who approves it, by name and in order, then its form."""
+    lang, names = audience().language, names or {}
+    chain = [names.get(str(u), str(u)) for u in event.data.get("approvers", [])]
     show_lines(t("show.submitted", lang, instance=event.data["instance_id"]),
-               [f"{form_label(k, lang)}{'：' if lang == 'zh' else ': '}{value(v, lang)}"
-                for k, v in event.data["form"].items()])
+               ([t("trail.approvers", lang, names=" → ".join(chain))] if chain else [])
+               + [f"{form_label(k, lang)}{'：' if lang == 'zh' else ': '}{value(v, lang)}"
+                  for k, v in event.data["form"].items()])
 
 
 
-def show_tracking(tracking) -> None:
-    status, lang = tracking.status, audience().language
-    lines = [t("show.record", lang, who=r["user_id"], result=term("outcome", str(r["result"]),
-                                                                  lang),
+def show_tracking(tracking, names: dict[str, str] | None = None) -> None:
+    """The request's progress: each approver by name (``views.trail.people``), their decision
+    and the request's state as its reader says them."""
+    status, lang, names = tracking.status, audience().language, names or {}
+    lines = [t("show.record", lang, who=names.get(str(r["user_id"]), r["user_id"]),
+               result=term("outcome", str(r["result"]), lang),
                comment=(("：" if lang == "zh" else ": ") + r["comment"]) if r.get("comment")
                else "") for r in status.records]
     if tracking.overdue_days:
@@ -212,16 +217,17 @@ def show_overview(overview) -> None:
     show_watch(overview.watch)
 
 
-def show_questions(tracking, app_id: str) -> None:
-    """Approvers' questions on the pending request that no answer has closed yet, and how to
-    answer them (03_approval)."""
-    lang = audience().language
+def show_questions(tracking, app_id: str, names: dict[str, str] | None = None) -> None:
+    """Approvers' questions on the pending request that no answer has closed yet (each asker
+    by name), and how to answer them (03_approval)."""
+    lang, names = audience().language, names or {}
     asked = getattr(tracking, "questions", ()) if tracking is not None else ()
     if not asked:
         show_lines(t("question.title", lang), [t("question.none", lang)])
         return
     show_lines(t("question.title", lang),
-               [t("question.line", lang, who=q.user_id, question=q.text) for q in asked]
+               [t("question.line", lang, who=names.get(q.user_id, q.user_id), question=q.text)
+                for q in asked]
                + [t("question.how", lang, app_id=app_id)])
 
 

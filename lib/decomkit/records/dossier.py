@@ -21,6 +21,7 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from decomkit.core.i18n import t
 from decomkit.core.present import Audience, label, local_time, term, value, zone_label
 from decomkit.core.resources import render_template, templates_dir
 from decomkit.core.sinks import scrub_notebook, write_xlsx
+from decomkit.lifecycle.console import StepCard, waiting_steps
 from decomkit.proof.checkpoints import verify_ledger
 from decomkit.proof.keys import (
     KeyRing,
@@ -221,8 +223,16 @@ def _audience(workspace: Workspace) -> Audience:
     return Audience(workspace.config.language, workspace.config.timezone)
 
 
-def summary_html(summary: Summary, who: Audience) -> str:
-    items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in summary.rows(who.language))
+def summary_html(summary: Summary, who: Audience, waiting: Sequence[StepCard] = ()) -> str:
+    """The summary block; an app stopped at a console step says so first, with the step and
+    the command that records it (the trail says when it began to wait)."""
+    rows = summary.rows(who.language)
+    if waiting:
+        said = "; ".join(f"{t('state.waiting_console', who.language)} — {c.what}: {c.command}"
+                         for c in waiting)
+        rows = [(t("summary.state", who.language), said),
+                (t("summary.was", who.language), rows[0][1]), *rows[1:]]
+    items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     return (f'<section class="summary"><h2>{_e(t("dossier.summary", who.language))}</h2>'
             f"<dl>{items}</dl></section>")
 
@@ -284,7 +294,8 @@ def render_app(workspace: Workspace, app_id: str) -> list[Path]:
                    f'<p class="empty">{_e(t("dossier.no_stages", language))}</p>')
     dossier = (f"<h1>{_e(name)} ({_e(app_id)})</h1>"
                f"<p>{_e(t('dossier.title', language))}</p>"
-               + summary_html(summary, who) + trail_html(entries, who) + stages_part)
+               + summary_html(summary, who, waiting_steps(workspace, app_id, who.language))
+               + trail_html(entries, who) + stages_part)
     atomic_write_text(out / "index.html", _page(f"{name} — {t('dossier.title', language)}",
                                                 dossier, language, footer=_footer(
                                                     workspace, name, app_id)))

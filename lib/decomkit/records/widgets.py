@@ -14,6 +14,7 @@ browser's widget manager, and may capture as usual.
 
 from __future__ import annotations
 
+import contextlib
 import html
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from decomkit.analysis.assess import (
 from decomkit.analysis.watch import retired_apps
 from decomkit.context.stage import Stage
 from decomkit.core.config import Thresholds, Weights
+from decomkit.core.errors import DecomkitError
 from decomkit.core.files import atomic_write_bytes
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import table_html, table_text
@@ -40,6 +42,8 @@ from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.backup import run_backup
 from decomkit.lifecycle.console import confirm_step
 from decomkit.lifecycle.review import record_review
+from decomkit.records.console import ConsoleSteps
+from decomkit.records.display import show, show_markdown
 from decomkit.views import charts, live
 
 
@@ -213,28 +217,49 @@ class DatasetPicker:
 
 class GuardedAction:
     """A text field and a button that stays disabled until the text equals the app id; the
-    twin of the ``confirm`` parameter. Pressing it runs ``action(confirm)``."""
+    twin of the ``confirm`` parameter. Pressing it runs ``action(confirm)`` inside ``console``
+    (``records.console``): a console step it meets is shown as its step card, and an error the
+    kit raises on purpose as one message in ``language`` — never a traceback from the button's
+    callback."""
 
-    def __init__(self, app_id: str, label: str, action):
+    def __init__(self, app_id: str, label: str, action, console: ConsoleSteps | None = None,
+                 language: Language = "zh"):
         self.app_id = app_id
-        self.text = w.Text(placeholder=app_id, description="confirm")
+        self.text = w.Text(placeholder=app_id, description=t("label.confirm_field", language))
         self.button = w.Button(description=label, button_style="danger", disabled=True)
         self.output = w.Output()
         self.result = None
+        self.said = ""  # the refusal, as its reader read it
 
         def on_text(change) -> None:
             self.button.disabled = change["new"] != app_id
 
         def on_click(_button) -> None:
             with self.output:
-                self.result = action(self.text.value)
-                print(self.result.table() if hasattr(self.result, "table") else self.result)
+                self.press(action, console, language)
 
         self.text.observe(on_text, names="value")
         self.button.on_click(on_click)
         self.text.add_class("decomkit-confirm")
         self.button.add_class("decomkit-guarded")
         self.widget = w.VBox([w.HBox([self.text, self.button]), self.output])
+
+    def press(self, action, console: ConsoleSteps | None, language: Language) -> None:
+        """What the button does: the action, its step card or refusal, or its steps."""
+        self.result, self.said = None, ""
+        try:
+            with console if console is not None else contextlib.nullcontext():
+                self.result = action(self.text.value)
+        except DecomkitError as exc:  # a refusal: one message in the reader's language
+            self.said = exc.in_language(language)
+            show_markdown(html.escape(self.said))
+            return
+        if self.result is None:  # stopped at a console step: its card is shown above
+            return
+        if hasattr(self.result, "table"):
+            show(self.result.table(language))
+        else:
+            print(self.result)
 
 
 class EvidenceUpload:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from decomkit.context.workspace import Workspace
 from decomkit.core.canonical import canonical_json, utcnow
-from decomkit.core.errors import InputError, Problem, WorkspaceError
+from decomkit.core.errors import DecomkitError, InputError, Problem, WorkspaceError
 from decomkit.core.i18n import t
 from decomkit.core.lifeline import die_with_parent
 from decomkit.core.locks import batch_lock
@@ -66,6 +66,7 @@ class StageOutcome:
     detail: str = ""
     seconds: float = 0.0
     attempts: int = 0
+    shown: str = ""  # a failure as its notebook showed it, in the reader's language
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,8 @@ def run_app(root: str, app_id: str, stages: list[str], parameters: dict, batch_i
         result = run_stage(workspace, stage, app_id, values, kernels=_kernel_pool(tuple(stages)),
                            timeout=timeout)
         outcome = StageOutcome(stage, "ok" if result.ok else "failed", str(result.notebook),
-                               result.error or "", round(result.seconds, 2), result.attempts)
+                               result.error or "", round(result.seconds, 2), result.attempts,
+                               result.shown)
         cards = waiting_steps(workspace, app_id) if result.ok else []
         if cards:  # ended cleanly at a console step: not done, and the next stages wait
             outcome = replace(outcome, status="waiting",
@@ -393,7 +395,7 @@ def _run_locked(workspace: Workspace, stages: list[str], apps: str, parameters: 
             pool.close()
         portfolio = StageOutcome("portfolio", "ok" if result.ok else "failed",
                                  str(result.notebook), result.error or "",
-                                 round(result.seconds, 2), result.attempts)
+                                 round(result.seconds, 2), result.attempts, result.shown)
     if per_app and plan is None and not (portfolio and portfolio.status == "failed"):
         plan = plan_apps(workspace, apps, per_app)
     calls_before = _metered(workspace)
@@ -413,7 +415,9 @@ def _run_locked(workspace: Workspace, stages: list[str], apps: str, parameters: 
                 try:
                     outcomes.append(future.result())
                 except Exception as exc:
-                    outcomes.append(AppOutcome(app, error=f"{type(exc).__name__}: {exc}"))
+                    outcomes.append(AppOutcome(app, error=exc.in_language(
+                        workspace.config.language) if isinstance(exc, DecomkitError)
+                        else f"{type(exc).__name__}: {exc}"))
         finally:
             close()
     path = workspace.path("runs") / summary_name(started, stages)  # kept: one per batch

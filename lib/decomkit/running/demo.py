@@ -32,6 +32,7 @@ from decomkit.core.sinks import safe_cell, write_csv
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.backup import run_backup
 from decomkit.platforms import Scope
+from decomkit.platforms.dingtalk_form import LABELS
 from decomkit.platforms.sandbox import SandboxPlatform, apps_from_inventory
 from decomkit.proof.anchors import add_folder_anchor
 from decomkit.proof.trust import write_profile
@@ -559,7 +560,7 @@ def record_history(workspace: Workspace, demo_app: DemoApp, as_of: dt.date,
             "instance_id": "sbx-history-1", "plan_hash": gate["plan_hash"], "plan": plan,
             "manifest_hash": result.manifest_hash,
             "approvers": [a.user_id for a in workspace.config.approval.chain],
-            "form": {"停用原因 / Reason": f"已由{demo_app.alternative}替代"}}, at=at(20))
+            "form": {LABELS["reason"]: f"已由{demo_app.alternative}替代"}}, at=at(20))
         comments = _APPROVER_COMMENTS.get(app, (
             f"同意,已确认{demo_app.alternative}可替代", "同意,数据已备份", "同意,按计划停用"))
         ledger.transition(app, "approved", actor, {

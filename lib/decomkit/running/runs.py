@@ -56,6 +56,7 @@ class RunResult:
     error: str | None = None
     seconds: float = 0.0
     attempts: int = 1
+    shown: str = ""  # the error as the notebook showed it to its reader (their language)
 
     @property
     def ok(self) -> bool:
@@ -255,4 +256,20 @@ def run_stage(workspace: Workspace, stage: str, app_id: str | None = None,
         if out.exists():
             scrub_file(out, [str(v) for k, v in values.items() if looks_secret(k)])
     return RunResult(app_id, stage, out, error, seconds=time.monotonic() - started,
-                     attempts=attempts)
+                     attempts=attempts, shown=shown_error(out) if error else "")
+
+
+def shown_error(notebook: Path) -> str:
+    """The message a failed notebook showed its reader: an error decomkit raised on purpose
+    is shown as one message in the reader's language (``context.stage.show_refusals_in``),
+    not a traceback; "" when the notebook shows none such."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return ""
+    for cell in reversed(cells):
+        for output in cell.get("outputs", []):
+            lines = output.get("traceback", []) if output.get("output_type") == "error" else []
+            if len(lines) == 1 and "\x1b[" not in lines[0]:
+                return str(lines[0])
+    return ""

@@ -184,7 +184,7 @@ def describe(event: Event, names: dict[str, str], who: Audience,
             details.append(str(data["error"]))
     else:
         state = None
-        what, extra, failed = _note(data, lang)
+        what, extra, failed = _note(data, lang, names)
         details += extra
     if data.get("key"):
         details.append(t("trail.key", lang, ikey=data["key"]))
@@ -228,15 +228,16 @@ def _transition(event: Event, lang: Language) -> str:
     return t(f"state.{state}", lang)
 
 
-def _note(data: dict, lang: Language) -> tuple[str, list[str], bool]:
+def _note(data: dict, lang: Language, names: dict[str, str]) -> tuple[str, list[str], bool]:
     kind = str(data.get("event") or data.get("kind") or "note")
     extra = [str(p) for p in (data.get("problems") or [])[:5]]
     if data.get("manifest_hash"):
         extra.append(t("trail.manifest", lang, digest=data["manifest_hash"]))
     if data.get("who"):
-        extra.append(str(data["who"]))
+        extra.append(_who(data["who"], names))
     if kind in ("approval_question", "approval_answer") and data.get("text"):
-        extra.append(f"{data.get('user_id') or data.get('by') or ''}: “{data['text']}”")
+        asker = _who(data.get("user_id") or data.get("by") or "", names)  # by name
+        extra.append(f"{asker}{'：' if lang == 'zh' else ': '}“{data['text']}”")
     if kind in ("vendor_notified", "vendor_notice_written"):
         extra.append(t("trail.vendor_notice", lang, contract=data.get("contract_id", ""),
                        notice_date=data.get("notice_date", ""),

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from decomkit.core.errors import InputError, Problem
 from decomkit.core.resources import templates_dir
+from decomkit.core.said import Said, said
 from decomkit.inventory.schemas import TABLES_BY_NAME
 from decomkit.inventory.tables import read_rows
 
@@ -39,8 +40,7 @@ class Split(BaseModel):
     @classmethod
     def _separator(cls, value):
         if not isinstance(value, str) or not value:
-            raise ValueError("separator must be one or more characters (an empty one splits "
-                             "nothing), such as /")
+            raise ValueError(said("map.separator"))
         return value
 
     @field_validator("take", mode="before")
@@ -49,14 +49,14 @@ class Split(BaseModel):
         if value in ("path", "first", "last") or (
                 isinstance(value, int) and not isinstance(value, bool) and value >= 1):
             return value
-        raise ValueError("take must be path, first, last or a level of 1 or more (1 = the top)")
+        raise ValueError(said("map.take"))
 
     @field_validator("drop_top", mode="before")
     @classmethod
     def _drop_top(cls, value):
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value
-        raise ValueError("drop_top must be a whole number of levels, 0 or more")
+        raise ValueError(said("map.drop_top"))
 
 
 class ColumnRule(BaseModel):
@@ -78,22 +78,30 @@ class ColumnRule(BaseModel):
         value = [value] if isinstance(value, str) else value
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
                                                   for v in value):
-            raise ValueError("from must name a source column, or a list of alternatives")
+            raise ValueError(said("map.from"))
         return value
 
     @field_validator("first_of", mode="before")
     @classmethod
     def _first_of(cls, value):
         if value is not None and (not isinstance(value, str) or not value):
-            raise ValueError("first_of must be the characters that separate values, such as ；;")
+            raise ValueError(said("map.first_of"))
         return value
 
     @field_validator("date_format", mode="before")
     @classmethod
     def _date_format(cls, value):
         if value is not None and (not isinstance(value, str) or "%" not in value):
-            raise ValueError("date_format must be a strftime pattern, such as %Y年%m月%d日")
+            raise ValueError(said("map.date_format"))
         return value
+
+
+def _message(error) -> str:
+    """A validation error's message: an option's own (said in each language) when it gave one."""
+    raised = (error.get("ctx") or {}).get("error")
+    if isinstance(raised, ValueError) and raised.args and isinstance(raised.args[0], Said):
+        return raised.args[0]
+    return error["msg"].removeprefix("Value error, ")
 
 
 class ColumnMap(BaseModel):
@@ -139,8 +147,7 @@ def load_map(path: Path) -> ColumnMap:
                          ) from None
     except ValidationError as exc:
         raise InputError([Problem(path.name, None, ".".join(str(p) for p in e["loc"]) or None,
-                                  e["msg"].removeprefix("Value error, "),
-                                  "see 'Column maps' in docs/analyst.md")
+                                  _message(e), said("map.see_docs"))
                           for e in exc.errors()]) from None
     table = TABLES_BY_NAME[column_map.table]
     missing = [c.name for c in table.columns if c.required and c.name not in column_map.columns]

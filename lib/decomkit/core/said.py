@@ -1,0 +1,69 @@
+"""A text said in each reader's language, carried where a plain string goes.
+
+:class:`Said` is a ``str`` (its English form, what logs and tests read) that also knows its
+form in every language; :func:`said` makes one from an i18n key. Errors (``core/errors.py``),
+input problems and the checks that explain a refusal (``core/text.py``) return or carry one,
+so a notebook and the CLI show the reader's form (``in_language``) and nothing else changes.
+"""
+
+from __future__ import annotations
+
+from decomkit.core.errors import PlatformError, TransitionError
+from decomkit.core.i18n import Language, t
+
+LANGUAGES: tuple[Language, ...] = ("en", "zh")
+
+
+class Said(str):
+    """The English text, with ``by_language`` holding it in each language."""
+
+    by_language: dict[str, str]
+
+    def __new__(cls, texts: dict[str, str]) -> Said:
+        out = super().__new__(cls, texts.get("en", ""))
+        out.by_language = dict(texts)
+        return out
+
+    def in_language(self, language: str) -> str:
+        return self.by_language.get(language) or str(self)
+
+    def __add__(self, other: str) -> Said:  # "what" + " ('x')": both forms get the tail
+        return Said({lang: text + (in_language(other, lang)) for lang, text in
+                     self.by_language.items()})
+
+    def __reduce__(self):  # pickles (batch workers move errors between processes)
+        return (Said, (self.by_language,))
+
+
+def in_language(text: object, language: str) -> str:
+    """``text`` as the reader of ``language`` reads it: a :class:`Said` in its form, anything
+    else as written."""
+    if hasattr(text, "in_language"):
+        return text.in_language(language)
+    return str(text)
+
+
+def said(key: str, /, **values) -> Said:
+    """``key`` in every language, filled with ``values`` (a value that is itself a
+    :class:`Said` is filled in its language's form)."""
+    return Said({lang: t(key, lang, **{k: in_language(v, lang) if isinstance(v, Said) else v
+                                      for k, v in values.items()}) for lang in LANGUAGES})
+
+
+def refused(app_id: str, verb: str, key: str, /, **values) -> TransitionError:
+    """A refusal raised outside the gate table, said as the gates say theirs: '<app>: cannot
+    <verb.verb>: <key>'. Its English form is the one ``str()`` always gave."""
+    why = said(key, **values)
+    action = said(f"verb.{verb}")
+    return TransitionError(app_id, str(action), str(why), {
+        lang: t("gate.refused", lang, app=app_id, action=action.in_language(lang),
+                why=why.in_language(lang)) for lang in LANGUAGES})
+
+
+def platform_error(operation: str, key: str, /, **values) -> PlatformError:
+    """A platform's refusal said in each language (the English form as ``PlatformError``
+    always gave it)."""
+    detail = said(key, **values)
+    error = PlatformError(operation, str(detail))
+    return error.saying({lang: t("err.platform", lang, operation=operation,
+                                 detail=detail.in_language(lang)) for lang in LANGUAGES})

@@ -1,0 +1,147 @@
+"""Errors raised outside the gate table reach their reader in the workspace's language: the
+CLI prints, and a notebook shows, ``in_language`` of the error (``core.said``), whole; ``str()``
+stays English (logs, tests). Each refusal is read with the reader test's detector; its English
+form is the positive control (the detector finds it English)."""
+
+from __future__ import annotations
+
+import pickle
+import re
+
+import pytest
+
+from decomkit import cli
+from decomkit.context.workspace import Workspace
+from decomkit.core.errors import BackupError, InputError, Problem
+from decomkit.core.said import platform_error, refused, said
+from decomkit.custody.verify import open_store
+from decomkit.inventory.importers.maps import load_map
+from helpers import set_config
+from test_reader_language import Text, faults
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _read(text: str, language: str) -> list[str]:
+    # A command, a flag, a placeholder and a file name are what the reader types or names.
+    typed = re.sub(r"decomkit \w+|--[\w-]+|[A-Z_]{3,}|\S+\.(yaml|png|csv)\b|'[^']*'|"
+                   r"\[\w+\] \w+|\b(date_format|first_of|drop_top)\b",  # settings, map options
+                   " ", text)
+    return faults(Text("message", typed), language)
+
+
+def _cli(capsys, *argv: str) -> str:
+    assert cli.main(list(argv)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("decomkit: ") and "Traceback" not in err
+    return err
+
+
+@pytest.fixture
+def zh_and_en(demo_template, tmp_path):
+    import shutil
+
+    spaces = {}
+    for language in ("zh", "en"):
+        root = tmp_path / language
+        shutil.copytree(demo_template, root)
+        set_config(Workspace.open(root), 'language = "zh"', f'language = "{language}"')
+        spaces[language] = Workspace.open(root)
+    return spaces
+
+
+def test_each_family_is_said_whole_in_each_language():
+    errors = [
+        refused("jxc", "clean_residue", "err.evidence_missing"),
+        refused("jxc", "re_enable", "rollback.no_saved_scope"),
+        refused("jxc", "review", "err.not_disabled"),
+        platform_error("confirm", "err.evidence_file_missing", file="shot.png"),
+        BackupError(str(inside := said("err.backup_inside", target="data/bk", folder="data"))
+                    ).saying(inside),
+        InputError([Problem("apps.csv", 3, "app_id", said("text.bad_character", name="space",
+                                                           code="0020", at=2),
+                            said("fix.correct_source"))]),
+    ]
+    for error in errors:
+        error = pickle.loads(pickle.dumps(error))  # batch workers move errors between processes
+        zh, en = error.in_language("zh"), error.in_language("en")
+        assert CJK.search(zh) and not _read(zh, "zh"), zh
+        assert _read(str(error), "zh"), str(error)  # positive control: English is caught
+        assert en == str(error) and not _read(en, "en")
+
+
+def test_cli_refusals_in_the_workspace_language(zh_and_en, capsys, tmp_path):
+    bad_map = tmp_path / "bad.yaml"
+    bad_map.write_text("table: apps\ncolumns:\n  app_id: {from: ID, date_format: x}\n",
+                       encoding="utf-8")
+    (tmp_path / "export.csv").write_text("ID\nx\n", encoding="utf-8")
+    for language, ws in zh_and_en.items():
+        said_ = [
+            # no request pending: a refusal raised by the lifecycle, not by a gate
+            _cli(capsys, "approve", str(ws.root), "jxc", "--as", "u0002", "--decision",
+                 "agree"),
+            # a console step's evidence file that is not there (the manual platform's check)
+            _cli(capsys, "confirm", str(ws.root), "jxc:1:disable", "--as", "张三",
+                 "--evidence", str(tmp_path / "missing.png")),
+            # a column map with a bad option (hostile input)
+            _cli(capsys, "import", "file", str(ws.root), str(tmp_path / "export.csv"),
+                 "--table", "apps", "--map", str(bad_map)),
+        ]
+        for message in said_:
+            assert language == "en" or CJK.search(message), message
+            assert not _read(message, language), message
+    with pytest.raises(InputError) as caught:  # the English form stays for logs and tests
+        load_map(bad_map)
+    assert "date_format must be a strftime pattern" in str(caught.value)
+
+
+def test_a_backup_target_inside_the_kit_is_refused_in_zh(zh_and_en):
+    with pytest.raises(BackupError) as caught:
+        open_store(zh_and_en["zh"], "data/backups")
+    zh = caught.value.in_language("zh")
+    assert "备份目标" in zh and not _read(zh, "zh")
+    assert "is inside the kit's own folder" in str(caught.value)
+
+
+# ------------------------------------------------------------------ the approval as shown
+
+
+def test_the_worst_finding_is_said_as_a_severity():
+    from decomkit.analysis.assess import reasons
+
+    row = {"usage_known": True, "c_usage": 0, "c_cost": 0, "c_performance": 0, "c_fit": 0,
+           "c_alternative": 0,
+           "c_security": 9, "open_findings": 2, "worst_finding": "critical"}
+    assert reasons(row, "zh") == ["2 个未解决的安全问题(最高级别:严重)。"]  # not "critical"
+    assert "worst: critical" in reasons(row, "en")[0]
+
+
+def test_the_approval_shows_approvers_by_name_and_decisions_in_words(monkeypatch):
+    from types import SimpleNamespace
+
+    from decomkit.core.present import use
+    from decomkit.platforms.base import ApprovalStatus
+    from decomkit.records import display
+
+    shown: list[str] = []
+    monkeypatch.setattr(display, "show_markdown", shown.append)
+    names = {"u0101": "钱七 (u0101)", "u0003": "王五 (u0003)"}
+    use("zh", "Asia/Shanghai")
+    try:
+        status = ApprovalStatus("inst-1", "RUNNING", None, ({
+            "user_id": "u0101", "result": "AGREE", "comment": "同意"},))
+        tracking = SimpleNamespace(status=status, state="approval_pending", overdue_days=0,
+                                   reminded=False, questions=(SimpleNamespace(
+                                       user_id="u0003", text="迁移费用是多少?"),))
+        display.show_tracking(tracking, names)
+        display.show_questions(tracking, "jxc", names)
+        display.show_request(SimpleNamespace(data={
+            "instance_id": "inst-1", "approvers": ["u0101", "u0003"],
+            "form": {"停用原因 / Reason": "无人使用"}}), names)
+    finally:
+        use("zh", "Asia/Shanghai")
+    text = "\n".join(shown)
+    assert "钱七 (u0101):同意" in text and "审批中" in text and "尚未审批" in text
+    assert "王五 (u0003)" in text and "钱七 (u0101) → 王五 (u0003)" in text
+    assert "AGREE" not in text and "RUNNING" not in text and "\n- u0101" not in text
+    assert not faults(Text("03", text.replace("inst-1", "")), "zh")
