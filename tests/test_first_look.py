@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.request import urlopen
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,7 @@ from decomkit.analysis.assess import (
 from decomkit.context.stage import WORKSPACE_ENV, open_stage
 from decomkit.core.config import Thresholds
 from decomkit.records.widgets import portfolio_explorer
-from decomkit.running.dashboard import prepare_dashboard, voila_command
+from decomkit.running.dashboard import dashboard_env, first_look, prepare_dashboard, voila_command
 from decomkit.views import live
 from helpers import free_port, stop, voila_cells, wait_for
 
@@ -101,7 +102,7 @@ def test_the_dashboard_shows_its_headline_before_it_scores_anything(demo):
     log = demo.root / "voila.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(voila_command(notebook, port, open_browser=False),
-                                   env={**os.environ, WORKSPACE_ENV: str(demo.root)},
+                                   env=dashboard_env(demo),
                                    cwd=notebook.parent, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -115,6 +116,44 @@ def test_the_dashboard_shows_its_headline_before_it_scores_anything(demo):
     assert "共 32 个应用" in shown[headline]
     assert not any("outputs" in c and c["outputs"] for c in cells)  # nothing ran beforehand
     assert all(shown[i] == "[]" for i in range(headline))  # the headline is the first output
+
+
+@pytest.mark.usefixtures("chromium_path")
+def test_the_dashboard_page_carries_the_headline_before_any_script(demo):
+    """The page itself (no script run, no kernel output) shows the headline from the snapshot
+    and the ledger, in the reader's language, above Voila's hidden cells and its scripts."""
+    pytest.importorskip("voila")
+    notebook = prepare_dashboard(demo)
+    port = free_port()
+    log = demo.root / "voila.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(voila_command(notebook, port, open_browser=False),
+                                   env=dashboard_env(demo), cwd=notebook.parent, stdout=sink,
+                                   stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/voila/static/voila.js", process)
+        with urlopen(base + "/", timeout=240) as response:
+            page = response.read().decode("utf-8")
+    finally:
+        stop(process)
+    start = page.find('<div class="decomkit-first-look">')
+    assert start > 0, log.read_text("utf-8")
+    look = page[start:page.index("</div>", start)]
+    assert "共 32 个应用" in look and "已停用 2 个" in look and "正在加载" in look
+    assert "**" not in look and "<b>" in look  # bold as HTML, not as markdown marks
+    assert start < page.index('id="rendered_cells"')  # outside the cells hidden until loaded
+    body = page.index("<body")
+    assert "<script src" not in page[body:start]  # no script to wait for before it
+    # positive control: the live cells are in the same page, hidden until Voila's scripts run
+    assert '<div id="rendered_cells" style="display: none">' in page
+
+
+def test_the_first_look_follows_the_workspace_language(demo):
+    """English workspace or language asked for: the page's headline is English, whole."""
+    look = first_look(demo, "en")
+    assert "32 apps" in look and "2 retired" in look and "loading" in look
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in look)  # no Chinese left in it
 
 
 scores = st.floats(min_value=0, max_value=100, allow_nan=False).map(lambda s: round(s, 1))
