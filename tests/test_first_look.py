@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +34,12 @@ from decomkit.analysis.assess import (
 from decomkit.context.stage import WORKSPACE_ENV, open_stage
 from decomkit.core.config import Thresholds
 from decomkit.records.widgets import portfolio_explorer
-from decomkit.running.dashboard import dashboard_env, first_look, prepare_dashboard, voila_command
+from decomkit.running.dashboard import (
+    dashboard_env,
+    first_look,
+    prepare_dashboard,
+    voila_command,
+)
 from decomkit.views import live
 from helpers import free_port, stop, voila_cells, wait_for
 
@@ -212,8 +218,29 @@ def test_live_charts_name_apps_as_text():
     assert "<img" not in scatter
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;" in scatter
     assert ">进销存</text>" in scatter
-    assert scatter.count("<circle") == 2  # an app whose use is unknown has no place on the axis
+    dots = re.findall(r'<path class="dots"[^>]* d="([^"]*)"', scatter)
+    assert "".join(dots).count("M") == 2  # an app whose use is unknown has no place on the axis
     assert histogram.startswith("<svg") and "(1)" in histogram
+
+
+def test_the_live_scatter_draws_every_app_once_in_a_few_elements():
+    """One element per quadrant and dot size, not one per app; every app with a known use and
+    cost is drawn once, at its size (positive control: the count follows the table)."""
+    n = 1000
+    rng = np.random.default_rng(7)
+    table = pd.DataFrame({
+        "name": [f"app {i}" for i in range(n)], "score": rng.uniform(0, 100, n).round(1),
+        "quadrant": rng.choice(list(live.QUADRANT_COLOURS), n),
+        "mau_recent": rng.integers(0, 5000, n).astype(float),
+        "annual_cost": rng.uniform(0, 90000, n)}).sort_values("score", ascending=False)
+    for rows in (n, 10):
+        scatter = live.cost_usage_scatter(table.head(rows), "en")
+        paths = re.findall(r'<path class="dots"[^>]* stroke-width="([^"]*)" d="([^"]*)"', scatter)
+        assert sum(d.count("M") for _, d in paths) == rows
+        # radius 3.2 to 9.2 px (score 0 to 100), a quarter of a pixel apart
+        assert len(paths) <= len(live.QUADRANT_COLOURS) * 25
+        assert all(3 <= float(width) / 2 <= 9.5 for width, _ in paths)
+        assert "<circle" not in scatter
 
 
 def test_the_explorer_draws_the_scores_score_table_gives(demo, as_of):
