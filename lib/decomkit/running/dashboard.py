@@ -15,10 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from decomkit.context.stage import WORKSPACE_ENV
+from decomkit.context.stage import WORKSPACE_ENV, open_stage
 from decomkit.context.workspace import Workspace
 from decomkit.core.errors import WorkspaceError
+from decomkit.core.i18n import t
 from decomkit.core.resources import templates_dir
+from decomkit.records.overview import headline
 from decomkit.running.runs import prepare_stage
 
 READ_ONLY = {"interactive": True, "record": False}
@@ -55,10 +57,6 @@ def first_look(workspace: Workspace, language: str = "") -> str:
     """The headline as HTML (escaped), with a line saying the live figures follow: what the
     page shows at once, from the snapshot and the ledger as they were when the dashboard was
     prepared (the live page, shown seconds later, replaces it)."""
-    from decomkit.context.stage import open_stage
-    from decomkit.core.i18n import t
-    from decomkit.records.overview import headline
-
     stage = open_stage(str(workspace.root), language=language)
     text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(headline(stage)))
     return (f"<p>{text}</p>"
