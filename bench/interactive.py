@@ -42,6 +42,7 @@ AS_OF = "2026-11-23"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 OUTPUT = ".jp-OutputArea-output"
+FIRST_LOOK = ".decomkit-first-look"  # the headline the page carries, shown before any script
 EXPLORER_CHART = ".decomkit-explorer .decomkit-live svg.decomkit-chart"
 WATCH = """() => {
   const root = document.querySelector('.decomkit-explorer .decomkit-live');
@@ -96,9 +97,8 @@ class Voila:
     """Voila serving the dashboard exactly as ``decomkit dashboard`` does."""
 
     def __init__(self, workspace: Path, log: Path):
-        from decomkit.context.stage import WORKSPACE_ENV
         from decomkit.context.workspace import Workspace
-        from decomkit.running.dashboard import prepare_dashboard, voila_command
+        from decomkit.running.dashboard import dashboard_env, prepare_dashboard, voila_command
 
         notebook = prepare_dashboard(Workspace(workspace))
         self.base = f"http://127.0.0.1:{free_port()}"
@@ -106,7 +106,7 @@ class Voila:
         with log.open("wb") as sink:
             self.process = subprocess.Popen(
                 voila_command(notebook, port, open_browser=False),
-                env={**os.environ, WORKSPACE_ENV: str(workspace)}, cwd=notebook.parent,
+                env=dashboard_env(Workspace(workspace)), cwd=notebook.parent,
                 stdout=sink, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
         while True:  # a static file: "/" would run the whole notebook
@@ -138,6 +138,8 @@ def first_look(browser, base: str) -> dict[str, float]:
     context, page = open_page(browser, base)
     started = time.perf_counter()
     page.goto(base + "/", wait_until="commit", timeout=180_000)
+    page.wait_for_selector(f"{FIRST_LOOK}, {OUTPUT}", state="visible", timeout=180_000)
+    headline = time.perf_counter() - started
     page.wait_for_selector(".jp-RenderedMarkdown", state="visible", timeout=180_000)
     shown = time.perf_counter() - started
     page.wait_for_selector(OUTPUT, timeout=180_000)
@@ -147,7 +149,8 @@ def first_look(browser, base: str) -> dict[str, float]:
     page.wait_for_selector(EXPLORER_CHART, timeout=180_000)
     explorer = time.perf_counter() - started
     context.close()
-    return {"page": shown, "first": first, "table": table, "explorer": explorer,
+    return {"headline": headline, "page": shown, "first": first, "table": table,
+            "explorer": explorer,
             "load": load()}
 
 
@@ -240,10 +243,13 @@ def report(small: dict, big: dict) -> None:
     print(f"| | {big['apps']:,} apps | {small['apps']} apps | ratio | goal at 1,000 |")
     print("|---|---|---|---|---|")
     bl, sl = big["look"], small["look"]
-    row("dashboard: page and its text shown (no kernel output yet)", bl["page"], sl["page"],
-        "s", "", bl["load"], sl["load"])
-    row("dashboard: first content (the headline)", bl["first"], sl["first"], "s",
-        f"≤ 3 s: {'met' if bl['first'] <= 3 else 'not met'}", bl["load"], sl["load"])
+    row("dashboard: first content (the headline, in the page before Voila's scripts)",
+        bl["headline"], sl["headline"], "s",
+        f"≤ 3 s: {'met' if bl['headline'] <= 3 else 'not met'}", bl["load"], sl["load"])
+    row("dashboard: live page and its text shown (Voila's scripts loaded)", bl["page"],
+        sl["page"], "s", "", bl["load"], sl["load"])
+    row("dashboard: first kernel output (the live headline)", bl["first"], sl["first"], "s",
+        "", bl["load"], sl["load"])
     row("dashboard: first table (after scoring)", bl["table"], sl["table"], "s", "", bl["load"],
         sl["load"])
     row("dashboard: live explorer shown", bl["explorer"], sl["explorer"], "s", "", bl["load"],

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from decomkit.context.stage import WORKSPACE_ENV
-from decomkit.running.dashboard import prepare_dashboard, voila_command
+from decomkit.running.dashboard import dashboard_env, prepare_dashboard, voila_command
 from decomkit.running.runs import STAGES, prepare_stage
 from helpers import free_port, stop, wait_for
 
@@ -220,7 +220,7 @@ def dashboard(demo, tmp_path):
     log = tmp_path / "voila.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(voila_command(notebook, port, open_browser=False),
-                                   env={**os.environ, WORKSPACE_ENV: str(demo.root)},
+                                   env=dashboard_env(demo),
                                    cwd=notebook.parent, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -257,6 +257,9 @@ def test_the_voila_dashboard_is_live_and_read_only(dashboard, browser, demo):
         # on a busy machine takes longer than goto's 30 s; the explorer's image is what counts.
         page.goto(base + "/", wait_until="commit", timeout=120_000)
         page.wait_for_selector(".decomkit-explorer svg.decomkit-chart", timeout=180_000)
+        # the first look (the headline the page carries) gave way to the live page
+        assert page.locator(".decomkit-first-look").count() == 1
+        assert not page.locator(".decomkit-first-look").is_visible()
         text = page.inner_text("body")
         assert "Traceback" not in text and "Error" not in text
         assert "进销存" in text  # Chinese app names, as text

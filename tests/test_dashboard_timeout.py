@@ -6,13 +6,12 @@ websocket, which the test reads as the browser does."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 
 import nbformat
 import pytest
 
-from decomkit.running.dashboard import TIMEOUT_MESSAGE, voila_command
+from decomkit.running.dashboard import TIMEOUT_MESSAGE, dashboard_env, voila_command
 from helpers import free_port, stop, voila_cells, wait_for
 
 pytest.importorskip("voila")
@@ -33,7 +32,7 @@ def test_a_cell_that_runs_too_long_ends_the_page_with_the_timeout_message(tmp_pa
     with log.open("wb") as sink:
         process = subprocess.Popen(
             voila_command(notebook, port, open_browser=False, cell_timeout=CELL_TIMEOUT),
-            env=dict(os.environ), cwd=tmp_path, stdout=sink, stderr=subprocess.STDOUT)
+            env=dashboard_env(), cwd=tmp_path, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/voila/static/voila.js", process, seconds=60)  # up; runs nothing

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.request import urlopen
 
 import numpy as np
 import pandas as pd
@@ -32,7 +34,12 @@ from decomkit.analysis.assess import (
 from decomkit.context.stage import WORKSPACE_ENV, open_stage
 from decomkit.core.config import Thresholds
 from decomkit.records.widgets import portfolio_explorer
-from decomkit.running.dashboard import prepare_dashboard, voila_command
+from decomkit.running.dashboard import (
+    dashboard_env,
+    first_look,
+    prepare_dashboard,
+    voila_command,
+)
 from decomkit.views import live
 from helpers import free_port, stop, voila_cells, wait_for
 
@@ -101,7 +108,7 @@ def test_the_dashboard_shows_its_headline_before_it_scores_anything(demo):
     log = demo.root / "voila.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(voila_command(notebook, port, open_browser=False),
-                                   env={**os.environ, WORKSPACE_ENV: str(demo.root)},
+                                   env=dashboard_env(demo),
                                    cwd=notebook.parent, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -115,6 +122,44 @@ def test_the_dashboard_shows_its_headline_before_it_scores_anything(demo):
     assert "共 32 个应用" in shown[headline]
     assert not any("outputs" in c and c["outputs"] for c in cells)  # nothing ran beforehand
     assert all(shown[i] == "[]" for i in range(headline))  # the headline is the first output
+
+
+@pytest.mark.usefixtures("chromium_path")
+def test_the_dashboard_page_carries_the_headline_before_any_script(demo):
+    """The page itself (no script run, no kernel output) shows the headline from the snapshot
+    and the ledger, in the reader's language, above Voila's hidden cells and its scripts."""
+    pytest.importorskip("voila")
+    notebook = prepare_dashboard(demo)
+    port = free_port()
+    log = demo.root / "voila.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(voila_command(notebook, port, open_browser=False),
+                                   env=dashboard_env(demo), cwd=notebook.parent, stdout=sink,
+                                   stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/voila/static/voila.js", process)
+        with urlopen(base + "/", timeout=240) as response:
+            page = response.read().decode("utf-8")
+    finally:
+        stop(process)
+    start = page.find('<div class="decomkit-first-look">')
+    assert start > 0, log.read_text("utf-8")
+    look = page[start:page.index("</div>", start)]
+    assert "共 32 个应用" in look and "已停用 2 个" in look and "正在加载" in look
+    assert "**" not in look and "<b>" in look  # bold as HTML, not as markdown marks
+    assert start < page.index('id="rendered_cells"')  # outside the cells hidden until loaded
+    body = page.index("<body")
+    assert "<script src" not in page[body:start]  # no script to wait for before it
+    # positive control: the live cells are in the same page, hidden until Voila's scripts run
+    assert '<div id="rendered_cells" style="display: none">' in page
+
+
+def test_the_first_look_follows_the_workspace_language(demo):
+    """English workspace or language asked for: the page's headline is English, whole."""
+    look = first_look(demo, "en")
+    assert "32 apps" in look and "2 retired" in look and "loading" in look
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in look)  # no Chinese left in it
 
 
 scores = st.floats(min_value=0, max_value=100, allow_nan=False).map(lambda s: round(s, 1))
@@ -173,8 +218,29 @@ def test_live_charts_name_apps_as_text():
     assert "<img" not in scatter
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;" in scatter
     assert ">进销存</text>" in scatter
-    assert scatter.count("<circle") == 2  # an app whose use is unknown has no place on the axis
+    dots = re.findall(r'<path class="dots"[^>]* d="([^"]*)"', scatter)
+    assert "".join(dots).count("M") == 2  # an app whose use is unknown has no place on the axis
     assert histogram.startswith("<svg") and "(1)" in histogram
+
+
+def test_the_live_scatter_draws_every_app_once_in_a_few_elements():
+    """One element per quadrant and dot size, not one per app; every app with a known use and
+    cost is drawn once, at its size (positive control: the count follows the table)."""
+    n = 1000
+    rng = np.random.default_rng(7)
+    table = pd.DataFrame({
+        "name": [f"app {i}" for i in range(n)], "score": rng.uniform(0, 100, n).round(1),
+        "quadrant": rng.choice(list(live.QUADRANT_COLOURS), n),
+        "mau_recent": rng.integers(0, 5000, n).astype(float),
+        "annual_cost": rng.uniform(0, 90000, n)}).sort_values("score", ascending=False)
+    for rows in (n, 10):
+        scatter = live.cost_usage_scatter(table.head(rows), "en")
+        paths = re.findall(r'<path class="dots"[^>]* stroke-width="([^"]*)" d="([^"]*)"', scatter)
+        assert sum(d.count("M") for _, d in paths) == rows
+        # radius 3.2 to 9.2 px (score 0 to 100), a quarter of a pixel apart
+        assert len(paths) <= len(live.QUADRANT_COLOURS) * 25
+        assert all(3 <= float(width) / 2 <= 9.5 for width, _ in paths)
+        assert "<circle" not in scatter
 
 
 def test_the_explorer_draws_the_scores_score_table_gives(demo, as_of):
@@ -185,6 +251,8 @@ def test_the_explorer_draws_the_scores_score_table_gives(demo, as_of):
     for factor, value in (("usage", 0.0), ("fit", 1.0), ("cost", 0.35), ("alternative", 0.0)):
         explorer.sliders[factor].value = value
         lean = explorer.scores
-        assert lean.equals(explorer.table[lean.columns])
+        full = explorer.table[lean.columns]
+        assert lean.equals(full.astype({"name": object}))  # names as plain text, same order
+        assert list(lean["name"]) == [str(n) for n in full["name"]]
     assert explorer.panes[1].value == live.score_histogram(explorer.table, explorer.thresholds,
                                                            explorer.language)

@@ -325,6 +325,8 @@ TEXT: dict[str, dict[str, str]] = {
               "{as_of}, usage up to {log_end}.",
         "zh": "**共 {apps} 个应用**,已停用 {retired} 个,停用进行中 {underway} 个;数据截至 {as_of},"
               "使用记录截至 {log_end}。"},
+    "dashboard.loading": {"en": "The live dashboard (scores, charts, sliders) is loading…",
+                          "zh": "正在加载实时仪表板(评分、图表、滑块)……"},
     "portfolio.savings": {"en": "Savings: projected and realized", "zh": "节省:预计与实际"},
     "portfolio.savings_total": {"en": "Realized so far: {realized}; projected for the same "
                                       "months: {projected}.",

@@ -19,6 +19,7 @@ import html
 from pathlib import Path
 
 import ipywidgets as w
+import numpy as np
 import pandas as pd
 
 from decomkit.analysis.assess import (
@@ -141,13 +142,15 @@ class PortfolioExplorer(_Explorer):
         """What the explorer draws, and only that: the scores as ``score_table`` gives them,
         without joining every metric to them on each move (the quadrants do not depend on the
         weights: found once)."""
-        if not hasattr(self, "_base"):
-            self._base = self.metrics[["name", "mau_recent", "annual_cost"]].assign(
-                quadrant=time_quadrants(self.pressure))
-        score = contributions(self.pressure, self.weights).sum(axis=1).round(1)
+        if not hasattr(self, "_base"):  # by name, names as plain text: a stable sort by score
+            base = self.metrics[["name", "mau_recent", "annual_cost"]].assign(  # then keeps
+                quadrant=time_quadrants(self.pressure))  # equal scores in name order
+            self._base = base.sort_values("name", kind="stable").astype({"name": object})
+            self._pressure = self.pressure.loc[self._base.index]
+        score = contributions(self._pressure, self.weights).sum(axis=1).round(1)
         table = self._base.assign(score=score,
                                   recommendation=recommendations(score, self.thresholds))
-        return table.sort_values(["score", "name"], ascending=[False, True])
+        return table.iloc[np.argsort(-score.to_numpy(dtype=float), kind="stable")]
 
     def render(self) -> list:
         table = self.scores

@@ -6,16 +6,21 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from decomkit.context.stage import WORKSPACE_ENV
+from decomkit.context.stage import WORKSPACE_ENV, open_stage
 from decomkit.context.workspace import Workspace
 from decomkit.core.errors import WorkspaceError
+from decomkit.core.i18n import t
+from decomkit.core.resources import templates_dir
+from decomkit.records.overview import headline
 from decomkit.running.runs import prepare_stage
 
 READ_ONLY = {"interactive": True, "record": False}
@@ -31,11 +36,40 @@ ERROR_MESSAGE = ("Part of the dashboard could not be shown; ask IT to check the 
                  "仪表板的一部分无法显示,请 IT 查看服务器日志。")
 
 
+TEMPLATE = "decomkit"  # templates/jupyter/voila/templates/decomkit: Voila's page + the first look
+
+
 def prepare_dashboard(workspace: Workspace, language: str = "") -> Path:
-    """``<workspace>/dashboard/00_portfolio.ipynb``, parameterized for the dashboard."""
+    """``<workspace>/dashboard/00_portfolio.ipynb``, parameterized for the dashboard, carrying
+    its first look (``first_look``) for the page to show before the kernel's output."""
     values = {**READ_ONLY, **({"language": language} if language else {})}
-    return prepare_stage(workspace, "portfolio", workspace.path("dashboard") / "00_portfolio.ipynb",
+    path = prepare_stage(workspace, "portfolio", workspace.path("dashboard") / "00_portfolio.ipynb",
                          values)
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata["decomkit"] = {"first_look": first_look(workspace, language)}
+    nbformat.write(notebook, path)
+    return path
+
+
+def first_look(workspace: Workspace, language: str = "") -> str:
+    """The headline as HTML (escaped), with a line saying the live figures follow: what the
+    page shows at once, from the snapshot and the ledger as they were when the dashboard was
+    prepared (the live page, shown seconds later, replaces it)."""
+    stage = open_stage(str(workspace.root), language=language)
+    text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(headline(stage)))
+    return (f"<p>{text}</p>"
+            f'<p class="decomkit-wait">{html.escape(t("dashboard.loading", stage.language))}</p>')
+
+
+def dashboard_env(workspace: Workspace | None = None) -> dict[str, str]:
+    """The server's environment: the workspace, and the kit's Voila template (``voila_command``
+    asks for it) on Jupyter's path, first so it is the one found."""
+    path = os.pathsep.join(p for p in (str(templates_dir() / "jupyter"),
+                                       os.environ.get("JUPYTER_PATH", "")) if p)
+    where = {WORKSPACE_ENV: str(workspace.root)} if workspace is not None else {}
+    return {**os.environ, **where, "JUPYTER_PATH": path}
 
 
 def voila_command(notebook: Path, port: int, open_browser: bool,
@@ -44,7 +78,7 @@ def voila_command(notebook: Path, port: int, open_browser: bool,
     if voila is None:
         raise WorkspaceError("Voila is not installed: pip install 'decomkit[dashboard]'")
     return [voila, str(notebook), f"--port={port}", "--Voila.ip=127.0.0.1",
-            "--strip_sources=True", "--progressive_rendering=True",
+            "--strip_sources=True", "--progressive_rendering=True", f"--template={TEMPLATE}",
             f"--VoilaExecutor.timeout={cell_timeout}",
             f"--VoilaExecutor.cell_timeout_instruction={TIMEOUT_MESSAGE}",
             f"--VoilaExecutor.cell_error_instruction={ERROR_MESSAGE}",
@@ -55,8 +89,8 @@ def serve_dashboard(workspace: Workspace, port: int = 8866, open_browser: bool =
                     language: str = "") -> int:
     """Serve the dashboard until interrupted; returns Voila's exit code."""
     notebook = prepare_dashboard(workspace, language)
-    env = {**os.environ, WORKSPACE_ENV: str(workspace.root)}
-    return run_server(voila_command(notebook, port, open_browser), env, notebook.parent)
+    return run_server(voila_command(notebook, port, open_browser), dashboard_env(workspace),
+                      notebook.parent)
 
 
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)

@@ -159,6 +159,18 @@ def _symlog(x: np.ndarray, linthresh: float = 10.0) -> np.ndarray:
                                                                       / linthresh))
 
 
+def _dots(xs: np.ndarray, ys: np.ndarray, radii: np.ndarray, colour: str) -> list[str]:
+    """Dots as round caps of zero-length strokes, one path per size (radii to a quarter of a
+    pixel): a quadrant's dots are a few elements for the browser to parse and lay out on every
+    slider move, not one per app."""
+    sizes = np.round(radii * 4) / 4
+    return [f'<path class="dots" stroke="{colour}" stroke-opacity="0.8" stroke-linecap="round" '
+            f'stroke-width="{2 * size:.1f}" d="'
+            + "".join(f"M{x:.1f} {y:.1f}h0" for x, y in zip(xs[sizes == size], ys[sizes == size],
+                                                           strict=True)) + '"/>'
+            for size in np.unique(sizes)]
+
+
 def cost_usage_scatter(portfolio: pd.DataFrame, language: Language = "zh",
                        label_top: int = 10) -> str:
     """Annual cost against active users (users on a log scale beyond 10), one dot per app
@@ -191,10 +203,8 @@ def cost_usage_scatter(portfolio: pd.DataFrame, language: Language = "zh",
                 f'<line x1="{L}" x2="{L}" y1="{T}" y2="{T + ph}" stroke="#333"/>')
     quadrants = shown["quadrant"].to_numpy()
     for quadrant, colour in QUADRANT_COLOURS.items():
-        dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>' for x, y, r in zip(
-            px[quadrants == quadrant], py[quadrants == quadrant], radius[quadrants == quadrant],
-            strict=True))
-        body.append(f'<g fill="{colour}" fill-opacity="0.8" stroke="white">{dots}</g>')
+        here = quadrants == quadrant
+        body.extend(_dots(px[here], py[here], radius[here], colour))
     legend, legend_box = _legend(
         [(f"{t(f'quadrant.{q}', language)} ({int((quadrants == q).sum())})", c)
          for q, c in QUADRANT_COLOURS.items()], L + pw + 16, T + 4)
