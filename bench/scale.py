@@ -194,17 +194,21 @@ DINGTALK: list = []  # --dingtalk: the strict local DingTalk server (tests/fake_
 def on_strict_server(workspace: Path) -> None:
     """Point ``workspace`` at a strict local DingTalk server holding its inventory as an
     organisation (the one tests/test_dingtalk.py uses), so every call is metered."""
+    import importlib.util
     import os
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from decomkit.context.workspace import Workspace
-    from fake_dingtalk import (
-        APP_KEY,
-        APP_SECRET,
-        FakeDingTalk,
-        User,
-        organisation_from_inventory,
-    )
+
+    # the tests' strict server, loaded by its path (the tests folder is not a package)
+    path = Path(__file__).resolve().parents[1] / "tests" / "fake_dingtalk.py"
+    spec = importlib.util.spec_from_file_location("fake_dingtalk", path)
+    assert spec is not None and spec.loader is not None
+    fake = importlib.util.module_from_spec(spec)
+    sys.modules["fake_dingtalk"] = fake  # its dataclasses look their module up by name
+    spec.loader.exec_module(fake)
+    APP_KEY, APP_SECRET, FakeDingTalk, User = (fake.APP_KEY, fake.APP_SECRET,
+                                               fake.FakeDingTalk, fake.User)
+    organisation_from_inventory = fake.organisation_from_inventory
 
     inventory = Workspace.open(workspace).inventory(["usage_events", "users"])
     org, agent_ids = organisation_from_inventory(inventory, admins={"it-admin"})

@@ -277,8 +277,11 @@ def test_pdf_dossiers_carry_the_app_the_approvers_and_page_numbers(chromium_path
     assert "进销存" in text
     users = pd.read_csv(audited.root / "data" / "users.csv", encoding="utf-8-sig")
     names = dict(zip(users["user_id"], users["name"], strict=True))
-    for approver in audited.config.approval.chain:
-        assert names[approver.user_id] in text
+    with audited.ledger() as ledger:  # the chain routed for jxc's request (by rule)
+        chain = ledger.last("jxc", "approval_pending").data["approvers"]
+    assert chain
+    for approver in chain:
+        assert names[approver] in text
     from decomkit.records.dossier import signing_fingerprint
 
     assert signing_fingerprint(audited) in text  # the footer

@@ -167,7 +167,9 @@ def corrections_due(stage: Stage, app_id: str) -> list[Correction]:
         state = ledger.state(app_id)
         latest = ledger.last(app_id, "approval_pending")
         approved = ledger.last(app_id, "approved")
-        standing = latest.data["plan"]["date"] if latest and state in _STANDING else None
+        # a request recorded outside the kit carries no plan: nobody was told a day by it
+        standing = ((latest.data.get("plan") or {}).get("date")
+                    if latest and state in _STANDING else None)
         new_approved = bool(approved and latest and approved.seq > latest.seq)
         due = []
         for instance, channel, record, date in _told(ledger, app_id):
