@@ -141,7 +141,7 @@ class Correction:
 def _told(ledger: Ledger, app_id: str) -> list[tuple[str, Channel, dict, str]]:
     """(instance, channel, record, planned date) of every advance notice that went out."""
     dates = {e.data["instance_id"]: e.data["plan"]["date"] for e in ledger.events(app_id)
-             if e.kind == "transition" and e.state == "approval_pending"}
+             if e.kind == "transition" and e.state == "approval_pending" and e.data.get("plan")}
     told: list[tuple[str, Channel, dict, str]] = []
     seen: set[tuple[str, str]] = set()
     for event in ledger.events(app_id):
