@@ -16,6 +16,7 @@ import pytest
 
 from decomkit.cli import main
 from decomkit.context.stage import open_stage
+from decomkit.core.errors import WorkspaceError
 from decomkit.lifecycle.approval import submit_approval
 from decomkit.lifecycle.schedule import due_next, tick_key
 from decomkit.platforms.sandbox import SandboxPlatform
@@ -390,8 +391,11 @@ def test_a_dry_run_decides_every_step_and_writes_nothing(ready):
     requested(ws, 0, 30)
     approve(ws, APP, stage(ws, 0))
     before_events, before_platform = events(ws), platform_state(ws)
+    locks = sorted((ws.root / ".locks").glob("*")) if (ws.root / ".locks").exists() else []
     report = run_tick(ws, DAY0, dry_run=True, language="en")
     assert {o.status for o in report.outcomes} == {"would"}
+    after = sorted((ws.root / ".locks").glob("*")) if (ws.root / ".locks").exists() else []
+    assert after == locks  # not even a lock's owner file
     assert "advance_notice" in {o.due.step for o in report.outcomes}
     assert events(ws) == before_events and platform_state(ws) == before_platform
     assert not (ws.root / "records" / "index.html").exists()
@@ -432,3 +436,22 @@ def test_what_comes_due_next_is_a_table_people_read(ready):
     assert ("portfolio_refresh", "", day(7)) in steps
     assert all(d >= DAY0 and d < day(30) for d in table["due_day"])
     assert tick_key(APP, "reverify_backup", day(30)) == f"{APP}:tick:reverify_backup:{day(30)}"
+
+
+def test_a_live_tick_on_a_real_platform_runs_for_today_only(ready):
+    """--as-of another day is a rehearsal (--dry-run) or the sandbox's: on a platform that
+    reaches people it would tell them on the wrong day. Refused before anything happens."""
+    ws = ready
+    requested(ws, 0, 30)
+    approve(ws, APP, stage(ws, 0))
+    toml = ws.root / "decomkit.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert 'platform = "sandbox"' in text
+    toml.write_text(text.replace('platform = "sandbox"', 'platform = "manual"', 1), "utf-8")
+    before_events = events(ws)
+    with pytest.raises(WorkspaceError, match="not today") as refused:
+        run_tick(ws.root, DAY0 - dt.timedelta(days=15))
+    assert "不是今天" in refused.value.in_language("zh")
+    assert events(ws) == before_events
+    dry = run_tick(ws.root, DAY0 - dt.timedelta(days=15), dry_run=True)  # positive control
+    assert dry.dry_run

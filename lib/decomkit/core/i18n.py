@@ -521,6 +521,11 @@ TEXT: dict[str, dict[str, str]] = {
                             "zh": "向受影响人员发送停用预告"},
     "tick.correction": {"en": "correction of a notice", "zh": "预告更正"},
     "tick.reminder": {"en": "reminder to the approver", "zh": "审批提醒"},
+    "tick.as_of_live": {
+        "en": "a tick as of {day} is not today: people would be told on the wrong day; run it "
+              "with --dry-run to rehearse that day, or without --as-of to do what is due today",
+        "zh": "{day} 不是今天:按该日运行会在错误的日子通知人员;如需演练该日请加 --dry-run,"
+              "如需执行今天到期的事项请去掉 --as-of"},
     "tick.reverify_backup": {"en": "re-verify the backup", "zh": "备份复验"},
     "tick.deadline_notice": {"en": "contract deadline to owner and IT",
                              "zh": "合同截止提醒(负责人与 IT)"},

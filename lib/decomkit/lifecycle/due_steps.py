@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
@@ -108,7 +109,9 @@ def _decided(stage: Stage, due: Due, action: str, dry_run: bool, language: Langu
 
 
 def _advance_notice(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outcome:
-    with app_lock(stage.workspace.root, due.app_id, "send the advance notice of"):
+    # a rehearsal writes nothing, not even a lock's owner file
+    with (nullcontext() if dry_run else
+          app_lock(stage.workspace.root, due.app_id, "send the advance notice of")):
         with stage.workspace.ledger() as ledger:
             state = ledger.state(due.app_id)
             pending = ledger.last(due.app_id, "approval_pending")

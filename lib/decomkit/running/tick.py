@@ -20,8 +20,11 @@ import pandas as pd
 
 from decomkit.context.stage import open_stage
 from decomkit.context.workspace import Workspace
+from decomkit.core.errors import WorkspaceError
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import Audience, table_text
+from decomkit.core.said import said
+from decomkit.lifecycle.authority import workspace_today
 from decomkit.lifecycle.due_steps import Outcome, do_step
 from decomkit.lifecycle.schedule import PORTFOLIO, Due, refreshed, schedule
 from decomkit.records.overview import portfolio_overview
@@ -95,6 +98,13 @@ def run_tick(workspace: str | Workspace, as_of: dt.date | None = None, dry_run: 
     """Do (or, dry, decide) what is due on ``as_of`` (default: today in the workspace's time
     zone) and what earlier days missed; one ledger note for a real tick."""
     root = workspace.root if isinstance(workspace, Workspace) else workspace
+    opened = workspace if isinstance(workspace, Workspace) else Workspace.open(root)
+    if not dry_run and as_of is not None and as_of != workspace_today(opened) \
+            and opened.config.platform != "sandbox":
+        # Another day's tick would tell people on the wrong day (a notice short of its days,
+        # a deadline message early): only a rehearsal, or the sandbox, may run as of it.
+        raise WorkspaceError(str(said("tick.as_of_live", day=as_of.isoformat()))).saying(
+            said("tick.as_of_live", day=as_of.isoformat()))
     outcomes: list[Outcome] = []
     # '' is today where the organisation is (never the machine's day)
     with open_stage(str(root), language=language,
