@@ -164,6 +164,16 @@ def test_one_file_proves_one_step(manual, tmp_path):
         notes = [e.data for e in ledger.events(APP) if e.kind == "note"]
     assert [n["key"] for n in notes if n.get("event") == "console_step_confirmed"] == [
         f"{APP}:k1", f"{APP}:k2"]
+    # A confirmed step keeps its proof: confirming it again with another file (which would
+    # free the first file for another step) is refused; the same confirmation again is kept.
+    kept = platform.path.read_bytes()
+    swapped = cli("confirm", str(ws.root), f"{APP}:k1", "--as", "mallory", "--evidence",
+                  str(shot(tmp_path, "third")))
+    assert swapped.returncode != 0 and "不能替换" in swapped.stderr
+    assert platform.path.read_bytes() == kept
+    with pytest.raises(PlatformError, match="already confirmed"):
+        platform.confirm(f"{APP}:k1", "王伟", own)
+    assert platform.confirm(f"{APP}:k1", "王伟", first)["evidence_sha256"]  # the same again
 
 
 def test_confirmation_needs_a_name_and_evidence(manual, tmp_path):

@@ -521,6 +521,10 @@ TEXT: dict[str, dict[str, str]] = {
                             "zh": "向受影响人员发送停用预告"},
     "tick.correction": {"en": "correction of a notice", "zh": "预告更正"},
     "tick.reminder": {"en": "reminder to the approver", "zh": "审批提醒"},
+    "console.already_confirmed": {
+        "en": "step {step} was already confirmed by {who} with {file}; its evidence is kept and "
+              "cannot be replaced",
+        "zh": "步骤 {step} 已由 {who} 以 {file} 确认;其证据已保存,不能替换"},
     "tick.as_of_live": {
         "en": "a tick as of {day} is not today: people would be told on the wrong day; run it "
               "with --dry-run to rehearse that day, or without --as-of to do what is due today",

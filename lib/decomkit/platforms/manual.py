@@ -128,6 +128,11 @@ class ManualPlatform(Platform):
             step = state["steps"].get(key)
             if step is None:
                 raise platform_error("confirm", "err.no_step_waiting", step=key)
+            if step["status"] == "confirmed":  # its proof is kept: never swapped for another
+                if step.get("evidence_sha256") == digest and step.get("who") == who.strip():
+                    return dict(step)  # the same confirmation again (a notebook re-run)
+                raise platform_error("confirm", "console.already_confirmed", step=key,
+                                     who=step.get("who", ""), file=step.get("evidence", ""))
             other = self._evidence_used(state, digest, key)
             if other:  # one screenshot cannot prove two different steps
                 raise platform_error("confirm", "console.reused", file=path.name, other=other)
