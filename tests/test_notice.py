@@ -19,6 +19,7 @@ from decomkit.lifecycle.advance import (
 from decomkit.lifecycle.approval import submit_approval, withdraw_approval
 from decomkit.lifecycle.authority import workspace_today
 from decomkit.lifecycle.execute import run_disable
+from decomkit.platforms.dingtalk_form import LABELS
 from decomkit.platforms.sandbox import SandboxPlatform
 from decomkit.running.batch import run_batch
 from helpers import approve, close_jxc_documents, set_config, world
@@ -73,7 +74,7 @@ def test_the_default_planned_date_gives_advance_days_of_notice(ready):
     event = submit_approval(stage(ready), APP, reason="已由仓储管理WMS替代")
     planned = today + dt.timedelta(days=7)  # notify.advance_days in the demo
     assert event.data["plan"]["date"] == planned.isoformat()
-    assert event.data["form"]["计划停用日期 / Planned date"] == planned.isoformat()
+    assert event.data["form"][LABELS["date"]] == planned.isoformat()
     approve(ready, APP, stage(ready))
     assert sandbox(ready).outbox() == []  # approval tells no one: the disable is not run yet
     run = run_disable(stage(ready), APP, dry_run=False, confirm=APP, today=today)

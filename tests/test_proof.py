@@ -22,6 +22,7 @@ from decomkit.cli import main
 from decomkit.context.workspace import Workspace
 from decomkit.core.canonical import canonical_json
 from decomkit.core.errors import LedgerIntegrityError, SigningKeyError
+from decomkit.platforms.dingtalk_form import LABELS
 from decomkit.proof.anchors import add_folder_anchor, checkpoint_text
 from decomkit.proof.checkpoints import (
     AnchorWarning,
@@ -398,7 +399,7 @@ def test_the_dingtalk_approval_form_and_the_auditors_robot_carry_the_checkpoint(
         event = submit_approval(open_stage(str(ws.root), analyst="it-admin"), app,
                                 reason="成本过高")
         form = fake.instances[event.data["instance_id"]]["formComponentValues"]
-        value = next(f["value"] for f in form if f["name"] == "台账校验 / Ledger checkpoint")
+        value = next(f["value"] for f in form if f["name"] == LABELS["checkpoint"])
         latest = next(c for c in stored_checkpoints(ws.ledger_path)
                       if checkpoint_text(c) == value)  # the head before approval_pending
         assert latest["seq"] < event.seq

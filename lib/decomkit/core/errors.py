@@ -66,8 +66,9 @@ class Problem:
 
     def in_language(self, language: str) -> str:
         """The problem as the reader of ``language`` reads it (a ``what``/``fix`` given as a
-        ``core.said.Said`` in its form; a plain one as written)."""
-        if language != "zh":
+        ``core.said.Said`` in its form). A problem whose words are not said in ``language``
+        stays whole in English: never a Chinese location around an English sentence."""
+        if language != "zh" or not self.said_in(language):
             return str(self)
         where = self.file
         if self.row is not None:
@@ -76,6 +77,9 @@ class Problem:
             where += t("input.column", "zh", column=self.column)
         what, fix = (getattr(x, "by_language", {}).get(language, x) for x in (self.what, self.fix))
         return t("input.problem", "zh", where=where, what=what, fix=fix)
+
+    def said_in(self, language: str) -> bool:
+        return all(language in getattr(x, "by_language", {}) for x in (self.what, self.fix))
 
 
 class InputError(DecomkitError):
@@ -91,7 +95,8 @@ class InputError(DecomkitError):
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
     def in_language(self, language: str) -> str:
-        if language != "zh":
+        # one language for the whole message: Chinese only when every problem is said in it
+        if language != "zh" or not all(p.said_in(language) for p in self.problems):
             return str(self)
         head = t("input.problems", "zh", n=len(self.problems))
         return "\n".join([head, *(f"  - {p.in_language(language)}" for p in self.problems)])
