@@ -455,3 +455,18 @@ def test_a_live_tick_on_a_real_platform_runs_for_today_only(ready):
     assert events(ws) == before_events
     dry = run_tick(ws.root, DAY0 - dt.timedelta(days=15), dry_run=True)  # positive control
     assert dry.dry_run
+
+
+def test_a_request_recorded_outside_the_kit_does_not_stop_the_tick(ready):
+    """A request recorded by hand (no plan: no day anybody was told) gets its reminders and
+    nothing else; the other apps' steps still run."""
+    ws = ready
+    with ws.ledger() as ledger:
+        ledger.transition("survey", "approval_pending", "analyst", {
+            "instance_id": "sbx-outside", "plan_hash": "0" * 64, "approvers": ["u0002"]},
+            override_reason="a request made outside the kit, recorded for the test",
+            at=dt.datetime.combine(DAY0, dt.time(3), tzinfo=dt.UTC).isoformat())
+    report = run_tick(ws, DAY0 + dt.timedelta(days=10), dry_run=True, language="en")
+    steps = {(o.due.app_id, o.due.step) for o in report.outcomes}
+    assert ("survey", "reminder") in steps
+    assert not any(app == "survey" and step != "reminder" for app, step in steps)

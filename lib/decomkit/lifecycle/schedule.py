@@ -122,9 +122,10 @@ def _approvals(stage: Stage, ledger: Ledger, states: dict[str, str], as_of: dt.d
             first = requested_on(pending.data, pending.ts, stage) + dt.timedelta(
                 days=config.approval.due_days)
             yield Due(max(first, as_of), app_id, "reminder", instance)
-        if state not in ("approval_pending", "approved") or not advance:
-            continue
-        planned = dt.date.fromisoformat(pending.data["plan"]["date"])
+        plan = pending.data.get("plan") or {}
+        if state not in ("approval_pending", "approved") or not advance or not plan:
+            continue  # a request recorded outside the kit names no day to tell people of
+        planned = dt.date.fromisoformat(plan["date"])
         send_by = planned - dt.timedelta(days=advance)
         if state == "approved" and as_of > send_by and notices_missing(stage.workspace,
                                                                        app_id):
