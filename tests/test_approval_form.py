@@ -376,3 +376,30 @@ def test_03_shows_the_question_and_takes_the_answer(sandbox_demo, tmp_path):
     answered = run(answer_text="历史记录已迁入考勤打卡。")
     assert f"已在申请 {request['instance_id']} 上答复" in answered
     assert "没有等待答复的提问。" in answered
+
+
+def test_an_answer_carrying_a_key_or_a_secret_is_refused_and_its_text_is_masked(
+        sandbox_demo, tmp_path, monkeypatch):
+    """The answer is a sink: an attachment holding a private key or a secret is refused before
+    anything is sent or kept; the text reaches the request with secrets masked and without
+    control characters. A plain attachment is kept (the positive control)."""
+    from decomkit.lifecycle.questions import answer_approvers
+
+    request = pending_request(sandbox_demo)
+    stage = open_stage(str(sandbox_demo.root), analyst="it-admin")
+    key = tmp_path / "signing.pem"
+    key.write_text("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n"
+                   "-----END PRIVATE KEY-----\n")
+    before = world(sandbox_demo)
+    with pytest.raises(TransitionError, match="含有私钥或密钥"):
+        answer_approvers(stage, "old-attendance", "附上文件", key)
+    assert world(sandbox_demo) == before
+    assert not (sandbox_demo.root / "approvals").exists()
+    secret = "Zq8Xv3Lm0Np7Rt2Wy6Bc9Df4Gh1Jk5"
+    monkeypatch.setenv("DECOMKIT_DINGTALK_APP_SECRET", secret)
+    plain = tmp_path / "migration.txt"
+    plain.write_text("历史记录已迁入考勤打卡。\n", encoding="utf-8")
+    answer_approvers(stage, "old-attendance", f"密钥 {secret}\x07 已轮换", plain)
+    with SandboxPlatform(sandbox_demo.root / "platform")._state(write=False) as state:
+        said = state["approvals"][request["instance_id"]]["comments"][-1]["comment"]
+    assert "已轮换" in said and secret not in said and "\x07" not in said

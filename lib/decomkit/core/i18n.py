@@ -973,6 +973,10 @@ TEXT: dict[str, dict[str, str]] = {
                     "zh": "已在申请 {instance_id} 上答复"},
     "answer.empty": {"en": "the answer is empty: write it with --text (answer_text in 03)",
                      "zh": "答复为空:请用 --text 填写(03 中为 answer_text)"},
+    "answer.secret_file": {
+        "en": "the attachment {path} holds a private key or a secret; it is not sent nor kept: "
+              "attach a file without it",
+        "zh": "附件 {path} 含有私钥或密钥,不会发送也不会保存:请附上不含密钥的文件"},
     "answer.no_file": {"en": "the attachment {path} is not a file: give the path of the file",
                        "zh": "附件 {path} 不是文件:请给出文件路径"},
     "answer.none_pending": {"en": "no request is waiting for approval (run 03_approval)",

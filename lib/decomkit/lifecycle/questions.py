@@ -20,7 +20,8 @@ from decomkit.core.errors import TransitionError
 from decomkit.core.files import atomic_write_bytes
 from decomkit.core.i18n import t
 from decomkit.core.locks import app_lock
-from decomkit.core.text import canonical_user_id
+from decomkit.core.sinks import scrub
+from decomkit.core.text import body_text, canonical_user_id
 from decomkit.lifecycle.authority import authorize
 from decomkit.platforms import ApprovalStatus, Notification, Platform
 from decomkit.proof.gates import Grant, Refusal
@@ -110,6 +111,17 @@ def _tell(ledger: Ledger, platform: Platform, app_id: str, actor: str, key: str,
                     lambda: platform.settled("notify", key), grant=grant)
 
 
+def _holds_secret(data: bytes) -> bool:
+    """A private key, or text in which the sinks would mask something."""
+    if b"PRIVATE KEY" in data:
+        return True
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False  # an image or a document: its bytes are not read as text
+    return scrub(text) != text
+
+
 def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Path | None = None,
                      ) -> Event:
     """Add the requester's answer (and an attachment) to the pending request, on the platform
@@ -121,6 +133,13 @@ def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Pat
     if path is not None and not path.is_file():
         raise TransitionError(app_id, "answer the approvers",
                               t("answer.no_file", stage.language, path=path.name))
+    # What goes to the approvers and into the workspace is a sink like any other: the text
+    # with secrets masked and no control characters; an attachment holding a key or a secret
+    # is refused (it would be copied into the workspace and named on the request).
+    text = scrub(body_text(text.strip()))
+    if path is not None and _holds_secret(path.read_bytes()):
+        raise TransitionError(app_id, "answer the approvers",
+                              t("answer.secret_file", stage.language, path=path.name))
     with app_lock(stage.workspace.root, app_id, "answer the approvers of"), \
             stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
