@@ -319,3 +319,16 @@ def test_a_timeout_that_took_effect_is_not_sent_again(tmp_path):
         assert led.action("jxc:pi-1:disable").status == "unknown"
         assert once() == (None, False)
     assert [c["operation"] for c in platform.calls()] == ["disable"]
+
+
+def test_a_request_settled_as_sent_needs_its_instance_id(ledger):
+    """Tracking, answers and notice keys build on the request's instance id: a person who
+    finds it took effect gives it, or nothing is recorded."""
+    with pytest.raises(KeyboardInterrupt):
+        ledger.run_once("r", APP, "submit_approval", "analyst", interrupted, grant=LIVE)
+    rows = len(ledger.events(APP))
+    with pytest.raises(TransitionError, match="instance id"):
+        ledger.settle("r", True, "王伟")
+    assert ledger.action("r").status == "started" and len(ledger.events(APP)) == rows
+    ledger.settle("r", True, "王伟", "proc-inst-1")  # the positive control
+    assert ledger.action("r").status == "done"

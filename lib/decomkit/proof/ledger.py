@@ -121,6 +121,11 @@ CREATE TABLE IF NOT EXISTS actions (
 """
 
 
+# Operations whose result later steps build on: settled as done, they need it given.
+RESULT_NEEDED = {"submit_approval": "a request that took effect needs its instance id: give it "
+                                    "with --result (find it in the OA approval admin)"}
+
+
 class Ledger:
     """The workspace's ledger. Open one per process; it is cheap."""
 
@@ -471,6 +476,8 @@ class Ledger:
             raise TransitionError(action.app_id if action else "?", f"settle {key}",
                                   "no unsettled action has this key"
                                   + (f" (it is {action.status})" if action else ""))
+        if happened and result in (None, "") and action.operation in RESULT_NEEDED:
+            raise TransitionError(action.app_id, f"settle {key}", RESULT_NEEDED[action.operation])
         self._record_action(key, action.app_id, action.operation, actor,
                             "done" if happened else "failed", result,
                             {"settled": f"by {actor}: "
