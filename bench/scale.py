@@ -194,37 +194,22 @@ DINGTALK: list = []  # --dingtalk: the strict local DingTalk server (tests/fake_
 def on_strict_server(workspace: Path) -> None:
     """Point ``workspace`` at a strict local DingTalk server holding its inventory as an
     organisation (the one tests/test_dingtalk.py uses), so every call is metered."""
-    import importlib.util
     import os
+    import runpy
 
     from decomkit.context.workspace import Workspace
 
-    # the tests' strict server, loaded by its path (the tests folder is not a package)
-    path = Path(__file__).resolve().parents[1] / "tests" / "fake_dingtalk.py"
-    spec = importlib.util.spec_from_file_location("fake_dingtalk", path)
-    assert spec is not None and spec.loader is not None
-    fake = importlib.util.module_from_spec(spec)
-    sys.modules["fake_dingtalk"] = fake  # its dataclasses look their module up by name
-    spec.loader.exec_module(fake)
-    APP_KEY, APP_SECRET, FakeDingTalk, User = (fake.APP_KEY, fake.APP_SECRET,
-                                               fake.FakeDingTalk, fake.User)
-    organisation_from_inventory = fake.organisation_from_inventory
-
+    # the tests' strict server, run from its file (the tests folder is not a package)
+    fake = runpy.run_path(str(Path(__file__).resolve().parents[1] / "tests" / "fake_dingtalk.py"))
     inventory = Workspace.open(workspace).inventory(["usage_events", "users"])
-    org, agent_ids = organisation_from_inventory(inventory, admins={"it-admin"})
-    org.users.setdefault("it-admin", User("it-admin", "IT 管理员", [next(iter(org.departments))]))
-    server = FakeDingTalk(org).start()
+    org, agent_ids = fake["organisation_from_inventory"](inventory, admins={"it-admin"})
+    org.users.setdefault("it-admin", fake["User"]("it-admin", "IT 管理员",
+                                                  [next(iter(org.departments))]))
+    server = fake["FakeDingTalk"](org).start()
     DINGTALK.append(server)
-    os.environ["DECOMKIT_DINGTALK_APP_KEY"] = APP_KEY  # the local server's test app
-    os.environ["DECOMKIT_DINGTALK_APP_SECRET"] = APP_SECRET
-    config = workspace / "decomkit.toml"
-    text = (config.read_text(encoding="utf-8")
-            .replace('platform = "sandbox"', 'platform = "dingtalk"')
-            .replace("https://api.dingtalk.com", server.url)
-            .replace("https://oapi.dingtalk.com", server.url)
-            .replace('operator_user_id = ""', 'operator_user_id = "it-admin"'))
-    text += "".join(f'"{app}" = {agent}\n' for app, agent in agent_ids.items())
-    config.write_text(text, encoding="utf-8")
+    os.environ["DECOMKIT_DINGTALK_APP_KEY"] = fake["APP_KEY"]  # the local server's test app
+    os.environ["DECOMKIT_DINGTALK_APP_SECRET"] = fake["APP_SECRET"]
+    server.configure(workspace, agent_ids)
 
 
 def choose(run: SizeRun, workspace: Path, sample: int | None, first: list[str]) -> list[str]:

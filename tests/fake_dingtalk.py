@@ -287,6 +287,24 @@ class FakeDingTalk:
         self.server.shutdown()
         self.server.server_close()
 
+    def configure(self, root: Path, agent_ids: dict[str, int], operator: str = "it-admin",
+              more: tuple[tuple[str, str], ...] = ()) -> None:
+        """Point the workspace at ``root`` at this server, as an operator would configure it
+        (``decomkit.toml``): platform ``dingtalk``, both API hosts, ``operator`` as the
+        operator, each app's agentId (``agent_ids``), then the ``(old, new)`` changes in
+        ``more``. The app key and secret (``APP_KEY``, ``APP_SECRET``) go in the environment,
+        which is the caller's to set (``monkeypatch.setenv`` in tests)."""
+        config = root / "decomkit.toml"
+        text = (config.read_text(encoding="utf-8")
+                .replace('platform = "sandbox"', 'platform = "dingtalk"')
+                .replace("https://api.dingtalk.com", self.url)
+                .replace("https://oapi.dingtalk.com", self.url)
+                .replace('operator_user_id = ""', f'operator_user_id = "{operator}"'))
+        for old, new in more:
+            text = text.replace(old, new)
+        text += "".join(f'"{app}" = {agent}\n' for app, agent in agent_ids.items())
+        config.write_text(text, encoding="utf-8")
+
     # -------------------------------------------------------------- test controls
 
     def fail(self, path: str, kind: str, count: int = 1, *, after: int = 0,

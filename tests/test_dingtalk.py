@@ -435,16 +435,8 @@ def on_dingtalk(demo, fake, org, monkeypatch, retire):
     """The demo workspace on DingTalk (the local server), two apps backed up and verified."""
     monkeypatch.setenv("DECOMKIT_DINGTALK_APP_KEY", APP_KEY)
     monkeypatch.setenv("DECOMKIT_DINGTALK_APP_SECRET", APP_SECRET)
-    config = demo.root / "decomkit.toml"
-    text = (config.read_text(encoding="utf-8")
-            .replace('platform = "sandbox"', 'platform = "dingtalk"')
-            .replace("https://api.dingtalk.com", fake.url)
-            .replace("https://oapi.dingtalk.com", fake.url)
-            .replace('operator_user_id = ""', 'operator_user_id = "it-admin"')
-            .replace('process_code = ""', f'process_code = "{PROCESS}"')
-            .replace("agent_id = 0 ", "agent_id = 1 "))
-    text += "".join(f'"{app}" = {agent}\n' for app, agent in org[1].items())
-    config.write_text(text, encoding="utf-8")
+    fake.configure(demo.root, org[1], more=(('process_code = ""', f'process_code = "{PROCESS}"'),
+                                            ("agent_id = 0 ", "agent_id = 1 ")))
     no_advance_notice(demo)  # the advance notice has tests of its own (test_notice)
     for app in (APP, SELF_BUILT):
         retire(demo, app)
