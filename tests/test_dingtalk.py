@@ -206,28 +206,27 @@ def test_the_ip_ban_body_is_reported_not_a_crash(fake, org, kind):
 
 # ------------------------------------------------------------------ 3. revocation order
 
-def test_revocation_restricts_first_then_removes_the_rest(fake, org):
+def test_revocation_is_one_call_when_it_fits(fake, org):
     agent = org[1][APP]
     viewers = org[0].ordinary_viewers(agent)
     assert viewers  # positive control: people see the app before
     client(fake, org).set_visible_scope(APP, Scope(only_admin_visible=True), key="k")
     posts = [e["body"] for e in fake.log if e["method"] == "POST" and "/scopes" in e["path"]]
-    assert posts[0] == {"onlyAdminVisible": True}
-    assert all("onlyAdminVisible" not in b for b in posts[1:]) and len(posts) >= 2
-    assert [seen for _, seen in fake.exposures] == [[]] * len(posts)
+    assert len(posts) == 1 and posts[0]["onlyAdminVisible"] is True and posts[0]["delDeptIds"]
+    assert [seen for _, seen in fake.exposures] == [[]]
     assert org[0].apps[agent].dept_ids == [] and org[0].apps[agent].only_admin_visible
 
 
-def test_restoring_a_scope_opens_it_last(fake, org):
+def test_restoring_a_scope_is_one_call_when_it_fits(fake, org):
     dt_client = client(fake, org)
     agent = org[1][APP]
     before = dt_client.get_app(APP).scope
     dt_client.set_visible_scope(APP, Scope(only_admin_visible=True), key="k")
     dt_client.set_visible_scope(APP, before, key="k2")
     posts = [e["body"] for e in fake.log if e["method"] == "POST" and "/scopes" in e["path"]]
-    assert posts[-1] == {"onlyAdminVisible": False}
+    assert len(posts) == 2 and posts[-1]["onlyAdminVisible"] is False
     assert dt_client.get_app(APP).scope == before
-    assert all(seen == [] for _, seen in fake.exposures[:-1])  # closed until the last call
+    assert fake.exposures[0][1] == []  # closed, then opened in one call to what it was
     assert fake.exposures[-1][1] == org[0].ordinary_viewers(agent) != []
 
 
@@ -238,12 +237,19 @@ def test_department_names_are_refused_before_any_call(fake, org):
     assert len(fake.changing_calls()) == before
 
 
-def test_scope_changes_are_chunked(fake, org):
+def test_a_change_of_several_calls_restricts_first_and_opens_last(fake, org):
     dt_client = client(fake, org)
-    many = tuple(f"u{k:04d}" for k in range(1, 231))
+    many = tuple(f"u{k:04d}" for k in range(1, 231))  # 3 lists of ≤100 people
     dt_client.set_visible_scope(APP, Scope(user_ids=many), key="k")
     app = org[0].apps[org[1][APP]]
     assert app.user_ids == list(many) and app.dept_ids == [] and not app.only_admin_visible
+    posts = [e["body"] for e in fake.log if e["method"] == "POST" and "/scopes" in e["path"]]
+    assert len(posts) == 3 and all(len(ids) <= 100 for b in posts for ids in b.values()
+                                   if isinstance(ids, list))
+    assert posts[0]["onlyAdminVisible"] is True and posts[0]["delDeptIds"]
+    assert "onlyAdminVisible" not in posts[1] and posts[-1]["onlyAdminVisible"] is False
+    assert all(seen == [] for _, seen in fake.exposures[:-1])  # closed until the last call
+    assert fake.exposures[-1][1] == org[0].ordinary_viewers(org[1][APP]) != []
 
 
 # ------------------------------------------------------------------ 4. the robot
@@ -542,6 +548,8 @@ def test_killed_between_the_two_scope_calls_the_app_was_never_open(on_dingtalk, 
     stage = open_stage(str(on_dingtalk.root), analyst="it-admin")
     with stage:
         _approve(stage, fake, SELF_BUILT)
+    # 150 roles in its scope: clearing it takes two calls (≤100 ids a list)
+    organisation.apps[agent].role_ids = list(range(9001, 9151))
     assert organisation.ordinary_viewers(agent)  # positive control: open before
     fake.fail("/scopes", "hang", method="POST", after=1)  # the second scope call never answers
     code = ("from decomkit.context.stage import open_stage\n"

@@ -80,6 +80,7 @@ from decomkit.platforms.manual import ManualPlatform
 STATUS: dict[int, AppStatus] = {0: "disabled", 1: "enabled", 3: "expired"}
 MAX_USERS, MAX_DEPTS = 100, 20  # receivers per work notification
 MAX_LIST = 100  # ids per add/del list in one scope call
+MAX_IDS = 2000  # ids in all the lists of one scope call
 MAX_PAGES = 500  # pages of one listing before it is refused as endless
 
 # Tokens live as long as the process: every client of the same app key shares them, so a
@@ -434,35 +435,40 @@ class DingTalkPlatform(Platform):
                             "itself; track the request with 03_approval")
 
     def set_visible_scope(self, app_id: str, scope: Scope, *, key: str) -> None:
-        """Move the scope to ``scope`` without ever opening the app wider than either end:
-        the first call restricts it to admins, the ids change while it is restricted, and
-        only a target that is not admins-only is opened, by the last call. A crash in between
-        leaves it admins-only. Setting a state is harmless to repeat."""
+        """Move the scope to ``scope`` without ever opening the app wider than either end.
+        One call when the change fits one (≤100 ids a list, ≤2000 in all): the ids and
+        ``onlyAdminVisible`` change together. When it takes several, the first call also
+        restricts it to admins, the ids change while it is restricted, and only a target
+        that is not admins-only is opened, by the last call: a crash in between leaves it
+        admins-only. Setting a state is harmless to repeat."""
         agent = self._agent(app_id)
         want_depts, want_roles = _longs(scope.dept_ids, "department"), _longs(scope.role_ids,
                                                                               "role")
         current = self.get_app(app_id).scope
         now_depts, now_roles = _longs(current.dept_ids, "department"), _longs(current.role_ids,
                                                                              "role")
-        changes: list[dict[str, object]] = []
+        bodies: list[dict[str, object]] = []
         for kind, now, want in (("User", list(current.user_ids), list(scope.user_ids)),
                                 ("Dept", now_depts, want_depts), ("Role", now_roles, want_roles)):
             for verb, ids in (("add", [x for x in want if x not in now]),
                               ("del", [x for x in now if x not in want])):
-                changes += [{f"{verb}{kind}Ids": ids[i:i + MAX_LIST]}
-                            for i in range(0, len(ids), MAX_LIST)]
-        bodies: list[dict[str, object]] = []
-        if changes or scope.only_admin_visible:
-            if not current.only_admin_visible:
-                bodies.append({"onlyAdminVisible": True})
-            bodies += changes
-            if not scope.only_admin_visible:
-                bodies.append({"onlyAdminVisible": False})
-        elif current.only_admin_visible:
-            bodies.append({"onlyAdminVisible": False})
+                for i in range(0, len(ids), MAX_LIST):  # into the first body with room
+                    field, chunk = f"{verb}{kind}Ids", ids[i:i + MAX_LIST]
+                    body = next((b for b in bodies if field not in b and len(chunk) + sum(
+                        len(v) for v in b.values() if isinstance(v, list)) <= MAX_IDS), None)
+                    if body is None:
+                        bodies.append(body := {})
+                    body[field] = chunk
+        several = len(bodies) > 1
+        if several and not current.only_admin_visible:
+            bodies[0]["onlyAdminVisible"] = True  # restricted while the ids change
+        bodies = bodies or [{}]
+        if scope.only_admin_visible != (current.only_admin_visible or several):
+            bodies[-1]["onlyAdminVisible"] = scope.only_admin_visible
         self._scopes.pop(agent, None)
         for body in bodies:
-            self._call("set_scope", json=body, agentId=agent, app=app_id)
+            if body:
+                self._call("set_scope", json=body, agentId=agent, app=app_id)
 
     def add_to_scope(self, app_id: str, user_ids: Sequence[str], *, key: str,
                      labels: Mapping[str, str] | None = None) -> None:

@@ -61,10 +61,11 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
              body=("addUserIds", "delUserIds", "addDeptIds", "delDeptIds", "addRoleIds",
                    "delRoleIds", "onlyAdminVisible"),
              permission="qyapi_microapp_manage",
-             note="≤100 ids per list; the first call restricts (onlyAdminVisible=true), the "
-                  "others remove the rest, so the app is never open to everyone in between; "
-                  "adding people to a replacement sends addUserIds alone (never "
-                  "onlyAdminVisible), so nobody loses it for a moment"),
+             note="≤100 ids per list, ≤2000 in all; a change that fits is one call (the ids "
+                  "and onlyAdminVisible together); one of several calls is restricted by the "
+                  "first (onlyAdminVisible=true) and opened only by the last, so the app is "
+                  "never open to everyone in between; adding people to a replacement sends "
+                  "addUserIds alone (never onlyAdminVisible), so nobody loses it for a moment"),
     Endpoint("admin_access", "GET", "/v1.0/microApp/apps/{agentId}/users/{userId}/adminAccess",
              "api", "header", "whether a user may manage the app (preflight, review)", True,
              "micro_app_1_0.GetMicroAppUserAccess", permission="qyapi_get_microapp_list"),
