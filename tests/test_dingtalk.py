@@ -525,6 +525,16 @@ def test_the_whole_lifecycle_on_dingtalk(on_dingtalk, fake, org, tmp_path):
         metered = [p for _, p in fake.calls if not any(
             t in p for t in ("/oauth2/accessToken", "/gettoken", "/robot/send"))]
         assert sum(meter.values()) == len(metered) and meter[SELF_BUILT] and meter[APP]
+        # every call about an app is metered for it, the approval's poll too: the whole
+        # lifecycle of the self-built app is 9 (the budget of 6 is not reached: the
+        # notices before and after, the request and its poll are about the app as well)
+        lines = [json.loads(line) for line in
+                 (on_dingtalk.root / "platform" / CALLS_NAME).read_text("utf-8").splitlines()]
+        made = sorted(e["call"] for e in lines if e["app"] == SELF_BUILT)
+        assert made == ["admin_access", "get_approval", "get_scope", "get_scope",
+                        "inactive_app", "set_scope", "start_approval", "work_notice",
+                        "work_notice"], made
+        assert meter[APP] == 8  # the same but the disable, a console step
 
         # Rollback of the self-built app: enable by hand, the saved scope back by API.
         assert app.dept_ids == []

@@ -154,6 +154,7 @@ class DingTalkPlatform(Platform):
         self._lists: dict[bool, list[dict]] = {}
         self._scopes: dict[int, Scope] = {}
         self._admins: dict[tuple[str, int], bool] = {}
+        self._instance_apps: dict[str, str] = {}  # approval instance → app (metering)
 
     @classmethod
     def from_workspace(cls, workspace: WorkspaceLike) -> DingTalkPlatform:
@@ -411,8 +412,17 @@ class DingTalkPlatform(Platform):
         apps = self._call("user_apps", userId=user_id, app=app_id)["appList"]
         return any(a["agentId"] == agent for a in apps)
 
+    def _app_of(self, instance_id: str) -> str:
+        """The app an approval instance is about, from the send that created it ("" when
+        this workspace did not): read once, a poll every second asks again."""
+        if instance_id not in self._instance_apps:
+            key = self.sends.key_of(instance_id)
+            self._instance_apps[instance_id] = _app_in(key) if key else ""
+        return self._instance_apps[instance_id]
+
     def approval_status(self, instance_id: str) -> ApprovalStatus:
-        raw = self._call("get_approval", params={"processInstanceId": instance_id})["result"]
+        raw = self._call("get_approval", params={"processInstanceId": instance_id},
+                         app=self._app_of(instance_id))["result"]
         operations = raw.get("operationRecords") or ()
         records = tuple({"user_id": r.get("userId"), "result": r.get("result"),
                          "comment": r.get("remark", ""), "date": r.get("date")}
@@ -520,7 +530,7 @@ class DingTalkPlatform(Platform):
             return None
         if key in entries and entries[key]["operation"] == "submit_approval":
             return self._settle_approval(key, entries[key])
-        return self._settle_notice(entries)
+        return self._settle_notice(entries, _app_in(key))
 
     def _settle_approval(self, key: str, entry: dict) -> tuple[bool, object] | None:
         if entry["status"] == "sent":
@@ -531,10 +541,11 @@ class DingTalkPlatform(Platform):
         sent = {(v["name"], v["value"]) for v in entry["form"]}
         found = []
         for instance in self.instance_ids(entry["process_code"], entry["started_ms"] - 60_000,
-                                          [entry["originator"]]):
+                                          [entry["originator"]], app=_app_in(key)):
             if instance in claimed:
                 continue
-            raw = self._call("get_approval", params={"processInstanceId": instance})["result"]
+            raw = self._call("get_approval", params={"processInstanceId": instance},
+                             app=_app_in(key))["result"]
             values = {(v.get("name"), v.get("value"))
                       for v in raw.get("formComponentValues") or ()}
             if raw.get("originatorUserId") == entry["originator"] and sent <= values:
@@ -547,23 +558,23 @@ class DingTalkPlatform(Platform):
         self.sends.update(key, status="absent", settled="asked DingTalk")
         return False, None
 
-    def _settle_notice(self, entries: dict[str, dict]) -> tuple[bool, object] | None:
+    def _settle_notice(self, entries: dict[str, dict], app: str) -> tuple[bool, object] | None:
         if any(e["status"] in OPEN for e in entries.values()):
             return None  # no task id: DingTalk cannot say whether it was delivered
         tasks = [e for e in entries.values() if e["status"] == "sent"]
         for entry in tasks:  # each recorded task is one DingTalk knows
             self._call("send_progress", json={"agent_id": entry["agent_id"],
-                                              "task_id": int(entry["result"])})
+                                              "task_id": int(entry["result"])}, app=app)
         total = max((int(e.get("chunks", 1)) for e in entries.values()), default=1)
         if len(tasks) == total:
             return True, ",".join(str(e["result"]) for e in sorted(
                 tasks, key=lambda e: int(e.get("chunk", 0))))
         return False, None  # some chunks never sent: notify() sends only those
 
-    def instance_ids(self, process_code: str, since_ms: int,
-                     user_ids: Sequence[str] = ()) -> list[str]:
+    def instance_ids(self, process_code: str, since_ms: int, user_ids: Sequence[str] = (),
+                     app: str = "") -> list[str]:
         """The ids of the template's approval instances created since ``since_ms``, by
-        ``user_ids`` (every page; a repeated page token is refused)."""
+        ``user_ids`` (every page; a repeated page token is refused), metered for ``app``."""
         ids: list[str] = []
         token, seen = 0, set()
         for _ in range(MAX_PAGES):
@@ -572,7 +583,7 @@ class DingTalkPlatform(Platform):
                                        "maxResults": 20}
             if user_ids:
                 body["userIds"] = list(user_ids)
-            result = self._call("list_instance_ids", json=body).get("result") or {}
+            result = self._call("list_instance_ids", json=body, app=app).get("result") or {}
             ids += [str(i) for i in result.get("list") or ()]
             following = result.get("nextToken")
             if following in (None, "") or not str(following).isdigit():
@@ -665,7 +676,7 @@ class DingTalkPlatform(Platform):
                                   f"it with 'decomkit settle WORKSPACE {key.split('#')[0]}'")
         self.sends.begin(key, operation, **facts)
         try:
-            answer = self._call(endpoint, json=body, app=key.split(":", 1)[0])
+            answer = self._call(endpoint, json=body, app=_app_in(key))
         except PlatformTimeout as exc:
             self.sends.update(key, status="unknown", error=exc.detail)
             raise
@@ -680,7 +691,8 @@ class DingTalkPlatform(Platform):
                           key: str) -> None:
         self._call("terminate_approval", json={"processInstanceId": instance_id,
                                                "isSystem": False, "remark": remark,
-                                               "operatingUserId": operator})
+                                               "operatingUserId": operator},
+                   app=_app_in(key))
 
     def comment_approval(self, instance_id: str, user_id: str, text: str,
                          attachment: Path | None = None, *, key: str) -> None:
@@ -693,7 +705,8 @@ class DingTalkPlatform(Platform):
                                   f"(SHA-256 {remark['attachment_sha256']})")
         self._call("comment_approval", json={"processInstanceId": instance_id,
                                              "text": remark["comment"],
-                                             "commentUserId": user_id})
+                                             "commentUserId": user_id},
+                   app=_app_in(key))
 
     def save_template(self, process_code: str = "", language: str = "zh") -> str:
         """Create the 软件停用申请 template with exactly the kit's fields, named in the
@@ -780,6 +793,11 @@ class DingTalkPlatform(Platform):
 
 ROBOT_LIMIT = 410100  # the group robot: 20 messages a minute, then blocked for 10 minutes
 ROBOT_STATE_NAME = "notify-robot.json"
+
+
+def _app_in(key: str) -> str:
+    """The app a step's key is about (``bi-pro:pi-1:notify-before`` → ``bi-pro``)."""
+    return key.split(":", 1)[0]
 
 
 def _deferred(until: float) -> str:

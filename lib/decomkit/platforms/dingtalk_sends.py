@@ -66,6 +66,12 @@ class SendJournal:
         with self._entries() as entries:
             entries.setdefault(key, {}).update(changes)
 
+    def key_of(self, result: str) -> str | None:
+        """The key whose send was answered with ``result`` (an approval's instance id)."""
+        with self._entries(write=False) as entries:
+            return next((k for k, e in entries.items() if e.get("status") == "sent"
+                         and str(e.get("result")) == result), None)
+
     def results(self) -> set[str]:
         """Every result recorded as sent (an instance already claimed by some key)."""
         with self._entries(write=False) as entries:
