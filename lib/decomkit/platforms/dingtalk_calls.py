@@ -17,11 +17,11 @@ from collections import Counter
 from pathlib import Path
 
 CALLS_NAME = "dingtalk-calls.jsonl"
-BUDGET_PER_APP = 6  # metered calls about one app (its scope, admin check, disable) over its
-# whole lifecycle (tests/test_dingtalk.py::test_the_whole_lifecycle_on_dingtalk)
-# What one app's lifecycle takes in all, for the quota estimate before a batch: its own calls,
-# the approval request and a few polls, the notices before and after, its stage runs' reads of
-# the app list and the template (measured: 8–9 per app plus 4 shared in the lifecycle test).
+# What one app's lifecycle takes in all, for the quota estimate before a batch: its own calls
+# (scope, admin check, the approval request and its polls, the notices before and after, the
+# disable, the verification) and its stage runs' reads of the app list and the template
+# (measured in tests/test_dingtalk.py::test_the_whole_lifecycle_on_dingtalk: 8–9 metered for
+# the app, in one process; each stage run in a kernel of its own reads the scope again).
 ESTIMATE_PER_APP = 14
 
 
