@@ -181,6 +181,13 @@ def test_labels_of_crowded_points_are_placed_apart_and_inside():
     assert overlap(boxes[0], (boxes[0][0] + 1, boxes[0][1] + 1, 5, 5))
 
 
+def test_a_label_away_from_its_point_gets_a_line_to_the_nearest_edge():
+    """The leader rule both scatters share: none beside the point, else to the box's edge."""
+    assert live.leader((10.0, 10.0), (14.0, -7.0, 40.0, 13.0)) is None  # 4 px up-right
+    assert live.leader((10.0, 10.0), (40.0, 30.0, 40.0, 13.0)) == (40.0, 30.0)
+    assert live.leader((10.0, 10.0), (-50.0, 40.0, 120.0, 13.0)) == (10.0, 40.0)  # straight down
+
+
 def test_live_charts_name_apps_as_text():
     hostile = '<img src=x onerror="alert(1)">&'
     table = pd.DataFrame({
