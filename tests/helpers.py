@@ -8,6 +8,9 @@ import socket
 import sqlite3
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.request import urlopen
 
 import openpyxl
@@ -125,6 +128,28 @@ def approve(ws, app_id: str, stage) -> None:
     for user in pending["approvers"]:
         sandbox.decide_approval(pending["instance_id"], user, "agree", "同意")
     assert track_approval(stage, app_id).state == "approved"
+
+
+@contextmanager
+def voila_server(notebook: Path, log: Path, workspace=None, seconds: float = 120,
+                 **options) -> Iterator[str]:
+    """Voila serving ``notebook`` as ``decomkit dashboard`` does (its command and environment,
+    ``options`` passed to ``voila_command``), all it prints kept in ``log``: yields its address
+    once it is up, and stops it afterwards. Waiting asks for a static file: fetching "/" would
+    run the whole notebook in a kernel per try."""
+    from decomkit.running.dashboard import dashboard_env, voila_command
+
+    port = free_port()
+    with log.open("wb") as sink:
+        process = subprocess.Popen(voila_command(notebook, port, open_browser=False, **options),
+                                   env=dashboard_env(workspace), cwd=notebook.parent,
+                                   stdout=sink, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/voila/static/voila.js", process, seconds)
+        yield base
+    finally:
+        stop(process)
 
 
 def voila_cells(base: str, seconds: float = 120, until: int | None = None) -> list[tuple]:

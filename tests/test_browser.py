@@ -18,9 +18,9 @@ import nbformat
 import pytest
 
 from decomkit.context.stage import WORKSPACE_ENV
-from decomkit.running.dashboard import dashboard_env, prepare_dashboard, voila_command
+from decomkit.running.dashboard import prepare_dashboard
 from decomkit.running.runs import STAGES, prepare_stage
-from helpers import free_port, stop, wait_for
+from helpers import free_port, stop, voila_server, wait_for
 
 playwright = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -216,24 +216,17 @@ def dashboard(demo, tmp_path):
     """Voila serving the prepared dashboard as ``decomkit dashboard`` does: its address, and
     the file that keeps Voila's log (stdout and stderr)."""
     notebook = prepare_dashboard(demo)
-    port = free_port()
     log = tmp_path / "voila.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(voila_command(notebook, port, open_browser=False),
-                                   env=dashboard_env(demo),
-                                   cwd=notebook.parent, stdout=sink, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    served = False
     try:
-        try:
-            # a static file: fetching "/" would run the whole portfolio in a kernel per try
-            wait_for(base + "/voila/static/voila.js", process)
-        except BaseException:  # never served: the log says why
+        with voila_server(notebook, log, demo) as base:
+            served = True
+            yield base, log
+    except BaseException:
+        if not served:  # never served: the log says why
             ARTIFACTS.mkdir(exist_ok=True)
             shutil.copyfile(log, ARTIFACTS / "dashboard-failure.log")
-            raise
-        yield base, log
-    finally:
-        stop(process)
+        raise
 
 
 def keep_evidence(page, log: Path, name: str) -> None:

@@ -93,9 +93,33 @@ def test_overlapping_labels_are_detected_and_kept_apart():
     assert charts.overlapping_labels(fig) == []
 
 
+def test_names_stay_inside_the_plot_and_a_moved_name_keeps_a_line_to_its_point():
+    """The static scatter places names by the live charts' rule: a name at the top right corner
+    is drawn inside the axes (offset up and right, it would stick out), and only a name that
+    had to move away from its point gets a line to it."""
+    fig = charts._figure()
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    ax.annotate("旧版考勤机助手", (10, 10), xytext=(4, 4), textcoords="offset points")
+    ax.annotate("进销存", (2, 2), xytext=(4, 4), textcoords="offset points")
+    renderer = charts._renderer(fig)
+    corner = ax.texts[0].get_window_extent(renderer)
+    assert not ax.bbox.contains(corner.x1, corner.y1)  # positive control: it sticks out
+    charts.keep_apart(fig, ax)
+    renderer = charts._renderer(fig)
+    for note in ax.texts:
+        box = note.get_window_extent(renderer)
+        assert ax.bbox.contains(box.x0, box.y0) and ax.bbox.contains(box.x1, box.y1)
+    assert len(ax.lines) == 0  # both sit next to their points: no line
+    for name in ("会议室预订(旧)", "销售日报", "库存盘点助手", "简易项目管理"):
+        ax.annotate(name, (2, 2), xytext=(4, 4), textcoords="offset points")
+    charts.keep_apart(fig, ax)  # five names at one point: those pushed away get a line
+    assert 0 < len(ax.lines) < 5 and charts.overlapping_labels(fig) == []
+
+
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_the_charts_people_read_keep_their_labels_apart(stage, language):
-    from decomkit.analysis.watch import watch_retired
     from decomkit.records.overview import portfolio_overview
 
     inv, as_of = stage.inventory, stage.as_of
@@ -112,6 +136,5 @@ def test_the_charts_people_read_keep_their_labels_apart(stage, language):
                                                            language), language),
         "savings": charts.portfolio_savings_chart(overview.savings, language),
     }
-    assert watch_retired(stage) is not None
     assert {name: charts.overlapping_labels(fig) for name, fig in figures.items()} == {
         name: [] for name in figures}

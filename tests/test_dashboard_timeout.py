@@ -6,13 +6,12 @@ websocket, which the test reads as the browser does."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import nbformat
 import pytest
 
-from decomkit.running.dashboard import TIMEOUT_MESSAGE, dashboard_env, voila_command
-from helpers import free_port, stop, voila_cells, wait_for
+from decomkit.running.dashboard import TIMEOUT_MESSAGE
+from helpers import voila_cells, voila_server
 
 pytest.importorskip("voila")
 CELL_TIMEOUT = 3  # seconds
@@ -27,19 +26,10 @@ def test_a_cell_that_runs_too_long_ends_the_page_with_the_timeout_message(tmp_pa
                 nbformat.v4.new_code_cell('print("never reached")')]
     notebook = tmp_path / "slow.ipynb"
     nbformat.write(nb, notebook)
-    port = free_port()
     log = tmp_path / "voila.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            voila_command(notebook, port, open_browser=False, cell_timeout=CELL_TIMEOUT),
-            env=dashboard_env(), cwd=tmp_path, stdout=sink, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{base}/voila/static/voila.js", process, seconds=60)  # up; runs nothing
+    with voila_server(notebook, log, seconds=60, cell_timeout=CELL_TIMEOUT) as base:
         # the page comes at once; its cells arrive one by one (progressive rendering)
         cells = voila_cells(base, seconds=SLEEP / 2, until=1)
-    finally:
-        stop(process)
     shown = {index: json.dumps(cell.get("outputs", []), ensure_ascii=False)
              for index, cell, _ in cells}
     assert TIMEOUT_MESSAGE in shown.get(1, ""), log.read_text(encoding="utf-8", errors="replace")

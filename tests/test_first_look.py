@@ -34,14 +34,9 @@ from decomkit.analysis.assess import (
 from decomkit.context.stage import WORKSPACE_ENV, open_stage
 from decomkit.core.config import Thresholds
 from decomkit.records.widgets import portfolio_explorer
-from decomkit.running.dashboard import (
-    dashboard_env,
-    first_look,
-    prepare_dashboard,
-    voila_command,
-)
+from decomkit.running.dashboard import first_look, prepare_dashboard
 from decomkit.views import live
-from helpers import free_port, stop, voila_cells, wait_for
+from helpers import voila_cells, voila_server
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("matplotlib", "ipywidgets", "jsonschema", "nbformat")
@@ -104,18 +99,9 @@ def test_the_dashboard_shows_its_headline_before_it_scores_anything(demo):
     notebook = prepare_dashboard(demo)
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     headline = next(i for i, c in enumerate(cells) if "headline(" in "".join(c["source"]))
-    port = free_port()
     log = demo.root / "voila.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(voila_command(notebook, port, open_browser=False),
-                                   env=dashboard_env(demo),
-                                   cwd=notebook.parent, stdout=sink, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/voila/static/voila.js", process)
+    with voila_server(notebook, log, demo) as base:
         got = voila_cells(base, seconds=240, until=headline)
-    finally:
-        stop(process)
     shown = {index: json.dumps(cell.get("outputs", []), ensure_ascii=False)
              for index, cell, _ in got}
     assert [index for index, _, _ in got] == list(range(headline + 1)), log.read_text("utf-8")
@@ -130,19 +116,9 @@ def test_the_dashboard_page_carries_the_headline_before_any_script(demo):
     and the ledger, in the reader's language, above Voila's hidden cells and its scripts."""
     pytest.importorskip("voila")
     notebook = prepare_dashboard(demo)
-    port = free_port()
     log = demo.root / "voila.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(voila_command(notebook, port, open_browser=False),
-                                   env=dashboard_env(demo), cwd=notebook.parent, stdout=sink,
-                                   stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/voila/static/voila.js", process)
-        with urlopen(base + "/", timeout=240) as response:
-            page = response.read().decode("utf-8")
-    finally:
-        stop(process)
+    with voila_server(notebook, log, demo) as base, urlopen(base + "/", timeout=240) as response:
+        page = response.read().decode("utf-8")
     start = page.find('<div class="decomkit-first-look">')
     assert start > 0, log.read_text("utf-8")
     look = page[start:page.index("</div>", start)]
@@ -203,6 +179,13 @@ def test_labels_of_crowded_points_are_placed_apart_and_inside():
         assert not any(overlap(box, other) for other in boxes[i + 1:])
     # positive control: the check sees an overlap when there is one
     assert overlap(boxes[0], (boxes[0][0] + 1, boxes[0][1] + 1, 5, 5))
+
+
+def test_a_label_away_from_its_point_gets_a_line_to_the_nearest_edge():
+    """The leader rule both scatters share: none beside the point, else to the box's edge."""
+    assert live.leader((10.0, 10.0), (14.0, -7.0, 40.0, 13.0)) is None  # 4 px up-right
+    assert live.leader((10.0, 10.0), (40.0, 30.0, 40.0, 13.0)) == (40.0, 30.0)
+    assert live.leader((10.0, 10.0), (-50.0, 40.0, 120.0, 13.0)) == (10.0, 40.0)  # straight down
 
 
 def test_live_charts_name_apps_as_text():

@@ -40,7 +40,8 @@ class Overview:
     counts: pd.DataFrame  # state, apps
     savings: pd.DataFrame  # app_id, name, state, disabled_on, realized, projected, too_early
     deadlines: pd.DataFrame  # every contract's coming deadline: app_id, name, contract_id, ...
-    waiting: pd.DataFrame  # app_id, name, instance_id, requested, waiting_days, waiting_for
+    waiting: pd.DataFrame  # app_id, name, instance_id, requested, waiting_days, waiting_for,
+    # questions (the approvers' open questions, one "name: text" a line)
     failing: pd.DataFrame  # app_id, name, problems
     watch: dict[str, RetiredWatch] = field(default_factory=dict)  # retired apps, watched
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import html
+from functools import cached_property
 from pathlib import Path
 
 import ipywidgets as w
-import numpy as np
 import pandas as pd
 
 from decomkit.analysis.assess import (
@@ -76,15 +76,11 @@ def weight_sliders(weights: Weights, language: Language) -> dict[str, w.FloatSli
 
 def as_html(item) -> str:
     """What an explorer shows, as HTML: a table as people read it (``present``), a light chart
-    (SVG text) as is, a matplotlib figure as a PNG image, an IPython display object as its HTML."""
+    (SVG text) as is, an IPython display object as its HTML."""
     if isinstance(item, pd.DataFrame):
         return table_html(item)
     if isinstance(item, str):
         return item
-    if hasattr(item, "savefig"):
-        import base64
-
-        return f'<img src="data:image/png;base64,{base64.b64encode(charts.png(item)).decode()}">'
     return str(item._repr_html_())
 
 
@@ -137,20 +133,24 @@ class _Explorer:
 class PortfolioExplorer(_Explorer):
     """Weights → the score of every app, its distribution and the TIME scatter, live."""
 
+    @cached_property
+    def _unweighted(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """What does not move with the weights, found once: the columns drawn with each app's
+        quadrant, and the pressures, both in name order (names as plain text), so that a stable
+        sort by score keeps equal scores in name order as ``score_table`` does."""
+        base = self.metrics[["name", "mau_recent", "annual_cost"]].assign(
+            quadrant=time_quadrants(self.pressure))
+        base = base.sort_values("name", kind="stable").astype({"name": object})
+        return base, self.pressure.loc[base.index]
+
     @property
     def scores(self) -> pd.DataFrame:
         """What the explorer draws, and only that: the scores as ``score_table`` gives them,
-        without joining every metric to them on each move (the quadrants do not depend on the
-        weights: found once)."""
-        if not hasattr(self, "_base"):  # by name, names as plain text: a stable sort by score
-            base = self.metrics[["name", "mau_recent", "annual_cost"]].assign(  # then keeps
-                quadrant=time_quadrants(self.pressure))  # equal scores in name order
-            self._base = base.sort_values("name", kind="stable").astype({"name": object})
-            self._pressure = self.pressure.loc[self._base.index]
-        score = contributions(self._pressure, self.weights).sum(axis=1).round(1)
-        table = self._base.assign(score=score,
-                                  recommendation=recommendations(score, self.thresholds))
-        return table.iloc[np.argsort(-score.to_numpy(dtype=float), kind="stable")]
+        without joining every metric to them on each move."""
+        base, pressure = self._unweighted
+        score = contributions(pressure, self.weights).sum(axis=1).round(1)
+        table = base.assign(score=score, recommendation=recommendations(score, self.thresholds))
+        return table.sort_values("score", ascending=False, kind="stable")
 
     def render(self) -> list:
         table = self.scores

@@ -20,6 +20,7 @@ from decomkit.analysis.contracts import ExitPlan
 from decomkit.analysis.impact import Impact
 from decomkit.core.config import Thresholds
 from decomkit.core.i18n import Language, t
+from decomkit.views import live
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -104,26 +105,39 @@ def overlapping_labels(fig: Figure) -> list[tuple[str, str]]:
     return pairs
 
 
-def keep_apart(fig: Figure, ax, step: float = 9.0, tries: int = 24) -> None:
-    """Move the annotations of ``ax`` (placed in offset points) up or down, a step at a time,
-    until none overlaps another; each keeps a thin line to its point."""
-    from matplotlib.text import Annotation
+def keep_apart(fig: Figure, ax) -> None:
+    """Place the annotations of ``ax`` by the rule of the live charts (:func:`live.place_labels`,
+    the first annotation first): each near its point, apart from the others and from the legend,
+    inside the axes; a label that had to move away from its point gets a thin line to it
+    (:func:`live.leader`)."""
+    from matplotlib.text import Annotation, Text
 
     renderer = _renderer(fig)
-    placed: list = []
-    notes = [x for x in ax.texts if isinstance(x, Annotation)
-             and x.get_text().strip()]
-    notes.sort(key=lambda a: -a.get_window_extent(renderer).y0)
-    for note in notes:
-        dx, dy = note.xyann
-        for k in range(tries + 1):
-            if k:
-                shift = step * ((k + 1) // 2) * (1 if k % 2 else -1)
-                note.xyann = (dx, dy + shift)
-            box = note.get_window_extent(renderer).padded(1.0)
-            if not any(box.overlaps(other) for other in placed):
-                break
-        placed.append(note.get_window_extent(renderer).padded(1.0))
+    notes = [x for x in ax.texts if isinstance(x, Annotation) and x.get_text().strip()]
+    if not notes:
+        return
+    top = fig.bbox.height  # matplotlib counts pixels up from the bottom, the rule down from the top
+
+    def box(extent) -> live.Box:
+        return (extent.x0, top - extent.y1, extent.width, extent.height)
+
+    anchors = [(x, top - y) for x, y in ax.transData.transform([note.xy for note in notes])]
+    pad = 1.0  # pixels around each name: drawn, a text may land a pixel off its measure
+    sizes = [box(Text.get_window_extent(note, renderer).padded(pad))[2:] for note in notes]
+    legend = ax.get_legend()
+    boxes = live.place_labels(anchors, sizes, box(ax.bbox),
+                              [box(legend.get_window_extent(renderer))] if legend else [])
+    points = 72 / fig.dpi  # offsets are in points
+    to_data = ax.transData.inverted()
+    for note, (x, y), placed in zip(notes, anchors, boxes, strict=True):
+        left, upper, _, height = placed
+        note.set_horizontalalignment("left")
+        note.set_verticalalignment("bottom")
+        note.xyann = ((left + pad - x) * points, (y - upper - height + pad) * points)
+        if end := live.leader((x, y), placed):
+            line = to_data.transform([(x, top - y), (end[0], top - end[1])])
+            ax.plot(line[:, 0], line[:, 1], color="#999999", lw=0.5, zorder=1, scalex=False,
+                    scaley=False)
 
 
 def png(fig: Figure) -> bytes:
@@ -208,9 +222,7 @@ def cost_usage_scatter(portfolio: pd.DataFrame, language: Language = "zh",
                    label=f"{t(f'quadrant.{quadrant}', language)} ({len(part)})")
     for _, row in portfolio.head(label_top).iterrows():
         ax.annotate(literal(row["name"]), (row["mau_recent"], row["annual_cost"]),
-                    fontsize=8, xytext=(4, 4), textcoords="offset points",
-                    arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.5,
-                                "shrinkA": 0, "shrinkB": 3})
+                    fontsize=8, xytext=(4, 4), textcoords="offset points")
     ax.set_xscale("symlog", linthresh=10)
     # plain numbers (1,000 rather than 10³: no mathtext parser to build), the legend beside the
     # plot (searching for the emptiest corner among 1,000 dots took longer than the drawing)

@@ -7,7 +7,8 @@ browser redraws only that element. They draw the same numbers as the static figu
 :mod:`decomkit.views.charts` (which records and executed notebooks keep, as PNG).
 
 Names are drawn as text (escaped), never as markup; labels of the named points are placed apart
-from each other by :func:`place_labels`.
+from each other by :func:`place_labels` (the static scatter of :mod:`decomkit.views.charts`
+places its names by the same rule).
 """
 
 from __future__ import annotations
@@ -71,6 +72,15 @@ def place_labels(anchors: Sequence[tuple[float, float]], sizes: Sequence[tuple[f
         assert best is not None
         placed.append(best[1])
     return placed
+
+
+def leader(anchor: tuple[float, float], box: Box, away: float = 6.0
+           ) -> tuple[float, float] | None:
+    """Where the thin line from a point to its label ends (the nearest point of the label's
+    box), or None when the label sits next to its point (within ``away`` pixels): no line."""
+    x, y = anchor
+    end = (min(max(x, box[0]), box[0] + box[2]), min(max(y, box[1]), box[1] + box[3]))
+    return end if math.hypot(end[0] - x, end[1] - y) > away else None
 
 
 def _esc(text: object) -> str:
@@ -214,10 +224,8 @@ def cost_usage_scatter(portfolio: pd.DataFrame, language: Language = "zh",
     boxes = place_labels(anchors, [(text_width(n), FONT + 2.0) for n in names],
                          (L, T, pw, ph), [legend_box])
     for name, (x, y), (bx, by, bw, bh) in zip(names, anchors, boxes, strict=True):
-        cx = min(max(x, bx), bx + bw)
-        cy = min(max(y, by), by + bh)
-        if math.hypot(cx - x, cy - y) > 6:
-            body.append(f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{cx:.1f}" y2="{cy:.1f}" '
+        if end := leader((x, y), (bx, by, bw, bh)):
+            body.append(f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{end[0]:.1f}" y2="{end[1]:.1f}" '
                         'stroke="#888" stroke-width="0.8"/>')
         body.append(f'<text class="label" x="{bx:.1f}" y="{by + bh - 3:.1f}">{_esc(name)}</text>')
     body.append(f'<text x="{L + pw / 2:.1f}" y="{H - 6}" text-anchor="middle">'
