@@ -21,7 +21,7 @@ from decomkit.lifecycle.approval import submit_approval
 from decomkit.lifecycle.schedule import due_next, tick_key
 from decomkit.platforms.sandbox import SandboxPlatform
 from decomkit.running.tick import run_tick
-from helpers import approve, close_jxc_documents
+from helpers import approve, close_jxc_documents, world
 
 APP = "jxc"
 DAY0 = dt.date(2026, 11, 23)  # the demo's as_of (conftest.AS_OF), a Monday
@@ -470,3 +470,26 @@ def test_a_request_recorded_outside_the_kit_does_not_stop_the_tick(ready):
     steps = {(o.due.app_id, o.due.step) for o in report.outcomes}
     assert ("survey", "reminder") in steps
     assert not any(app == "survey" and step != "reminder" for app, step in steps)
+
+
+def test_a_step_the_kit_refuses_says_why_in_the_readers_language_and_changes_nothing(ready):
+    """进销存's notice's day passed and its backup no longer verifies: moving the date needs a
+    new request, whose gate refuses. The tick says why in Chinese (the error's own form, not
+    its English text) and withdraws nothing, tells no one."""
+    ws = ready
+    requested(ws, 0, 7)
+    run_tick(ws, DAY0)
+    approve(ws, APP, stage(ws, 2))
+    corrupt_backup(ws, APP)
+    before = world(ws)
+    report = run_tick(ws, day(2), language="zh")
+    assert [(o.due.step, o.status) for o in report.outcomes] == [("move_date", "refused")]
+    why = report.outcomes[0].why
+    assert "无法发起审批" in why and "cannot" not in why, why
+    after = world(ws)
+    assert after.pop("ledger rows") == before.pop("ledger rows") + 1  # the tick's note only
+    assert after == before
+    with ws.ledger() as ledger:
+        assert ledger.state(APP) == "approved"
+    english = run_tick(ws, day(2), dry_run=True, language="en")  # positive control: the form
+    assert english.outcomes[0].status == "refused" and "backup" in english.outcomes[0].why
