@@ -140,11 +140,12 @@ class Correction:
 
 def _told(ledger: Ledger, app_id: str) -> list[tuple[str, Channel, dict, str]]:
     """(instance, channel, record, planned date) of every advance notice that went out."""
-    dates = {e.data["instance_id"]: e.data["plan"]["date"] for e in ledger.events(app_id)
+    events = ledger.events(app_id)  # one read of the app's events
+    dates = {e.data["instance_id"]: e.data["plan"]["date"] for e in events
              if e.kind == "transition" and e.state == "approval_pending" and e.data.get("plan")}
     told: list[tuple[str, Channel, dict, str]] = []
     seen: set[tuple[str, str]] = set()
-    for event in ledger.events(app_id):
+    for event in events:
         operation = str(event.data.get("operation", ""))
         if event.kind != "action" or not operation.startswith("notify-advance:") \
                 or event.data.get("status") != "done":

@@ -26,7 +26,7 @@ from decomkit.core.present import Audience, table_text
 from decomkit.core.said import said
 from decomkit.lifecycle.authority import workspace_today
 from decomkit.lifecycle.due_steps import Outcome, do_step
-from decomkit.lifecycle.schedule import PORTFOLIO, Due, refreshed, schedule
+from decomkit.lifecycle.schedule import PORTFOLIO, Due, schedule
 from decomkit.records.overview import portfolio_overview
 from decomkit.records.portfolio_page import render_portfolio, write_deadlines_calendar
 
@@ -75,21 +75,16 @@ def _refresh(workspace: Workspace, due: Due, as_of: dt.date, dry_run: bool) -> O
     if dry_run:
         return Outcome(due, "would")
 
-    def rebuild() -> dict:
-        with open_stage(str(workspace.root), as_of=as_of.isoformat()) as stage:
-            overview = portfolio_overview(stage, verify_backups=False)
-        render_portfolio(workspace, as_of.isoformat(), overview)
-        write_deadlines_calendar(workspace, overview)
-        return {"as_of": as_of.isoformat()}
-
     # Files the kit rebuilds, no effect on a platform or a person: a note keyed by the day
-    # keeps it to once a week (no gate's grant is needed to redraw a page).
+    # keeps it to once a week (no gate's grant is needed to redraw a page; the schedule
+    # leaves out a week already rebuilt). The page is in the workspace's language.
+    with open_stage(str(workspace.root), as_of=as_of.isoformat()) as stage:
+        overview = portfolio_overview(stage, verify_backups=False)
+    render_portfolio(workspace, as_of.isoformat(), overview)
+    write_deadlines_calendar(workspace, overview)
     with workspace.ledger() as ledger:
-        if refreshed(ledger, due.key):
-            return Outcome(due, "already")
-    result = rebuild()
-    with workspace.ledger() as ledger:
-        ledger.note(PORTFOLIO, "tick", {"event": "portfolio_refresh", "key": due.key, **result})
+        ledger.note(PORTFOLIO, "tick", {"event": "portfolio_refresh", "key": due.key,
+                                        "as_of": as_of.isoformat()})
     return Outcome(due, "done")
 
 
