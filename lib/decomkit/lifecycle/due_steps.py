@@ -156,8 +156,10 @@ def _correction(stage: Stage, due: Due, dry_run: bool, language: Language) -> Ou
 
 
 def _reminder(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outcome:
-    if dry_run:
-        return Outcome(due, "would")
+    # decided here too, so a refusal reads as one (the tracking below only skips it)
+    decided = _decided(stage, due, "remind", dry_run, language)
+    if isinstance(decided, Outcome):
+        return decided
     noon = dt.datetime.combine(stage.as_of, dt.time(12), tzinfo=stage.workspace.config.zone)
     tracking = track_approval(stage, due.app_id, now=noon)
     return Outcome(due, "done" if tracking.reminded else "nothing")
