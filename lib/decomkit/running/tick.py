@@ -98,8 +98,8 @@ def run_tick(workspace: str | Workspace, as_of: dt.date | None = None, dry_run: 
             and opened.config.platform != "sandbox":
         # Another day's tick would tell people on the wrong day (a notice short of its days,
         # a deadline message early): only a rehearsal, or the sandbox, may run as of it.
-        raise WorkspaceError(str(said("tick.as_of_live", day=as_of.isoformat()))).saying(
-            said("tick.as_of_live", day=as_of.isoformat()))
+        why = said("tick.as_of_live", day=as_of.isoformat())
+        raise WorkspaceError(str(why)).saying(why)
     outcomes: list[Outcome] = []
     # '' is today where the organisation is (never the machine's day)
     with open_stage(str(root), language=language,
