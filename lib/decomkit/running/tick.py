@@ -71,7 +71,8 @@ class TickReport:
                 "refused": of(("refused",)), "failed": of(("failed",))}
 
 
-def _refresh(workspace: Workspace, due: Due, as_of: dt.date, dry_run: bool) -> Outcome:
+def _refresh(workspace: Workspace, due: Due, as_of: dt.date, actor: str, dry_run: bool
+             ) -> Outcome:
     if dry_run:
         return Outcome(due, "would")
 
@@ -83,7 +84,7 @@ def _refresh(workspace: Workspace, due: Due, as_of: dt.date, dry_run: bool) -> O
     render_portfolio(workspace, as_of.isoformat(), overview)
     write_deadlines_calendar(workspace, overview)
     with workspace.ledger() as ledger:
-        ledger.note(PORTFOLIO, "tick", {"event": "portfolio_refresh", "key": due.key,
+        ledger.note(PORTFOLIO, actor, {"event": "portfolio_refresh", "key": due.key,
                                         "as_of": as_of.isoformat()})
     return Outcome(due, "done")
 
@@ -108,7 +109,7 @@ def run_tick(workspace: str | Workspace, as_of: dt.date | None = None, dry_run: 
         lang: Language = "en" if stage.language == "en" else "zh"
         for due in schedule(stage):
             if due.step == "portfolio_refresh":
-                outcomes.append(_refresh(stage.workspace, due, day, dry_run))
+                outcomes.append(_refresh(stage.workspace, due, day, stage.analyst, dry_run))
             else:
                 outcomes.append(do_step(stage, due, dry_run, lang))
         report = TickReport(day, dry_run, lang, outcomes)
