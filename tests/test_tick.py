@@ -21,7 +21,7 @@ from decomkit.lifecycle.approval import submit_approval
 from decomkit.lifecycle.schedule import due_next, tick_key
 from decomkit.platforms.sandbox import SandboxPlatform
 from decomkit.running.tick import run_tick
-from helpers import approve, close_jxc_documents
+from helpers import approve, close_jxc_documents, world
 
 APP = "jxc"
 DAY0 = dt.date(2026, 11, 23)  # the demo's as_of (conftest.AS_OF), a Monday
@@ -370,7 +370,7 @@ def test_a_refused_step_changes_nothing(verified):
     requested(ws, 0, 30)
     run_tick(ws, DAY0)  # everything else that was due is done
     approve(ws, APP, stage(ws, 1))
-    before_events, before_platform = events(ws), platform_state(ws)
+    before_events, before_platform, before = events(ws), platform_state(ws), world(ws)
     report = run_tick(ws, day(1), language="en")
     assert [(o.due.step, o.status) for o in report.outcomes] == [("advance_notice", "refused")]
     assert "open" in report.outcomes[0].why and report.failed
@@ -380,10 +380,15 @@ def test_a_refused_step_changes_nothing(verified):
         ("note", "tick")]
     assert after[-1].data["refused"][0]["key"] == report.outcomes[0].due.key
     assert platform_state(ws) == before_platform
+    rows = before.pop("ledger rows")
+    after_world = world(ws)  # no action recorded, no backup touched, only the note's row
+    assert after_world.pop("ledger rows") == rows + 1 and after_world == before
     # the command says so with its exit code, and still changes nothing
     assert main(["tick", str(ws.root), "--as-of", day(1).isoformat()]) == 1
     assert platform_state(ws) == before_platform
     assert [e.kind for e in events(ws)[len(after):]] == ["note"]
+    again = world(ws)
+    assert again.pop("ledger rows") == rows + 2 and again == before
 
 
 def test_a_dry_run_decides_every_step_and_writes_nothing(ready):
@@ -448,11 +453,12 @@ def test_a_live_tick_on_a_real_platform_runs_for_today_only(ready):
     text = toml.read_text(encoding="utf-8")
     assert 'platform = "sandbox"' in text
     toml.write_text(text.replace('platform = "sandbox"', 'platform = "manual"', 1), "utf-8")
-    before_events = events(ws)
+    before_events, before = events(ws), world(ws)
     with pytest.raises(WorkspaceError, match="not today") as refused:
         run_tick(ws.root, DAY0 - dt.timedelta(days=15))
     assert "不是今天" in refused.value.in_language("zh")
-    assert events(ws) == before_events
+    assert events(ws) == before_events and world(ws) == before
+    assert not (ws.root / "records" / "index.html").exists()
     dry = run_tick(ws.root, DAY0 - dt.timedelta(days=15), dry_run=True)  # positive control
     assert dry.dry_run
 
@@ -470,3 +476,26 @@ def test_a_request_recorded_outside_the_kit_does_not_stop_the_tick(ready):
     steps = {(o.due.app_id, o.due.step) for o in report.outcomes}
     assert ("survey", "reminder") in steps
     assert not any(app == "survey" and step != "reminder" for app, step in steps)
+
+
+def test_a_step_the_kit_refuses_says_why_in_the_readers_language_and_changes_nothing(ready):
+    """进销存's notice's day passed and its backup no longer verifies: moving the date needs a
+    new request, whose gate refuses. The tick says why in Chinese (the error's own form, not
+    its English text) and withdraws nothing, tells no one."""
+    ws = ready
+    requested(ws, 0, 7)
+    run_tick(ws, DAY0)
+    approve(ws, APP, stage(ws, 2))
+    corrupt_backup(ws, APP)
+    before = world(ws)
+    report = run_tick(ws, day(2), language="zh")
+    assert [(o.due.step, o.status) for o in report.outcomes] == [("move_date", "refused")]
+    why = report.outcomes[0].why
+    assert "无法发起审批" in why and "cannot" not in why, why
+    after = world(ws)
+    assert after.pop("ledger rows") == before.pop("ledger rows") + 1  # the tick's note only
+    assert after == before
+    with ws.ledger() as ledger:
+        assert ledger.state(APP) == "approved"
+    english = run_tick(ws, day(2), dry_run=True, language="en")  # positive control: the form
+    assert english.outcomes[0].status == "refused" and "backup" in english.outcomes[0].why

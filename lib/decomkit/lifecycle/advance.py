@@ -140,11 +140,12 @@ class Correction:
 
 def _told(ledger: Ledger, app_id: str) -> list[tuple[str, Channel, dict, str]]:
     """(instance, channel, record, planned date) of every advance notice that went out."""
-    dates = {e.data["instance_id"]: e.data["plan"]["date"] for e in ledger.events(app_id)
+    events = ledger.events(app_id)  # one read of the app's events
+    dates = {e.data["instance_id"]: e.data["plan"]["date"] for e in events
              if e.kind == "transition" and e.state == "approval_pending" and e.data.get("plan")}
     told: list[tuple[str, Channel, dict, str]] = []
     seen: set[tuple[str, str]] = set()
-    for event in ledger.events(app_id):
+    for event in events:
         operation = str(event.data.get("operation", ""))
         if event.kind != "action" or not operation.startswith("notify-advance:") \
                 or event.data.get("status") != "done":
@@ -259,11 +260,10 @@ def send_corrections(stage: Stage, app_id: str) -> CorrectionsSent:
 # ------------------------------------------------------------------ moving, calling off
 
 
-def move_planned_date(stage: Stage, app_id: str, planned_date: dt.date, remark: str,
-                      reason: str = "", today: dt.date | None = None) -> Event:
-    """Move the planned date of the standing request: the approval was for the old date (the
-    plan's hash holds it), so the request is withdrawn (or, approved, called off) and a new
-    one asked for the new date; everyone told of the old date gets a correction."""
+def check_move(stage: Stage, app_id: str, planned_date: dt.date, remark: str,
+               today: dt.date | None = None) -> None:
+    """Raise why the planned date may not move to ``planned_date`` (the new request's gate,
+    all but the state, which the withdrawal changes); reads only, so a dry run decides it."""
     with stage.workspace.ledger() as ledger:
         state = ledger.state(app_id)
         pending = ledger.last(app_id, "approval_pending")
@@ -285,6 +285,15 @@ def move_planned_date(stage: Stage, app_id: str, planned_date: dt.date, remark: 
         unmet = tuple(u for u in decision.unmet if u.condition != "state")
         if unmet:
             raise Refusal(decision.app_id, decision.action, unmet).error()
+
+
+def move_planned_date(stage: Stage, app_id: str, planned_date: dt.date, remark: str,
+                      reason: str = "", today: dt.date | None = None) -> Event:
+    """Move the planned date of the standing request: the approval was for the old date (the
+    plan's hash holds it), so the request is withdrawn (or, approved, called off) and a new
+    one asked for the new date; everyone told of the old date gets a correction."""
+    today = today or workspace_today(stage.workspace)
+    check_move(stage, app_id, planned_date, remark, today)
     withdraw_approval(stage, app_id, remark)
     try:
         return submit_approval(stage, app_id, planned_date, reason, today=today)

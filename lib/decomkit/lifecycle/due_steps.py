@@ -29,7 +29,12 @@ from decomkit.core.i18n import Language, t
 from decomkit.core.locks import app_lock
 from decomkit.core.present import spoken_date
 from decomkit.custody.verify import verify_backup
-from decomkit.lifecycle.advance import move_planned_date, send_corrections
+from decomkit.lifecycle.advance import (
+    CorrectionsSent,
+    check_move,
+    move_planned_date,
+    send_corrections,
+)
 from decomkit.lifecycle.approval import track_approval
 from decomkit.lifecycle.authority import authorize, notices_missing
 from decomkit.lifecycle.execute import send_advance_notice
@@ -133,24 +138,28 @@ def _move_date(stage: Stage, due: Due, dry_run: bool, language: Language) -> Out
     new: dt.date = due.facts["new_date"]
     why = t("tick.moved", language, old=spoken_date(due.facts["planned"], language),
             new=spoken_date(new, language), days=stage.workspace.config.notify.advance_days)
-    if dry_run:
+    if dry_run:  # decided as the real run decides it (a refusal is raised, said)
+        check_move(stage, due.app_id, new, why, stage.as_of)
         return Outcome(due, "would", why)
     move_planned_date(stage, due.app_id, new, remark=why, today=stage.as_of)
     return Outcome(due, "done", why)
 
 
 def _correction(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outcome:
-    if dry_run:
-        return Outcome(due, "would")
+    decided = _decided(stage, due, "correct_notice", dry_run, language)
+    if isinstance(decided, Outcome):
+        return decided
     result = send_corrections(stage, due.app_id)
-    if result.failed:
-        return Outcome(due, "failed", "; ".join(result.failed))
+    if result.failed:  # each channel said in the reader's words
+        return Outcome(due, "failed", "; ".join(CorrectionsSent([], result.failed).lines(language)))
     return Outcome(due, "done" if result.sent else "already")
 
 
 def _reminder(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outcome:
-    if dry_run:
-        return Outcome(due, "would")
+    # decided here too, so a refusal reads as one (the tracking below only skips it)
+    decided = _decided(stage, due, "remind", dry_run, language)
+    if isinstance(decided, Outcome):
+        return decided
     noon = dt.datetime.combine(stage.as_of, dt.time(12), tzinfo=stage.workspace.config.zone)
     tracking = track_approval(stage, due.app_id, now=noon)
     return Outcome(due, "done" if tracking.reminded else "nothing")
@@ -226,10 +235,11 @@ STEP_DOERS: dict[str, Callable[[Stage, Due, bool, Language], Outcome]] = {
 
 
 def do_step(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outcome:
-    """Do (or, dry, decide) one due step; a kit error becomes a failed outcome saying why."""
+    """Do (or, dry, decide) one due step; a kit error becomes a refused (a platform's: failed)
+    outcome saying why in the reader's language."""
     try:
         return STEP_DOERS[due.step](stage, due, dry_run, language)
     except PlatformError as exc:
-        return Outcome(due, "failed", str(exc))
+        return Outcome(due, "failed", exc.in_language(language))
     except DecomkitError as exc:
-        return Outcome(due, "refused", str(exc))
+        return Outcome(due, "refused", exc.in_language(language))

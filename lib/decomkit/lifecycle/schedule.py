@@ -88,17 +88,18 @@ def requested_on(pending_data: dict, ts: str, stage: Stage) -> dt.date:
     return local.date()
 
 
-def _done(ledger: Ledger, key: str) -> bool:
+def refreshes(ledger: Ledger) -> set[str]:
+    """The keys of the weekly page rebuilds done: notes, not actions (a rebuild changes nothing
+    outside the workspace, so it needs no gate's grant). One read of the portfolio's events."""
+    return {e.data["key"] for e in ledger.events(PORTFOLIO)
+            if e.kind == "note" and e.data.get("event") == "portfolio_refresh"}
+
+
+def _done(ledger: Ledger, key: str, rebuilt: set[str]) -> bool:
+    if key.startswith(f"{PORTFOLIO}:"):
+        return key in rebuilt
     action = ledger.action(key)
-    if action is not None and action.status == "done":
-        return True
-    return key.startswith(f"{PORTFOLIO}:") and refreshed(ledger, key)
-
-
-def refreshed(ledger: Ledger, key: str) -> bool:
-    """Whether the weekly page rebuild under ``key`` was done: a note, not an action (it
-    changes nothing outside the workspace, so it needs no gate's grant)."""
-    return any(e.kind == "note" and e.data.get("key") == key for e in ledger.events(PORTFOLIO))
+    return action is not None and action.status == "done"
 
 
 def _last_check(ledger: Ledger, app_id: str, step: str) -> dt.date | None:
@@ -109,8 +110,8 @@ def _last_check(ledger: Ledger, app_id: str, step: str) -> dt.date | None:
     return max(days) if days else None
 
 
-def _approvals(stage: Stage, ledger: Ledger, states: dict[str, str], as_of: dt.date,
-               end: dt.date) -> Iterator[Due]:
+def _approvals(stage: Stage, ledger: Ledger, states: dict[str, str], as_of: dt.date
+               ) -> Iterator[Due]:
     config = stage.workspace.config
     advance = config.notify.advance_days
     for app_id, state in sorted(states.items()):
@@ -125,18 +126,18 @@ def _approvals(stage: Stage, ledger: Ledger, states: dict[str, str], as_of: dt.d
         plan = pending.data.get("plan") or {}
         if state not in ("approval_pending", "approved") or not advance or not plan:
             continue  # a request recorded outside the kit names no day to tell people of
+        if not notices_missing(stage.workspace, app_id):
+            continue
         planned = dt.date.fromisoformat(plan["date"])
         send_by = planned - dt.timedelta(days=advance)
-        if state == "approved" and as_of > send_by and notices_missing(stage.workspace,
-                                                                       app_id):
+        if state == "approved" and as_of > send_by:
             new = as_of + dt.timedelta(days=advance + config.approval.due_days)
             yield Due(as_of, app_id, "move_date", instance,
                       {"planned": planned, "new_date": new})
-        elif send_by >= as_of and notices_missing(stage.workspace, app_id):
+        elif send_by >= as_of:
             # due from the approval on; `day` is the last day it gives the full notice
             yield Due(send_by, app_id, "advance_notice", instance,
                       {"planned": planned, "approved": state == "approved"})
-    del end
 
 
 def _corrections(stage: Stage, ledger: Ledger, states: dict[str, str], as_of: dt.date
@@ -213,13 +214,14 @@ def _refresh(stage: Stage, as_of: dt.date) -> Iterator[Due]:
 def _everything(stage: Stage, as_of: dt.date, end: dt.date) -> list[Due]:
     with stage.workspace.ledger() as ledger:
         states = ledger.states()
-        found = [*_approvals(stage, ledger, states, as_of, end),
+        found = [*_approvals(stage, ledger, states, as_of),
                  *_corrections(stage, ledger, states, as_of),
                  *_backups(stage, ledger, states, as_of),
                  *_deadlines(stage, as_of, end),
                  *_retired(stage, ledger, states, as_of),
                  *_refresh(stage, as_of)]
-        return [d for d in found if not _done(ledger, d.key)]
+        rebuilt = refreshes(ledger)
+        return [d for d in found if not _done(ledger, d.key, rebuilt)]
 
 
 def _order(due: Due) -> tuple:

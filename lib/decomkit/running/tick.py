@@ -26,7 +26,7 @@ from decomkit.core.present import Audience, table_text
 from decomkit.core.said import said
 from decomkit.lifecycle.authority import workspace_today
 from decomkit.lifecycle.due_steps import Outcome, do_step
-from decomkit.lifecycle.schedule import PORTFOLIO, Due, refreshed, schedule
+from decomkit.lifecycle.schedule import PORTFOLIO, Due, schedule
 from decomkit.records.overview import portfolio_overview
 from decomkit.records.portfolio_page import render_portfolio, write_deadlines_calendar
 
@@ -71,25 +71,21 @@ class TickReport:
                 "refused": of(("refused",)), "failed": of(("failed",))}
 
 
-def _refresh(workspace: Workspace, due: Due, as_of: dt.date, dry_run: bool) -> Outcome:
+def _refresh(workspace: Workspace, due: Due, as_of: dt.date, actor: str, dry_run: bool
+             ) -> Outcome:
     if dry_run:
         return Outcome(due, "would")
 
-    def rebuild() -> dict:
-        with open_stage(str(workspace.root), as_of=as_of.isoformat()) as stage:
-            overview = portfolio_overview(stage, verify_backups=False)
-        render_portfolio(workspace, as_of.isoformat(), overview)
-        write_deadlines_calendar(workspace, overview)
-        return {"as_of": as_of.isoformat()}
-
     # Files the kit rebuilds, no effect on a platform or a person: a note keyed by the day
-    # keeps it to once a week (no gate's grant is needed to redraw a page).
+    # keeps it to once a week (no gate's grant is needed to redraw a page; the schedule
+    # leaves out a week already rebuilt). The page is in the workspace's language.
+    with open_stage(str(workspace.root), as_of=as_of.isoformat()) as stage:
+        overview = portfolio_overview(stage, verify_backups=False)
+    render_portfolio(workspace, as_of.isoformat(), overview)
+    write_deadlines_calendar(workspace, overview)
     with workspace.ledger() as ledger:
-        if refreshed(ledger, due.key):
-            return Outcome(due, "already")
-    result = rebuild()
-    with workspace.ledger() as ledger:
-        ledger.note(PORTFOLIO, "tick", {"event": "portfolio_refresh", "key": due.key, **result})
+        ledger.note(PORTFOLIO, actor, {"event": "portfolio_refresh", "key": due.key,
+                                        "as_of": as_of.isoformat()})
     return Outcome(due, "done")
 
 
@@ -103,8 +99,8 @@ def run_tick(workspace: str | Workspace, as_of: dt.date | None = None, dry_run: 
             and opened.config.platform != "sandbox":
         # Another day's tick would tell people on the wrong day (a notice short of its days,
         # a deadline message early): only a rehearsal, or the sandbox, may run as of it.
-        raise WorkspaceError(str(said("tick.as_of_live", day=as_of.isoformat()))).saying(
-            said("tick.as_of_live", day=as_of.isoformat()))
+        why = said("tick.as_of_live", day=as_of.isoformat())
+        raise WorkspaceError(str(why)).saying(why)
     outcomes: list[Outcome] = []
     # '' is today where the organisation is (never the machine's day)
     with open_stage(str(root), language=language,
@@ -113,7 +109,7 @@ def run_tick(workspace: str | Workspace, as_of: dt.date | None = None, dry_run: 
         lang: Language = "en" if stage.language == "en" else "zh"
         for due in schedule(stage):
             if due.step == "portfolio_refresh":
-                outcomes.append(_refresh(stage.workspace, due, day, dry_run))
+                outcomes.append(_refresh(stage.workspace, due, day, stage.analyst, dry_run))
             else:
                 outcomes.append(do_step(stage, due, dry_run, lang))
         report = TickReport(day, dry_run, lang, outcomes)
