@@ -219,7 +219,7 @@ def _name_columns(frame: pd.DataFrame, header: list[str], table: Table, file: st
     for col in table.columns:
         if col.required and col.name not in seen:
             problems.append(Problem(
-                file, 1, col.name, said("table.column_missing"),
+                file, 1, _heading(col), said("table.column_missing"),
                 said("table.add_column", name=col.name, zh=col.zh)))
     if any(p.file == file for p in problems):
         return None
@@ -298,7 +298,7 @@ class _Checker:
         text = _as_text(raw)
         empty = text.isna().to_numpy()
         if col.required:
-            self.report(empty, col.name, said("table.empty"), said("table.fill_in"))
+            self.report(empty, _heading(col), said("table.empty"), said("table.fill_in"))
         if col.kind == "str":
             if col.rule:
                 check = RULES[col.rule]
@@ -307,17 +307,17 @@ class _Checker:
                 reasons = text.map(lambda v: str(said_as.get(v, "")),
                                    na_action="ignore").fillna("")
                 for reason in dict.fromkeys(r for r in said_as.values() if r):
-                    self.report((reasons == str(reason)).to_numpy(), col.name, reason,
+                    self.report((reasons == str(reason)).to_numpy(), _heading(col), reason,
                                 said("fix.correct_source"))
             return text
         if col.kind in ("int", "float"):
             value = _to_number(raw, text)
             bad = value.isna().to_numpy() & ~empty
-            self.report(bad, col.name, said("table.not_number"), said("table.write_number"),
+            self.report(bad, _heading(col), said("table.not_number"), said("table.write_number"),
                         text)
             if col.kind == "int":
                 fractional = (value.notna() & (value != value.round())).to_numpy()
-                self.report(fractional, col.name, said("table.not_whole"),
+                self.report(fractional, _heading(col), said("table.not_whole"),
                             said("table.write_whole"), text)
             self._check_range(value, col, text)
             return value.astype("Int64") if col.kind == "int" else value.astype("Float64")
@@ -325,8 +325,8 @@ class _Checker:
             value = _to_datetime(raw, text, month=col.kind == "month")
             bad = value.isna().to_numpy() & ~empty
             fmt = "YYYY-MM" if col.kind == "month" else "YYYY-MM-DD"
-            self.report(bad, col.name, said("table.not_date"), said("table.write_date", fmt=fmt),
-                        text)
+            self.report(bad, _heading(col), said("table.not_date"),
+                        said("table.write_date", fmt=fmt), text)
             return value
         if col.kind == "bool":
             lowered = text.str.lower()
@@ -334,12 +334,12 @@ class _Checker:
             value[lowered.isin(_TRUE).fillna(False)] = True
             value[lowered.isin(_FALSE).fillna(False)] = False
             bad = value.isna().to_numpy() & ~empty
-            self.report(bad, col.name, said("table.not_bool"), said("table.write_bool"), text)
+            self.report(bad, _heading(col), said("table.not_bool"), said("table.write_bool"), text)
             return value
         lowered = text.str.lower().replace(CHOICES_ZH)
         bad = (~lowered.isin(col.choices)).to_numpy() & ~empty
-        self.report(bad, col.name, said("table.not_allowed"),
-                    said("table.use_one_of", choices=", ".join(col.choices)), text)
+        self.report(bad, _heading(col), said("table.not_allowed"),
+                    said("table.use_one_of", choices=_choices(col)), text)
         return lowered
 
     def _convert_distinct(self, raw: pd.Series, col: Column) -> pd.Series:
@@ -357,7 +357,7 @@ class _Checker:
             text_codes, texts = pd.factorize(_as_text(values))
             text = _categorical(text_codes[lookup], texts, raw.index)
         for bad, what, fix, shown in distinct.found:
-            self.report(bad[lookup], col.name, what, fix, text if shown else None)
+            self.report(bad[lookup], _heading(col), what, fix, text if shown else None)
         if col.kind not in ("str", "enum"):
             return pd.Series(typed.to_numpy()[lookup], index=raw.index, dtype=typed.dtype)
         new_codes, uniques = pd.factorize(typed)  # stripping may make two values one
@@ -369,11 +369,11 @@ class _Checker:
     def _typed_dates(self, raw: pd.Series, col: Column) -> pd.Series:
         """Dates already typed (parquet, Excel): emptiness and range to check, no text."""
         if col.required:
-            self.report(raw.isna().to_numpy(), col.name, said("table.empty"),
+            self.report(raw.isna().to_numpy(), _heading(col), said("table.empty"),
                         said("table.fill_in"))
         if raw.dt.unit != "ns":  # a parquet date may lie where no nanosecond clock reaches
             far = ((raw < pd.Timestamp.min) | (raw > pd.Timestamp.max)).fillna(False)
-            self.report(far.to_numpy(), col.name, said("table.date_far"),
+            self.report(far.to_numpy(), _heading(col), said("table.date_far"),
                         said("table.correct_date"))
             raw = raw.mask(far)
         return _to_datetime(raw, raw, month=col.kind == "month")
@@ -384,11 +384,11 @@ class _Checker:
             least = f"{col.minimum:g}"
             what = said("table.negative") if col.minimum == 0 else said("table.below",
                                                                          least=least)
-            self.report(below, col.name, what, said("table.at_least", least=least), text)
+            self.report(below, _heading(col), what, said("table.at_least", least=least), text)
         if col.maximum is not None:
             above = (value > col.maximum).fillna(False).to_numpy()
             most = f"{col.maximum:g}"
-            self.report(above, col.name, said("table.above", most=most),
+            self.report(above, _heading(col), said("table.above", most=most),
                         said("table.at_most", most=most), text)
 
 
@@ -409,6 +409,20 @@ class _Distinct(_Checker):
                values: pd.Series | None = None) -> None:
         if bad.any():
             self.found.append((bad, what, fix, values is not None))
+
+
+def _heading(col: Column) -> Said:
+    """A column as its reader heads it: its name in English, its Chinese header in Chinese."""
+    return Said({"en": col.name, "zh": col.zh})
+
+
+_CHOICE_ZH = {en: zh for zh, en in reversed(CHOICES_ZH.items())}  # the first word for each
+
+
+def _choices(col: Column) -> Said:
+    """A column's allowed values as its reader writes them (either form is read)."""
+    return Said({"en": ", ".join(col.choices),
+                 "zh": "、".join(_CHOICE_ZH.get(c, c) for c in col.choices)})
 
 
 def _as_text(raw: pd.Series) -> pd.Series:
@@ -526,7 +540,7 @@ def check_table(frame: pd.DataFrame, table: Table, file: str, first_row: int,
                 same = ("" if values.iloc[pos] == values.iloc[first] else
                         said("table.same_folder", other=repr(values.iloc[first])))
                 problems.append(Problem(
-                    file, int(pos) + first_row, col.name,
+                    file, int(pos) + first_row, _heading(col),
                     said("table.duplicate", id=repr(values.iloc[pos]), row=first + first_row,
                          same=same), said("table.own_id")))
     if table.log:  # a log's text is dictionary-encoded whatever file it came from
@@ -563,7 +577,7 @@ def check_references(frames: dict[str, tuple[pd.DataFrame, str, int]],
             else:
                 bad = (values.notna() & ~values.isin(known)).to_numpy()
             _Checker(file, first_row, problems).report(
-                bad, col.name, said("table.unknown_ref", what=Said({
+                bad, _heading(col), said("table.unknown_ref", what=Said({
                     "en": target_table[:-1].replace("_", " "),
                     "zh": TABLES_BY_NAME[target_table].zh})),
                 said("table.add_ref", table=Said({"en": target_table,
