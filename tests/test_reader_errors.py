@@ -199,3 +199,40 @@ def test_a_zh_workspaces_bad_table_is_refused_in_chinese(zh_and_en, capsys):
             assert "重复的编号" in message and "不是日期" in message, message
         assert not _read(message, language), message
         assert apps.read_bytes() == after  # nothing written
+
+
+# The gates' refusals a stage shows beside its plan (04_disable): said in the reader's
+# language, never the English ``blocked`` the logs keep.
+from test_hostile import approved  # noqa: E402,F401  (fixtures)
+from test_replacement import gap_approved, gap_verified  # noqa: E402,F401
+
+
+def test_a_dry_grant_says_its_refusal_in_the_readers_language(gap_approved):  # noqa: F811
+    from decomkit.context.stage import open_stage
+    from decomkit.lifecycle.execute import grant_replacement
+
+    dry = grant_replacement(open_stage(str(gap_approved.root), analyst="it-admin"), "jxc")
+    assert dry.blocked.startswith("the typed confirmation")  # refused: no confirmation typed
+    zh, en = dry.lines("zh"), dry.lines("en")
+    assert len(zh) == len(en) > 1 and all(CJK.search(line) for line in zh), zh
+    assert not any(_read(line, "zh") for line in zh), zh
+    assert _read(dry.blocked, "zh")  # positive control: the English form is caught
+
+
+def test_a_dry_rollback_without_a_saved_scope_does_not_say_the_gates_are_open(
+        approved):  # noqa: F811
+    from decomkit.context.stage import open_stage
+    from decomkit.core.i18n import t
+    from decomkit.lifecycle.execute import rollback, rollback_plan
+
+    with approved.ledger() as ledger:  # disabled by a history the kit did not write
+        pending = ledger.last("jxc", "approval_pending").data
+        ledger.transition("jxc", "disabled", "it-admin", {
+            "plan_hash": pending["plan_hash"], "manifest_hash": pending["manifest_hash"],
+            "confirm": "jxc", "action": "disable"})
+    st = open_stage(str(approved.root), analyst="it-admin")
+    said_zh = t("rollback.no_saved_scope", "zh")
+    assert said_zh in rollback_plan(st, "jxc", "jxc").lines("zh")
+    dry = rollback(st, "jxc", "jxc")
+    assert dry.gate_lines("zh") == [said_zh] and dry.gate_lines("en") == [dry.blocked]
+    assert t("gate.open", "zh") not in dry.gate_lines("zh")
