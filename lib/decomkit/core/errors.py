@@ -73,9 +73,10 @@ class Problem:
         where = self.file
         if self.row is not None:
             where += t("input.row", "zh", row=self.row)
-        if self.column is not None:
-            where += t("input.column", "zh", column=self.column)
-        what, fix = (getattr(x, "by_language", {}).get(language, x) for x in (self.what, self.fix))
+        what, fix, column = (getattr(x, "by_language", {}).get(language, x)
+                             for x in (self.what, self.fix, self.column))
+        if column is not None:  # a column given as a Said is named by its header in zh
+            where += t("input.column", "zh", column=column)
         return t("input.problem", "zh", where=where, what=what, fix=fix)
 
     def said_in(self, language: str) -> bool:

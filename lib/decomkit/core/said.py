@@ -8,7 +8,7 @@ so a notebook and the CLI show the reader's form (``in_language``) and nothing e
 
 from __future__ import annotations
 
-from decomkit.core.errors import PlatformError, TransitionError
+from decomkit.core.errors import PlatformError, Problem, TransitionError
 from decomkit.core.i18n import Language, t
 
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
@@ -67,3 +67,16 @@ def platform_error(operation: str, key: str, /, **values) -> PlatformError:
     error = PlatformError(operation, str(detail))
     return error.saying({lang: t("err.platform", lang, operation=operation,
                                  detail=detail.in_language(lang)) for lang in LANGUAGES})
+
+
+def problem_as_json(problem: Problem) -> dict:
+    """A problem as JSON keeps it (a file kept between runs, as the inventory snapshot's): each
+    text said in several languages as its forms, so it is read again as it was said."""
+    return {name: getattr(value, "by_language", value) for name, value in vars(problem).items()}
+
+
+def problem_from_json(kept: dict) -> Problem:
+    """The problem :func:`problem_as_json` kept (a plain string stays as it was written)."""
+    forms: dict[str, object] = {name: Said(value) if isinstance(value, dict) else value
+                                for name, value in kept.items()}
+    return Problem(**forms)  # type: ignore[arg-type]

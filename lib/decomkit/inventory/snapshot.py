@@ -36,8 +36,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from decomkit.core.errors import InputError, Problem, WorkspaceError
+from decomkit.core.errors import InputError, WorkspaceError
 from decomkit.core.files import atomic_write_text, keep_mode_of
+from decomkit.core.said import problem_as_json, problem_from_json
 from decomkit.inventory import schemas, tables, usage
 from decomkit.inventory.schemas import TABLES, TABLES_BY_NAME
 from decomkit.inventory.tables import Inventory, empty_table, find_table_file, validate_inventory
@@ -47,7 +48,7 @@ CACHE = ".cache/inventory"
 STAMPS = "stamps.json"  # file → (size, mtime_ns, sha256): spares re-hashing unchanged files
 PROBLEMS = "problems.json"
 MANIFEST = "manifest.json"  # written last inside the folder; the folder is renamed into place
-FORMAT = 2
+FORMAT = 3  # 3: problems.json keeps each text in every language
 SUMMARY = ("usage_months", "usage_days")  # the usage log's summary (assess.UsageSummary)
 ROW_GROUP_ROWS = 8192  # an app's rows start a new row group once the current one has this many
 KEEP = 3  # snapshots kept; older ones are removed when a new one is built
@@ -185,7 +186,7 @@ def build_snapshot(data_dir: Path, cache_dir: Path, key: str, found: list[Source
                 summary = usage_summary(frames["usage_events"])
                 for name, part in zip(SUMMARY, (summary.months, summary.days), strict=True):
                     _write_table(part, parts / f"{name}.parquet", by_app=True)
-        atomic_write_text(parts / PROBLEMS, json.dumps([asdict(p) for p in problems],
+        atomic_write_text(parts / PROBLEMS, json.dumps([problem_as_json(p) for p in problems],
                                                        ensure_ascii=False, indent=1))
         atomic_write_text(parts / MANIFEST, json.dumps(
             {"format": FORMAT, "key": key, "sources": [asdict(s) for s in found],
@@ -295,7 +296,7 @@ def _load(folder: Path) -> Snapshot | None:
         return None
     problems = _read_json(folder / PROBLEMS, [])
     if problems:
-        raise InputError([Problem(**p) for p in problems])
+        raise InputError([problem_from_json(p) for p in problems])
     return Snapshot(folder, tuple(manifest["rows"]))
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from decomkit.core.errors import InputError, Problem
-from decomkit.core.said import said
+from decomkit.core.said import Said, said
 from decomkit.inventory.schemas import CHOICES_ZH, RULES, TABLES, TABLES_BY_NAME, Column, Table
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
@@ -102,26 +102,20 @@ def decode_csv(data: bytes, file: str, *, strict: bool = True) -> tuple[str, str
         if "\ufffd" in text:
             line = text[: text.index("\ufffd")].count("\n") + 1
             raise InputError([Problem(
-                file, line, None, "contains replacement characters (�): the text was damaged "
-                "by an earlier conversion", "export the file again from its source system")])
+                file, line, None, said("table.damaged"), said("table.export_again"))])
         if not strict:
             return text, encoding
-        found, what = _foreign(text), ("is not GBK or UTF-8 text (it decodes to private-use "
-                                       "or unassigned characters, as Big5 or Shift-JIS do)")
+        found, what = _foreign(text), said("table.foreign")
         if found is not None and _NOT_TEXT.match(text[found]):
-            what = "holds a NUL or control character"
+            what = said("table.control")
         elif found is None and encoding == "gb18030" and (found := _misread(text)) is not None:
-            what = ("is not GBK text: read as GBK it is mostly rare characters outside GB2312, "
-                    "as Shift-JIS or Big5 files are")
+            what = said("table.misread")
         if found is not None:
             row, column = _where(text, found)
-            raise InputError([Problem(file, row, column, what,
-                                      "save the file as 'CSV UTF-8' (Excel) or export it again; "
-                                      "the kit never guesses an encoding")])
+            raise InputError([Problem(file, row, column, what, said("table.save_utf8"))])
         return text, encoding
     raise InputError([Problem(
-        file, None, None, "is neither UTF-8 nor GBK/GB18030 text",
-        "save it as 'CSV UTF-8' (Excel) or export it again; the kit never guesses an encoding")])
+        file, None, None, said("table.no_encoding"), said("table.save_utf8"))])
 
 
 def parse_csv(text: str, file: str, delimiter: str = ",",
@@ -141,9 +135,8 @@ def parse_csv(text: str, file: str, delimiter: str = ",",
                 column = header[position].strip() if position < len(header) else ""
                 raise InputError([Problem(
                     file, number, column or f"#{position + 1}",
-                    f"a cell holds {len(cell):,} characters; at most {max_cell:,} are read",
-                    "check the quotes around that cell (an unclosed quote swallows the rest "
-                    "of the file), or shorten it")])
+                    said("table.cell_too_long", n=f"{len(cell):,}", most=f"{max_cell:,}"),
+                    said("table.check_quotes"))])
     return rows
 
 
@@ -157,12 +150,12 @@ def _csv_rows(path: Path, problems: list[Problem]) -> list[list] | None:
     ragged = [(i + 1, len(r)) for i, r in enumerate(rows) if len(r) != width]
     for row_number, n in ragged[:MAX_PER_KIND]:
         problems.append(Problem(
-            path.name, row_number, None, f"has {n} fields but the header has {width}",
-            "quote cells that contain commas, or remove the stray separators"))
+            path.name, row_number, None, said("table.ragged", n=n, width=width),
+            said("table.quote_commas")))
     if len(ragged) > MAX_PER_KIND:
         problems.append(Problem(path.name, None, None,
-                                f"{len(ragged) - MAX_PER_KIND} more rows have the wrong number "
-                                "of fields", "fix the rows listed above the same way"))
+                                said("table.more_ragged", n=len(ragged) - MAX_PER_KIND),
+                                said("table.fix_same_way")))
     return None if ragged else rows
 
 
@@ -173,8 +166,7 @@ def _xlsx_rows(path: Path, problems: list[Problem]) -> list[list] | None:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:
         problems.append(Problem(
-            path.name, None, None, "is not an Excel workbook (.xlsx)",
-            "open it in Excel or WPS and save it as .xlsx, or export the data as CSV"))
+            path.name, None, None, said("table.not_xlsx"), said("table.save_xlsx")))
         return None
     try:
         sheet = book.worksheets[0]
@@ -199,7 +191,8 @@ def read_rows(path: Path) -> list[list]:
 def _frame_from_rows(rows: list[list], table: Table, file: str,
                      problems: list[Problem]) -> pd.DataFrame | None:
     if not rows:
-        problems.append(Problem(file, None, None, "is empty", "export it again with its header"))
+        problems.append(Problem(file, None, None, said("table.is_empty"),
+                                said("table.export_header")))
         return None
     header = ["" if h is None else str(h).strip() for h in rows[0]]
     frame = pd.DataFrame(rows[1:], columns=range(len(header)), dtype=object)
@@ -219,15 +212,15 @@ def _name_columns(frame: pd.DataFrame, header: list[str], table: Table, file: st
         name = known.get(raw.lower().lstrip("\ufeff"), raw)
         if name in seen and name:
             problems.append(Problem(
-                file, 1, raw, f"appears twice (as column {seen[name] + 1} and {position + 1})",
-                "keep one of the two columns"))
+                file, 1, raw, said("table.column_twice", a=seen[name] + 1, b=position + 1),
+                said("table.keep_one_column")))
         seen.setdefault(name, position)
         names.append(name)
     for col in table.columns:
         if col.required and col.name not in seen:
             problems.append(Problem(
-                file, 1, col.name, "required column is missing",
-                f"add a column headed '{col.name}' (or '{col.zh}')"))
+                file, 1, _heading(col), said("table.column_missing"),
+                said("table.add_column", name=col.name, zh=col.zh)))
     if any(p.file == file for p in problems):
         return None
     frame.columns = names
@@ -259,9 +252,9 @@ def read_raw(path: Path, table: Table, problems: list[Problem]) -> tuple[pd.Data
         try:
             frame = _read_parquet(path, table.log)
         except Exception as exc:  # pyarrow raises several unrelated types
-            problems.append(Problem(path.name, None, None, f"is not a readable parquet file "
-                                    f"({type(exc).__name__})", "write it again with pandas "
-                                    "or pyarrow, or give a CSV instead"))
+            problems.append(Problem(path.name, None, None,
+                                    said("table.not_parquet", kind=type(exc).__name__),
+                                    said("table.write_parquet")))
             return None
         named = _name_columns(frame, [str(c) for c in frame.columns], table, path.name, problems)
         return None if named is None else (named, 1)
@@ -295,7 +288,7 @@ class _Checker:
         if len(positions) > MAX_PER_KIND:
             self.problems.append(Problem(
                 self.file, None, column,
-                f"{len(positions) - MAX_PER_KIND} more rows: {what}", fix))
+                said("table.more_rows", n=len(positions) - MAX_PER_KIND, what=what), fix))
 
     def convert(self, raw: pd.Series, col: Column) -> pd.Series:
         if isinstance(raw.dtype, pd.CategoricalDtype):
@@ -305,7 +298,7 @@ class _Checker:
         text = _as_text(raw)
         empty = text.isna().to_numpy()
         if col.required:
-            self.report(empty, col.name, "required value is empty", "fill it in")
+            self.report(empty, _heading(col), said("table.empty"), said("table.fill_in"))
         if col.kind == "str":
             if col.rule:
                 check = RULES[col.rule]
@@ -314,25 +307,26 @@ class _Checker:
                 reasons = text.map(lambda v: str(said_as.get(v, "")),
                                    na_action="ignore").fillna("")
                 for reason in dict.fromkeys(r for r in said_as.values() if r):
-                    self.report((reasons == str(reason)).to_numpy(), col.name, reason,
+                    self.report((reasons == str(reason)).to_numpy(), _heading(col), reason,
                                 said("fix.correct_source"))
             return text
         if col.kind in ("int", "float"):
             value = _to_number(raw, text)
             bad = value.isna().to_numpy() & ~empty
-            self.report(bad, col.name, "is not a number", "write a plain number like 1200.50",
+            self.report(bad, _heading(col), said("table.not_number"), said("table.write_number"),
                         text)
             if col.kind == "int":
                 fractional = (value.notna() & (value != value.round())).to_numpy()
-                self.report(fractional, col.name, "is not a whole number",
-                            "write a whole number", text)
+                self.report(fractional, _heading(col), said("table.not_whole"),
+                            said("table.write_whole"), text)
             self._check_range(value, col, text)
             return value.astype("Int64") if col.kind == "int" else value.astype("Float64")
         if col.kind in ("date", "month"):
             value = _to_datetime(raw, text, month=col.kind == "month")
             bad = value.isna().to_numpy() & ~empty
             fmt = "YYYY-MM" if col.kind == "month" else "YYYY-MM-DD"
-            self.report(bad, col.name, "is not a date", f"write it as {fmt}", text)
+            self.report(bad, _heading(col), said("table.not_date"),
+                        said("table.write_date", fmt=fmt), text)
             return value
         if col.kind == "bool":
             lowered = text.str.lower()
@@ -340,12 +334,12 @@ class _Checker:
             value[lowered.isin(_TRUE).fillna(False)] = True
             value[lowered.isin(_FALSE).fillna(False)] = False
             bad = value.isna().to_numpy() & ~empty
-            self.report(bad, col.name, "is not yes/no", "write true or false (是/否)", text)
+            self.report(bad, _heading(col), said("table.not_bool"), said("table.write_bool"), text)
             return value
         lowered = text.str.lower().replace(CHOICES_ZH)
         bad = (~lowered.isin(col.choices)).to_numpy() & ~empty
-        self.report(bad, col.name, "is not an allowed value",
-                    "use one of: " + ", ".join(col.choices), text)
+        self.report(bad, _heading(col), said("table.not_allowed"),
+                    said("table.use_one_of", choices=_choices(col)), text)
         return lowered
 
     def _convert_distinct(self, raw: pd.Series, col: Column) -> pd.Series:
@@ -363,7 +357,7 @@ class _Checker:
             text_codes, texts = pd.factorize(_as_text(values))
             text = _categorical(text_codes[lookup], texts, raw.index)
         for bad, what, fix, shown in distinct.found:
-            self.report(bad[lookup], col.name, what, fix, text if shown else None)
+            self.report(bad[lookup], _heading(col), what, fix, text if shown else None)
         if col.kind not in ("str", "enum"):
             return pd.Series(typed.to_numpy()[lookup], index=raw.index, dtype=typed.dtype)
         new_codes, uniques = pd.factorize(typed)  # stripping may make two values one
@@ -375,24 +369,27 @@ class _Checker:
     def _typed_dates(self, raw: pd.Series, col: Column) -> pd.Series:
         """Dates already typed (parquet, Excel): emptiness and range to check, no text."""
         if col.required:
-            self.report(raw.isna().to_numpy(), col.name, "required value is empty", "fill it in")
+            self.report(raw.isna().to_numpy(), _heading(col), said("table.empty"),
+                        said("table.fill_in"))
         if raw.dt.unit != "ns":  # a parquet date may lie where no nanosecond clock reaches
             far = ((raw < pd.Timestamp.min) | (raw > pd.Timestamp.max)).fillna(False)
-            self.report(far.to_numpy(), col.name, "is not a date between 1678 and 2262",
-                        "correct the date in the source file")
+            self.report(far.to_numpy(), _heading(col), said("table.date_far"),
+                        said("table.correct_date"))
             raw = raw.mask(far)
         return _to_datetime(raw, raw, month=col.kind == "month")
 
     def _check_range(self, value: pd.Series, col: Column, text: pd.Series) -> None:
         if col.minimum is not None:
             below = (value < col.minimum).fillna(False).to_numpy()
-            word = "negative" if col.minimum == 0 else f"below {col.minimum:g}"
-            self.report(below, col.name, f"is {word}", f"use a value of at least {col.minimum:g}",
-                        text)
+            least = f"{col.minimum:g}"
+            what = said("table.negative") if col.minimum == 0 else said("table.below",
+                                                                         least=least)
+            self.report(below, _heading(col), what, said("table.at_least", least=least), text)
         if col.maximum is not None:
             above = (value > col.maximum).fillna(False).to_numpy()
-            self.report(above, col.name, f"is above {col.maximum:g}",
-                        f"use a value of at most {col.maximum:g}", text)
+            most = f"{col.maximum:g}"
+            self.report(above, _heading(col), said("table.above", most=most),
+                        said("table.at_most", most=most), text)
 
 
 def _categorical(codes: np.ndarray, values, index: pd.Index) -> pd.Series:
@@ -412,6 +409,20 @@ class _Distinct(_Checker):
                values: pd.Series | None = None) -> None:
         if bad.any():
             self.found.append((bad, what, fix, values is not None))
+
+
+def _heading(col: Column) -> Said:
+    """A column as its reader heads it: its name in English, its Chinese header in Chinese."""
+    return Said({"en": col.name, "zh": col.zh})
+
+
+_CHOICE_ZH = {en: zh for zh, en in reversed(CHOICES_ZH.items())}  # the first word for each
+
+
+def _choices(col: Column) -> Said:
+    """A column's allowed values as its reader writes them (either form is read)."""
+    return Said({"en": ", ".join(col.choices),
+                 "zh": "、".join(_CHOICE_ZH.get(c, c) for c in col.choices)})
 
 
 def _as_text(raw: pd.Series) -> pd.Series:
@@ -527,11 +538,11 @@ def check_table(frame: pd.DataFrame, table: Table, file: str, first_row: int,
             for pos in np.flatnonzero(dup)[:MAX_PER_KIND]:
                 first = first_seen[keys.iloc[pos]]
                 same = ("" if values.iloc[pos] == values.iloc[first] else
-                        f", the same folder as {values.iloc[first]!r} on Windows and macOS")
+                        said("table.same_folder", other=repr(values.iloc[first])))
                 problems.append(Problem(
-                    file, int(pos) + first_row, col.name,
-                    f"duplicate id {values.iloc[pos]!r} (first at row {first + first_row}"
-                    f"{same})", "give every row its own id"))
+                    file, int(pos) + first_row, _heading(col),
+                    said("table.duplicate", id=repr(values.iloc[pos]), row=first + first_row,
+                         same=same), said("table.own_id")))
     if table.log:  # a log's text is dictionary-encoded whatever file it came from
         for col in table.columns:
             if col.kind in ("str", "enum") and not isinstance(out[col.name].dtype,
@@ -566,8 +577,12 @@ def check_references(frames: dict[str, tuple[pd.DataFrame, str, int]],
             else:
                 bad = (values.notna() & ~values.isin(known)).to_numpy()
             _Checker(file, first_row, problems).report(
-                bad, col.name, f"refers to an unknown {target_table[:-1].replace('_', ' ')}",
-                f"add it to the {target_table} table or correct the id", values)
+                bad, _heading(col), said("table.unknown_ref", what=Said({
+                    "en": target_table[:-1].replace("_", " "),
+                    "zh": TABLES_BY_NAME[target_table].zh})),
+                said("table.add_ref", table=Said({"en": target_table,
+                                                  "zh": TABLES_BY_NAME[target_table].zh})),
+                values)
 
 
 def validate_inventory(data_dir: Path, tables: Iterable[str] | None = None
@@ -585,15 +600,15 @@ def validate_inventory(data_dir: Path, tables: Iterable[str] | None = None
         if len(files) > 1:
             problems.append(Problem(
                 ", ".join(f.name for f in files), None, None,
-                f"{len(files)} files hold the {table.name} table",
-                "keep one and move the others out of data/"))
+                said("table.many_files", n=len(files), table=table.name, zh=table.zh),
+                said("table.keep_one_file")))
             continue
         if not files:
             if table.required:
                 problems.append(Problem(
-                    f"{data_dir.name}/{table.name}.csv", None, None, "is missing",
-                    f"export the {table.name} table ({table.zh}) as CSV or XLSX into "
-                    f"{data_dir}"))
+                    f"{data_dir.name}/{table.name}.csv", None, None, said("table.missing"),
+                    said("table.export_table", table=table.name, zh=table.zh,
+                         folder=data_dir)))
             continue
         read = read_raw(files[0], table, problems)
         if read is not None:

@@ -98,11 +98,13 @@ def now_waiting(stage: Stage, exc: ManualStepRequired) -> list[StepCard]:
     cards = waiting_steps(workspace, language=stage.language)
     mine = [c for c in cards if c.key == exc.key] or cards
     with workspace.ledger() as ledger:
+        last: dict[tuple[str, str], str] = {}  # (app, step) → its last console note, one read
+        for app_id in dict.fromkeys(c.app_id for c in mine):
+            for e in ledger.events(app_id):
+                if e.kind == "note" and str(e.data.get("event", "")).startswith("console_step_"):
+                    last[app_id, str(e.data.get("key"))] = e.data["event"]
         for c in mine:
-            noted = [e for e in ledger.events(c.app_id) if e.kind == "note"
-                     and e.data.get("key") == c.key
-                     and str(e.data.get("event", "")).startswith("console_step_")]
-            if not noted or noted[-1].data.get("event") != "console_step_waiting":
+            if last.get((c.app_id, c.key)) != "console_step_waiting":
                 ledger.note(c.app_id, stage.analyst, {"event": "console_step_waiting",
                                                        "key": c.key, "operation": c.operation})
     return mine

@@ -30,7 +30,7 @@ from decomkit.core.errors import (
 from decomkit.core.i18n import TEXT, Language, t
 from decomkit.core.locks import app_lock
 from decomkit.core.present import spoken_date, to_local, value
-from decomkit.core.said import refused
+from decomkit.core.said import in_language, refused, said
 from decomkit.core.text import canonical_user_id
 from decomkit.inventory.access import COLUMNS, scope_members
 from decomkit.lifecycle.approval import make_plan, planned_action
@@ -98,7 +98,8 @@ class DisableRun:
     def gate_lines(self, language: Language) -> list[str]:
         """Why it may not go ahead, as the reader of ``language`` reads it (each unmet
         condition, the blocking findings named), or that the gates are open."""
-        return [u.say(language) for u in self.unmet] or [t("gate.open", language)]
+        return [u.say(language) for u in self.unmet] or [
+            in_language(self.blocked, language) if self.blocked else t("gate.open", language)]
 
 
 def _approval(stage: Stage, app_id: str) -> tuple[str, dict | None, dict | None]:
@@ -452,7 +453,8 @@ class GrantRun:
     dry_run: bool
     people: pd.DataFrame  # user_id, name, department
     steps: list[Step]
-    blocked: str = ""  # why a real run may not go ahead now ("" when it may)
+    blocked: str = ""  # why a real run may not go ahead now ("" when it may), in English
+    unmet: tuple[Unmet, ...] = ()  # the same, condition by condition
 
     def table(self, language: Language = "zh") -> pd.DataFrame:
         return steps_table(self.steps, language)
@@ -464,13 +466,13 @@ class GrantRun:
             return [t("grant.none", lang)]
         n, name = len(self.people), self.replacement
         if not n:
-            said = t("grant.nobody", lang, name=name)
+            text = t("grant.nobody", lang, name=name)
         elif self.dry_run:
-            said = t("grant.dry", lang, n=n, name=name)
+            text = t("grant.dry", lang, n=n, name=name)
         else:
             done = any(s.status == "done" for s in self.steps)
-            said = t("grant.done" if done else "grant.already", lang, n=n, name=name)
-        return [said] + ([self.blocked] if self.blocked else [])
+            text = t("grant.done" if done else "grant.already", lang, n=n, name=name)
+        return [text] + [u.say(lang) for u in self.unmet]
 
 
 def grant_key(app_id: str, replacement_id: str, user_ids: list[str]) -> str:
@@ -499,7 +501,8 @@ def grant_replacement(stage: Stage, app_id: str, *, dry_run: bool = True,
         decision = authorize(stage.workspace, app_id, "grant_replacement", confirm=confirm,
                              actor=stage.analyst, platform=stage.platform)
         return GrantRun(app_id, readiness.replacement, True, people,
-                        [call] if len(people) else [], "" if decision else decision.why)
+                        [call] if len(people) else [], "" if decision else decision.why,
+                        () if decision else decision.unmet)
     platform = stage.platform
     with app_lock(stage.workspace.root, app_id, "grant access to the replacement of"):
         grant = require(authorize(stage.workspace, app_id, "grant_replacement", confirm=confirm,
@@ -537,16 +540,15 @@ class RollbackPlan:
     app_id: str
     terms: ReenableTerms
     steps: list[Step]
-    blocked: str
+    blocked: str  # in English; a missing saved scope is a Said (core.said), in each language
 
     unmet: tuple[Unmet, ...] = ()
-    no_saved_scope: bool = False
 
     def lines(self, language: Language = "zh") -> list[str]:
         return [*self.terms.lines(language), *(
-            [u.say(language) for u in self.unmet] if self.unmet else
-            [t("rollback.no_saved_scope", language)] if self.no_saved_scope else
-            [self.blocked] if self.blocked else [t("rollback.open", language)])]
+            [u.say(language) for u in self.unmet] or
+            [in_language(self.blocked, language) if self.blocked else
+             t("rollback.open", language)])]
 
 
 def _rollback_decision(stage: Stage, app_id: str, confirm: str, override_reason: str,
@@ -566,13 +568,11 @@ def rollback_plan(stage: Stage, app_id: str, confirm: str = "", override_reason:
     terms, decision = _rollback_decision(stage, app_id, confirm, override_reason, as_of)
     steps = [Step("enable", "enable(app)", True),
              Step("restore-scope", "set_visible_scope(the scope saved before revocation)", True)]
-    blocked = "" if decision else decision.why
-    no_scope = bool(decision) and saved_scope(stage, app_id) is None
-    return RollbackPlan(app_id, terms, steps, NO_SAVED_SCOPE if no_scope else blocked,
-                        () if decision else decision.unmet, no_scope)
-
-
-NO_SAVED_SCOPE = t("rollback.no_saved_scope", "en")
+    if not decision:
+        return RollbackPlan(app_id, terms, steps, decision.why, decision.unmet)
+    if saved_scope(stage, app_id) is None:  # what the real run refuses with, said the same
+        return RollbackPlan(app_id, terms, steps, said("rollback.no_saved_scope"))
+    return RollbackPlan(app_id, terms, steps, "")
 
 
 def saved_scope(stage: Stage, app_id: str) -> Scope | None:
@@ -595,7 +595,7 @@ def rollback(stage: Stage, app_id: str, confirm: str, override_reason: str = "",
         plan = rollback_plan(stage, app_id, confirm, override_reason, as_of)
         with stage.workspace.ledger() as ledger:
             state = ledger.state(app_id)
-        return DisableRun(app_id, True, plan.steps, state, plan.blocked)
+        return DisableRun(app_id, True, plan.steps, state, plan.blocked, plan.unmet)
     with app_lock(stage.workspace.root, app_id, "roll back"):
         terms, decision = _rollback_decision(stage, app_id, confirm, override_reason, as_of,
                                              dry_run=False)

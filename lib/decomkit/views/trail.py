@@ -22,6 +22,7 @@ from decomkit.core.present import (
     local_time,
     money,
     operation,
+    term,
     value,
 )
 from decomkit.proof.checkpoints import stored_checkpoints
@@ -158,9 +159,7 @@ def describe(event: Event, names: dict[str, str], who: Audience,
             for record in data.get("records", []):
                 details.append(t("trail.approval_record", lang,
                                  who=_who(record.get("user_id", "?"), names),
-                                 result=t(f"approval.{record.get('result', '')}", lang)
-                                 if record.get("result") in ("AGREE", "REFUSE")
-                                 else record.get("result", ""),
+                                 result=term("outcome", record.get("result", ""), lang),
                                  comment=record.get("comment") or "—",
                                  time=local_time(record.get("date") or record.get("time"),
                                                  who.zone)))
