@@ -230,13 +230,15 @@ def test_deleting_the_ledger_fails_verification(demo, tmp_path, anchored, capsys
     assert not ws.ledger_path.exists()  # verifying did not create an empty ledger
 
 
-def test_an_empty_new_workspace_verifies(workspace, capsys):
+def test_an_empty_new_workspace_verifies_but_has_nothing_outside_to_verify_against(
+        workspace, capsys):
     assert main(["ledger", "verify", str(workspace.root)]) == 3  # against its own claims only
     out = capsys.readouterr().out
-    assert "ledger verified: 0 rows" in out and "checked against its own claims" in out
+    assert "ledger verified: 0 rows" in out and "按工作区自己的声明核对" in out
     trust = str(workspace.root / "keys" / "trust-profile.json")
-    assert main(["ledger", "verify", str(workspace.root), "--trust", trust]) == 0
-    assert "checked against its own claims" not in capsys.readouterr().out
+    assert main(["ledger", "verify", str(workspace.root), "--trust", trust]) == 3  # no anchor
+    out = capsys.readouterr().out
+    assert "按工作区自己的声明核对" not in out and "没有读到工作区之外的任何内容" in out
 
 
 # ------------------------------------------------------------------ S3 Object Lock (moto)

@@ -92,7 +92,7 @@ def test_1_a_cut_tail_with_the_anchor_removed_or_emptied_fails_against_the_profi
                           encoding="utf-8")
     capsys.readouterr()
     assert verify_cli(ws) == 3  # the workspace's own claims hold: never a bare "verified"
-    assert "checked against its own claims" in capsys.readouterr().out
+    assert "按工作区自己的声明核对" in capsys.readouterr().out  # the demo speaks zh
     assert verify_cli(ws, "--trust", str(kept)) == 1
     err = capsys.readouterr().err
     assert "checkpoint row 15 " in err and "ends at row 14" in err
@@ -129,7 +129,8 @@ def test_2_a_ledger_re_signed_with_a_replaced_key_list_fails_against_the_profile
         demo, monkeypatch, tmp_path, capsys):
     kept = tmp_path / "trust-profile.json"
     shutil.copy(demo.root / "keys" / "trust-profile.json", kept)  # handed over at init
-    assert verify_cli(demo, "--trust", str(kept)) == 0  # positive control
+    # Positive control: the keys match (no anchor is set, so not a verification: exit 3).
+    assert verify_cli(demo, "--trust", str(kept)) == 3
     insider = insider_key(demo, monkeypatch, tmp_path)
     forge(demo)  # rewritten and re-signed with the insider's key
     capsys.readouterr()
@@ -344,3 +345,40 @@ def test_9_a_private_key_others_can_read_is_refused_with_the_chmod_to_run(demo):
     with demo.ledger() as ledger:  # positive control: the same key, mode 600, signs
         ledger.transition("jxc", "assessed", "analyst")
         assert ledger.head()[0] == rows[0] + 1
+
+
+# ------------------------------------------------------------ 10. a profile, no readable anchor
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_10_a_profile_naming_no_readable_anchor_is_not_a_verification(
+        demo, tmp_path, capsys, language):
+    """The profile pins keys and id, but a key holder could rewrite the whole ledger and
+    re-sign it: with no anchor the kit reads back (none, or email/DingTalk only) and no pasted
+    line, 'ledger verify --trust' exits 3 and says why, in the workspace's language."""
+    from decomkit.core.i18n import t
+    from helpers import set_config
+
+    set_config(demo, 'language = "zh"', f'language = "{language}"')
+    ws = set_anchor(demo, 'kind = "email"\nto = ["audit@example.com"]')
+    kept = tmp_path / "trust-profile.json"
+    shutil.copy(profile(ws), kept)
+    capsys.readouterr()
+    assert verify_cli(ws, "--trust", str(kept)) == 3
+    out = capsys.readouterr().out
+    assert t("verify.no_anchor", language) in out
+    assert t("verify.no_outside", language, code=3) in out
+    line = checkpoint_text(stored_checkpoints(ws.ledger_path)[-1])  # what the mailbox received
+    assert verify_cli(ws, "--trust", str(kept), "--checkpoint", line) == 0  # positive control
+    assert t("verify.no_outside", language, code=3) not in capsys.readouterr().out
+    assert verify_cli(ws) == 3  # unpinned: said in the same language
+    assert t("verify.unpinned", language, what=t("verify.what_ledger", language),
+             code=3) in capsys.readouterr().out
+    set_config(ws, 'kind = "email"\nto = ["audit@example.com"]',  # a readable anchor instead
+               f'kind = "folder"\npath = "{tmp_path / "anchor"}"')
+    ws = reopen(ws)
+    assert main(["ledger", "anchor", str(ws.root)]) == 0
+    shutil.copy(profile(ws), kept)
+    capsys.readouterr()
+    assert verify_cli(ws, "--trust", str(kept)) == 0  # positive control
+    assert t("verify.no_anchor", language) not in capsys.readouterr().out

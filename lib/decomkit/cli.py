@@ -142,12 +142,19 @@ def _trust(path: str | None):
     return load_profile(path) if path else None
 
 
-def _unpinned(what: str) -> int:
-    print(f"  {what} was checked against its own claims only: whoever can write the workspace "
-          "can rewrite its keys, id and anchors too. Pass --trust FILE, the trust profile you "
-          "were given ('decomkit keys profile DIR' writes it), to check it against yours. "
-          f"Exit code {UNPINNED}: not verified against a trust root")
+def _unpinned(what: str, args: argparse.Namespace) -> int:
+    """Say (in the workspace's language) why this is not a verification; exit code 3."""
+    from decomkit.core.i18n import t
+
+    lang = _verify_language(args)
+    print("  " + t("verify.unpinned", lang, what=t(what, lang), code=UNPINNED))
     return UNPINNED
+
+
+def _verify_language(args: argparse.Namespace):
+    """The workspace's language; English (as the rest of the output) when no workspace is
+    named (``record verify`` of a copied records folder)."""
+    return "en" if _reader_language(args, "en") == "en" else "zh"
 
 
 def cmd_ledger_verify(args: argparse.Namespace) -> int:
@@ -170,10 +177,17 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
               "DIR publishes them)")
     for note in report.notes:
         print(f"  note: {note}")
+    from decomkit.core.i18n import t
+
+    lang = _verify_language(args)
     if not report.anchored:
-        print("  no readable anchor: whoever holds the signing key could rewrite this ledger "
-              "undetected; add an [[anchors]] entry (see docs/operator.md, Anchors)")
-    return 0 if report.pinned else _unpinned("the ledger")
+        print("  " + t("verify.no_anchor", lang))
+    if not report.pinned:
+        return _unpinned("verify.what_ledger", args)
+    if not (report.anchored or args.checkpoint):  # pinned keys, but nothing outside was read
+        print("  " + t("verify.no_outside", lang, code=UNPINNED))
+        return UNPINNED
+    return 0
 
 
 def cmd_ledger_anchor(args: argparse.Namespace) -> int:
@@ -382,7 +396,7 @@ def cmd_record(args: argparse.Namespace) -> int:
             print("  the checkpoint is in the workspace's ledger, which verifies against its "
                   "anchors")
         if result.trust in ("embedded", "workspace"):
-            return _unpinned("the records' key")
+            return _unpinned("verify.what_records", args)
         return 0
     as_of = args.as_of.isoformat() if args.as_of else ""
     index = render_records(Workspace.open(args.target), args.apps or None, as_of, pdf=args.pdf)
@@ -654,7 +668,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--trust", metavar="FILE",
                    help="the trust profile you were given (keys/trust-profile.json): its keys, "
                         "workspace id and anchors are trusted instead of the workspace's; "
-                        "without it the exit code is 3 (checked against its own claims)")
+                        "without it the exit code is 3 (checked against its own claims), "
+                        "and so it is when no anchor the kit reads back nor --checkpoint line "
+                        "was checked")
     v.set_defaults(func=cmd_ledger_verify)
     a = ledger_sub.add_parser("anchor", help="publish checkpoints the anchors do not hold yet")
     a.add_argument("dir")
