@@ -35,6 +35,7 @@ from decomkit.proof.keys import (
     sign_document,
 )
 from decomkit.proof.ledger import _row_hash
+from helpers import object_lock_bucket
 from test_proof import DECOMKIT, forge, profile, render_minimal_records, reopen, set_anchor
 
 
@@ -165,13 +166,7 @@ def test_3_a_new_workspace_id_does_not_hide_the_anchor_or_the_pasted_line(
 
 def test_4_with_the_key_a_new_workspace_id_is_caught_at_the_object_lock_anchor(
         demo, s3_endpoint, tmp_path):
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=s3_endpoint)
-    bucket = f"anchor-{uuid.uuid4().hex[:12]}"
-    client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
-    ws = set_anchor(demo, f'kind = "s3"\nname = "audit bucket"\nurl = "s3://{bucket}/decomkit"\n'
-                          f'endpoint_url = "{s3_endpoint}"\nretain_days = 30')
+    ws = set_anchor(demo, object_lock_bucket(s3_endpoint)[2])
     assert main(["ledger", "anchor", str(ws.root)]) == 0
     kept = tmp_path / "trust-profile.json"
     shutil.copy(profile(ws), kept)
