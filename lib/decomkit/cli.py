@@ -362,10 +362,8 @@ def cmd_settle(args: argparse.Namespace) -> int:
     workspace = Workspace.open(args.dir)
     finding = "took effect" if args.happened else "did not take effect"
     if not args.apply:  # a dry run: say what would be recorded, record nothing
-        with workspace.ledger() as ledger:
-            action = ledger.action(args.key)
-        if action is None or action.status not in ("started", "unknown"):
-            raise SystemExit(f"no unsettled action has the key {args.key}")
+        with workspace.ledger() as ledger:  # refused as --apply would be
+            action = ledger.settleable(args.key, args.happened, args.result)
         print(f"dry run: {args.key} ({action.operation}) would be recorded as: it {finding} "
               f"(checked by {args.user}). Nothing was recorded; add --apply to record it.")
         return 0

@@ -468,9 +468,10 @@ class Ledger:
             self._append(db, app_id, "action", None, actor,
                          {"key": key, "operation": operation, "status": status, **details})
 
-    def settle(self, key: str, happened: bool, actor: str, result: Any = None) -> Action:
-        """A person's finding on an unsettled action: it took effect (done) or it did not
-        (the next run performs it)."""
+    def settleable(self, key: str, happened: bool, result: Any = None) -> Action:
+        """The unsettled action ``key`` if a person's finding on it can be recorded as given;
+        TransitionError saying why not. Decided before anything is written: ``settle`` and
+        its dry run (``decomkit settle`` without --apply) ask the same question."""
         action = self.action(key)
         if action is None or action.status not in ("started", "unknown"):
             raise TransitionError(action.app_id if action else "?", f"settle {key}",
@@ -478,6 +479,12 @@ class Ledger:
                                   + (f" (it is {action.status})" if action else ""))
         if happened and result in (None, "") and action.operation in RESULT_NEEDED:
             raise TransitionError(action.app_id, f"settle {key}", RESULT_NEEDED[action.operation])
+        return action
+
+    def settle(self, key: str, happened: bool, actor: str, result: Any = None) -> Action:
+        """A person's finding on an unsettled action: it took effect (done) or it did not
+        (the next run performs it)."""
+        action = self.settleable(key, happened, result)
         self._record_action(key, action.app_id, action.operation, actor,
                             "done" if happened else "failed", result,
                             {"settled": f"by {actor}: "
