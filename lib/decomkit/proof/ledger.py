@@ -110,6 +110,8 @@ CREATE TABLE IF NOT EXISTS events (
     hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_app ON events (app_id, kind, seq);
+CREATE INDEX IF NOT EXISTS events_action_key ON events (json_extract(data, '$.key'), seq)
+    WHERE kind = 'action';
 CREATE TABLE IF NOT EXISTS actions (
     key TEXT PRIMARY KEY,
     app_id TEXT NOT NULL,
@@ -377,11 +379,11 @@ class Ledger:
         if status == "started":  # a claim: it is settled with the platform, never skipped
             return
         signed = self.checkpointer.signed_up_to(db) if self.checkpointer else None
-        found = None
-        for r in db.execute("SELECT seq, data FROM events WHERE kind = 'action' AND "
-                            "json_extract(data, '$.key') = ? ORDER BY seq", (key,)):
-            if signed is None or r["seq"] <= signed:
-                found = json.loads(r["data"]).get("status")
+        latest = db.execute(  # the latest signed row about this key, read from the end
+            "SELECT json_extract(data, '$.status') FROM events WHERE kind = 'action' AND "
+            "json_extract(data, '$.key') = ? AND (? IS NULL OR seq <= ?) ORDER BY seq DESC "
+            "LIMIT 1", (key, signed, signed)).fetchone()
+        found = latest[0] if latest else None
         if found != status:
             raise LedgerIntegrityError(
                 f"{self.path}: the action {key} is recorded as '{status}', but no signed ledger "
