@@ -18,6 +18,7 @@ from decomkit.core.errors import DecomkitError
 
 if TYPE_CHECKING:  # for annotations only: the command's own import loads it
     from decomkit.context.workspace import Workspace
+    from decomkit.core.i18n import Language
 
 
 def _cells(*values) -> list[str]:
@@ -54,7 +55,7 @@ def _print_status(workspace: Workspace) -> None:
     from rich.table import Table
 
     from decomkit.context.workspace import status_table
-    from decomkit.core.i18n import Language, t
+    from decomkit.core.i18n import t
     from decomkit.lifecycle.console import WAITING, waiting_apps
 
     frame = status_table(workspace)
@@ -142,34 +143,28 @@ def _trust(path: str | None):
     return load_profile(path) if path else None
 
 
-def _unpinned(what: str, args: argparse.Namespace) -> int:
-    """Say (in the workspace's language) why this is not a verification; exit code 3."""
+def _unpinned(what: str, lang: Language) -> int:
+    """Say (in the reader's language) why this is not a verification; exit code 3."""
     from decomkit.core.i18n import t
 
-    lang = _verify_language(args)
     print("  " + t("verify.unpinned", lang, what=t(what, lang), code=UNPINNED))
     return UNPINNED
 
 
-def _verify_language(args: argparse.Namespace):
-    """The workspace's language; English (as the rest of the output) when no workspace is
-    named (``record verify`` of a copied records folder)."""
-    return "en" if _reader_language(args, "en") == "en" else "zh"
-
-
 def cmd_ledger_verify(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
-    from decomkit.proof.checkpoints import current_checkpoint, verify_ledger
+    from decomkit.core.i18n import t
+    from decomkit.proof.checkpoints import verify_ledger
 
-    report = verify_ledger(Workspace.open(args.dir), public_keys=_public_keys(args.public_key),
+    workspace = Workspace.open(args.dir)
+    lang: Language = "en" if workspace.config.language == "en" else "zh"
+    report = verify_ledger(workspace, public_keys=_public_keys(args.public_key),
                            checkpoint_texts=tuple(args.checkpoint or ()),
                            trust=_trust(args.trust))
     print(f"ledger verified: {report.rows} rows, chain head {report.head} (row {report.rows}); "
           f"{report.checkpoints} signed checkpoints")
-    workspace = Workspace.open(args.dir)
-    latest = current_checkpoint(workspace)
-    if latest != "-":
-        print(f"  latest checkpoint (give it to your auditors): {latest}")
+    if report.latest != "-":
+        print(f"  latest checkpoint (give it to your auditors): {report.latest}")
     for anchor, count in report.anchored.items():
         print(f"  anchor {anchor}: {count} checkpoints, each a prefix of the chain")
     for anchor, count in report.unanchored.items():
@@ -177,13 +172,10 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
               "DIR publishes them)")
     for note in report.notes:
         print(f"  note: {note}")
-    from decomkit.core.i18n import t
-
-    lang = _verify_language(args)
     if not report.anchored:
         print("  " + t("verify.no_anchor", lang))
     if not report.pinned:
-        return _unpinned("verify.what_ledger", args)
+        return _unpinned("verify.what_ledger", lang)
     if not (report.anchored or args.checkpoint):  # pinned keys, but nothing outside was read
         print("  " + t("verify.no_outside", lang, code=UNPINNED))
         return UNPINNED
@@ -382,8 +374,8 @@ def cmd_record(args: argparse.Namespace) -> int:
         if len(args.apps) != 1:
             raise SystemExit("usage: decomkit record verify PATH [--trust FILE] "
                              "[--public-key FILE] [--workspace DIR]")
-        result = check_records(args.apps[0], _public_keys(args.public_key),
-                               Workspace.open(args.workspace) if args.workspace else None,
+        workspace = Workspace.open(args.workspace) if args.workspace else None
+        result = check_records(args.apps[0], _public_keys(args.public_key), workspace,
                                trust=_trust(args.trust))
         print(f"records verified: {result.files} files unchanged, signed by key "
               f"{result.key_id} ({result.fingerprint})")
@@ -394,7 +386,9 @@ def cmd_record(args: argparse.Namespace) -> int:
             print("  the checkpoint is in the workspace's ledger, which verifies against its "
                   "anchors")
         if result.trust in ("embedded", "workspace"):
-            return _unpinned("verify.what_records", args)
+            # The workspace's language; English (as the rest) for a copied records folder.
+            return _unpinned("verify.what_records", "zh" if workspace is not None
+                             and workspace.config.language == "zh" else "en")
         return 0
     as_of = args.as_of.isoformat() if args.as_of else ""
     index = render_records(Workspace.open(args.target), args.apps or None, as_of, pdf=args.pdf)
