@@ -333,8 +333,7 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
         from_profile = {a.label for a in pinned}
     for anchor in anchors:
         try:
-            found = anchor.fetch(workspace_id)
-            every = anchor.fetch_all()
+            found, every = anchor.read(workspace_id)
         except AnchorError as exc:
             problems.append(f"{exc}; verification needs every readable anchor")
             continue
