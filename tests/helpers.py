@@ -195,3 +195,18 @@ def voila_cells(base: str, seconds: float = 120, until: int | None = None) -> li
             socket.close()
 
     return asyncio.run(run())
+
+
+def object_lock_bucket(endpoint: str) -> tuple:
+    """A fresh S3 bucket with Object Lock at ``endpoint`` (moto's server) and the
+    ``[[anchors]]`` settings naming it: ``(client, bucket, block)``."""
+    import uuid
+
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=endpoint)
+    bucket = f"anchor-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    block = (f'kind = "s3"\nname = "audit bucket"\nurl = "s3://{bucket}/decomkit"\n'
+             f'endpoint_url = "{endpoint}"\nretain_days = 30')
+    return client, bucket, block

@@ -24,10 +24,12 @@ def test_demo_status_and_ledger_verify(tmp_path):
     assert str(ws) in done.stdout and "进销存" in done.stdout
     assert "new: 30, verified_disabled: 2" in done.stdout  # two apps were retired before
     assert run("status", str(ws)).stdout.count("new") >= 30
+    # The demo sets no anchor: its keys match the profile, but that is not a verification.
     verified = run("ledger", "verify", str(ws), "--trust", str(ws / "keys" / "trust-profile.json"))
-    assert verified.returncode == 0 and "ledger verified: 18 rows" in verified.stdout
+    assert verified.returncode == 3 and "ledger verified: 18 rows" in verified.stdout
+    assert "没有可读回的锚点" in verified.stdout
     unpinned = run("ledger", "verify", str(ws))
-    assert unpinned.returncode == 3 and "checked against its own claims" in unpinned.stdout
+    assert unpinned.returncode == 3 and "按工作区自己的声明核对" in unpinned.stdout
 
 
 def test_demo_refuses_an_existing_workspace_without_replace(tmp_path):

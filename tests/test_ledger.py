@@ -332,3 +332,26 @@ def test_a_request_settled_as_sent_needs_its_instance_id(ledger):
     assert ledger.action("r").status == "started" and len(ledger.events(APP)) == rows
     ledger.settle("r", True, "王伟", "proc-inst-1")  # the positive control
     assert ledger.action("r").status == "done"
+
+
+def test_the_settle_dry_run_refuses_what_apply_would_refuse(workspace, capsys):
+    """'decomkit settle' without --apply says what would be recorded: it never says so of a
+    finding --apply refuses (a request that took effect, without its instance id)."""
+    from decomkit.cli import main
+
+    with workspace.ledger() as led, pytest.raises(KeyboardInterrupt):
+        led.run_once("r", APP, "submit_approval", "analyst", interrupted,
+                     grant=Grant(APP, "submit", {}, live=True))
+    with workspace.ledger() as led:
+        rows = led.head()
+    settle = ["settle", str(workspace.root), "r", "--happened", "--as", "王伟"]
+    capsys.readouterr()
+    assert main(settle) == 1
+    assert "instance id" in capsys.readouterr().err
+    assert main([*settle, "--apply"]) == 1
+    with workspace.ledger() as led:
+        assert led.head() == rows and led.action("r").status == "started"  # nothing recorded
+    assert main([*settle, "--result", "proc-inst-1"]) == 0  # positive control: a dry run
+    assert "would be recorded" in capsys.readouterr().out
+    with workspace.ledger() as led:
+        assert led.head() == rows

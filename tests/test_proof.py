@@ -11,7 +11,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import uuid
 import warnings
 from pathlib import Path
 
@@ -44,6 +43,7 @@ from decomkit.proof.keys import (
 )
 from decomkit.proof.ledger import GENESIS, _row_hash
 from decomkit.records.dossier import RecordError, check_records, render_records, verify_records
+from helpers import object_lock_bucket
 
 DECOMKIT = str(Path(sys.executable).parent / "decomkit")
 
@@ -230,13 +230,15 @@ def test_deleting_the_ledger_fails_verification(demo, tmp_path, anchored, capsys
     assert not ws.ledger_path.exists()  # verifying did not create an empty ledger
 
 
-def test_an_empty_new_workspace_verifies(workspace, capsys):
+def test_an_empty_new_workspace_verifies_but_has_nothing_outside_to_verify_against(
+        workspace, capsys):
     assert main(["ledger", "verify", str(workspace.root)]) == 3  # against its own claims only
     out = capsys.readouterr().out
-    assert "ledger verified: 0 rows" in out and "checked against its own claims" in out
+    assert "ledger verified: 0 rows" in out and "按工作区自己的声明核对" in out
     trust = str(workspace.root / "keys" / "trust-profile.json")
-    assert main(["ledger", "verify", str(workspace.root), "--trust", trust]) == 0
-    assert "checked against its own claims" not in capsys.readouterr().out
+    assert main(["ledger", "verify", str(workspace.root), "--trust", trust]) == 3  # no anchor
+    out = capsys.readouterr().out
+    assert "按工作区自己的声明核对" not in out and "没有读到工作区之外的任何内容" in out
 
 
 # ------------------------------------------------------------------ S3 Object Lock (moto)
@@ -244,13 +246,8 @@ def test_an_empty_new_workspace_verifies(workspace, capsys):
 
 @pytest.fixture
 def s3_anchored(demo, s3_endpoint):
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=s3_endpoint)
-    bucket = f"anchor-{uuid.uuid4().hex[:12]}"
-    client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
-    ws = set_anchor(demo, f'kind = "s3"\nname = "audit bucket"\nurl = "s3://{bucket}/decomkit"\n'
-                          f'endpoint_url = "{s3_endpoint}"\nretain_days = 30')
+    client, bucket, block = object_lock_bucket(s3_endpoint)
+    ws = set_anchor(demo, block)
     assert main(["ledger", "anchor", str(ws.root)]) == 0
     return ws, client, bucket
 

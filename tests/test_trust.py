@@ -35,6 +35,7 @@ from decomkit.proof.keys import (
     sign_document,
 )
 from decomkit.proof.ledger import _row_hash
+from helpers import object_lock_bucket
 from test_proof import DECOMKIT, forge, profile, render_minimal_records, reopen, set_anchor
 
 
@@ -92,7 +93,7 @@ def test_1_a_cut_tail_with_the_anchor_removed_or_emptied_fails_against_the_profi
                           encoding="utf-8")
     capsys.readouterr()
     assert verify_cli(ws) == 3  # the workspace's own claims hold: never a bare "verified"
-    assert "checked against its own claims" in capsys.readouterr().out
+    assert "按工作区自己的声明核对" in capsys.readouterr().out  # the demo speaks zh
     assert verify_cli(ws, "--trust", str(kept)) == 1
     err = capsys.readouterr().err
     assert "checkpoint row 15 " in err and "ends at row 14" in err
@@ -129,7 +130,8 @@ def test_2_a_ledger_re_signed_with_a_replaced_key_list_fails_against_the_profile
         demo, monkeypatch, tmp_path, capsys):
     kept = tmp_path / "trust-profile.json"
     shutil.copy(demo.root / "keys" / "trust-profile.json", kept)  # handed over at init
-    assert verify_cli(demo, "--trust", str(kept)) == 0  # positive control
+    # Positive control: the keys match (no anchor is set, so not a verification: exit 3).
+    assert verify_cli(demo, "--trust", str(kept)) == 3
     insider = insider_key(demo, monkeypatch, tmp_path)
     forge(demo)  # rewritten and re-signed with the insider's key
     capsys.readouterr()
@@ -164,13 +166,7 @@ def test_3_a_new_workspace_id_does_not_hide_the_anchor_or_the_pasted_line(
 
 def test_4_with_the_key_a_new_workspace_id_is_caught_at_the_object_lock_anchor(
         demo, s3_endpoint, tmp_path):
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=s3_endpoint)
-    bucket = f"anchor-{uuid.uuid4().hex[:12]}"
-    client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
-    ws = set_anchor(demo, f'kind = "s3"\nname = "audit bucket"\nurl = "s3://{bucket}/decomkit"\n'
-                          f'endpoint_url = "{s3_endpoint}"\nretain_days = 30')
+    ws = set_anchor(demo, object_lock_bucket(s3_endpoint)[2])
     assert main(["ledger", "anchor", str(ws.root)]) == 0
     kept = tmp_path / "trust-profile.json"
     shutil.copy(profile(ws), kept)
@@ -344,3 +340,40 @@ def test_9_a_private_key_others_can_read_is_refused_with_the_chmod_to_run(demo):
     with demo.ledger() as ledger:  # positive control: the same key, mode 600, signs
         ledger.transition("jxc", "assessed", "analyst")
         assert ledger.head()[0] == rows[0] + 1
+
+
+# ------------------------------------------------------------ 10. a profile, no readable anchor
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_10_a_profile_naming_no_readable_anchor_is_not_a_verification(
+        demo, tmp_path, capsys, language):
+    """The profile pins keys and id, but a key holder could rewrite the whole ledger and
+    re-sign it: with no anchor the kit reads back (none, or email/DingTalk only) and no pasted
+    line, 'ledger verify --trust' exits 3 and says why, in the workspace's language."""
+    from decomkit.core.i18n import t
+    from helpers import set_config
+
+    set_config(demo, 'language = "zh"', f'language = "{language}"')
+    ws = set_anchor(demo, 'kind = "email"\nto = ["audit@example.com"]')
+    kept = tmp_path / "trust-profile.json"
+    shutil.copy(profile(ws), kept)
+    capsys.readouterr()
+    assert verify_cli(ws, "--trust", str(kept)) == 3
+    out = capsys.readouterr().out
+    assert t("verify.no_anchor", language) in out
+    assert t("verify.no_outside", language, code=3) in out
+    line = checkpoint_text(stored_checkpoints(ws.ledger_path)[-1])  # what the mailbox received
+    assert verify_cli(ws, "--trust", str(kept), "--checkpoint", line) == 0  # positive control
+    assert t("verify.no_outside", language, code=3) not in capsys.readouterr().out
+    assert verify_cli(ws) == 3  # unpinned: said in the same language
+    assert t("verify.unpinned", language, what=t("verify.what_ledger", language),
+             code=3) in capsys.readouterr().out
+    set_config(ws, 'kind = "email"\nto = ["audit@example.com"]',  # a readable anchor instead
+               f'kind = "folder"\npath = "{tmp_path / "anchor"}"')
+    ws = reopen(ws)
+    assert main(["ledger", "anchor", str(ws.root)]) == 0
+    shutil.copy(profile(ws), kept)
+    capsys.readouterr()
+    assert verify_cli(ws, "--trust", str(kept)) == 0  # positive control
+    assert t("verify.no_anchor", language) not in capsys.readouterr().out

@@ -18,6 +18,7 @@ from decomkit.core.errors import DecomkitError
 
 if TYPE_CHECKING:  # for annotations only: the command's own import loads it
     from decomkit.context.workspace import Workspace
+    from decomkit.core.i18n import Language
 
 
 def _cells(*values) -> list[str]:
@@ -54,7 +55,7 @@ def _print_status(workspace: Workspace) -> None:
     from rich.table import Table
 
     from decomkit.context.workspace import status_table
-    from decomkit.core.i18n import Language, t
+    from decomkit.core.i18n import t
     from decomkit.lifecycle.console import WAITING, waiting_apps
 
     frame = status_table(workspace)
@@ -142,27 +143,28 @@ def _trust(path: str | None):
     return load_profile(path) if path else None
 
 
-def _unpinned(what: str) -> int:
-    print(f"  {what} was checked against its own claims only: whoever can write the workspace "
-          "can rewrite its keys, id and anchors too. Pass --trust FILE, the trust profile you "
-          "were given ('decomkit keys profile DIR' writes it), to check it against yours. "
-          f"Exit code {UNPINNED}: not verified against a trust root")
+def _unpinned(what: str, lang: Language) -> int:
+    """Say (in the reader's language) why this is not a verification; exit code 3."""
+    from decomkit.core.i18n import t
+
+    print("  " + t("verify.unpinned", lang, what=t(what, lang), code=UNPINNED))
     return UNPINNED
 
 
 def cmd_ledger_verify(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
-    from decomkit.proof.checkpoints import current_checkpoint, verify_ledger
+    from decomkit.core.i18n import t
+    from decomkit.proof.checkpoints import verify_ledger
 
-    report = verify_ledger(Workspace.open(args.dir), public_keys=_public_keys(args.public_key),
+    workspace = Workspace.open(args.dir)
+    lang: Language = "en" if workspace.config.language == "en" else "zh"
+    report = verify_ledger(workspace, public_keys=_public_keys(args.public_key),
                            checkpoint_texts=tuple(args.checkpoint or ()),
                            trust=_trust(args.trust))
     print(f"ledger verified: {report.rows} rows, chain head {report.head} (row {report.rows}); "
           f"{report.checkpoints} signed checkpoints")
-    workspace = Workspace.open(args.dir)
-    latest = current_checkpoint(workspace)
-    if latest != "-":
-        print(f"  latest checkpoint (give it to your auditors): {latest}")
+    if report.latest != "-":
+        print(f"  latest checkpoint (give it to your auditors): {report.latest}")
     for anchor, count in report.anchored.items():
         print(f"  anchor {anchor}: {count} checkpoints, each a prefix of the chain")
     for anchor, count in report.unanchored.items():
@@ -171,9 +173,13 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
     for note in report.notes:
         print(f"  note: {note}")
     if not report.anchored:
-        print("  no readable anchor: whoever holds the signing key could rewrite this ledger "
-              "undetected; add an [[anchors]] entry (see docs/operator.md, Anchors)")
-    return 0 if report.pinned else _unpinned("the ledger")
+        print("  " + t("verify.no_anchor", lang))
+    if not report.pinned:
+        return _unpinned("verify.what_ledger", lang)
+    if not (report.anchored or args.checkpoint):  # pinned keys, but nothing outside was read
+        print("  " + t("verify.no_outside", lang, code=UNPINNED))
+        return UNPINNED
+    return 0
 
 
 def cmd_ledger_anchor(args: argparse.Namespace) -> int:
@@ -348,10 +354,8 @@ def cmd_settle(args: argparse.Namespace) -> int:
     workspace = Workspace.open(args.dir)
     finding = "took effect" if args.happened else "did not take effect"
     if not args.apply:  # a dry run: say what would be recorded, record nothing
-        with workspace.ledger() as ledger:
-            action = ledger.action(args.key)
-        if action is None or action.status not in ("started", "unknown"):
-            raise SystemExit(f"no unsettled action has the key {args.key}")
+        with workspace.ledger() as ledger:  # refused as --apply would be
+            action = ledger.settleable(args.key, args.happened, args.result)
         print(f"dry run: {args.key} ({action.operation}) would be recorded as: it {finding} "
               f"(checked by {args.user}). Nothing was recorded; add --apply to record it.")
         return 0
@@ -370,8 +374,8 @@ def cmd_record(args: argparse.Namespace) -> int:
         if len(args.apps) != 1:
             raise SystemExit("usage: decomkit record verify PATH [--trust FILE] "
                              "[--public-key FILE] [--workspace DIR]")
-        result = check_records(args.apps[0], _public_keys(args.public_key),
-                               Workspace.open(args.workspace) if args.workspace else None,
+        workspace = Workspace.open(args.workspace) if args.workspace else None
+        result = check_records(args.apps[0], _public_keys(args.public_key), workspace,
                                trust=_trust(args.trust))
         print(f"records verified: {result.files} files unchanged, signed by key "
               f"{result.key_id} ({result.fingerprint})")
@@ -382,7 +386,9 @@ def cmd_record(args: argparse.Namespace) -> int:
             print("  the checkpoint is in the workspace's ledger, which verifies against its "
                   "anchors")
         if result.trust in ("embedded", "workspace"):
-            return _unpinned("the records' key")
+            # The workspace's language; English (as the rest) for a copied records folder.
+            return _unpinned("verify.what_records", "zh" if workspace is not None
+                             and workspace.config.language == "zh" else "en")
         return 0
     as_of = args.as_of.isoformat() if args.as_of else ""
     index = render_records(Workspace.open(args.target), args.apps or None, as_of, pdf=args.pdf)
@@ -654,7 +660,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--trust", metavar="FILE",
                    help="the trust profile you were given (keys/trust-profile.json): its keys, "
                         "workspace id and anchors are trusted instead of the workspace's; "
-                        "without it the exit code is 3 (checked against its own claims)")
+                        "without it the exit code is 3 (checked against its own claims), "
+                        "and so it is when no anchor the kit reads back nor --checkpoint line "
+                        "was checked")
     v.set_defaults(func=cmd_ledger_verify)
     a = ledger_sub.add_parser("anchor", help="publish checkpoints the anchors do not hold yet")
     a.add_argument("dir")

@@ -1430,3 +1430,35 @@ TEXT.update({
         "zh": "需要有人在管理后台完成以下操作:\n{steps}\n然后运行:decomkit confirm 工作区 {step} "
               "--as 操作人姓名 --evidence 证据文件,再重新运行本阶段"},
 })
+
+# What `decomkit ledger verify` / `record verify` says when the result is not a verification
+# (exit code 3, docs/security.md#exit-codes).
+TEXT.update({
+    "verify.what_ledger": {"en": "the ledger", "zh": "台账"},
+    "verify.what_records": {"en": "the records' key", "zh": "档案的签名密钥"},
+    "verify.unpinned": {
+        "en": "{what} was checked against its own claims only: whoever can write the "
+              "workspace can rewrite its keys, id and anchors too. Pass --trust FILE, the trust "
+              "profile you were given ('decomkit keys profile DIR' writes it), to check it "
+              "against yours. Exit code {code}: not verified against a trust root",
+        "zh": "{what}只按工作区自己的声明核对过:能写工作区目录的人也能改写其中的密钥、工作区 ID 和"
+              "锚点。请用 --trust 文件 传入您拿到的信任配置('decomkit keys profile 目录' 会写出它),"
+              "按您手中的信任根核对。退出码 {code}:未按信任根核实"},
+    "verify.no_anchor": {
+        "en": "no readable anchor: whoever holds the signing key could rewrite this ledger "
+              "undetected; add an [[anchors]] entry (see docs/operator.md, Anchors)",
+        "zh": "没有可读回的锚点:持有签名密钥的人可以改写本台账而不被发现;请在 decomkit.toml 中添加 "
+              "[[anchors]](见 docs/operator.md 的 Anchors 一节)"},
+    "verify.no_outside": {
+        "en": "the keys and the workspace id match the trust profile, but nothing outside the "
+              "workspace was read: no anchor the kit can read back and no --checkpoint line. "
+              "Exit code {code}: not verified against a trust root. Add a readable anchor "
+              "(folder, s3, oss), run 'decomkit ledger anchor DIR' and 'decomkit keys profile "
+              "DIR' and hand the profile over again, or paste the checkpoint lines an anchor "
+              "received with --checkpoint",
+        "zh": "密钥和工作区 ID 与信任配置一致,但没有读到工作区之外的任何内容:"
+              "没有本工具能读回的锚点,也没有 --checkpoint 行。"
+              "退出码 {code}:未按信任根核实。请添加可读回的锚点(folder、s3、oss),"
+              "运行 'decomkit ledger anchor 目录' 和 'decomkit keys profile 目录' "
+              "并重新交付信任配置,或用 --checkpoint 粘贴锚点收到的校验行"},
+})

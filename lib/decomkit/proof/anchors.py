@@ -89,6 +89,11 @@ class AnchorStore(ABC):
         a key under another workspace id betrays a changed id); None if it cannot be read."""
         return None
 
+    def read(self, workspace_id: str) -> tuple[list[dict] | None, list[dict] | None]:
+        """``(fetch(workspace_id), fetch_all())``; a store that can tell where each checkpoint
+        was found reads itself once and picks the workspace's out of the whole."""
+        return self.fetch(workspace_id), self.fetch_all()
+
 
 def _parse(data: bytes, where: str) -> dict:
     try:
@@ -99,6 +104,12 @@ def _parse(data: bytes, where: str) -> dict:
             and isinstance(value.get("head"), str)):
         return {"unreadable": where, "seq": 0}
     return {**value, "_where": where}
+
+
+def _under(checkpoints: list[dict], where: str) -> list[dict]:
+    """The checkpoints read from a place starting with ``where`` (readable or not)."""
+    return [c for c in checkpoints if str(c.get("_where", c.get("unreadable", ""))).startswith(
+        where)]
 
 
 class FolderStore(AnchorStore):
@@ -163,6 +174,12 @@ class FolderStore(AnchorStore):
             return []
         return [_parse(p.read_bytes(), str(p)) for p in sorted(self.folder.glob("*/*.json"))]
 
+    def read(self, workspace_id: str) -> tuple[list[dict], list[dict]]:
+        if not self.folder.is_dir():
+            self.fetch(workspace_id)  # raises, saying why
+        every = self.fetch_all()
+        return _under(every, str(self.folder / workspace_id) + os.sep), every
+
 
 class S3Store(AnchorStore):
     """One object per checkpoint under ``<url>/<workspace id>/``, put with an Object Lock
@@ -222,6 +239,11 @@ class S3Store(AnchorStore):
 
     def fetch_all(self) -> list[dict]:
         return self._read("")
+
+    def read(self, workspace_id: str) -> tuple[list[dict], list[dict]]:
+        every = self._read("")
+        bucket, prefix = self._key(f"{workspace_id}/")
+        return _under(every, f"s3://{bucket}/{prefix}"), every
 
     def _read(self, name: str) -> list[dict]:
         bucket, prefix = self._key(name)

@@ -234,6 +234,7 @@ class LedgerReport:
     unanchored: dict[str, int] = field(default_factory=dict)  # anchor → not published yet
     notes: list[str] = field(default_factory=list)
     pinned: bool = False  # checked against a trust profile, not the workspace's own claims
+    latest: str = "-"  # the latest checkpoint as one line (current_checkpoint), "-" for none
 
 
 def _evidence(workspace: LedgerHome) -> list[str]:
@@ -332,8 +333,7 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
         from_profile = {a.label for a in pinned}
     for anchor in anchors:
         try:
-            found = anchor.fetch(workspace_id)
-            every = anchor.fetch_all()
+            found, every = anchor.read(workspace_id)
         except AnchorError as exc:
             problems.append(f"{exc}; verification needs every readable anchor")
             continue
@@ -414,7 +414,8 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
         raise LedgerIntegrityError(f"{root} does not verify:\n  - " + "\n  - ".join(problems))
     return LedgerReport(len(hashes), hashes[max(hashes)] if hashes else "", len(local),
                         anchored, _unanchored(workspace), notes,
-                        pinned=trust is not None)
+                        pinned=trust is not None,
+                        latest=checkpoint_text(local[-1]) if local else "-")
 
 
 def _known_elsewhere(label: str, every: list[dict], workspace_id: str, ring: KeyRing

@@ -393,7 +393,10 @@ def endorsed_by(root: Path, roots: KeyRing) -> KeyRing:
         return KeyRing(trusted, roots.workspace_id, roots.current)
     for key in sorted(ring.keys.values(), key=lambda k: (k.created, k.key_id)):
         if key.key_id in trusted:
-            trusted[key.key_id] = key  # the workspace's copy knows when it was retired
+            # The workspace's copy knows when it was retired; taken only if it is the same
+            # key (a key id is 64 bits of the fingerprint, the fingerprint all of it).
+            if key.fingerprint == trusted[key.key_id].fingerprint:
+                trusted[key.key_id] = key
             continue
         for old in list(trusted.values()):
             try:

@@ -110,6 +110,8 @@ CREATE TABLE IF NOT EXISTS events (
     hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_app ON events (app_id, kind, seq);
+CREATE INDEX IF NOT EXISTS events_action_key ON events (json_extract(data, '$.key'), seq)
+    WHERE kind = 'action';
 CREATE TABLE IF NOT EXISTS actions (
     key TEXT PRIMARY KEY,
     app_id TEXT NOT NULL,
@@ -377,11 +379,11 @@ class Ledger:
         if status == "started":  # a claim: it is settled with the platform, never skipped
             return
         signed = self.checkpointer.signed_up_to(db) if self.checkpointer else None
-        found = None
-        for r in db.execute("SELECT seq, data FROM events WHERE kind = 'action' AND "
-                            "json_extract(data, '$.key') = ? ORDER BY seq", (key,)):
-            if signed is None or r["seq"] <= signed:
-                found = json.loads(r["data"]).get("status")
+        latest = db.execute(  # the latest signed row about this key, read from the end
+            "SELECT json_extract(data, '$.status') FROM events WHERE kind = 'action' AND "
+            "json_extract(data, '$.key') = ? AND (? IS NULL OR seq <= ?) ORDER BY seq DESC "
+            "LIMIT 1", (key, signed, signed)).fetchone()
+        found = latest[0] if latest else None
         if found != status:
             raise LedgerIntegrityError(
                 f"{self.path}: the action {key} is recorded as '{status}', but no signed ledger "
@@ -468,9 +470,10 @@ class Ledger:
             self._append(db, app_id, "action", None, actor,
                          {"key": key, "operation": operation, "status": status, **details})
 
-    def settle(self, key: str, happened: bool, actor: str, result: Any = None) -> Action:
-        """A person's finding on an unsettled action: it took effect (done) or it did not
-        (the next run performs it)."""
+    def settleable(self, key: str, happened: bool, result: Any = None) -> Action:
+        """The unsettled action ``key`` if a person's finding on it can be recorded as given;
+        TransitionError saying why not. Decided before anything is written: ``settle`` and
+        its dry run (``decomkit settle`` without --apply) ask the same question."""
         action = self.action(key)
         if action is None or action.status not in ("started", "unknown"):
             raise TransitionError(action.app_id if action else "?", f"settle {key}",
@@ -478,6 +481,12 @@ class Ledger:
                                   + (f" (it is {action.status})" if action else ""))
         if happened and result in (None, "") and action.operation in RESULT_NEEDED:
             raise TransitionError(action.app_id, f"settle {key}", RESULT_NEEDED[action.operation])
+        return action
+
+    def settle(self, key: str, happened: bool, actor: str, result: Any = None) -> Action:
+        """A person's finding on an unsettled action: it took effect (done) or it did not
+        (the next run performs it)."""
+        action = self.settleable(key, happened, result)
         self._record_action(key, action.app_id, action.operation, actor,
                             "done" if happened else "failed", result,
                             {"settled": f"by {actor}: "

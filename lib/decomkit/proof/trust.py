@@ -93,8 +93,9 @@ def write_profile(root: Path, config: Config) -> Path:
     root = Path(root)
     signer = load_signer(root)
     ring, _ = endorsed_keyring(root)
-    keys = {**ring.keys, signer.key_id: load_keyring(root).keys[signer.key_id]}
-    body = {"format": FORMAT, "workspace_id": load_keyring(root).workspace_id,
+    registry = load_keyring(root)
+    keys = {**ring.keys, signer.key_id: registry.keys[signer.key_id]}
+    body = {"format": FORMAT, "workspace_id": registry.workspace_id,
             "created": utcnow(),
             "keys": [{"key_id": k.key_id, "fingerprint": k.fingerprint,
                       "public_key": base64.b64encode(_raw(k)).decode()} for k in keys.values()],
