@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from decomkit.analysis.assess import (
     Assessment,
@@ -32,6 +32,9 @@ from decomkit.proof.gates import DECISIONS, MIN_OVERRIDE_REASON
 from decomkit.proof.ledger import Event
 from decomkit.views import charts
 from decomkit.views.trail import app_summary, app_trail
+
+if TYPE_CHECKING:  # matplotlib loads when a chart is drawn, not with this module
+    from matplotlib.figure import Figure
 
 CANDIDATE_COLUMNS = ["app_id", "name", "score", "recommendation", "quadrant", "quadrant_note",
                      "annual_cost", "usage", "mau_recent", "days_idle", "log_end"]
