@@ -475,3 +475,24 @@ def test_an_answer_carrying_a_key_or_a_secret_is_refused_and_its_text_is_masked(
     with SandboxPlatform(sandbox_demo.root / "platform")._state(write=False) as state:
         said = state["approvals"][request["instance_id"]]["comments"][-1]["comment"]
     assert "已轮换" in said and secret not in said and "\x07" not in said
+
+
+def test_an_answer_of_control_characters_alone_is_empty_and_changes_nothing(sandbox_demo,
+                                                                            tmp_path):
+    """The answer is judged empty once cleaned: control characters alone were once let through
+    the check, the attachment copied into approvals/ and only then the platform refused the
+    empty comment."""
+    from decomkit.lifecycle.questions import answer_approvers
+
+    pending_request(sandbox_demo)
+    attachment = tmp_path / "说明.pdf"
+    attachment.write_bytes(b"%PDF-1.4 plain")
+    before = world(sandbox_demo)
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        with pytest.raises(TransitionError, match="答复为空"):
+            answer_approvers(stage, "old-attendance", "\x07\x1b ", attachment)
+        assert world(sandbox_demo) == before
+        assert not (sandbox_demo.root / "approvals").exists()
+        answer_approvers(stage, "old-attendance", "\x07见附件", attachment)  # positive control
+    assert world(sandbox_demo) != before
+    assert (sandbox_demo.root / "approvals" / "old-attendance").is_dir()
