@@ -136,14 +136,16 @@ def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Pat
     text = scrub(body_text(text)).strip()
     if not text:
         raise TransitionError(app_id, "answer the approvers", t("answer.empty", stage.language))
-    if path is not None and not path.is_file():
-        raise TransitionError(app_id, "answer the approvers",
-                              t("answer.no_file", stage.language, path=path.name))
-    data = path.read_bytes() if path is not None else None
-    if data is not None and _holds_secret(data):
-        raise TransitionError(app_id, "answer the approvers",
-                              t("answer.secret_file", stage.language, path=path.name))
-    digest = hashlib.sha256(data).hexdigest() if data is not None else None
+    data = digest = None
+    if path is not None:
+        if not path.is_file():
+            raise TransitionError(app_id, "answer the approvers",
+                                  t("answer.no_file", stage.language, path=path.name))
+        data = path.read_bytes()
+        if _holds_secret(data):
+            raise TransitionError(app_id, "answer the approvers",
+                                  t("answer.secret_file", stage.language, path=path.name))
+        digest = hashlib.sha256(data).hexdigest()
     with app_lock(stage.workspace.root, app_id, "answer the approvers of"), \
             stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
