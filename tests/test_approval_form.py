@@ -496,3 +496,25 @@ def test_an_answer_of_control_characters_alone_is_empty_and_changes_nothing(sand
         answer_approvers(stage, "old-attendance", "\x07见附件", attachment)  # positive control
     assert world(sandbox_demo) != before
     assert (sandbox_demo.root / "approvals" / "old-attendance").is_dir()
+
+
+def test_a_question_whose_notice_failed_is_told_at_the_next_tracking(sandbox_demo):
+    """The question is recorded at once, but telling the requester is an effect that can fail:
+    it was once never tried again (the question was 'seen'); now the next tracking tells them,
+    and the one after does not tell them twice."""
+    request = pending_request(sandbox_demo)
+    sandbox = SandboxPlatform(sandbox_demo.root / "platform")
+    sandbox.comment_approval(request["instance_id"], request["approvers"][0], QUESTION, key="q")
+    sandbox.fail_next("error", operation="notify")
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        with pytest.raises(DecomkitError):
+            track_approval(stage, "old-attendance")
+        assert not [m for m in sandbox.outbox() if QUESTION in m["text"]]  # not told yet
+        assert [q.text for q in track_approval(stage, "old-attendance").questions] == [QUESTION]
+        track_approval(stage, "old-attendance")
+    told = [m for m in sandbox.outbox() if QUESTION in m["text"]]
+    assert len(told) == 1 and told[0]["user_ids"] == ["it-admin"]
+    with sandbox_demo.ledger() as ledger:  # the question itself is recorded once
+        asked = [e for e in ledger.events("old-attendance")
+                 if e.kind == "note" and e.data.get("kind") == "approval_question"]
+    assert len(asked) == 1

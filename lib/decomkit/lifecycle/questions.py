@@ -81,16 +81,20 @@ def record_questions(stage: Stage, app_id: str, status: ApprovalStatus, requeste
                      ledger: Ledger, may_notify: Callable[[], Grant | Refusal]
                      ) -> list[Question]:
     """Record the request's new questions and tell the requester of each, once (when
-    ``may_notify()``: the reminder's gate); return the open ones."""
+    ``may_notify()``: the reminder's gate); return the open ones. A notice the gate or the
+    platform refused is tried again at the next tracking; one sent is never sent again."""
     seen = {e.data.get("key") for e in _notes(ledger, app_id, ASKED, status.instance_id)}
     name = stage.inventory.app_name(app_id)
     platform = stage.platform
     for question in questions_in(status, requester):
-        if question.key in seen:
+        if question.key not in seen:
+            ledger.note(app_id, stage.analyst, {
+                "kind": ASKED, "instance_id": question.instance_id, "key": question.key,
+                "user_id": question.user_id, "text": question.text, "date": question.date})
+        key = f"{app_id}:question:{question.key}"
+        told = ledger.action(key)
+        if told is not None and told.status == "done":
             continue
-        ledger.note(app_id, stage.analyst, {
-            "kind": ASKED, "instance_id": question.instance_id, "key": question.key,
-            "user_id": question.user_id, "text": question.text, "date": question.date})
         grant = may_notify()
         if not isinstance(grant, Grant):
             continue
@@ -98,7 +102,6 @@ def record_questions(stage: Stage, app_id: str, status: ApprovalStatus, requeste
                        t("question.notice.text", stage.language, name=name,
                          who=question.user_id, question=question.text,
                          instance_id=question.instance_id, app_id=app_id))
-        key = f"{app_id}:question:{question.key}"
         _tell(ledger, platform, app_id, stage.analyst, key,
               Notification("dingtalk_work", title, text, (requester,)), grant)
     return open_questions(ledger, app_id, status.instance_id)
