@@ -297,6 +297,18 @@ def test_a_head_named_in_the_settings_who_has_left_is_refused(sandbox_demo):
     assert world(sandbox_demo) == before
 
 
+def test_an_approver_of_the_chain_who_has_left_is_refused(sandbox_demo):
+    assessed_and_verified(sandbox_demo, "sales-report")
+    it = heads(sandbox_demo)["技术部"]  # the chain's IT approver
+    edit_table(sandbox_demo, "users", lambda row: {**row, "gone_since": "2026-11-01"}
+               if row["user_id"] == it else row)
+    before = world(sandbox_demo)
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage, \
+            pytest.raises(TransitionError, match=f"{it}.*已离开"):
+        submit_approval(stage, "sales-report")
+    assert world(sandbox_demo) == before
+
+
 def test_on_dingtalk_the_request_goes_to_the_owning_departments_head(on_dingtalk, fake, org):
     with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage:
         event = submit_approval(stage, SELF_BUILT, reason="成本过高")

@@ -126,8 +126,8 @@ class Approval(_Section):
         "table's dept_head column (an import from DingTalk sets it from the department's "
         "manager); an owning department with no head refuses the request before anything is "
         "sent. The department is matched by its whole path (总部/财务部), or by a bare name "
-        "that ends exactly one department's path; a name two paths end in is refused, as is a "
-        "head named in department_heads who has left the platform. An app with no owning "
+        "that ends exactly one department's path; a name two paths end in is refused. Any "
+        "approver the users table says has left (gone_since) is refused. An app with no owning "
         "department, or false here: the chain's department_head "
         "user_id. A person met twice in the chain is asked once; a chain that resolves to "
         "nobody, or to the requester, is refused."))

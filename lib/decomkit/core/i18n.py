@@ -995,11 +995,11 @@ TEXT: dict[str, dict[str, str]] = {
               "department's whole path as the app's owning department in the apps table",
         "zh": "应用所属部门「{dept}」可能是 {paths} 中的任何一个:请在应用表的所属部门列中写出"
               "部门的完整路径"},
-    "route.head_gone": {
-        "en": "{user}, named in decomkit.toml as the head of {dept}, has left the platform: "
-              "name the present head in [approval.department_heads]",
-        "zh": "decomkit.toml 中指定的「{dept}」负责人 {user} 已离开平台:请在 "
-              "[approval.department_heads] 中改为现任负责人"},
+    "route.approver_gone": {
+        "en": "the approver {user} has left the platform: name who approves in their place in "
+              "decomkit.toml ([[approval.chain]] or [approval.department_heads])",
+        "zh": "审批人 {user} 已离开平台:请在 decomkit.toml 的 [[approval.chain]] 或 "
+              "[approval.department_heads] 中改为现任审批人"},
     # Console steps (the manual platform, and DingTalk steps without an API): lifecycle.console
     "console.title": {"en": "Waiting for a console step: {what}",
                       "zh": "等待控制台手动操作:{what}"},

@@ -17,20 +17,15 @@ from decomkit.core.i18n import t
 from decomkit.core.text import canonical_user_id
 
 
-def department_head(stage: Stage, app_id: str, department: str) -> str:
+def department_head(stage: Stage, app_id: str, department: str, users: pd.DataFrame) -> str:
     """The head of ``department``, the app's owning department: ``approval.department_heads``,
-    else the person of the users table marked ``dept_head`` in it. The department is matched
-    by its whole path (总部/财务部), or by a bare name (财务部) when exactly one department of
-    the users table has that name as its last part: a name that ends two paths is refused, as
-    is a head who has gone from the platform or a department with no head."""
+    else the person of the ``users`` table marked ``dept_head`` in it and not gone. The
+    department is matched by its whole path (总部/财务部), or by a bare name (财务部) when
+    exactly one department of the table has that name as its last part: a name that ends two
+    paths is refused, as is a department with no head."""
     lang = stage.language
-    users = stage.workspace.inventory(["users"]).users
-    gone = {canonical_user_id(u) for u in users.loc[users["gone_since"].notna(), "user_id"]}
     named = stage.workspace.config.approval.department_heads.get(department)
     if named:
-        if canonical_user_id(named) in gone:
-            raise TransitionError(app_id, "request approval",
-                                  t("route.head_gone", lang, dept=department, user=named))
         return named
     dept = users["department"].fillna("").astype(str).str.strip()
     inside = dept == department
@@ -57,19 +52,26 @@ def annual_cost(stage: Stage, app_id: str) -> float | None:
 
 
 def route(stage: Stage, app_id: str) -> tuple[str, ...]:
-    """The approvers of ``app_id``'s request, in order, each once."""
+    """The approvers of ``app_id``'s request, in order, each once. An approver the users table
+    says has left the platform (named in the chain or in ``approval.department_heads``) is
+    refused: nobody would decide."""
     rules = stage.workspace.config.approval
     apps = stage.inventory.apps.set_index("app_id")
     owner = apps.loc[app_id, "owner_dept"] if "owner_dept" in apps else None
-    owner = str(owner).strip() if isinstance(owner, str) and not pd.isna(owner) else ""
+    owner = owner.strip() if isinstance(owner, str) else ""
+    users = stage.workspace.inventory(["users"]).users
+    gone = {canonical_user_id(u) for u in users.loc[users["gone_since"].notna(), "user_id"]}
     cost = annual_cost(stage, app_id)
     chain: list[str] = []
     for approver in rules.chain:
         user = approver.user_id
         if approver.role == "department_head" and rules.route_by_owner and owner:
-            user = department_head(stage, app_id, owner)
+            user = department_head(stage, app_id, owner, users)
         if approver.role == "finance" and cost is not None and cost <= rules.finance_above:
             continue
+        if canonical_user_id(user) in gone:
+            raise TransitionError(app_id, "request approval",
+                                  t("route.approver_gone", stage.language, user=user))
         if canonical_user_id(user) not in {canonical_user_id(u) for u in chain}:
             chain.append(user)
     return tuple(chain)  # empty: the gate authority refuses it (gate.approvers)
