@@ -225,6 +225,90 @@ def test_a_chain_resolving_to_the_requester_or_nobody_is_refused(sandbox_demo, r
     assert world(sandbox_demo) == before
 
 
+def edit_table(ws, table: str, change) -> None:
+    """Rewrite ``data/<table>.csv`` row by row (``change(row) -> row``; extra rows: a list)."""
+    import csv
+    import io
+
+    path = ws.root / "data" / f"{table}.csv"
+    raw = path.read_bytes()
+    try:  # the demo writes some tables in GBK, as exports from older systems are
+        encoding, text = "utf-8-sig", raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        encoding, text = "gbk", raw.decode("gbk")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    fields, rows = list(reader.fieldnames or ()), list(reader)
+    out = []
+    for row in rows:
+        changed = change(row)
+        out.extend(changed if isinstance(changed, list) else [changed])
+    fields += [k for k in dict.fromkeys(k for row in out for k in row) if k not in fields]
+    with path.open("w", encoding=encoding, newline="") as f:
+        writer = csv.DictWriter(f, fields)
+        writer.writeheader()
+        writer.writerows(out)
+
+
+def test_an_owning_department_is_matched_by_its_whole_path_never_by_a_namesake(sandbox_demo):
+    """Two branches each have a 财务部: an app owned by "财务部" is refused as ambiguous (the
+    old suffix match took whichever head came first, here the other branch's), and an app owned
+    by "总部/财务部" goes to that department's head, not to its namesake's."""
+    assessed_and_verified(sandbox_demo, "bi-pro")  # owned by 财务部
+    head = heads(sandbox_demo)["财务部"]
+
+    def two_branches(row):
+        if row["department"] != "财务部":
+            return row
+        row = {**row, "department": "总部/财务部"}
+        if row["user_id"] != head:
+            return row
+        namesake = {**row, "user_id": "u9901", "name": "分公司财务", "email": "",
+                    "department": "分公司/财务部"}
+        return [namesake, row]  # the other branch's head comes first in the table
+
+    edit_table(sandbox_demo, "users", two_branches)
+    before = world(sandbox_demo)
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage, \
+            pytest.raises(TransitionError, match="分公司/财务部"):
+        submit_approval(stage, "bi-pro")
+    assert world(sandbox_demo) == before
+    edit_table(sandbox_demo, "apps", lambda row: {**row, "owner_dept": "总部/财务部"}
+               if row["app_id"] == "bi-pro" else row)
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        event = submit_approval(stage, "bi-pro")
+    assert event.data["approvers"][0] == head != "u9901"
+
+
+def test_a_head_named_in_the_settings_who_has_left_is_refused(sandbox_demo):
+    assessed_and_verified(sandbox_demo, "sales-report")
+    named = next(u for u in sandbox_demo.inventory(["users"]).users["user_id"]
+                 if u not in heads(sandbox_demo).values() and u != "it-admin")
+    set_config(sandbox_demo, "[approval.department_heads]\n",
+               f'[approval.department_heads]\n"销售部" = "{named}"\n')
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        from decomkit.lifecycle.routing import route
+        assert route(stage, "sales-report")[0] == named  # positive control: still here
+    edit_table(sandbox_demo, "users", lambda row: {**row, "gone_since": "2026-11-01"}
+               if row["user_id"] == named else row)
+    before = world(sandbox_demo)
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage, \
+            pytest.raises(TransitionError, match=f"{named}.*已离开"):
+        submit_approval(stage, "sales-report")
+    assert world(sandbox_demo) == before
+
+
+def test_an_approver_of_the_chain_who_has_left_is_refused(sandbox_demo):
+    assessed_and_verified(sandbox_demo, "sales-report")
+    it = heads(sandbox_demo)["技术部"]  # the chain's IT approver
+    edit_table(sandbox_demo, "users", lambda row: {**row, "gone_since": "2026-11-01"}
+               if row["user_id"] == it else row)
+    before = world(sandbox_demo)
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage, \
+            pytest.raises(TransitionError, match=f"{it}.*已离开"):
+        submit_approval(stage, "sales-report")
+    assert world(sandbox_demo) == before
+
+
 def test_on_dingtalk_the_request_goes_to_the_owning_departments_head(on_dingtalk, fake, org):
     with open_stage(str(on_dingtalk.root), analyst="it-admin") as stage:
         event = submit_approval(stage, SELF_BUILT, reason="成本过高")
@@ -403,3 +487,46 @@ def test_an_answer_carrying_a_key_or_a_secret_is_refused_and_its_text_is_masked(
     with SandboxPlatform(sandbox_demo.root / "platform")._state(write=False) as state:
         said = state["approvals"][request["instance_id"]]["comments"][-1]["comment"]
     assert "已轮换" in said and secret not in said and "\x07" not in said
+
+
+def test_an_answer_of_control_characters_alone_is_empty_and_changes_nothing(sandbox_demo,
+                                                                            tmp_path):
+    """The answer is judged empty once cleaned: control characters alone were once let through
+    the check, the attachment copied into approvals/ and only then the platform refused the
+    empty comment."""
+    from decomkit.lifecycle.questions import answer_approvers
+
+    pending_request(sandbox_demo)
+    attachment = tmp_path / "说明.pdf"
+    attachment.write_bytes(b"%PDF-1.4 plain")
+    before = world(sandbox_demo)
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        with pytest.raises(TransitionError, match="答复为空"):
+            answer_approvers(stage, "old-attendance", "\x07\x1b ", attachment)
+        assert world(sandbox_demo) == before
+        assert not (sandbox_demo.root / "approvals").exists()
+        answer_approvers(stage, "old-attendance", "\x07见附件", attachment)  # positive control
+    assert world(sandbox_demo) != before
+    assert (sandbox_demo.root / "approvals" / "old-attendance").is_dir()
+
+
+def test_a_question_whose_notice_failed_is_told_at_the_next_tracking(sandbox_demo):
+    """The question is recorded at once, but telling the requester is an effect that can fail:
+    it was once never tried again (the question was 'seen'); now the next tracking tells them,
+    and the one after does not tell them twice."""
+    request = pending_request(sandbox_demo)
+    sandbox = SandboxPlatform(sandbox_demo.root / "platform")
+    sandbox.comment_approval(request["instance_id"], request["approvers"][0], QUESTION, key="q")
+    sandbox.fail_next("error", operation="notify")
+    with open_stage(str(sandbox_demo.root), analyst="it-admin") as stage:
+        with pytest.raises(DecomkitError):
+            track_approval(stage, "old-attendance")
+        assert not [m for m in sandbox.outbox() if QUESTION in m["text"]]  # not told yet
+        assert [q.text for q in track_approval(stage, "old-attendance").questions] == [QUESTION]
+        track_approval(stage, "old-attendance")
+    told = [m for m in sandbox.outbox() if QUESTION in m["text"]]
+    assert len(told) == 1 and told[0]["user_ids"] == ["it-admin"]
+    with sandbox_demo.ledger() as ledger:  # the question itself is recorded once
+        asked = [e for e in ledger.events("old-attendance")
+                 if e.kind == "note" and e.data.get("kind") == "approval_question"]
+    assert len(asked) == 1

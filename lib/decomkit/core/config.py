@@ -125,7 +125,10 @@ class Approval(_Section):
         "owning department (apps.owner_dept), from approval.department_heads, else the users "
         "table's dept_head column (an import from DingTalk sets it from the department's "
         "manager); an owning department with no head refuses the request before anything is "
-        "sent. An app with no owning department, or false here: the chain's department_head "
+        "sent. The department is matched by its whole path (总部/财务部), or by a bare name "
+        "that ends exactly one department's path; a name two paths end in is refused. Any "
+        "approver the users table says has left (gone_since) is refused. An app with no owning "
+        "department, or false here: the chain's department_head "
         "user_id. A person met twice in the chain is asked once; a chain that resolves to "
         "nobody, or to the requester, is refused."))
     finance_above: float = Field(0, ge=0, description=(

@@ -982,6 +982,16 @@ TEXT: dict[str, dict[str, str]] = {
               "([approval.department_heads])",
         "zh": "不知道应用所属部门「{dept}」的负责人:请在用户表中标记(部门负责人列),或在 "
               "decomkit.toml 的 [approval.department_heads] 中指定"},
+    "route.ambiguous": {
+        "en": "the app's owning department {dept} could be any of {paths}: write the "
+              "department's whole path as the app's owning department in the apps table",
+        "zh": "应用所属部门「{dept}」可能是 {paths} 中的任何一个:请在应用表的所属部门列中写出"
+              "部门的完整路径"},
+    "route.approver_gone": {
+        "en": "the approver {user} has left the platform: name who approves in their place in "
+              "decomkit.toml ([[approval.chain]] or [approval.department_heads])",
+        "zh": "审批人 {user} 已离开平台:请在 decomkit.toml 的 [[approval.chain]] 或 "
+              "[approval.department_heads] 中改为现任审批人"},
     # Console steps (the manual platform, and DingTalk steps without an API): lifecycle.console
     "console.title": {"en": "Waiting for a console step: {what}",
                       "zh": "等待控制台手动操作:{what}"},

@@ -74,17 +74,16 @@ def requester(stage: Stage) -> str:
 
 
 def build_request(stage: Stage, app_id: str, plan: dict, reason: str,
-                  manifest_hash: str | None = None, previous: str | None = None,
-                  approvers: tuple[str, ...] | None = None) -> ApprovalRequest:
+                  approvers: tuple[str, ...], manifest_hash: str | None = None,
+                  previous: str | None = None) -> ApprovalRequest:
     """The request form of 停用指南 stage 五 (:mod:`~decomkit.lifecycle.approval_form`): every
     reason, impact, people affected, cost, saving, fee, notice deadline, open documents,
-    replacement, backup verification and, on a resubmission, the request it replaces."""
+    replacement, backup verification and, on a resubmission, the request it replaces; asked
+    of ``approvers``, the chain :func:`~decomkit.lifecycle.routing.route` resolved."""
     name = stage.inventory.app_name(app_id)
-    chain = approvers if approvers is not None else tuple(
-        a.user_id for a in stage.workspace.config.approval.chain)
     form = form_values(stage, app_id, plan, reason, manifest_hash, previous)
     return ApprovalRequest(app_id, t("form.title", stage.language, name=name),
-                           requester(stage), chain, form)
+                           requester(stage), approvers, form)
 
 
 def submit_approval(stage: Stage, app_id: str, planned_date: dt.date | None = None,
@@ -97,7 +96,7 @@ def submit_approval(stage: Stage, app_id: str, planned_date: dt.date | None = No
     the approvers (ids compared canonically) — so a refusal sends nothing. A backup changed
     since its verification also takes the app back to ``backed_up``."""
     plan = make_plan(stage, app_id, planned_date or default_planned_date(stage, today))
-    chain = list(route(stage, app_id))  # by rule; no head of the owning department: refused
+    chain = route(stage, app_id)  # by rule; no head of the owning department: refused
     with app_lock(stage.workspace.root, app_id, "request approval for"):
         decision = authorize(stage.workspace, app_id, "request_approval", plan=plan,
                              requester=requester(stage), approvers=chain,
@@ -108,9 +107,9 @@ def submit_approval(stage: Stage, app_id: str, planned_date: dt.date | None = No
         grant = require(decision)
         with stage.workspace.ledger() as ledger:
             previous = ledger.last(app_id, "approval_pending")
-        request = build_request(stage, app_id, plan, reason, grant.data.get("manifest_hash"),
-                                previous.data["instance_id"] if previous else None,
-                                tuple(chain))
+        request = build_request(stage, app_id, plan, reason, chain,
+                                grant.data.get("manifest_hash"),
+                                previous.data["instance_id"] if previous else None)
         platform = stage.platform
         platform.check_request(request)  # a form the platform cannot take: refused here
         with stage.workspace.ledger() as ledger:

@@ -81,16 +81,20 @@ def record_questions(stage: Stage, app_id: str, status: ApprovalStatus, requeste
                      ledger: Ledger, may_notify: Callable[[], Grant | Refusal]
                      ) -> list[Question]:
     """Record the request's new questions and tell the requester of each, once (when
-    ``may_notify()``: the reminder's gate); return the open ones."""
+    ``may_notify()``: the reminder's gate); return the open ones. A notice the gate or the
+    platform refused is tried again at the next tracking; one sent is never sent again."""
     seen = {e.data.get("key") for e in _notes(ledger, app_id, ASKED, status.instance_id)}
     name = stage.inventory.app_name(app_id)
     platform = stage.platform
     for question in questions_in(status, requester):
-        if question.key in seen:
+        if question.key not in seen:
+            ledger.note(app_id, stage.analyst, {
+                "kind": ASKED, "instance_id": question.instance_id, "key": question.key,
+                "user_id": question.user_id, "text": question.text, "date": question.date})
+        key = f"{app_id}:question:{question.key}"
+        told = ledger.action(key)
+        if told is not None and told.status == "done":
             continue
-        ledger.note(app_id, stage.analyst, {
-            "kind": ASKED, "instance_id": question.instance_id, "key": question.key,
-            "user_id": question.user_id, "text": question.text, "date": question.date})
         grant = may_notify()
         if not isinstance(grant, Grant):
             continue
@@ -98,7 +102,6 @@ def record_questions(stage: Stage, app_id: str, status: ApprovalStatus, requeste
                        t("question.notice.text", stage.language, name=name,
                          who=question.user_id, question=question.text,
                          instance_id=question.instance_id, app_id=app_id))
-        key = f"{app_id}:question:{question.key}"
         _tell(ledger, platform, app_id, stage.analyst, key,
               Notification("dingtalk_work", title, text, (requester,)), grant)
     return open_questions(ledger, app_id, status.instance_id)
@@ -126,20 +129,26 @@ def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Pat
                      ) -> Event:
     """Add the requester's answer (and an attachment) to the pending request, on the platform
     and in the ledger; it closes the questions open now. Refused, with nothing sent or
-    written, when no request is pending or the answer is empty or its file missing."""
+    written, when no request is pending, the answer is empty (once cleaned), or its file is
+    missing or holds a secret."""
     path = Path(attachment).expanduser() if attachment and str(attachment).strip() else None
-    if not text.strip():
-        raise TransitionError(app_id, "answer the approvers", t("answer.empty", stage.language))
-    if path is not None and not path.is_file():
-        raise TransitionError(app_id, "answer the approvers",
-                              t("answer.no_file", stage.language, path=path.name))
     # What goes to the approvers and into the workspace is a sink like any other: the text
-    # with secrets masked and no control characters; an attachment holding a key or a secret
-    # is refused (it would be copied into the workspace and named on the request).
-    text = scrub(body_text(text.strip()))
-    if path is not None and _holds_secret(path.read_bytes()):
-        raise TransitionError(app_id, "answer the approvers",
-                              t("answer.secret_file", stage.language, path=path.name))
+    # with secrets masked and no control characters (so it is judged empty after cleaning); an
+    # attachment holding a key or a secret is refused (it would be copied into the workspace
+    # and named on the request). The file is read once: the bytes checked are the bytes kept.
+    text = scrub(body_text(text)).strip()
+    if not text:
+        raise TransitionError(app_id, "answer the approvers", t("answer.empty", stage.language))
+    data = digest = None
+    if path is not None:
+        if not path.is_file():
+            raise TransitionError(app_id, "answer the approvers",
+                                  t("answer.no_file", stage.language, path=path.name))
+        data = path.read_bytes()
+        if _holds_secret(data):
+            raise TransitionError(app_id, "answer the approvers",
+                                  t("answer.secret_file", stage.language, path=path.name))
+        digest = hashlib.sha256(data).hexdigest()
     with app_lock(stage.workspace.root, app_id, "answer the approvers of"), \
             stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
@@ -152,26 +161,24 @@ def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Pat
             raise grant.error()
         instance = pending.data["instance_id"]
         who = str(pending.data.get("requester") or stage.analyst)  # who asked, answers
-        data = path.read_bytes() if path is not None else b""
-        digest = hashlib.sha256(data).hexdigest() if path is not None else None
         key = f"{app_id}:answer:{instance}:" + hashlib.sha256(
-            f"{text.strip()}\x1f{digest or ''}".encode()).hexdigest()[:16]
+            f"{text}\x1f{digest or ''}".encode()).hexdigest()[:16]
         earlier = [e for e in _notes(ledger, app_id, ANSWERED, instance)
                    if e.data.get("key") == key]
         if earlier:  # the same answer again: given once
             return earlier[-1]
         kept = None
-        if path is not None and digest is not None:  # the trail keeps the file itself
+        if path is not None and data is not None and digest is not None:  # the trail keeps it
             kept = stage.workspace.root / "approvals" / app_id / f"{digest[:16]}{path.suffix[:12]}"
             if not kept.exists():
                 kept.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write_bytes(kept, data)
         platform = stage.platform
         ledger.run_once(key, app_id, "comment_approval", stage.analyst, lambda: (
-            platform.comment_approval(instance, who, text.strip(), path, key=key)),
+            platform.comment_approval(instance, who, text, path, key=key)),
             lambda: platform.settled("comment_approval", key), grant=grant)
         return ledger.note(app_id, stage.analyst, {
-            "kind": ANSWERED, "instance_id": instance, "text": text.strip(), "by": who,
+            "kind": ANSWERED, "instance_id": instance, "text": text, "by": who,
             "answers": [q.key for q in open_questions(ledger, app_id, instance)],
             "evidence": kept.relative_to(stage.workspace.root).as_posix() if kept else None,
             "evidence_sha256": digest, "key": key})

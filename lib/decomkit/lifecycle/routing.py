@@ -2,8 +2,9 @@
 (``[approval]``): the head of the app's owning department, then IT, then finance when the app
 costs more than ``approval.finance_above`` a year.
 
-Resolved before anything is asked: an owning department with no head, or a chain that
-resolves to nobody or to the requester, is refused before any request (the last two by the
+Resolved before anything is asked: an owning department with no head (or a head who has
+left, or a name that two departments' paths end in), or a chain that resolves to nobody or to
+the requester, is refused before any request (the last two by the
 gate authority, which is given this chain)."""
 
 from __future__ import annotations
@@ -16,21 +17,30 @@ from decomkit.core.i18n import t
 from decomkit.core.text import canonical_user_id
 
 
-def department_head(stage: Stage, department: str) -> str | None:
-    """The head of ``department``: ``approval.department_heads``, else the first person of
-    the users table marked ``dept_head`` in it (by name or as the last part of a path such as
-    总部/财务部) and not gone from the platform."""
+def department_head(stage: Stage, app_id: str, department: str, users: pd.DataFrame) -> str:
+    """The head of ``department``, the app's owning department: ``approval.department_heads``,
+    else the person of the ``users`` table marked ``dept_head`` in it and not gone. The
+    department is matched by its whole path (总部/财务部), or by a bare name (财务部) when
+    exactly one department of the table has that name as its last part: a name that ends two
+    paths is refused, as is a department with no head."""
+    lang = stage.language
     named = stage.workspace.config.approval.department_heads.get(department)
     if named:
         return named
-    users = stage.workspace.inventory(["users"]).users
-    if "dept_head" not in users:
-        return None
-    dept = users["department"].fillna("").astype(str)
-    inside = (dept == department) | dept.str.endswith("/" + department)
-    heads = users[inside & (users["dept_head"].fillna(False).astype(bool))
-                  & users["gone_since"].isna()]
-    return str(heads["user_id"].iloc[0]) if len(heads) else None
+    dept = users["department"].fillna("").astype(str).str.strip()
+    inside = dept == department
+    if not inside.any() and "/" not in department:
+        inside = dept.str.rsplit("/", n=1).str[-1] == department
+        paths = sorted(set(dept[inside]))
+        if len(paths) > 1:
+            raise TransitionError(app_id, "request approval", t(
+                "route.ambiguous", lang, dept=department,
+                paths=("、" if lang == "zh" else ", ").join(paths)))
+    marked = users["dept_head"].fillna(False).astype(bool) if "dept_head" in users else False
+    heads = users[inside & marked & users["gone_since"].isna()]
+    if not len(heads):
+        raise TransitionError(app_id, "request approval", t("route.no_head", lang, dept=department))
+    return str(heads["user_id"].iloc[0])
 
 
 def annual_cost(stage: Stage, app_id: str) -> float | None:
@@ -42,24 +52,26 @@ def annual_cost(stage: Stage, app_id: str) -> float | None:
 
 
 def route(stage: Stage, app_id: str) -> tuple[str, ...]:
-    """The approvers of ``app_id``'s request, in order, each once."""
+    """The approvers of ``app_id``'s request, in order, each once. An approver the users table
+    says has left the platform (named in the chain or in ``approval.department_heads``) is
+    refused: nobody would decide."""
     rules = stage.workspace.config.approval
     apps = stage.inventory.apps.set_index("app_id")
     owner = apps.loc[app_id, "owner_dept"] if "owner_dept" in apps else None
-    owner = str(owner).strip() if isinstance(owner, str) and not pd.isna(owner) else ""
+    owner = owner.strip() if isinstance(owner, str) else ""
+    users = stage.workspace.inventory(["users"]).users
+    gone = {canonical_user_id(u) for u in users.loc[users["gone_since"].notna(), "user_id"]}
     cost = annual_cost(stage, app_id)
-    lang = stage.language
     chain: list[str] = []
     for approver in rules.chain:
         user = approver.user_id
         if approver.role == "department_head" and rules.route_by_owner and owner:
-            head = department_head(stage, owner)
-            if head is None:
-                raise TransitionError(app_id, "request approval",
-                                      t("route.no_head", lang, dept=owner))
-            user = head
+            user = department_head(stage, app_id, owner, users)
         if approver.role == "finance" and cost is not None and cost <= rules.finance_above:
             continue
+        if canonical_user_id(user) in gone:
+            raise TransitionError(app_id, "request approval",
+                                  t("route.approver_gone", stage.language, user=user))
         if canonical_user_id(user) not in {canonical_user_id(u) for u in chain}:
             chain.append(user)
     return tuple(chain)  # empty: the gate authority refuses it (gate.approvers)

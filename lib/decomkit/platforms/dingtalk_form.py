@@ -12,75 +12,80 @@ TEMPLATE_DESCRIPTION = ("Decommission request filled by decomkit: app, action, r
                         "replaces, plan hash, ledger checkpoint")
 
 
+_TEXT = ("TextField", "TextareaField")  # the components the kit's text fits
+_LINE, _LINES, _DATE = "TextField", "TextareaField", "DDDateField"
+
+# The form, one row a field: its key, its name on a Chinese workspace's form (the default) and
+# on an English workspace's (one language per reader), the DingTalk component create-template
+# makes, and what the kit puts in it.
+_FORM: tuple[tuple[str, str, str, str, str], ...] = (
+    ("title", "标题", "Title", _LINE, "停用申请:<app name>"),
+    ("app", "应用", "App", _LINE, "<app name> (<app id>)"),
+    ("action", "操作", "Action", _LINE, "disable the app, or end a free association"),
+    ("reason", "停用原因", "Reason", _LINES,
+     "the reason given, or every reason of the assessment, one a line"),
+    ("date", "计划停用日期", "Planned date", _DATE, "YYYY-MM-DD"),
+    ("impact", "影响", "Impact", _LINES, "every impact reason of the assessment"),
+    ("people", "受影响人数", "People affected", _LINE, "how many people lose the app"),
+    ("cost", "年费用", "Cost per year", _LINE, "what the app costs a year (CNY)"),
+    ("saving", "预计节省", "Projected saving", _LINE, "the saving of the best exit and its period"),
+    ("fee", "提前终止费", "Early-termination fee", _LINE, "the fee of leaving the contract early"),
+    ("notice", "通知截止日", "Notice deadline", _LINE, "the last day to tell the vendor"),
+    ("documents", "未结单据", "Open documents", _LINES,
+     "documents still open in the app's exports"),
+    ("replacement", "替代方案", "Replacement", _LINES,
+     "the replacement, and who cannot open it yet (by department)"),
+    ("backup", "备份验证", "Backup verification", _LINE, "the verified backup's manifest hash"),
+    ("previous", "替代的申请", "Replaces request", _LINE,
+     "on a resubmission, the request it replaces"),
+    ("plan", "计划摘要", "Plan hash", _LINE, "SHA-256 of the approved plan"),
+    ("checkpoint", "台账校验", "Ledger checkpoint", _LINE,
+     "the ledger's signed checkpoint when submitted: a 'decomkit-checkpoint/1 …' line"),
+)
+
+
 @dataclass(frozen=True)
 class FormField:
+    key: str  # how the kit names the field (labels(), form_value())
     label: str  # the field's name on a Chinese workspace's form (the default)
     label_en: str  # … and on an English workspace's: one language per reader
     component: str  # the DingTalk component create-template makes
-    accepts: tuple[str, ...]  # components whose value the kit's text fits
     value: str  # what the kit puts in it
     required: bool = True
+
+    @property
+    def accepts(self) -> tuple[str, ...]:
+        """Components whose value the kit's text fits: a text field, or the field's own."""
+        return _TEXT if self.component in _TEXT else (self.component, *_TEXT)
 
     def label_in(self, language: str) -> str:
         """The field's name as the workspace's readers (the approvers) read it."""
         return self.label_en if language == "en" else self.label
 
 
-_TEXT = ("TextField", "TextareaField")
-FORM_FIELDS: tuple[FormField, ...] = (
-    FormField("标题", "Title", "TextField", _TEXT, "停用申请:<app name>"),
-    FormField("应用", "App", "TextField", _TEXT, "<app name> (<app id>)"),
-    FormField("操作", "Action", "TextField", _TEXT, "disable the app, or end a free association"),
-    FormField("停用原因", "Reason", "TextareaField", _TEXT,
-              "the reason given, or every reason of the assessment, one a line"),
-    FormField("计划停用日期", "Planned date", "DDDateField", ("DDDateField", *_TEXT),
-              "YYYY-MM-DD"),
-    FormField("影响", "Impact", "TextareaField", _TEXT, "every impact reason of the assessment"),
-    FormField("受影响人数", "People affected", "TextField", _TEXT,
-              "how many people lose the app"),
-    FormField("年费用", "Cost per year", "TextField", _TEXT, "what the app costs a year (CNY)"),
-    FormField("预计节省", "Projected saving", "TextField", _TEXT,
-              "the saving of the best exit and its period"),
-    FormField("提前终止费", "Early-termination fee", "TextField", _TEXT,
-              "the fee of leaving the contract early"),
-    FormField("通知截止日", "Notice deadline", "TextField", _TEXT,
-              "the last day to tell the vendor"),
-    FormField("未结单据", "Open documents", "TextareaField", _TEXT,
-              "documents still open in the app's exports"),
-    FormField("替代方案", "Replacement", "TextareaField", _TEXT,
-              "the replacement, and who cannot open it yet (by department)"),
-    FormField("备份验证", "Backup verification", "TextField", _TEXT,
-              "the verified backup's manifest hash"),
-    FormField("替代的申请", "Replaces request", "TextField", _TEXT,
-              "on a resubmission, the request it replaces"),
-    FormField("计划摘要", "Plan hash", "TextField", _TEXT, "SHA-256 of the approved plan"),
-    FormField("台账校验", "Ledger checkpoint", "TextField", _TEXT,
-              "the ledger's signed checkpoint when submitted: a 'decomkit-checkpoint/1 …' line"),
-)
-KEYS = ("title", "app", "action", "reason", "date", "impact", "people", "cost", "saving", "fee",
-        "notice", "documents", "replacement", "backup", "previous", "plan", "checkpoint")
+FORM_FIELDS: tuple[FormField, ...] = tuple(FormField(*row) for row in _FORM)
+_BY_KEY = {f.key: f for f in FORM_FIELDS}
 
 
 def labels(language: str = "zh") -> dict[str, str]:
     """Field key → the field's name in ``language`` (the workspace's)."""
-    return {key: f.label_in(language) for key, f in zip(KEYS, FORM_FIELDS, strict=True)}
+    return {f.key: f.label_in(language) for f in FORM_FIELDS}
 
 
 def title(language: str = "zh") -> str:
-    return FORM_FIELDS[0].label_in(language)
+    return _BY_KEY["title"].label_in(language)
 
 
 def form_value(form: dict, key: str):
     """A field of a stored form, whatever language it was named in (an older ledger's form
     named its fields in both: "停用原因 / Reason"); "" when it has none."""
-    field = FORM_FIELDS[KEYS.index(key)]
+    field = _BY_KEY[key]
     for name in (field.label, field.label_en, f"{field.label} / {field.label_en}"):
         if name in form:
             return form[name]
     return ""
 
 
-TITLE = title("zh")
 LABELS = labels("zh")
 
 
