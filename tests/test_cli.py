@@ -63,10 +63,9 @@ def test_bad_tables_are_listed_by_status(tmp_path):
     assert run("init", str(tmp_path / "w")).returncode == 0
     (tmp_path / "w/data/apps.csv").write_text("app_id,name\nA1,x\nA1,y\n", encoding="utf-8")
     done = run("status", str(tmp_path / "w"))
-    # one language per message: a problem not yet said in Chinese (a duplicate id) stays whole
-    # in English, never a Chinese location around an English sentence
-    assert done.returncode == 1 and "apps.csv, row 3, column 'app_id'" in done.stderr
-    assert "第 3 行" not in done.stderr
+    # one language per message, the workspace's: the location, the problem and what to do
+    assert done.returncode == 1 and "apps.csv,第 3 行,列「应用ID」:重复的编号" in done.stderr
+    assert "row 3" not in done.stderr and "column" not in done.stderr
 
 
 def test_status_shows_decisions_beside_undecided_apps(demo, retire):

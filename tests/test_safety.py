@@ -4,6 +4,7 @@ bad bytes are named, and every refusal leaves the workspace exactly as it was.""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -209,7 +210,8 @@ def test_unusable_app_ids_are_refused_before_anything_is_recorded(demo, app_id):
     done = cli("batch", str(demo.root), "--stages", "portfolio,assess", "--apps", "all",
                "--quiet")
     assert done.returncode == 1
-    assert "apps.csv, row 34, column 'app_id'" in done.stderr, done.stderr
+    # in the workspace's language (zh), the column by the file's header or its Chinese heading
+    assert re.search(r"apps\.csv,第 34 行,列「(app_id|应用ID)」:", done.stderr), done.stderr
     assert "Traceback" not in done.stderr
     assert snapshot(demo.root) == before
 
@@ -473,7 +475,7 @@ def test_bad_bytes_in_a_workspace_stop_a_batch_with_one_named_error(demo, row, c
                "--quiet")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.count("  - ") == 1  # one error, naming where
-    assert f"apps.csv, row 2, column '{column}'" in done.stderr, done.stderr
+    assert f"apps.csv,第 2 行,列「{column}」:" in done.stderr, done.stderr
     assert snapshot(demo.root) == before
 
 

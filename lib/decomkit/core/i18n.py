@@ -1255,6 +1255,17 @@ TEXT.update({
         "en": "holds {name} (U+{code}) at character {at}: only letters, digits and - _ . may "
               "be used",
         "zh": "第 {at} 个字符是不允许的字符(U+{code}):只能使用字母、数字和 - _ ."},
+    "text.not_in_folder_names": {"en": "must not contain {chars}", "zh": "不能含有 {chars}"},
+    "text.starts_with_dot": {"en": "must not start with a dot", "zh": "不能以点号开头"},
+    "text.invisible": {"en": "contains a control or invisible character",
+                       "zh": "含有控制字符或不可见字符"},
+    "text.formula_start": {"en": "must not start with = + - or @",
+                           "zh": "不能以 = + - 或 @ 开头"},
+    "text.windows_name": {"en": "is not a usable folder name on Windows",
+                          "zh": "不能用作 Windows 的文件夹名"},
+    "text.too_long": {"en": "is longer than {most} characters", "zh": "超过 {most} 个字符"},
+    "text.absolute_path": {"en": "is an absolute path", "zh": "是绝对路径"},
+    "text.leaves_folder": {"en": "leaves its folder (..)", "zh": "指向所在文件夹之外(..)"},
     "text.control_character": {
         "en": "holds an invisible or control character (U+{code}) at character {at}",
         "zh": "第 {at} 个字符是不可见字符或控制字符(U+{code})"},
@@ -1434,6 +1445,10 @@ TEXT.update({
                            "zh": "请将{zh}表({table})导出为 CSV 或 XLSX,放入 {folder}"},
     "summary.was": {"en": "State in the ledger", "zh": "台账状态"},
     "label.confirm_field": {"en": "confirm", "zh": "确认"},
+    "label.step": {"en": "step", "zh": "步骤"},
+    "label.done_by": {"en": "done by", "zh": "操作人"},
+    "label.evidence": {"en": "evidence", "zh": "证据"},
+    "label.record_review": {"en": "Record the review", "zh": "记录复盘"},
     "console.raised": {
         "en": "a person must do this in the console:\n{steps}\nthen run: decomkit confirm "
               "WORKSPACE {step} --as NAME --evidence FILE, and run this stage again",

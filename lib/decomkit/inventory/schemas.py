@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from decomkit.core.said import said
 from decomkit.core.text import identifier_problem, name_problem
 
 Kind = Literal["str", "int", "float", "date", "month", "bool", "enum"]
@@ -34,17 +35,17 @@ def id_problem(value: str) -> str:
     """Why ``value`` cannot be an app id ("" when it can): every id becomes a folder name
     (``runs/<app>/``, ``backups/<app>/``) on Linux, macOS and Windows alike."""
     if bad := sorted(_NOT_IN_FOLDER_NAMES & set(value)):
-        return f"must not contain {' '.join(bad)}"
+        return said("text.not_in_folder_names", chars=" ".join(bad))
     if value.startswith("."):
-        return "must not start with a dot"
+        return said("text.starts_with_dot")
     if _unprintable(value):
-        return "contains a control or invisible character"
+        return said("text.invisible")
     if value.startswith(("=", "+", "-", "@")):
-        return "must not start with = + - or @"
+        return said("text.formula_start")
     if value.endswith((" ", ".")) or _WINDOWS_RESERVED.fullmatch(value):
-        return "is not a usable folder name on Windows"
+        return said("text.windows_name")
     if len(value) > 100:
-        return "is longer than 100 characters"
+        return said("text.too_long", most=100)
     return identifier_problem(value)
 
 
@@ -58,11 +59,11 @@ def relative_path_problem(value: str) -> str:
     """Why ``value`` cannot name a file inside its folder ("" when it can)."""
     parts = re.split(r"[/\\]", value)
     if value.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", value):
-        return "is an absolute path"
+        return said("text.absolute_path")
     if ".." in parts:
-        return "leaves its folder (..)"
+        return said("text.leaves_folder")
     if _unprintable(value):
-        return "contains a control or invisible character"
+        return said("text.invisible")
     return ""
 
 

@@ -38,14 +38,6 @@ def show(obj) -> None:
     display(obj)
 
 
-def show_explorer(stage) -> None:
-    """The portfolio's weight sliders (JupyterLab, the dashboard). ipywidgets loads here, when
-    they are shown, so the notebook's first cells stay light."""
-    from decomkit.records.widgets import portfolio_explorer
-
-    show(portfolio_explorer(stage).widget)
-
-
 def show_figure(fig: Figure) -> None:
     from IPython.display import Image
 

@@ -15,11 +15,12 @@ browser's widget manager, and may capture as usual.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import ipywidgets as w
 import pandas as pd
 
 from decomkit.analysis.assess import (
@@ -38,14 +39,21 @@ from decomkit.core.config import Thresholds, Weights
 from decomkit.core.errors import DecomkitError
 from decomkit.core.files import atomic_write_bytes
 from decomkit.core.i18n import Language, t
-from decomkit.core.present import table_html, table_text
+from decomkit.core.present import table_html, table_text, term
+from decomkit.core.text import drawn_text
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.backup import run_backup
-from decomkit.lifecycle.console import confirm_step
+from decomkit.lifecycle.console import confirm_step, confirmed_line
 from decomkit.lifecycle.review import record_review
 from decomkit.records.console import ConsoleSteps
 from decomkit.records.display import show, show_markdown
 from decomkit.views import charts, live
+
+if TYPE_CHECKING:
+    # ipywidgets loads when a control is built, not with this module (as charts does with
+    # matplotlib): a notebook imports everything in its first cell, and the dashboard's first
+    # cells, up to its headline, stay light.
+    import ipywidgets as w
 
 
 def fill_output(output: w.Output, items: list) -> None:
@@ -68,6 +76,8 @@ def fill_output(output: w.Output, items: list) -> None:
 
 
 def weight_sliders(weights: Weights, language: Language) -> dict[str, w.FloatSlider]:
+    import ipywidgets as w
+
     return {f: w.FloatSlider(value=getattr(weights, f), min=0.0, max=1.0, step=0.05,
                              description=t(f"factor.{f}", language),
                              style={"description_width": "initial"},
@@ -90,6 +100,8 @@ class _Explorer:
 
     def __init__(self, metrics: pd.DataFrame, weights: Weights, thresholds: Thresholds,
                  language: Language):
+        import ipywidgets as w
+
         self.metrics, self.thresholds, self.language = metrics, thresholds, language
         self.pressure = pressures(metrics)
         self.sliders = weight_sliders(weights, language)
@@ -119,6 +131,8 @@ class _Explorer:
         self.shown = self.render()  # kept so tests can see what was last drawn
         values = [as_html(item) for item in self.shown]
         if len(values) != len(self.panes):
+            import ipywidgets as w
+
             self.panes = [w.HTML(value) for value in values]
             self.view.children = tuple(self.panes)
             return
@@ -190,11 +204,18 @@ def assessment_explorer(stage: Stage, app_id: str) -> AssessmentExplorer:
                               stage.weights, stage.thresholds, stage.language)
 
 
+def show_explorer(stage: Stage) -> None:
+    """The portfolio's weight sliders, shown (JupyterLab, the dashboard)."""
+    show(portfolio_explorer(stage).widget)
+
+
 class DatasetPicker:
     """Checkboxes for the datasets to back up (the twin of the ``datasets`` parameter) and a
     button that backs them up and verifies the copy, with progress bars."""
 
     def __init__(self, stage: Stage, app_id: str, names: list[str], selected: list[str]):
+        import ipywidgets as w
+
         self.boxes = {n: w.Checkbox(value=not selected or n in selected, description=n)
                       for n in names}
         self.button = w.Button(description=t("backup.select", stage.language),
@@ -227,6 +248,8 @@ class GuardedAction:
 
     def __init__(self, app_id: str, label: str, action, console: ConsoleSteps | None = None,
                  language: Language = "zh"):
+        import ipywidgets as w
+
         self.app_id = app_id
         self.text = w.Text(placeholder=app_id, description=t("label.confirm_field", language))
         self.button = w.Button(description=label, button_style="danger", disabled=True)
@@ -267,23 +290,36 @@ class GuardedAction:
 
 class EvidenceUpload:
     """Confirm a console step done by hand: its key, who did it, and an uploaded screenshot
-    (the twin of the ``step_done``, ``done_by`` and ``evidence`` parameters)."""
+    (the twin of the ``step_done``, ``done_by`` and ``evidence`` parameters). The upload is kept
+    under ``evidence/`` by its SHA-256, so a file of the same name never replaces the proof of
+    an earlier step."""
 
     def __init__(self, stage: Stage):
-        self.key = w.Text(description="step")
-        self.who = w.Text(description="done by")
-        self.upload = w.FileUpload(description="evidence", multiple=False)
+        import ipywidgets as w
+
+        lang = stage.language
+        self.key = w.Text(description=t("label.step", lang))
+        self.who = w.Text(description=t("label.done_by", lang))
+        self.upload = w.FileUpload(description=t("label.evidence", lang), multiple=False)
         self.output = w.Output()
 
         def on_upload(change) -> None:
             if not change["new"]:
                 return
             item = change["new"][0]
-            path = stage.workspace.root / "evidence" / Path(item["name"]).name
-            atomic_write_bytes(path, bytes(item["content"]))
+            data = bytes(item["content"])
+            name = drawn_text(Path(str(item["name"])).name)  # one part, what it draws
+            path = stage.workspace.root / "evidence" / \
+                f"{hashlib.sha256(data).hexdigest()[:16]}-{name or 'evidence'}"
             with self.output:
-                step = confirm_step(stage.workspace, self.key.value, self.who.value, path)
-                print(f"confirmed {self.key.value}: sha256 {step['evidence_sha256']}")
+                try:
+                    if not path.exists():
+                        atomic_write_bytes(path, data)
+                    step = confirm_step(stage.workspace, self.key.value, self.who.value, path)
+                except DecomkitError as exc:  # a refusal: one message in the reader's language
+                    show_markdown(html.escape(exc.in_language(lang)))
+                    return
+                show_markdown(html.escape(confirmed_line(self.key.value, step, lang)))
 
         self.upload.observe(on_upload, names="value")
         self.widget = w.VBox([self.key, self.who, self.upload, self.output])
@@ -294,17 +330,26 @@ class LessonsForm:
     button that records the review with them."""
 
     def __init__(self, stage: Stage, review, safety, lessons: dict[str, str]):
-        self.fields = {k: w.Textarea(value=v, description=k, layout={"width": "90%"},
+        import ipywidgets as w
+
+        lang = stage.language
+        self.fields = {k: w.Textarea(value=v, description=t(f"lesson.{k}", lang),
+                                     layout={"width": "90%"},
                                      style={"description_width": "initial"})
                        for k, v in lessons.items()}
-        self.button = w.Button(description="record the review / 记录评估")
+        self.button = w.Button(description=t("label.record_review", lang))
         self.output = w.Output()
 
         def on_click(_button) -> None:
             with self.output:
-                event = record_review(stage, review, safety, {k: f.value for k, f in
-                                                              self.fields.items()})
-                print(f"{review.app_id}: {event.state}")
+                try:
+                    event = record_review(stage, review, safety, {k: f.value for k, f in
+                                                                  self.fields.items()})
+                except DecomkitError as exc:
+                    show_markdown(html.escape(exc.in_language(lang)))
+                    return
+                show_markdown(html.escape(t("show.review_recorded", lang, app=review.app_id,
+                                            state=term(event.state or "", lang))))
 
         self.button.on_click(on_click)
         self.widget = w.VBox([*self.fields.values(), self.button, self.output])
