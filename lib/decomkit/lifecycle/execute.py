@@ -41,7 +41,7 @@ from decomkit.lifecycle.authority import (
     readiness_now,
     workspace_today,
 )
-from decomkit.lifecycle.notify import render, send
+from decomkit.lifecycle.notify import Message, render, send, send_once
 from decomkit.platforms import Platform, Scope
 from decomkit.platforms.base import Channel
 from decomkit.platforms.dingtalk_form import form_value
@@ -259,20 +259,14 @@ def send_advance_notice(stage: Stage, app_id: str, plan: dict, instance: str, gr
               "dept_ids": list(scope.dept_ids)}
     if grant.override:
         record["override"] = grant.override
+    message = Message(title, text, user_ids, emails, scope.dept_ids)
     steps = []
     with stage.workspace.ledger() as ledger:
         for channel in channels:
-            key = notice_key(app_id, instance, "advance", channel)
-            settle = (_repeat_safe if channel == "robot" else
-                      _settle_key(platform, "notify", key))
-
-            def deliver(c: Channel = channel, k: str = key) -> dict:
-                return {**record, "delivery": send(platform, config, c, title, text, user_ids,
-                                                   emails, k, scope.dept_ids)}
-
             try:
-                _, ran = ledger.run_once(key, app_id, f"notify-advance:{channel}",
-                                         stage.analyst, deliver, settle, grant=grant)
+                ran = send_once(stage, ledger, grant, app_id, channel,
+                                notice_key(app_id, instance, "advance", channel),
+                                f"notify-advance:{channel}", message, record)
             except ManualStepRequired:
                 raise  # a person sends it; the stage resumes after the confirmation
             except PlatformError as exc:
