@@ -55,9 +55,11 @@ def send_once(stage: Stage, ledger: Ledger, grant: Grant, app_id: str, channel: 
     """``message`` on ``channel`` at most once under the ledger key ``key`` (recorded as
     ``step``), with the gate's live ``grant``; the ledger keeps ``record`` and the delivery id.
     True when it went now, False when the key was done already. A send that did not finish is
-    settled by asking the platform, except the group robot's, which cannot be asked (a robot
-    message is sent again). Errors are the caller's: each stage decides whether a failed
-    channel stops it."""
+    settled by asking the platform (None when it cannot tell: a person confirms), except the
+    group robot's, which is tried again under the same key (the sandbox keeps the key;
+    DingTalk, without an idempotency field for it, turns an unanswered robot send into a step a
+    person confirms). Errors are the caller's: each stage decides whether a failed channel
+    stops it."""
     platform, config = stage.platform, stage.workspace.config
     settle: Callable[[], tuple[bool, Any] | None] = (
         (lambda: (False, None)) if channel == "robot"
