@@ -39,7 +39,7 @@ from decomkit.lifecycle.authority import authorize, notices_missing
 from decomkit.lifecycle.execute import send_advance_notice
 from decomkit.lifecycle.notify import Message, render, send_once
 from decomkit.lifecycle.schedule import Due
-from decomkit.lifecycle.vendor import vendor_exits
+from decomkit.lifecycle.vendor import vendor_exit
 from decomkit.proof.gates import Grant, Refusal
 
 Status = Literal["done", "already", "refused", "failed", "would", "nothing"]
@@ -182,7 +182,8 @@ def _reverify(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outc
 
 
 def _deadline(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outcome:
-    told = (due.app_id, due.what) in vendor_exits(stage.workspace)
+    with stage.workspace.ledger() as ledger:  # this app's events, not every app's
+        told = vendor_exit(ledger, due.app_id, due.what) is not None
     decided = _decided(stage, due, "deadline_notice", dry_run, language,
                        facts={"vendor_told": told, "contract_id": due.what})
     if isinstance(decided, Outcome):
