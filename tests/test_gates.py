@@ -307,15 +307,9 @@ def test_a_refused_disable_sends_nothing_to_dingtalk(demo, retire, monkeypatch):
     try:
         monkeypatch.setenv("DECOMKIT_DINGTALK_APP_KEY", APP_KEY)
         monkeypatch.setenv("DECOMKIT_DINGTALK_APP_SECRET", APP_SECRET)
-        for old, new in [('platform = "sandbox"', 'platform = "dingtalk"'),
-                         ("https://api.dingtalk.com", fake.url),
-                         ("https://oapi.dingtalk.com", fake.url),
-                         ('operator_user_id = ""', 'operator_user_id = "it-admin"'),
-                         ('process_code = ""', 'process_code = "PROC-DECOM"'),
-                         ("agent_id = 0 ", "agent_id = 1 "),
-                         ("[dingtalk.agent_ids]", "[dingtalk.agent_ids]\n" + "".join(
-                             f'"{a}" = {n}\n' for a, n in agent_ids.items()))]:
-            set_config(demo, old, new)
+        fake.configure(demo.root, agent_ids,
+                       more=(('process_code = ""', 'process_code = "PROC-DECOM"'),
+                             ("agent_id = 0 ", "agent_id = 1 ")))
         retire(demo, app)
         run_backup(demo, app, actor="analyst")
         assert verify_backup(demo, app, actor="analyst").ok

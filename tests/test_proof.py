@@ -379,16 +379,9 @@ def test_the_dingtalk_approval_form_and_the_auditors_robot_carry_the_checkpoint(
                             ("AUDIT_ROBOT_TOKEN", ROBOT_TOKEN),
                             ("AUDIT_ROBOT_SECRET", ROBOT_SECRET)):
             monkeypatch.setenv(f"DECOMKIT_{name}", value)
-        config = demo.root / "decomkit.toml"
-        config.write_text(config.read_text(encoding="utf-8")
-                          .replace('platform = "sandbox"', 'platform = "dingtalk"')
-                          .replace("https://api.dingtalk.com", fake.url)
-                          .replace("https://oapi.dingtalk.com", fake.url)
-                          .replace('operator_user_id = ""', 'operator_user_id = "it-admin"')
-                          .replace('process_code = ""', 'process_code = "PROC-DECOM"')
-                          .replace("agent_id = 0 ", "agent_id = 1 ")
-                          + "".join(f'"{a}" = {agent}\n' for a, agent in agent_ids.items()),
-                          encoding="utf-8")
+        fake.configure(demo.root, agent_ids,
+                       more=(('process_code = ""', 'process_code = "PROC-DECOM"'),
+                             ("agent_id = 0 ", "agent_id = 1 ")))
         ws = set_anchor(demo, 'kind = "dingtalk"\nname = "auditors group"\nrobot = true')
         retire(ws, app)
         run_backup(ws, app, actor="analyst")

@@ -365,14 +365,7 @@ def test_a_grant_on_the_strict_dingtalk_server_adds_exactly_the_people_once(
     try:
         monkeypatch.setenv("DECOMKIT_DINGTALK_APP_KEY", APP_KEY)
         monkeypatch.setenv("DECOMKIT_DINGTALK_APP_SECRET", APP_SECRET)
-        config = ws.root / "decomkit.toml"
-        text = (config.read_text(encoding="utf-8")
-                .replace('platform = "sandbox"', 'platform = "dingtalk"')
-                .replace("https://api.dingtalk.com", fake.url)
-                .replace("https://oapi.dingtalk.com", fake.url)
-                .replace('operator_user_id = ""', 'operator_user_id = "it-admin"'))
-        text += "".join(f'"{app}" = {agent}\n' for app, agent in agent_ids.items())
-        config.write_text(text, encoding="utf-8")
+        fake.configure(ws.root, agent_ids)
         ws = Workspace.open(ws.root)  # its configuration read again
         before = {a: (list(x.user_ids), list(x.dept_ids), x.only_admin_visible)
                   for a, x in org.apps.items()}

@@ -280,3 +280,27 @@ def test_only_the_kits_own_notice_of_this_contract_with_fresh_evidence_is_record
     with pytest.raises(WorkspaceError, match="already given"):
         record_vendor_notified(demo, RETIRED, who="张三", evidence=proof, notice=notice)
     assert ledger_rows(demo) == before + 1
+
+
+def test_a_deadline_message_for_a_contract_whose_vendor_was_told_is_refused_and_sends_nothing(
+        demo, tmp_path):
+    """The tick's deadline step reads the vendor exit itself (the app's own events): a message
+    due for a contract whose vendor was told since the schedule was read is refused, and
+    nothing is sent or written. Positive control: before the vendor is told, it would go."""
+    from decomkit.lifecycle.due_steps import do_step
+    from decomkit.lifecycle.schedule import Due
+    from helpers import world
+
+    deadline = AS_OF + dt.timedelta(days=200)
+    contract_id = add_contract(demo, RETIRED, deadline)
+    due = Due(AS_OF, RETIRED, "deadline_notice", contract_id,
+              {"deadline": deadline, "kind": "notice", "threshold": 120})
+    assert do_step(stage(demo), due, True, "en").status == "would"
+    assert main(["vendor", "notice", str(demo.root), RETIRED, "--date", "2026-11-23",
+                 "--option", "at_renewal"]) == 0
+    assert main(["vendor", "notified", str(demo.root), RETIRED, "--as", "张三",
+                 "--evidence", str(evidence(tmp_path)), "--on", "2026-11-24"]) == 0
+    before = world(demo)
+    outcome = do_step(stage(demo), due, False, "en")
+    assert outcome.status == "refused" and contract_id in outcome.why
+    assert world(demo) == before

@@ -16,10 +16,8 @@ per channel (:func:`send_corrections`, gate ``correct_notice``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
-from typing import Any, cast
+from typing import cast
 
 from decomkit.context.stage import Stage
 from decomkit.core.errors import PlatformError
@@ -30,7 +28,7 @@ from decomkit.core.text import drawn_text
 from decomkit.lifecycle.approval import make_plan, requester, submit_approval, withdraw_approval
 from decomkit.lifecycle.authority import authorize, notice_key, workspace_today
 from decomkit.lifecycle.execute import advance_missing, affected_people
-from decomkit.lifecycle.notify import render, send
+from decomkit.lifecycle.notify import Message, render, send_once
 from decomkit.lifecycle.routing import route
 from decomkit.platforms.base import Channel
 from decomkit.proof.gates import ORDER, Refusal
@@ -235,22 +233,14 @@ def send_corrections(stage: Stage, app_id: str) -> CorrectionsSent:
                 scope = platform.get_app(app_id).scope
                 user_ids, emails = affected_people(stage, scope)
                 dept_ids = scope.dept_ids
-            key = notice_key(app_id, item.instance_id, "correction", item.channel)
-            settle: Callable[[], tuple[bool, Any] | None] = (
-                (lambda: (False, None)) if item.channel == "robot"
-                else partial(platform.settled, "notify", key))
-
-            def deliver(i: Correction = item, k: str = key, u: list[str] = user_ids,
-                        e: list[str] = emails, d: tuple[str, ...] = tuple(dept_ids),
-                        ti: str = title, tx: str = text) -> dict:
-                return {"delivery": send(platform, config, i.channel, ti, tx, u, e, k, d),
-                        "told_date": i.told_date.isoformat(), "kind": i.kind,
-                        "new_date": i.new_date.isoformat() if i.new_date else None,
-                        "user_ids": u}
-
+            message = Message(title, text, user_ids, emails, tuple(dept_ids))
             try:
-                ledger.run_once(key, app_id, f"notify-correction:{item.channel}",
-                                stage.analyst, deliver, settle, grant=grant)
+                send_once(stage, ledger, grant, app_id, item.channel,
+                          notice_key(app_id, item.instance_id, "correction", item.channel),
+                          f"notify-correction:{item.channel}", message, {
+                              "told_date": item.told_date.isoformat(), "kind": item.kind,
+                              "new_date": item.new_date.isoformat() if item.new_date else None,
+                              "user_ids": user_ids})
                 sent.append(item)
             except PlatformError as exc:
                 failed.append(f"{item.channel}: {exc}")

@@ -20,7 +20,6 @@ import datetime as dt
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, Literal
 
 from decomkit.context.stage import Stage
@@ -38,9 +37,9 @@ from decomkit.lifecycle.advance import (
 from decomkit.lifecycle.approval import track_approval
 from decomkit.lifecycle.authority import authorize, notices_missing
 from decomkit.lifecycle.execute import send_advance_notice
-from decomkit.lifecycle.notify import render, send
+from decomkit.lifecycle.notify import Message, render, send_once
 from decomkit.lifecycle.schedule import Due
-from decomkit.lifecycle.vendor import vendor_exits
+from decomkit.lifecycle.vendor import vendor_exit
 from decomkit.proof.gates import Grant, Refusal
 
 Status = Literal["done", "already", "refused", "failed", "would", "nothing"]
@@ -73,26 +72,18 @@ def tell(stage: Stage, due: Due, grant: Grant, kind: str, language: Language,
          **values: Any) -> bool:
     """One message to the app's owner and IT on each configured channel, once each (the
     step's key and the channel); True when any went now."""
-    platform, config = stage.platform, stage.workspace.config
     title, text = render(kind, language, app_name=stage.inventory.app_name(due.app_id, due.app_id),
                          **values)
     user_ids = recipients(stage, due.app_id)
     users = stage.inventory.users.set_index("user_id")
     emails = [str(e) for e in users.reindex(user_ids)["email"].dropna()]
+    message = Message(title, text, user_ids, emails)
     sent = False
     with stage.workspace.ledger() as ledger:
-        for channel in config.notify.channels:
-            key = f"{due.key}:{channel}"
-            settle: Callable[[], tuple[bool, Any] | None] = (
-                (lambda: (False, None)) if channel == "robot"
-                else partial(platform.settled, "notify", key))
-
-            def deliver(c: Any = channel, k: str = key) -> dict:
-                return {"delivery": send(platform, config, c, title, text, user_ids, emails, k),
-                        "user_ids": user_ids, "kind": kind}
-
-            _, ran = ledger.run_once(key, due.app_id, f"tick-notify:{kind}:{channel}",
-                                     stage.analyst, deliver, settle, grant=grant)
+        for channel in stage.workspace.config.notify.channels:
+            ran = send_once(stage, ledger, grant, due.app_id, channel, f"{due.key}:{channel}",
+                            f"tick-notify:{kind}:{channel}", message,
+                            {"user_ids": user_ids, "kind": kind})
             sent = sent or ran
     return sent
 
@@ -191,7 +182,8 @@ def _reverify(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outc
 
 
 def _deadline(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outcome:
-    told = (due.app_id, due.what) in vendor_exits(stage.workspace)
+    with stage.workspace.ledger() as ledger:  # this app's events, not every app's
+        told = vendor_exit(ledger, due.app_id, due.what) is not None
     decided = _decided(stage, due, "deadline_notice", dry_run, language,
                        facts={"vendor_told": told, "contract_id": due.what})
     if isinstance(decided, Outcome):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -41,7 +41,7 @@ from decomkit.lifecycle.authority import (
     readiness_now,
     workspace_today,
 )
-from decomkit.lifecycle.notify import render, send
+from decomkit.lifecycle.notify import Message, render, send_once
 from decomkit.platforms import Platform, Scope
 from decomkit.platforms.base import Channel
 from decomkit.platforms.dingtalk_form import form_value
@@ -64,6 +64,11 @@ class Step:
         key = f"step.{kind}"
         return t(key, language, channel=t(f"channel.{channel}", language) if channel else "") \
             if key in TEXT else self.name
+
+    def ran(self, now: bool) -> Step:
+        """The step as a run left it: done now, or skipped because its key was done before."""
+        return Step(self.name, self.call, self.changes_platform, "done" if now else "skipped",
+                    "" if now else "already done", "" if now else "step.already_done")
 
     def detail_says(self, language: Language) -> str:
         if self.detail_key:
@@ -259,20 +264,14 @@ def send_advance_notice(stage: Stage, app_id: str, plan: dict, instance: str, gr
               "dept_ids": list(scope.dept_ids)}
     if grant.override:
         record["override"] = grant.override
+    message = Message(title, text, user_ids, emails, scope.dept_ids)
     steps = []
     with stage.workspace.ledger() as ledger:
         for channel in channels:
-            key = notice_key(app_id, instance, "advance", channel)
-            settle = (_repeat_safe if channel == "robot" else
-                      _settle_key(platform, "notify", key))
-
-            def deliver(c: Channel = channel, k: str = key) -> dict:
-                return {**record, "delivery": send(platform, config, c, title, text, user_ids,
-                                                   emails, k, scope.dept_ids)}
-
             try:
-                _, ran = ledger.run_once(key, app_id, f"notify-advance:{channel}",
-                                         stage.analyst, deliver, settle, grant=grant)
+                ran = send_once(stage, ledger, grant, app_id, channel,
+                                notice_key(app_id, instance, "advance", channel),
+                                f"notify-advance:{channel}", message, record)
             except ManualStepRequired:
                 raise  # a person sends it; the stage resumes after the confirmation
             except PlatformError as exc:
@@ -280,9 +279,7 @@ def send_advance_notice(stage: Stage, app_id: str, plan: dict, instance: str, gr
                     f"{app_id}: the advance notice failed on {channel} ({exc}); nothing was "
                     "changed on the platform. Fix the channel and run again") from None
             steps.append(Step(f"notify-advance:{channel}",
-                              f"notify({channel}) affected users: advance notice", True,
-                              "done" if ran else "skipped", "" if ran else "already done",
-                             "" if ran else "step.already_done"))
+                              f"notify({channel}) affected users: advance notice", True).ran(ran))
     return steps
 
 
@@ -300,11 +297,6 @@ def _settle_status(platform: Platform, app_id: str, status: str):
         platform.forget(app_id)  # asked of the platform, not of a cached answer
         return platform.get_app(app_id).status == status, None
     return settle
-
-
-def _settle_key(platform: Platform, operation: str, key: str):
-    """Asks the platform whether the change under ``key`` was made (None: it cannot tell)."""
-    return lambda: platform.settled(operation, key)
 
 
 def _repeat_safe():
@@ -349,9 +341,7 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
         def once(step: Step, perform, settle=_repeat_safe) -> Any:  # the step's result
             result, ran = ledger.run_once(key(step.name), app_id, step.name, stage.analyst,
                                           perform, settle, grant=grant)
-            done.append(Step(step.name, step.call, step.changes_platform,
-                             "done" if ran else "skipped", "" if ran else "already done",
-                             "" if ran else "step.already_done"))
+            done.append(step.ran(ran))
             return result
 
         def move(state: str, data: dict) -> None:
@@ -367,17 +357,12 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
             day = today if phase == "before" else _disable_day(stage, app_id, today)
             title, text = render(phase, stage.language,
                                  **{**values, "date": spoken_date(day, stage.language)})
+            message = Message(title, text, user_ids, emails, Scope.from_record(scope).dept_ids)
             for step in [s for s in steps if s.name.startswith(f"notify-{phase}:")]:
-                channel = step.name.split(":", 1)[1]
-                # A robot send settles itself (the sandbox keeps its key; DingTalk, without an
-                # idempotency field, turns an unanswered send into a step a person confirms);
-                # other channels are asked or, when they cannot tell, left to a person.
-                settle = (_repeat_safe if channel == "robot" else
-                          _settle_key(platform, "notify", key(step.name)))
+                channel = cast(Channel, step.name.split(":", 1)[1])  # the plan's channels
                 try:
-                    once(step, lambda c=channel, s=step: send(
-                        platform, config, c, title, text, user_ids, emails, key(s.name),
-                        Scope.from_record(scope).dept_ids), settle)
+                    done.append(step.ran(send_once(stage, ledger, grant, app_id, channel,
+                                                   key(step.name), step.name, message)))
                 except ManualStepRequired:
                     raise  # a person sends it; the stage resumes after the confirmation
                 except PlatformError as exc:

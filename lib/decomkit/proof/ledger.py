@@ -245,6 +245,14 @@ class Ledger:
         rows = self._db.execute(sql, (app_id,) if app_id else ()).fetchall()
         return [Event(**{**dict(r), "data": json.loads(r["data"])}) for r in rows]
 
+    def done_actions(self, operation: str) -> list[Event]:
+        """The action events recording ``operation`` done, every app's, oldest first: one
+        query, filtered in the database (not every event read and decoded)."""
+        rows = self._db.execute(
+            "SELECT * FROM events WHERE kind = 'action' AND json_extract(data, '$.operation') = ? "
+            "AND json_extract(data, '$.status') = 'done' ORDER BY seq", (operation,)).fetchall()
+        return [Event(**{**dict(r), "data": json.loads(r["data"])}) for r in rows]
+
     def head(self) -> tuple[int, str]:
         last = self._db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         return (last["seq"], last["hash"]) if last else (0, GENESIS)

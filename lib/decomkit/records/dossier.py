@@ -379,7 +379,7 @@ def render_records(workspace: Workspace, apps: list[str] | None = None, as_of: s
         render_app(workspace, app_id)
     with open_stage(str(workspace.root), as_of=as_of) as stage:  # closes the platform it asks
         overview = portfolio_overview(stage)
-    index = render_portfolio(workspace, as_of, overview)
+        index = render_portfolio(workspace, as_of, overview, stage)
     write_deadlines_calendar(workspace, overview)
     if pdf:
         print_dossiers(workspace, chosen)

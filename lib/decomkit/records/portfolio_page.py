@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
 
 from decomkit.analysis.watch import watch_table
-from decomkit.context.stage import open_stage
+from decomkit.context.stage import Stage, open_stage
 from decomkit.context.workspace import Workspace, status_table
 from decomkit.core.files import atomic_write_bytes, atomic_write_text
 from decomkit.core.i18n import t
@@ -76,21 +77,24 @@ def _watch_section(overview: Overview, who: Audience, root: Path) -> str:
 
 
 def render_portfolio(workspace: Workspace, as_of: str = "",
-                     overview: Overview | None = None) -> Path:
+                     overview: Overview | None = None, stage: Stage | None = None) -> Path:
     """``records/index.html`` for managers: apps per state, savings projected against realized
     (a chart), licence deadlines in the next 120 days (flagged at 120 / 90 / 60, red when due
     today or when a retired app's vendor is not told),
     approvals waiting and for how long, backups failing re-verification, retired apps as the
     watch finds them (use after the disable, a widened scope, a re-enable); every app links
-    to its dossier."""
+    to its dossier. A caller that holds a stage of that day (``stage``) lends it, so the
+    inventory is not read again."""
     who = _audience(workspace)
     lang = who.language
     root = workspace.root / "records"
     day = overview.as_of.isoformat() if overview is not None else as_of
-    with open_stage(str(workspace.root), as_of=day) as stage:  # closes its platform
+    # a stage opened here closes its platform; a lent one is its owner's to close
+    with nullcontext(stage) if stage is not None else open_stage(
+            str(workspace.root), as_of=day) as opened:
         if overview is None:
-            overview = portfolio_overview(stage)
-        due = due_next(stage, days=DUE_DAYS)  # what decomkit tick will do, by day
+            overview = portfolio_overview(opened)
+        due = due_next(opened, days=DUE_DAYS)  # what decomkit tick will do, by day
     counts = "".join(f"<div><b>{n}</b>{_e(term(state, lang))}</div>"
                      for state, n in zip(overview.counts["state"], overview.counts["apps"],
                                          strict=True))

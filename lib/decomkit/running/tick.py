@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from decomkit.context.stage import open_stage
+from decomkit.context.stage import Stage, open_stage
 from decomkit.context.workspace import Workspace
 from decomkit.core.errors import WorkspaceError
 from decomkit.core.i18n import Language, t
@@ -71,21 +71,22 @@ class TickReport:
                 "refused": of(("refused",)), "failed": of(("failed",))}
 
 
-def _refresh(workspace: Workspace, due: Due, as_of: dt.date, actor: str, dry_run: bool
-             ) -> Outcome:
+def _refresh(stage: Stage, due: Due, dry_run: bool) -> Outcome:
     if dry_run:
         return Outcome(due, "would")
 
     # Files the kit rebuilds, no effect on a platform or a person: a note keyed by the day
     # keeps it to once a week (no gate's grant is needed to redraw a page; the schedule
-    # leaves out a week already rebuilt). The page is in the workspace's language.
-    with open_stage(str(workspace.root), as_of=as_of.isoformat()) as stage:
-        overview = portfolio_overview(stage, verify_backups=False)
-    render_portfolio(workspace, as_of.isoformat(), overview)
+    # leaves out a week already rebuilt). The tick's stage is of the same day and holds the
+    # whole inventory (not read again); the page is in the workspace's language whatever
+    # the tick's.
+    workspace, as_of = stage.workspace, stage.as_of
+    overview = portfolio_overview(stage, verify_backups=False)
+    render_portfolio(workspace, as_of.isoformat(), overview, stage)
     write_deadlines_calendar(workspace, overview)
     with workspace.ledger() as ledger:
-        ledger.note(PORTFOLIO, actor, {"event": "portfolio_refresh", "key": due.key,
-                                        "as_of": as_of.isoformat()})
+        ledger.note(PORTFOLIO, stage.analyst, {"event": "portfolio_refresh", "key": due.key,
+                                                "as_of": as_of.isoformat()})
     return Outcome(due, "done")
 
 
@@ -109,7 +110,7 @@ def run_tick(workspace: str | Workspace, as_of: dt.date | None = None, dry_run: 
         lang: Language = "en" if stage.language == "en" else "zh"
         for due in schedule(stage):
             if due.step == "portfolio_refresh":
-                outcomes.append(_refresh(stage.workspace, due, day, stage.analyst, dry_run))
+                outcomes.append(_refresh(stage, due, dry_run))
             else:
                 outcomes.append(do_step(stage, due, dry_run, lang))
         report = TickReport(day, dry_run, lang, outcomes)
