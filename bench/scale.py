@@ -107,6 +107,8 @@ class SizeRun:
     snapshot_build: float = 0.0
     states: dict[str, str] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)  # app → metered DingTalk calls
+    # --dingtalk: each stage run (one batch, each app in a kernel of its own) → app → calls
+    stage_calls: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def template(apps: int, events: int) -> Path:
@@ -126,16 +128,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def batch(workspace: Path, stages: str, apps: str, run: SizeRun, executor: list[str]) -> None:
-    """One ``decomkit batch`` call; its per-notebook seconds and peaks are added to ``run``."""
+def batch(workspace: Path, stages: str, apps: str, run: SizeRun, executor: list[str],
+          label: str = "") -> None:
+    """One ``decomkit batch`` call; its per-notebook seconds and peaks are added to ``run``,
+    its metered DingTalk calls per app to ``run.stage_calls[label or stages]``."""
     with TreeMemory() as memory:
-        _batch(workspace, stages, apps, memory, run, executor)
+        _batch(workspace, stages, apps, memory, run, executor, label or stages)
     run.kernels[stages] = max(run.kernels.get(stages, 0), memory.kernel)
     run.runner, run.worker = max(run.runner, memory.runner), max(run.worker, memory.worker)
 
 
 def _batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: SizeRun,
-           executor: list[str]) -> None:
+           executor: list[str], label: str) -> None:
     before = set((workspace / "runs").glob("batch-*.json"))  # each batch writes its own summary
     dated = ["-p", "as_of", AS_OF] if stages in ("portfolio", "assess") else []
     started = time.perf_counter()
@@ -152,9 +156,12 @@ def _batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: Siz
     summary = json.loads(written[-1].read_text("utf-8"))
     outcomes = [("", summary["portfolio"])] if summary.get("portfolio") else []
     outcomes += [(app, s) for app, a in summary["apps"].items() for s in a["stages"]]
+    stage_calls = run.stage_calls.setdefault(label, {})
     for app, data in summary["apps"].items():
         run.calls[app] = run.calls.get(app, 0) + data.get("metered_calls", 0)
+        stage_calls[app] = stage_calls.get(app, 0) + data.get("metered_calls", 0)
     run.calls[""] = run.calls.get("", 0) + summary.get("shared_metered_calls", 0)
+    stage_calls[""] = stage_calls.get("", 0) + summary.get("shared_metered_calls", 0)
     for app, outcome in outcomes:
         if outcome["status"] in ("ok", "failed"):
             run.seconds.setdefault(outcome["stage"], []).append(outcome["seconds"])
@@ -189,6 +196,7 @@ def prepare(label: str, apps: int, events: int, executor: list[str], tmp: Path
 
 
 DINGTALK: list = []  # --dingtalk: the strict local DingTalk server (tests/fake_dingtalk.py)
+SERVERS: dict[Path, object] = {}  # workspace → its strict server
 
 
 def on_strict_server(workspace: Path) -> None:
@@ -205,11 +213,21 @@ def on_strict_server(workspace: Path) -> None:
     org, agent_ids = fake["organisation_from_inventory"](inventory, admins={"it-admin"})
     org.users.setdefault("it-admin", fake["User"]("it-admin", "IT 管理员",
                                                   [next(iter(org.departments))]))
+    # the approval template, made as 'decomkit dingtalk create-template' would
+    from decomkit.platforms.dingtalk_form import TEMPLATE_NAME, form_components
+
+    org.templates["PROC-BENCH"] = {"name": TEMPLATE_NAME, "formComponents": form_components(),
+                                   "gmtModified": "2026-11-01T09:00Z"}
     server = fake["FakeDingTalk"](org).start()
     DINGTALK.append(server)
+    SERVERS[workspace] = server
     os.environ["DECOMKIT_DINGTALK_APP_KEY"] = fake["APP_KEY"]  # the local server's test app
     os.environ["DECOMKIT_DINGTALK_APP_SECRET"] = fake["APP_SECRET"]
-    server.configure(workspace, agent_ids)
+    # the kit's own app sends the notices; no advance notice period, so the disable follows
+    # the approval at once (the notices before and after are sent all the same)
+    server.configure(workspace, agent_ids, more=(
+        ('process_code = ""', 'process_code = "PROC-BENCH"'), ("agent_id = 0 ", "agent_id = 1 "),
+        ("advance_days = 7", "advance_days = 0")))
 
 
 def choose(run: SizeRun, workspace: Path, sample: int | None, first: list[str]) -> list[str]:
@@ -250,15 +268,41 @@ def pipeline(sizes: list[tuple[str, int, int]], sample: int | None, executor: li
                       run, executor)
     candidates = [list(pd.read_csv(ws / "candidates.csv", dtype=str)["app_id"])
                   for _, ws, _ in plans]
-    for turn in range(0 if DINGTALK else 2):  # approvals need approvers: not on DingTalk
+    for turn in range(0 if DINGTALK else 2):
         for (run, ws, _), theirs in zip(plans, candidates, strict=True):
             if theirs[turn::2]:
                 batch(ws, REST, app_file(ws, theirs[turn::2], f"bench-rest-{turn}.csv"), run,
                       executor)
+    for (run, ws, _), theirs in zip(plans, candidates, strict=True):
+        if DINGTALK and theirs:
+            lifecycle(run, ws, theirs[:LIFECYCLE[0]], executor)
     for run, ws, _ in plans:
         with Workspace.open(ws).ledger() as ledger:
             run.states = ledger.states()
     return [run for run, _, _ in plans]
+
+
+LIFECYCLE = [3]  # --dingtalk: candidates taken through the whole lifecycle (--lifecycle)
+
+
+def lifecycle(run: SizeRun, workspace: Path, apps: list[str], executor: list[str]) -> None:
+    """On the strict server, each stage after the assessment as a batch of its own (each app
+    in a kernel of its own, as in production), the approvers agreeing on the server between
+    the request and its tracking; the disable is real (confirmed in the app file)."""
+    server = SERVERS[workspace]
+    chosen = app_file(workspace, apps, "bench-lifecycle.csv")
+    batch(workspace, "backup", chosen, run, executor)
+    batch(workspace, "approval", chosen, run, executor, "approval: request")
+    for instance_id, instance in list(server.instances.items()):  # they agree in the app
+        if instance["status"] == "RUNNING":
+            for user in instance["approverUserIds"]:
+                server.act(instance_id, user, "agree", "同意")
+    batch(workspace, "approval", chosen, run, executor, "approval: tracked")
+    real = workspace / "bench-disable.csv"
+    real.write_text("app_id,dry_run,confirm\n" + "".join(f"{a},false,{a}\n" for a in apps),
+                    encoding="utf-8")
+    batch(workspace, "disable", str(real), run, executor, "disable")
+    batch(workspace, "review", chosen, run, executor)
 
 
 # ------------------------------------------------------------------ report
@@ -288,6 +332,22 @@ def report(run: SizeRun) -> None:
         print(f"  metered DingTalk calls per app (strict server): median "
               f"{statistics.median(values)}, max {values[-1]} over {len(per_app)} apps; "
               f"shared {run.calls.get('', 0)}; total {sum(run.calls.values())}")
+        print(stage_table(run.stage_calls))
+
+
+def stage_table(stage_calls: dict[str, dict[str, int]]) -> str:
+    """Metered calls per app (rows) and stage run (columns), each app's total, and the calls
+    that serve every app of a stage run ("shared")."""
+    stages = list(stage_calls)
+    apps = sorted({a for calls in stage_calls.values() for a in calls if a})
+    width = max([len(s) for s in stages] + [6])
+    lines = ["  " + f"{'app':<18}" + "".join(f"{s:>{width + 1}}" for s in stages)
+             + f"{'total':>{width + 1}}"]
+    for app in [*apps, ""]:
+        row = [stage_calls[s].get(app, 0) for s in stages]
+        lines.append("  " + f"{app or '(shared)':<18}"
+                     + "".join(f"{n:>{width + 1}}" for n in row) + f"{sum(row):>{width + 1}}")
+    return "\n".join(lines)
 
 
 def projection(run: SizeRun, cores: int) -> float:
@@ -333,8 +393,12 @@ def main() -> None:
                         help="assess this many apps per size (the demo's first); default all")
     parser.add_argument("--executor", choices=("local", "dask", "both"), default="both")
     parser.add_argument("--dingtalk", action="store_true",
-                        help="run on the strict local DingTalk server and print metered calls "
-                             "per app (the stages that need no approver: portfolio, assess)")
+                        help="run the demo size only, on the strict local DingTalk server: "
+                             "portfolio, assess, then the whole lifecycle of --lifecycle "
+                             "candidates (a batch per stage, approvals given on the server); "
+                             "prints metered calls per app and stage")
+    parser.add_argument("--lifecycle", type=int, default=3,
+                        help="with --dingtalk: candidates taken through the whole lifecycle")
     parser.add_argument("--quick", action="store_true",
                         help="100 apps, 1 M events, 16 assessed per size")
     args = parser.parse_args()
@@ -342,6 +406,7 @@ def main() -> None:
         args.apps, args.events, args.sample = 100, 1_000_000, args.sample or 16
 
     DINGTALK.extend([None] if args.dingtalk else [])
+    LIFECYCLE[0] = args.lifecycle
     executors = {"local": [[]], "dask": [None], "both": [[], None]}[args.executor]
     with tempfile.TemporaryDirectory() as tmp:
         states = {}
@@ -357,18 +422,20 @@ def main() -> None:
             print(f"\n######## executor: {name}", flush=True)
             try:
                 started = time.perf_counter()
-                big, small = pipeline([("big", args.apps, args.events),
-                                       ("demo", args.small_apps, args.small_events)],
-                                      args.sample, chosen, Path(tmp))
+                sizes = [("demo", args.small_apps, args.small_events)]
+                if not args.dingtalk:  # on DingTalk: calls per app, at the demo's size
+                    sizes.insert(0, ("big", args.apps, args.events))
+                runs = pipeline(sizes, args.sample, chosen, Path(tmp))
                 total = time.perf_counter() - started
             finally:
                 if cluster is not None:
                     cluster.close()
-            report(big)
-            report(small)
-            compare(big, small)
+            for each in runs:
+                report(each)
+            if len(runs) == 2:
+                compare(*runs)
             print(f"total wall time of this executor's run: {total / 60:.1f} min")
-            states[name] = (big.states, small.states)
+            states[name] = tuple(each.states for each in runs)
         if len(states) == 2:
             (a, b) = states.values()
             print(f"\nledger states equal between local and dask: {a == b}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -711,3 +712,54 @@ def test_a_mismatched_template_refuses_the_request_before_anything_is_recorded(
         assert ledger.head() == rows and ledger.action(f"{SELF_BUILT}:approval:1") is None
     assert fake.count("/workflow/processInstances", "POST") == 0 and fake.instances == {}
     assert fake.count("/forms/schemas/processCodes") == 1  # positive control: it was read
+
+
+# ------------------------------------------------------------------ the call budget
+
+def _assess_calls(workspace, fake, app_id):
+    """The assessment of ``app_id`` in a stage run of its own (a kernel of its own): its
+    checks, and the metered calls it made about the app."""
+    from decomkit.lifecycle.decide import run_assessment
+
+    agent = workspace.config.dingtalk.agent_ids[app_id]
+    before = len(fake.calls)
+    with open_stage(str(workspace.root), analyst="it-admin") as stage:
+        checks = run_assessment(stage, app_id).checks
+    about = [p for _, p in fake.calls[before:] if f"/apps/{agent}/" in p]
+    return checks, about
+
+
+def test_a_fresh_import_spares_the_assessments_scope_and_admin_reads(on_dingtalk, fake, org):
+    from decomkit.context.workspace import Workspace
+    from decomkit.platforms.dingtalk_import import import_dingtalk
+
+    organisation, agent_ids = org
+    organisation.apps[agent_ids[SELF_BUILT]].admins.add("it-admin")  # in its managing role
+    workspace = Workspace.open(on_dingtalk.root)
+    # positive control: with no DingTalk import, the assessment asks DingTalk
+    checks, about = _assess_calls(workspace, fake, SELF_BUILT)
+    assert any(p.endswith("/scopes") for p in about) and any("adminAccess" in p for p in about)
+    assert "source" not in {c.item for c in checks}
+
+    import_dingtalk(workspace, ["scopes", "admins"], quiet=True, qps=0)
+    workspace = Workspace.open(on_dingtalk.root)
+    checks, about = _assess_calls(workspace, fake, SELF_BUILT)
+    assert about == []  # scope and admin rights from the import: no call about the app
+    source = next(c for c in checks if c.item == "source")
+    assert time.strftime("%Y-%m-%d", time.gmtime()) in source.detail  # says the import's day
+    assert {c.item: c.status for c in checks}["admin"] == "ok"
+
+    # stale (the setting at 0: always live): asked again
+    _set_fresh_days(on_dingtalk.root, 0)
+    checks, about = _assess_calls(Workspace.open(on_dingtalk.root), fake, SELF_BUILT)
+    assert any(p.endswith("/scopes") for p in about) and any("adminAccess" in p for p in about)
+    assert "source" not in {c.item for c in checks}
+
+
+def _set_fresh_days(root: Path, days: int) -> None:
+    config = root / "decomkit.toml"
+    text = config.read_text(encoding="utf-8")
+    text = (re.sub(r"(?m)^imported_fresh_days = \d+", f"imported_fresh_days = {days}", text)
+            if "imported_fresh_days" in text
+            else text.replace("[dingtalk]\n", f"[dingtalk]\nimported_fresh_days = {days}\n"))
+    config.write_text(text, encoding="utf-8")

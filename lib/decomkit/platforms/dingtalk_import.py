@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -31,6 +31,7 @@ from decomkit.inventory.importers import ImportResult, ImportTarget, apply_impor
 from decomkit.inventory.importers.merge import kept_file, read_kept
 from decomkit.inventory.schemas import TABLES_BY_NAME
 from decomkit.platforms.dingtalk import DingTalkPlatform
+from decomkit.platforms.dingtalk_imported import import_source
 
 TABLE_CHOICES = ("apps", "users", "scopes", "admins")
 STATUS = {0: "disabled", 1: "enabled", 3: "expired"}
@@ -187,8 +188,12 @@ class DingTalkReader:
         return people
 
 
-def read_organisation(reader: DingTalkReader, tables: set[str]) -> dict[str, pd.DataFrame]:
-    """What the platform tells, as the kit's tables (apps, users, app_scopes)."""
+def read_organisation(reader: DingTalkReader, tables: set[str],
+                      agent_ids: Mapping[str, int] | None = None) -> dict[str, pd.DataFrame]:
+    """What the platform tells, as the kit's tables (apps, users, app_scopes). An app is
+    named by its agentId, or by the workspace's own id for it (``agent_ids``: the
+    ``[dingtalk.agent_ids]`` settings, app id → agentId)."""
+    ids = {str(agent): app for app, agent in (agent_ids or {}).items()}
     depts: dict[int, dict] = {}
     people: dict[str, dict] = {}
     if tables & {"users", "scopes", "admins"}:
@@ -199,7 +204,7 @@ def read_organisation(reader: DingTalkReader, tables: set[str]) -> dict[str, pd.
     apps, inner = reader.apps()
     if "apps" in tables:
         out["apps"] = pd.DataFrame({
-            "app_id": [str(a["agentId"]) for a in apps],
+            "app_id": [ids.get(str(a["agentId"]), str(a["agentId"])) for a in apps],
             "name": [a["name"] for a in apps],
             "kind": [app_kind(a, inner) for a in apps],
             "status": [STATUS.get(int(a["appStatus"]), "disabled") for a in apps],
@@ -222,9 +227,9 @@ def read_organisation(reader: DingTalkReader, tables: set[str]) -> dict[str, pd.
         for app in reader._bar(apps, "scopes and admins"):
             agent = _agent_id(app)
             if "scopes" in tables:
-                rows += _scope_rows(agent, reader.scope(agent), depts, people)
+                rows += _scope_rows(ids.get(agent, agent), reader.scope(agent), depts, people)
             if "admins" in tables:
-                rows += _admin_rows(agent, reader.roles(agent), depts, people)
+                rows += _admin_rows(ids.get(agent, agent), reader.roles(agent), depts, people)
         out["app_scopes"] = pd.DataFrame(rows, columns=["app_id", "access", "member_type",
                                                         "member_id", "member_name", "role"])
     return out
@@ -284,13 +289,13 @@ def import_dingtalk(workspace: ImportTarget, tables: Iterable[str] = TABLE_CHOIC
     client = client or client_for(workspace)
     reader = DingTalkReader(client, qps=qps, quiet=quiet)
     try:
-        incoming = read_organisation(reader, wanted)
+        incoming = read_organisation(reader, wanted, workspace.config.dingtalk.agent_ids)
     except (KeyError, TypeError, ValueError) as exc:  # an answer without its documented fields
         raise PlatformError("import", f"DingTalk answered without a documented field "
                             f"({type(exc).__name__}: {exc})") from None
     if "app_scopes" in incoming and not {"scopes", "admins"} <= wanted:
         incoming["app_scopes"] = _keep_other_access(workspace, incoming["app_scopes"], wanted)
-    source = f"dingtalk {client.settings.api_base} ({', '.join(sorted(wanted))})"
+    source = import_source(client.settings.api_base, wanted)  # read back by the assessment
     return apply_import(workspace, source, incoming, dry_run=dry_run, actor=actor, today=today)
 
 
