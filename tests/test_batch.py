@@ -302,3 +302,29 @@ def test_a_second_batch_on_one_workspace_is_refused_at_once(demo, as_of):
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def test_the_quota_warning_takes_this_months_calls_per_app_when_they_are_more(demo):
+    from decomkit.platforms.dingtalk_calls import CALLS_NAME, ESTIMATE_PER_APP, CallMeter
+    from decomkit.running.batch import quota_warning
+
+    config = demo.root / "decomkit.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      .replace('platform = "sandbox"', 'platform = "dingtalk"')
+                      .replace("monthly_quota = 10000", "monthly_quota = 1000"), encoding="utf-8")
+    meter = CallMeter(demo.root / "platform" / CALLS_NAME)
+    for app in ("a", "b", "c"):  # an assessment's history: 2 calls an app, 1 shared each
+        for call in ("get_scope", "admin_access"):
+            meter.record(app, call)
+        meter.record("", "list_apps")
+    # positive control: a month of cheap partial lifecycles never lowers the estimate
+    workspace = Workspace.open(demo.root)
+    assert quota_warning(workspace, 60) == ""  # 60 × 14 = 840 ≤ 1000 − 9
+    assert quota_warning(workspace, 72)  # 72 × 14 = 1008 > 991 left
+    for _ in range(60):  # whole lifecycles cost more than the fixed estimate: 23 an app
+        meter.record("a", "get_approval")
+    assert ESTIMATE_PER_APP < 69 // 3
+    workspace = Workspace.open(demo.root)
+    assert quota_warning(workspace, 40) == ""  # 40 × 23 = 920 ≤ 931 left
+    warning = quota_warning(workspace, 41)  # 41 × 23 = 943 > 931 (at 14 an app: 574)
+    assert warning and "943" in warning  # the estimate from this month's meter

@@ -30,7 +30,7 @@ from decomkit.core.errors import InputError, PlatformError, Problem
 from decomkit.inventory.importers import ImportResult, ImportTarget, apply_import
 from decomkit.inventory.importers.merge import kept_file, read_kept
 from decomkit.inventory.schemas import TABLES_BY_NAME
-from decomkit.platforms.dingtalk import DingTalkPlatform
+from decomkit.platforms.dingtalk import DingTalkPlatform, paged
 from decomkit.platforms.dingtalk_imported import import_source
 
 TABLE_CHOICES = ("apps", "users", "scopes", "admins")
@@ -38,12 +38,6 @@ STATUS = {0: "disabled", 1: "enabled", 3: "expired"}
 ROOT_DEPT = 1  # DingTalk's root department: the organisation itself
 PAGE_SIZE = 100  # the most user/list and roles return per call
 DEFAULT_QPS = 15.0  # below DingTalk's 20 calls a second per app and API
-MAX_PAGES = 2000  # pages of one listing (200,000 people in one department) before it is refused
-
-
-def _endless(what: str, detail: str) -> PlatformError:
-    return PlatformError(what, f"{detail}; the listing would never end, so nothing was "
-                         "imported. Report it to DingTalk support, then run the import again")
 
 
 def _agent_id(app: dict) -> str:
@@ -120,21 +114,14 @@ class DingTalkReader:
         return self._get("get_scope", agentId=agent_id)["result"]
 
     def roles(self, agent_id: str) -> list[dict]:
-        roles: list[dict] = []
-        token = None
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
+        def page(token: str | None) -> tuple[list, bool, str | None]:
             params = {"size": PAGE_SIZE} | ({"nextToken": token} if token is not None else {})
-            page = self._get("app_roles", params, agentId=agent_id)
-            roles += page.get("dataList") or []
-            if not page.get("hasMore"):
-                return roles
-            token = page.get("nextToken")
-            if token is None or str(token) in seen:
-                raise _endless("app roles", f"app {agent_id}'s roles: DingTalk said there is "
-                               f"more but gave the page token {token} again (or none)")
-            seen.add(str(token))
-        raise _endless("app roles", f"app {agent_id}'s roles: more than {MAX_PAGES} pages")
+            answer = self._get("app_roles", params, agentId=agent_id)
+            following = answer.get("nextToken")
+            return (answer.get("dataList") or [], bool(answer.get("hasMore")),
+                    None if following is None else str(following))
+
+        return paged(page, "app roles", f"app {agent_id}'s roles")
 
     # ---------------------------------------------------------------- contacts
 
@@ -167,24 +154,18 @@ class DingTalkReader:
         ``leads``: the departments whose listing marks them as its manager (``leader``)."""
         people: dict[str, dict] = {}
         for dept in self._bar([ROOT_DEPT, *dept_ids], "people by department"):
-            cursor, seen = 0, {0}
-            for _ in range(MAX_PAGES):
-                page = self._old("user_list",
-                                 {"dept_id": dept, "cursor": cursor, "size": PAGE_SIZE})["result"]
-                for user in page.get("list") or []:
-                    person = people.setdefault(user["userid"], {**user, "leads": []})
-                    if user.get("leader") and dept != ROOT_DEPT:
-                        person["leads"].append(dept)
-                if not page.get("has_more"):
-                    break
-                cursor = page.get("next_cursor")
-                if not isinstance(cursor, int) or cursor in seen:
-                    raise _endless("users", f"department {dept}'s people: DingTalk said there "
-                                   f"are more but gave the cursor {cursor} again (or none)")
-                seen.add(cursor)
-            else:
-                raise _endless("users", f"department {dept}'s people: more than {MAX_PAGES} "
-                               "pages")
+            def page(cursor: int, dept: int = dept) -> tuple[list, bool, int | None]:
+                answer = self._old("user_list", {"dept_id": dept, "cursor": cursor,
+                                                 "size": PAGE_SIZE})["result"]
+                following = answer.get("next_cursor")
+                return (answer.get("list") or [], bool(answer.get("has_more")),
+                        following if isinstance(following, int) else None)
+
+            for user in paged(page, "users", f"department {dept}'s people", first=0,
+                              token_name="cursor"):
+                person = people.setdefault(user["userid"], {**user, "leads": []})
+                if user.get("leader") and dept != ROOT_DEPT:
+                    person["leads"].append(dept)
         return people
 
 
