@@ -109,6 +109,9 @@ class SizeRun:
     calls: dict[str, int] = field(default_factory=dict)  # app → metered DingTalk calls
     # --dingtalk: each stage run (one batch, each app in a kernel of its own) → app → calls
     stage_calls: dict[str, dict[str, int]] = field(default_factory=dict)
+    call_names: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # … → names
+    outcomes: dict[str, dict[str, str]] = field(default_factory=dict)  # stage run → app → status
+    imported: int = 0  # metered calls of the DingTalk import (scopes and admins) before
 
 
 def template(apps: int, events: int) -> Path:
@@ -141,6 +144,8 @@ def batch(workspace: Path, stages: str, apps: str, run: SizeRun, executor: list[
 def _batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: SizeRun,
            executor: list[str], label: str) -> None:
     before = set((workspace / "runs").glob("batch-*.json"))  # each batch writes its own summary
+    meter = workspace / "platform" / "dingtalk-calls.jsonl"
+    metered = len(meter.read_text("utf-8").splitlines()) if meter.exists() else 0
     dated = ["-p", "as_of", AS_OF] if stages in ("portfolio", "assess") else []
     started = time.perf_counter()
     proc = subprocess.Popen([str(BIN / "decomkit"), "batch", str(workspace), "--stages", stages,
@@ -156,6 +161,14 @@ def _batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: Siz
     summary = json.loads(written[-1].read_text("utf-8"))
     outcomes = [("", summary["portfolio"])] if summary.get("portfolio") else []
     outcomes += [(app, s) for app, a in summary["apps"].items() for s in a["stages"]]
+    if meter.exists():  # which calls, by app, this stage run made
+        names = run.call_names.setdefault(label, {})
+        for line in meter.read_text("utf-8").splitlines()[metered:]:
+            entry = json.loads(line)
+            names.setdefault(entry["app"], []).append(entry["call"])
+    run.outcomes.setdefault(label, {}).update(
+        {app: ",".join(s["status"] for s in a["stages"]) or ("error: " + str(a.get("error")))
+         for app, a in summary["apps"].items()})
     stage_calls = run.stage_calls.setdefault(label, {})
     for app, data in summary["apps"].items():
         run.calls[app] = run.calls.get(app, 0) + data.get("metered_calls", 0)
@@ -191,12 +204,14 @@ def prepare(label: str, apps: int, events: int, executor: list[str], tmp: Path
     started = time.perf_counter()
     open_snapshot(workspace)
     run.snapshot_build = time.perf_counter() - started
+    if DINGTALK and IMPORT[0]:
+        import_scopes(workspace, run)
     batch(workspace, "portfolio", "all", run, executor)
     return run, workspace
 
 
 DINGTALK: list = []  # --dingtalk: the strict local DingTalk server (tests/fake_dingtalk.py)
-SERVERS: dict[Path, object] = {}  # workspace → its strict server
+SERVERS: dict[Path, tuple] = {}  # workspace → its strict server, app id → agentId
 
 
 def on_strict_server(workspace: Path) -> None:
@@ -213,6 +228,8 @@ def on_strict_server(workspace: Path) -> None:
     org, agent_ids = fake["organisation_from_inventory"](inventory, admins={"it-admin"})
     org.users.setdefault("it-admin", fake["User"]("it-admin", "IT 管理员",
                                                   [next(iter(org.departments))]))
+    for app in org.apps.values():  # the operator is an admin of every app (a managing role)
+        app.admins.add("it-admin")
     # the approval template, made as 'decomkit dingtalk create-template' would
     from decomkit.platforms.dingtalk_form import TEMPLATE_NAME, form_components
 
@@ -220,7 +237,7 @@ def on_strict_server(workspace: Path) -> None:
                                    "gmtModified": "2026-11-01T09:00Z"}
     server = fake["FakeDingTalk"](org).start()
     DINGTALK.append(server)
-    SERVERS[workspace] = server
+    SERVERS[workspace] = (server, agent_ids)
     os.environ["DECOMKIT_DINGTALK_APP_KEY"] = fake["APP_KEY"]  # the local server's test app
     os.environ["DECOMKIT_DINGTALK_APP_SECRET"] = fake["APP_SECRET"]
     # the kit's own app sends the notices; no advance notice period, so the disable follows
@@ -228,6 +245,20 @@ def on_strict_server(workspace: Path) -> None:
     server.configure(workspace, agent_ids, more=(
         ('process_code = ""', 'process_code = "PROC-BENCH"'), ("agent_id = 0 ", "agent_id = 1 "),
         ("advance_days = 7", "advance_days = 0")))
+
+
+IMPORT = [True]  # --dingtalk: import the scopes and admins first (--no-import: not)
+
+
+def import_scopes(workspace: Path, run: SizeRun) -> None:
+    """``decomkit import dingtalk --tables scopes,admins``, as an organisation does before
+    its portfolio: its calls (every app's scope and roles, the contacts) are shown apart."""
+    meter = workspace / "platform" / "dingtalk-calls.jsonl"
+    before = len(meter.read_text("utf-8").splitlines()) if meter.exists() else 0
+    subprocess.run([str(BIN / "decomkit"), "import", "dingtalk", str(workspace), "--tables",
+                    "scopes,admins", "--quiet", "--qps", "0"], check=True, capture_output=True)
+    lines = meter.read_text("utf-8").splitlines()[before:] if meter.exists() else []
+    run.imported = len(lines)
 
 
 def choose(run: SizeRun, workspace: Path, sample: int | None, first: list[str]) -> list[str]:
@@ -289,7 +320,23 @@ def lifecycle(run: SizeRun, workspace: Path, apps: list[str], executor: list[str
     """On the strict server, each stage after the assessment as a batch of its own (each app
     in a kernel of its own, as in production), the approvers agreeing on the server between
     the request and its tracking; the disable is real (confirmed in the app file)."""
-    server = SERVERS[workspace]
+    import pandas as pd
+
+    from decomkit.context.workspace import Workspace
+    from decomkit.platforms.manual import ManualPlatform
+
+    server, agent_ids = SERVERS[workspace]
+    inventory = Workspace.open(workspace).inventory([]).apps
+    own = inventory[(inventory["kind"] == "self_built") & (inventory["status"] == "enabled")
+                    & inventory["alternative"].notna()]
+    self_built = [a for a in own["app_id"] if a not in apps][:1]
+    if self_built:  # one self-built app too (disabled by API), retired by the analyst
+        retire = workspace / "bench-retire.csv"
+        pd.DataFrame({"app_id": self_built, "decision": "retire",
+                      "override_reason": "bench: a self-built app through the lifecycle"}
+                     ).to_csv(retire, index=False)
+        batch(workspace, "assess", str(retire), run, executor, "assess: retire")
+    apps = [*apps, *self_built]
     chosen = app_file(workspace, apps, "bench-lifecycle.csv")
     batch(workspace, "backup", chosen, run, executor)
     batch(workspace, "approval", chosen, run, executor, "approval: request")
@@ -299,9 +346,27 @@ def lifecycle(run: SizeRun, workspace: Path, apps: list[str], executor: list[str
                 server.act(instance_id, user, "agree", "同意")
     batch(workspace, "approval", chosen, run, executor, "approval: tracked")
     real = workspace / "bench-disable.csv"
-    real.write_text("app_id,dry_run,confirm\n" + "".join(f"{a},false,{a}\n" for a in apps),
-                    encoding="utf-8")
+    pd.DataFrame({"app_id": apps, "dry_run": "false", "confirm": apps}).to_csv(real, index=False)
     batch(workspace, "disable", str(real), run, executor, "disable")
+    # a third-party app is disabled in the console: the operator does it and confirms it
+    steps = ManualPlatform(workspace / "platform").pending()
+    confirmed: dict[str, dict] = {}
+    for key in steps:  # one step an app a run (the disable, or the end of an association)
+        app = key.split(":", 1)[0]
+        if app in apps and app not in confirmed:
+            evidence = workspace / f"bench-console-{app}.png"  # a screenshot per step
+            evidence.write_bytes(f"a screenshot of the console: {key}".encode())
+            if key.endswith(":disable"):
+                server.org.apps[agent_ids[app]].app_status = 0
+            confirmed[app] = {"app_id": app, "dry_run": "false", "confirm": app,
+                              "step_done": key, "done_by": "王伟", "evidence": str(evidence)}
+    print(f"  console steps confirmed: {', '.join(c['step_done'] for c in confirmed.values())}",
+          flush=True)
+    confirmed_rows = list(confirmed.values())
+    if confirmed_rows:
+        after = workspace / "bench-disable-after.csv"
+        pd.DataFrame(confirmed_rows).to_csv(after, index=False)
+        batch(workspace, "disable", str(after), run, executor, "disable: after console")
     batch(workspace, "review", chosen, run, executor)
 
 
@@ -332,7 +397,20 @@ def report(run: SizeRun) -> None:
         print(f"  metered DingTalk calls per app (strict server): median "
               f"{statistics.median(values)}, max {values[-1]} over {len(per_app)} apps; "
               f"shared {run.calls.get('', 0)}; total {sum(run.calls.values())}")
+        print(f"  the DingTalk import of scopes and admins before the portfolio: {run.imported} "
+              "metered calls (every app of the organisation, once)")
         print(stage_table(run.stage_calls))
+        lifecycle_apps = {a for label, calls in run.stage_calls.items() if label != "assess"
+                          for a, n in calls.items() if a and n}
+        for app in sorted(lifecycle_apps):
+            print(f"  {app} ({run.states.get(app, '?')}):")
+            for label, names in run.call_names.items():
+                if names.get(app):
+                    print(f"    {label:<20} [{run.outcomes.get(label, {}).get(app, '')}] "
+                          + ", ".join(sorted(names[app])))
+        for label, names in run.call_names.items():
+            if names.get(""):
+                print(f"  shared, {label:<20} " + ", ".join(sorted(names[""])))
 
 
 def stage_table(stage_calls: dict[str, dict[str, int]]) -> str:
@@ -397,6 +475,8 @@ def main() -> None:
                              "portfolio, assess, then the whole lifecycle of --lifecycle "
                              "candidates (a batch per stage, approvals given on the server); "
                              "prints metered calls per app and stage")
+    parser.add_argument("--no-import", action="store_true",
+                        help="with --dingtalk: no DingTalk import of scopes and admins first")
     parser.add_argument("--lifecycle", type=int, default=3,
                         help="with --dingtalk: candidates taken through the whole lifecycle")
     parser.add_argument("--quick", action="store_true",
@@ -407,6 +487,7 @@ def main() -> None:
 
     DINGTALK.extend([None] if args.dingtalk else [])
     LIFECYCLE[0] = args.lifecycle
+    IMPORT[0] = not args.no_import
     executors = {"local": [[]], "dask": [None], "both": [[], None]}[args.executor]
     with tempfile.TemporaryDirectory() as tmp:
         states = {}

@@ -763,3 +763,93 @@ def _set_fresh_days(root: Path, days: int) -> None:
             if "imported_fresh_days" in text
             else text.replace("[dingtalk]\n", f"[dingtalk]\nimported_fresh_days = {days}\n"))
     config.write_text(text, encoding="utf-8")
+
+
+def _metered_by_app(root: Path) -> dict[str, list[str]]:
+    lines = [json.loads(line) for line in
+             (root / "platform" / CALLS_NAME).read_text("utf-8").splitlines()]
+    made: dict[str, list[str]] = {}
+    for entry in lines:
+        made.setdefault(entry["app"], []).append(entry["call"])
+    return made
+
+
+def test_the_call_budget_per_app_with_each_stage_run_on_its_own(on_dingtalk, fake, org,
+                                                                tmp_path):
+    """Each stage runs as a batch runs it, in a stage (a kernel) of its own, so nothing read by
+    one stage is reused by the next. The issue asks for at most 6 metered calls an app; the
+    floor is 10 (docs/dingtalk.md, "The call budget"): each call below is needed, and the
+    test lists them so that any call added or removed is seen."""
+    from decomkit.context.workspace import Workspace
+    from decomkit.lifecycle.approval import follow_approval
+    from decomkit.lifecycle.decide import run_assessment
+    from decomkit.platforms.dingtalk_import import import_dingtalk
+
+    organisation, agent_ids = org
+    for app_id in (SELF_BUILT, APP):
+        organisation.apps[agent_ids[app_id]].admins.add("it-admin")  # an admin of each app
+    import_dingtalk(Workspace.open(on_dingtalk.root), ["scopes", "admins"], quiet=True, qps=0)
+    (on_dingtalk.root / "platform" / CALLS_NAME).unlink()  # the import: once, for every app
+    root = str(on_dingtalk.root)
+    stages: dict[str, dict[str, list[str]]] = {}
+
+    def stage_run(label: str, step) -> None:
+        before = _metered_by_app(on_dingtalk.root) if (
+            on_dingtalk.root / "platform" / CALLS_NAME).exists() else {}
+        with open_stage(root, analyst="it-admin") as stage:
+            step(stage)
+        after = _metered_by_app(on_dingtalk.root)
+        for app_id in (SELF_BUILT, APP):
+            made = after.get(app_id, [])[len(before.get(app_id, [])):]
+            runs = stages.setdefault(app_id, {})
+            runs[label] = sorted(runs.get(label, []) + made)
+
+    instances = {}
+    for app_id in (SELF_BUILT, APP):
+        stage_run("assess", lambda s, a=app_id: run_assessment(s, a))
+
+        def request(s, a=app_id):  # 03_approval: the request, then it is tracked at once
+            instances[a] = submit_approval(s, a, reason="成本过高")
+            follow_approval(s, a)
+
+        stage_run("request", request)
+        event = instances[app_id]
+        for user in event.data["approvers"]:
+            fake.act(event.data["instance_id"], user, "agree", "同意")
+        stage_run("tracked", lambda s, a=app_id: follow_approval(s, a))
+    stage_run("disable", lambda s: run_disable(s, SELF_BUILT, dry_run=False,
+                                               confirm=SELF_BUILT))
+
+    def console_path(s):  # the third-party app: the disable is a console step
+        with pytest.raises(ManualStepRequired):
+            run_disable(s, APP, dry_run=False, confirm=APP)
+
+    stage_run("disable", console_path)
+    key = next(iter(ManualPlatform(on_dingtalk.root / "platform").pending()))
+    organisation.apps[agent_ids[APP]].app_status = 0  # what the person did in the console
+    _confirm(on_dingtalk, tmp_path, key)
+    stage_run("after console", lambda s: run_disable(s, APP, dry_run=False, confirm=APP))
+
+    request = ["get_approval",  # 03_approval tracks the request it has just made (one poll)
+               "start_approval"]  # the request (停用申请): the approvers decide on DingTalk
+    # the assessment and the request read scopes and admins from the import: no call
+    assert stages[SELF_BUILT] == {
+        "assess": [], "request": request,
+        "tracked": ["get_approval"],  # the decision: one poll a tracking run
+        "disable": sorted([
+            "admin_access",  # the gate, before any effect: the operator may manage the app
+            "work_notice",  # the people affected are told before (the guide asks for both)
+            "get_scope",  # the scope saved for rollback, read live before the change
+            "set_scope",  # revoked to admins only: one call when it fits
+            "inactive_app",  # the disable (self-built apps only)
+            "get_scope",  # the verification: admins only, read live after the change
+            "work_notice"]),  # …and after
+        "after console": []}
+    assert stages[APP] == {
+        "assess": [], "request": request, "tracked": ["get_approval"],
+        # the same, but the disable is a console step: the stage stops there, and its next
+        # run (after the person confirmed) passes the gate again and verifies
+        "disable": ["admin_access", "get_scope", "set_scope", "work_notice"],
+        "after console": ["admin_access", "get_scope", "work_notice"]}
+    totals = {a: sum(len(v) for v in s.values()) for a, s in stages.items()}
+    assert totals == {SELF_BUILT: 10, APP: 10}

@@ -31,6 +31,7 @@ from decomkit.inventory.importers import ImportResult, ImportTarget, apply_impor
 from decomkit.inventory.importers.merge import kept_file, read_kept
 from decomkit.inventory.schemas import TABLES_BY_NAME
 from decomkit.platforms.dingtalk import DingTalkPlatform, paged
+from decomkit.platforms.dingtalk_calls import CALLS_NAME
 from decomkit.platforms.dingtalk_imported import import_source
 
 TABLE_CHOICES = ("apps", "users", "scopes", "admins")
@@ -252,9 +253,12 @@ def _admin_rows(agent: str, roles: list[dict], depts: dict, people: dict) -> lis
 
 def client_for(workspace: ImportTarget) -> DingTalkPlatform:
     """The workspace's DingTalk client (settings from decomkit.toml, credentials from the
-    environment); no manual platform is needed to read."""
+    environment); no manual platform is needed to read. Its calls are metered like every
+    other (``platform/dingtalk-calls.jsonl``, as shared calls): the month's quota counts
+    them, and the warning before a batch must too."""
     return DingTalkPlatform(workspace.config.dingtalk, secret("dingtalk_app_key") or "",
-                            secret("dingtalk_app_secret") or "")
+                            secret("dingtalk_app_secret") or "",
+                            calls=workspace.root / "platform" / CALLS_NAME)
 
 
 def import_dingtalk(workspace: ImportTarget, tables: Iterable[str] = TABLE_CHOICES, *,
