@@ -317,14 +317,18 @@ def test_the_quota_warning_takes_this_months_calls_per_app_when_they_are_more(de
         for call in ("get_scope", "admin_access"):
             meter.record(app, call)
         meter.record("", "list_apps")
+    left = 1000 - 9
+    fits = left // ESTIMATE_PER_APP  # apps that fit at the fixed estimate
     # positive control: a month of cheap partial lifecycles never lowers the estimate
     workspace = Workspace.open(demo.root)
-    assert quota_warning(workspace, 60) == ""  # 60 × 14 = 840 ≤ 1000 − 9
-    assert quota_warning(workspace, 72)  # 72 × 14 = 1008 > 991 left
-    for _ in range(60):  # whole lifecycles cost more than the fixed estimate: 23 an app
+    assert quota_warning(workspace, fits) == ""
+    assert quota_warning(workspace, fits + 1)
+    per_app = 2 * ESTIMATE_PER_APP  # whole lifecycles that cost twice the fixed estimate
+    for _ in range(3 * per_app - 9):
         meter.record("a", "get_approval")
-    assert ESTIMATE_PER_APP < 69 // 3
+    left = 1000 - 3 * per_app
     workspace = Workspace.open(demo.root)
-    assert quota_warning(workspace, 40) == ""  # 40 × 23 = 920 ≤ 931 left
-    warning = quota_warning(workspace, 41)  # 41 × 23 = 943 > 931 (at 14 an app: 574)
-    assert warning and "943" in warning  # the estimate from this month's meter
+    assert quota_warning(workspace, left // per_app) == ""
+    warning = quota_warning(workspace, left // per_app + 1)  # fits at the fixed estimate
+    assert (left // per_app + 1) * ESTIMATE_PER_APP <= left
+    assert warning and str((left // per_app + 1) * per_app) in warning  # from the meter

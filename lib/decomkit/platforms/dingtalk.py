@@ -57,6 +57,7 @@ from decomkit.platforms.base import (
 from decomkit.platforms.dingtalk_api import (
     ENDPOINTS,
     HTTP_429_WINDOW,
+    MAX_PAGES,
     OLD_QUOTA_ERRCODES,
     OLD_RATE_LIMIT_WINDOWS,
     OLD_TOKEN_ERRCODES,
@@ -81,9 +82,6 @@ STATUS: dict[int, AppStatus] = {0: "disabled", 1: "enabled", 3: "expired"}
 MAX_USERS, MAX_DEPTS = 100, 20  # receivers per work notification
 MAX_LIST = 100  # ids per add/del list in one scope call
 MAX_IDS = 2000  # ids in all the lists of one scope call
-# pages of any one listing (200,000 people in one department at 100 a page) before it is
-# refused as endless: the one bound of every paged read (``paged``)
-MAX_PAGES = 2000
 
 # Tokens live as long as the process: every client of the same app key shares them, so a
 # stage, a polling loop or a second platform object never asks for a token it already has.
@@ -614,7 +612,7 @@ class DingTalkPlatform(Platform):
             following = result.get("nextToken")
             more = following not in (None, "") and str(following).isdigit()  # else the last
             return ([str(i) for i in result.get("list") or ()], more,
-                    int(following) if more else None)
+                    int(str(following)) if more else None)
 
         return paged(page, "list_instance_ids", "the approval requests since the send",
                      first=0)
