@@ -181,9 +181,9 @@ def authorize(workspace: Workspace, app_id: str, action: str, *, plan: dict | No
     reads = bool(needs & set(READINESS_CONDITIONS))
     rest = [u for u in unmet if u.condition not in READINESS_CONDITIONS]  # unread yet
     if (asked or reads) and (look or decide(app_id, action, rest, override_reason, data)):
-        if reads and (readiness := readiness_now(
-                workspace, app_id, platform,
-                from_import=action in FROM_IMPORT)) is not None:
+        imported = {"from_import": True} if action in FROM_IMPORT else {}
+        if reads and (readiness := readiness_now(workspace, app_id, platform,
+                                                 **imported)) is not None:
             data["replacement"] = readiness.facts()
         if platform is not None and asked:
             data["findings"] = {**data.get("findings", {}), **{
