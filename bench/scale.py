@@ -107,6 +107,11 @@ class SizeRun:
     snapshot_build: float = 0.0
     states: dict[str, str] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)  # app → metered DingTalk calls
+    # --dingtalk: each stage run (one batch, each app in a kernel of its own) → app → calls
+    stage_calls: dict[str, dict[str, int]] = field(default_factory=dict)
+    call_names: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # … → names
+    outcomes: dict[str, dict[str, str]] = field(default_factory=dict)  # stage run → app → status
+    imported: int = 0  # metered calls of the DingTalk import (scopes and admins) before
 
 
 def template(apps: int, events: int) -> Path:
@@ -126,17 +131,21 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def batch(workspace: Path, stages: str, apps: str, run: SizeRun, executor: list[str]) -> None:
-    """One ``decomkit batch`` call; its per-notebook seconds and peaks are added to ``run``."""
+def batch(workspace: Path, stages: str, apps: str, run: SizeRun, executor: list[str],
+          label: str = "") -> None:
+    """One ``decomkit batch`` call; its per-notebook seconds and peaks are added to ``run``,
+    its metered DingTalk calls per app to ``run.stage_calls[label or stages]``."""
     with TreeMemory() as memory:
-        _batch(workspace, stages, apps, memory, run, executor)
+        _batch(workspace, stages, apps, memory, run, executor, label or stages)
     run.kernels[stages] = max(run.kernels.get(stages, 0), memory.kernel)
     run.runner, run.worker = max(run.runner, memory.runner), max(run.worker, memory.worker)
 
 
 def _batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: SizeRun,
-           executor: list[str]) -> None:
+           executor: list[str], label: str) -> None:
     before = set((workspace / "runs").glob("batch-*.json"))  # each batch writes its own summary
+    meter = workspace / "platform" / "dingtalk-calls.jsonl"
+    metered = len(meter.read_text("utf-8").splitlines()) if meter.exists() else 0
     dated = ["-p", "as_of", AS_OF] if stages in ("portfolio", "assess") else []
     started = time.perf_counter()
     proc = subprocess.Popen([str(BIN / "decomkit"), "batch", str(workspace), "--stages", stages,
@@ -152,9 +161,20 @@ def _batch(workspace: Path, stages: str, apps: str, memory: TreeMemory, run: Siz
     summary = json.loads(written[-1].read_text("utf-8"))
     outcomes = [("", summary["portfolio"])] if summary.get("portfolio") else []
     outcomes += [(app, s) for app, a in summary["apps"].items() for s in a["stages"]]
+    if meter.exists():  # which calls, by app, this stage run made
+        names = run.call_names.setdefault(label, {})
+        for line in meter.read_text("utf-8").splitlines()[metered:]:
+            entry = json.loads(line)
+            names.setdefault(entry["app"], []).append(entry["call"])
+    run.outcomes.setdefault(label, {}).update(
+        {app: ",".join(s["status"] for s in a["stages"]) or ("error: " + str(a.get("error")))
+         for app, a in summary["apps"].items()})
+    stage_calls = run.stage_calls.setdefault(label, {})
     for app, data in summary["apps"].items():
         run.calls[app] = run.calls.get(app, 0) + data.get("metered_calls", 0)
+        stage_calls[app] = stage_calls.get(app, 0) + data.get("metered_calls", 0)
     run.calls[""] = run.calls.get("", 0) + summary.get("shared_metered_calls", 0)
+    stage_calls[""] = stage_calls.get("", 0) + summary.get("shared_metered_calls", 0)
     for app, outcome in outcomes:
         if outcome["status"] in ("ok", "failed"):
             run.seconds.setdefault(outcome["stage"], []).append(outcome["seconds"])
@@ -184,11 +204,14 @@ def prepare(label: str, apps: int, events: int, executor: list[str], tmp: Path
     started = time.perf_counter()
     open_snapshot(workspace)
     run.snapshot_build = time.perf_counter() - started
+    if DINGTALK and IMPORT[0]:
+        import_scopes(workspace, run)
     batch(workspace, "portfolio", "all", run, executor)
     return run, workspace
 
 
 DINGTALK: list = []  # --dingtalk: the strict local DingTalk server (tests/fake_dingtalk.py)
+SERVERS: dict[Path, tuple] = {}  # workspace → its strict server, app id → agentId
 
 
 def on_strict_server(workspace: Path) -> None:
@@ -205,11 +228,37 @@ def on_strict_server(workspace: Path) -> None:
     org, agent_ids = fake["organisation_from_inventory"](inventory, admins={"it-admin"})
     org.users.setdefault("it-admin", fake["User"]("it-admin", "IT 管理员",
                                                   [next(iter(org.departments))]))
+    for app in org.apps.values():  # the operator is an admin of every app (a managing role)
+        app.admins.add("it-admin")
+    # the approval template, made as 'decomkit dingtalk create-template' would
+    from decomkit.platforms.dingtalk_form import TEMPLATE_NAME, form_components
+
+    org.templates["PROC-BENCH"] = {"name": TEMPLATE_NAME, "formComponents": form_components(),
+                                   "gmtModified": "2026-11-01T09:00Z"}
     server = fake["FakeDingTalk"](org).start()
     DINGTALK.append(server)
+    SERVERS[workspace] = (server, agent_ids)
     os.environ["DECOMKIT_DINGTALK_APP_KEY"] = fake["APP_KEY"]  # the local server's test app
     os.environ["DECOMKIT_DINGTALK_APP_SECRET"] = fake["APP_SECRET"]
-    server.configure(workspace, agent_ids)
+    # the kit's own app sends the notices; no advance notice period, so the disable follows
+    # the approval at once (the notices before and after are sent all the same)
+    server.configure(workspace, agent_ids, more=(
+        ('process_code = ""', 'process_code = "PROC-BENCH"'), ("agent_id = 0 ", "agent_id = 1 "),
+        ("advance_days = 7", "advance_days = 0")))
+
+
+IMPORT = [True]  # --dingtalk: import the scopes and admins first (--no-import: not)
+
+
+def import_scopes(workspace: Path, run: SizeRun) -> None:
+    """``decomkit import dingtalk --tables scopes,admins``, as an organisation does before
+    its portfolio: its calls (every app's scope and roles, the contacts) are shown apart."""
+    meter = workspace / "platform" / "dingtalk-calls.jsonl"
+    before = len(meter.read_text("utf-8").splitlines()) if meter.exists() else 0
+    subprocess.run([str(BIN / "decomkit"), "import", "dingtalk", str(workspace), "--tables",
+                    "scopes,admins", "--quiet", "--qps", "0"], check=True, capture_output=True)
+    lines = meter.read_text("utf-8").splitlines()[before:] if meter.exists() else []
+    run.imported = len(lines)
 
 
 def choose(run: SizeRun, workspace: Path, sample: int | None, first: list[str]) -> list[str]:
@@ -250,15 +299,75 @@ def pipeline(sizes: list[tuple[str, int, int]], sample: int | None, executor: li
                       run, executor)
     candidates = [list(pd.read_csv(ws / "candidates.csv", dtype=str)["app_id"])
                   for _, ws, _ in plans]
-    for turn in range(0 if DINGTALK else 2):  # approvals need approvers: not on DingTalk
+    for turn in range(0 if DINGTALK else 2):
         for (run, ws, _), theirs in zip(plans, candidates, strict=True):
             if theirs[turn::2]:
                 batch(ws, REST, app_file(ws, theirs[turn::2], f"bench-rest-{turn}.csv"), run,
                       executor)
+    for (run, ws, _), theirs in zip(plans, candidates, strict=True):
+        if DINGTALK and theirs:
+            lifecycle(run, ws, theirs[:LIFECYCLE[0]], executor)
     for run, ws, _ in plans:
         with Workspace.open(ws).ledger() as ledger:
             run.states = ledger.states()
     return [run for run, _, _ in plans]
+
+
+LIFECYCLE = [3]  # --dingtalk: candidates taken through the whole lifecycle (--lifecycle)
+
+
+def lifecycle(run: SizeRun, workspace: Path, apps: list[str], executor: list[str]) -> None:
+    """On the strict server, each stage after the assessment as a batch of its own (each app
+    in a kernel of its own, as in production), the approvers agreeing on the server between
+    the request and its tracking; the disable is real (confirmed in the app file)."""
+    import pandas as pd
+
+    from decomkit.context.workspace import Workspace
+    from decomkit.platforms.manual import ManualPlatform
+
+    server, agent_ids = SERVERS[workspace]
+    inventory = Workspace.open(workspace).inventory([]).apps
+    own = inventory[(inventory["kind"] == "self_built") & (inventory["status"] == "enabled")
+                    & inventory["alternative"].notna()]
+    self_built = [a for a in own["app_id"] if a not in apps][:1]
+    if self_built:  # one self-built app too (disabled by API), retired by the analyst
+        retire = workspace / "bench-retire.csv"
+        pd.DataFrame({"app_id": self_built, "decision": "retire",
+                      "override_reason": "bench: a self-built app through the lifecycle"}
+                     ).to_csv(retire, index=False)
+        batch(workspace, "assess", str(retire), run, executor, "assess: retire")
+    apps = [*apps, *self_built]
+    chosen = app_file(workspace, apps, "bench-lifecycle.csv")
+    batch(workspace, "backup", chosen, run, executor)
+    batch(workspace, "approval", chosen, run, executor, "approval: request")
+    for instance_id, instance in list(server.instances.items()):  # they agree in the app
+        if instance["status"] == "RUNNING":
+            for user in instance["approverUserIds"]:
+                server.act(instance_id, user, "agree", "同意")
+    batch(workspace, "approval", chosen, run, executor, "approval: tracked")
+    real = workspace / "bench-disable.csv"
+    pd.DataFrame({"app_id": apps, "dry_run": "false", "confirm": apps}).to_csv(real, index=False)
+    batch(workspace, "disable", str(real), run, executor, "disable")
+    # a third-party app is disabled in the console: the operator does it and confirms it
+    steps = ManualPlatform(workspace / "platform").pending()
+    confirmed: dict[str, dict] = {}
+    for key in steps:  # one step an app a run (the disable, or the end of an association)
+        app = key.split(":", 1)[0]
+        if app in apps and app not in confirmed:
+            evidence = workspace / f"bench-console-{app}.png"  # a screenshot per step
+            evidence.write_bytes(f"a screenshot of the console: {key}".encode())
+            if key.endswith(":disable"):
+                server.org.apps[agent_ids[app]].app_status = 0
+            confirmed[app] = {"app_id": app, "dry_run": "false", "confirm": app,
+                              "step_done": key, "done_by": "王伟", "evidence": str(evidence)}
+    print(f"  console steps confirmed: {', '.join(c['step_done'] for c in confirmed.values())}",
+          flush=True)
+    confirmed_rows = list(confirmed.values())
+    if confirmed_rows:
+        after = workspace / "bench-disable-after.csv"
+        pd.DataFrame(confirmed_rows).to_csv(after, index=False)
+        batch(workspace, "disable", str(after), run, executor, "disable: after console")
+    batch(workspace, "review", chosen, run, executor)
 
 
 # ------------------------------------------------------------------ report
@@ -288,6 +397,35 @@ def report(run: SizeRun) -> None:
         print(f"  metered DingTalk calls per app (strict server): median "
               f"{statistics.median(values)}, max {values[-1]} over {len(per_app)} apps; "
               f"shared {run.calls.get('', 0)}; total {sum(run.calls.values())}")
+        print(f"  the DingTalk import of scopes and admins before the portfolio: {run.imported} "
+              "metered calls (every app of the organisation, once)")
+        print(stage_table(run.stage_calls))
+        lifecycle_apps = {a for label, calls in run.stage_calls.items() if label != "assess"
+                          for a, n in calls.items() if a and n}
+        for app in sorted(lifecycle_apps):
+            print(f"  {app} ({run.states.get(app, '?')}):")
+            for label, names in run.call_names.items():
+                if names.get(app):
+                    print(f"    {label:<20} [{run.outcomes.get(label, {}).get(app, '')}] "
+                          + ", ".join(sorted(names[app])))
+        for label, names in run.call_names.items():
+            if names.get(""):
+                print(f"  shared, {label:<20} " + ", ".join(sorted(names[""])))
+
+
+def stage_table(stage_calls: dict[str, dict[str, int]]) -> str:
+    """Metered calls per app (rows) and stage run (columns), each app's total, and the calls
+    that serve every app of a stage run ("shared")."""
+    stages = list(stage_calls)
+    apps = sorted({a for calls in stage_calls.values() for a in calls if a})
+    width = max([len(s) for s in stages] + [6])
+    lines = ["  " + f"{'app':<18}" + "".join(f"{s:>{width + 1}}" for s in stages)
+             + f"{'total':>{width + 1}}"]
+    for app in [*apps, ""]:
+        row = [stage_calls[s].get(app, 0) for s in stages]
+        lines.append("  " + f"{app or '(shared)':<18}"
+                     + "".join(f"{n:>{width + 1}}" for n in row) + f"{sum(row):>{width + 1}}")
+    return "\n".join(lines)
 
 
 def projection(run: SizeRun, cores: int) -> float:
@@ -333,8 +471,14 @@ def main() -> None:
                         help="assess this many apps per size (the demo's first); default all")
     parser.add_argument("--executor", choices=("local", "dask", "both"), default="both")
     parser.add_argument("--dingtalk", action="store_true",
-                        help="run on the strict local DingTalk server and print metered calls "
-                             "per app (the stages that need no approver: portfolio, assess)")
+                        help="run the demo size only, on the strict local DingTalk server: "
+                             "portfolio, assess, then the whole lifecycle of --lifecycle "
+                             "candidates (a batch per stage, approvals given on the server); "
+                             "prints metered calls per app and stage")
+    parser.add_argument("--no-import", action="store_true",
+                        help="with --dingtalk: no DingTalk import of scopes and admins first")
+    parser.add_argument("--lifecycle", type=int, default=3,
+                        help="with --dingtalk: candidates taken through the whole lifecycle")
     parser.add_argument("--quick", action="store_true",
                         help="100 apps, 1 M events, 16 assessed per size")
     args = parser.parse_args()
@@ -342,6 +486,8 @@ def main() -> None:
         args.apps, args.events, args.sample = 100, 1_000_000, args.sample or 16
 
     DINGTALK.extend([None] if args.dingtalk else [])
+    LIFECYCLE[0] = args.lifecycle
+    IMPORT[0] = not args.no_import
     executors = {"local": [[]], "dask": [None], "both": [[], None]}[args.executor]
     with tempfile.TemporaryDirectory() as tmp:
         states = {}
@@ -357,18 +503,20 @@ def main() -> None:
             print(f"\n######## executor: {name}", flush=True)
             try:
                 started = time.perf_counter()
-                big, small = pipeline([("big", args.apps, args.events),
-                                       ("demo", args.small_apps, args.small_events)],
-                                      args.sample, chosen, Path(tmp))
+                sizes = [("demo", args.small_apps, args.small_events)]
+                if not args.dingtalk:  # on DingTalk: calls per app, at the demo's size
+                    sizes.insert(0, ("big", args.apps, args.events))
+                runs = pipeline(sizes, args.sample, chosen, Path(tmp))
                 total = time.perf_counter() - started
             finally:
                 if cluster is not None:
                     cluster.close()
-            report(big)
-            report(small)
-            compare(big, small)
+            for each in runs:
+                report(each)
+            if len(runs) == 2:
+                compare(*runs)
             print(f"total wall time of this executor's run: {total / 60:.1f} min")
-            states[name] = (big.states, small.states)
+            states[name] = tuple(each.states for each in runs)
         if len(states) == 2:
             (a, b) = states.values()
             print(f"\nledger states equal between local and dask: {a == b}")

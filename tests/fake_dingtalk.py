@@ -734,7 +734,12 @@ class FakeDingTalk:
         return 200, {"result": {"processCode": code}}
 
     def app_roles(self, agentId, query, **_):
-        roles = self._app(agentId).roles
+        app = self._app(agentId)
+        roles = app.roles  # the app's admins (adminAccess) are members of a managing role
+        if app.admins and not any(r.get("canManageRole") for r in roles):
+            roles = [{"roleId": 1, "roleName": "管理员", "canManageRole": True,
+                      "scopeType": "CUSTOM", "scopeVersion": 1,
+                      "userIdList": sorted(app.admins), "deptIdList": []}, *roles]
         start, size = int(query.get("nextToken") or 0), int(query.get("size") or 20)
         if not 1 <= size <= 100:
             raise Invalid("InvalidParameter", "size: 1 to 100")

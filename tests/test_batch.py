@@ -302,3 +302,33 @@ def test_a_second_batch_on_one_workspace_is_refused_at_once(demo, as_of):
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def test_the_quota_warning_takes_this_months_calls_per_app_when_they_are_more(demo):
+    from decomkit.platforms.dingtalk_calls import CALLS_NAME, ESTIMATE_PER_APP, CallMeter
+    from decomkit.running.batch import quota_warning
+
+    config = demo.root / "decomkit.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      .replace('platform = "sandbox"', 'platform = "dingtalk"')
+                      .replace("monthly_quota = 10000", "monthly_quota = 1000"), encoding="utf-8")
+    meter = CallMeter(demo.root / "platform" / CALLS_NAME)
+    for app in ("a", "b", "c"):  # an assessment's history: 2 calls an app, 1 shared each
+        for call in ("get_scope", "admin_access"):
+            meter.record(app, call)
+        meter.record("", "list_apps")
+    left = 1000 - 9
+    fits = left // ESTIMATE_PER_APP  # apps that fit at the fixed estimate
+    # positive control: a month of cheap partial lifecycles never lowers the estimate
+    workspace = Workspace.open(demo.root)
+    assert quota_warning(workspace, fits) == ""
+    assert quota_warning(workspace, fits + 1)
+    per_app = 2 * ESTIMATE_PER_APP  # whole lifecycles that cost twice the fixed estimate
+    for _ in range(3 * per_app - 9):
+        meter.record("a", "get_approval")
+    left = 1000 - 3 * per_app
+    workspace = Workspace.open(demo.root)
+    assert quota_warning(workspace, left // per_app) == ""
+    warning = quota_warning(workspace, left // per_app + 1)  # fits at the fixed estimate
+    assert (left // per_app + 1) * ESTIMATE_PER_APP <= left
+    assert warning and str((left // per_app + 1) * per_app) in warning  # from the meter

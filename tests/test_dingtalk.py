@@ -4,8 +4,10 @@ defect found by driving the official SDK against it, and the whole lifecycle on 
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -510,13 +512,9 @@ def test_the_whole_lifecycle_on_dingtalk(on_dingtalk, fake, org, tmp_path):
         _confirm(on_dingtalk, tmp_path, key)
         assert run_disable(stage, APP, dry_run=False, confirm=APP).state == "verified_disabled"
         assert fake.count("/app/inactive") == 1  # never sent for the third-party app
-        # The call budget: each app's lifecycle (assessment, approval, disable, verification)
-        # takes at most 6 metered calls about it; the app list is read once per stage run and
-        # once more for each verification (the status after the change).
-        for app_id in (SELF_BUILT, APP):
-            about = [p for _, p in fake.calls if f"/apps/{agent_ids[app_id]}/" in p]
-            disabled_by_api = 1 if app_id == SELF_BUILT else 0  # /app/inactive names it in the body
-            assert len(about) + disabled_by_api <= 6, (app_id, about)
+        # The app list is read once per stage run and once more for each verification (the
+        # status after the change). The call budget with each stage in a run of its own, as a
+        # batch runs them: test_the_call_budget_per_app_with_each_stage_run_on_its_own.
         assert fake.count("/microApp/users/") == 0  # visibility from the scope, not per person
         assert fake.count("/microApp/allApps") <= 1 + 2
         assert fake.count("/microApp/allInnerApps") == 1
@@ -525,9 +523,9 @@ def test_the_whole_lifecycle_on_dingtalk(on_dingtalk, fake, org, tmp_path):
         metered = [p for _, p in fake.calls if not any(
             t in p for t in ("/oauth2/accessToken", "/gettoken", "/robot/send"))]
         assert sum(meter.values()) == len(metered) and meter[SELF_BUILT] and meter[APP]
-        # every call about an app is metered for it, the approval's poll too: the whole
-        # lifecycle of the self-built app is 9 (the issue's budget of 6 is not reached: the
-        # notices before and after, the request and its poll are about the app as well)
+        # every call about an app is metered for it, the approval's poll too: here, all in one
+        # stage (one platform object, no DingTalk import), the self-built app's lifecycle is 9
+        # (the assessment's scope read is used again by the disable)
         lines = [json.loads(line) for line in
                  (on_dingtalk.root / "platform" / CALLS_NAME).read_text("utf-8").splitlines()]
         made = sorted(e["call"] for e in lines if e["app"] == SELF_BUILT)
@@ -711,3 +709,158 @@ def test_a_mismatched_template_refuses_the_request_before_anything_is_recorded(
         assert ledger.head() == rows and ledger.action(f"{SELF_BUILT}:approval:1") is None
     assert fake.count("/workflow/processInstances", "POST") == 0 and fake.instances == {}
     assert fake.count("/forms/schemas/processCodes") == 1  # positive control: it was read
+
+
+# ------------------------------------------------------------------ the call budget
+
+def _assess_calls(workspace, fake, app_id):
+    """The assessment of ``app_id`` in a stage run of its own (a kernel of its own): its
+    checks, and the metered calls it made about the app."""
+    from decomkit.lifecycle.decide import run_assessment
+
+    agent = workspace.config.dingtalk.agent_ids[app_id]
+    before = len(fake.calls)
+    with open_stage(str(workspace.root), analyst="it-admin") as stage:
+        checks = run_assessment(stage, app_id).checks
+    about = [p for _, p in fake.calls[before:] if f"/apps/{agent}/" in p]
+    return checks, about
+
+
+def test_a_fresh_import_spares_the_assessments_scope_and_admin_reads(on_dingtalk, fake, org):
+    from decomkit.context.workspace import Workspace
+    from decomkit.platforms.dingtalk_import import import_dingtalk
+    from decomkit.platforms.dingtalk_imported import fresh_import
+
+    organisation, agent_ids = org
+    organisation.apps[agent_ids[SELF_BUILT]].admins.add("it-admin")  # in its managing role
+    workspace = Workspace.open(on_dingtalk.root)
+    # positive control: with no DingTalk import, the assessment asks DingTalk
+    checks, about = _assess_calls(workspace, fake, SELF_BUILT)
+    assert any(p.endswith("/scopes") for p in about) and any("adminAccess" in p for p in about)
+    assert "source" not in {c.item for c in checks}
+
+    import_dingtalk(workspace, ["scopes", "admins"], quiet=True, qps=0)
+    workspace = Workspace.open(on_dingtalk.root)
+    checks, about = _assess_calls(workspace, fake, SELF_BUILT)
+    assert about == []  # scope and admin rights from the import: no call about the app
+    source = next(c for c in checks if c.item == "source")
+    assert time.strftime("%Y-%m-%d", time.gmtime()) in source.detail  # says the import's day
+    assert {c.item: c.status for c in checks}["admin"] == "ok"
+    day = dt.datetime.now(dt.UTC).date()
+    assert fresh_import(workspace, day + dt.timedelta(days=7)) == day  # 7 days: still fresh
+    assert fresh_import(workspace, day + dt.timedelta(days=8)) is None  # then stale
+
+    # stale (the setting at 0: always live): asked again
+    _set_fresh_days(on_dingtalk.root, 0)
+    checks, about = _assess_calls(Workspace.open(on_dingtalk.root), fake, SELF_BUILT)
+    assert any(p.endswith("/scopes") for p in about) and any("adminAccess" in p for p in about)
+    assert "source" not in {c.item for c in checks}
+
+
+def _set_fresh_days(root: Path, days: int) -> None:
+    config = root / "decomkit.toml"
+    text = config.read_text(encoding="utf-8")
+    text = (re.sub(r"(?m)^imported_fresh_days = \d+", f"imported_fresh_days = {days}", text)
+            if "imported_fresh_days" in text
+            else text.replace("[dingtalk]\n", f"[dingtalk]\nimported_fresh_days = {days}\n"))
+    config.write_text(text, encoding="utf-8")
+
+
+def _metered_by_app(root: Path) -> dict[str, list[str]]:
+    lines = [json.loads(line) for line in
+             (root / "platform" / CALLS_NAME).read_text("utf-8").splitlines()]
+    made: dict[str, list[str]] = {}
+    for entry in lines:
+        made.setdefault(entry["app"], []).append(entry["call"])
+    return made
+
+
+def test_the_call_budget_per_app_with_each_stage_run_on_its_own(on_dingtalk, fake, org,
+                                                                tmp_path):
+    """Each stage runs as a batch runs it, in a stage (a kernel) of its own, so nothing read by
+    one stage is reused by the next. The issue asks for at most 6 metered calls an app; the
+    floor is 10 (docs/dingtalk.md, "The call budget"): each call below is needed, and the
+    test lists them so that any call added or removed is seen."""
+    from decomkit.context.workspace import Workspace
+    from decomkit.lifecycle.approval import follow_approval
+    from decomkit.lifecycle.decide import run_assessment
+    from decomkit.platforms.dingtalk_import import import_dingtalk
+
+    organisation, agent_ids = org
+    for app_id in (SELF_BUILT, APP):
+        organisation.apps[agent_ids[app_id]].admins.add("it-admin")  # an admin of each app
+    import_dingtalk(Workspace.open(on_dingtalk.root), ["scopes", "admins"], quiet=True, qps=0)
+    (on_dingtalk.root / "platform" / CALLS_NAME).unlink()  # the import: once, for every app
+    root = str(on_dingtalk.root)
+    stages: dict[str, dict[str, list[str]]] = {}
+
+    def stage_run(label: str, step) -> None:
+        before = _metered_by_app(on_dingtalk.root) if (
+            on_dingtalk.root / "platform" / CALLS_NAME).exists() else {}
+        with open_stage(root, analyst="it-admin") as stage:
+            step(stage)
+        after = _metered_by_app(on_dingtalk.root)
+        for app_id in (SELF_BUILT, APP):
+            made = after.get(app_id, [])[len(before.get(app_id, [])):]
+            runs = stages.setdefault(app_id, {})
+            runs[label] = sorted(runs.get(label, []) + made)
+
+    instances = {}
+    for app_id in (SELF_BUILT, APP):
+        stage_run("assess", lambda s, a=app_id: run_assessment(s, a))
+
+        def request(s, a=app_id):  # 03_approval: the request, then it is tracked at once
+            instances[a] = submit_approval(s, a, reason="成本过高")
+            follow_approval(s, a)
+
+        stage_run("request", request)
+        event = instances[app_id]
+        for user in event.data["approvers"]:
+            fake.act(event.data["instance_id"], user, "agree", "同意")
+        stage_run("tracked", lambda s, a=app_id: follow_approval(s, a))
+    stage_run("disable", lambda s: run_disable(s, SELF_BUILT, dry_run=False,
+                                               confirm=SELF_BUILT))
+
+    def console_path(s):  # the third-party app: the disable is a console step
+        with pytest.raises(ManualStepRequired):
+            run_disable(s, APP, dry_run=False, confirm=APP)
+
+    stage_run("disable", console_path)
+    key = next(iter(ManualPlatform(on_dingtalk.root / "platform").pending()))
+    organisation.apps[agent_ids[APP]].app_status = 0  # what the person did in the console
+    _confirm(on_dingtalk, tmp_path, key)
+    stage_run("after console", lambda s: run_disable(s, APP, dry_run=False, confirm=APP))
+
+    request = ["get_approval",  # 03_approval tracks the request it has just made (one poll)
+               "start_approval"]  # the request (停用申请): the approvers decide on DingTalk
+    # the assessment and the request read scopes and admins from the import: no call
+    assert stages[SELF_BUILT] == {
+        "assess": [], "request": request,
+        "tracked": ["get_approval"],  # the decision: one poll a tracking run
+        "disable": sorted([
+            "admin_access",  # the gate, before any effect: the operator may manage the app
+            "work_notice",  # the people affected are told before (the guide asks for both)
+            "get_scope",  # the scope saved for rollback, read live before the change
+            "set_scope",  # revoked to admins only: one call when it fits
+            "inactive_app",  # the disable (self-built apps only)
+            "get_scope",  # the verification: admins only, read live after the change
+            "work_notice"]),  # …and after
+        "after console": []}
+    assert stages[APP] == {
+        "assess": [], "request": request, "tracked": ["get_approval"],
+        # the same, but the disable is a console step: the stage stops there, and its next
+        # run (after the person confirmed) passes the gate again and verifies
+        "disable": ["admin_access", "get_scope", "set_scope", "work_notice"],
+        "after console": ["admin_access", "get_scope", "work_notice"]}
+    totals = {a: sum(len(v) for v in s.values()) for a, s in stages.items()}
+    assert totals == {SELF_BUILT: 10, APP: 10}
+
+
+def test_only_this_organisations_import_of_scopes_and_admins_counts():
+    from decomkit.platforms.dingtalk_imported import import_source, imported_tables
+
+    base = "https://api.dingtalk.com"
+    source = import_source(base, {"scopes", "admins", "apps"})
+    assert imported_tables(source, base) == {"scopes", "admins", "apps"}  # positive control
+    assert imported_tables(source, "http://127.0.0.1:9") == set()  # another organisation
+    assert imported_tables("apps.xlsx via map dingtalk-apps", base) == set()  # a file

@@ -23,7 +23,7 @@ from decomkit.platforms import Notification
 from decomkit.platforms.dingtalk import DingTalkPlatform
 from decomkit.platforms.dingtalk_sends import SENDS_NAME
 from decomkit.proof.gates import Grant
-from test_dingtalk import SELF_BUILT, _request, client
+from test_dingtalk import PROCESS, SELF_BUILT, _request, client
 
 LIVE = Grant(SELF_BUILT, "notify_in_advance", {}, live=True)  # what a real run's gate gives
 
@@ -307,17 +307,41 @@ def test_a_user_list_that_always_has_more_is_refused(fake, org):
 
 
 def test_pages_are_bounded_even_when_the_cursor_moves(fake, org, monkeypatch):
-    from decomkit.platforms import dingtalk_import
+    from decomkit.platforms import dingtalk
 
     def moving(body, **_):
         return 200, {"errcode": 0, "errmsg": "ok", "result": {
             "has_more": True, "next_cursor": body["cursor"] + 100, "list": []}}
 
-    monkeypatch.setattr(dingtalk_import, "MAX_PAGES", 7)
+    monkeypatch.setattr(dingtalk, "MAX_PAGES", 7)  # the one bound of every paged read
     fake.user_list = moving
     with pytest.raises(PlatformError, match="more than 7 pages"):
         _reader(fake, org).users([])
     assert fake.count("/user/list") == 7
+
+
+def test_every_paged_read_has_the_one_page_bound(fake, org, monkeypatch):
+    """The settlement's listing of approval requests is bounded by the same ``MAX_PAGES`` as
+    the import's listings (one helper, one limit), and refuses a repeated page token."""
+    from decomkit.platforms import dingtalk
+
+    def moving(body, **_):
+        return 200, {"result": {"list": [], "nextToken": str(body["nextToken"] + 20)},
+                     "success": True}
+
+    assert client(fake, org).instance_ids(PROCESS, 0) == []  # positive control: it ends
+    monkeypatch.setattr(dingtalk, "MAX_PAGES", 7)
+    fake.list_instance_ids = moving
+    with pytest.raises(PlatformError, match="more than 7 pages"):
+        client(fake, org).instance_ids(PROCESS, 0)
+    assert fake.count("/processes/instanceIds/query") == 1 + 7
+
+    def same(body, **_):
+        return 200, {"result": {"list": [], "nextToken": "20"}, "success": True}
+
+    fake.list_instance_ids = same
+    with pytest.raises(PlatformError, match="page token 20 again"):
+        client(fake, org).instance_ids(PROCESS, 0)
 
 
 def test_app_roles_that_always_have_more_are_refused(fake, org):

@@ -236,3 +236,13 @@ def test_unknown_tables_are_refused_before_any_call(on_dingtalk, server, capsys)
     assert main(["import", "dingtalk", str(on_dingtalk.root), "--tables", "apps,licences"]) == 1
     assert "--tables: names unknown tables (1)" in capsys.readouterr().err
     assert server.calls == [] and not list(on_dingtalk.path("data").iterdir())
+
+
+def test_the_imports_calls_are_metered_for_the_monthly_quota(on_dingtalk, server):
+    from decomkit.platforms.dingtalk_calls import CALLS_NAME, counts
+
+    assert main(["import", "dingtalk", str(on_dingtalk.root), "--quiet", "--qps", "0",
+                 "--tables", "apps,scopes"]) == 0
+    metered = [p for _, p in server.calls if not p.endswith(("/oauth2/accessToken", "/gettoken"))]
+    assert metered  # positive control: the import called DingTalk
+    assert sum(counts(on_dingtalk.root / "platform" / CALLS_NAME).values()) == len(metered)

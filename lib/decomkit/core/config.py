@@ -197,6 +197,13 @@ class DingTalk(_Section):
     monthly_quota: int = Field(10_000, ge=0, description=(
         "Metered Open API calls the organisation may make a month (standard edition: 10,000); "
         "a batch that would exceed what is left is warned about before it starts."))
+    imported_fresh_days: int = Field(7, ge=0, description=(
+        "How many days a `decomkit import dingtalk` of scopes and admins stays fresh for the "
+        "assessment: while it is, 01_assess takes each app's visible scope and the operator's "
+        "admin rights from the import (and says its date) instead of two metered calls an "
+        "app; older, missing, or silent about the app: asked live. 0 = always live. The scope "
+        "saved before a change, the verification after it and the disable gate's checks are "
+        "always read live."))
     agent_ids: dict[str, int] = Field({}, description=(
         'App ids that are not DingTalk agentIds, mapped to them, e.g. "bi-pro" = 2001.'))
 

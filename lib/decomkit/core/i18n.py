@@ -152,6 +152,11 @@ TEXT: dict[str, dict[str, str]] = {
     "check.linked.found": {"en": "Detach first: {items}.", "zh": "停用前需解除关联:{items}。"},
     "check.linked.none": {"en": "No approval flow or integration references it.",
                           "zh": "没有审批流程或系统集成引用该应用。"},
+    "check.source": {"en": "Scope and admins read from", "zh": "可见范围与管理员来源"},
+    "check.source.imported": {
+        "en": "The DingTalk import of {day} (fresh for {days} days), not asked again; the "
+              "disable reads DingTalk again before it changes anything.",
+        "zh": "取自 {day} 的钉钉导入({days} 天内有效),未再次调用钉钉;停用前会重新向钉钉读取。"},
     "check.replacement": {"en": "Replacement reachable", "zh": "替代应用可用"},
     "check.replacement.ok": {"en": "All {n} people who lose the app can open {name}.",
                              "zh": "受影响的 {n} 人都能打开 {name}。"},

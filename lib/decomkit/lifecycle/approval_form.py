@@ -75,7 +75,7 @@ def form_values(stage: Stage, app_id: str, plan: dict, reason: str,
 def replacement_text(stage: Stage, app_id: str) -> str:
     """The replacement and who cannot open it yet, by department."""
     lang = stage.language
-    readiness = readiness_now(stage.workspace, app_id, stage.platform)
+    readiness = readiness_now(stage.workspace, app_id, stage.platform, from_import=True)
     if readiness is None:
         apps = stage.inventory.apps.set_index("app_id")
         named = apps.loc[app_id, "alternative"] if "alternative" in apps else None

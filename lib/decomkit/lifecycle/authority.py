@@ -24,6 +24,7 @@ from decomkit.core.i18n import t
 from decomkit.custody.verify import verify_backup
 from decomkit.platforms import Platform, Scope
 from decomkit.platforms.base import Channel
+from decomkit.platforms.dingtalk_imported import assessment_reads
 from decomkit.proof.gates import (
     BLOCKING_FINDINGS,
     GATES,
@@ -94,17 +95,22 @@ def findings(workspace: Workspace, app_id: str) -> dict[str, list[dict]]:
     return {name: FINDERS[name](workspace, app_id) for name in BLOCKING_FINDINGS
             if name in FINDERS}
 
+# Actions whose replacement check may read scopes from a fresh DingTalk import (no metered
+# call): the request, which changes nothing on the platform; the disable's gates read live.
+FROM_IMPORT = ("request_approval",)
 # States in which the app's own visible scope is the one saved before revocation.
 REVOKED = ("access_revoked", "disabled", "verified_disabled", "reviewed", "closed")
 READINESS_CONDITIONS = ("replacement_ready", "replacement_grantable")
 
 
-def readiness_now(workspace: Workspace, app_id: str,
-                  platform: Platform | None = None) -> Readiness | None:
+def readiness_now(workspace: Workspace, app_id: str, platform: Platform | None = None, *,
+                  from_import: bool = False) -> Readiness | None:
     """Whether everyone ``app_id``'s retirement affects can open its replacement, read now
     (:func:`~decomkit.analysis.preflight.replacement_readiness`): the affected people are
     those of the scope saved before revocation once access is revoked, else of the app's
-    scope now. ``platform`` is the stage's own (else one is opened and closed here)."""
+    scope now. ``platform`` is the stage's own (else one is opened and closed here).
+    ``from_import``: the scopes may come from a fresh DingTalk import (the assessment and the
+    request; never a gate of a change, which reads the platform)."""
     inventory = workspace.inventory(["users", "app_scopes"])
     with workspace.ledger() as ledger:
         revoked = ledger.last(app_id, "access_revoked") \
@@ -112,9 +118,11 @@ def readiness_now(workspace: Workspace, app_id: str,
     scope = Scope.from_record(revoked.data["saved_scope"]) \
         if revoked is not None and "saved_scope" in revoked.data else None
     if platform is not None:
-        return replacement_readiness(platform, inventory, app_id, scope)
+        reads = assessment_reads(workspace, platform)[0] if from_import else platform
+        return replacement_readiness(reads, inventory, app_id, scope)
     with workspace.platform() as own:
-        return replacement_readiness(own, inventory, app_id, scope)
+        reads = assessment_reads(workspace, own)[0] if from_import else own
+        return replacement_readiness(reads, inventory, app_id, scope)
 
 
 def authorize(workspace: Workspace, app_id: str, action: str, *, plan: dict | None = None,
@@ -173,7 +181,9 @@ def authorize(workspace: Workspace, app_id: str, action: str, *, plan: dict | No
     reads = bool(needs & set(READINESS_CONDITIONS))
     rest = [u for u in unmet if u.condition not in READINESS_CONDITIONS]  # unread yet
     if (asked or reads) and (look or decide(app_id, action, rest, override_reason, data)):
-        if reads and (readiness := readiness_now(workspace, app_id, platform)) is not None:
+        imported = {"from_import": True} if action in FROM_IMPORT else {}
+        if reads and (readiness := readiness_now(workspace, app_id, platform,
+                                                 **imported)) is not None:
             data["replacement"] = readiness.facts()
         if platform is not None and asked:
             data["findings"] = {**data.get("findings", {}), **{

@@ -28,6 +28,7 @@ from decomkit.core.text import drawn_text
 from decomkit.inventory.tables import Inventory
 from decomkit.inventory.usage import usage_counts
 from decomkit.lifecycle.authority import readiness_now
+from decomkit.platforms.dingtalk_imported import ImportedReads, assessment_reads
 from decomkit.proof.gates import DECISIONS, MIN_OVERRIDE_REASON
 from decomkit.proof.ledger import Event
 from decomkit.views import charts
@@ -124,10 +125,16 @@ def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
     assessment = assess_app(table, app_id, stage.language)
     monthly_cost = float(table.loc[app_id, "monthly_cost"])
     plan = app_exit_plan(inventory, app_id, stage.as_of, monthly_cost, stage.language)
-    readiness = readiness_now(stage.workspace, app_id, stage.platform)
-    checks = preflight(stage.platform, inventory, app_id, stage.analyst, plan,
+    # scopes and admins from a fresh DingTalk import when there is one (no metered call)
+    reads, _ = assessment_reads(stage.workspace, stage.platform)
+    readiness = readiness_now(stage.workspace, app_id, reads)
+    checks = preflight(reads, inventory, app_id, stage.analyst, plan,
                        stage.language, open_documents(stage.workspace, app_id,
                                                       language=stage.language), readiness)
+    if isinstance(reads, ImportedReads) and reads.used:  # say where they were read, and when
+        checks.append(Check("source", "ok", t(
+            "check.source.imported", stage.language, day=reads.access.on.isoformat(),
+            days=stage.workspace.config.dingtalk.imported_fresh_days)))
     mau = counts[0].loc[app_id]
     if not assessment.metrics["usage_known"]:
         mau = mau.astype(float) * float("nan")  # no source: unknown, not zero

@@ -27,7 +27,7 @@ import weakref
 from collections.abc import Callable, Mapping, Sequence
 from itertools import zip_longest
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
@@ -57,6 +57,7 @@ from decomkit.platforms.base import (
 from decomkit.platforms.dingtalk_api import (
     ENDPOINTS,
     HTTP_429_WINDOW,
+    MAX_PAGES,
     OLD_QUOTA_ERRCODES,
     OLD_RATE_LIMIT_WINDOWS,
     OLD_TOKEN_ERRCODES,
@@ -81,12 +82,38 @@ STATUS: dict[int, AppStatus] = {0: "disabled", 1: "enabled", 3: "expired"}
 MAX_USERS, MAX_DEPTS = 100, 20  # receivers per work notification
 MAX_LIST = 100  # ids per add/del list in one scope call
 MAX_IDS = 2000  # ids in all the lists of one scope call
-MAX_PAGES = 500  # pages of one listing before it is refused as endless
 
 # Tokens live as long as the process: every client of the same app key shares them, so a
 # stage, a polling loop or a second platform object never asks for a token it already has.
 _TOKENS: dict[tuple[str, str, str], tuple[str, float]] = {}
 _TOKENS_LOCK = threading.Lock()
+
+
+def paged(fetch: Callable[[Any], tuple[list, bool, Any]], operation: str, what: str,
+          first: Any = None, token_name: str = "page token") -> list:
+    """Every item of a paged listing. ``fetch(token)`` reads one page (``first`` for the
+    first) and returns its items, whether DingTalk says there are more, and the next token
+    (None when it gave none). A listing said to have more that gives no token, or a token it
+    gave before, or more than ``MAX_PAGES`` pages, is refused as endless."""
+    items: list = []
+    token, seen = first, {first}
+    for _ in range(MAX_PAGES):
+        page, more, following = fetch(token)
+        items += page
+        if not more:
+            return items
+        if following is None or following in seen:
+            raise _endless(operation, f"{what}: DingTalk said there are more but gave the "
+                           f"{token_name} {following} again (or none)")
+        seen.add(following)
+        token = following
+    raise _endless(operation, f"{what}: more than {MAX_PAGES} pages")
+
+
+def _endless(operation: str, detail: str) -> PlatformError:
+    return PlatformError(operation, f"{detail}; the listing would never end, so it was "
+                         "stopped and nothing was taken from it. Report it to DingTalk "
+                         "support, then run again")
 
 
 def clear_token_cache() -> None:
@@ -575,25 +602,20 @@ class DingTalkPlatform(Platform):
                      app: str = "") -> list[str]:
         """The ids of the template's approval instances created since ``since_ms``, by
         ``user_ids`` (every page; a repeated page token is refused), metered for ``app``."""
-        ids: list[str] = []
-        token, seen = 0, set()
-        for _ in range(MAX_PAGES):
+        def page(token: int) -> tuple[list, bool, int | None]:
             body: dict[str, object] = {"processCode": process_code, "startTime": since_ms,
                                        "endTime": int(time.time() * 1000), "nextToken": token,
                                        "maxResults": 20}
             if user_ids:
                 body["userIds"] = list(user_ids)
             result = self._call("list_instance_ids", json=body, app=app).get("result") or {}
-            ids += [str(i) for i in result.get("list") or ()]
             following = result.get("nextToken")
-            if following in (None, "") or not str(following).isdigit():
-                return ids
-            if following in seen:
-                raise PlatformError("list_instance_ids", f"DingTalk repeated the page token "
-                                    f"{following}: the listing would never end")
-            seen.add(following)
-            token = int(following)
-        raise PlatformError("list_instance_ids", f"more than {MAX_PAGES} pages of requests")
+            more = following not in (None, "") and str(following).isdigit()  # else the last
+            return ([str(i) for i in result.get("list") or ()], more,
+                    int(str(following)) if more else None)
+
+        return paged(page, "list_instance_ids", "the approval requests since the send",
+                     first=0)
 
     def enable(self, app_id: str, *, key: str) -> None:
         if self.manual is not None:

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from decomkit.platforms.dingtalk_calls import ESTIMATE_PER_APP
 from decomkit.platforms.dingtalk_form import FORM_FIELDS, TEMPLATE_NAME
+
+# Pages of any one listing (200,000 people in one department at 100 a page) before it is
+# refused as endless: the one bound of every paged read (``dingtalk.paged``).
+MAX_PAGES = 2000
 
 Host = Literal["api", "oapi"]  # api.dingtalk.com (new style) | oapi.dingtalk.com (old style)
 # How the call authenticates: the new-style header token, the old-style ?access_token= query,
@@ -336,17 +341,79 @@ def markdown() -> str:
         "",
         "Every Open API call (not the token requests, not the group robot) counts against the "
         "organisation's monthly quota (standard edition: 10,000; set `dingtalk.monthly_quota`). "
-        "The kit counts each call it sends, by the app it was made for, in "
+        "The kit counts each call it sends (the import's too), by the app it was made for, in "
         "`platform/dingtalk-calls.jsonl`; a batch's summary shows the calls of each app "
-        "(`metered_calls`) and the shared ones, and a batch whose estimate (14 calls an app) "
-        "exceeds what is left of the month is warned about before it starts. Within one stage "
-        "run the app list, each app's visible scope and the admin answers are read once and "
-        "kept; a change the kit makes drops what it changed, and a verification reads "
-        "DingTalk again. Who can open an app is decided from its status and scope (disabled, "
-        "admins only, the person named, open to all) without a call per person. One app's "
-        "lifecycle (assessment, approval, disable, verification) takes at most 6 calls about "
-        "the app (its scope, admin check, scope changes, disable), "
-        "checked by tests/test_dingtalk.py.",
+        "(`metered_calls`) and the shared ones, and a batch whose estimate exceeds what is left "
+        "of the month is warned about before it starts: "
+        f"{ESTIMATE_PER_APP} calls an app, or this month's calls per app when the meter shows "
+        "more. Within one stage run the app list, each app's visible scope and the admin "
+        "answers are read once and kept; a change the kit makes drops what it changed, and a "
+        "verification reads DingTalk again. Who can open an app is decided from its status "
+        "and scope (disabled, admins only, the person named, open to all) without a call per "
+        "person. Paged listings (app roles, a department's people, the approval requests) "
+        f"stop after {MAX_PAGES} pages or a page token given twice.",
+        "",
+        "**The import spares the assessment's reads.** While a `decomkit import dingtalk` of "
+        "scopes and admins is fresh (`dingtalk.imported_fresh_days`, 7 by default, 0 = "
+        "never), the assessment (01_assess) and the approval request's replacement check take "
+        "each app's visible scope and the operator's admin rights from the `app_scopes` table "
+        "and say the import's date; an app the table does not know, or an operator it does not "
+        "list as a member of a managing role (the organisation's own admin, a department "
+        "member), is asked live. The import itself reads every app's scope and roles once "
+        "(two calls an app, plus the contacts), which an organisation does anyway to build its "
+        "inventory. The scope saved before the change, the verification after it and the "
+        "disable gate's own checks are always read live.",
+        "",
+        "**Calls about one app, each stage run in a kernel of its own** (as `decomkit batch` "
+        "runs them; measured by `bench/scale.py --dingtalk`, checked call by call by "
+        "`tests/test_dingtalk.py::test_the_call_budget_per_app_with_each_stage_run_on_its_own`):",
+        "",
+        "| stage run | calls about the app | why each is needed |",
+        "|---|---|---|",
+        "| 01_assess | none with a fresh import (else `get_scope`, `admin_access`) | who loses "
+        "access and whether the operator may act, from the import |",
+        "| 03_approval, the request | `start_approval`, `get_approval` | the request itself; "
+        "the notebook tracks the request it has just made (one poll a tracking run) |",
+        "| 03_approval, tracked | `get_approval` | the approvers' decision (one poll a run, "
+        "however long it waits) |",
+        "| 04_disable | `admin_access`, `work_notice`, `get_scope`, `set_scope`, "
+        "`inactive_app`, `get_scope`, `work_notice` | the gate, before any effect (the operator "
+        "may manage the app: the notice before goes out first); the notice before; the scope "
+        "saved for rollback, read live; revoked to admins only (one call when it fits); the "
+        "disable (self-built apps); the verification, read live; the notice after |",
+        "| 04_disable, third-party app | `admin_access`, `get_scope`, `set_scope`, "
+        "`work_notice`; after the console step, `admin_access`, `get_scope`, `work_notice` | "
+        "the same, the disable done in the console: the stage's next run passes the gate again, "
+        "verifies and sends the notice after |",
+        "| 05_review | `get_scope` | nobody can reach the app any more (read live) |",
+        "",
+        "**The floor is 10 calls an app over assess → approval → disable, not 6.** The request, "
+        "one poll of its decision, the two notices (the guide asks to tell people before and "
+        "after), the scope saved before the change, the change, the disable and the "
+        "verification are 8 (7 for a third-party app, whose disable is a console step) and "
+        "cannot go without giving up what they protect. The other 2 are the gate's live admin "
+        "check and the poll in the same run as the request. Reaching 6 would take product "
+        "decisions, not mechanism: (a) one notice instead of two; (b) no poll in the run that "
+        "files the request (its decision is read by the next tracking run); (c) the disable "
+        "gate's admin check taken from the import (the scope change would then fail at "
+        "DingTalk after the notice before was sent, if the rights were lost since); (d) no "
+        "verification read for a self-built app (its disable hides it from everyone). Each "
+        "saves one call an app.",
+        "",
+        "**Shared reads** (counted apart, for no one app): each stage run reads the app list "
+        "once (the verification once more), the request run the template's form "
+        "(`form_schema`) and the originator's department (`user_get`, none when "
+        "`dingtalk.dept_id` is set), the disable the self-built app list. Measured: 7–10 an "
+        "app over its lifecycle, 17–20 in all with its own calls (hence the estimate). The "
+        "review's watch (`05_review`'s last cell) reads the scope of every retired app in "
+        "every review run: R retired apps reviewed in one batch cost R × R scope reads.",
+        "",
+        "**No batch read of approvals.** The SDK (workflow 1.0) has "
+        "`QueryAllProcessInstances` (`GET /v1.0/workflow/processes/pages/instances`: a "
+        "template's instances with their status, paged); DingTalk's documentation of it for "
+        "the standard edition was not found, and each app's tracking runs in a kernel of its "
+        "own, so one shared read would save nothing per app without a batch-level poll. The "
+        "kit keeps `get_approval`, one per tracking run.",
         "",
         "## What stays manual",
         "",

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -30,19 +30,15 @@ from decomkit.core.errors import InputError, PlatformError, Problem
 from decomkit.inventory.importers import ImportResult, ImportTarget, apply_import
 from decomkit.inventory.importers.merge import kept_file, read_kept
 from decomkit.inventory.schemas import TABLES_BY_NAME
-from decomkit.platforms.dingtalk import DingTalkPlatform
+from decomkit.platforms.dingtalk import DingTalkPlatform, paged
+from decomkit.platforms.dingtalk_calls import CALLS_NAME
+from decomkit.platforms.dingtalk_imported import import_source
 
 TABLE_CHOICES = ("apps", "users", "scopes", "admins")
 STATUS = {0: "disabled", 1: "enabled", 3: "expired"}
 ROOT_DEPT = 1  # DingTalk's root department: the organisation itself
 PAGE_SIZE = 100  # the most user/list and roles return per call
 DEFAULT_QPS = 15.0  # below DingTalk's 20 calls a second per app and API
-MAX_PAGES = 2000  # pages of one listing (200,000 people in one department) before it is refused
-
-
-def _endless(what: str, detail: str) -> PlatformError:
-    return PlatformError(what, f"{detail}; the listing would never end, so nothing was "
-                         "imported. Report it to DingTalk support, then run the import again")
 
 
 def _agent_id(app: dict) -> str:
@@ -119,21 +115,14 @@ class DingTalkReader:
         return self._get("get_scope", agentId=agent_id)["result"]
 
     def roles(self, agent_id: str) -> list[dict]:
-        roles: list[dict] = []
-        token = None
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
+        def page(token: str | None) -> tuple[list, bool, str | None]:
             params = {"size": PAGE_SIZE} | ({"nextToken": token} if token is not None else {})
-            page = self._get("app_roles", params, agentId=agent_id)
-            roles += page.get("dataList") or []
-            if not page.get("hasMore"):
-                return roles
-            token = page.get("nextToken")
-            if token is None or str(token) in seen:
-                raise _endless("app roles", f"app {agent_id}'s roles: DingTalk said there is "
-                               f"more but gave the page token {token} again (or none)")
-            seen.add(str(token))
-        raise _endless("app roles", f"app {agent_id}'s roles: more than {MAX_PAGES} pages")
+            answer = self._get("app_roles", params, agentId=agent_id)
+            following = answer.get("nextToken")
+            return (answer.get("dataList") or [], bool(answer.get("hasMore")),
+                    None if following is None else str(following))
+
+        return paged(page, "app roles", f"app {agent_id}'s roles")
 
     # ---------------------------------------------------------------- contacts
 
@@ -166,29 +155,27 @@ class DingTalkReader:
         ``leads``: the departments whose listing marks them as its manager (``leader``)."""
         people: dict[str, dict] = {}
         for dept in self._bar([ROOT_DEPT, *dept_ids], "people by department"):
-            cursor, seen = 0, {0}
-            for _ in range(MAX_PAGES):
-                page = self._old("user_list",
-                                 {"dept_id": dept, "cursor": cursor, "size": PAGE_SIZE})["result"]
-                for user in page.get("list") or []:
-                    person = people.setdefault(user["userid"], {**user, "leads": []})
-                    if user.get("leader") and dept != ROOT_DEPT:
-                        person["leads"].append(dept)
-                if not page.get("has_more"):
-                    break
-                cursor = page.get("next_cursor")
-                if not isinstance(cursor, int) or cursor in seen:
-                    raise _endless("users", f"department {dept}'s people: DingTalk said there "
-                                   f"are more but gave the cursor {cursor} again (or none)")
-                seen.add(cursor)
-            else:
-                raise _endless("users", f"department {dept}'s people: more than {MAX_PAGES} "
-                               "pages")
+            def page(cursor: int, dept: int = dept) -> tuple[list, bool, int | None]:
+                answer = self._old("user_list", {"dept_id": dept, "cursor": cursor,
+                                                 "size": PAGE_SIZE})["result"]
+                following = answer.get("next_cursor")
+                return (answer.get("list") or [], bool(answer.get("has_more")),
+                        following if isinstance(following, int) else None)
+
+            for user in paged(page, "users", f"department {dept}'s people", first=0,
+                              token_name="cursor"):
+                person = people.setdefault(user["userid"], {**user, "leads": []})
+                if user.get("leader") and dept != ROOT_DEPT:
+                    person["leads"].append(dept)
         return people
 
 
-def read_organisation(reader: DingTalkReader, tables: set[str]) -> dict[str, pd.DataFrame]:
-    """What the platform tells, as the kit's tables (apps, users, app_scopes)."""
+def read_organisation(reader: DingTalkReader, tables: set[str],
+                      agent_ids: Mapping[str, int] | None = None) -> dict[str, pd.DataFrame]:
+    """What the platform tells, as the kit's tables (apps, users, app_scopes). An app is
+    named by its agentId, or by the workspace's own id for it (``agent_ids``: the
+    ``[dingtalk.agent_ids]`` settings, app id → agentId)."""
+    ids = {str(agent): app for app, agent in (agent_ids or {}).items()}
     depts: dict[int, dict] = {}
     people: dict[str, dict] = {}
     if tables & {"users", "scopes", "admins"}:
@@ -199,7 +186,7 @@ def read_organisation(reader: DingTalkReader, tables: set[str]) -> dict[str, pd.
     apps, inner = reader.apps()
     if "apps" in tables:
         out["apps"] = pd.DataFrame({
-            "app_id": [str(a["agentId"]) for a in apps],
+            "app_id": [ids.get(str(a["agentId"]), str(a["agentId"])) for a in apps],
             "name": [a["name"] for a in apps],
             "kind": [app_kind(a, inner) for a in apps],
             "status": [STATUS.get(int(a["appStatus"]), "disabled") for a in apps],
@@ -222,9 +209,9 @@ def read_organisation(reader: DingTalkReader, tables: set[str]) -> dict[str, pd.
         for app in reader._bar(apps, "scopes and admins"):
             agent = _agent_id(app)
             if "scopes" in tables:
-                rows += _scope_rows(agent, reader.scope(agent), depts, people)
+                rows += _scope_rows(ids.get(agent, agent), reader.scope(agent), depts, people)
             if "admins" in tables:
-                rows += _admin_rows(agent, reader.roles(agent), depts, people)
+                rows += _admin_rows(ids.get(agent, agent), reader.roles(agent), depts, people)
         out["app_scopes"] = pd.DataFrame(rows, columns=["app_id", "access", "member_type",
                                                         "member_id", "member_name", "role"])
     return out
@@ -266,9 +253,12 @@ def _admin_rows(agent: str, roles: list[dict], depts: dict, people: dict) -> lis
 
 def client_for(workspace: ImportTarget) -> DingTalkPlatform:
     """The workspace's DingTalk client (settings from decomkit.toml, credentials from the
-    environment); no manual platform is needed to read."""
+    environment); no manual platform is needed to read. Its calls are metered like every
+    other (``platform/dingtalk-calls.jsonl``, as shared calls): the month's quota counts
+    them, and the warning before a batch must too."""
     return DingTalkPlatform(workspace.config.dingtalk, secret("dingtalk_app_key") or "",
-                            secret("dingtalk_app_secret") or "")
+                            secret("dingtalk_app_secret") or "",
+                            calls=workspace.root / "platform" / CALLS_NAME)
 
 
 def import_dingtalk(workspace: ImportTarget, tables: Iterable[str] = TABLE_CHOICES, *,
@@ -284,13 +274,13 @@ def import_dingtalk(workspace: ImportTarget, tables: Iterable[str] = TABLE_CHOIC
     client = client or client_for(workspace)
     reader = DingTalkReader(client, qps=qps, quiet=quiet)
     try:
-        incoming = read_organisation(reader, wanted)
+        incoming = read_organisation(reader, wanted, workspace.config.dingtalk.agent_ids)
     except (KeyError, TypeError, ValueError) as exc:  # an answer without its documented fields
         raise PlatformError("import", f"DingTalk answered without a documented field "
                             f"({type(exc).__name__}: {exc})") from None
     if "app_scopes" in incoming and not {"scopes", "admins"} <= wanted:
         incoming["app_scopes"] = _keep_other_access(workspace, incoming["app_scopes"], wanted)
-    source = f"dingtalk {client.settings.api_base} ({', '.join(sorted(wanted))})"
+    source = import_source(client.settings.api_base, wanted)  # read back by the assessment
     return apply_import(workspace, source, incoming, dry_run=dry_run, actor=actor, today=today)
 
 

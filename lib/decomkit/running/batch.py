@@ -34,7 +34,7 @@ from decomkit.core.locks import batch_lock
 from decomkit.core.sinks import scrub, write_json
 from decomkit.inventory.tables import read_rows
 from decomkit.lifecycle.console import waiting_steps
-from decomkit.platforms.dingtalk_calls import CALLS_NAME, ESTIMATE_PER_APP, counts
+from decomkit.platforms.dingtalk_calls import CALLS_NAME, counts, per_app_estimate
 from decomkit.proof.gates import follow_up_open
 from decomkit.running.kernels import KernelPool
 from decomkit.running.runs import (
@@ -363,9 +363,10 @@ def quota_warning(workspace: Workspace, apps: int) -> str:
     config = workspace.config
     if config.platform != "dingtalk" or not apps:
         return ""
-    used = sum(_metered(workspace).values())
+    metered = _metered(workspace)
+    used = sum(metered.values())
     quota = config.dingtalk.monthly_quota
-    estimate = apps * ESTIMATE_PER_APP
+    estimate = apps * per_app_estimate(metered)  # this month's calls an app, if more
     if estimate <= quota - used:
         return ""
     return t("batch.quota_warning", config.language, apps=apps, estimate=estimate,
