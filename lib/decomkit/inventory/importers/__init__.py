@@ -17,6 +17,7 @@ import pandas as pd
 
 from decomkit.core.config import Config
 from decomkit.core.errors import InputError, Problem
+from decomkit.core.i18n import Language, t
 from decomkit.core.sinks import scrub, scrub_frame
 from decomkit.inventory.importers.maps import find_map, load_map, read_mapped
 from decomkit.inventory.importers.merge import (
@@ -59,11 +60,11 @@ class ImportResult:
     written: tuple[Path, ...]  # empty on a dry run
     dry_run: bool
 
-    def lines(self) -> list[str]:
-        head = f"import from {self.source}" + (" (dry run: nothing written)" if self.dry_run
-                                               else "")
+    def lines(self, language: Language = "en") -> list[str]:
+        head = t("import.head", language, source=self.source) + (
+            t("import.dry", language) if self.dry_run else "")
         return [scrub(line, tokens=False) for line in
-                [head] + [line for d in self.diffs for line in d.lines()]]
+                [head] + [line for d in self.diffs for line in d.lines(language=language)]]
 
 
 def apply_import(workspace: ImportTarget, source: str, incoming: dict[str, pd.DataFrame], *,
