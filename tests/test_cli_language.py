@@ -243,18 +243,59 @@ CASES = [
          patch=_every_outcome),
     Case("batch refused", lambda ws, tmp, lang: ["batch", str(ws), "--apps", "jxc,nope"], (1,)),
     Case("dashboard", lambda ws, tmp, lang: ["dashboard", str(ws), "--no-browser"]),
-    Case("dashboard refused", lambda ws, tmp, lang: ["dashboard", str(tmp / "nothing"),
-                                                     "--no-browser"], (1,)),
+    Case("dashboard refused", lambda ws, tmp, lang: [  # no workspace: the flag says who reads
+        "dashboard", str(tmp / "nothing"), "--no-browser", "--language", lang], (1,)),
 ]
+
+
+# A command a person types ("decomkit vendor notified …") is not prose; nor is an error the
+# operating system gave, quoted by its class ("NotADirectoryError: Not a directory").
+COMMAND = re.compile(r"decomkit(?: [a-z][a-z-]*){1,2}")
+SYSTEM_ERROR = re.compile(r"\b[A-Z][A-Za-z]*Error: [^);\n]*")
+
+
+# Beyond the reader test's word lists: three English words in a row in a Chinese reader's
+# line (paths, file names, commands and ids aside), and the CLI's own Chinese words in an
+# English reader's line.
+ENGLISH_RUN = re.compile(r"(?i)(?<![\w\-:])[a-z]{2,}(?:[,;']? +[a-z]{2,}){2,}(?![\w\-])")
+RAW_STATUS = re.compile(r"\b(?:COMPLETED|RUNNING|TERMINATED)\b")  # the platforms' own words
+NOT_PROSE = re.compile(r"\S*[/\\.=]\S*")
+CLI_CHINESE = ("工作区", "台账", "签名密钥", "信任配置", "锚点", "档案", "演练", "看板", "请用",
+               "请在", "请先")
 
 
 def read(printed: str, argv: list[str], language: str) -> list[str]:
     """The faults in what a command printed. A name the person typed (an app id, a column map)
     is echoed as typed; the trust profile is printed as the signed file it is."""
     text = re.sub(r"(?ms)^\{\n.*?^\}\n", "", printed)
+    text = SYSTEM_ERROR.sub(" ", COMMAND.sub(" ", text))
     typed = {word for arg in argv for word in re.split(r"[\s,]", arg)}
-    return [f for f in faults(Text("", text), language)
-            if f.removeprefix("raw name: ") not in typed]
+    found = [f for f in faults(Text("", text), language)
+             if f.removeprefix("raw name: ") not in typed]
+    if language == "zh":
+        found += [f"English: {m}" for m in ENGLISH_RUN.findall(NOT_PROSE.sub(" ", text))]
+    else:
+        found += [f"Chinese: {w}" for w in CLI_CHINESE if w in text]
+        found += [f"raw value: {m}" for m in RAW_STATUS.findall(text)]
+    return found
+
+
+def test_the_check_catches_a_line_in_the_other_language():
+    """Positive controls: the lines the CLI printed before #23 are caught; its lines now pass."""
+    english = ("decomkit: /tmp/w already holds a workspace; choose another folder",
+               "new: 29, verified_disabled: 2, approval_pending: 1",
+               "jxc: request sbx-00001 is RUNNING; ledger state approval_pending",
+               "every checkpoint is anchored")
+    for line in english:
+        assert read(line, [], "zh"), line
+    assert read("已创建工作区:/tmp/w", [], "en")
+    assert read("jxc: request sbx-00001 is RUNNING", [], "en")  # a raw enum in English too
+    assert not read("未评估:29,已确认停用:2,审批中:1", [], "zh")
+    assert not read("请发给供应商,然后运行:decomkit vendor notified /tmp/w old-expense --as 姓名",
+                    [], "zh")
+    assert not read("decomkit: 无法读取 /tmp/w/manifest.json(FileNotFoundError: No such file)",
+                    [], "zh")
+    assert not read("workspace created: /tmp/w", [], "en")
 
 
 def run(argv: list[str], capsys) -> tuple[int, str]:

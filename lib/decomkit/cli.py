@@ -293,7 +293,9 @@ def _print_batch(summary, lang: Language) -> None:
     console.print(table)
     console.print(_cells(t("cli.batch.summary", lang, apps=len(summary.apps),
                            failed=len(summary.failed), names=t(
-                               "cli.batch.names", lang, names=comma.join(summary.failed))
+                               "cli.batch.names", lang, names=comma.join(
+                                   t("cli.batch.portfolio", lang) if a == "(portfolio)" else a
+                                   for a in summary.failed))
                            if summary.failed else "")
                          + (t("cli.batch.waiting_apps", lang, n=len(summary.waiting),
                               apps=comma.join(summary.waiting)) if summary.waiting else ""))[0])
@@ -461,9 +463,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     from decomkit.core.i18n import t
     from decomkit.running.dashboard import serve_dashboard
 
-    print(t("cli.dashboard", _language(args), port=args.port), flush=True)
-    return serve_dashboard(Workspace.open(args.dir), args.port, not args.no_browser,
-                           args.language or "")
+    workspace = Workspace.open(args.dir)  # a wrong folder is said before any address
+    print(t("cli.dashboard", _language(args, workspace), port=args.port), flush=True)
+    return serve_dashboard(workspace, args.port, not args.no_browser, args.language or "")
 
 
 def cmd_dingtalk_create_template(args: argparse.Namespace) -> int:
@@ -766,10 +768,34 @@ def _reader_language(args, opened: str) -> str:
     return opened
 
 
+def _warnings_said(args: argparse.Namespace):
+    """A warning the kit said in each language is shown as its reader reads it, on a line of
+    its own (not as Python's "file:line: Category: …"); any other warning as Python shows it."""
+    import warnings
+
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = message.args[0] if isinstance(message, Warning) and message.args else message
+        if not hasattr(text, "in_language"):
+            return shown(message, category, filename, lineno, file, line)
+        from decomkit.core.present import audience
+        from decomkit.core.sinks import scrub
+
+        said = text.in_language(_reader_language(args, audience().language))
+        print(f"decomkit: {scrub(said)}", file=file or sys.stderr)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import warnings
+
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _warnings_said(args)
+            return args.func(args)
     except DecomkitError as exc:
         from decomkit.core.present import audience
         from decomkit.core.sinks import scrub

@@ -1150,7 +1150,71 @@ TEXT: dict[str, dict[str, str]] = {
     "config.not_found": {"en": "{path} not found; create a workspace with 'decomkit init DIR'",
                          "zh": "找不到 {path};请用 'decomkit init 目录' 创建工作区"},
     "verb.notify_vendor": {"en": "tell the vendor", "zh": "通知供应商"},
-    "verb.settle": {"en": "settle {key}", "zh": "处理未决操作 {key}"},
+    "verb.settle": {"en": "settle {action_key}", "zh": "处理未决操作 {action_key}"},
+    "err.not_workspace": {"en": "{root} is not a decomkit workspace (no {config}); create one "
+                                "with 'decomkit init DIR' or 'decomkit demo DIR'",
+                          "zh": "{root} 不是 decomkit 工作区(没有 {config});请用 'decomkit init "
+                                "目录' 或 'decomkit demo 目录' 创建"},
+    "err.no_candidates": {"en": "no candidates.csv yet: run the portfolio stage first (decomkit "
+                                "batch DIR --stages portfolio)",
+                          "zh": "还没有 candidates.csv:请先运行应用组合阶段(decomkit batch 目录 "
+                                "--stages portfolio)"},
+    "err.unknown_apps": {"en": "unknown app ids: {shown}{more}; see 'decomkit status'",
+                         "zh": "未知的应用 ID:{shown}{more};请用 'decomkit status' 查看"},
+    "err.more": {"en": " and {n} more", "zh": " 等另外 {n} 个"},
+    "err.nothing_recorded": {
+        "en": "nothing is recorded for {app} (no ledger event, no executed notebook in {runs}); "
+              "run its stages first (decomkit batch DIR --stages assess --apps {app})",
+        "zh": "{app} 还没有任何记录(台账中没有事件,{runs} 中也没有已执行的笔记本);请先运行它的"
+              "各阶段(decomkit batch 目录 --stages assess --apps {app})"},
+    "err.manifest_unreadable": {"en": "{path} cannot be read ({kind}); render the records "
+                                      "again with 'decomkit record DIR'",
+                                "zh": "无法读取 {path}({kind});请用 'decomkit record 目录' "
+                                      "重新生成档案"},
+    "err.not_unsettled": {"en": "no unsettled action has this key",
+                          "zh": "没有以「{action_key}」为键的未决操作"},
+    "err.action_is": {"en": " (it is {status})", "zh": "(它的状态是「{status}」)"},
+    "import.no_file": {"en": "does not exist", "zh": "不存在"},
+    "import.give_path": {"en": "give the path of the exported file",
+                         "zh": "请给出导出文件的路径"},
+    "dingtalk.no_credentials": {"en": "DingTalk credentials missing: set "
+                                      "DECOMKIT_DINGTALK_APP_KEY and DECOMKIT_DINGTALK_APP_SECRET",
+                                "zh": "缺少钉钉凭据:请设置环境变量 DECOMKIT_DINGTALK_APP_KEY 和 "
+                                      "DECOMKIT_DINGTALK_APP_SECRET"},
+    "ledger.row_missing": {"en": "row {seq} is missing (next row is {next})",
+                           "zh": "第 {seq} 行缺失(下一行是第 {next} 行)"},
+    "ledger.row_moved": {"en": "row {seq} does not follow the row before it (a row was "
+                               "deleted, inserted or moved)",
+                         "zh": "第 {seq} 行与上一行接不上(有行被删除、插入或移动)"},
+    "ledger.row_edited": {"en": "row {seq} was edited after it was written",
+                          "zh": "第 {seq} 行在写入后被改动过"},
+    "ledger.cut": {"en": "the ledger ends at row {count} but its head file says {head}: rows "
+                         "were cut from the end",
+                   "zh": "台账止于第 {count} 行,但链头文件记的是第 {head} 行:末尾有行被删掉"},
+    "ledger.past_head": {"en": "the ledger has rows past its head file's row {head}",
+                         "zh": "台账中有超出链头文件所记第 {head} 行的行"},
+    "ledger.head_hash": {"en": "the last row's hash differs from the head file",
+                         "zh": "最后一行的哈希与链头文件不一致"},
+    "ledger.head_missing": {"en": "the head file {name} is missing",
+                            "zh": "链头文件 {name} 不存在"},
+    "ledger.not_verified": {"en": "{path} does not verify: {problems}. Restore the ledger from a "
+                                  "backup and investigate who changed it.",
+                            "zh": "{path} 未通过核验:{problems}。请从备份恢复台账,"
+                                  "并调查是谁改动了它。"},
+    "anchor.row": {"en": "row {first}", "zh": "第 {first} 行"},
+    "anchor.rows": {"en": "rows {first}–{last}", "zh": "第 {first}–{last} 行"},
+    "anchor.not_yet": {"en": "ledger checkpoint {rows} not anchored yet at {anchor} ({detail}); "
+                             "the next run publishes it, or run 'decomkit ledger anchor DIR'",
+                       "zh": "台账校验点({rows})尚未锚定到 {anchor}({detail});下次运行时会"
+                             "发布,也可运行 'decomkit ledger anchor 目录'"},
+    "err.holds_workspace": {"en": "{root} already holds a workspace; choose another folder",
+                            "zh": "{root} 中已有工作区;请换一个文件夹"},
+    "err.has_key": {"en": "{root} already has signing key {key_id}; use 'decomkit keys rotate' "
+                          "for a new one",
+                    "zh": "{root} 已有签名密钥 {key_id};如需新密钥请用 'decomkit keys rotate'"},
+    "import.source_file": {"en": "file {file} (map {map})", "zh": "文件 {file}(列映射 {map})"},
+    "import.source_dingtalk": {"en": "dingtalk {api} ({tables})", "zh": "钉钉 {api}({tables})"},
+    "ledger.root_not_verified": {"en": "{root} does not verify:", "zh": "{root} 未通过核验:"},
     # Console steps (the manual platform, and DingTalk steps without an API): lifecycle.console
     "console.title": {"en": "Waiting for a console step: {what}",
                       "zh": "等待控制台手动操作:{what}"},

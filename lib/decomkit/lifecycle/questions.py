@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from decomkit.context.stage import Stage
-from decomkit.core.errors import TransitionError
 from decomkit.core.files import atomic_write_bytes
 from decomkit.core.i18n import t
 from decomkit.core.locks import app_lock
+from decomkit.core.said import refused
 from decomkit.core.sinks import scrub
 from decomkit.core.text import body_text, canonical_user_id
 from decomkit.lifecycle.authority import authorize
@@ -138,23 +138,20 @@ def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Pat
     # and named on the request). The file is read once: the bytes checked are the bytes kept.
     text = scrub(body_text(text)).strip()
     if not text:
-        raise TransitionError(app_id, "answer the approvers", t("answer.empty", stage.language))
+        raise refused(app_id, "answer_approvers", "answer.empty")
     data = digest = None
     if path is not None:
         if not path.is_file():
-            raise TransitionError(app_id, "answer the approvers",
-                                  t("answer.no_file", stage.language, path=path.name))
+            raise refused(app_id, "answer_approvers", "answer.no_file", path=path.name)
         data = path.read_bytes()
         if _holds_secret(data):
-            raise TransitionError(app_id, "answer the approvers",
-                                  t("answer.secret_file", stage.language, path=path.name))
+            raise refused(app_id, "answer_approvers", "answer.secret_file", path=path.name)
         digest = hashlib.sha256(data).hexdigest()
     with app_lock(stage.workspace.root, app_id, "answer the approvers of"), \
             stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
         if pending is None or ledger.state(app_id) != "approval_pending":
-            raise TransitionError(app_id, "answer the approvers",
-                                  t("answer.none_pending", stage.language))
+            raise refused(app_id, "answer_approvers", "answer.none_pending")
         grant = authorize(stage.workspace, app_id, "answer_approvers", actor=stage.analyst,
                           dry_run=False)
         if isinstance(grant, Refusal):

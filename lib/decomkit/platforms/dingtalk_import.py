@@ -27,6 +27,7 @@ import pandas as pd
 
 from decomkit.core.config import secret
 from decomkit.core.errors import InputError, PlatformError, Problem
+from decomkit.core.said import said
 from decomkit.inventory.importers import ImportResult, ImportTarget, apply_import
 from decomkit.inventory.importers.merge import kept_file, read_kept
 from decomkit.inventory.schemas import TABLES_BY_NAME
@@ -290,7 +291,8 @@ def import_dingtalk(workspace: ImportTarget, tables: Iterable[str] = TABLE_CHOIC
                             f"({type(exc).__name__}: {exc})") from None
     if "app_scopes" in incoming and not {"scopes", "admins"} <= wanted:
         incoming["app_scopes"] = _keep_other_access(workspace, incoming["app_scopes"], wanted)
-    source = f"dingtalk {client.settings.api_base} ({', '.join(sorted(wanted))})"
+    source = said("import.source_dingtalk", api=client.settings.api_base,
+                  tables=", ".join(sorted(wanted)))
     return apply_import(workspace, source, incoming, dry_run=dry_run, actor=actor, today=today)
 
 
