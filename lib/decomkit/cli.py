@@ -66,6 +66,8 @@ def _language(args: argparse.Namespace, workspace: Workspace | None = None) -> L
     root = (getattr(args, "dir", None) or getattr(args, "workspace", None)
             or (getattr(args, "target", None) if getattr(args, "target", "") != "verify"
                 else None))
+    if not root:
+        return "zh"
     try:
         written = tomllib.loads((Path(root) / CONFIG_NAME).read_text(encoding="utf-8"))
     except Exception:  # no readable settings there: the default reader

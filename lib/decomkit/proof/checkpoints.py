@@ -418,7 +418,7 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
         error = LedgerIntegrityError(f"{root} does not verify:\n  - " + "\n  - ".join(problems))
         if all(isinstance(p, core_said.Said) for p in problems):  # one language a message
             error.saying({lang: t("ledger.root_not_verified", lang, root=root) + "\n  - "
-                          + "\n  - ".join(p.in_language(lang) for p in problems)
+                          + "\n  - ".join(core_said.in_language(p, lang) for p in problems)
                           for lang in core_said.LANGUAGES})
         raise error
     return LedgerReport(len(hashes), hashes[max(hashes)] if hashes else "", len(local),
