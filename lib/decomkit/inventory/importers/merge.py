@@ -65,10 +65,11 @@ class TableDiff:
         out = [t("import.counts", language, table=table, **c)]
         out += [f"  + {self._label(k)}" for k in self.added[:limit]]
         for k, cols in list(self.changed.items())[:limit]:
+            colon = ": " if language == "en" else ":"
             what = ("; " if language == "en" else ";").join(
-                f"{label(col, language)}: {old or '—'} → {new or '—'}"
+                f"{label(col, language)}{colon}{old or '—'} → {new or '—'}"
                 for col, (old, new) in cols.items())
-            out.append(f"  ~ {self._label(k)}: {what}")
+            out.append(f"  ~ {self._label(k)}{colon}{what}")
         out += [f"  - {self._label(k)}" for k in self.gone[:limit]]
         out += [f"  ↺ {self._label(k)}" for k in self.returned[:limit]]
         shown = sum(min(len(x), limit) for x in (self.added, self.changed, self.gone,
