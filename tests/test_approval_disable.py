@@ -241,7 +241,7 @@ def test_approve_command(verified):
                                "--decision", "agree", "--comment", "ok"],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
-    assert "ledger state approved" in done.stdout
+    assert "台账状态:已批准" in done.stdout  # ledger state approved (a zh workspace)
     assert state(verified) == "approved"
 
 

@@ -22,11 +22,11 @@ def test_demo_status_and_ledger_verify(tmp_path):
     done = run("demo", str(ws), "--events", "3000", "--as-of", "2026-11-23")
     assert done.returncode == 0, done.stderr
     assert str(ws) in done.stdout and "进销存" in done.stdout
-    assert "new: 30, verified_disabled: 2" in done.stdout  # two apps were retired before
-    assert run("status", str(ws)).stdout.count("new") >= 30
+    assert "未评估:30,已确认停用:2" in done.stdout  # two apps were retired before
+    assert run("status", str(ws)).stdout.count("未评估") >= 30
     # The demo sets no anchor: its keys match the profile, but that is not a verification.
     verified = run("ledger", "verify", str(ws), "--trust", str(ws / "keys" / "trust-profile.json"))
-    assert verified.returncode == 3 and "ledger verified: 18 rows" in verified.stdout
+    assert verified.returncode == 3 and "台账核验通过:18 行" in verified.stdout
     assert "没有可读回的锚点" in verified.stdout
     unpinned = run("ledger", "verify", str(ws))
     assert unpinned.returncode == 3 and "按工作区自己的声明核对" in unpinned.stdout
@@ -35,7 +35,7 @@ def test_demo_status_and_ledger_verify(tmp_path):
 def test_demo_refuses_an_existing_workspace_without_replace(tmp_path):
     assert run("init", str(tmp_path / "w")).returncode == 0
     again = run("demo", str(tmp_path / "w"), "--events", "1000")
-    assert again.returncode == 1 and "already holds a workspace" in again.stderr
+    assert again.returncode == 1 and "中已有工作区" in again.stderr  # already holds one
     assert "Traceback" not in again.stderr
 
 
@@ -46,7 +46,7 @@ def test_tampered_ledger_fails_verify(demo, retire):
     db.commit()
     done = run("ledger", "verify", str(demo.root))
     assert done.returncode == 1
-    assert "row 1 was edited" in done.stderr and "Traceback" not in done.stderr
+    assert "第 1 行在写入后被改动过" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_bad_config_is_one_clear_line(tmp_path):
@@ -55,7 +55,7 @@ def test_bad_config_is_one_clear_line(tmp_path):
     config.write_text(config.read_text().replace('language = "zh"', 'language = "fr"'))
     done = run("status", str(tmp_path / "w"))
     assert done.returncode == 1
-    assert "key 'language'" in done.stderr and "'en' or 'zh'" in done.stderr
+    assert "设置项「language」" in done.stderr and "'en' 或 'zh'" in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -73,7 +73,7 @@ def test_status_shows_decisions_beside_undecided_apps(demo, retire):
     done = run("status", str(demo.root))
     assert done.returncode == 0, done.stderr
     line = next(line for line in done.stdout.splitlines() if "jxc" in line)
-    assert "decided" in line and "retire" in line
+    assert "已决定" in line and "停用" in line  # decided, retire (a zh workspace)
 
 
 def printed_summary(done: subprocess.CompletedProcess) -> Path:
@@ -94,7 +94,7 @@ def results(summary: dict) -> dict[tuple[str, str], str]:
 
 def test_batch_refuses_unknown_apps_before_running_anything(demo):
     done = run("batch", str(demo.root), "--apps", "jxc,nope")
-    assert done.returncode == 1 and "unknown app ids: nope" in done.stderr
+    assert done.returncode == 1 and "未知的应用 ID:nope" in done.stderr
     assert not (demo.root / "runs" / "_portfolio").exists()
 
 

@@ -200,7 +200,7 @@ def test_cli_import_file_dry_run_prints_the_diff(workspace, tmp_path, capsys):
     code = main(["import", "file", str(workspace.root), str(source), "--table", "users",
                  "--map", "dingtalk_contacts", "--dry-run"])
     out = capsys.readouterr().out
-    assert code == 0 and "users: 3 added" in out and "+ 0170112 王芳" in out
+    assert code == 0 and "用户:新增 3" in out and "+ 0170112 王芳" in out  # a zh workspace
     assert not (workspace.path("data") / "users.csv").exists()
 
 

@@ -69,7 +69,7 @@ def test_import_on_an_empty_workspace_writes_apps_users_scopes_admins(on_dingtal
                                                                       capsys):
     assert main(["import", "dingtalk", str(on_dingtalk.root), "--quiet", "--qps", "0"]) == 0
     out = capsys.readouterr().out
-    assert f"apps: {len(org.apps)} added" in out and f"users: {len(org.users)} added" in out
+    assert f"应用清单:新增 {len(org.apps)}" in out and f"用户:新增 {len(org.users)}" in out
     inventory = on_dingtalk.inventory(["users", "app_scopes"])
     apps = inventory.apps.set_index("app_id")
     assert len(apps) == len(org.apps)
@@ -134,11 +134,11 @@ def test_a_second_import_shows_exactly_the_change_and_keeps_hand_kept_columns(
                  "--tables", "apps,users"]) == 0
     out = capsys.readouterr().out
     assert data_files(on_dingtalk) == before  # a dry run writes nothing
-    assert "apps: 1 added, 0 changed, 1 gone, 0 back" in out
+    assert "应用清单:新增 1,变更 0,消失 1,恢复 0" in out  # a zh workspace
     assert f"+ {added} 新版合同管理" in out and f"- {removed}" in out
-    assert "users: 0 added, 1 changed, 0 gone, 0 back" in out
-    assert f"~ {mover} {org.users[mover]['name']}: department: {org.path(old_dept)} → " \
-           f"{org.path(new_dept)}; dept_id: {old_dept} → {new_dept}" in out
+    assert "用户:新增 0,变更 1,消失 0,恢复 0" in out
+    assert f"~ {mover} {org.users[mover]['name']}:部门:{org.path(old_dept)} → " \
+           f"{org.path(new_dept)};dept_id:{old_dept} → {new_dept}" in out
 
     assert main(["import", "dingtalk", str(on_dingtalk.root), "--quiet", "--qps", "0"]) == 0
     inventory = on_dingtalk.inventory(["users", "costs", "app_scopes"])

@@ -352,6 +352,6 @@ def test_the_settle_dry_run_refuses_what_apply_would_refuse(workspace, capsys):
     with workspace.ledger() as led:
         assert led.head() == rows and led.action("r").status == "started"  # nothing recorded
     assert main([*settle, "--result", "proc-inst-1"]) == 0  # positive control: a dry run
-    assert "would be recorded" in capsys.readouterr().out
+    assert "将记录为" in capsys.readouterr().out  # would be recorded (a zh workspace)
     with workspace.ledger() as led:
         assert led.head() == rows

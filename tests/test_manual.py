@@ -245,7 +245,7 @@ def test_the_manual_walk_through_waits_instead_of_failing(manual, tmp_path):
     # 03 in a batch: the request is a console step.
     run = cli("batch", str(ws.root), "--stages", "approval", "--apps", APP, "--quiet")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "waiting for a console step" in run.stdout and "FAILED" not in run.stdout
+    assert "等待控制台手动操作" in run.stdout and "1 个应用,0 个失败" in run.stdout  # zh
     summary = json.loads(Path(run.stdout.split("summary: ")[1].strip()).read_text("utf-8"))
     assert summary["failed"] == [] and summary["waiting"] == [APP]
     (stage_run,) = summary["apps"][APP]["stages"]
@@ -257,7 +257,7 @@ def test_the_manual_walk_through_waits_instead_of_failing(manual, tmp_path):
             in text)
     status = cli("status", str(ws.root))
     assert status.returncode == 0
-    assert f"等待控制台操作: {APP}" in status.stdout and f"{APP}:approval:1" in status.stdout
+    assert f"等待控制台操作:{APP}" in status.stdout and f"{APP}:approval:1" in status.stdout
     with ws.ledger() as ledger:
         state = ledger.state(APP)
         notes = [e.data for e in ledger.events(APP) if e.kind == "note"]

@@ -181,7 +181,7 @@ def test_a_key_added_by_an_insider_with_rotate_lost_does_not_verify_a_forgery(
 def test_the_cli_fails_and_names_the_anchored_checkpoint(folder_anchored, capsys):
     trust = str(profile(folder_anchored))
     assert main(["ledger", "verify", str(folder_anchored.root), "--trust", trust]) == 0
-    assert "18 checkpoints, each a prefix of the chain" in capsys.readouterr().out
+    assert "18 个校验点,每个都是链的前缀" in capsys.readouterr().out  # each a prefix (zh)
     forge(folder_anchored)
     assert main(["ledger", "verify", str(folder_anchored.root), "--trust", trust]) == 1
     assert "checkpoint row 2 " in capsys.readouterr().err
@@ -234,7 +234,7 @@ def test_an_empty_new_workspace_verifies_but_has_nothing_outside_to_verify_again
         workspace, capsys):
     assert main(["ledger", "verify", str(workspace.root)]) == 3  # against its own claims only
     out = capsys.readouterr().out
-    assert "ledger verified: 0 rows" in out and "按工作区自己的声明核对" in out
+    assert "台账核验通过:0 行" in out and "按工作区自己的声明核对" in out
     trust = str(workspace.root / "keys" / "trust-profile.json")
     assert main(["ledger", "verify", str(workspace.root), "--trust", trust]) == 3  # no anchor
     out = capsys.readouterr().out
@@ -490,7 +490,7 @@ def test_rotation_keeps_old_signatures_verifiable(demo, capsys):
     old = load_keyring(demo.root).current
     assert main(["keys", "rotate", str(demo.root)]) == 0
     new = load_keyring(demo.root).current
-    assert new != old and f"signing key {new}" in capsys.readouterr().out
+    assert new != old and f"签名密钥 {new}" in capsys.readouterr().out
     transition(demo)
     checkpoints = stored_checkpoints(demo.ledger_path)
     assert checkpoints[0]["key_id"] == old and checkpoints[-1]["key_id"] == new
@@ -503,7 +503,7 @@ def test_rotation_keeps_old_signatures_verifiable(demo, capsys):
     verify_ledger(demo, public_keys=both)
     assert main(["keys", "show", str(demo.root)]) == 0
     shown = capsys.readouterr().out
-    assert f"{old} " in shown and "retired" in shown and f"{new} " in shown
+    assert f"{old} " in shown and "停用" in shown and f"{new} " in shown  # retired (zh)
     assert f"{new}.pem" in shown  # where its private key is looked for
 
 
@@ -668,7 +668,7 @@ def test_init_says_where_the_private_key_is_and_it_is_outside(tmp_path, capsys):
     out = capsys.readouterr().out
     ring = load_keyring(tmp_path / "ws")
     private = key_folder() / f"{ring.current}.pem"
-    assert f"private key {private}" in out and private.is_file()
+    assert f"私钥 {private}" in out and private.is_file()  # a zh workspace says where
     assert private.stat().st_mode & 0o077 == 0  # 0600: the user's only
     assert not private.resolve().is_relative_to((tmp_path / "ws").resolve())
 

@@ -538,8 +538,8 @@ def test_a_long_list_of_ids_is_ids_not_a_file_name(demo):
     assert list(plan_apps(demo, many, ["assess"])) == ids
     done = cli("batch", str(demo.root), "--stages", "assess", "--apps",
                ",".join(f"no-such-app-{i}" for i in range(400)), "--quiet")
-    assert done.returncode == 1 and "unknown app ids" in done.stderr
-    assert "OSError" not in done.stderr and "and 390 more" in done.stderr
+    assert done.returncode == 1 and "未知的应用 ID" in done.stderr  # unknown app ids (zh)
+    assert "OSError" not in done.stderr and "等另外 390 个" in done.stderr
     assert snapshot(demo.root) == before
 
 

@@ -308,7 +308,7 @@ def test_8_a_partial_folder_anchor_file_is_repaired_by_ledger_anchor(anchored, t
     last.write_bytes(whole[:left])  # created, then the bytes never (or half) written
     capsys.readouterr()
     assert main(["ledger", "anchor", str(ws.root)]) == 0
-    assert "every checkpoint is anchored" in capsys.readouterr().out
+    assert "所有校验点均已锚定" in capsys.readouterr().out  # every checkpoint is anchored
     assert last.read_bytes() == whole
     assert not list((tmp_path / "anchor").rglob("*.tmp"))
     assert verify_cli(ws, "--trust", str(kept)) == 0

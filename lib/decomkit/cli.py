@@ -50,57 +50,86 @@ def _non_negative(text: str) -> float:
     return value
 
 
+def _language(args: argparse.Namespace, workspace: Workspace | None = None) -> Language:
+    """Who reads this command's lines: the ``--language`` the command was given, else the
+    workspace's language, else the ``language`` written in its decomkit.toml (a file that
+    does not load otherwise), else Chinese (the kit's default)."""
+    flag = getattr(args, "language", None)
+    if flag in ("en", "zh"):
+        return flag
+    if workspace is not None:
+        return "en" if workspace.config.language == "en" else "zh"
+    import tomllib
+
+    from decomkit.core.config import CONFIG_NAME
+
+    root = (getattr(args, "dir", None) or getattr(args, "workspace", None)
+            or (getattr(args, "target", None) if getattr(args, "target", "") != "verify"
+                else None))
+    if not root:
+        return "zh"
+    try:
+        written = tomllib.loads((Path(root) / CONFIG_NAME).read_text(encoding="utf-8"))
+    except Exception:  # no readable settings there: the default reader
+        return "zh"
+    return "en" if written.get("language") == "en" else "zh"
+
+
 def _print_status(workspace: Workspace) -> None:
     from rich.console import Console
     from rich.table import Table
 
     from decomkit.context.workspace import status_table
     from decomkit.core.i18n import t
+    from decomkit.core.present import label, term
     from decomkit.lifecycle.console import WAITING, waiting_apps
 
     frame = status_table(workspace)
     waiting = waiting_apps(workspace)
     lang: Language = "en" if workspace.config.language == "en" else "zh"
-    table = Table(title=f"decomkit status — {workspace.root}")
+    comma = ", " if lang == "en" else "、"
+    table = Table(title=t("cli.status_title", lang, root=workspace.root))
     for column in ("app_id", "name", "state", "decision"):
-        table.add_column(column)
+        table.add_column(label(column, lang))
     for row in frame.itertuples(index=False):
-        state = row.state if row.app_id not in waiting else (
-            f"{row.state}; {t('state.' + WAITING, lang)}: {', '.join(waiting[row.app_id])}")
-        table.add_row(*_cells(row.app_id, row.name, state,
-                              row.decision if isinstance(row.decision, str) else ""))
+        state = term("state", row.state, lang)
+        if row.app_id in waiting:
+            state += ("; " if lang == "en" else ";") + t("cli.count", lang, what=t(
+                "state." + WAITING, lang), n=comma.join(waiting[row.app_id]))
+        table.add_row(*_cells(row.app_id, row.name, state, term(
+            "decision", row.decision, lang) if isinstance(row.decision, str) else ""))
     console = Console()
     console.print(table)
     counts = frame["state"].value_counts()
     if waiting:  # not failed, not done: a person does a step in the console first
-        console.print(f"{t('state.' + WAITING, lang)}: {', '.join(waiting)} "
-                      "(decomkit confirm DIR KEY --as NAME --evidence FILE, then run again)")
-    console.print(", ".join(f"{state}: {n}" for state, n in counts.items()))
+        console.print(_cells(t("cli.waiting_apps", lang, what=t("state." + WAITING, lang),
+                               apps=comma.join(waiting)))[0])
+    console.print(_cells((", " if lang == "en" else ",").join(
+        t("cli.count", lang, what=term("state", state, lang), n=n)
+        for state, n in counts.items()))[0])
 
 
-def _print_key(root: Path) -> None:
+def _print_key(root: Path, lang: Language) -> None:
+    from decomkit.core.i18n import t
     from decomkit.proof.keys import load_keyring, private_key_location
 
     ring = load_keyring(root)
     current = ring.keys[ring.current]
-    print(f"signing key {current.key_id} ({current.fingerprint}): private key "
-          f"{private_key_location(current.key_id)} (outside the workspace; back it up, never "
-          f"share it), public key {root / 'keys' / (current.key_id + '.pub.pem')} (give it to "
-          "your auditors)")
-    print(f"trust profile {root / 'keys' / 'trust-profile.json'}: keys, workspace id, anchors; "
-          "give a copy to your auditors (they verify with --trust FILE), and run 'decomkit keys "
-          "profile DIR' again after adding an anchor")
+    print(t("cli.key", lang, key_id=current.key_id, fingerprint=current.fingerprint,
+            private=private_key_location(current.key_id),
+            public=root / "keys" / (current.key_id + ".pub.pem")))
+    print(t("cli.key_profile", lang, path=root / "keys" / "trust-profile.json"))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import init_workspace
+    from decomkit.core.i18n import t
 
     workspace = init_workspace(args.dir, platform=args.platform, language=args.language)
-    print(f"workspace created: {workspace.root}")
-    _print_key(workspace.root)
-    print(f"next: put the inventory tables in {workspace.path('data')} (see docs/analyst.md, "
-          "Inventory tables), "
-          f"then 'decomkit status {workspace.root}'")
+    lang = _language(args, workspace)
+    print(t("cli.created", lang, root=workspace.root))
+    _print_key(workspace.root, lang)
+    print(t("cli.next", lang, data=workspace.path("data"), root=workspace.root))
     return 0
 
 
@@ -113,10 +142,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     sized = {"apps": args.apps} if args.apps else {}
     workspace = build_demo(root, events=args.events, seed=args.seed, as_of=args.as_of,
                            language=args.language, anchor_folder=args.anchor, **sized)
-    print(f"demo workspace: {workspace.root}")
-    _print_key(workspace.root)
+    from decomkit.core.i18n import t
+
+    lang = _language(args, workspace)
+    print(t("cli.demo", lang, root=workspace.root))
+    _print_key(workspace.root, lang)
     if args.anchor:
-        print(f"ledger checkpoints are anchored to {Path(args.anchor).resolve()}")
+        print(t("cli.anchored_to", lang, folder=Path(args.anchor).resolve()))
     _print_status(workspace)
     return 0
 
@@ -161,17 +193,16 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
     report = verify_ledger(workspace, public_keys=_public_keys(args.public_key),
                            checkpoint_texts=tuple(args.checkpoint or ()),
                            trust=_trust(args.trust))
-    print(f"ledger verified: {report.rows} rows, chain head {report.head} (row {report.rows}); "
-          f"{report.checkpoints} signed checkpoints")
+    print(t("cli.ledger_verified", lang, rows=report.rows, head=report.head,
+            checkpoints=report.checkpoints))
     if report.latest != "-":
-        print(f"  latest checkpoint (give it to your auditors): {report.latest}")
+        print("  " + t("cli.latest_checkpoint", lang, line=report.latest))
     for anchor, count in report.anchored.items():
-        print(f"  anchor {anchor}: {count} checkpoints, each a prefix of the chain")
+        print("  " + t("cli.anchor_holds", lang, anchor=anchor, n=count))
     for anchor, count in report.unanchored.items():
-        print(f"  anchor {anchor}: {count} checkpoints not anchored yet (decomkit ledger anchor "
-              "DIR publishes them)")
+        print("  " + t("cli.anchor_behind", lang, anchor=anchor, n=count))
     for note in report.notes:
-        print(f"  note: {note}")
+        print("  " + t("cli.note", lang, note=note))
     if not report.anchored:
         print("  " + t("verify.no_anchor", lang))
     if not report.pinned:
@@ -184,35 +215,41 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
 
 def cmd_ledger_anchor(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
+    from decomkit.core.i18n import t
     from decomkit.proof.checkpoints import anchor_now
 
-    left = anchor_now(Workspace.open(args.dir), adopt=args.adopt_unsigned or "")
+    workspace = Workspace.open(args.dir)
+    lang = _language(args, workspace)
+    left = anchor_now(workspace, adopt=args.adopt_unsigned or "")
     for anchor, rows in left.items():
-        print(f"anchor {anchor}: {len(rows)} checkpoints still not anchored (it is down?)")
-    print("every checkpoint is anchored" if not left else "run it again when the anchor is up")
+        print(t("cli.anchor_left", lang, anchor=anchor, n=len(rows)))
+    print(t("cli.anchor_all" if not left else "cli.anchor_again", lang))
     return 1 if left else 0
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
+    from decomkit.core.i18n import t
     from decomkit.proof.keys import init_keys, load_keyring, private_key_location, rotate_keys
 
     workspace = Workspace.open(args.dir)
+    lang = _language(args, workspace)
     if args.keys_command == "profile":
         from decomkit.proof.trust import write_profile
 
         path = write_profile(workspace.root, workspace.config)
-        print(path.read_text(encoding="utf-8"), end="")
-        print(f"trust profile: {path} (give a copy to your auditors and to every anchor's "
-              "owner; they verify with --trust FILE)")
+        print(path.read_text(encoding="utf-8"), end="")  # the file itself, as signed
+        print(t("cli.profile_written", lang, path=path))
         return 0
     if args.keys_command == "show":
         ring = load_keyring(workspace.root)
-        print(f"workspace id {ring.workspace_id}")
+        print(t("cli.workspace_id", lang, id=ring.workspace_id))
         for k in ring.keys.values():
-            state = "current" if k.key_id == ring.current else f"retired {k.retired}"
-            print(f"  {k.key_id} {k.fingerprint} created {k.created} ({state})")
-        print(f"private key looked for at: {private_key_location(ring.current)}")
+            state = t("cli.key_current", lang) if k.key_id == ring.current else t(
+                "cli.key_retired", lang, when=k.retired)
+            print("  " + t("cli.key_line", lang, key_id=k.key_id, fingerprint=k.fingerprint,
+                           created=k.created, state=state))
+        print(t("cli.key_looked", lang, path=private_key_location(ring.current)))
         return 0
     info = init_keys(workspace.root) if args.keys_command == "init" else rotate_keys(
         workspace.root, lost=args.lost)
@@ -221,40 +258,49 @@ def cmd_keys(args: argparse.Namespace) -> int:
     from decomkit.proof.trust import write_profile
 
     profile = write_profile(workspace.root, workspace.config)
-    print(f"signing key {info.key_id} ({info.fingerprint})")
-    print(f"  trust profile: {profile} (give it to your auditors: --trust FILE)")
-    print(f"  private key: {info.private_key} (outside the workspace; back it up, never share)")
-    print(f"  public key:  {info.public_key} (give it to your auditors)")
+    print(t("cli.key_new", lang, key_id=info.key_id, fingerprint=info.fingerprint))
+    print("  " + t("cli.key_new_profile", lang, path=profile))
+    print("  " + t("cli.key_private", lang, path=info.private_key))
+    print("  " + t("cli.key_public", lang, path=info.public_key))
     for note in info.notes:
-        print(f"  note: {note}")
+        print("  " + t("cli.note", lang, note=note))
     return 0
 
 
-def _print_batch(summary) -> None:
+def _print_batch(summary, lang: Language) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    marks = {"ok": "ok", "failed": "FAILED", "skipped": "skip", "earlier": "done earlier",
-             "waiting": "waiting for a console step"}
-    table = Table(title="decomkit batch")
+    from decomkit.core.i18n import TEXT, t
+
+    def stage(name: str) -> str:
+        return t(f"cli.stage.{name}", lang) if f"cli.stage.{name}" in TEXT else name
+
+    comma = ", " if lang == "en" else "、"
+    table = Table(title=t("cli.batch_title", lang))
     for column in ("app", "stage", "result", "seconds", "detail"):
-        table.add_column(column, overflow="fold")
-    rows = [("(portfolio)", summary.portfolio)] if summary.portfolio else []
+        table.add_column(t(f"cli.batch.{column}", lang), overflow="fold")
+    rows = [(t("cli.batch.portfolio", lang), summary.portfolio)] if summary.portfolio else []
     rows += [(a.app_id, s) for a in summary.apps for s in a.stages]
     for app, s in rows:
-        table.add_row(*_cells(app, s.stage, marks[s.status],
+        table.add_row(*_cells(app, stage(s.stage), t(f"cli.batch.{s.status}", lang),
                               f"{s.seconds:.1f}" if s.seconds else "",
                               (getattr(s, "shown", "") or s.detail)
-                              + (f" (attempt {s.attempts})" if s.attempts > 1 else "")))
+                              + (t("cli.batch.attempt", lang, n=s.attempts)
+                                 if s.attempts > 1 else "")))
     for a in summary.apps:
         if a.error:
-            table.add_row(*_cells(a.app_id, "", "FAILED", "", a.error))
+            table.add_row(*_cells(a.app_id, "", t("cli.batch.failed", lang), "", a.error))
     console = Console(width=160)
     console.print(table)
-    console.print(f"{len(summary.apps)} apps, {len(summary.failed)} failed"
-                  f"{': ' + ', '.join(summary.failed) if summary.failed else ''}"
-                  + (f"; {len(summary.waiting)} waiting for a console step (decomkit confirm, "
-                     f"then run again): {', '.join(summary.waiting)}" if summary.waiting else ""))
+    console.print(_cells(t("cli.batch.summary", lang, apps=len(summary.apps),
+                           failed=len(summary.failed), names=t(
+                               "cli.batch.names", lang, names=comma.join(
+                                   t("cli.batch.portfolio", lang) if a == "(portfolio)" else a
+                                   for a in summary.failed))
+                           if summary.failed else "")
+                         + (t("cli.batch.waiting_apps", lang, n=len(summary.waiting),
+                              apps=comma.join(summary.waiting)) if summary.waiting else ""))[0])
     # On a line of its own, never wrapped or styled, for scripts: this batch's own summary.
     print(f"summary: {summary.path}", flush=True)
 
@@ -263,11 +309,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
     from decomkit.running.batch import run_batch
 
-    summary = run_batch(Workspace.open(args.dir), args.stages.split(","), args.apps,
+    workspace = Workspace.open(args.dir)
+    summary = run_batch(workspace, args.stages.split(","), args.apps,
                         dict(args.parameter or []), workers=args.workers,
                         timeout=args.timeout or None, force=args.force,
                         executor=args.executor, scheduler=args.scheduler, quiet=args.quiet)
-    _print_batch(summary)
+    _print_batch(summary, _language(args, workspace))
     return 1 if summary.failed else 0
 
 
@@ -276,12 +323,14 @@ def cmd_tick(args: argparse.Namespace) -> int:
 
     from decomkit.context.workspace import Workspace
     from decomkit.core.errors import WorkspaceError
+    from decomkit.core.said import said
     from decomkit.running.tick import run_tick
 
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
-        raise WorkspaceError("--as-of is not a date; write it as YYYY-MM-DD") from None
+        why = said("cli.as_of")
+        raise WorkspaceError(str(why)).saying(why) from None
     workspace = Workspace.open(args.dir)
     report = run_tick(workspace, as_of, dry_run=args.dry_run, language=args.language)
     print(report.text(workspace.config.timezone), flush=True)
@@ -289,13 +338,18 @@ def cmd_tick(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
+    from decomkit.core.i18n import t
+    from decomkit.core.present import term
     from decomkit.lifecycle.approval import record_outside_decision
 
     tracking = record_outside_decision(args.dir, args.app, args.user, args.decision,
                                        args.comment, args.evidence)
-    print(f"{args.app}: request {tracking.status.instance_id} is {tracking.status.status}"
-          f"{' (' + tracking.status.result + ')' if tracking.status.result else ''}; "
-          f"ledger state {tracking.state}")
+    lang = _language(args)
+    status = tracking.status
+    print(t("cli.approved", lang, app=args.app, instance=status.instance_id,
+            status=term("status", status.status, lang),
+            result=t("cli.approval_result", lang, result=term(status.result, lang))
+            if status.result else "", state=term("state", tracking.state, lang)))
     return 0
 
 
@@ -323,51 +377,57 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 
 def cmd_vendor(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
+    from decomkit.core.i18n import t
     from decomkit.inventory.usage import parse_as_of
     from decomkit.lifecycle.vendor import record_vendor_notified, write_termination_notice
 
     workspace = Workspace.open(args.dir)
+    lang = _language(args, workspace)
     if args.vendor_command == "notice":
         notice = write_termination_notice(
             workspace, args.app, actor=args.user or workspace.config.operator,
             notice_date=args.date or parse_as_of("", workspace.config.timezone),
             language=args.language or workspace.config.language, option=args.option)
-        print(f"{args.app}: termination notice of {notice.contract_id} ({notice.customer} → "
-              f"{notice.vendor}), dated {notice.notice_date}, the contract ends "
-              f"{notice.effective_date}: {notice.path}\nSend it to the vendor, then run: "
-              f"decomkit vendor notified {args.dir} {args.app} --as NAME --evidence FILE")
+        print(t("cli.vendor_notice", lang, app=args.app, contract=notice.contract_id,
+                customer=notice.customer, vendor=notice.vendor, date=notice.notice_date,
+                ends=notice.effective_date, path=notice.path, dir=args.dir))
         return 0
     event = record_vendor_notified(
         workspace, args.app, who=args.user, evidence=args.evidence, notice=args.notice,
         notified_on=args.on or parse_as_of("", workspace.config.timezone))
-    print(f"{args.app}: vendor told of the end of {event.data['contract_id']} on "
-          f"{event.data['notified_on']} (ends {event.data['effective_date']}), by "
-          f"{event.data['who']}; evidence {event.data['evidence']} sha256 "
-          f"{event.data['evidence_sha256']}; ledger row {event.seq}")
+    told = event.data
+    print(t("cli.vendor_told", lang, app=args.app, contract=told["contract_id"],
+            on=told["notified_on"], ends=told["effective_date"], who=told["who"],
+            evidence=told["evidence"], sha=told["evidence_sha256"], seq=event.seq))
     return 0
 
 
 def cmd_settle(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
+    from decomkit.core.i18n import t
+    from decomkit.core.present import operation, term
     from decomkit.platforms.dingtalk_sends import settle_sends
 
     workspace = Workspace.open(args.dir)
-    finding = "took effect" if args.happened else "did not take effect"
+    lang = _language(args, workspace)
+    finding = t("cli.settle.happened" if args.happened else "cli.settle.not_happened", lang)
     if not args.apply:  # a dry run: say what would be recorded, record nothing
         with workspace.ledger() as ledger:  # refused as --apply would be
             action = ledger.settleable(args.key, args.happened, args.result)
-        print(f"dry run: {args.key} ({action.operation}) would be recorded as: it {finding} "
-              f"(checked by {args.user}). Nothing was recorded; add --apply to record it.")
+        print(t("cli.settle_dry", lang, action_key=args.key, operation=operation(
+            action.operation, lang), finding=finding, user=args.user))
         return 0
     with workspace.ledger() as ledger:
         action = ledger.settle(args.key, args.happened, args.user, args.result)
     settle_sends(workspace.root / "platform", args.key, args.happened, args.user, args.result)
-    print(f"{args.key} ({action.operation}) is now {action.status}. Run the stage again.")
+    print(t("cli.settled", lang, action_key=args.key, operation=operation(action.operation, lang),
+            status=term("status", action.status, lang)))
     return 0
 
 
 def cmd_record(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
+    from decomkit.core.i18n import t
     from decomkit.records.dossier import check_records, render_records
 
     if args.target == "verify":
@@ -375,48 +435,51 @@ def cmd_record(args: argparse.Namespace) -> int:
             raise SystemExit("usage: decomkit record verify PATH [--trust FILE] "
                              "[--public-key FILE] [--workspace DIR]")
         workspace = Workspace.open(args.workspace) if args.workspace else None
+        # The workspace's language; English for a copied records folder read on its own.
+        lang: Language = _language(args, workspace) if workspace is not None else "en"
         result = check_records(args.apps[0], _public_keys(args.public_key), workspace,
                                trust=_trust(args.trust))
-        print(f"records verified: {result.files} files unchanged, signed by key "
-              f"{result.key_id} ({result.fingerprint})")
+        print(t("cli.records_verified", lang, files=result.files, key_id=result.key_id,
+                fingerprint=result.fingerprint))
         if result.checkpoint:
-            print(f"  rendered at ledger checkpoint row {result.checkpoint['seq']}, head "
-                  f"{result.checkpoint['head']}")
+            print("  " + t("cli.records_checkpoint", lang, seq=result.checkpoint["seq"],
+                           head=result.checkpoint["head"]))
         if args.workspace:
-            print("  the checkpoint is in the workspace's ledger, which verifies against its "
-                  "anchors")
+            print("  " + t("cli.records_in_ledger", lang))
         if result.trust in ("embedded", "workspace"):
-            # The workspace's language; English (as the rest) for a copied records folder.
-            return _unpinned("verify.what_records", "zh" if workspace is not None
-                             and workspace.config.language == "zh" else "en")
+            return _unpinned("verify.what_records", lang)
         return 0
     as_of = args.as_of.isoformat() if args.as_of else ""
-    index = render_records(Workspace.open(args.target), args.apps or None, as_of, pdf=args.pdf)
-    print(f"records: {index}")
-    print(f"deadlines calendar: {index.parent / 'deadlines.ics'}")
+    workspace = Workspace.open(args.target)
+    lang = _language(args, workspace)
+    index = render_records(workspace, args.apps or None, as_of, pdf=args.pdf)
+    print(t("cli.records", lang, path=index))
+    print(t("cli.calendar", lang, path=index.parent / "deadlines.ics"))
     if args.pdf:
-        print(f"PDF dossiers: {index.parent}/<app>/<app>.pdf")
+        print(t("cli.pdfs", lang, folder=index.parent))
     return 0
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
+    from decomkit.core.i18n import t
     from decomkit.running.dashboard import serve_dashboard
 
-    print(f"dashboard: http://127.0.0.1:{args.port}/ (Ctrl-C stops it)", flush=True)
-    return serve_dashboard(Workspace.open(args.dir), args.port, not args.no_browser,
-                           args.language or "")
+    workspace = Workspace.open(args.dir)  # a wrong folder is said before any address
+    print(t("cli.dashboard", _language(args, workspace), port=args.port), flush=True)
+    return serve_dashboard(workspace, args.port, not args.no_browser, args.language or "")
 
 
 def cmd_dingtalk_create_template(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
+    from decomkit.core.i18n import t
     from decomkit.platforms.dingtalk import create_template
     from decomkit.platforms.dingtalk_form import TEMPLATE_NAME
 
     workspace = Workspace.open(args.dir)
     code = create_template(workspace)
-    print(f"approval template {TEMPLATE_NAME}: processCode {code} "
-          f"(written to {workspace.root / 'decomkit.toml'} as dingtalk.process_code)")
+    print(t("cli.template", _language(args, workspace), name=TEMPLATE_NAME, code=code,
+            path=workspace.root / "decomkit.toml"))
     return 0
 
 
@@ -433,9 +496,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
         result = import_dingtalk(workspace, args.tables.split(","), dry_run=args.dry_run,
                                  quiet=args.quiet, qps=args.qps)
-    print("\n".join(result.lines()))
+    from decomkit.core.i18n import t
+
+    lang = _language(args, workspace)
+    print("\n".join(result.lines(lang)))
     if result.written:
-        print("written: " + ", ".join(str(p) for p in result.written))
+        print(t("cli.written", lang, files=", ".join(str(p) for p in result.written)))
     return 0
 
 
@@ -690,21 +756,48 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _reader_language(args, opened: str) -> str:
-    """Who reads this command's message: the workspace's language when it names one (a
+    """Who reads this command's message: the ``--language`` it was given, else the
+    workspace's language when it names one (even in settings that do not load otherwise; a
     command that opened no stage did not set the audience), else the audience's."""
-    from decomkit.core.config import CONFIG_NAME, load_config
+    from decomkit.core.config import CONFIG_NAME
 
-    root = getattr(args, "dir", None) or getattr(args, "workspace", None)
-    try:
-        return load_config(Path(root) / CONFIG_NAME).language if root else opened
-    except Exception:  # no readable workspace there: the message itself says so
-        return opened
+    flag = getattr(args, "language", None)
+    root = (getattr(args, "dir", None) or getattr(args, "workspace", None)
+            or (getattr(args, "target", None) if getattr(args, "target", "") != "verify"
+                else None))
+    if flag in ("en", "zh") or (root and (Path(root) / CONFIG_NAME).is_file()):
+        return _language(args)
+    return opened
+
+
+def _warnings_said(args: argparse.Namespace):
+    """A warning the kit said in each language is shown as its reader reads it, on a line of
+    its own (not as Python's "file:line: Category: …"); any other warning as Python shows it."""
+    import warnings
+
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = message.args[0] if isinstance(message, Warning) and message.args else message
+        if not hasattr(text, "in_language"):
+            return shown(message, category, filename, lineno, file, line)
+        from decomkit.core.present import audience
+        from decomkit.core.sinks import scrub
+
+        said = text.in_language(_reader_language(args, audience().language))
+        print(f"decomkit: {scrub(said)}", file=file or sys.stderr)
+
+    return show
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import warnings
+
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _warnings_said(args)
+            return args.func(args)
     except DecomkitError as exc:
         from decomkit.core.present import audience
         from decomkit.core.sinks import scrub

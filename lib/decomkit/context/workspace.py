@@ -11,6 +11,7 @@ import pandas as pd
 from decomkit.core.config import CONFIG_NAME, Config, load_config, render_config
 from decomkit.core.errors import WorkspaceError
 from decomkit.core.files import atomic_write_text
+from decomkit.core.said import said
 from decomkit.inventory.schemas import id_problem, relative_path_problem
 from decomkit.inventory.snapshot import open_snapshot
 from decomkit.inventory.tables import Inventory
@@ -47,7 +48,9 @@ class Workspace:
         root = Path(root).expanduser().resolve()
         if not (root / CONFIG_NAME).is_file():
             raise WorkspaceError(f"{root} is not a decomkit workspace (no {CONFIG_NAME}); "
-                                 "create one with 'decomkit init DIR' or 'decomkit demo DIR'")
+                                 "create one with 'decomkit init DIR' or 'decomkit demo DIR'"
+                                 ).saying(said("err.not_workspace", root=root,
+                                               config=CONFIG_NAME))
         workspace = cls(root)
         workspace.config  # noqa: B018 — a bad configuration fails here, before any work
         return workspace
@@ -105,7 +108,8 @@ def init_workspace(root: str | Path, **config_values) -> Workspace:
     """Create an empty workspace; refuse to overwrite an existing one."""
     root = Path(root).expanduser().resolve()
     if (root / CONFIG_NAME).exists():
-        raise WorkspaceError(f"{root} already holds a workspace; choose another folder")
+        raise WorkspaceError(f"{root} already holds a workspace; choose another folder").saying(
+            said("err.holds_workspace", root=root))
     text = render_config(**config_values)
     for name in FOLDERS:
         (root / name).mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,9 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from decomkit.core import registry
 from decomkit.core.errors import ConfigError
 from decomkit.core.files import atomic_write_text
+from decomkit.core.i18n import t
 from decomkit.core.resources import render_template
+from decomkit.core.said import LANGUAGES, Said, in_language, said
 
 CONFIG_NAME = "decomkit.toml"
 
@@ -301,8 +303,7 @@ class Config(_Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("not a time zone name; use an IANA name such as "
-                             "Asia/Shanghai") from None
+            raise ValueError(said("config.not_a_zone")) from None
         return value
 
     @property
@@ -327,6 +328,8 @@ def _secret_keys(data: dict, prefix: str = "") -> list[str]:
 
 
 def _describe(error: ErrorDetails, model: type[BaseModel]) -> str:
+    """One bad key, said in each language (a ``core.said.Said``) when its kind is known and
+    its reason is said in each (a validator's own ``Said``); else in English."""
     key = ".".join(str(part) for part in error["loc"]) or "(file)"
     if error["type"] == "extra_forbidden":
         section = model
@@ -338,10 +341,25 @@ def _describe(error: ErrorDetails, model: type[BaseModel]) -> str:
         if error["loc"][0] == "anchors" and len(error["loc"]) > 3:  # [[anchors]]: by its kind
             section = ANCHOR_KINDS.get(str(error["loc"][2]), section)
         allowed = ", ".join(section.model_fields)
-        return f"key '{key}' is not a setting; allowed keys here: {allowed}"
+        return said("config.not_a_setting", setting=key, allowed=allowed)
     got = error.get("input")
     shown = "" if isinstance(got, dict) else f" (got {got!r})"
-    return f"key '{key}': {error['msg']}{shown}"
+    english = f"key '{key}': {error['msg']}{shown}"
+    reason = (error.get("ctx") or {}).get("error")
+    forms = getattr(reason.args[0] if reason is not None and getattr(reason, "args", None)
+                    else None, "by_language", None)
+    if error["type"] == "literal_error":
+        expected = str(error["ctx"]["expected"])
+        forms = {lang: t("config.one_of", lang, expected=expected if lang == "en" else
+                         expected.replace(" or ", " 或 "))
+                 for lang in ("en", "zh")}
+    if not forms:
+        return english
+    got_forms = {lang: "" if isinstance(got, dict) else t("config.got", lang, got=repr(got))
+                 for lang in forms}
+    return Said({"en": english, **{lang: t("config.key", lang, setting=key, reason=text)
+                                   + got_forms[lang]
+                                   for lang, text in forms.items() if lang != "en"}})
 
 
 def parse_config(data: dict, source: str = CONFIG_NAME) -> Config:
@@ -357,10 +375,14 @@ def parse_config(data: dict, source: str = CONFIG_NAME) -> Config:
         return Config.model_validate(data)
     except ValidationError as exc:
         lines = [_describe(e, Config) for e in exc.errors()]
-        raise ConfigError(
+        error = ConfigError(
             f"{source} is invalid; fix these settings (see the comments in the file):\n  - "
             + "\n  - ".join(lines)
-        ) from None
+        )
+        if all(isinstance(line, Said) for line in lines):  # one language for the message
+            error.saying({lang: t("config.invalid", lang, source=source) + "\n  - " + "\n  - ".join(
+                in_language(line, lang) for line in lines) for lang in LANGUAGES})
+        raise error from None
 
 
 def write_setting(path: Path, section: str, key: str, value: str) -> Config:
@@ -395,7 +417,7 @@ def load_config(path: Path) -> Config:
     except FileNotFoundError:
         raise ConfigError(
             f"{path} not found; create a workspace with 'decomkit init DIR'"
-        ) from None
+        ).saying(said("config.not_found", path=path)) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path} is not UTF-8 ({exc.reason}); save it as UTF-8") from None
     try:

@@ -997,6 +997,229 @@ TEXT: dict[str, dict[str, str]] = {
               "decomkit.toml ([[approval.chain]] or [approval.department_heads])",
         "zh": "审批人 {user} 已离开平台:请在 decomkit.toml 的 [[approval.chain]] 或 "
               "[approval.department_heads] 中改为现任审批人"},
+    # The command line's own lines (cli.py), in the workspace's language (#23).
+    "cli.created": {"en": "workspace created: {root}", "zh": "已创建工作区:{root}"},
+    "cli.demo": {"en": "demo workspace: {root}", "zh": "演示工作区:{root}"},
+    "cli.next": {"en": "next: put the inventory tables in {data} (see docs/analyst.md, "
+                       "Inventory tables), then 'decomkit status {root}'",
+                 "zh": "下一步:把清单表格放入 {data}(见 docs/analyst.md 的 Inventory tables "
+                       "一节),然后运行 'decomkit status {root}'"},
+    "cli.key": {"en": "signing key {key_id} ({fingerprint}): private key {private} (outside "
+                      "the workspace; back it up, never share it), public key {public} (give "
+                      "it to your auditors)",
+                "zh": "签名密钥 {key_id}({fingerprint}):私钥 {private}(在工作区之外;请备份,"
+                      "切勿外传),公钥 {public}(交给审计人员)"},
+    "cli.key_profile": {"en": "trust profile {path}: keys, workspace id, anchors; give a copy "
+                              "to your auditors (they verify with --trust FILE), and run "
+                              "'decomkit keys profile DIR' again after adding an anchor",
+                        "zh": "信任配置 {path}:密钥、工作区 ID、锚点;请交一份给审计人员(他们用 "
+                              "--trust 文件 核验),添加锚点后请再运行 'decomkit keys profile "
+                              "目录'"},
+    "cli.anchored_to": {"en": "ledger checkpoints are anchored to {folder}",
+                        "zh": "台账校验点锚定到 {folder}"},
+    "cli.status_title": {"en": "decomkit status — {root}", "zh": "decomkit 状态 — {root}"},
+    "cli.waiting_apps": {"en": "{what}: {apps} (decomkit confirm DIR KEY --as NAME --evidence "
+                               "FILE, then run again)",
+                         "zh": "{what}:{apps}(运行 decomkit confirm 目录 步骤键 --as 姓名 "
+                               "--evidence 证据文件,然后重新运行)"},
+    "cli.count": {"en": "{what}: {n}", "zh": "{what}:{n}"},
+    "cli.ledger_verified": {
+        "en": "ledger verified: {rows} rows, chain head {head} (row {rows}); {checkpoints} "
+              "signed checkpoints",
+        "zh": "台账核验通过:{rows} 行,链头 {head}(第 {rows} 行);已签名校验点 {checkpoints} 个"},
+    "cli.latest_checkpoint": {"en": "latest checkpoint (give it to your auditors): {line}",
+                              "zh": "最新校验点(交给审计人员):{line}"},
+    "cli.anchor_holds": {"en": "anchor {anchor}: {n} checkpoints, each a prefix of the chain",
+                         "zh": "锚点 {anchor}:{n} 个校验点,每个都是链的前缀"},
+    "cli.anchor_behind": {"en": "anchor {anchor}: {n} checkpoints not anchored yet (decomkit "
+                                "ledger anchor DIR publishes them)",
+                          "zh": "锚点 {anchor}:{n} 个校验点尚未锚定(运行 decomkit ledger "
+                                "anchor 目录 发布)"},
+    "cli.anchor_left": {"en": "anchor {anchor}: {n} checkpoints still not anchored (it is "
+                              "down?)",
+                        "zh": "锚点 {anchor}:仍有 {n} 个校验点未锚定(锚点无法访问?)"},
+    "cli.anchor_all": {"en": "every checkpoint is anchored", "zh": "所有校验点均已锚定"},
+    "cli.anchor_again": {"en": "run it again when the anchor is up",
+                         "zh": "请在锚点恢复后再次运行"},
+    "cli.note": {"en": "note: {note}", "zh": "提示:{note}"},
+    "cli.profile_written": {"en": "trust profile: {path} (give a copy to your auditors and to "
+                                  "every anchor's owner; they verify with --trust FILE)",
+                            "zh": "信任配置:{path}(交一份给审计人员和每个锚点的管理者;他们用 "
+                                  "--trust 文件 核验)"},
+    "cli.workspace_id": {"en": "workspace id {id}", "zh": "工作区 ID {id}"},
+    "cli.key_line": {"en": "{key_id} {fingerprint} created {created} ({state})",
+                     "zh": "{key_id} {fingerprint} 创建于 {created}({state})"},
+    "cli.key_current": {"en": "current", "zh": "当前使用"},
+    "cli.key_retired": {"en": "retired {when}", "zh": "已于 {when} 停用"},
+    "cli.key_looked": {"en": "private key looked for at: {path}", "zh": "私钥查找位置:{path}"},
+    "cli.key_new": {"en": "signing key {key_id} ({fingerprint})",
+                    "zh": "签名密钥 {key_id}({fingerprint})"},
+    "cli.key_new_profile": {"en": "trust profile: {path} (give it to your auditors: --trust "
+                                  "FILE)",
+                            "zh": "信任配置:{path}(交给审计人员:--trust 文件)"},
+    "cli.key_private": {"en": "private key: {path} (outside the workspace; back it up, never "
+                              "share)",
+                        "zh": "私钥:{path}(在工作区之外;请备份,切勿外传)"},
+    "cli.key_public": {"en": "public key:  {path} (give it to your auditors)",
+                       "zh": "公钥:{path}(交给审计人员)"},
+    "cli.batch_title": {"en": "decomkit batch", "zh": "decomkit 批量运行"},
+    "cli.batch.app": {"en": "app", "zh": "应用"},
+    "cli.batch.stage": {"en": "stage", "zh": "阶段"},
+    "cli.batch.result": {"en": "result", "zh": "结果"},
+    "cli.batch.seconds": {"en": "seconds", "zh": "秒"},
+    "cli.batch.detail": {"en": "detail", "zh": "说明"},
+    "cli.batch.portfolio": {"en": "(portfolio)", "zh": "(应用组合)"},
+    "cli.batch.attempt": {"en": " (attempt {n})", "zh": "(第 {n} 次尝试)"},
+    "cli.batch.ok": {"en": "ok", "zh": "完成"},
+    "cli.batch.failed": {"en": "FAILED", "zh": "失败"},
+    "cli.batch.skipped": {"en": "skip", "zh": "跳过"},
+    "cli.batch.earlier": {"en": "done earlier", "zh": "此前已完成"},
+    "cli.batch.earlier_detail": {"en": "finished in an earlier batch (--force runs it again)",
+                                 "zh": "已在此前的批量运行中完成(加 --force 可重新运行)"},
+    "cli.batch.waiting": {"en": "waiting for a console step", "zh": "等待控制台手动操作"},
+    "cli.batch.summary": {"en": "{apps} apps, {failed} failed{names}",
+                          "zh": "{apps} 个应用,{failed} 个失败{names}"},
+    "cli.batch.names": {"en": ": {names}", "zh": ":{names}"},
+    "cli.batch.waiting_apps": {"en": "; {n} waiting for a console step (decomkit confirm, then "
+                                     "run again): {apps}",
+                               "zh": ";{n} 个等待控制台手动操作(运行 decomkit confirm 后再运行)"
+                                     ":{apps}"},
+    "cli.stage.portfolio": {"en": "portfolio", "zh": "应用组合"},
+    "cli.stage.assess": {"en": "assess", "zh": "评估"},
+    "cli.stage.backup": {"en": "backup", "zh": "备份"},
+    "cli.stage.approval": {"en": "approval", "zh": "审批"},
+    "cli.stage.disable": {"en": "disable", "zh": "停用"},
+    "cli.stage.review": {"en": "review", "zh": "复盘"},
+    "cli.approved": {"en": "{app}: request {instance} is {status}{result}; ledger state {state}",
+                     "zh": "{app}:申请 {instance} 的状态为「{status}」{result};台账状态:{state}"},
+    "cli.approval_result": {"en": " ({result})", "zh": "(结果:{result})"},
+    "cli.vendor_notice": {
+        "en": "{app}: termination notice of {contract} ({customer} → {vendor}), dated {date}, "
+              "the contract ends {ends}: {path}\nSend it to the vendor, then run: decomkit "
+              "vendor notified {dir} {app} --as NAME --evidence FILE",
+        "zh": "{app}:合同 {contract}({customer} → {vendor})的终止通知,日期 {date},合同于 "
+              "{ends} 终止:{path}\n请发给供应商,然后运行:decomkit vendor notified {dir} {app} "
+              "--as 姓名 --evidence 证据文件"},
+    "cli.vendor_told": {
+        "en": "{app}: vendor told of the end of {contract} on {on} (ends {ends}), by {who}; "
+              "evidence {evidence} sha256 {sha}; ledger row {seq}",
+        "zh": "{app}:已于 {on} 告知供应商合同 {contract} 终止(终止日 {ends}),经办人 {who};"
+              "证据 {evidence},sha256 {sha};台账第 {seq} 行"},
+    "cli.settle.happened": {"en": "took effect", "zh": "已生效"},
+    "cli.settle.not_happened": {"en": "did not take effect", "zh": "未生效"},
+    "cli.settle_dry": {
+        "en": "dry run: {action_key} ({operation}) would be recorded as: it {finding} (checked by "
+              "{user}). Nothing was recorded; add --apply to record it.",
+        "zh": "演练:{action_key}({operation})将记录为{finding}(核实人 {user})。未记录任何内容;"
+              "加上 --apply 才会记录。"},
+    "cli.settled": {"en": "{action_key} ({operation}) is now {status}. Run the stage again.",
+                    "zh": "{action_key}({operation})现为「{status}」。请重新运行该阶段。"},
+    "cli.records": {"en": "records: {path}", "zh": "档案:{path}"},
+    "cli.calendar": {"en": "deadlines calendar: {path}", "zh": "截止日期日历:{path}"},
+    "cli.pdfs": {"en": "PDF dossiers: {folder}/<app>/<app>.pdf",
+                 "zh": "PDF 档案:{folder}/<应用>/<应用>.pdf"},
+    "cli.records_verified": {
+        "en": "records verified: {files} files unchanged, signed by key {key_id} ({fingerprint})",
+        "zh": "档案核验通过:{files} 个文件未被改动,签名密钥 {key_id}({fingerprint})"},
+    "cli.records_checkpoint": {"en": "rendered at ledger checkpoint row {seq}, head {head}",
+                               "zh": "生成于台账校验点第 {seq} 行,链头 {head}"},
+    "cli.records_in_ledger": {"en": "the checkpoint is in the workspace's ledger, which "
+                                    "verifies against its anchors",
+                              "zh": "该校验点在工作区台账中,台账已按其锚点核验"},
+    "cli.dashboard": {"en": "dashboard: http://127.0.0.1:{port}/ (Ctrl-C stops it)",
+                      "zh": "看板:http://127.0.0.1:{port}/(按 Ctrl-C 停止)"},
+    "cli.template": {"en": "approval template {name}: processCode {code} (written to {path} as "
+                           "dingtalk.process_code)",
+                     "zh": "审批模板 {name}:processCode {code}(已写入 {path} 的 "
+                           "dingtalk.process_code)"},
+    "cli.written": {"en": "written: {files}", "zh": "已写入:{files}"},
+    "cli.as_of": {"en": "--as-of is not a date; write it as YYYY-MM-DD",
+                  "zh": "--as-of 不是日期;请写成 YYYY-MM-DD"},
+    "import.head": {"en": "import from {source}", "zh": "导入自 {source}"},
+    "import.dry": {"en": " (dry run: nothing written)", "zh": "(演练:未写入任何内容)"},
+    "import.counts": {"en": "{table}: {added} added, {changed} changed, {gone} gone, "
+                            "{returned} back, {unchanged} unchanged",
+                      "zh": "{table}:新增 {added},变更 {changed},消失 {gone},恢复 {returned},"
+                            "未变 {unchanged}"},
+    "import.more": {"en": "  … and {n} more", "zh": "  …… 另有 {n} 条"},
+    "config.invalid": {"en": "{source} is invalid; fix these settings (see the comments in the "
+                             "file):",
+                       "zh": "{source} 中的设置有误;请按文件中的注释修正以下设置:"},
+    "config.key": {"en": "key '{setting}': {reason}", "zh": "设置项「{setting}」:{reason}"},
+    "config.got": {"en": " (got {got})", "zh": "(当前为 {got})"},
+    "config.one_of": {"en": "Input should be {expected}", "zh": "只能是 {expected}"},
+    "config.not_a_setting": {"en": "key '{setting}' is not a setting; allowed keys here: {allowed}",
+                             "zh": "「{setting}」不是可用的设置项;此处可用的设置项:{allowed}"},
+    "config.not_a_zone": {"en": "not a time zone name; use an IANA name such as Asia/Shanghai",
+                          "zh": "不是时区名称;请使用 IANA 时区名称,例如 Asia/Shanghai"},
+    "config.not_found": {"en": "{path} not found; create a workspace with 'decomkit init DIR'",
+                         "zh": "找不到 {path};请用 'decomkit init 目录' 创建工作区"},
+    "verb.notify_vendor": {"en": "tell the vendor", "zh": "通知供应商"},
+    "verb.settle": {"en": "settle {action_key}", "zh": "处理未决操作 {action_key}"},
+    "err.not_workspace": {"en": "{root} is not a decomkit workspace (no {config}); create one "
+                                "with 'decomkit init DIR' or 'decomkit demo DIR'",
+                          "zh": "{root} 不是 decomkit 工作区(没有 {config});请用 'decomkit init "
+                                "目录' 或 'decomkit demo 目录' 创建"},
+    "err.no_candidates": {"en": "no candidates.csv yet: run the portfolio stage first (decomkit "
+                                "batch DIR --stages portfolio)",
+                          "zh": "还没有 candidates.csv:请先运行应用组合阶段(decomkit batch 目录 "
+                                "--stages portfolio)"},
+    "err.unknown_apps": {"en": "unknown app ids: {shown}{more}; see 'decomkit status'",
+                         "zh": "未知的应用 ID:{shown}{more};请用 'decomkit status' 查看"},
+    "err.more": {"en": " and {n} more", "zh": " 等另外 {n} 个"},
+    "err.nothing_recorded": {
+        "en": "nothing is recorded for {app} (no ledger event, no executed notebook in {runs}); "
+              "run its stages first (decomkit batch DIR --stages assess --apps {app})",
+        "zh": "{app} 还没有任何记录(台账中没有事件,{runs} 中也没有已执行的笔记本);请先运行它的"
+              "各阶段(decomkit batch 目录 --stages assess --apps {app})"},
+    "err.manifest_unreadable": {"en": "{path} cannot be read ({kind}); render the records "
+                                      "again with 'decomkit record DIR'",
+                                "zh": "无法读取 {path}({kind});请用 'decomkit record 目录' "
+                                      "重新生成档案"},
+    "err.not_unsettled": {"en": "no unsettled action has this key",
+                          "zh": "没有以「{action_key}」为键的未决操作"},
+    "err.action_is": {"en": " (it is {status})", "zh": "(它的状态是「{status}」)"},
+    "import.no_file": {"en": "does not exist", "zh": "不存在"},
+    "import.give_path": {"en": "give the path of the exported file",
+                         "zh": "请给出导出文件的路径"},
+    "dingtalk.no_credentials": {"en": "DingTalk credentials missing: set "
+                                      "DECOMKIT_DINGTALK_APP_KEY and DECOMKIT_DINGTALK_APP_SECRET",
+                                "zh": "缺少钉钉凭据:请设置环境变量 DECOMKIT_DINGTALK_APP_KEY 和 "
+                                      "DECOMKIT_DINGTALK_APP_SECRET"},
+    "ledger.row_missing": {"en": "row {seq} is missing (next row is {next})",
+                           "zh": "第 {seq} 行缺失(下一行是第 {next} 行)"},
+    "ledger.row_moved": {"en": "row {seq} does not follow the row before it (a row was "
+                               "deleted, inserted or moved)",
+                         "zh": "第 {seq} 行与上一行接不上(有行被删除、插入或移动)"},
+    "ledger.row_edited": {"en": "row {seq} was edited after it was written",
+                          "zh": "第 {seq} 行在写入后被改动过"},
+    "ledger.cut": {"en": "the ledger ends at row {count} but its head file says {head}: rows "
+                         "were cut from the end",
+                   "zh": "台账止于第 {count} 行,但链头文件记的是第 {head} 行:末尾有行被删掉"},
+    "ledger.past_head": {"en": "the ledger has rows past its head file's row {head}",
+                         "zh": "台账中有超出链头文件所记第 {head} 行的行"},
+    "ledger.head_hash": {"en": "the last row's hash differs from the head file",
+                         "zh": "最后一行的哈希与链头文件不一致"},
+    "ledger.head_missing": {"en": "the head file {name} is missing",
+                            "zh": "链头文件 {name} 不存在"},
+    "ledger.not_verified": {"en": "{path} does not verify: {problems}. Restore the ledger from a "
+                                  "backup and investigate who changed it.",
+                            "zh": "{path} 未通过核验:{problems}。请从备份恢复台账,"
+                                  "并调查是谁改动了它。"},
+    "anchor.row": {"en": "row {first}", "zh": "第 {first} 行"},
+    "anchor.rows": {"en": "rows {first}–{last}", "zh": "第 {first}–{last} 行"},
+    "anchor.not_yet": {"en": "ledger checkpoint {rows} not anchored yet at {anchor} ({detail}); "
+                             "the next run publishes it, or run 'decomkit ledger anchor DIR'",
+                       "zh": "台账校验点({rows})尚未锚定到 {anchor}({detail});下次运行时会"
+                             "发布,也可运行 'decomkit ledger anchor 目录'"},
+    "err.holds_workspace": {"en": "{root} already holds a workspace; choose another folder",
+                            "zh": "{root} 中已有工作区;请换一个文件夹"},
+    "err.has_key": {"en": "{root} already has signing key {key_id}; use 'decomkit keys rotate' "
+                          "for a new one",
+                    "zh": "{root} 已有签名密钥 {key_id};如需新密钥请用 'decomkit keys rotate'"},
+    "import.source_file": {"en": "file {file} (map {map})", "zh": "文件 {file}(列映射 {map})"},
+    "import.source_dingtalk": {"en": "dingtalk {api} ({tables})", "zh": "钉钉 {api}({tables})"},
+    "ledger.root_not_verified": {"en": "{root} does not verify:", "zh": "{root} 未通过核验:"},
     # Console steps (the manual platform, and DingTalk steps without an API): lifecycle.console
     "console.title": {"en": "Waiting for a console step: {what}",
                       "zh": "等待控制台手动操作:{what}"},

@@ -235,7 +235,8 @@ def operation(name: str, language: Language) -> str:
     if key not in TEXT:
         return name
     where = t(f"channel.{channel}", language) if f"channel.{channel}" in TEXT else channel
-    return t(key, language, channel=where)
+    said = t(key, language, channel=where)
+    return said if where else said.replace(" ()", "").replace("()", "")  # no channel named
 
 
 def value(v, language: Language) -> str:

@@ -20,6 +20,7 @@ from decomkit.core.errors import TransitionError
 from decomkit.core.files import atomic_write_bytes
 from decomkit.core.i18n import t
 from decomkit.core.locks import app_lock
+from decomkit.core.said import refused
 from decomkit.core.sinks import scrub
 from decomkit.core.text import body_text, canonical_user_id
 from decomkit.lifecycle.authority import authorize
@@ -125,6 +126,13 @@ def _holds_secret(data: bytes) -> bool:
     return scrub(text) != text
 
 
+def _refusal(stage: Stage, app_id: str, key: str, **values) -> TransitionError:
+    """Answering refused: said in each language (what the CLI shows its reader), its text the
+    stage's language as it always was."""
+    said = refused(app_id, "answer_approvers", key, **values).said
+    return TransitionError(app_id, "answer the approvers", t(key, stage.language, **values), said)
+
+
 def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Path | None = None,
                      ) -> Event:
     """Add the requester's answer (and an attachment) to the pending request, on the platform
@@ -138,23 +146,20 @@ def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Pat
     # and named on the request). The file is read once: the bytes checked are the bytes kept.
     text = scrub(body_text(text)).strip()
     if not text:
-        raise TransitionError(app_id, "answer the approvers", t("answer.empty", stage.language))
+        raise _refusal(stage, app_id, "answer.empty")
     data = digest = None
     if path is not None:
         if not path.is_file():
-            raise TransitionError(app_id, "answer the approvers",
-                                  t("answer.no_file", stage.language, path=path.name))
+            raise _refusal(stage, app_id, "answer.no_file", path=path.name)
         data = path.read_bytes()
         if _holds_secret(data):
-            raise TransitionError(app_id, "answer the approvers",
-                                  t("answer.secret_file", stage.language, path=path.name))
+            raise _refusal(stage, app_id, "answer.secret_file", path=path.name)
         digest = hashlib.sha256(data).hexdigest()
     with app_lock(stage.workspace.root, app_id, "answer the approvers of"), \
             stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
         if pending is None or ledger.state(app_id) != "approval_pending":
-            raise TransitionError(app_id, "answer the approvers",
-                                  t("answer.none_pending", stage.language))
+            raise _refusal(stage, app_id, "answer.none_pending")
         grant = authorize(stage.workspace, app_id, "answer_approvers", actor=stage.analyst,
                           dry_run=False)
         if isinstance(grant, Refusal):

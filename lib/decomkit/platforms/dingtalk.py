@@ -41,6 +41,7 @@ from decomkit.core.errors import (
 )
 from decomkit.core.files import atomic_write_text
 from decomkit.core.locks import state_file
+from decomkit.core.said import platform_error
 from decomkit.core.sinks import register_secret, scrub
 from decomkit.platforms.base import (
     AppInfo,
@@ -156,8 +157,7 @@ class DingTalkPlatform(Platform):
                  manual: ManualPlatform | None = None, agent_ids: dict[str, int] | None = None,
                  sends: Path | None = None, calls: Path | None = None):
         if not (app_key and app_secret):
-            raise PlatformError("connect", "DingTalk credentials missing: set "
-                                "DECOMKIT_DINGTALK_APP_KEY and DECOMKIT_DINGTALK_APP_SECRET")
+            raise platform_error("connect", "dingtalk.no_credentials")
         self.settings = settings
         self._key, self._secret = app_key, app_secret
         self._key_id = hashlib.sha256(app_key.encode()).hexdigest()[:16]

@@ -24,6 +24,7 @@ from typing import Any, Literal, NoReturn, Protocol
 
 from decomkit.core.config import Config
 from decomkit.core.errors import PlatformError
+from decomkit.core.said import said
 from decomkit.core.text import canonical_user_id
 from decomkit.inventory.importers import LEDGER_SUBJECT
 from decomkit.inventory.tables import Inventory
@@ -42,9 +43,9 @@ SOURCE_PREFIX = "dingtalk "
 
 
 def import_source(api_base: str, tables: set[str]) -> str:
-    """The source a DingTalk import records in its ledger note (read back by
-    :func:`imported_tables`)."""
-    return f"{SOURCE_PREFIX}{api_base} ({', '.join(sorted(tables))})"
+    """The source a DingTalk import records in its ledger note (its English form, read back by
+    :func:`imported_tables`) and shows its reader."""
+    return said("import.source_dingtalk", api=api_base, tables=", ".join(sorted(tables)))
 
 
 def imported_tables(source: str, api_base: str) -> set[str]:

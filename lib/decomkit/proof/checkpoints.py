@@ -25,9 +25,11 @@ from typing import Protocol
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from decomkit.core import said as core_said
 from decomkit.core.canonical import utcnow
 from decomkit.core.config import Config
 from decomkit.core.errors import AnchorDeferred, AnchorError, LedgerIntegrityError
+from decomkit.core.i18n import t
 from decomkit.proof.anchors import AnchorStore, checkpoint_text, open_anchors
 from decomkit.proof.keys import (
     KeyRing,
@@ -197,10 +199,11 @@ def publish_pending(ledger_path: Path, anchors: list[AnchorStore]) -> dict[str, 
                 if status == "failed":  # the anchor is down: the rest waits for the next run
                     rows = [c["seq"] for c in [*covered, *pending[i:]]]
                     left[anchor.label] = rows
-                    warnings.warn(f"ledger checkpoint {_rows(rows)} not anchored yet at "
-                                  f"{anchor.label} ({detail}); the next run publishes it, or "
-                                  "run 'decomkit ledger anchor DIR'", AnchorWarning,
-                                  stacklevel=2)
+                    warnings.warn(core_said.said(
+                        "anchor.not_yet", rows=core_said.said(
+                            "anchor.row" if len(rows) == 1 else "anchor.rows", first=rows[0],
+                            last=rows[-1]), anchor=anchor.label, detail=detail),
+                        AnchorWarning, stacklevel=2)
                     break
     finally:
         db.close()
@@ -257,8 +260,9 @@ def _chain(ledger_path: Path) -> tuple[dict[int, str], list[str], list[int]]:
         problems = []
         try:
             ledger.verify()
-        except LedgerIntegrityError as exc:
-            problems.append(str(exc))
+        except LedgerIntegrityError as exc:  # said in each language when it is
+            problems.append(core_said.Said(exc.said) if getattr(exc, "said", None)
+                            else str(exc))
         events = ledger.events()
     return {e.seq: e.hash for e in events}, problems, [e.seq for e in events
                                                      if e.kind == "transition"]
@@ -411,7 +415,12 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
                         "restore the ledger or adopt them by name ('decomkit ledger anchor DIR "
                         "--adopt-unsigned NAME')")
     if problems:
-        raise LedgerIntegrityError(f"{root} does not verify:\n  - " + "\n  - ".join(problems))
+        error = LedgerIntegrityError(f"{root} does not verify:\n  - " + "\n  - ".join(problems))
+        if all(isinstance(p, core_said.Said) for p in problems):  # one language a message
+            error.saying({lang: t("ledger.root_not_verified", lang, root=root) + "\n  - "
+                          + "\n  - ".join(core_said.in_language(p, lang) for p in problems)
+                          for lang in core_said.LANGUAGES})
+        raise error
     return LedgerReport(len(hashes), hashes[max(hashes)] if hashes else "", len(local),
                         anchored, _unanchored(workspace), notes,
                         pinned=trust is not None,

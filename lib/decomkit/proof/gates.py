@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from decomkit.core import said as core_said
 from decomkit.core.errors import TransitionError
 from decomkit.core.i18n import TEXT, Language, t
 from decomkit.core.present import spoken_date
@@ -545,7 +546,6 @@ def evaluate(ledger: LedgerView, app_id: str, action: str, data: dict) -> list[U
         missing["en"] = gate.unmet_state
         states = {lang: t(f"state.{current}", lang) if f"state.{current}" in TEXT else current
                   for lang in LANGUAGES}
-        states["en"] = current
         unmet.append(Unmet("state", Said("gate.state", unmet=missing, state=states),
                            "state" in gate.may_override))
     for name in names:
@@ -557,8 +557,12 @@ def evaluate(ledger: LedgerView, app_id: str, action: str, data: dict) -> list[U
 def opened(ledger: LedgerView, app_id: str, action: str) -> str:
     """What keeps ``action`` closed by the ledger alone ("" when its state and recorded
     decision allow it): whether a stage is worth running; its calls are then authorized."""
-    unmet = evaluate(ledger, app_id, action, {})
-    return "; ".join(u.text for u in unmet if u.condition in ("state", "retire_decision"))
+    unmet = [u for u in evaluate(ledger, app_id, action, {})
+             if u.condition in ("state", "retire_decision")]
+    if not unmet:
+        return ""
+    return core_said.Said({lang: ("; " if lang == "en" else ";").join(
+        u.say(lang) for u in unmet) for lang in LANGUAGES})  # str(): the English form as ever
 
 
 def stage_closed(ledger: LedgerView, app_id: str, stage: str) -> str:

@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from decomkit.core.canonical import canonical_json
 from decomkit.core.errors import SigningKeyError
 from decomkit.core.files import atomic_write_text
+from decomkit.core.said import said
 
 ALGORITHM = "Ed25519"
 KEYS_DIR = "keys"  # inside the workspace: public keys only
@@ -321,7 +322,8 @@ def init_keys(root: str | Path) -> KeyInfo:
     if has_keys(root):
         ring = load_keyring(root)
         raise SigningKeyError(f"{root} already has signing key {ring.current}; use "
-                              "'decomkit keys rotate' for a new one")
+                              "'decomkit keys rotate' for a new one").saying(
+            said("err.has_key", root=root, key_id=ring.current))
     private, where = _new_private(root)
     public = PublicKey.of(private.public_key(), created=_now())
     workspace_id = str(uuid.uuid4())

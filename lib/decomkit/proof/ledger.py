@@ -263,12 +263,11 @@ class Ledger:
         for row in self._db.execute("SELECT * FROM events ORDER BY seq"):
             r = {**dict(row), "data": json.loads(row["data"])}
             if r["seq"] != expected_seq:
-                problems.append(f"row {expected_seq} is missing (next row is {r['seq']})")
+                problems.append(said("ledger.row_missing", seq=expected_seq, next=r["seq"]))
             if r["prev_hash"] != prev:
-                problems.append(f"row {r['seq']} does not follow the row before it "
-                                "(a row was deleted, inserted or moved)")
+                problems.append(said("ledger.row_moved", seq=r["seq"]))
             if _row_hash(r) != r["hash"]:
-                problems.append(f"row {r['seq']} was edited after it was written")
+                problems.append(said("ledger.row_edited", seq=r["seq"]))
             prev, expected_seq = r["hash"], r["seq"] + 1
             if len(problems) >= 10:
                 break
@@ -276,18 +275,21 @@ class Ledger:
         head = self._read_head()
         if head is not None and not problems:
             if head["seq"] > count:
-                problems.append(f"the ledger ends at row {count} but its head file says "
-                                f"{head['seq']}: rows were cut from the end")
+                problems.append(said("ledger.cut", count=count, head=head["seq"]))
             elif head["seq"] < count:
-                problems.append(f"the ledger has rows past its head file's row {head['seq']}")
+                problems.append(said("ledger.past_head", head=head["seq"]))
             elif head["hash"] != prev:
-                problems.append("the last row's hash differs from the head file")
+                problems.append(said("ledger.head_hash"))
         elif head is None and count:
-            problems.append(f"the head file {self.head_path.name} is missing")
+            problems.append(said("ledger.head_missing", name=self.head_path.name))
         if problems:
             raise LedgerIntegrityError(
                 f"{self.path} does not verify: " + "; ".join(problems)
-                + ". Restore the ledger from a backup and investigate who changed it.")
+                + ". Restore the ledger from a backup and investigate who changed it.").saying({
+                    lang: t("ledger.not_verified", lang, path=self.path, problems=(
+                        "; " if lang == "en" else ";").join(p.in_language(lang)
+                                                             for p in problems))
+                    for lang in LANGUAGES})
         return count
 
     def _read_head(self) -> dict | None:
@@ -484,9 +486,13 @@ class Ledger:
         its dry run (``decomkit settle`` without --apply) ask the same question."""
         action = self.action(key)
         if action is None or action.status not in ("started", "unknown"):
-            raise TransitionError(action.app_id if action else "?", f"settle {key}",
-                                  "no unsettled action has this key"
-                                  + (f" (it is {action.status})" if action else ""))
+            app = action.app_id if action else "?"
+            why = said("err.not_unsettled", action_key=key) + (said(
+                "err.action_is", status=said(f"status.{action.status}")) if action else "")
+            raise TransitionError(app, f"settle {key}", str(why), {
+                lang: t("gate.refused", lang, app=app, action=t(
+                    "verb.settle", lang, action_key=key), why=why.in_language(lang))
+                for lang in LANGUAGES})
         if happened and result in (None, "") and action.operation in RESULT_NEEDED:
             raise TransitionError(action.app_id, f"settle {key}", RESULT_NEEDED[action.operation])
         return action

@@ -36,6 +36,7 @@ from decomkit.core.files import atomic_write_text
 from decomkit.core.i18n import t
 from decomkit.core.present import Audience, label, local_time, term, value, zone_label
 from decomkit.core.resources import render_template, templates_dir
+from decomkit.core.said import said
 from decomkit.core.sinks import scrub_notebook, write_xlsx
 from decomkit.lifecycle.console import StepCard, waiting_steps
 from decomkit.proof.checkpoints import verify_ledger
@@ -272,7 +273,8 @@ def render_app(workspace: Workspace, app_id: str) -> list[Path]:
     if not notebooks and not entries:
         raise RecordError(f"nothing is recorded for {app_id} (no ledger event, no executed "
                           f"notebook in {runs}); run its stages first "
-                          f"(decomkit batch DIR --stages assess --apps {app_id})")
+                          f"(decomkit batch DIR --stages assess --apps {app_id})").saying(
+            said("err.nothing_recorded", app=app_id, runs=runs))
     out = workspace.app_dir("records", app_id)
     name = workspace.inventory([]).app_name(app_id, default=app_id)
     language = workspace.config.language
@@ -415,7 +417,8 @@ def check_records(path: str | Path, public_keys: tuple = (), workspace: Workspac
         listed = dict(manifest["files"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise RecordError(f"{root / MANIFEST} cannot be read ({type(exc).__name__}); render the "
-                          "records again with 'decomkit record DIR'") from None
+                          "records again with 'decomkit record DIR'").saying(said(
+            "err.manifest_unreadable", path=root / MANIFEST, kind=type(exc).__name__)) from None
     problems = []
     signer = embedded_key(manifest)
     if trust is not None:

@@ -31,6 +31,7 @@ from decomkit.core.errors import DecomkitError, InputError, Problem, WorkspaceEr
 from decomkit.core.i18n import t
 from decomkit.core.lifeline import die_with_parent
 from decomkit.core.locks import batch_lock
+from decomkit.core.said import in_language
 from decomkit.core.sinks import scrub, write_json
 from decomkit.inventory.tables import read_rows
 from decomkit.lifecycle.console import waiting_steps
@@ -235,12 +236,14 @@ def run_app(root: str, app_id: str, stages: list[str], parameters: dict, batch_i
         if (not force and status.finished(stage, digest) and notebook.exists()
                 and not _tracks_again(workspace, app_id, stage)):
             outcome = StageOutcome(stage, "earlier", str(notebook),
-                                   "finished in an earlier batch (--force runs it again)")
+                                   "finished in an earlier batch (--force runs it again)",
+                                   shown=t("cli.batch.earlier_detail", workspace.config.language))
             outcomes.append(outcome)
             continue  # the earlier record stays as it was
         closed = gate(workspace, app_id, stage)
         if closed:
-            outcome = StageOutcome(stage, "skipped", detail=closed)
+            outcome = StageOutcome(stage, "skipped", detail=str(closed),
+                                   shown=in_language(closed, workspace.config.language))
             outcomes.append(outcome)
             status.save(outcome=outcome, digest=digest)
             break

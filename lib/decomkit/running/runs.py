@@ -22,6 +22,7 @@ from decomkit.context.workspace import Workspace
 from decomkit.core.config import looks_secret
 from decomkit.core.errors import InputError, Problem, WorkspaceError
 from decomkit.core.resources import notebooks_dir
+from decomkit.core.said import said
 from decomkit.core.sinks import looks_like_credential, scrub, scrub_file
 from decomkit.proof.gates import stage_closed
 from decomkit.running.kernels import KernelPool
@@ -75,14 +76,16 @@ def select_apps(workspace: Workspace, apps: str) -> list[str]:
         path = workspace.root / "candidates.csv"
         if not path.exists():
             raise WorkspaceError("no candidates.csv yet: run the portfolio stage first "
-                                 "(decomkit batch DIR --stages portfolio)")
+                                 "(decomkit batch DIR --stages portfolio)"
+                                 ).saying(said("err.no_candidates"))
         return list(pd.read_csv(path, encoding="utf-8-sig", dtype=str)["app_id"])
     chosen = [a.strip() for a in apps.split(",") if a.strip()]
     unknown = [a for a in chosen if a not in known]
     if unknown:
         shown = ", ".join(scrub(a) for a in unknown[:10])
-        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
-        raise WorkspaceError(f"unknown app ids: {shown}{more}; see 'decomkit status'")
+        more = said("err.more", n=len(unknown) - 10) if len(unknown) > 10 else ""
+        raise WorkspaceError(f"unknown app ids: {shown}{more}; see 'decomkit status'").saying(
+            said("err.unknown_apps", shown=shown, more=more))
     return chosen
 
 

@@ -17,6 +17,8 @@ import pandas as pd
 
 from decomkit.core.config import Config
 from decomkit.core.errors import InputError, Problem
+from decomkit.core.i18n import Language, t
+from decomkit.core.said import in_language, said
 from decomkit.core.sinks import scrub, scrub_frame
 from decomkit.inventory.importers.maps import find_map, load_map, read_mapped
 from decomkit.inventory.importers.merge import (
@@ -59,11 +61,11 @@ class ImportResult:
     written: tuple[Path, ...]  # empty on a dry run
     dry_run: bool
 
-    def lines(self) -> list[str]:
-        head = f"import from {self.source}" + (" (dry run: nothing written)" if self.dry_run
-                                               else "")
+    def lines(self, language: Language = "en") -> list[str]:
+        head = t("import.head", language, source=in_language(self.source, language)) + (
+            t("import.dry", language) if self.dry_run else "")
         return [scrub(line, tokens=False) for line in
-                [head] + [line for d in self.diffs for line in d.lines()]]
+                [head] + [line for d in self.diffs for line in d.lines(language=language)]]
 
 
 def apply_import(workspace: ImportTarget, source: str, incoming: dict[str, pd.DataFrame], *,
@@ -117,8 +119,8 @@ def import_file(workspace: ImportTarget, table: str, map_name: str, file: str | 
                                   f"{column_map.table} table, not {table}",
                                   f"use --table {column_map.table} or another map")])
     if not path.is_file():
-        raise InputError([Problem(path.name, None, None, "does not exist",
-                                  "give the path of the exported file")])
+        raise InputError([Problem(path.name, None, None, said("import.no_file"),
+                                  said("import.give_path"))])
     frame, first_row, sources = read_mapped(path, column_map, app_names=_app_names(workspace))
     problems: list[Problem] = []
     schema = TABLES_BY_NAME[table]
@@ -127,5 +129,6 @@ def import_file(workspace: ImportTarget, table: str, map_name: str, file: str | 
         raise InputError([Problem(p.file, p.row, f"{sources[p.column]} → {p.column}"
                                   if p.column in sources else p.column, p.what, p.fix)
                           for p in problems])
-    return apply_import(workspace, f"file {path.name} (map {map_path.stem})", {table: frame},
+    return apply_import(workspace, said("import.source_file", file=path.name,
+                                        map=map_path.stem), {table: frame},
                         dry_run=dry_run, actor=actor, today=today)

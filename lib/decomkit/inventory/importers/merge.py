@@ -18,6 +18,8 @@ import pandas as pd
 
 from decomkit.core.errors import InputError, Problem
 from decomkit.core.files import atomic_write_bytes
+from decomkit.core.i18n import Language, t
+from decomkit.core.present import label
 from decomkit.core.sinks import neutralise, scrub_frame
 from decomkit.inventory.schemas import TABLES_BY_NAME, Table
 from decomkit.inventory.tables import (
@@ -55,23 +57,26 @@ class TableDiff:
     def _label(self, key: str) -> str:
         return f"{key} {self.names[key]}" if key in self.names else key
 
-    def lines(self, limit: int = 20) -> list[str]:
-        """The diff for people: counts, then the first rows of each kind."""
+    def lines(self, limit: int = 20, language: Language = "en") -> list[str]:
+        """The diff for people, in ``language``: counts, then the first rows of each kind."""
         c = self.counts()
-        out = [f"{self.table}: {c['added']} added, {c['changed']} changed, {c['gone']} gone, "
-               f"{c['returned']} back, {c['unchanged']} unchanged"]
+        table = TABLES_BY_NAME[self.table].zh if (
+            language == "zh" and self.table in TABLES_BY_NAME) else self.table
+        out = [t("import.counts", language, table=table, **c)]
         out += [f"  + {self._label(k)}" for k in self.added[:limit]]
         for k, cols in list(self.changed.items())[:limit]:
-            what = "; ".join(f"{col}: {old or '—'} → {new or '—'}"
-                             for col, (old, new) in cols.items())
-            out.append(f"  ~ {self._label(k)}: {what}")
+            colon = ": " if language == "en" else ":"
+            what = ("; " if language == "en" else ";").join(
+                f"{label(col, language)}{colon}{old or '—'} → {new or '—'}"
+                for col, (old, new) in cols.items())
+            out.append(f"  ~ {self._label(k)}{colon}{what}")
         out += [f"  - {self._label(k)}" for k in self.gone[:limit]]
         out += [f"  ↺ {self._label(k)}" for k in self.returned[:limit]]
         shown = sum(min(len(x), limit) for x in (self.added, self.changed, self.gone,
                                                    self.returned))
         total = sum(len(x) for x in (self.added, self.changed, self.gone, self.returned))
         if total > shown:
-            out.append(f"  … and {total - shown} more")
+            out.append(t("import.more", language, n=total - shown))
         return out
 
 
