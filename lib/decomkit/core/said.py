@@ -8,8 +8,12 @@ so a notebook and the CLI show the reader's form (``in_language``) and nothing e
 
 from __future__ import annotations
 
-from decomkit.core.errors import PlatformError, Problem, TransitionError
+from typing import TypeVar
+
+from decomkit.core.errors import DecomkitError, PlatformError, Problem, TransitionError
 from decomkit.core.i18n import Language, t
+
+E = TypeVar("E", bound=DecomkitError)
 
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
 
@@ -48,6 +52,13 @@ def said(key: str, /, **values) -> Said:
     :class:`Said` is filled in its language's form)."""
     return Said({lang: t(key, lang, **{k: in_language(v, lang) if isinstance(v, Said) else v
                                       for k, v in values.items()}) for lang in LANGUAGES})
+
+
+def said_error(error: type[E], key: str, /, **values) -> E:
+    """``error`` (a class taking one message) said in each language: its English form is
+    ``str()``, the reader's form ``in_language``. ``raise said_error(ConfigError, "key", x=1)``."""
+    text = said(key, **values)
+    return error(str(text)).saying(text)
 
 
 def refused(app_id: str, verb: str, key: str, /, **values) -> TransitionError:
