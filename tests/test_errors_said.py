@@ -40,7 +40,7 @@ def unsaid_raises(root: Path = LIB) -> list[str]:
             if name in ERRORS:
                 if name == "TransitionError" and len(node.exc.args) + len(node.exc.keywords) > 3:
                     continue  # given its said form
-                found.append(f"{path.relative_to(LIB)}:{node.lineno} {name}")
+                found.append(f"{path.relative_to(root)}:{node.lineno} {name}")
     return found
 
 
