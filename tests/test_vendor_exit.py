@@ -126,6 +126,36 @@ def test_each_exit_option_is_its_own_line_in_the_licence_check(demo):
     assert checks[2].detail.startswith("终止通知截止日 2026-11-13 已过")
 
 
+def test_an_expired_app_and_its_links_are_said_in_words(demo):
+    """The platform's status "expired" was shown raw ("[expired] ..."), a linked approval template
+    in a list joined by commas in Chinese."""
+    import dataclasses
+
+    st = stage(demo)
+    contract = st.inventory.contracts.set_index("contract_id").loc["HT-2024-001"].to_dict()
+    plan = plan_exit({**contract, "contract_id": "HT-2024-001"}, AS_OF, 9600, 0, "zh")
+
+    class Expired:
+        def __getattr__(self, name):
+            return getattr(st.platform, name)
+
+        def get_app(self, app_id):
+            return dataclasses.replace(st.platform.get_app(app_id), status="expired")
+
+    for language, said, sep in (("zh", "平台显示该应用已过期", "、"),
+                                ("en", "The platform shows the app expired", ", ")):
+        checks = preflight(Expired(), st.inventory, "crm", "it-admin", plan, language)
+        licence = [c for c in checks if c.item == "licence"][-1]
+        assert licence.status == "warn" and licence.detail.startswith(said)
+        assert "expired]" not in licence.detail
+        # jxc: one approval template and two integrations (ERP, 财务系统)
+        checks = preflight(Expired(), st.inventory, "jxc", "it-admin", plan, language)
+        linked = next(c for c in checks if c.item == "linked").detail
+        template = {"zh": "审批模板「采购申请审批」",
+                    "en": "approval template '采购申请审批'"}[language]
+        assert f"{template}{sep}ERP{sep}财务系统" in linked, linked
+
+
 # ------------------------------------------------------------------ the notice and the record
 
 

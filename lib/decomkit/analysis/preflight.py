@@ -24,7 +24,7 @@ Status = Literal["ok", "warn", "fail"]
 
 @dataclass(frozen=True)
 class Check:
-    item: str  # admin | licence | revocation | linked | open_documents | replacement
+    item: str  # admin | licence | revocation | linked | open_documents | replacement | source
     status: Status
     detail: str
 
@@ -270,7 +270,8 @@ def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: s
         checks += [Check("licence", "ok", line) for line in lines[:len(plan.options)]]
         checks += [Check("licence", "warn", line) for line in lines[len(plan.options):]]
     if app.status == "expired":
-        checks[-1] = Check("licence", "warn", f"[{app.status}] {checks[-1].detail}")
+        checks[-1] = Check("licence", "warn", t("check.licence.app_expired", language,
+                                                detail=checks[-1].detail))
 
     people = people_with_access(inventory, app_id)  # the imported scopes resolve departments
     if people is None:
@@ -283,10 +284,11 @@ def preflight(platform: Platform, inventory: Inventory, app_id: str, operator: s
     templates = processes[(processes["app_id"] == app_id)
                           & processes["approval_template"].notna()]["approval_template"]
     systems = inventory.integrations[inventory.integrations["app_id"] == app_id]["system"]
-    linked = [f"审批模板「{x}」" if language == "zh" else f"approval template '{x}'"
-              for x in templates] + [f"{s}" for s in systems]
+    linked = [t("check.linked.template", language, name=x) for x in templates] + [
+        str(s) for s in systems]
     checks.append(Check("linked", "warn", t("check.linked.found", language,
-                                              items=", ".join(linked))) if linked
+                                              items=t("list.sep", language).join(linked)))
+                  if linked
                   else Check("linked", "ok", t("check.linked.none", language)))
     if open_docs is not None:
         checks.append(Check("open_documents", finding_status("open_documents", True), t(

@@ -150,6 +150,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{n} people can open it now (departments: {depts}); revoke to admins only.",
         "zh": "当前 {n} 人可以使用(部门:{depts});停用前收回至仅管理员可见。"},
     "check.linked.found": {"en": "Detach first: {items}.", "zh": "停用前需解除关联:{items}。"},
+    "check.linked.template": {"en": "approval template '{name}'", "zh": "审批模板「{name}」"},
+    "check.licence.app_expired": {"en": "The platform shows the app expired. {detail}",
+                                  "zh": "平台显示该应用已过期。{detail}"},
+    "list.sep": {"en": ", ", "zh": "、"},  # between the items of a list in a sentence
     "check.linked.none": {"en": "No approval flow or integration references it.",
                           "zh": "没有审批流程或系统集成引用该应用。"},
     "check.source": {"en": "Scope and admins read from", "zh": "可见范围与管理员来源"},
