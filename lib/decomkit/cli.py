@@ -360,8 +360,8 @@ def cmd_approval_answer(args: argparse.Namespace) -> int:
 
     with open_stage(args.dir, tables=["users"]) as stage:
         event = answer_approvers(stage, args.app, args.text, args.attach)
-        print(f"{args.app}: " + t("answer.done", stage.language,
-                                  instance_id=event.data["instance_id"]))
+        print(t("answer.done", stage.language, app=args.app,
+                instance_id=event.data["instance_id"]))
     return 0
 
 

@@ -970,8 +970,8 @@ TEXT: dict[str, dict[str, str]] = {
               "03_approval 的 answer_text,或 decomkit approval answer 工作区 {app_id} --text …。"},
     "question.none": {"en": "No question is waiting for an answer.",
                       "zh": "没有等待答复的提问。"},
-    "answer.done": {"en": "Answer added to request {instance_id}",
-                    "zh": "已在申请 {instance_id} 上答复"},
+    "answer.done": {"en": "{app}: answer added to request {instance_id}",
+                    "zh": "{app}:已在申请 {instance_id} 上答复"},
     "answer.empty": {"en": "the answer is empty: write it with --text (answer_text in 03)",
                      "zh": "答复为空:请用 --text 填写(03 中为 answer_text)"},
     "answer.secret_file": {

@@ -236,4 +236,4 @@ def show_answer(event) -> None:
     data = event.data
     lines = [data["text"]] + ([f"{data['evidence']} (SHA-256 {data['evidence_sha256']})"]
                               if data.get("evidence") else [])
-    show_lines(t("answer.done", lang, instance_id=data["instance_id"]), lines)
+    show_lines(t("answer.done", lang, app=event.app_id, instance_id=data["instance_id"]), lines)
