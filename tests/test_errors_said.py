@@ -44,6 +44,32 @@ def unsaid_raises(root: Path = LIB) -> list[str]:
     return found
 
 
+def _plain_text(node: ast.expr) -> bool:
+    """A string written in the code (a literal, an f-string, or one joined with +)."""
+    if isinstance(node, ast.BinOp):
+        return _plain_text(node.left) or _plain_text(node.right)
+    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant)
+                                               and isinstance(node.value, str))
+
+
+def unsaid_problems(root: Path = LIB) -> list[str]:
+    """Input problems whose ``what`` or ``fix`` is plain English (the whole list is then shown
+    in English: a problem is said in Chinese only when every problem is)."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _called(node) == "Problem":
+                texts = node.args[3:5] + [k.value for k in node.keywords
+                                          if k.arg in ("what", "fix")]
+                if any(_plain_text(x) for x in texts):
+                    found.append(f"{path.relative_to(root)}:{node.lineno}")
+    return found
+
+
+def test_every_input_problem_is_said_in_each_language():
+    assert unsaid_problems() == []
+
+
 def test_every_error_raised_is_said_in_each_language():
     assert unsaid_raises() == []
     for name in SAYS_ITSELF:
@@ -52,5 +78,8 @@ def test_every_error_raised_is_said_in_each_language():
 
 def test_the_check_finds_an_english_only_error(tmp_path):  # positive control
     (tmp_path / "m.py").write_text("def f():\n    raise ConfigError('no such setting')\n"
-                                   "def g():\n    raise said_error(ConfigError, 'k')\n")
+                                   "def g():\n    raise said_error(ConfigError, 'k')\n"
+                                   "p = Problem('f', 1, 'c', 'is empty', said('table.fill_in'))\n"
+                                   "q = Problem('f', 1, 'c', said('k'), said('table.fill_in'))\n")
     assert unsaid_raises(tmp_path) == ["m.py:2 ConfigError"]
+    assert unsaid_problems(tmp_path) == ["m.py:5"]

@@ -118,7 +118,7 @@ def test_a_missing_source_column_and_a_bad_map_are_named(workspace, tmp_path):
     source.write_text("姓名,部门\n王芳,销售部\n", encoding="utf-8")
     with pytest.raises(InputError, match="UserID / 员工UserID"):
         import_file(workspace, "users", "dingtalk_contacts", source)
-    with pytest.raises(InputError, match="maps into the users table, not costs"):
+    with pytest.raises(InputError, match="maps into the 'users' table, not 'costs'"):
         import_file(workspace, "costs", "dingtalk_contacts", source)
     (workspace.root / "maps").mkdir()
     (workspace.root / "maps" / "broken.yaml").write_text(

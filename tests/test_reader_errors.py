@@ -24,8 +24,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _read(text: str, language: str) -> list[str]:
-    # A command, a flag, a placeholder and a file name are what the reader types or names.
-    typed = re.sub(r"decomkit \w+|--[\w-]+|[A-Z_]{3,}|\S+\.(yaml|png|csv)\b|'[^']*'|"
+    # A command, a flag and its value, a placeholder and a file name are what the reader
+    # types or names.
+    typed = re.sub(r"decomkit \w+|--[\w-]+(?: [\w.-]+)?|[A-Z_]{3,}|\S+\.(yaml|png|csv)\b|'[^']*'|"
                    r"\[\w+\] \w+|\b(date_format|first_of|drop_top)\b",  # settings, map options
                    " ", text)
     return faults(Text("message", typed), language)
@@ -87,6 +88,13 @@ def test_cli_refusals_in_the_workspace_language(zh_and_en, capsys, tmp_path):
             # a column map with a bad option (hostile input)
             _cli(capsys, "import", "file", str(ws.root), str(tmp_path / "export.csv"),
                  "--table", "apps", "--map", str(bad_map)),
+            # a map into another table; a map that does not exist
+            _cli(capsys, "import", "file", str(ws.root), str(tmp_path / "export.csv"),
+                 "--table", "apps", "--map", "usage_log"),
+            _cli(capsys, "import", "file", str(ws.root), str(tmp_path / "export.csv"),
+                 "--table", "apps", "--map", "no-such-map"),
+            _cli(capsys, "import", "file", str(ws.root), str(tmp_path / "export.csv"),
+                 "--table", "usage_events", "--map", "usage_log"),  # its columns missing
         ]
         for message in said_:
             assert language == "en" or CJK.search(message), message

@@ -110,14 +110,15 @@ def import_file(workspace: ImportTarget, table: str, map_name: str, file: str | 
     """``decomkit import file``: one export through a column map into one table."""
     path = Path(file).expanduser()
     if table not in TABLES_BY_NAME:
-        raise InputError([Problem("--table", None, None, "names no inventory table",
-                                  "use one of " + ", ".join(TABLES_BY_NAME))])
+        raise InputError([Problem("--table", None, None, said("import.no_table"),
+                                  said("import.use_table", tables=", ".join(
+                                      f"'{name}'" for name in TABLES_BY_NAME)))])
     map_path = find_map(map_name, workspace.root)
     column_map = load_map(map_path)
     if column_map.table != table:
-        raise InputError([Problem(map_path.name, None, "table", f"maps into the "
-                                  f"{column_map.table} table, not {table}",
-                                  f"use --table {column_map.table} or another map")])
+        raise InputError([Problem(map_path.name, None, "table", said(
+            "import.other_table", mapped=column_map.table, table=table),
+            said("import.use_map_table", mapped=column_map.table))])
     if not path.is_file():
         raise InputError([Problem(path.name, None, None, said("import.no_file"),
                                   said("import.give_path"))])

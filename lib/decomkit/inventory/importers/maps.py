@@ -130,9 +130,8 @@ def find_map(name: str, workspace_root: Path | None = None) -> Path:
     found = next((c for c in candidates if c.is_file()), None)
     if found is None:
         shipped = sorted(p.stem for p in (templates_dir() / "import").glob("*.yaml"))
-        raise InputError([Problem("--map", None, None, "names no column map",
-                                  "give a map's name (shipped: " + ", ".join(shipped)
-                                  + f"; or your own in {USER_MAPS}/NAME.yaml) or a .yaml path")])
+        raise InputError([Problem("--map", None, None, said("import.no_map"), said(
+            "import.give_map", shipped=", ".join(f"'{n}'" for n in shipped), folder=USER_MAPS))])
     return found
 
 
@@ -143,7 +142,7 @@ def load_map(path: Path) -> ColumnMap:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError([Problem(path.name, mark.line + 1 if mark else None, None,
-                                  "is not valid YAML", "fix the indentation or quoting there")]
+                                  said("import.not_yaml"), said("import.fix_yaml"))]
                          ) from None
     except ValidationError as exc:
         raise InputError([Problem(path.name, None, ".".join(str(p) for p in e["loc"]) or None,
@@ -152,8 +151,8 @@ def load_map(path: Path) -> ColumnMap:
     table = TABLES_BY_NAME[column_map.table]
     missing = [c.name for c in table.columns if c.required and c.name not in column_map.columns]
     if missing:
-        raise InputError([Problem(path.name, None, name, "required table column has no rule",
-                                  "add it under columns:") for name in missing])
+        raise InputError([Problem(path.name, None, name, said("import.no_rule"),
+                                  said("import.add_rule")) for name in missing])
     return column_map
 
 
@@ -167,8 +166,8 @@ def _header_index(rows: list[list], column_map: ColumnMap, file: str) -> int:
             return index
     first = {str(c).strip() for c in rows[0] if c is not None} if rows else set()
     missing = [" / ".join(alt) for alt in wanted if not any(s in first for s in alt)]
-    raise InputError([Problem(file, 1, m, "source column is missing",
-                              "export the file with this column, or edit the map")
+    raise InputError([Problem(file, 1, m, said("import.source_missing"),
+                              said("import.export_column"))
                       for m in missing])
 
 
@@ -245,15 +244,14 @@ def _convert(cell, rule: ColumnRule, file: str, row: int, source: str,
         try:
             text = dt.datetime.strptime(text, rule.date_format).isoformat(sep=" ")
         except ValueError:
-            problems.append(Problem(file, row, source, "does not match the date format "
-                                    f"{rule.date_format!r}", "fix the cell or the map's "
-                                    "date_format"))
+            problems.append(Problem(file, row, source, said("import.date_format",
+                                                            fmt=rule.date_format),
+                                    said("import.fix_date")))
             return None
     if rule.lookup == "apps.name":
         if app_names is None or text not in app_names:
-            problems.append(Problem(file, row, source, "names an app that is not in the apps "
-                                    "table", "import the apps first (decomkit import dingtalk) "
-                                    "or add the app to apps"))
+            problems.append(Problem(file, row, source, said("import.unknown_app"),
+                                    said("import.apps_first")))
             return None
         text = app_names[text]
     return text
@@ -265,6 +263,6 @@ def read_mapped(path: Path, column_map: ColumnMap, *,
     """Read ``path`` (CSV in UTF-8/GBK, or XLSX) through ``column_map``."""
     rows = read_rows(path)
     if not rows:
-        raise InputError([Problem(path.name, None, None, "is empty",
-                                  "export it again with its header")])
+        raise InputError([Problem(path.name, None, None, said("table.is_empty"),
+                                  said("table.export_header"))])
     return apply_map(rows, column_map, path.name, app_names=app_names)

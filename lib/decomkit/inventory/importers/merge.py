@@ -20,6 +20,7 @@ from decomkit.core.errors import InputError, Problem
 from decomkit.core.files import atomic_write_bytes
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import label
+from decomkit.core.said import said
 from decomkit.core.sinks import neutralise, scrub_frame
 from decomkit.inventory.schemas import TABLES_BY_NAME, Table
 from decomkit.inventory.tables import (
@@ -194,8 +195,8 @@ def kept_file(data_dir: Path, table: Table) -> Path | None:
     files = find_table_file(data_dir, table)
     if len(files) > 1:
         raise InputError([Problem(", ".join(f.name for f in files), None, None,
-                                  f"{len(files)} files hold the {table.name} table",
-                                  "keep one and move the others out of data/")])
+                                  said("table.many_files", n=len(files), table=table.name,
+                                       zh=table.zh), said("table.keep_one_file"))])
     return files[0] if files else None
 
 
