@@ -38,6 +38,7 @@ from decomkit.core.config import (
 from decomkit.core.errors import AnchorDeferred, AnchorError, ConfigError, DecomkitError
 from decomkit.core.files import atomic_write_text
 from decomkit.core.mail import send_email
+from decomkit.core.said import LANGUAGES, Said, said_error
 
 
 def checkpoint_bytes(checkpoint: dict) -> bytes:
@@ -112,6 +113,11 @@ def _under(checkpoints: list[dict], where: str) -> list[dict]:
         where)]
 
 
+def _holds_other(label: str, checkpoint: dict) -> AnchorError:
+    return said_error(AnchorError, "proof.anchor_holds_other", label=label,
+                      seq=checkpoint["seq"])
+
+
 class FolderStore(AnchorStore):
     kind = "folder"
     settings: FolderAnchor
@@ -139,8 +145,7 @@ class FolderStore(AnchorStore):
                 if held == body:
                     return str(path)
                 if not body.startswith(held):
-                    raise AnchorError(f"{self.label} already holds a different checkpoint for "
-                                      f"row {checkpoint['seq']}")
+                    raise _holds_other(self.label, checkpoint)
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o444)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(body)
@@ -152,10 +157,10 @@ class FolderStore(AnchorStore):
                 os.link(temp, path)  # FileExistsError if another run put it there first
         except FileExistsError:
             if not path.is_file() or path.read_bytes() != body:
-                raise AnchorError(f"{self.label} already holds a different checkpoint for row "
-                                  f"{checkpoint['seq']}") from None
+                raise _holds_other(self.label, checkpoint) from None
         except OSError as exc:
-            raise AnchorError(f"{self.label}: {type(exc).__name__}: {exc.strerror}") from None
+            raise said_error(AnchorError, "proof.anchor_os_error", label=self.label,
+                             kind=type(exc).__name__, detail=exc.strerror) from None
         finally:
             with contextlib.suppress(OSError):  # no folder could be made: no temporary file
                 temp.unlink(missing_ok=True)
@@ -164,9 +169,7 @@ class FolderStore(AnchorStore):
     def fetch(self, workspace_id: str) -> list[dict]:
         folder = self.folder / workspace_id
         if not self.folder.is_dir():
-            raise AnchorError(f"{self.label} cannot be read: the folder does not exist (it "
-                              "was removed, or nothing was published yet: run 'decomkit "
-                              "ledger anchor DIR')")
+            raise said_error(AnchorError, "proof.anchor_folder_missing", label=self.label)
         return [_parse(p.read_bytes(), str(p)) for p in sorted(folder.glob("*.json"))]
 
     def fetch_all(self) -> list[dict]:
@@ -218,8 +221,7 @@ class S3Store(AnchorStore):
             fs = self._fs
             if fs.exists(f"{bucket}/{key}"):
                 if fs.cat_file(f"{bucket}/{key}") != body:
-                    raise AnchorError(f"{self.label} already holds a different checkpoint "
-                                      f"for row {checkpoint['seq']}")
+                    raise _holds_other(self.label, checkpoint)
                 return f"s3://{bucket}/{key}"
             extra = {}
             if self.settings.object_lock:
@@ -231,7 +233,8 @@ class S3Store(AnchorStore):
         except AnchorError:
             raise
         except Exception as exc:  # botocore, aiohttp, OSError: many unrelated types
-            raise AnchorError(f"{self.label}: {type(exc).__name__}") from None
+            raise said_error(AnchorError, "proof.anchor_failed", label=self.label,
+                             kind=type(exc).__name__) from None
         return f"s3://{bucket}/{key}?versionId={answer.get('VersionId', '')}"
 
     def fetch(self, workspace_id: str) -> list[dict]:
@@ -264,7 +267,8 @@ class S3Store(AnchorStore):
                 markers = {"KeyMarker": page.get("NextKeyMarker", ""),
                            "VersionIdMarker": page.get("NextVersionIdMarker", "")}
         except Exception as exc:
-            raise AnchorError(f"{self.label} cannot be read ({type(exc).__name__})") from None
+            raise said_error(AnchorError, "proof.anchor_unreadable", label=self.label,
+                             kind=type(exc).__name__) from None
         return found
 
 
@@ -286,7 +290,8 @@ class EmailStore(AnchorStore):
         try:
             return send_email(self.config, list(self.settings.to), title, text, key)
         except DecomkitError as exc:
-            raise AnchorError(f"{self.label}: {exc}") from None
+            why = Said({lang: exc.in_language(lang) for lang in LANGUAGES})
+            raise said_error(AnchorError, "proof.anchor_said", label=self.label, why=why) from None
 
 
 ROBOT_STATE = "audit-robot.json"
@@ -326,17 +331,14 @@ class DingTalkStore(AnchorStore):
 
         token, robot_secret = secret("audit_robot_token"), secret("audit_robot_secret")
         if not (token and robot_secret):
-            raise AnchorError(f"{self.label}: set DECOMKIT_AUDIT_ROBOT_TOKEN and "
-                              "DECOMKIT_AUDIT_ROBOT_SECRET")
+            raise said_error(AnchorError, "proof.robot_no_token", label=self.label)
         now, state = time.time(), self._state()
         if now < float(state.get("blocked_until", 0)):
-            raise AnchorDeferred(f"{self.label}: the robot is blocked by DingTalk (too many "
-                                 "messages) until " + time.strftime(
-                                     "%H:%M", time.localtime(state["blocked_until"]))
-                                 + "; a later run publishes the latest checkpoint")
+            raise said_error(AnchorDeferred, "proof.robot_blocked", label=self.label,
+                             until=time.strftime("%H:%M",
+                                                 time.localtime(state["blocked_until"])))
         if now < float(state.get("last_sent", 0)) + ROBOT_INTERVAL:
-            raise AnchorDeferred(f"{self.label}: one message a minute; a later run publishes "
-                                 "the latest checkpoint")
+            raise said_error(AnchorDeferred, "proof.robot_interval", label=self.label)
         timestamp = str(round(time.time() * 1000))
         sign = base64.b64encode(hmac.new(robot_secret.encode(),
                                          f"{timestamp}\n{robot_secret}".encode(),
@@ -351,13 +353,14 @@ class DingTalkStore(AnchorStore):
                                 json={"msgtype": "text", "text": {"content": text}},
                                 timeout=15).json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise AnchorError(f"{self.label}: {type(exc).__name__}") from None
+            raise said_error(AnchorError, "proof.anchor_failed", label=self.label,
+                             kind=type(exc).__name__) from None
         if answer.get("errcode") == 410100:  # too fast: blocked; wait the block out
             self._save(blocked_until=now + ROBOT_BLOCK)
-            raise AnchorDeferred(f"{self.label}: the robot's limit (errcode 410100); nothing "
-                                 "is sent for 10 minutes")
+            raise said_error(AnchorDeferred, "proof.robot_limit", label=self.label)
         if answer.get("errcode") != 0:
-            raise AnchorError(f"{self.label}: errcode {answer.get('errcode')}")
+            raise said_error(AnchorError, "proof.robot_errcode", label=self.label,
+                             errcode=answer.get("errcode"))
         self._save(last_sent=now)
         return f"robot seq {checkpoint['seq']}"
 
@@ -367,8 +370,7 @@ def store_class(kind: str) -> type[AnchorStore]:
     are decomkit's own). Its settings model lives in ``decomkit.core.config``."""
     cls = registry.load(registry.ANCHORS, kind)
     if not (isinstance(cls, type) and issubclass(cls, AnchorStore)):
-        raise ConfigError(f"anchor kind '{kind}' is registered as {cls!r}, which is not a "
-                          "decomkit.proof.anchors.AnchorStore")
+        raise said_error(ConfigError, "proof.anchor_kind_wrong", kind=kind, registered=repr(cls))
     return cls
 
 
