@@ -1810,7 +1810,7 @@ TEXT.update({
     "proof.untrusted_key": {"en": "it is signed by key {key_id} ({fingerprint}), which is not a "
                                   "trusted key (trusted: {known})",
                             "zh": "它由密钥 {key_id}({fingerprint})签名,但该密钥不受信任"
-                                  "(受信任的密钥:{known})"},
+                                  "(受信任的有 {known})"},
     "proof.signature_changed": {"en": "the signature does not match its content under key "
                                       "{key_id}: it was changed after it was signed",
                                 "zh": "在密钥 {key_id} 下,签名与内容不符:内容在签名后被改动过"},
@@ -1994,17 +1994,17 @@ TEXT.update({
                           "zh": "这份授权针对的是 {app} 的「{action}」"},
     "proof.changed_since": {"en": " (changed since the run was authorized)",
                             "zh": "(在本次运行获得授权之后发生了变化)"},
-    "proof.action_unbacked": {"en": "{path}: the action {key} is recorded as '{status}', but no "
-                                    "signed ledger row says so ({found}): the actions table was "
-                                    "changed by hand. Restore the ledger from a backup; nothing "
-                                    "was done",
-                              "zh": "{path}:操作 {key} 记录的状态是「{status}」,但没有任何已签名"
-                                    "的台账行这样记载({found}):操作表被人手工改动过。请从备份"
-                                    "恢复台账;本次没有执行任何操作"},
+    "proof.action_unbacked": {"en": "{path}: the action {action_key} is recorded as "
+                                    "'{status}', but no signed ledger row says so ({found}): "
+                                    "the actions table was changed by hand. Restore the ledger "
+                                    "from a backup; nothing was done",
+                              "zh": "{path}:操作 {action_key} 记录的状态是「{status}」,但没有任何"
+                                    "已签名的台账行这样记载({found}):操作表被人手工改动过。"
+                                    "请从备份恢复台账;本次没有执行任何操作"},
     "proof.action_says": {"en": "it says {found}", "zh": "台账记的是「{found}」"},
     "proof.action_unmentioned": {"en": "none mentions it", "zh": "台账中没有提到它"},
-    "proof.action_vanished": {"en": "the action {key} vanished from the ledger",
-                              "zh": "操作 {key} 从台账中消失了"},
+    "proof.action_vanished": {"en": "the action {action_key} vanished from the ledger",
+                              "zh": "操作 {action_key} 从台账中消失了"},
     "proof.result_needed.submit_approval": {
         "en": "a request that took effect needs its instance id: give it with --result (find "
               "it in the OA approval admin)",

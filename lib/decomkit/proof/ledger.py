@@ -417,7 +417,7 @@ class Ledger:
         found = latest[0] if latest else None
         if found != status:
             raise said_error(LedgerIntegrityError, "proof.action_unbacked", path=self.path,
-                             key=key, status=_named("status", status),
+                             action_key=key, status=_named("status", status),
                              found=said("proof.action_says", found=Said(
                                  {**_named("status", str(found)).by_language, "en": repr(found)}))
                              if found
@@ -530,5 +530,5 @@ class Ledger:
                              + ("it took effect" if happened else "it did not take effect")})
         settled = self.action(key)
         if settled is None:  # its row was updated just now; actions are never deleted
-            raise said_error(LedgerIntegrityError, "proof.action_vanished", key=key)
+            raise said_error(LedgerIntegrityError, "proof.action_vanished", action_key=key)
         return settled
