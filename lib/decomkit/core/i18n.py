@@ -1820,8 +1820,8 @@ TEXT.update({
     "proof.anchor_holds_other": {"en": "{label} already holds a different checkpoint for row "
                                        "{seq}",
                                  "zh": "{label} 在第 {seq} 行已保存了另一个不同的校验点"},
-    "proof.anchor_os_error": {"en": "{label}: {kind}: {detail}",
-                              "zh": "{label}:写入失败({kind}:{detail})"},
+    "proof.os_error": {"en": "system error {code}", "zh": "系统错误 {code}"},
+    "proof.anchor_os_error": {"en": "{label}: {detail}", "zh": "{label}:写入失败({detail})"},
     "proof.anchor_folder_missing": {"en": "{label} cannot be read: the folder does not exist "
                                           "(it was removed, or nothing was published yet: run "
                                           "'decomkit ledger anchor DIR')",
@@ -2016,7 +2016,7 @@ TEXT.update({
                              "zh": "写入 {path} 时备份目标 {url} 空间已满;请腾出空间(或换一个"
                                    "备份目标)后重新运行备份"},
     "custody.cannot_write": {"en": "cannot write {path} to {url}: {detail}",
-                             "zh": "无法把 {path} 写入 {url}(系统报告:{detail})"},
+                             "zh": "无法把 {path} 写入 {url}({detail})"},
     "custody.verified_without_backup": {"en": "{app} is verified without a backup",
                                         "zh": "{app} 已标记为备份核验通过,但台账中没有它的备份"},
     # records: PDF printing and verifying a records folder

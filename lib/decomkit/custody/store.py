@@ -17,6 +17,7 @@ from typing import BinaryIO
 from decomkit.core.errors import OutOfSpace, StorageError
 from decomkit.core.files import atomic_write_chunks
 from decomkit.core.said import said_error
+from decomkit.proof.keys import os_reason
 
 CHUNK = 1 << 20  # bytes read or written at a time: memory stays bounded
 
@@ -53,7 +54,7 @@ class Store:
                 raise said_error(OutOfSpace, "custody.out_of_space", url=self.url,
                                  path=path) from None
             raise said_error(StorageError, "custody.cannot_write", path=path, url=self.url,
-                             detail=exc) from None
+                             detail=os_reason(exc, str(exc))) from None
 
     def _write_local(self, path: str, chunks: Iterable[bytes]) -> int:
         return atomic_write_chunks(Path(self._full(path)), chunks, self._write_chunk)

@@ -39,6 +39,7 @@ from decomkit.core.errors import AnchorDeferred, AnchorError, ConfigError, Decom
 from decomkit.core.files import atomic_write_text
 from decomkit.core.mail import send_email
 from decomkit.core.said import LANGUAGES, Said, said_error
+from decomkit.proof.keys import os_reason
 
 
 def checkpoint_bytes(checkpoint: dict) -> bytes:
@@ -160,7 +161,8 @@ class FolderStore(AnchorStore):
                 raise _holds_other(self.label, checkpoint) from None
         except OSError as exc:
             raise said_error(AnchorError, "proof.anchor_os_error", label=self.label,
-                             kind=type(exc).__name__, detail=exc.strerror) from None
+                             detail=os_reason(exc, f"{type(exc).__name__}: {exc.strerror}")
+                             ) from None
         finally:
             with contextlib.suppress(OSError):  # no folder could be made: no temporary file
                 temp.unlink(missing_ok=True)

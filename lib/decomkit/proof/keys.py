@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -86,6 +87,13 @@ def said_of(error: Exception) -> Said:
     (the English one when it has no other)."""
     return Said({lang: getattr(error, "in_language", lambda _: str(error))(lang)
                  for lang in LANGUAGES})
+
+
+def os_reason(error: OSError, english: str) -> Said:
+    """Why the system refused, said in a sentence: ``english`` as it always was (the
+    system's own English words), in other languages by the error's code (ENOSPC, EACCES)."""
+    code = errno.errorcode.get(error.errno or 0) or type(error).__name__
+    return Said({**said("proof.os_error", code=code).by_language, "en": english})
 
 
 def read_public_key_file(path: str | Path) -> Ed25519PublicKey:
