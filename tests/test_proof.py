@@ -519,7 +519,7 @@ def test_an_old_workspace_with_the_shared_key_is_told_what_to_do(demo, capsys):
     assert "keys init" in capsys.readouterr().err
     assert main(["keys", "init", str(demo.root)]) == 0
     out = capsys.readouterr().out
-    assert "moved out of the workspace" in out and "run 02_backup again" in out
+    assert "已移出工作区" in out and "重新运行 02_backup" in out  # the note, in the demo's zh
     assert not (demo.root / ".keys").exists()
     transition(demo)
     assert verify_ledger(demo).checkpoints == 2  # the adopted head, then the transition

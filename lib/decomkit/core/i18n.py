@@ -1820,6 +1820,10 @@ TEXT.update({
     "proof.anchor_holds_other": {"en": "{label} already holds a different checkpoint for row "
                                        "{seq}",
                                  "zh": "{label} 在第 {seq} 行已保存了另一个不同的校验点"},
+    "proof.anchor_kind.folder": {"en": "folder {target}", "zh": "锚点文件夹 {target}"},
+    "proof.anchor_kind.s3": {"en": "s3 {target}", "zh": "对象存储锚点 {target}"},
+    "proof.anchor_kind.email": {"en": "email {target}", "zh": "邮件锚点 {target}"},
+    "proof.anchor_kind.dingtalk": {"en": "dingtalk auditors' robot", "zh": "钉钉审计群机器人"},
     "proof.os_error": {"en": "system error {code}", "zh": "系统错误 {code}"},
     "proof.anchor_os_error": {"en": "{label}: {detail}", "zh": "{label}:写入失败({detail})"},
     "proof.anchor_folder_missing": {"en": "{label} cannot be read: the folder does not exist "

@@ -209,7 +209,7 @@ def publish_pending(ledger_path: Path, anchors: list[AnchorStore]) -> dict[str, 
                     warnings.warn(core_said.said(
                         "anchor.not_yet", rows=core_said.said(
                             "anchor.row" if len(rows) == 1 else "anchor.rows", first=rows[0],
-                            last=rows[-1]), anchor=anchor.label, detail=detail),
+                            last=rows[-1]), anchor=anchor.shown, detail=detail),
                         AnchorWarning, stacklevel=2)
                     break
     finally:
@@ -330,9 +330,9 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
         pinned = trust.open_anchors(root, workspace.config)
         named = {(a.kind, a.target) for a in pinned}
         configured = {(a.kind, a.target) for a in anchors}
-        notes += [said("proof.anchor_unlisted", label=a.label) for a in pinned
+        notes += [said("proof.anchor_unlisted", label=a.shown) for a in pinned
                   if (a.kind, a.target) not in configured]
-        notes += [said("proof.anchor_unpinned", label=a.label) for a in anchors
+        notes += [said("proof.anchor_unpinned", label=a.shown) for a in anchors
                   if (a.kind, a.target) not in named]
         anchors = pinned + [a for a in anchors if (a.kind, a.target) not in named]
         from_profile = {a.label for a in pinned}
@@ -343,18 +343,18 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
             problems.append(said("proof.anchor_needed", why=said_of(exc)))
             continue
         if found is None:
-            notes.append(said("proof.anchor_write_only", label=anchor.label))
+            notes.append(said("proof.anchor_write_only", label=anchor.shown))
             continue
         anchored[anchor.label] = len(found)
         external += [(anchor.label, c) for c in found]
-        problems += _known_elsewhere(anchor.label, every or [], workspace_id, ring)
+        problems += _known_elsewhere(anchor.shown, every or [], workspace_id, ring)
         if anchor.label in from_profile and not found and local:
-            problems.append(said("proof.anchor_empty", label=anchor.label,
+            problems.append(said("proof.anchor_empty", label=anchor.shown,
                                  workspace_id=workspace_id, n=len(local)))
         gone = sorted(_published(workspace.ledger_path, anchor.label)
                       - {c["seq"] for c in found if c.get("workspace_id") == workspace_id})
         if gone:
-            problems.append(said("proof.anchor_lost", label=anchor.label,
+            problems.append(said("proof.anchor_lost", label=anchor.shown,
                                  rows=", ".join(map(str, gone[:10]))))
     for text in checkpoint_texts:
         external.append((PASTED, parse_checkpoint_text(text, ring)))
