@@ -347,7 +347,7 @@ def test_the_settle_dry_run_refuses_what_apply_would_refuse(workspace, capsys):
     settle = ["settle", str(workspace.root), "r", "--happened", "--as", "王伟"]
     capsys.readouterr()
     assert main(settle) == 1
-    assert "instance id" in capsys.readouterr().err
+    assert "审批实例 ID" in capsys.readouterr().err  # its instance id (the workspace's zh)
     assert main([*settle, "--apply"]) == 1
     with workspace.ledger() as led:
         assert led.head() == rows and led.action("r").status == "started"  # nothing recorded

@@ -171,7 +171,7 @@ def test_a_key_added_by_an_insider_with_rotate_lost_does_not_verify_a_forgery(
         verify_ledger(demo)
     capsys.readouterr()
     assert main(["ledger", "verify", str(demo.root)]) == 1
-    assert "not endorsed" in capsys.readouterr().err
+    assert "没有经过本工作区更早密钥的背书" in capsys.readouterr().err  # the demo speaks zh
     # An auditor who was told the new fingerprint and pins it trusts it: the refusal above is
     # the missing endorsement, nothing else.
     pinned = (read_public_key_file(demo.root / "keys" / f"{insider}.pub.pem"),)
@@ -184,7 +184,7 @@ def test_the_cli_fails_and_names_the_anchored_checkpoint(folder_anchored, capsys
     assert "18 个校验点,每个都是链的前缀" in capsys.readouterr().out  # each a prefix (zh)
     forge(folder_anchored)
     assert main(["ledger", "verify", str(folder_anchored.root), "--trust", trust]) == 1
-    assert "checkpoint row 2 " in capsys.readouterr().err
+    assert "保存着第 2 行的校验点" in capsys.readouterr().err  # checkpoint row 2 (zh)
 
 
 def test_reordered_rows_contradict_the_first_anchored_checkpoint_they_move(folder_anchored):
@@ -225,8 +225,8 @@ def test_deleting_the_ledger_fails_verification(demo, tmp_path, anchored, capsys
         path.unlink()
     assert main(["ledger", "verify", str(ws.root)]) == 1
     err = capsys.readouterr().err
-    assert "the ledger is missing" in err
-    assert ("checkpoints at folder" if anchored else "backups (backups/") in err
+    assert "台账不存在,但工作区中有" in err  # the ledger is missing, but … (zh)
+    assert ("处的校验点" if anchored else "备份(backups/") in err
     assert not ws.ledger_path.exists()  # verifying did not create an empty ledger
 
 
@@ -314,7 +314,7 @@ def test_an_anchor_that_is_down_never_blocks_and_the_next_run_publishes(demo, tm
     with ws.ledger() as ledger:
         assert ledger.state("old-expense") == "re_enabled"
     assert main(["ledger", "verify", str(ws.root)]) == 1  # an anchor it cannot read
-    assert "cannot be read" in capsys.readouterr().err
+    assert "无法读取" in capsys.readouterr().err  # cannot be read (zh)
     blocker.unlink()
     blocker.mkdir()
     with warnings.catch_warnings():
@@ -519,7 +519,7 @@ def test_an_old_workspace_with_the_shared_key_is_told_what_to_do(demo, capsys):
     assert "keys init" in capsys.readouterr().err
     assert main(["keys", "init", str(demo.root)]) == 0
     out = capsys.readouterr().out
-    assert "moved out of the workspace" in out and "run 02_backup again" in out
+    assert "已移出工作区" in out and "重新运行 02_backup" in out  # the note, in the demo's zh
     assert not (demo.root / ".keys").exists()
     transition(demo)
     assert verify_ledger(demo).checkpoints == 2  # the adopted head, then the transition

@@ -96,7 +96,7 @@ def test_1_a_cut_tail_with_the_anchor_removed_or_emptied_fails_against_the_profi
     assert "按工作区自己的声明核对" in capsys.readouterr().out  # the demo speaks zh
     assert verify_cli(ws, "--trust", str(kept)) == 1
     err = capsys.readouterr().err
-    assert "checkpoint row 15 " in err and "ends at row 14" in err
+    assert "保存着第 15 行的校验点" in err and "台账止于第 14 行" in err  # the demo speaks zh
 
 
 # ------------------------------------------------------------------ 2. the insider's own key
@@ -137,7 +137,7 @@ def test_2_a_ledger_re_signed_with_a_replaced_key_list_fails_against_the_profile
     capsys.readouterr()
     assert verify_cli(demo) == 3
     assert verify_cli(demo, "--trust", str(kept)) == 1
-    assert f"signed by key {insider}" in capsys.readouterr().err
+    assert f"它由密钥 {insider}" in capsys.readouterr().err  # signed by key … (zh)
 
 
 # ------------------------------------------------------------------ 3. ... and a new id
@@ -157,8 +157,8 @@ def test_3_a_new_workspace_id_does_not_hide_the_anchor_or_the_pasted_line(
     assert verify_cli(ws, "--checkpoint", line) in (1, 3)  # never 0 without a trust root
     assert verify_cli(ws, "--trust", str(kept), "--checkpoint", line) == 1
     err = capsys.readouterr().err
-    assert f"calls itself {new_id}" in err
-    assert "checkpoint row 2 " in err  # the anchor's originals, found under the profile's id
+    assert f"自称 {new_id}" in err  # calls itself … (zh)
+    assert "保存着第 2 行的校验点" in err  # the anchor's originals, found under the profile's id
 
 
 # ------------------------------------------------------------------ 4. S3 Object Lock, new id
@@ -234,7 +234,7 @@ def test_5_a_row_appended_without_the_key_is_reported_and_never_signed_into_the_
         canonical_json({"seq": row["seq"], "hash": row["hash"]}), encoding="utf-8")
     capsys.readouterr()
     assert verify_cli(ws, "--trust", str(kept)) == 1
-    assert f"row {row['seq']} came after the last signed checkpoint" in capsys.readouterr().err
+    assert f"第 {row['seq']} 行位于最后一个已签名校验点" in capsys.readouterr().err  # (zh)
     with ws.ledger() as ledger, pytest.raises(LedgerIntegrityError, match="--adopt-unsigned"):
         ledger.transition("jxc", "assessed", "analyst")
     assert main(["ledger", "anchor", str(ws.root)]) == 1  # nor signed by 'ledger anchor'

@@ -1747,3 +1747,341 @@ TEXT.update({
               "运行 'decomkit ledger anchor 目录' 和 'decomkit keys profile 目录' "
               "并重新交付信任配置,或用 --checkpoint 粘贴锚点收到的校验行"},
 })
+
+# Proof, custody and records (issue #23): signing keys, trust profiles, anchors, the ledger's
+# checkpoints and verification, the backup target, PDF printing and the records' manifest.
+TEXT.update({
+    # keys
+    "proof.not_public_key": {"en": "not an Ed25519 public key (PEM or base64 expected)",
+                             "zh": "这不是 Ed25519 公钥(应为 PEM 或 base64 格式)"},
+    "proof.public_not_ed25519": {"en": "the public key is not an Ed25519 key",
+                                 "zh": "该公钥不是 Ed25519 密钥"},
+    "proof.key_file_unreadable": {"en": "{path}: cannot be read ({kind})",
+                                  "zh": "{path}:无法读取({kind})"},
+    "proof.at_path": {"en": "{path}: {why}", "zh": "{path}:{why}"},
+    "proof.legacy_key_hint": {"en": " (it still has the old shared key .keys/signing.key: "
+                                    "'decomkit keys init' moves it out)",
+                              "zh": "(其中仍有旧的共享密钥 .keys/signing.key:"
+                                    "'decomkit keys init' 会把它移出工作区)"},
+    "proof.no_key": {"en": "{root} has no signing key yet{hint}; run 'decomkit keys init {root}'",
+                     "zh": "{root} 还没有签名密钥{hint};请运行 'decomkit keys init {root}'"},
+    "proof.keyring_damaged": {"en": "{path} is damaged ({kind}); restore it from a backup or "
+                                    "from the public keys you gave your auditors",
+                              "zh": "{path} 已损坏({kind});请从备份恢复,或用您交给审计人员的"
+                                    "公钥恢复"},
+    "proof.key_mismatch": {"en": "{path}: key {key_id} does not match its public key",
+                           "zh": "{path}:密钥 {key_id} 与其公钥不一致"},
+    "proof.private_not_pem": {"en": "{where} is not an unencrypted PEM private key",
+                              "zh": "{where} 不是未加密的 PEM 私钥"},
+    "proof.private_not_ed25519": {"en": "{where} is not an Ed25519 key",
+                                  "zh": "{where} 不是 Ed25519 密钥"},
+    "proof.private_readable": {"en": "the private key {path} can be read by others (mode "
+                                     "{mode}); run 'chmod 600 {path}' and try again",
+                               "zh": "私钥 {path} 可被其他用户读取(权限 {mode});请运行 "
+                                     "'chmod 600 {path}' 后重试"},
+    "proof.key_file_inside": {"en": "{variable} points inside the workspace; keep the private "
+                                    "key outside it (anyone who can read the workspace could "
+                                    "sign with it)",
+                              "zh": "{variable} 指向工作区之内;请把私钥放在工作区之外"
+                                    "(能读取工作区的人都能用它签名)"},
+    "proof.private_missing": {"en": "the private key of {root}'s signing key {key_id} is not at "
+                                    "{path}; copy it there, set {variable}, or, if it is lost, "
+                                    "run 'decomkit keys rotate {root} --lost' (what it signed "
+                                    "still verifies)",
+                              "zh": "{root} 的签名密钥 {key_id} 的私钥不在 {path};请把它复制到"
+                                    "那里,或设置 {variable};如果私钥已丢失,请运行 'decomkit "
+                                    "keys rotate {root} --lost'(它签过的内容仍可核验)"},
+    "proof.private_other_key": {"en": "the private key found in {where} is key {found}, but "
+                                      "{root} signs with key {key_id}; point {variable} at the "
+                                      "right key",
+                                "zh": "在 {where} 找到的私钥是密钥 {found},但 {root} 使用密钥 "
+                                      "{key_id} 签名;请让 {variable} 指向正确的密钥"},
+    "proof.new_key_file_inside": {"en": "{variable} points inside the workspace; choose a path "
+                                        "outside it",
+                                  "zh": "{variable} 指向工作区之内;请选择工作区之外的路径"},
+    "proof.key_folder_inside": {"en": "the key folder {folder} is inside the workspace; set "
+                                      "{variable} to a folder outside it",
+                                "zh": "密钥文件夹 {folder} 位于工作区之内;请把 {variable} "
+                                      "设为工作区之外的文件夹"},
+    "proof.legacy_key_moved": {"en": "the old shared HMAC key {legacy} was moved out of the "
+                                     "workspace to {kept}; backups and records signed with it "
+                                     "no longer verify: run 02_backup again for each backed-up "
+                                     "app and 'decomkit record DIR' to sign them with the new "
+                                     "key",
+                               "zh": "旧的共享 HMAC 密钥 {legacy} 已移出工作区,现位于 {kept};"
+                                     "用它签名的备份和档案不再能通过核验:请为每个已备份的应用"
+                                     "重新运行 02_backup,并运行 'decomkit record 目录',用新密钥"
+                                     "重新签名"},
+    "proof.unset_to_rotate": {"en": "unset {key_variable} and {file_variable} to rotate: the "
+                                    "new key is written to {folder}; point them at it "
+                                    "afterwards",
+                              "zh": "轮换前请先清除 {key_variable} 和 {file_variable}:新密钥会"
+                                    "写入 {folder};之后再让它们指向新密钥"},
+    "proof.lost_key_note": {"en": "the old key was declared lost: the new key is not endorsed "
+                                  "by it; tell your auditors the new fingerprint through a "
+                                  "channel they trust: verification trusts an unendorsed key "
+                                  "only when they pin it with --public-key",
+                            "zh": "旧密钥已声明丢失:新密钥没有经过它的背书;请通过审计人员信任的"
+                                  "渠道告诉他们新的指纹:未经背书的密钥,只有在审计人员用 "
+                                  "--public-key 指定它时才会被信任"},
+    "proof.key_unendorsed": {"en": "key {key_id} ({fingerprint}) in {registry} is not endorsed "
+                                   "by an earlier key of this workspace (made with 'keys "
+                                   "rotate --lost', or added by hand): it is trusted only when "
+                                   "pinned with --public-key by someone who checked its "
+                                   "fingerprint",
+                             "zh": "{registry} 中的密钥 {key_id}({fingerprint})没有经过本工作区"
+                                   "更早密钥的背书(由 'keys rotate --lost' 生成,或被手工添加):"
+                                   "只有核对过其指纹的人用 --public-key 指定它时才会被信任"},
+    "proof.signed_hmac": {"en": "it is signed with the old shared HMAC key, which anyone who "
+                                "could read the workspace could use; sign it again with the "
+                                "new key",
+                          "zh": "它用旧的共享 HMAC 密钥签名,能读取工作区的人都能使用该密钥;"
+                                "请用新密钥重新签名"},
+    "proof.unsigned": {"en": "it carries no Ed25519 signature", "zh": "它没有 Ed25519 签名"},
+    "proof.no_key_trusted": {"en": "none", "zh": "无"},
+    "proof.untrusted_key": {"en": "it is signed by key {key_id} ({fingerprint}), which is not a "
+                                  "trusted key (trusted: {known})",
+                            "zh": "它由密钥 {key_id}({fingerprint})签名,但该密钥不受信任"
+                                  "(受信任的有 {known})"},
+    "proof.signature_changed": {"en": "the signature does not match its content under key "
+                                      "{key_id}: it was changed after it was signed",
+                                "zh": "在密钥 {key_id} 下,签名与内容不符:内容在签名后被改动过"},
+    "proof.after_retired": {"en": "it is dated {at}, after key {key_id} was retired ({retired})",
+                            "zh": "它的日期是 {at},晚于密钥 {key_id} 的停用时间({retired})"},
+    # anchors
+    "proof.anchor_holds_other": {"en": "{label} already holds a different checkpoint for row "
+                                       "{seq}",
+                                 "zh": "{label} 在第 {seq} 行已保存了另一个不同的校验点"},
+    "proof.anchor_kind.folder": {"en": "folder {target}", "zh": "锚点文件夹 {target}"},
+    "proof.anchor_kind.s3": {"en": "s3 {target}", "zh": "对象存储锚点 {target}"},
+    "proof.anchor_kind.email": {"en": "email {target}", "zh": "邮件锚点 {target}"},
+    "proof.anchor_kind.dingtalk": {"en": "dingtalk auditors' robot", "zh": "钉钉审计群机器人"},
+    "proof.os_error": {"en": "system error {code}", "zh": "系统错误 {code}"},
+    "proof.anchor_os_error": {"en": "{label}: {detail}", "zh": "{label}:写入失败({detail})"},
+    "proof.anchor_folder_missing": {"en": "{label} cannot be read: the folder does not exist "
+                                          "(it was removed, or nothing was published yet: run "
+                                          "'decomkit ledger anchor DIR')",
+                                    "zh": "无法读取 {label}:该文件夹不存在(已被删除,或尚未"
+                                          "发布过:请运行 'decomkit ledger anchor 目录')"},
+    "proof.anchor_failed": {"en": "{label}: {kind}", "zh": "{label}:发布失败({kind})"},
+    "proof.anchor_unreadable": {"en": "{label} cannot be read ({kind})",
+                                "zh": "无法读取 {label}({kind})"},
+    "proof.anchor_said": {"en": "{label}: {why}", "zh": "{label}:{why}"},
+    "proof.robot_no_token": {"en": "{label}: set DECOMKIT_AUDIT_ROBOT_TOKEN and "
+                                   "DECOMKIT_AUDIT_ROBOT_SECRET",
+                             "zh": "{label}:请设置环境变量 DECOMKIT_AUDIT_ROBOT_TOKEN 和 "
+                                   "DECOMKIT_AUDIT_ROBOT_SECRET"},
+    "proof.robot_blocked": {"en": "{label}: the robot is blocked by DingTalk (too many "
+                                  "messages) until {until}; a later run publishes the latest "
+                                  "checkpoint",
+                            "zh": "{label}:机器人因消息过多被钉钉限制到 {until};之后的运行会"
+                                  "发布最新的校验点"},
+    "proof.robot_interval": {"en": "{label}: one message a minute; a later run publishes the "
+                                   "latest checkpoint",
+                             "zh": "{label}:每分钟最多发一条消息;之后的运行会发布最新的校验点"},
+    "proof.robot_limit": {"en": "{label}: the robot's limit (errcode 410100); nothing is sent "
+                                "for 10 minutes",
+                          "zh": "{label}:机器人达到发送上限(错误码 410100);10 分钟内不再发送"},
+    "proof.robot_errcode": {"en": "{label}: errcode {errcode}",
+                            "zh": "{label}:钉钉返回错误码 {errcode}"},
+    "proof.anchor_kind_wrong": {"en": "anchor kind '{kind}' is registered as {registered}, "
+                                      "which is not a decomkit.proof.anchors.AnchorStore",
+                                "zh": "锚点类型「{kind}」注册的是 {registered},它不是 "
+                                      "decomkit.proof.anchors.AnchorStore"},
+    # trust profiles
+    "proof.profile_anchor_invalid": {"en": "{where}: an anchor it names is not valid ({n} "
+                                           "problems)",
+                                     "zh": "{where}:其中列出的一个锚点无效({n} 个问题)"},
+    "proof.profile_fingerprint": {"en": "{path}: key {key_id} does not match its fingerprint",
+                                  "zh": "{path}:密钥 {key_id} 与其指纹不一致"},
+    "proof.profile_missing": {"en": "{path} does not exist; give the trust profile you were "
+                                    "handed ('decomkit keys profile DIR' prints it)",
+                              "zh": "{path} 不存在;请给出您拿到的信任配置"
+                                    "('decomkit keys profile 目录' 会输出它)"},
+    "proof.profile_unreadable": {"en": "{path} is not a decomkit trust profile ({kind}); ask "
+                                       "for it again",
+                                 "zh": "{path} 不是 decomkit 的信任配置({kind});请重新索取"},
+    "proof.profile_signature": {"en": "{path}: {why}; ask for the trust profile again through "
+                                      "a channel you trust",
+                                "zh": "{path}:{why};请通过您信任的渠道重新索取信任配置"},
+    # checkpoints and verifying the ledger
+    "proof.not_checkpoint_line": {"en": "not a checkpoint line: {start}…; paste the whole "
+                                        "'decomkit-checkpoint/1 …' line",
+                                  "zh": "这不是校验点行:{start}…;请粘贴完整的 "
+                                        "'decomkit-checkpoint/1 …' 行"},
+    "proof.no_public_key": {"en": "{root} has no public key, so nothing in it is signed: run "
+                                  "'decomkit keys init {root}' (an old workspace's shared key "
+                                  ".keys/signing.key is moved out)",
+                            "zh": "{root} 没有公钥,其中的内容都没有签名:请运行 'decomkit keys "
+                                  "init {root}'(旧工作区的共享密钥 .keys/signing.key 会被移出)"},
+    "proof.source.pasted": {"en": "the pasted checkpoint", "zh": "粘贴的校验点"},
+    "proof.source.manifest": {"en": "the records' manifest", "zh": "档案清单"},
+    "proof.the_ledger": {"en": "the ledger", "zh": "台账"},
+    "proof.evidence": {"en": "{what} ({folder}/, {n} files)",
+                       "zh": "{what}({folder}/,{n} 个文件)"},
+    "proof.evidence.runs": {"en": "executed stage notebooks", "zh": "已执行的阶段笔记本"},
+    "proof.evidence.backups": {"en": "backups", "zh": "备份"},
+    "proof.evidence.records": {"en": "records", "zh": "档案"},
+    "proof.evidence.anchors": {"en": "checkpoints at {anchors}", "zh": "{anchors} 处的校验点"},
+    "proof.evidence.checkpoints": {"en": "signed checkpoints", "zh": "已签名的校验点"},
+    "proof.ledger_gone": {"en": "the ledger is missing, but the workspace has {evidence}: it "
+                                "was deleted; restore ledger.sqlite and ledger.head from a "
+                                "backup",
+                          "zh": "台账不存在,但工作区中有{evidence}:台账被删除了;请从备份恢复 "
+                                "ledger.sqlite 和 ledger.head"},
+    "proof.ledger_empty": {"en": "the ledger is empty, but the workspace has {evidence}: it "
+                                 "was deleted; restore ledger.sqlite and ledger.head from a "
+                                 "backup",
+                           "zh": "台账是空的,但工作区中有{evidence}:台账内容被删除了;请从备份"
+                                 "恢复 ledger.sqlite 和 ledger.head"},
+    "proof.holds_checkpoint": {"en": "{source} holds checkpoint row {seq} ({time}, head "
+                                     "{head}…)",
+                               "zh": "{source}保存着第 {seq} 行的校验点({time},链头 {head}…)"},
+    "proof.ledger_deleted": {"en": "{where}, but the ledger is missing or empty: it was deleted",
+                             "zh": "{where},但台账不存在或是空的:它被删除了"},
+    "proof.ledger_shortened": {"en": "{where}, but the ledger ends at row {last}: rows were "
+                                     "removed (the ledger was shortened or rewritten)",
+                               "zh": "{where},但台账止于第 {last} 行:有行被删除(台账被截短或"
+                                     "改写)"},
+    "proof.ledger_rewritten": {"en": "{where}, but the ledger's row {seq} hashes to {hash}…: "
+                                     "the ledger was rewritten at or before row {seq}",
+                               "zh": "{where},但台账第 {seq} 行的哈希是 {hash}…:台账在第 {seq} "
+                                     "行或之前被改写过"},
+    "proof.id_changed": {"en": "the workspace calls itself {workspace_id} in "
+                               "keys/public-keys.json, but the trust profile {where} names "
+                               "workspace {trusted}: its id was changed",
+                         "zh": "工作区在 keys/public-keys.json 中自称 {workspace_id},但信任配置 "
+                               "{where} 记的工作区是 {trusted}:工作区 ID 被改过"},
+    "proof.anchor_unlisted": {"en": "the trust profile names {label}, which decomkit.toml no "
+                                    "longer lists: checked there all the same",
+                              "zh": "信任配置列出了 {label},但 decomkit.toml 中已没有它:"
+                                    "仍照样在那里核对"},
+    "proof.anchor_unpinned": {"en": "decomkit.toml lists {label}, which the trust profile does "
+                                    "not name: ask for the profile again ('decomkit keys "
+                                    "profile DIR')",
+                              "zh": "decomkit.toml 中列出了 {label},但信任配置中没有它:请重新"
+                                    "索取信任配置('decomkit keys profile 目录')"},
+    "proof.anchor_needed": {"en": "{why}; verification needs every readable anchor",
+                            "zh": "{why};核验需要读到每一个可读回的锚点"},
+    "proof.anchor_write_only": {"en": "{label} cannot be read back by the kit: paste the "
+                                      "checkpoint lines it received with --checkpoint",
+                                "zh": "本工具无法读回 {label}:请用 --checkpoint 粘贴它收到的"
+                                      "校验行"},
+    "proof.anchor_empty": {"en": "{label}, named by the trust profile, holds no checkpoint of "
+                                 "workspace {workspace_id} while the ledger has {n}: the "
+                                 "workspace publishes elsewhere, or the anchor was never "
+                                 "published to ('decomkit ledger anchor DIR')",
+                           "zh": "信任配置列出的 {label} 中没有工作区 {workspace_id} 的任何"
+                                 "校验点,而台账中有 {n} 个:工作区发布到了别处,或从未向该锚点"
+                                 "发布过('decomkit ledger anchor 目录')"},
+    "proof.anchor_lost": {"en": "{label} no longer holds checkpoints it took: rows {rows} "
+                                "(someone removed them there)",
+                          "zh": "{label} 中已没有它收到过的校验点:第 {rows} 行(有人在那里把它们"
+                                "删除了)"},
+    "proof.not_a_checkpoint": {"en": "{source}: {where} is not a checkpoint",
+                               "zh": "{source}:{where} 不是校验点"},
+    "proof.other_workspace": {"en": "{source} is of workspace {other}, but the ledger is "
+                                    "checked as workspace {workspace_id}: one of the two ids "
+                                    "was changed",
+                              "zh": "{source}属于工作区 {other},但台账是按工作区 {workspace_id} "
+                                    "核验的:两个 ID 中有一个被改过"},
+    "proof.checkpoint_signature": {"en": "{source} holds checkpoint row {seq} whose signature "
+                                         "fails: {why}",
+                                   "zh": "{source}保存的第 {seq} 行校验点签名无效:{why}"},
+    "proof.local_checkpoint": {"en": "the ledger's checkpoint of row {seq}: {why}",
+                               "zh": "台账中第 {seq} 行的校验点:{why}"},
+    "proof.another_workspace": {"en": "it belongs to another workspace",
+                                "zh": "它属于另一个工作区"},
+    "proof.transitions_unsigned": {"en": "transition rows {rows} have no signed checkpoint "
+                                         "(checkpoints were deleted, or rows were added "
+                                         "without the key)",
+                                   "zh": "状态变更行(第 {rows} 行)没有已签名的校验点(校验点被"
+                                         "删除,或有行是在没有密钥的情况下添加的)"},
+    "proof.tail_unsigned": {"en": "{rows} came after the last signed checkpoint (row {last}): "
+                                  "unsigned, added without the key; read them, then restore "
+                                  "the ledger or adopt them by name ('decomkit ledger anchor "
+                                  "DIR --adopt-unsigned NAME')",
+                            "zh": "{rows}位于最后一个已签名校验点(第 {last} 行)之后:没有签名,"
+                                  "是在没有密钥的情况下添加的;请先阅读这些行,然后从备份恢复台账,"
+                                  "或署名认可它们('decomkit ledger anchor 目录 --adopt-unsigned "
+                                  "姓名')"},
+    "proof.known_elsewhere": {"en": "{label} holds {n} checkpoints ({rows}) signed by this "
+                                    "workspace's key under another workspace id, {other}: the "
+                                    "workspace id was changed (it is {workspace_id} here)",
+                              "zh": "{label} 中有 {n} 个校验点({rows})由本工作区的密钥签名,"
+                                    "却属于另一个工作区 ID {other}:工作区 ID 被改过(这里是 "
+                                    "{workspace_id})"},
+    # the ledger
+    "proof.rows_unsigned": {"en": "{path}: {rows} came after the last signed checkpoint: "
+                                  "someone added them without the signing key. Nothing more is "
+                                  "written or signed until a person has read them ('decomkit "
+                                  "ledger verify DIR') and either restored the ledger from a "
+                                  "backup or adopted them by name: 'decomkit ledger anchor DIR "
+                                  "--adopt-unsigned NAME'",
+                            "zh": "{path}:{rows}位于最后一个已签名校验点之后:有人在没有签名密钥的"
+                                  "情况下添加了它们。在有人阅读这些行('decomkit ledger verify "
+                                  "目录')并从备份恢复台账、或署名认可它们('decomkit ledger "
+                                  "anchor 目录 --adopt-unsigned 姓名')之前,不再写入或签名任何"
+                                  "内容"},
+    "proof.move_to": {"en": "move to '{state}'", "zh": "转入「{state}」状态"},
+    "proof.unknown_state": {"en": "unknown state; use one of {states}",
+                            "zh": "未知的状态;只能是以下之一:{states}"},
+    "proof.grant_other": {"en": "the grant is for '{action}' of {app}",
+                          "zh": "这份授权针对的是 {app} 的「{action}」"},
+    "proof.changed_since": {"en": " (changed since the run was authorized)",
+                            "zh": "(在本次运行获得授权之后发生了变化)"},
+    "proof.action_unbacked": {"en": "{path}: the action {action_key} is recorded as "
+                                    "'{status}', but no signed ledger row says so ({found}): "
+                                    "the actions table was changed by hand. Restore the ledger "
+                                    "from a backup; nothing was done",
+                              "zh": "{path}:操作 {action_key} 记录的状态是「{status}」,但没有任何"
+                                    "已签名的台账行这样记载({found}):操作表被人手工改动过。"
+                                    "请从备份恢复台账;本次没有执行任何操作"},
+    "proof.action_says": {"en": "it says {found}", "zh": "台账记的是「{found}」"},
+    "proof.action_unmentioned": {"en": "none mentions it", "zh": "台账中没有提到它"},
+    "proof.action_vanished": {"en": "the action {action_key} vanished from the ledger",
+                              "zh": "操作 {action_key} 从台账中消失了"},
+    "proof.result_needed.submit_approval": {
+        "en": "a request that took effect needs its instance id: give it with --result (find "
+              "it in the OA approval admin)",
+        "zh": "已生效的申请需要它的审批实例 ID:请用 --result 给出(可在 OA 审批管理后台查到)"},
+    # the backup target
+    "custody.out_of_space": {"en": "the backup target {url} is out of space while writing "
+                                   "{path}; free space (or choose another target) and run the "
+                                   "backup again",
+                             "zh": "写入 {path} 时备份目标 {url} 空间已满;请腾出空间(或换一个"
+                                   "备份目标)后重新运行备份"},
+    "custody.cannot_write": {"en": "cannot write {path} to {url}: {detail}",
+                             "zh": "无法把 {path} 写入 {url}({detail})"},
+    "custody.verified_without_backup": {"en": "{app} is verified without a backup",
+                                        "zh": "{app} 已标记为备份核验通过,但台账中没有它的备份"},
+    # records: PDF printing and verifying a records folder
+    "record.no_browser": {"en": "--pdf needs Chromium: install Debian's chromium (apt-get "
+                                "install chromium) or Google Chrome, then render the records "
+                                "again",
+                          "zh": "--pdf 需要 Chromium:请安装 Debian 的 chromium(apt-get install "
+                                "chromium)或 Google Chrome,然后重新生成档案"},
+    "record.pdf_timeout": {"en": "Chromium did not print {page} within {seconds} s",
+                           "zh": "Chromium 未能在 {seconds} 秒内打印 {page}"},
+    "record.pdf_failed": {"en": "Chromium could not print {page} (exit {code}): {tail}",
+                          "zh": "Chromium 无法打印 {page}(退出码 {code}):{tail}"},
+    "record.not_verified": {"en": "{root} does not verify:", "zh": "{root} 未通过核验:"},
+    "record.manifest_hmac": {"en": "{name}: it was made before records were signed with the "
+                                   "workspace's Ed25519 key; render the records again with "
+                                   "'decomkit record DIR'",
+                             "zh": "{name}:它生成于档案改用工作区 Ed25519 密钥签名之前;请用 "
+                                   "'decomkit record 目录' 重新生成档案"},
+    "record.file_problem": {"en": "{name}: {why}", "zh": "{name}:{why}"},
+    "record.manifest_checkpoint": {"en": "{name}: its ledger checkpoint: {why}",
+                                   "zh": "{name}:其中的台账校验点:{why}"},
+    "record.symlink": {"en": "{name}: a symbolic link (a record holds plain files only); "
+                             "remove it",
+                       "zh": "{name}:这是符号链接(档案中只能有普通文件);请删除它"},
+    "record.file_missing": {"en": "{name}: missing", "zh": "{name}:缺失"},
+    "record.file_changed": {"en": "{name}: changed since the record was made",
+                            "zh": "{name}:在档案生成后被改动过"},
+    "record.file_added": {"en": "{name}: added after the record was made",
+                          "zh": "{name}:是档案生成后添加的"},
+    "record.against_ledger": {"en": "against the workspace's ledger: {why}",
+                              "zh": "与工作区台账核对:{why}"},
+})

@@ -16,6 +16,8 @@ from typing import BinaryIO
 
 from decomkit.core.errors import OutOfSpace, StorageError
 from decomkit.core.files import atomic_write_chunks
+from decomkit.core.said import said_error
+from decomkit.proof.keys import os_reason
 
 CHUNK = 1 << 20  # bytes read or written at a time: memory stays bounded
 
@@ -49,10 +51,10 @@ class Store:
                                                                                          chunks)
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
-                raise OutOfSpace(f"the backup target {self.url} is out of space while writing "
-                                 f"{path}; free space (or choose another target) and run the "
-                                 "backup again") from None
-            raise StorageError(f"cannot write {path} to {self.url}: {exc}") from None
+                raise said_error(OutOfSpace, "custody.out_of_space", url=self.url,
+                                 path=path) from None
+            raise said_error(StorageError, "custody.cannot_write", path=path, url=self.url,
+                             detail=os_reason(exc, str(exc))) from None
 
     def _write_local(self, path: str, chunks: Iterable[bytes]) -> int:
         return atomic_write_chunks(Path(self._full(path)), chunks, self._write_chunk)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from decomkit.context.workspace import Workspace, managed_folder
 from decomkit.core.errors import BackupError, LedgerIntegrityError
-from decomkit.core.said import said
+from decomkit.core.said import said, said_error
 from decomkit.custody.checksums import MANIFEST, MARKER, parse_table, restore_into_sqlite
 from decomkit.custody.store import Store
 from decomkit.proof.keys import check_document, endorsed_keyring
@@ -190,7 +190,8 @@ def _finish(workspace: Workspace, app_id: str, prefix: str, manifest_hash: str,
         elif not result.ok and state == "backup_verified":
             backed = ledger.last(app_id, "backed_up")
             if backed is None:  # never: the gate verifies only a backup the ledger holds
-                raise LedgerIntegrityError(f"{app_id} is verified without a backup")
+                raise said_error(LedgerIntegrityError, "custody.verified_without_backup",
+                                 app=app_id)
             ledger.transition(app_id, "backed_up", actor, {
                 **backed.data, "invalidated": problems[:50]})
         else:

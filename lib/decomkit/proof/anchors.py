@@ -37,7 +37,10 @@ from decomkit.core.config import (
 )
 from decomkit.core.errors import AnchorDeferred, AnchorError, ConfigError, DecomkitError
 from decomkit.core.files import atomic_write_text
+from decomkit.core.i18n import TEXT, t
 from decomkit.core.mail import send_email
+from decomkit.core.said import LANGUAGES, Said, said_error
+from decomkit.proof.keys import os_reason
 
 
 def checkpoint_bytes(checkpoint: dict) -> bytes:
@@ -76,6 +79,16 @@ class AnchorStore(ABC):
     def label(self) -> str:
         return self.settings.name or f"{self.kind} {self.target}"
 
+    @property
+    def shown(self) -> Said:
+        """The label as a sentence names it: its name, else its kind in the reader's words and
+        its target (``label`` stays the key the ledger records it under)."""
+        if self.settings.name:
+            return Said({lang: self.settings.name for lang in LANGUAGES})
+        key = f"proof.anchor_kind.{self.kind}"
+        return Said({lang: self.label if lang == "en" or key not in TEXT
+                     else t(key, lang, target=self.target) for lang in LANGUAGES})
+
     @abstractmethod
     def publish(self, checkpoint: dict) -> str:
         """Put ``checkpoint`` at the anchor; return a receipt. Raise AnchorError if refused."""
@@ -112,6 +125,11 @@ def _under(checkpoints: list[dict], where: str) -> list[dict]:
         where)]
 
 
+def _holds_other(label: str, checkpoint: dict) -> AnchorError:
+    return said_error(AnchorError, "proof.anchor_holds_other", label=label,
+                      seq=checkpoint["seq"])
+
+
 class FolderStore(AnchorStore):
     kind = "folder"
     settings: FolderAnchor
@@ -139,8 +157,7 @@ class FolderStore(AnchorStore):
                 if held == body:
                     return str(path)
                 if not body.startswith(held):
-                    raise AnchorError(f"{self.label} already holds a different checkpoint for "
-                                      f"row {checkpoint['seq']}")
+                    raise _holds_other(self.shown, checkpoint)
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o444)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(body)
@@ -152,10 +169,11 @@ class FolderStore(AnchorStore):
                 os.link(temp, path)  # FileExistsError if another run put it there first
         except FileExistsError:
             if not path.is_file() or path.read_bytes() != body:
-                raise AnchorError(f"{self.label} already holds a different checkpoint for row "
-                                  f"{checkpoint['seq']}") from None
+                raise _holds_other(self.shown, checkpoint) from None
         except OSError as exc:
-            raise AnchorError(f"{self.label}: {type(exc).__name__}: {exc.strerror}") from None
+            raise said_error(AnchorError, "proof.anchor_os_error", label=self.shown,
+                             detail=os_reason(exc, f"{type(exc).__name__}: {exc.strerror}")
+                             ) from None
         finally:
             with contextlib.suppress(OSError):  # no folder could be made: no temporary file
                 temp.unlink(missing_ok=True)
@@ -164,9 +182,7 @@ class FolderStore(AnchorStore):
     def fetch(self, workspace_id: str) -> list[dict]:
         folder = self.folder / workspace_id
         if not self.folder.is_dir():
-            raise AnchorError(f"{self.label} cannot be read: the folder does not exist (it "
-                              "was removed, or nothing was published yet: run 'decomkit "
-                              "ledger anchor DIR')")
+            raise said_error(AnchorError, "proof.anchor_folder_missing", label=self.shown)
         return [_parse(p.read_bytes(), str(p)) for p in sorted(folder.glob("*.json"))]
 
     def fetch_all(self) -> list[dict]:
@@ -218,8 +234,7 @@ class S3Store(AnchorStore):
             fs = self._fs
             if fs.exists(f"{bucket}/{key}"):
                 if fs.cat_file(f"{bucket}/{key}") != body:
-                    raise AnchorError(f"{self.label} already holds a different checkpoint "
-                                      f"for row {checkpoint['seq']}")
+                    raise _holds_other(self.shown, checkpoint)
                 return f"s3://{bucket}/{key}"
             extra = {}
             if self.settings.object_lock:
@@ -231,7 +246,8 @@ class S3Store(AnchorStore):
         except AnchorError:
             raise
         except Exception as exc:  # botocore, aiohttp, OSError: many unrelated types
-            raise AnchorError(f"{self.label}: {type(exc).__name__}") from None
+            raise said_error(AnchorError, "proof.anchor_failed", label=self.shown,
+                             kind=type(exc).__name__) from None
         return f"s3://{bucket}/{key}?versionId={answer.get('VersionId', '')}"
 
     def fetch(self, workspace_id: str) -> list[dict]:
@@ -264,7 +280,8 @@ class S3Store(AnchorStore):
                 markers = {"KeyMarker": page.get("NextKeyMarker", ""),
                            "VersionIdMarker": page.get("NextVersionIdMarker", "")}
         except Exception as exc:
-            raise AnchorError(f"{self.label} cannot be read ({type(exc).__name__})") from None
+            raise said_error(AnchorError, "proof.anchor_unreadable", label=self.shown,
+                             kind=type(exc).__name__) from None
         return found
 
 
@@ -286,7 +303,8 @@ class EmailStore(AnchorStore):
         try:
             return send_email(self.config, list(self.settings.to), title, text, key)
         except DecomkitError as exc:
-            raise AnchorError(f"{self.label}: {exc}") from None
+            why = Said({lang: exc.in_language(lang) for lang in LANGUAGES})
+            raise said_error(AnchorError, "proof.anchor_said", label=self.shown, why=why) from None
 
 
 ROBOT_STATE = "audit-robot.json"
@@ -326,17 +344,14 @@ class DingTalkStore(AnchorStore):
 
         token, robot_secret = secret("audit_robot_token"), secret("audit_robot_secret")
         if not (token and robot_secret):
-            raise AnchorError(f"{self.label}: set DECOMKIT_AUDIT_ROBOT_TOKEN and "
-                              "DECOMKIT_AUDIT_ROBOT_SECRET")
+            raise said_error(AnchorError, "proof.robot_no_token", label=self.shown)
         now, state = time.time(), self._state()
         if now < float(state.get("blocked_until", 0)):
-            raise AnchorDeferred(f"{self.label}: the robot is blocked by DingTalk (too many "
-                                 "messages) until " + time.strftime(
-                                     "%H:%M", time.localtime(state["blocked_until"]))
-                                 + "; a later run publishes the latest checkpoint")
+            raise said_error(AnchorDeferred, "proof.robot_blocked", label=self.shown,
+                             until=time.strftime("%H:%M",
+                                                 time.localtime(state["blocked_until"])))
         if now < float(state.get("last_sent", 0)) + ROBOT_INTERVAL:
-            raise AnchorDeferred(f"{self.label}: one message a minute; a later run publishes "
-                                 "the latest checkpoint")
+            raise said_error(AnchorDeferred, "proof.robot_interval", label=self.shown)
         timestamp = str(round(time.time() * 1000))
         sign = base64.b64encode(hmac.new(robot_secret.encode(),
                                          f"{timestamp}\n{robot_secret}".encode(),
@@ -351,13 +366,14 @@ class DingTalkStore(AnchorStore):
                                 json={"msgtype": "text", "text": {"content": text}},
                                 timeout=15).json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise AnchorError(f"{self.label}: {type(exc).__name__}") from None
+            raise said_error(AnchorError, "proof.anchor_failed", label=self.shown,
+                             kind=type(exc).__name__) from None
         if answer.get("errcode") == 410100:  # too fast: blocked; wait the block out
             self._save(blocked_until=now + ROBOT_BLOCK)
-            raise AnchorDeferred(f"{self.label}: the robot's limit (errcode 410100); nothing "
-                                 "is sent for 10 minutes")
+            raise said_error(AnchorDeferred, "proof.robot_limit", label=self.shown)
         if answer.get("errcode") != 0:
-            raise AnchorError(f"{self.label}: errcode {answer.get('errcode')}")
+            raise said_error(AnchorError, "proof.robot_errcode", label=self.shown,
+                             errcode=answer.get("errcode"))
         self._save(last_sent=now)
         return f"robot seq {checkpoint['seq']}"
 
@@ -367,8 +383,7 @@ def store_class(kind: str) -> type[AnchorStore]:
     are decomkit's own). Its settings model lives in ``decomkit.core.config``."""
     cls = registry.load(registry.ANCHORS, kind)
     if not (isinstance(cls, type) and issubclass(cls, AnchorStore)):
-        raise ConfigError(f"anchor kind '{kind}' is registered as {cls!r}, which is not a "
-                          "decomkit.proof.anchors.AnchorStore")
+        raise said_error(ConfigError, "proof.anchor_kind_wrong", kind=kind, registered=repr(cls))
     return cls
 
 

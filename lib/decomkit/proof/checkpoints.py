@@ -30,6 +30,7 @@ from decomkit.core.canonical import utcnow
 from decomkit.core.config import Config
 from decomkit.core.errors import AnchorDeferred, AnchorError, LedgerIntegrityError
 from decomkit.core.i18n import t
+from decomkit.core.said import Said, said, said_error
 from decomkit.proof.anchors import AnchorStore, checkpoint_text, open_anchors
 from decomkit.proof.keys import (
     KeyRing,
@@ -39,6 +40,7 @@ from decomkit.proof.keys import (
     has_keys,
     load_keyring,
     load_signer,
+    said_of,
     sign_document,
 )
 from decomkit.proof.ledger import Ledger
@@ -54,6 +56,11 @@ CREATE TABLE IF NOT EXISTS anchored (
 _TEXT = re.compile(r"decomkit-checkpoint/1 ws=(?P<ws>\S+) seq=(?P<seq>\d+) "
                    r"head=(?P<head>[0-9a-f]{64}) time=(?P<time>\S+) key=(?P<key>[0-9a-f]+) "
                    r"sig=(?P<sig>[A-Za-z0-9+/=]+)")
+
+
+# Where a checkpoint checked against the chain came from, besides an anchor (its label).
+PASTED = said("proof.source.pasted")
+MANIFEST_SOURCE = said("proof.source.manifest")
 
 
 class AnchorWarning(UserWarning):
@@ -85,8 +92,8 @@ def parse_checkpoint_text(text: str, ring: KeyRing) -> dict:
     """A pasted checkpoint line back into a checkpoint whose signature can be checked."""
     match = _TEXT.search(text)
     if match is None:
-        raise LedgerIntegrityError(f"not a checkpoint line: {text[:40]!r}…; paste the whole "
-                                   "'decomkit-checkpoint/1 …' line")
+        raise said_error(LedgerIntegrityError, "proof.not_checkpoint_line",
+                         start=repr(text[:40]))
     known = ring.keys.get(match["key"])
     return {"format": FORMAT, "workspace_id": match["ws"], "seq": int(match["seq"]),
             "head": match["head"], "time": match["time"], "key_id": match["key"],
@@ -187,14 +194,14 @@ def publish_pending(ledger_path: Path, anchors: list[AnchorStore]) -> dict[str, 
                     receipt = _retrying()(anchor.publish, checkpoint)
                     status, detail = "done", receipt
                 except AnchorError as exc:
-                    status, detail = "failed", str(exc)
+                    status, detail = "failed", said_of(exc)
                 marked = [*covered, checkpoint] if status == "done" else [checkpoint]
                 db.executemany(
                     "INSERT INTO anchored (seq, anchor, status, detail, updated) VALUES "
                     "(?, ?, ?, ?, ?) ON CONFLICT (seq, anchor) DO UPDATE SET status = "
                     "excluded.status, detail = excluded.detail, updated = excluded.updated",
                     [(c["seq"], anchor.label, status,
-                      detail if c is checkpoint else f"covered by row {checkpoint['seq']}: "
+                      str(detail) if c is checkpoint else f"covered by row {checkpoint['seq']}: "
                       f"{detail}", utcnow()) for c in marked])
                 if status == "failed":  # the anchor is down: the rest waits for the next run
                     rows = [c["seq"] for c in [*covered, *pending[i:]]]
@@ -202,7 +209,7 @@ def publish_pending(ledger_path: Path, anchors: list[AnchorStore]) -> dict[str, 
                     warnings.warn(core_said.said(
                         "anchor.not_yet", rows=core_said.said(
                             "anchor.row" if len(rows) == 1 else "anchor.rows", first=rows[0],
-                            last=rows[-1]), anchor=anchor.label, detail=detail),
+                            last=rows[-1]), anchor=anchor.shown, detail=detail),
                         AnchorWarning, stacklevel=2)
                     break
     finally:
@@ -210,8 +217,8 @@ def publish_pending(ledger_path: Path, anchors: list[AnchorStore]) -> dict[str, 
     return left
 
 
-def _rows(rows: list[int]) -> str:
-    return f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}–{rows[-1]}"
+def _rows(rows: list[int]) -> Said:
+    return said("anchor.row" if len(rows) == 1 else "anchor.rows", first=rows[0], last=rows[-1])
 
 
 def anchor_now(workspace: LedgerHome, adopt: str = "") -> dict[str, list[int]]:
@@ -243,13 +250,13 @@ class LedgerReport:
 def _evidence(workspace: LedgerHome) -> list[str]:
     """What shows the workspace has done work, when its ledger is gone."""
     root = workspace.root
-    found = []
-    for folder, what in (("runs", "executed stage notebooks"), ("backups", "backups"),
-                         ("records", "records")):
+    found: list[str] = []
+    for folder in ("runs", "backups", "records"):
         files = [p for p in (root / folder).rglob("*") if p.is_file()] if (
             root / folder).is_dir() else []
         if files:
-            found.append(f"{what} ({folder}/, {len(files)} files)")
+            found.append(said("proof.evidence", what=said(f"proof.evidence.{folder}"),
+                              folder=folder, n=len(files)))
     return found
 
 
@@ -257,12 +264,11 @@ def _chain(ledger_path: Path) -> tuple[dict[int, str], list[str], list[int]]:
     """Row → hash, the chain's problems (edited, missing, reordered rows, head file) and the
     rows that are transitions."""
     with Ledger(ledger_path) as ledger:
-        problems = []
+        problems: list[str] = []
         try:
             ledger.verify()
         except LedgerIntegrityError as exc:  # said in each language when it is
-            problems.append(core_said.Said(exc.said) if getattr(exc, "said", None)
-                            else str(exc))
+            problems.append(said_of(exc))
         events = ledger.events()
     return {e.seq: e.hash for e in events}, problems, [e.seq for e in events
                                                      if e.kind == "transition"]
@@ -270,16 +276,14 @@ def _chain(ledger_path: Path) -> tuple[dict[int, str], list[str], list[int]]:
 
 def _contradiction(checkpoint: dict, hashes: dict[int, str], source: str) -> str:
     seq = checkpoint["seq"]
-    where = f"{source} holds checkpoint row {seq} ({checkpoint.get('time', '?')}, head " \
-            f"{checkpoint['head'][:16]}…)"
+    where = said("proof.holds_checkpoint", source=source, seq=seq,
+                 time=checkpoint.get("time", "?"), head=checkpoint["head"][:16])
     if not hashes:
-        return f"{where}, but the ledger is missing or empty: it was deleted"
+        return said("proof.ledger_deleted", where=where)
     if seq not in hashes:
-        return (f"{where}, but the ledger ends at row {max(hashes)}: rows were removed "
-                "(the ledger was shortened or rewritten)")
+        return said("proof.ledger_shortened", where=where, last=max(hashes))
     if hashes[seq] != checkpoint["head"]:
-        return (f"{where}, but the ledger's row {seq} hashes to {hashes[seq][:16]}…: the "
-                f"ledger was rewritten at or before row {seq}")
+        return said("proof.ledger_rewritten", where=where, seq=seq, hash=hashes[seq][:16])
     return ""
 
 
@@ -293,7 +297,9 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
     profile) pins the keys, the workspace id and the anchors; ``public_keys`` pins only the
     keys; without either the workspace is checked against its own claims (``report.pinned``
     is False)."""
-    root, problems, notes = workspace.root, [], []
+    root = workspace.root
+    problems: list[str] = []
+    notes: list[str] = []
     registry = load_keyring(root) if has_keys(root) else None
     ring = KeyRing.of(*public_keys) if public_keys else registry
     if trust is not None:
@@ -302,15 +308,12 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
         ring, unendorsed = endorsed_keyring(root)
         problems += unendorsed
     if ring is None:
-        raise LedgerIntegrityError(
-            f"{root} has no public key, so nothing in it is signed: run 'decomkit keys init "
-            f"{root}' (an old workspace's shared key .keys/signing.key is moved out)")
+        raise said_error(LedgerIntegrityError, "proof.no_public_key", root=root)
     workspace_id = registry.workspace_id if registry else ""
     if trust is not None:
         if workspace_id and workspace_id != trust.workspace_id:
-            problems.append(f"the workspace calls itself {workspace_id} in keys/public-keys.json, "
-                            f"but the trust profile {trust.where} names workspace "
-                            f"{trust.workspace_id}: its id was changed")
+            problems.append(said("proof.id_changed", workspace_id=workspace_id,
+                                 where=trust.where, trusted=trust.workspace_id))
         workspace_id = trust.workspace_id
     exists = workspace.ledger_path.exists()
     hashes, chain_problems, transitions = _chain(workspace.ledger_path) if exists else ({}, [],
@@ -327,11 +330,9 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
         pinned = trust.open_anchors(root, workspace.config)
         named = {(a.kind, a.target) for a in pinned}
         configured = {(a.kind, a.target) for a in anchors}
-        notes += [f"the trust profile names {a.label}, which decomkit.toml no longer lists: "
-                  "checked there all the same" for a in pinned
+        notes += [said("proof.anchor_unlisted", label=a.shown) for a in pinned
                   if (a.kind, a.target) not in configured]
-        notes += [f"decomkit.toml lists {a.label}, which the trust profile does not name: "
-                  "ask for the profile again ('decomkit keys profile DIR')" for a in anchors
+        notes += [said("proof.anchor_unpinned", label=a.shown) for a in anchors
                   if (a.kind, a.target) not in named]
         anchors = pinned + [a for a in anchors if (a.kind, a.target) not in named]
         from_profile = {a.label for a in pinned}
@@ -339,46 +340,43 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
         try:
             found, every = anchor.read(workspace_id)
         except AnchorError as exc:
-            problems.append(f"{exc}; verification needs every readable anchor")
+            problems.append(said("proof.anchor_needed", why=said_of(exc)))
             continue
         if found is None:
-            notes.append(f"{anchor.label} cannot be read back by the kit: paste the checkpoint "
-                         "lines it received with --checkpoint")
+            notes.append(said("proof.anchor_write_only", label=anchor.shown))
             continue
         anchored[anchor.label] = len(found)
         external += [(anchor.label, c) for c in found]
-        problems += _known_elsewhere(anchor.label, every or [], workspace_id, ring)
+        problems += _known_elsewhere(anchor.shown, every or [], workspace_id, ring)
         if anchor.label in from_profile and not found and local:
-            problems.append(f"{anchor.label}, named by the trust profile, holds no checkpoint "
-                            f"of workspace {workspace_id} while the ledger has "
-                            f"{len(local)}: the workspace publishes elsewhere, or the anchor "
-                            "was never published to ('decomkit ledger anchor DIR')")
+            problems.append(said("proof.anchor_empty", label=anchor.shown,
+                                 workspace_id=workspace_id, n=len(local)))
         gone = sorted(_published(workspace.ledger_path, anchor.label)
                       - {c["seq"] for c in found if c.get("workspace_id") == workspace_id})
         if gone:
-            problems.append(f"{anchor.label} no longer holds checkpoints it took: rows "
-                            f"{', '.join(map(str, gone[:10]))} (someone removed them there)")
+            problems.append(said("proof.anchor_lost", label=anchor.shown,
+                                 rows=", ".join(map(str, gone[:10]))))
     for text in checkpoint_texts:
-        external.append(("the pasted checkpoint", parse_checkpoint_text(text, ring)))
+        external.append((PASTED, parse_checkpoint_text(text, ring)))
     external += list(extra_checkpoints)
 
-    contradictions = []
+    contradictions: list[str] = []
     for source, checkpoint in sorted(external, key=lambda sc: sc[1].get("seq", 0)):
         if "unreadable" in checkpoint:
-            contradictions.append(f"{source}: {checkpoint['unreadable']} is not a checkpoint")
+            contradictions.append(said("proof.not_a_checkpoint", source=source,
+                                       where=checkpoint["unreadable"]))
             continue
         if checkpoint.get("workspace_id") != workspace_id:
-            if source in ("the pasted checkpoint", "the records' manifest"):
-                contradictions.append(f"{source} is of workspace "
-                                      f"{checkpoint.get('workspace_id')}, but the ledger is "
-                                      f"checked as workspace {workspace_id}: one of the two "
-                                      "ids was changed")
+            if source in (PASTED, MANIFEST_SOURCE):
+                contradictions.append(said("proof.other_workspace", source=source,
+                                           other=checkpoint.get("workspace_id"),
+                                           workspace_id=workspace_id))
             continue  # another workspace's checkpoint in a shared anchor
         signed = {k: v for k, v in checkpoint.items() if not k.startswith("_")}
         why = check_document(signed, ring, at=checkpoint.get("time", ""))
         if why:
-            contradictions.append(f"{source} holds checkpoint row {checkpoint['seq']} whose "
-                                  f"signature fails: {why}")
+            contradictions.append(said("proof.checkpoint_signature", source=source,
+                                       seq=checkpoint["seq"], why=why))
             continue
         if why := _contradiction(checkpoint, hashes, source):
             contradictions.append(why)
@@ -387,33 +385,31 @@ def verify_ledger(workspace: LedgerHome, *, public_keys: tuple = (),
 
     if not hashes:
         evidence = _evidence(workspace) + (
-            [f"checkpoints at {', '.join(sorted(anchored))}"] if external else [])
+            [said("proof.evidence.anchors", anchors=", ".join(sorted(anchored)))]
+            if external else [])
         if evidence or local:
-            what = "missing" if not exists else "empty"
-            problems.insert(0, f"the ledger is {what}, but the workspace has "
-                               f"{'; '.join(evidence or ['signed checkpoints'])}: it was "
-                               "deleted; restore ledger.sqlite and ledger.head from a backup")
+            shown = evidence or [said("proof.evidence.checkpoints")]
+            problems.insert(0, said("proof.ledger_gone" if not exists else "proof.ledger_empty",
+                                    evidence=Said({lang: ("; " if lang == "en" else ";").join(
+                                        core_said.in_language(e, lang) for e in shown)
+                                        for lang in core_said.LANGUAGES})))
 
     for checkpoint in local:
         why = check_document(checkpoint, ring, at=checkpoint.get("time", ""))
         if why or checkpoint.get("workspace_id") != workspace_id:
-            problems.append(f"the ledger's checkpoint of row {checkpoint['seq']}: "
-                            f"{why or 'it belongs to another workspace'}")
-        elif why := _contradiction(checkpoint, hashes, "the ledger"):
+            problems.append(said("proof.local_checkpoint", seq=checkpoint["seq"],
+                                 why=why or said("proof.another_workspace")))
+        elif why := _contradiction(checkpoint, hashes, said("proof.the_ledger")):
             problems.append(why)
     covered = {c["seq"] for c in local}
     first = min(covered) if covered else None
     unsigned = [s for s in transitions if first is None or (s >= first and s not in covered)]
     if unsigned:
-        problems.append(f"transition rows {', '.join(map(str, unsigned[:10]))} have no signed "
-                        "checkpoint (checkpoints were deleted, or rows were added without the "
-                        "key)")
+        problems.append(said("proof.transitions_unsigned",
+                             rows=", ".join(map(str, unsigned[:10]))))
     tail = [s for s in hashes if covered and s > max(covered) and s not in unsigned]
     if tail:
-        problems.append(f"{_rows(tail)} came after the last signed checkpoint (row "
-                        f"{max(covered)}): unsigned, added without the key; read them, then "
-                        "restore the ledger or adopt them by name ('decomkit ledger anchor DIR "
-                        "--adopt-unsigned NAME')")
+        problems.append(said("proof.tail_unsigned", rows=_rows(tail), last=max(covered)))
     if problems:
         error = LedgerIntegrityError(f"{root} does not verify:\n  - " + "\n  - ".join(problems))
         if all(isinstance(p, core_said.Said) for p in problems):  # one language a message
@@ -439,9 +435,8 @@ def _known_elsewhere(label: str, every: list[dict], workspace_id: str, ring: Key
         signed = {k: v for k, v in checkpoint.items() if not k.startswith("_")}
         if not check_document(signed, ring, at=str(checkpoint.get("time", ""))):
             found.setdefault(str(other), []).append(checkpoint["seq"])
-    return [f"{label} holds {len(rows)} checkpoints ({_rows(sorted(rows))}) signed by this "
-            f"workspace's key under another workspace id, {other}: the workspace id was "
-            f"changed (it is {workspace_id} here)" for other, rows in found.items()]
+    return [said("proof.known_elsewhere", label=label, n=len(rows), rows=_rows(sorted(rows)),
+                 other=other, workspace_id=workspace_id) for other, rows in found.items()]
 
 
 def _published(ledger_path: Path, label: str) -> set[int]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -35,7 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from decomkit.core.canonical import canonical_json
 from decomkit.core.errors import SigningKeyError
 from decomkit.core.files import atomic_write_text
-from decomkit.core.said import said
+from decomkit.core.said import LANGUAGES, Said, said, said_error
 
 ALGORITHM = "Ed25519"
 KEYS_DIR = "keys"  # inside the workspace: public keys only
@@ -75,10 +76,24 @@ def load_public_key(data: bytes | str) -> Ed25519PublicKey:
         else:
             key = Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
     except (ValueError, TypeError):
-        raise SigningKeyError("not an Ed25519 public key (PEM or base64 expected)") from None
+        raise said_error(SigningKeyError, "proof.not_public_key") from None
     if not isinstance(key, Ed25519PublicKey):
-        raise SigningKeyError("the public key is not an Ed25519 key")
+        raise said_error(SigningKeyError, "proof.public_not_ed25519")
     return key
+
+
+def said_of(error: Exception) -> Said:
+    """An error's message as a value to say inside another sentence: each language's form
+    (the English one when it has no other)."""
+    return Said({lang: getattr(error, "in_language", lambda _: str(error))(lang)
+                 for lang in LANGUAGES})
+
+
+def os_reason(error: OSError, english: str) -> Said:
+    """Why the system refused, said in a sentence: ``english`` as it always was (the
+    system's own English words), in other languages by the error's code (ENOSPC, EACCES)."""
+    code = errno.errorcode.get(error.errno or 0) or type(error).__name__
+    return Said({**said("proof.os_error", code=code).by_language, "en": english})
 
 
 def read_public_key_file(path: str | Path) -> Ed25519PublicKey:
@@ -86,9 +101,10 @@ def read_public_key_file(path: str | Path) -> Ed25519PublicKey:
     try:
         return load_public_key(path.read_bytes())
     except OSError as exc:
-        raise SigningKeyError(f"{path}: cannot be read ({type(exc).__name__})") from None
+        raise said_error(SigningKeyError, "proof.key_file_unreadable", path=path,
+                         kind=type(exc).__name__) from None
     except SigningKeyError as exc:
-        raise SigningKeyError(f"{path}: {exc}") from None
+        raise said_error(SigningKeyError, "proof.at_path", path=path, why=said_of(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -137,16 +153,14 @@ def load_keyring(root: Path) -> KeyRing:
                                        load_public_key(k["public_key"]), k.get("created", ""),
                                        k.get("retired", "")) for k in data["keys"]}
     except FileNotFoundError:
-        hint = (" (it still has the old shared key .keys/signing.key: 'decomkit keys init' "
-                "moves it out)" if (Path(root) / LEGACY_KEY).exists() else "")
-        raise SigningKeyError(f"{root} has no signing key yet{hint}; run 'decomkit keys init "
-                              f"{root}'") from None
+        hint = said("proof.legacy_key_hint") if (Path(root) / LEGACY_KEY).exists() else ""
+        raise said_error(SigningKeyError, "proof.no_key", root=root, hint=hint) from None
     except (ValueError, KeyError, TypeError, SigningKeyError) as exc:
-        raise SigningKeyError(f"{path} is damaged ({type(exc).__name__}); restore it from a "
-                              "backup or from the public keys you gave your auditors") from None
+        raise said_error(SigningKeyError, "proof.keyring_damaged", path=path,
+                         kind=type(exc).__name__) from None
     for k in keys.values():
         if key_id(k.key) != k.key_id or fingerprint(k.key) != k.fingerprint:
-            raise SigningKeyError(f"{path}: key {k.key_id} does not match its public key")
+            raise said_error(SigningKeyError, "proof.key_mismatch", path=path, key_id=k.key_id)
     return KeyRing(keys, data.get("workspace_id", ""), data.get("current", ""))
 
 
@@ -189,9 +203,9 @@ def _load_private(data: bytes, where: str) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError):
-        raise SigningKeyError(f"{where} is not an unencrypted PEM private key") from None
+        raise said_error(SigningKeyError, "proof.private_not_pem", where=where) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise SigningKeyError(f"{where} is not an Ed25519 key")
+        raise said_error(SigningKeyError, "proof.private_not_ed25519", where=where)
     return key
 
 
@@ -199,8 +213,8 @@ def _private_bytes(path: Path) -> bytes:
     """A private key file's bytes; refused when others may read it (POSIX), as ssh does."""
     mode = path.stat().st_mode
     if os.name != "nt" and mode & 0o077:
-        raise SigningKeyError(f"the private key {path} can be read by others (mode "
-                              f"{mode & 0o777:o}); run 'chmod 600 {path}' and try again")
+        raise said_error(SigningKeyError, "proof.private_readable", path=path,
+                         mode=f"{mode & 0o777:o}")
     return path.read_bytes()
 
 
@@ -244,20 +258,16 @@ def load_signer(root: Path) -> Signer:
     else:
         path = Path(where)
         if _inside(path, root):
-            raise SigningKeyError(f"{KEY_FILE_ENV} points inside the workspace; keep the "
-                                  "private key outside it (anyone who can read the workspace "
-                                  "could sign with it)")
+            raise said_error(SigningKeyError, "proof.key_file_inside", variable=KEY_FILE_ENV)
         try:
             private = _load_private(_private_bytes(path), str(path))
         except FileNotFoundError:
-            raise SigningKeyError(
-                f"the private key of {root}'s signing key {wanted} is not at {path}; copy it "
-                f"there, set {KEY_FILE_ENV}, or, if it is lost, run 'decomkit keys rotate "
-                f"{root} --lost' (what it signed still verifies)") from None
+            raise said_error(SigningKeyError, "proof.private_missing", root=root,
+                             key_id=wanted, path=path, variable=KEY_FILE_ENV) from None
     found = key_id(private.public_key())
     if found != wanted:
-        raise SigningKeyError(f"the private key found in {where} is key {found}, but {root} "
-                              f"signs with key {wanted}; point {KEY_FILE_ENV} at the right key")
+        raise said_error(SigningKeyError, "proof.private_other_key", where=where, found=found,
+                         root=root, key_id=wanted, variable=KEY_FILE_ENV)
     return Signer(wanted, private)
 
 
@@ -285,8 +295,8 @@ def _new_private(root: Path) -> tuple[Ed25519PrivateKey, str]:
     if file := os.environ.get(KEY_FILE_ENV):
         path = Path(file).expanduser()
         if _inside(path, root):
-            raise SigningKeyError(f"{KEY_FILE_ENV} points inside the workspace; choose a path "
-                                  "outside it")
+            raise said_error(SigningKeyError, "proof.new_key_file_inside",
+                             variable=KEY_FILE_ENV)
         if path.exists():
             return _load_private(_private_bytes(path), str(path)), str(path)
         private = Ed25519PrivateKey.generate()
@@ -295,8 +305,8 @@ def _new_private(root: Path) -> tuple[Ed25519PrivateKey, str]:
     private = Ed25519PrivateKey.generate()
     path = key_folder() / f"{key_id(private.public_key())}.pem"
     if _inside(path, root):
-        raise SigningKeyError(f"the key folder {path.parent} is inside the workspace; set "
-                              f"{KEY_DIR_ENV} to a folder outside it")
+        raise said_error(SigningKeyError, "proof.key_folder_inside", folder=path.parent,
+                         variable=KEY_DIR_ENV)
     _write_private(path, private)
     return private, str(path)
 
@@ -311,9 +321,7 @@ def _move_legacy_key(root: Path, workspace_id: str) -> tuple[str, ...]:
     kept.chmod(0o600)
     if not any(legacy.parent.iterdir()):
         legacy.parent.rmdir()
-    return (f"the old shared HMAC key {LEGACY_KEY} was moved out of the workspace to {kept}; "
-            "backups and records signed with it no longer verify: run 02_backup again for "
-            "each backed-up app and 'decomkit record DIR' to sign them with the new key",)
+    return (said("proof.legacy_key_moved", legacy=LEGACY_KEY, kept=kept),)
 
 
 def init_keys(root: str | Path) -> KeyInfo:
@@ -340,8 +348,8 @@ def rotate_keys(root: str | Path, lost: bool = False) -> KeyInfo:
     ring = load_keyring(root)
     old = None if lost else load_signer(root)
     if os.environ.get(KEY_ENV) or os.environ.get(KEY_FILE_ENV):
-        raise SigningKeyError(f"unset {KEY_ENV} and {KEY_FILE_ENV} to rotate: the new key is "
-                              f"written to {key_folder()}; point them at it afterwards")
+        raise said_error(SigningKeyError, "proof.unset_to_rotate", key_variable=KEY_ENV,
+                         file_variable=KEY_FILE_ENV, folder=key_folder())
     private, where = _new_private(root)
     new = PublicKey.of(private.public_key(), created=_now())
     keys = {k: PublicKey(p.key_id, p.fingerprint, p.key, p.created, p.retired or new.created)
@@ -355,9 +363,7 @@ def rotate_keys(root: str | Path, lost: bool = False) -> KeyInfo:
         atomic_write_text(endorsement_path(root, new.key_id, old.key_id),
                           json.dumps(sign_document(endorsement, old), indent=1))
     else:
-        notes = ("the old key was declared lost: the new key is not endorsed by it; tell your "
-                 "auditors the new fingerprint through a channel they trust: verification trusts "
-                 "an unendorsed key only when they pin it with --public-key",)
+        notes = (said("proof.lost_key_note"),)
     return KeyInfo(new.key_id, new.fingerprint, where,
                    Path(root) / KEYS_DIR / f"{new.key_id}.pub.pem", notes)
 
@@ -378,10 +384,9 @@ def endorsed_keyring(root: Path) -> tuple[KeyRing, list[str]]:
     if not order:
         return ring, []
     trusted = endorsed_by(root, KeyRing({order[0].key_id: order[0]})).keys
-    left_out = [f"key {k.key_id} ({k.fingerprint}) in {KEYS_DIR}/{REGISTRY} is not endorsed "
-                "by an earlier key of this workspace (made with 'keys rotate --lost', or added "
-                "by hand): it is trusted only when pinned with --public-key by someone who "
-                "checked its fingerprint" for k in order if k.key_id not in trusted]
+    left_out: list[str] = [said("proof.key_unendorsed", key_id=k.key_id,
+                                fingerprint=k.fingerprint, registry=f"{KEYS_DIR}/{REGISTRY}")
+                           for k in order if k.key_id not in trusted]
     return KeyRing(trusted, ring.workspace_id, ring.current), left_out
 
 
@@ -455,20 +460,18 @@ def check_document(body: dict, ring: KeyRing, *, at: str = "") -> str:
     time the document says it was made) must not be after the key's retirement."""
     block = body.get("signature")
     if isinstance(block, str):
-        return ("it is signed with the old shared HMAC key, which anyone who could read the "
-                "workspace could use; sign it again with the new key")
+        return said("proof.signed_hmac")
     if not isinstance(block, dict) or block.get("algorithm") != ALGORITHM:
-        return "it carries no Ed25519 signature"
+        return said("proof.unsigned")
     trusted = ring.keys.get(block.get("key_id", ""))
     if trusted is None:
-        known = ", ".join(sorted(ring.keys)) or "none"
-        return (f"it is signed by key {block.get('key_id')} ({block.get('fingerprint')}), "
-                f"which is not a trusted key (trusted: {known})")
+        known = ", ".join(sorted(ring.keys)) or said("proof.no_key_trusted")
+        return said("proof.untrusted_key", key_id=block.get("key_id"),
+                    fingerprint=block.get("fingerprint"), known=known)
     try:
         trusted.key.verify(base64.b64decode(block.get("value", "")), _message(body))
     except (InvalidSignature, ValueError):
-        return (f"the signature does not match its content under key {trusted.key_id}: it was "
-                "changed after it was signed")
+        return said("proof.signature_changed", key_id=trusted.key_id)
     if trusted.retired and at and _after(at, trusted.retired):
-        return (f"it is dated {at}, after key {trusted.key_id} was retired ({trusted.retired})")
+        return said("proof.after_retired", at=at, key_id=trusted.key_id, retired=trusted.retired)
     return ""

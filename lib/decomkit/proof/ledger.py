@@ -32,10 +32,10 @@ from decomkit.core.errors import (
     TransitionError,
 )
 from decomkit.core.files import atomic_write_text
-from decomkit.core.i18n import t
+from decomkit.core.i18n import TEXT, t
 from decomkit.core.locks import action_lock
 from decomkit.core.present import operation as present_operation
-from decomkit.core.said import LANGUAGES, said
+from decomkit.core.said import LANGUAGES, Said, said, said_error
 from decomkit.core.sinks import scrub, scrub_value
 from decomkit.proof.gates import (
     ACTION_FOR_STATE,
@@ -80,8 +80,30 @@ class Action:
     result: Any
 
 
-def _span(rows: list[int]) -> str:
-    return f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}–{rows[-1]}"
+def _span(rows: list[int]) -> Said:
+    return said("anchor.row" if len(rows) == 1 else "anchor.rows", first=rows[0], last=rows[-1])
+
+
+def _named(kind: str, value: str) -> Said:
+    """An enumerated value named in a sentence: as written in English, by its label in the
+    other languages (as written when it has none)."""
+    key = f"{kind}.{value}"
+    return Said({lang: value if lang == "en" or key not in TEXT else t(key, lang)
+                 for lang in LANGUAGES})
+
+
+def _refusal(app_id: str, action: Said, why: Said) -> TransitionError:
+    """A transition the ledger refuses, said as the gates say theirs."""
+    return TransitionError(app_id, str(action), str(why), {
+        lang: t("gate.refused", lang, app=app_id, action=action.in_language(lang),
+                why=why.in_language(lang)) for lang in LANGUAGES})
+
+
+def _joined(texts: list[Any]) -> Said:
+    """Unmet conditions (each a Said or English) as one text in each language."""
+    return Said({lang: ("; " if lang == "en" else ";").join(
+        x.in_language(lang) if hasattr(x, "in_language") else str(x) for x in texts)
+        for lang in LANGUAGES})
 
 
 class Checkpointing(Protocol):
@@ -124,8 +146,7 @@ CREATE TABLE IF NOT EXISTS actions (
 
 
 # Operations whose result later steps build on: settled as done, they need it given.
-RESULT_NEEDED = {"submit_approval": "a request that took effect needs its instance id: give it "
-                                    "with --result (find it in the OA approval admin)"}
+RESULT_NEEDED = {"submit_approval": "proof.result_needed.submit_approval"}  # → i18n key
 
 
 class Ledger:
@@ -210,12 +231,8 @@ class Ledger:
 
     def _refuse_unsigned(self, db: sqlite3.Connection) -> None:
         if rows := self.unsigned(db):
-            raise LedgerIntegrityError(
-                f"{self.path}: {_span(rows)} came after the last signed checkpoint: "
-                "someone added them without the signing key. Nothing more is written or "
-                "signed until a person has read them ('decomkit ledger verify DIR') and either "
-                "restored the ledger from a backup or adopted them by name: 'decomkit ledger "
-                "anchor DIR --adopt-unsigned NAME'")
+            raise said_error(LedgerIntegrityError, "proof.rows_unsigned", path=self.path,
+                             rows=_span(rows))
 
     def checkpoint(self, adopt: str = "") -> dict | None:
         """Sign a checkpoint of the current head now (a record's manifest, a key change) and
@@ -340,9 +357,12 @@ class Ledger:
         confirmation) and is recorded in the event. ``at`` (ISO time) records when it happened,
         for importing a lifecycle that took place before the kit; it defaults to now.
         """
+        move = said("proof.move_to", state=_named("state", state))
         if state not in STATES or state == "new":
-            raise TransitionError(app_id, f"move to '{state}'",
-                                  f"unknown state; use one of {', '.join(STATES)}")
+            raise _refusal(app_id, move, said("proof.unknown_state", states=Said({
+                lang: (", " if lang == "en" else "、").join(
+                    _named("state", s).in_language(lang) for s in STATES)
+                for lang in LANGUAGES})))
         data = dict(data or {})
         with self._write() as db:
             if grant is not None:
@@ -352,7 +372,7 @@ class Ledger:
                 decision = decide(app_id, action, evaluate(self, app_id, action, data),
                                   override_reason, data)
                 if not decision:
-                    raise TransitionError(app_id, f"move to '{state}'", decision.why)
+                    raise _refusal(app_id, move, _joined([u.text for u in decision.unmet]))
                 if decision.override:
                     data["override"] = decision.override
             return self._append(db, app_id, "transition", state, actor, data, at)
@@ -361,8 +381,9 @@ class Ledger:
         """What a granted transition records; refused if the grant does not cover it or a
         condition it did not pass became unmet since."""
         if grant.app_id != app_id or not grant.covers(state):
-            raise TransitionError(app_id, f"move to '{state}'",
-                                  f"the grant is for '{grant.action}' of {grant.app_id}")
+            raise _refusal(app_id, said("proof.move_to", state=_named("state", state)),
+                           said("proof.grant_other", action=_named("verb", grant.action),
+                                app=grant.app_id))
         gate_state = GATES[grant.action].state
         action = grant.action if gate_state == state else ACTION_FOR_STATE[state]
         checked = {**grant.data, **data}
@@ -370,8 +391,8 @@ class Ledger:
         unmet = [u for u in evaluate(self, app_id, action, checked)
                  if u.condition not in passed]
         if unmet:
-            raise TransitionError(app_id, f"move to '{state}'", "; ".join(u.text for u in unmet)
-                                  + " (changed since the run was authorized)")
+            raise _refusal(app_id, said("proof.move_to", state=_named("state", state)),
+                           _joined([u.text for u in unmet]) + said("proof.changed_since"))
         return {"override": grant.override} if grant.override else {}
 
     def missing(self, app_id: str, state: str, data: dict | None = None) -> str:
@@ -395,11 +416,12 @@ class Ledger:
             "LIMIT 1", (key, signed, signed)).fetchone()
         found = latest[0] if latest else None
         if found != status:
-            raise LedgerIntegrityError(
-                f"{self.path}: the action {key} is recorded as '{status}', but no signed ledger "
-                f"row says so ({'it says ' + repr(found) if found else 'none mentions it'}): "
-                "the actions table was changed by hand. Restore the ledger from a backup; "
-                "nothing was done")
+            raise said_error(LedgerIntegrityError, "proof.action_unbacked", path=self.path,
+                             action_key=key, status=_named("status", status),
+                             found=said("proof.action_says", found=Said(
+                                 {**_named("status", str(found)).by_language, "en": repr(found)}))
+                             if found
+                             else said("proof.action_unmentioned"))
 
     def action(self, key: str) -> Action | None:
         row = self._db.execute("SELECT * FROM actions WHERE key = ?", (key,)).fetchone()
@@ -494,7 +516,8 @@ class Ledger:
                     "verb.settle", lang, action_key=key), why=why.in_language(lang))
                 for lang in LANGUAGES})
         if happened and result in (None, "") and action.operation in RESULT_NEEDED:
-            raise TransitionError(action.app_id, f"settle {key}", RESULT_NEEDED[action.operation])
+            raise _refusal(action.app_id, said("verb.settle", action_key=key),
+                           said(RESULT_NEEDED[action.operation]))
         return action
 
     def settle(self, key: str, happened: bool, actor: str, result: Any = None) -> Action:
@@ -507,5 +530,5 @@ class Ledger:
                              + ("it took effect" if happened else "it did not take effect")})
         settled = self.action(key)
         if settled is None:  # its row was updated just now; actions are never deleted
-            raise LedgerIntegrityError(f"the action {key} vanished from the ledger")
+            raise said_error(LedgerIntegrityError, "proof.action_vanished", action_key=key)
         return settled

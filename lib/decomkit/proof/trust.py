@@ -23,6 +23,7 @@ from decomkit.core.canonical import utcnow
 from decomkit.core.config import Anchor, Config
 from decomkit.core.errors import SigningKeyError
 from decomkit.core.files import atomic_write_text
+from decomkit.core.said import said_error
 from decomkit.proof.anchors import AnchorStore, FolderStore, store_class
 from decomkit.proof.keys import (
     KEYS_DIR,
@@ -67,8 +68,8 @@ class TrustProfile:
             try:
                 parsed = _ANCHOR.validate_python(settings)
             except ValidationError as exc:
-                raise SigningKeyError(f"{self.where}: an anchor it names is not valid "
-                                      f"({exc.error_count()} problems)") from None
+                raise said_error(SigningKeyError, "proof.profile_anchor_invalid",
+                                 where=self.where, n=exc.error_count()) from None
             stores.append(store_class(parsed.kind)(parsed, Path(root), config))
         return stores
 
@@ -124,19 +125,17 @@ def load_profile(path: str | Path) -> TrustProfile:
         for entry in body["keys"]:
             key = PublicKey.of(load_public_key(entry["public_key"]))
             if key.fingerprint != entry["fingerprint"]:
-                raise SigningKeyError(f"{path}: key {entry['key_id']} does not match its "
-                                      "fingerprint")
+                raise said_error(SigningKeyError, "proof.profile_fingerprint", path=path,
+                                 key_id=entry["key_id"])
             keys[key.key_id] = key
         workspace_id = str(body["workspace_id"])
         anchors = tuple(dict(a) for a in body.get("anchors", ()))
     except FileNotFoundError:
-        raise SigningKeyError(f"{path} does not exist; give the trust profile you were handed "
-                              "('decomkit keys profile DIR' prints it)") from None
+        raise said_error(SigningKeyError, "proof.profile_missing", path=path) from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise SigningKeyError(f"{path} is not a decomkit trust profile "
-                              f"({type(exc).__name__}); ask for it again") from None
+        raise said_error(SigningKeyError, "proof.profile_unreadable", path=path,
+                         kind=type(exc).__name__) from None
     ring = KeyRing(keys, workspace_id)
     if why := check_document(body, ring):
-        raise SigningKeyError(f"{path}: {why}; ask for the trust profile again through a "
-                              "channel you trust")
+        raise said_error(SigningKeyError, "proof.profile_signature", path=path, why=why)
     return TrustProfile(workspace_id, ring, anchors, str(path))

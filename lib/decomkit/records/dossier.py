@@ -36,10 +36,10 @@ from decomkit.core.files import atomic_write_text
 from decomkit.core.i18n import t
 from decomkit.core.present import Audience, label, local_time, term, value, zone_label
 from decomkit.core.resources import render_template, templates_dir
-from decomkit.core.said import said
+from decomkit.core.said import LANGUAGES, in_language, said
 from decomkit.core.sinks import scrub_notebook, write_xlsx
 from decomkit.lifecycle.console import StepCard, waiting_steps
-from decomkit.proof.checkpoints import verify_ledger
+from decomkit.proof.checkpoints import MANIFEST_SOURCE, verify_ledger
 from decomkit.proof.keys import (
     KeyRing,
     check_document,
@@ -48,6 +48,7 @@ from decomkit.proof.keys import (
     fingerprint,
     has_keys,
     load_signer,
+    said_of,
     sign_document,
 )
 from decomkit.proof.trust import TrustProfile
@@ -432,38 +433,36 @@ def check_records(path: str | Path, public_keys: tuple = (), workspace: Workspac
     else:
         ring, how = KeyRing({signer.key_id: signer} if signer else {}), "embedded"
     if "hmac" in manifest:  # format 1: an HMAC under a key anyone with the workspace had
-        problems.append(f"{MANIFEST}: it was made before records were signed with the "
-                        "workspace's Ed25519 key; render the records again with 'decomkit "
-                        "record DIR'")
+        problems.append(said("record.manifest_hmac", name=MANIFEST))
     elif why := check_document(manifest, ring, at=str(manifest.get("created", ""))):
-        problems.append(f"{MANIFEST}: {why}")
+        problems.append(said("record.file_problem", name=MANIFEST, why=why))
     checkpoint = manifest.get("checkpoint")
     if isinstance(checkpoint, dict) and (why := check_document(
             checkpoint, ring, at=str(checkpoint.get("time", "")))):
-        problems.append(f"{MANIFEST}: its ledger checkpoint: {why}")
+        problems.append(said("record.manifest_checkpoint", name=MANIFEST, why=why))
     present = {p.relative_to(root).as_posix() for p in root.rglob("*")
                if p.is_file() and not p.is_symlink() and p.name != MANIFEST}
     # A link is never part of a record: a linked folder's files are not even walked, so
     # whatever it holds would show beside the record unchecked.
-    problems += [f"{p.relative_to(root).as_posix()}: a symbolic link (a record holds plain "
-                 "files only); remove it" for p in sorted(root.rglob("*")) if p.is_symlink()]
+    problems += [said("record.symlink", name=p.relative_to(root).as_posix())
+                 for p in sorted(root.rglob("*")) if p.is_symlink()]
     for name, digest in listed.items():
         if name not in present:
-            problems.append(f"{name}: missing")
+            problems.append(said("record.file_missing", name=name))
         elif _digest(root / name) != digest:
-            problems.append(f"{name}: changed since the record was made")
-    problems += [f"{name}: added after the record was made"
-                 for name in sorted(present - set(listed))]
+            problems.append(said("record.file_changed", name=name))
+    problems += [said("record.file_added", name=name) for name in sorted(present - set(listed))]
     if workspace is not None and not problems:
-        extra = ((("the records' manifest", checkpoint),) if isinstance(checkpoint, dict)
-                 else ())
+        extra = (((MANIFEST_SOURCE, checkpoint),) if isinstance(checkpoint, dict) else ())
         try:
             verify_ledger(workspace, public_keys=public_keys, extra_checkpoints=extra,
                           trust=trust)
         except LedgerIntegrityError as exc:
-            problems.append(f"against the workspace's ledger: {exc}")
+            problems.append(said("record.against_ledger", why=said_of(exc)))
     if problems:
-        raise RecordError(f"{root} does not verify:\n  - " + "\n  - ".join(problems))
+        raise RecordError(f"{root} does not verify:\n  - " + "\n  - ".join(problems)).saying({
+            lang: t("record.not_verified", lang, root=root) + "\n  - " + "\n  - ".join(
+                in_language(p, lang) for p in problems) for lang in LANGUAGES})
     return RecordsVerification(len(present), signer.key_id if signer else "",
                                signer.fingerprint if signer else "", how,
                                checkpoint if isinstance(checkpoint, dict) else None)

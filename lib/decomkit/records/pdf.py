@@ -13,6 +13,7 @@ from pathlib import Path
 
 from decomkit.core.errors import RecordError
 from decomkit.core.files import atomic_write_bytes
+from decomkit.core.said import said_error
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome", "msedge")
 TIMEOUT_SECONDS = 180
@@ -35,8 +36,7 @@ def find_browser() -> str:
         for relative in WINDOWS_BROWSERS:
             if (Path(base) / relative).is_file():
                 return str(Path(base) / relative)
-    raise RecordError("--pdf needs Chromium: install Debian's chromium (apt-get install "
-                      "chromium) or Google Chrome, then render the records again")
+    raise said_error(RecordError, "record.no_browser")
 
 
 def print_pdf(page: Path, target: Path, browser: str | None = None) -> Path:
@@ -55,11 +55,11 @@ def print_pdf(page: Path, target: Path, browser: str | None = None) -> Path:
             done = subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS,
                                   check=False)
         except subprocess.TimeoutExpired:
-            raise RecordError(f"Chromium did not print {page.name} within "
-                              f"{TIMEOUT_SECONDS} s") from None
+            raise said_error(RecordError, "record.pdf_timeout", page=page.name,
+                             seconds=TIMEOUT_SECONDS) from None
         if done.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
             tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
-            raise RecordError(f"Chromium could not print {page.name} "
-                              f"(exit {done.returncode}): {tail[0][:200]}")
+            raise said_error(RecordError, "record.pdf_failed", page=page.name,
+                             code=done.returncode, tail=tail[0][:200])
         atomic_write_bytes(target, out.read_bytes())
     return target
