@@ -6,6 +6,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -103,6 +104,9 @@ def test_damage_fails_verification_and_names_the_file(retired, damage):
     assert any(message in p for p in report.problems), report.problems
     if damage != "extra file":
         assert any(p.startswith("采购订单.xlsx:") for p in report.problems)
+    for problem in report.problems:  # a Chinese reader reads each problem in Chinese
+        zh = problem.in_language("zh")
+        assert re.search(r"[\u4e00-\u9fff]", zh.replace("采购订单", "")) and zh != problem, zh
     # a verified backup that no longer verifies closes the approval gate
     assert state(retired) == "backed_up"
     with retired.ledger() as ledger:

@@ -328,6 +328,10 @@ def test_180_days_of_ticks_do_what_is_due_on_its_day(ready):
         if happened := what_happened(report, before, ws):
             seen[n] = happened
     assert seen == TIMELINE
+    failed = next(m for m in sandbox(ws).outbox() if "备份复验失败" in json.dumps(
+        m, ensure_ascii=False))  # what the backup's problem is, in Chinese
+    body = json.dumps(failed, ensure_ascii=False)
+    assert "可能在备份后被写入" in body and "manifest says" not in body, body
 
 
 def platform_state(ws) -> dict:

@@ -2085,3 +2085,40 @@ TEXT.update({
     "record.against_ledger": {"en": "against the workspace's ledger: {why}",
                               "zh": "与工作区台账核对:{why}"},
 })
+
+# What the verification of a backup found (custody/verify.py), read back from its target.
+TEXT.update({
+    "custody.v.manifest_unreadable": {"en": "{manifest} cannot be read ({kind})",
+                                      "zh": "无法读取 {manifest}({kind})"},
+    "custody.v.signature": {"en": "{manifest}: the signature does not match: the manifest was "
+                                  "changed after the backup, or signed with another key ({why})",
+                            "zh": "{manifest}:签名不符:清单在备份之后被改动过,或由另一把密钥签名"
+                                  "({why})"},
+    "custody.v.not_recorded": {"en": "{manifest} is not the manifest recorded in the ledger",
+                               "zh": "{manifest} 不是台账中记录的那份清单"},
+    "custody.v.unexpected": {"en": "{path}: unexpected file in the backup",
+                             "zh": "{path}:备份中多出了清单之外的文件"},
+    "custody.v.missing": {"en": "missing from the backup", "zh": "备份中缺少该文件"},
+    "custody.v.empty": {"en": "is empty (0 bytes)", "zh": "是空文件(0 字节)"},
+    "custody.v.size_short": {"en": "is {size} bytes, the manifest says {expected} (truncated?)",
+                             "zh": "大小为 {size} 字节,清单记录为 {expected} 字节(可能被截断)"},
+    "custody.v.size_long": {"en": "is {size} bytes, the manifest says {expected} (written to "
+                                  "since?)",
+                            "zh": "大小为 {size} 字节,清单记录为 {expected} 字节"
+                                  "(可能在备份后被写入)"},
+    "custody.v.digest": {"en": "content differs from the manifest (SHA-256)",
+                         "zh": "内容与清单不符(SHA-256 不一致)"},
+    "custody.v.unreadable": {"en": "cannot be read back as a table ({kind})",
+                             "zh": "无法作为数据表读回({kind})"},
+    "custody.v.file": {"en": "{path}: {problem}", "zh": "{path}:{problem}"},
+    "custody.v.no_files": {"en": "the backup holds no files", "zh": "备份中没有任何文件"},
+    "custody.v.restore_failed": {"en": "{path}: restore failed: {error}",
+                                 "zh": "{path}:恢复失败:{error}"},
+    "custody.v.ragged": {"en": "rows have more fields than the header",
+                         "zh": "有些行的字段比表头多"},
+    "custody.v.no_rows": {"en": "{path}: restored 0 rows", "zh": "{path}:恢复出 0 行"},
+    "custody.v.rows": {"en": "{path}: restored {rows} rows, the source had {source}",
+                       "zh": "{path}:恢复出 {rows} 行,源数据有 {source} 行"},
+    "custody.v.columns": {"en": "{path}: restored columns differ from the source: {columns}",
+                          "zh": "{path}:恢复出的列与源数据不一致:{columns}"},
+})

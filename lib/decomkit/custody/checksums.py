@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
+from decomkit.core.said import said
 from decomkit.inventory.tables import decode_csv, parse_csv
 
 MANIFEST = "manifest.json"
@@ -83,7 +84,7 @@ def restore_into_sqlite(tables: dict[str, tuple[list[str], list[list[str]]]],
             try:
                 db.executemany(f"INSERT INTO t{k} VALUES ({marks})", rows)
             except sqlite3.ProgrammingError:
-                restored[name] = {"error": "rows have more fields than the header"}
+                restored[name] = {"error": said("custody.v.ragged")}
                 continue
             back = [list(r) for r in db.execute(f"SELECT * FROM t{k} ORDER BY rowid")]
             restored[name] = summarize(columns, back)

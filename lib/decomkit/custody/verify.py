@@ -68,7 +68,7 @@ class Verification:
     path: str
     manifest_hash: str
     files: pd.DataFrame  # path, size_ok, sha256_ok, restored_rows, restore_ok, problem
-    problems: list[str]
+    problems: list[str]  # each a core.said.Said: English as str(), the reader's in_language
 
     @property
     def ok(self) -> bool:
@@ -90,25 +90,26 @@ def verify_backup(workspace: Workspace, app_id: str, *, actor: str, store: Store
     """Check the latest backup of ``app_id`` from the target; record the result."""
     backup = latest_backup(workspace, app_id)
     store = store or open_store(workspace, backup["target"])
-    prefix, problems, rows = backup["path"], [], []
+    prefix, rows = backup["path"], []
+    problems: list[str] = []
     try:
         body = store.read_bytes(f"{prefix}/{MANIFEST}")
         manifest = json.loads(body)
     except (FileNotFoundError, ValueError, OSError) as exc:
         return _finish(workspace, app_id, prefix, "", pd.DataFrame(),
-                       [f"{MANIFEST} cannot be read ({type(exc).__name__})"], actor, record)
+                       [said("custody.v.manifest_unreadable", manifest=MANIFEST,
+                             kind=type(exc).__name__)], actor, record)
     manifest_hash = hashlib.sha256(body).hexdigest()
     # Only keys the workspace's first key endorsed: one added by 'keys rotate --lost' (no
     # private key needed) or by hand does not make a re-signed backup pass.
     if why := check_document(manifest, endorsed_keyring(workspace.root)[0],
                              at=str(manifest.get("created", ""))):
-        problems.append(f"{MANIFEST}: the signature does not match: the manifest was changed "
-                        f"after the backup, or signed with another key ({why})")
+        problems.append(said("custody.v.signature", manifest=MANIFEST, why=why))
     if manifest_hash != backup["manifest_hash"]:
-        problems.append(f"{MANIFEST} is not the manifest recorded in the ledger")
+        problems.append(said("custody.v.not_recorded", manifest=MANIFEST))
     expected = {f["path"]: f for f in manifest.get("files", [])}
     present = {p[len(prefix) + 1:] for p in store.list(prefix)} - {MANIFEST, MARKER}
-    problems += [f"{p}: unexpected file in the backup" for p in sorted(present - set(expected))]
+    problems += [said("custody.v.unexpected", path=p) for p in sorted(present - set(expected))]
     tables = {}
     bar = _bar(sum(f["size"] for f in expected.values()), f"verify {app_id}", progress)
     for path, entry in expected.items():
@@ -116,15 +117,16 @@ def verify_backup(workspace: Workspace, app_id: str, *, actor: str, store: Store
                "restored_rows": None, "problem": ""}
         rows.append(row)
         if path not in present:
-            row["problem"] = "missing from the backup"
+            row["problem"] = said("custody.v.missing")
             continue
         size = store.size(f"{prefix}/{path}")
         row["size_ok"] = size == entry["size"]
         if size == 0:
-            row["problem"] = "is empty (0 bytes)"
+            row["problem"] = said("custody.v.empty")
             continue
         if not row["size_ok"]:
-            row["problem"] = f"is {size} bytes, the manifest says {entry['size']} (truncated?)"
+            row["problem"] = said("custody.v.size_short" if size < entry["size"] else
+                                  "custody.v.size_long", size=size, expected=entry["size"])
             continue
         digest, data = hashlib.sha256(), bytearray()
         for chunk in _counted(store.read_chunks(f"{prefix}/{path}"), bar):
@@ -133,24 +135,25 @@ def verify_backup(workspace: Workspace, app_id: str, *, actor: str, store: Store
                 data += chunk  # kept only for tables, which the restore test reads
         row["sha256_ok"] = digest.hexdigest() == entry["sha256"]
         if not row["sha256_ok"]:
-            row["problem"] = "content differs from the manifest (SHA-256)"
+            row["problem"] = said("custody.v.digest")
         elif entry["table"] is not None:
             try:
                 tables[path] = parse_table(bytes(data), path)
             except Exception as exc:  # the copy may be damaged in any way
-                row["problem"] = f"cannot be read back as a table ({type(exc).__name__})"
+                row["problem"] = said("custody.v.unreadable", kind=type(exc).__name__)
     bar.close()
-    problems += [f"{r['path']}: {r['problem']}" for r in rows if r["problem"]]
+    problems += [said("custody.v.file", path=r["path"], problem=r["problem"])
+                 for r in rows if r["problem"]]
     problems += _restore_test(tables, expected, rows)
     if not expected:
-        problems.append("the backup holds no files")
+        problems.append(said("custody.v.no_files"))
     return _finish(workspace, app_id, prefix, manifest_hash, pd.DataFrame(rows), problems,
                    actor, record, at)
 
 
 def _restore_test(tables: dict, expected: dict, rows: list[dict]) -> list[str]:
     """Restore every table into a scratch SQLite database and compare it with the source."""
-    problems = []
+    problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="decomkit-restore-") as scratch:
         restored = restore_into_sqlite(tables, Path(scratch) / "restore.sqlite")
     by_path = {r["path"]: r for r in rows}
@@ -158,19 +161,20 @@ def _restore_test(tables: dict, expected: dict, rows: list[dict]) -> list[str]:
         source, row = expected[path]["table"], by_path[path]
         if "error" in summary:
             row["restore_ok"] = False
-            problems.append(f"{path}: restore failed: {summary['error']}")
+            problems.append(said("custody.v.restore_failed", path=path,
+                                 error=summary["error"]))
             continue
         row["restored_rows"] = summary["rows"]
         bad = [c for c in source["columns"]
                if summary["column_sha256"].get(c) != source["column_sha256"][c]]
         row["restore_ok"] = summary["rows"] == source["rows"] > 0 and not bad
         if summary["rows"] == 0:
-            problems.append(f"{path}: restored 0 rows")
+            problems.append(said("custody.v.no_rows", path=path))
         elif summary["rows"] != source["rows"]:
-            problems.append(f"{path}: restored {summary['rows']} rows, the source had "
-                            f"{source['rows']}")
+            problems.append(said("custody.v.rows", path=path, rows=summary["rows"],
+                                 source=source["rows"]))
         elif bad:
-            problems.append(f"{path}: restored columns differ from the source: {', '.join(bad)}")
+            problems.append(said("custody.v.columns", path=path, columns=", ".join(bad)))
     return problems
 
 

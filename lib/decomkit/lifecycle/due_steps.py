@@ -27,6 +27,7 @@ from decomkit.core.errors import DecomkitError, PlatformError
 from decomkit.core.i18n import Language, t
 from decomkit.core.locks import app_lock
 from decomkit.core.present import spoken_date
+from decomkit.core.said import Said, in_language
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.advance import (
     CorrectionsSent,
@@ -164,7 +165,8 @@ def _reverify(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outc
 
     def check() -> dict:
         report = verify_backup(workspace, due.app_id, actor=stage.analyst, record=False)
-        return {"ok": report.ok, "problems": list(report.problems)[:10],
+        return {"ok": report.ok,  # each problem kept in every language (a JSON object)
+                "problems": [getattr(p, "by_language", p) for p in report.problems[:10]],
                 "manifest_hash": report.manifest_hash}
 
     with workspace.ledger() as ledger:  # the result, problems and all, is the ledger's finding
@@ -174,7 +176,8 @@ def _reverify(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outc
     if result["ok"]:
         mark_done(stage, due, decided, result)
         return Outcome(due, "done")
-    problems = "; ".join(result["problems"][:3])
+    problems = "; ".join(in_language(Said(p) if isinstance(p, dict) else p, language)
+                         for p in result["problems"][:3])
     tell(stage, due, decided, "backup_failed", language, day=spoken_date(due.day, language),
          problems=problems)
     mark_done(stage, due, decided, result)

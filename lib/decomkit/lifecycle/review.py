@@ -32,7 +32,7 @@ from decomkit.context.stage import Stage
 from decomkit.core.errors import PlatformError, TransitionError
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import to_local
-from decomkit.core.said import refused
+from decomkit.core.said import in_language, refused
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.vendor import vendor_exit
 from decomkit.platforms import AppInfo, Scope
@@ -235,7 +235,8 @@ class Safety:
     def lines(self, language: Language) -> list[str]:
         """The check in sentences, in the reader's language."""
         lines = [t("safety.backup_ok", language) if self.backup_ok else
-                 t("safety.backup_failed", language, problems="; ".join(self.backup_problems[:5]))]
+                 t("safety.backup_failed", language, problems="; ".join(
+                     in_language(p, language) for p in self.backup_problems[:5]))]
         reach = self.reach
         if reach is None:
             lines.append(t("safety.platform_unanswered", language, error=self.platform_error))
@@ -280,7 +281,7 @@ def check_data_safety(stage: Stage, app_id: str) -> Safety:
         app = watch.app if watch is not None else stage.platform.get_app(app_id)
         error = watch.platform_error if watch is not None else ""
     except PlatformError as exc:
-        app, error = None, str(exc)
+        app, error = None, exc.in_language(stage.language)
     if app is None:
         return Safety(report.ok, report.problems, "", [], None, watch, error)
     reach = who_can_open(stage, app, _affected(stage, app_id))

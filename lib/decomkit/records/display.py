@@ -23,6 +23,7 @@ from decomkit.core.present import (
     term,
     value,
 )
+from decomkit.core.said import in_language
 from decomkit.records.overview import HORIZON_DAYS
 from decomkit.views.charts import png, portfolio_savings_chart, review_chart, verification_chart
 from decomkit.views.trail import trail_frame
@@ -143,8 +144,12 @@ def show_tracking(tracking, names: dict[str, str] | None = None) -> None:
 
 def show_verification(report, backup, language: Language) -> None:
     title = t("show.verified" if report.ok else "show.verify_failed", language)
-    show_lines(title, report.problems or [report.manifest_hash])
-    show_table(report.files)
+    show_lines(title, [in_language(p, language) for p in report.problems]
+               or [report.manifest_hash])
+    files = report.files
+    if "problem" in files:
+        files = files.assign(problem=[in_language(p, language) for p in files["problem"]])
+    show_table(files)
     sizes = {f["path"]: f["size"] for f in backup.manifest["files"]}
     show_figure(verification_chart(report.files, sizes, language))
 

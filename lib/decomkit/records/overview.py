@@ -18,7 +18,9 @@ import pandas as pd
 from decomkit.analysis.contracts import contract_deadline
 from decomkit.analysis.watch import RetiredWatch, watch_retired
 from decomkit.context.stage import Stage
+from decomkit.core.errors import DecomkitError
 from decomkit.core.i18n import t
+from decomkit.core.said import in_language
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.questions import open_questions
 from decomkit.lifecycle.review import RETIRED, portfolio_savings
@@ -156,11 +158,13 @@ def failing_backups(stage: Stage, states: dict[str, str], names: dict[str, str])
         try:
             report = verify_backup(stage.workspace, app_id, actor=stage.analyst, record=False)
             problems = report.problems
-        except Exception as exc:
-            problems = [f"{type(exc).__name__}: {exc}"]
+        except Exception as exc:  # the page reports any failure; a kit's error in words
+            problems = [exc.in_language(stage.language) if isinstance(exc, DecomkitError)
+                        else f"{type(exc).__name__}: {exc}"]
         if problems:
             rows.append({"app_id": app_id, "name": names.get(app_id, app_id),
-                         "problems": "; ".join(problems[:3])})
+                         "problems": "; ".join(in_language(p, stage.language)
+                                               for p in problems[:3])})
     return pd.DataFrame(rows, columns=["app_id", "name", "problems"])
 
 

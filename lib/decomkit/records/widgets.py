@@ -40,6 +40,7 @@ from decomkit.core.errors import DecomkitError
 from decomkit.core.files import atomic_write_bytes
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import table_html, table_text, term
+from decomkit.core.said import in_language
 from decomkit.core.text import drawn_text
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.backup import run_backup
@@ -228,7 +229,8 @@ class DatasetPicker:
                            progress=True)
                 report = verify_backup(stage.workspace, app_id, actor=stage.analyst,
                                        progress=True)
-                print("OK" if report.ok else "\n".join(report.problems))
+                print(t("show.verified", stage.language) if report.ok else "\n".join(
+                    in_language(p, stage.language) for p in report.problems))
 
         self.button.on_click(back_up)
         self.button.add_class("decomkit-backup")
