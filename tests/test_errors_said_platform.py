@@ -42,7 +42,8 @@ def _families(tmp_path) -> list[PlatformError]:
         dingtalk._deferred("robot", 0.0),
         dingtalk._unknown("start_approval", dingtalk.said("platform.no_answer")),
         dingtalk._quota("list_apps", "errcode 90018"),
-        dingtalk._rate_limited("list_apps", dingtalk.said("platform.answered", text="errcode 90002"),
+        dingtalk._rate_limited("list_apps",
+                               dingtalk.said("platform.answered", text="errcode 90002"),
                                1.0).error,
     ]
 
