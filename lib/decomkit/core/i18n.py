@@ -2121,4 +2121,238 @@ TEXT.update({
                        "zh": "{path}:恢复出 {rows} 行,源数据有 {source} 行"},
     "custody.v.columns": {"en": "{path}: restored columns differ from the source: {columns}",
                           "zh": "{path}:恢复出的列与源数据不一致:{columns}"},
+# Platforms (lib/decomkit/platforms/): what a platform call's refusal says. A DingTalk answer's
+# own words (errmsg, message) are passed through inside the sentence as DingTalk wrote them.
+TEXT.update({
+    "platform.retryable": {
+        "en": "platform call '{operation}' failed: {detail} (it may succeed if retried)",
+        "zh": "平台操作未完成:{detail}(稍后重试可能会成功)"},
+    "platform.list_separator": {"en": "; ", "zh": ";"},
+    "platform.or": {"en": " or ", "zh": " 或 "},
+    "platform.nobody": {"en": "nobody", "zh": "无人"},
+    # DingTalk's answers
+    "platform.answered": {"en": "{text}", "zh": "钉钉答复:{text}"},
+    "platform.refused": {"en": "HTTP {status} {code}: {message}",
+                         "zh": "钉钉答复 HTTP {status} {code}:{message}"},
+    "platform.grant_permission": {
+        "en": "{refused} (grant the app the permission in the developer console)",
+        "zh": "{refused}(请在开发者后台为应用授予该权限)"},
+    "platform.not_json": {
+        "en": "DingTalk answered HTTP {status} with a body that is not JSON (a proxy or gateway "
+              "in between?)",
+        "zh": "钉钉答复 HTTP {status},但内容不是 JSON(中间是否隔着代理或网关?)"},
+    "platform.ip_banned": {
+        "en": "DingTalk refused this machine's IP (HTTP {status}, banned for about {minutes} "
+              "minutes after too many calls from it); wait, then run again",
+        "zh": "钉钉拒绝了本机的 IP(HTTP {status}:本机调用过多,约封禁 {minutes} 分钟);"
+              "请等待之后再运行"},
+    "platform.network": {"en": "network error: {error}", "zh": "网络错误:{error}"},
+    "platform.no_answer": {"en": "no answer in time", "zh": "未能及时收到答复"},
+    "platform.connection_lost": {"en": "the connection was lost before the answer",
+                                 "zh": "收到答复之前连接已断开"},
+    "platform.unknown_effect": {"en": "{what}; whether it took effect is unknown",
+                                "zh": "{what};无法得知操作是否已生效"},
+    "platform.rate_limited": {
+        "en": "{detail} (rate limit: waited out its {window}-second window between tries)",
+        "zh": "{detail}(触发限流:每次重试之前都已等过 {window} 秒的限流窗口)"},
+    "platform.quota": {
+        "en": "{code}: the organisation's monthly DingTalk API call quota is used up; calls work "
+              "again next month (or after the quota is raised in the developer console)",
+        "zh": "{code}:本组织本月的钉钉接口调用额度已用完;下个月(或在开发者后台提高额度之后)"
+              "才能再次调用"},
+    "platform.token_refused": {
+        "en": "the access token was refused twice; check the app key and secret",
+        "zh": "访问令牌连续两次被拒绝;请检查 DECOMKIT_DINGTALK_APP_KEY 和 "
+              "DECOMKIT_DINGTALK_APP_SECRET"},
+    "platform.page_token": {"en": "page token", "zh": "分页标记"},
+    "platform.cursor": {"en": "cursor", "zh": "游标"},
+    "platform.page_again": {
+        "en": "{what}: DingTalk said there are more but gave the {token_name} {token} again "
+              "(or none)",
+        "zh": "{what}:钉钉说还有下一页,却再次给出了{token_name} {token}"},
+    "platform.page_none": {
+        "en": "{what}: DingTalk said there are more but gave the {token_name} None again "
+              "(or none)",
+        "zh": "{what}:钉钉说还有下一页,却没有给出{token_name}"},
+    "platform.too_many_pages": {"en": "{what}: more than {pages} pages",
+                                "zh": "{what}:超过 {pages} 页"},
+    "platform.endless": {
+        "en": "{detail}; the listing would never end, so it was stopped and nothing was taken "
+              "from it. Report it to DingTalk support, then run again",
+        "zh": "{detail};这份列表读不到尽头,已停止读取,其中的内容一概未采用。"
+              "请报告钉钉客服,然后再运行一次"},
+    "platform.what.approvals": {"en": "the approval requests since the send",
+                                "zh": "发出以来的审批申请"},
+    "platform.what.roles": {"en": "app {agent}'s roles", "zh": "应用 {agent} 的角色"},
+    "platform.what.people": {"en": "department {dept}'s people", "zh": "部门 {dept} 的人员"},
+    # DingTalk: ids, settings, the console
+    "platform.no_agent_id": {
+        "en": "app '{app}' has no DingTalk agentId: use the agentId as the app id, or map it "
+              "under [dingtalk.agent_ids] in decomkit.toml",
+        "zh": "应用「{app}」没有钉钉 agentId:请用 agentId 作为应用 ID,或在 decomkit.toml 的 "
+              "[dingtalk.agent_ids] 下为它配置"},
+    "platform.no_such_agent": {"en": "no app with agentId {agent} in this organisation",
+                               "zh": "本组织中没有 agentId 为 {agent} 的应用"},
+    "platform.not_an_id": {"en": "{name} {value} is not a DingTalk id; nothing was sent",
+                           "zh": "{name} {value} 不是钉钉 ID;什么都没有发送"},
+    "platform.not_department_ids": {
+        "en": "{bad} of {all} department ids are not DingTalk ids (numbers, not names); use each "
+              "department's id from the admin console",
+        "zh": "{all} 个部门 ID 中有 {bad} 个不是钉钉 ID(应为数字,而不是名称);"
+              "请使用管理后台中各部门的 ID"},
+    "platform.not_role_ids": {
+        "en": "{bad} of {all} role ids are not DingTalk ids (numbers, not names); use each "
+              "role's id from the admin console",
+        "zh": "{all} 个角色 ID 中有 {bad} 个不是钉钉 ID(应为数字,而不是名称);"
+              "请使用管理后台中各角色的 ID"},
+    "platform.dingtalk_approvers": {
+        "en": "on DingTalk approvers act in the DingTalk app itself; track the request with "
+              "03_approval",
+        "zh": "在钉钉上,审批人在钉钉应用里审批;请用 03_approval 跟踪这条申请"},
+    "platform.not_self_built": {
+        "en": "not a self-built app (only those can be disabled by API)",
+        "zh": "不是企业自建应用(只有自建应用能通过接口停用)"},
+    "platform.disable_answer": {"en": "{message}", "zh": "钉钉没有接受停用:{message}"},
+    "platform.disable_unsuccessful": {"en": "success = false",
+                                      "zh": "钉钉答复停用未成功(success = false)"},
+    "platform.disable_by_hand": {
+        "en": "the disable API did not take it ({detail}); disable it in the admin console "
+              "(应用管理 → 停用), then confirm the step",
+        "zh": "停用接口没有完成停用({detail});请在管理后台(应用管理 → 停用)停用该应用,"
+              "然后确认这一步"},
+    "platform.enable_by_hand": {
+        "en": "DingTalk has no API to re-enable an app: open the admin console (应用管理), find "
+              "it and click 启用, then confirm",
+        "zh": "钉钉没有重新启用应用的接口:请打开管理后台(应用管理),找到该应用并点击「启用」,"
+              "然后确认"},
+    "platform.unlink_by_hand": {
+        "en": "DingTalk has no API to end a free association: 应用管理 → the app → 解除关联, "
+              "then confirm",
+        "zh": "钉钉没有解除免费关联的接口:请在管理后台进入 应用管理 → 该应用 → 解除关联,"
+              "然后确认"},
+    "platform.no_template": {
+        "en": "no approval template: run 'decomkit dingtalk create-template WORKSPACE' (or set "
+              "dingtalk.process_code)",
+        "zh": "还没有审批模板:请运行 'decomkit dingtalk create-template 工作区'"
+              "(或设置 dingtalk.process_code)"},
+    "platform.form_mismatch": {
+        "en": "the approval template {code} does not match the kit's form: {problems}. Run "
+              "'decomkit dingtalk create-template WORKSPACE' to update it, or add the fields in "
+              "the OA approval admin (审批管理后台)",
+        "zh": "审批模板 {code} 与本工具的表单不一致:{problems}。请运行 "
+              "'decomkit dingtalk create-template 工作区' 更新它,或在审批管理后台添加这些字段"},
+    "platform.form_missing": {"en": "missing field '{label}'", "zh": "缺少字段「{label}」"},
+    "platform.form_kind": {
+        "en": "field '{label}' is a {kind}, which does not take text (use {accepts})",
+        "zh": "字段「{label}」是 {kind},不能填写文本(请改用 {accepts})"},
+    "platform.no_department": {
+        "en": "user {user} belongs to no department; set dingtalk.dept_id in decomkit.toml",
+        "zh": "用户 {user} 不属于任何部门;请在 decomkit.toml 中设置 dingtalk.dept_id"},
+    "platform.earlier_send": {
+        "en": "an earlier send under {send} got no answer; whether it took effect is unknown. It "
+              "is not sent again: run the stage again to ask DingTalk, or check and record it "
+              "with 'decomkit settle WORKSPACE {settle}'",
+        "zh": "之前以 {send} 发出的请求没有收到答复,无法得知是否已生效。它不会再次发送:"
+              "请重新运行本阶段向钉钉查询,或核实后用 'decomkit settle 工作区 {settle}' 记录结果"},
+    "platform.template_lookup": {
+        "en": "could not find out whether the template {name} exists ({detail}); nothing was "
+              "created: run it again later",
+        "zh": "无法确认模板「{name}」是否已存在({detail});没有创建任何模板:请稍后再运行"},
+    "platform.no_notify_agent": {
+        "en": "work notifications are sent by an app: set dingtalk.agent_id in decomkit.toml to "
+              "its agentId",
+        "zh": "工作通知由应用发送:请在 decomkit.toml 中把 dingtalk.agent_id 设为该应用的 agentId"},
+    "platform.nobody_to_notify": {
+        "en": "nobody to notify: no users and no departments (check the saved visible scope and "
+              "the users table)",
+        "zh": "没有可通知的人:既没有用户也没有部门(请检查保存的可见范围和用户表)"},
+    "platform.no_robot": {"en": "set DECOMKIT_ROBOT_TOKEN and DECOMKIT_ROBOT_SECRET",
+                          "zh": "请设置环境变量 DECOMKIT_ROBOT_TOKEN 和 DECOMKIT_ROBOT_SECRET"},
+    "platform.robot_blocked": {
+        "en": "deferred: the robot is blocked by DingTalk after too many messages (errcode "
+              "410100) until {until}; nothing was sent. Run the stage again after that time to "
+              "send it",
+        "zh": "已推迟:群机器人消息过多,被钉钉封禁到 {until}(errcode 410100);什么都没有发送。"
+              "请在该时间之后重新运行本阶段来发送"},
+    # the DingTalk import
+    "platform.import_agent_id": {
+        "en": "the app list holds an app whose agentId is not a number ({agent}, name {name}); "
+              "nothing was imported",
+        "zh": "应用列表中有一个应用的 agentId 不是数字({agent},名称 {name});没有导入任何内容"},
+    "platform.root_dept": {"en": "(the root)", "zh": "根部门"},
+    "platform.dept_cycle": {
+        "en": "the department tree has a cycle: department {dept} ({where}) is listed again "
+              "under {under}; fix the tree in the admin console (通讯录), then run the import "
+              "again; nothing was imported",
+        "zh": "部门树中有环:部门 {dept}({where})又出现在「{under}」之下;"
+              "请在管理后台(通讯录)修正部门树,然后重新导入;没有导入任何内容"},
+    "platform.undocumented_answer": {
+        "en": "DingTalk answered without a documented field ({error})",
+        "zh": "钉钉的答复缺少文档中规定的字段({error})"},
+    "platform.unknown_tables": {"en": "names unknown tables ({n})", "zh": "含有 {n} 个未知的表名"},
+    "platform.no_tables": {"en": "is empty", "zh": "为空"},
+    "platform.use_tables": {"en": "use any of {tables}", "zh": "请从这些表中选择:{tables}"},
+    "platform.view_from_workspace": {
+        "en": "the assessment's view is built over the stage's platform (assessment_reads), not "
+              "from a workspace",
+        "zh": "评估视图只能建立在本阶段的平台之上,不能直接从工作区创建"},
+    "platform.view_read_only": {"en": "the assessment's read-only view changes nothing",
+                                "zh": "评估用的只读视图不做任何更改"},
+    # the manual platform, the sandbox, what every platform checks
+    "platform.not_in_inventory": {"en": "no app '{app}' in the inventory",
+                                  "zh": "清单中没有应用「{app}」"},
+    "platform.no_approval": {"en": "no approval '{instance}'", "zh": "没有审批「{instance}」"},
+    "platform.empty_comment": {"en": "the comment is empty; write the answer",
+                               "zh": "评论为空;请写下答复"},
+    "platform.attachment_missing": {
+        "en": "attachment {file} is not a file; give the path of the file to attach",
+        "zh": "附件 {file} 不是文件;请给出要附上的文件的路径"},
+    "platform.admins_only": {
+        "en": "{app} is visible to admins only: people added to its scope still cannot open it; "
+              "open it in the console first",
+        "zh": "{app} 仅管理员可见:加入其可见范围的人仍然打不开它;请先在管理后台开放它"},
+    "platform.open_to_everyone": {
+        "en": "everyone can open {app} already (its visible scope names nobody); adding people "
+              "would narrow it to them",
+        "zh": "所有人都已能打开 {app}(其可见范围没有指定任何人);"
+              "再添加人员反而会把范围缩小到这些人"},
+    "platform.no_sandbox": {
+        "en": "no sandbox state at {path}; create it with 'decomkit demo DIR' or "
+              "'decomkit init DIR'",
+        "zh": "{path} 处没有沙箱状态;请用 'decomkit demo 目录' 或 'decomkit init 目录' 创建"},
+    "platform.sandbox_no_evidence": {
+        "en": "the sandbox's approvers act through the kit: no evidence file (--evidence is for "
+              "the manual platform)",
+        "zh": "沙箱的审批人通过本工具审批:不需要证据文件(--evidence 用于手工平台)"},
+    "platform.own_request": {
+        "en": "the requester cannot approve their own request; ask an approver in the chain",
+        "zh": "申请人不能审批自己的申请;请让审批链中的审批人审批"},
+    "platform.request_is": {"en": "the request is {status}", "zh": "该申请{status}"},
+    "platform.not_next_approver": {"en": "{user} is not the next approver (waiting for {next})",
+                                   "zh": "{user} 不是下一位审批人(正在等待:{next})"},
+    "platform.no_approvers": {
+        "en": "the request names no approvers; set [[approval.chain]] in decomkit.toml",
+        "zh": "申请中没有审批人;请在 decomkit.toml 中设置 [[approval.chain]]"},
+    "platform.withdraw_not_running": {
+        "en": "only a running request can be withdrawn; this one is {status}",
+        "zh": "只有审批中的申请才能撤回;该申请{status}"},
+    "platform.comment_not_running": {
+        "en": "only a running request takes a comment; this one is {status}",
+        "zh": "只有审批中的申请才能评论;该申请{status}"},
+    "platform.not_in_request": {"en": "{user} neither asked for nor approves this request",
+                                "zh": "{user} 既不是这条申请的申请人,也不是它的审批人"},
+    "platform.told_to_fail": {"en": "the sandbox was told to fail this call",
+                              "zh": "沙箱按设定让这次调用失败"},
+    "platform.not_in_sandbox": {
+        "en": "no app '{app}' on the sandbox platform; check the app id against "
+              "'decomkit status'",
+        "zh": "沙箱平台上没有应用「{app}」;请对照 'decomkit status' 核对应用 ID"},
+    # choosing a platform
+    "platform.try_sandbox": {
+        "en": "{error}; set platform = \"sandbox\" in decomkit.toml to rehearse locally",
+        "zh": "{error};如要在本地演练,请在 decomkit.toml 中设置 platform = \"sandbox\""},
+    "platform.not_a_platform": {
+        "en": "platform '{name}' is registered as {value}, which is not a "
+              "decomkit.platforms.base.Platform",
+        "zh": "平台「{name}」登记的是 {value},它不是 decomkit.platforms.base.Platform"},
 })

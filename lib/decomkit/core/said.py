@@ -10,10 +10,17 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from decomkit.core.errors import DecomkitError, PlatformError, Problem, TransitionError
+from decomkit.core.errors import (
+    DecomkitError,
+    ManualStepRequired,
+    PlatformError,
+    Problem,
+    TransitionError,
+)
 from decomkit.core.i18n import Language, t
 
 E = TypeVar("E", bound=DecomkitError)
+P = TypeVar("P", bound=PlatformError)
 
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
 
@@ -71,12 +78,20 @@ def refused(app_id: str, verb: str, key: str, /, **values) -> TransitionError:
                 why=why.in_language(lang)) for lang in LANGUAGES})
 
 
-def platform_error(operation: str, key: str, /, **values) -> PlatformError:
+def platform_error(operation: str, key: str, /, *, retryable: bool = False,
+                   error_class: type[P] = PlatformError,  # type: ignore[assignment]
+                   **values) -> P:
     """A platform's refusal said in each language (the English form as ``PlatformError``
-    always gave it)."""
-    detail = said(key, **values)
-    error = PlatformError(operation, str(detail))
-    return error.saying({lang: t("err.platform", lang, operation=operation,
+    always gave it). ``key`` is an i18n key filled with ``values``, or a detail already said
+    (a :class:`Said`, such as another error's ``detail``). ``retryable``: the reader is told
+    it may succeed if retried. ``error_class``: a ``PlatformError`` subclass
+    (``PlatformTimeout``, ``PlatformDeferred``, ``ManualStepRequired``). The error's
+    ``detail`` is the :class:`Said` detail, so an error that wraps it says it whole."""
+    detail = key if isinstance(key, Said) else said(key, **values)
+    error = (error_class(operation, detail) if issubclass(error_class, ManualStepRequired)
+             else error_class(operation, detail, retryable))
+    hint = "platform.retryable" if error.retryable else "err.platform"
+    return error.saying({lang: t(hint, lang, operation=operation,
                                  detail=detail.in_language(lang)) for lang in LANGUAGES})
 
 

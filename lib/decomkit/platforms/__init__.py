@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decomkit.core import registry
 from decomkit.core.errors import ConfigError
+from decomkit.core.said import LANGUAGES, Said, said_error
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -34,12 +35,11 @@ def platform_class(name: str) -> type[Platform]:
         error = registry.unknown(registry.PLATFORMS, name)
         if "sandbox" not in platform_names():  # nothing registered: the error says what to do
             raise error
-        raise ConfigError(f"{error}; set platform = \"sandbox\" in decomkit.toml to rehearse "
-                          "locally")
+        raise said_error(ConfigError, "platform.try_sandbox",
+                         error=Said({lang: error.in_language(lang) for lang in LANGUAGES}))
     cls = registry.load(registry.PLATFORMS, name)
     if not (isinstance(cls, type) and issubclass(cls, Platform)):
-        raise ConfigError(f"platform '{name}' is registered as {cls!r}, which is not a "
-                          "decomkit.platforms.base.Platform")
+        raise said_error(ConfigError, "platform.not_a_platform", name=name, value=repr(cls))
     return cls
 
 

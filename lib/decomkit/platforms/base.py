@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, Self
 
 from decomkit.core.config import Config
-from decomkit.core.errors import PlatformError
+from decomkit.core.said import platform_error
 from decomkit.core.text import body_text, canonical_user_id, header_text
 from decomkit.inventory.tables import Inventory
 
@@ -118,13 +118,13 @@ class Notification:
 def comment_record(user_id: str, text: str, attachment: Path | None) -> dict:
     """A remark as a platform keeps it: who, what, and an attachment's name and SHA-256."""
     if not text.strip():
-        raise PlatformError("comment_approval", "the comment is empty; write the answer")
+        raise platform_error("comment_approval", "platform.empty_comment")
     record: dict = {"user_id": user_id, "comment": text.strip()}
     if attachment is not None:
         path = Path(attachment)
         if not path.is_file():
-            raise PlatformError("comment_approval", f"attachment {path.name} is not a file; "
-                                "give the path of the file to attach")
+            raise platform_error("comment_approval", "platform.attachment_missing",
+                                 file=path.name)
         record.update(attachment=path.name,
                       attachment_sha256=hashlib.sha256(path.read_bytes()).hexdigest())
     return record
@@ -134,11 +134,9 @@ def check_widening(app_id: str, scope: Scope) -> None:
     """Refuse to add people to a scope where adding does not widen it: an admins-only scope
     keeps them out, and an empty one (everyone) would shrink to the people added."""
     if scope.only_admin_visible:
-        raise PlatformError("add_to_scope", f"{app_id} is visible to admins only: people added "
-                            "to its scope still cannot open it; open it in the console first")
+        raise platform_error("add_to_scope", "platform.admins_only", app=app_id)
     if not (scope.user_ids or scope.dept_ids or scope.role_ids):
-        raise PlatformError("add_to_scope", f"everyone can open {app_id} already (its visible "
-                            "scope names nobody); adding people would narrow it to them")
+        raise platform_error("add_to_scope", "platform.open_to_everyone", app=app_id)
 
 
 class Platform(ABC):

@@ -40,8 +40,9 @@ from decomkit.core.errors import (
     PlatformTimeout,
 )
 from decomkit.core.files import atomic_write_text
+from decomkit.core.i18n import t
 from decomkit.core.locks import state_file
-from decomkit.core.said import platform_error
+from decomkit.core.said import LANGUAGES, Said, in_language, platform_error, said
 from decomkit.core.sinks import register_secret, scrub
 from decomkit.platforms.base import (
     AppInfo,
@@ -91,11 +92,13 @@ _TOKENS_LOCK = threading.Lock()
 
 
 def paged(fetch: Callable[[Any], tuple[list, bool, Any]], operation: str, what: str,
-          first: Any = None, token_name: str = "page token") -> list:
+          first: Any = None, token_name: str = "page_token") -> list:
     """Every item of a paged listing. ``fetch(token)`` reads one page (``first`` for the
     first) and returns its items, whether DingTalk says there are more, and the next token
     (None when it gave none). A listing said to have more that gives no token, or a token it
-    gave before, or more than ``MAX_PAGES`` pages, is refused as endless."""
+    gave before, or more than ``MAX_PAGES`` pages, is refused as endless. ``what`` names the
+    listing (a ``core.said.Said``, so the refusal is said whole); ``token_name`` is
+    ``page_token`` or ``cursor``."""
     items: list = []
     token, seen = first, {first}
     for _ in range(MAX_PAGES):
@@ -104,17 +107,18 @@ def paged(fetch: Callable[[Any], tuple[list, bool, Any]], operation: str, what: 
         if not more:
             return items
         if following is None or following in seen:
-            raise _endless(operation, f"{what}: DingTalk said there are more but gave the "
-                           f"{token_name} {following} again (or none)")
+            name = said(f"platform.{token_name}")
+            raise _endless(operation, said("platform.page_none", what=what, token_name=name)
+                           if following is None else
+                           said("platform.page_again", what=what, token=following,
+                                token_name=name))
         seen.add(following)
         token = following
-    raise _endless(operation, f"{what}: more than {MAX_PAGES} pages")
+    raise _endless(operation, said("platform.too_many_pages", what=what, pages=MAX_PAGES))
 
 
-def _endless(operation: str, detail: str) -> PlatformError:
-    return PlatformError(operation, f"{detail}; the listing would never end, so it was "
-                         "stopped and nothing was taken from it. Report it to DingTalk "
-                         "support, then run again")
+def _endless(operation: str, detail: Said) -> PlatformError:
+    return platform_error(operation, "platform.endless", detail=detail)
 
 
 def clear_token_cache() -> None:
@@ -131,10 +135,9 @@ class _Retry(Exception):
         self.error, self.window = error, window
 
 
-def _rate_limited(operation: str, detail: str, window: float) -> _Retry:
-    return _Retry(PlatformError(operation, f"{detail} (rate limit: waited out its "
-                                f"{window:g}-second window between tries)", retryable=True),
-                  window)
+def _rate_limited(operation: str, detail: Said, window: float) -> _Retry:
+    return _Retry(platform_error(operation, "platform.rate_limited", detail=detail,
+                                 window=f"{window:g}", retryable=True), window)
 
 
 class _TokenRefused(Exception):
@@ -142,9 +145,7 @@ class _TokenRefused(Exception):
 
 
 def _quota(operation: str, code: object) -> PlatformError:
-    return PlatformError(operation, f"{code}: the organisation's monthly DingTalk API call "
-                         "quota is used up; calls work again next month (or after the "
-                         "quota is raised in the developer console)")
+    return platform_error(operation, "platform.quota", code=code)
 
 
 class DingTalkPlatform(Platform):
@@ -238,8 +239,7 @@ class DingTalkPlatform(Platform):
             except _TokenRefused:
                 self._forget_token(style)
                 if attempt:
-                    raise PlatformError(endpoint.path, "the access token was refused twice; "
-                                        "check the app key and secret") from None
+                    raise platform_error(endpoint.path, "platform.token_refused") from None
         raise AssertionError
 
     def _send(self, endpoint: Endpoint, path: dict, *, json=None, params=None,
@@ -264,15 +264,15 @@ class DingTalkPlatform(Platform):
                                               headers=headers)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # no connection was made: the request never reached DingTalk
-                error: PlatformError = PlatformError(operation, f"network error: {exc}",
-                                                     retryable=True)
+                error: PlatformError = platform_error(operation, "platform.network",
+                                                      error=str(exc), retryable=True)
                 raise _Retry(error) from None
             except httpx.TransportError as exc:
                 # sent, and then no answer (a timeout, a dropped connection): it may have
                 # taken effect
-                what = ("no answer in time" if isinstance(exc, httpx.TimeoutException)
-                        else "the connection was lost before the answer")
-                error = PlatformTimeout(operation, f"{what}; whether it took effect is unknown")
+                what = said("platform.no_answer" if isinstance(exc, httpx.TimeoutException)
+                            else "platform.connection_lost")
+                error = _unknown(operation, what)
                 raise (_Retry(error) if repeatable else error) from None
             return self._answer(operation, response, endpoint.host, repeatable)
 
@@ -306,31 +306,31 @@ class DingTalkPlatform(Platform):
             body = None
         if response.status_code >= 500:  # a 5xx is a 5xx, whatever its body (a gateway page)
             code = body.get("code", "") if isinstance(body, dict) else ""
-            message = f"HTTP {response.status_code} {code}".rstrip()
+            message = said("platform.answered", text=f"HTTP {response.status_code} {code}"
+                           .rstrip())
             if repeatable:
-                raise _Retry(PlatformError(operation, message, retryable=True))
-            raise PlatformTimeout(operation, f"{message}; whether it took effect is unknown")
+                raise _Retry(platform_error(operation, message, retryable=True))
+            raise _unknown(operation, message)
         banned = (isinstance(body, dict) and body.get("status") == 1111) or (
             body is None and response.status_code == 403
             and "html" in response.headers.get("content-type", "").lower())
         if banned:
             # The per-IP ban: {"status": 1111, "wait": 5} or an HTML page; a retry prolongs it.
             wait = body.get("wait", 5) if isinstance(body, dict) else 5
-            raise PlatformError(operation, f"DingTalk refused this machine's IP (HTTP "
-                                f"{response.status_code}, banned for about {wait} minutes after "
-                                "too many calls from it); wait, then run again", retryable=True)
+            raise platform_error(operation, "platform.ip_banned", status=response.status_code,
+                                 minutes=wait, retryable=True)
         if not isinstance(body, dict):
-            message = (f"DingTalk answered HTTP {response.status_code} with a body that is not "
-                       "JSON (a proxy or gateway in between?)")
+            message = said("platform.not_json", status=response.status_code)
             if response.status_code < 400 and not repeatable:
-                raise PlatformTimeout(operation, f"{message}; whether it took effect is unknown")
-            raise PlatformError(operation, message)
+                raise _unknown(operation, message)
+            raise platform_error(operation, message)
         if host == "oapi" and "errcode" in body:
             return _old_style(operation, body)
         if response.status_code < 400:
             return body
         code = str(body.get("code", ""))
-        message = f"HTTP {response.status_code} {code}: {body.get('message', '')}"
+        message = said("platform.refused", status=response.status_code, code=code,
+                       message=body.get("message", ""))
         if response.status_code == 401 or code in TOKEN_INVALID_CODES:
             raise _TokenRefused()
         if code in QUOTA_CODES:
@@ -339,8 +339,8 @@ class DingTalkPlatform(Platform):
             raise _rate_limited(operation, message,
                                 RATE_LIMIT_WINDOWS.get(code, HTTP_429_WINDOW))
         if code == "Forbidden.AccessDenied.AccessTokenPermissionDenied":
-            message += " (grant the app the permission in the developer console)"
-        raise PlatformError(operation, message)
+            message = said("platform.grant_permission", refused=message)
+        raise platform_error(operation, message)
 
     # ------------------------------------------------------------ ids
 
@@ -351,9 +351,7 @@ class DingTalkPlatform(Platform):
             return int(self._agent_ids[app_id])
         if app_id.isdigit():
             return int(app_id)
-        raise PlatformError("agentId", f"app '{app_id}' has no DingTalk agentId: use the "
-                            "agentId as the app id, or map it under [dingtalk.agent_ids] in "
-                            "decomkit.toml")
+        raise platform_error("agentId", "platform.no_agent_id", app=app_id)
 
     def _app_id(self, agent_id: int) -> str:
         return next((a for a, n in self._agent_ids.items() if int(n) == int(agent_id)),
@@ -410,7 +408,7 @@ class DingTalkPlatform(Platform):
         agent = self._agent(app_id)
         app = next((a for a in self._apps() if a["agentId"] == agent), None)
         if app is None:
-            raise PlatformError("get_app", f"no app with agentId {agent} in this organisation")
+            raise platform_error("get_app", "platform.no_such_agent", agent=agent)
         return AppInfo(app_id, app["name"], STATUS.get(app["appStatus"], "disabled"),
                        self._scope(app_id, agent), ())
 
@@ -468,8 +466,7 @@ class DingTalkPlatform(Platform):
                         evidence: str | None = None) -> ApprovalStatus:
         """Approvers act in the DingTalk app (its OA approval); the kit only reads their
         decisions (``approval_status``)."""
-        raise PlatformError("decide_approval", "on DingTalk approvers act in the DingTalk app "
-                            "itself; track the request with 03_approval")
+        raise platform_error("decide_approval", "platform.dingtalk_approvers")
 
     def set_visible_scope(self, app_id: str, scope: Scope, *, key: str) -> None:
         """Move the scope to ``scope`` without ever opening the app wider than either end.
@@ -527,22 +524,23 @@ class DingTalkPlatform(Platform):
         try:
             app = next((a for a in self._apps(inner=True) if a["agentId"] == agent), None)
             if app is None or not app.get("unifiedAppId"):
-                raise PlatformError("disable", "not a self-built app (only those can be disabled "
-                                    "by API)")
+                raise platform_error("disable", "platform.not_self_built")
             self._lists.pop(False, None)  # its status changes
             answer = self._call("inactive_app", json={"unifiedAppId": app["unifiedAppId"],
                                                       "userId": self.settings.operator_user_id},
                                 app=app_id)
             if not answer.get("success", False):
-                raise PlatformError("disable", answer.get("message") or "success = false")
+                raise platform_error("disable", said("platform.disable_answer",
+                                                     message=answer.get("message"))
+                                     if answer.get("message") else
+                                     said("platform.disable_unsuccessful"))
         except PlatformTimeout:
             raise  # unknown: the rerun asks again (the call is harmless to repeat)
         except PlatformError as exc:
             if self.manual is not None:  # the console path, recorded
                 return self.manual.disable(app_id, key=key)
-            raise ManualStepRequired("disable", f"the disable API did not take it ({exc.detail});"
-                                     " disable it in the admin console (应用管理 → 停用), then "
-                                     "confirm the step") from None
+            raise platform_error("disable", "platform.disable_by_hand", detail=exc.detail,
+                                 error_class=ManualStepRequired) from None
 
     def settled(self, operation: str, key: str) -> tuple[bool, object] | None:
         """Whether the change under ``key`` took effect, asked of DingTalk: an approval
@@ -614,27 +612,25 @@ class DingTalkPlatform(Platform):
             return ([str(i) for i in result.get("list") or ()], more,
                     int(str(following)) if more else None)
 
-        return paged(page, "list_instance_ids", "the approval requests since the send",
-                     first=0)
+        return paged(page, "list_instance_ids", said("platform.what.approvals"), first=0)
 
     def enable(self, app_id: str, *, key: str) -> None:
         if self.manual is not None:
             return self.manual.enable(app_id, key=key)
-        raise ManualStepRequired("enable", "DingTalk has no API to re-enable an app: open the "
-                                 "admin console (应用管理), find it and click 启用, then confirm")
+        raise platform_error("enable", "platform.enable_by_hand",
+                             error_class=ManualStepRequired)
 
     def unlink(self, app_id: str, *, key: str) -> None:
         if self.manual is not None:
             return self.manual.unlink(app_id, key=key)
-        raise ManualStepRequired("unlink", "DingTalk has no API to end a free association: "
-                                 "应用管理 → the app → 解除关联, then confirm")
+        raise platform_error("unlink", "platform.unlink_by_hand",
+                             error_class=ManualStepRequired)
 
     def form_schema(self, process_code: str | None = None) -> list[dict]:
         """The components of the approval template's form."""
         code = process_code or self.settings.process_code
         if not code:
-            raise PlatformError("approval form", "no approval template: run 'decomkit dingtalk "
-                                "create-template WORKSPACE' (or set dingtalk.process_code)")
+            raise platform_error("approval form", "platform.no_template")
         result = self._call("form_schema", params={"processCode": code})["result"]
         return ((result or {}).get("schemaContent") or {}).get("items") or []
 
@@ -648,11 +644,8 @@ class DingTalkPlatform(Platform):
             return
         problems = form_mismatches(self.form_schema(), labels)
         if problems:
-            raise PlatformError("approval form", f"the approval template "
-                                f"{self.settings.process_code} does not match the kit's form: "
-                                + "; ".join(problems) + ". Run 'decomkit dingtalk "
-                                "create-template WORKSPACE' to update it, or add the fields in "
-                                "the OA approval admin (审批管理后台)")
+            raise platform_error("approval form", "platform.form_mismatch",
+                                 code=self.settings.process_code, problems=_joined(problems))
         self._forms_checked.add((self.settings.process_code, tuple(labels)))
 
     def originator_dept(self, user_id: str) -> int:
@@ -661,8 +654,7 @@ class DingTalkPlatform(Platform):
         if self._dept_id is None:
             depts = self._call("user_get", json={"userid": user_id})["result"]["dept_id_list"]
             if not depts:
-                raise PlatformError("approval", f"user {user_id} belongs to no department; set "
-                                    "dingtalk.dept_id in decomkit.toml")
+                raise platform_error("approval", "platform.no_department", user=user_id)
             self._dept_id = int(depts[0])
         return self._dept_id
 
@@ -692,10 +684,9 @@ class DingTalkPlatform(Platform):
         if entry is not None and entry["status"] == "sent":
             return entry["result"]
         if entry is not None and entry["status"] in OPEN:
-            raise PlatformTimeout(operation, f"an earlier send under {key} got no answer; "
-                                  "whether it took effect is unknown. It is not sent again: "
-                                  "run the stage again to ask DingTalk, or check and record "
-                                  f"it with 'decomkit settle WORKSPACE {key.split('#')[0]}'")
+            raise platform_error(operation, "platform.earlier_send", send=key,
+                                 settle=key.split("#")[0], retryable=True,
+                                 error_class=PlatformTimeout)
         self.sends.begin(key, operation, **facts)
         try:
             answer = self._call(endpoint, json=body, app=_app_in(key))
@@ -741,9 +732,8 @@ class DingTalkPlatform(Platform):
             try:
                 found = self._call("process_code_by_name", params={"name": TEMPLATE_NAME})
             except PlatformError as exc:
-                raise PlatformError("create-template", f"could not find out whether the "
-                                    f"template {TEMPLATE_NAME} exists ({exc.detail}); nothing "
-                                    "was created: run it again later") from None
+                raise platform_error("create-template", "platform.template_lookup",
+                                     name=TEMPLATE_NAME, detail=exc.detail) from None
             process_code = (found.get("result") or {}).get("processCode") or ""
         body = {"name": TEMPLATE_NAME, "description": TEMPLATE_DESCRIPTION,
                 "formComponents": form_components(language)}
@@ -757,13 +747,11 @@ class DingTalkPlatform(Platform):
         if notification.channel == "robot":
             return self._robot_send(text, key)
         if not self.settings.agent_id:
-            raise PlatformError("notify", "work notifications are sent by an app: set "
-                                "dingtalk.agent_id in decomkit.toml to its agentId")
+            raise platform_error("notify", "platform.no_notify_agent")
         users = list(notification.user_ids)
         depts = _longs(notification.dept_ids, "department")
         if not (users or depts):
-            raise PlatformError("notify", "nobody to notify: no users and no departments "
-                                "(check the saved visible scope and the users table)")
+            raise platform_error("notify", "platform.nobody_to_notify")
         tasks = []
         chunks = list(zip_longest(
             [users[i:i + MAX_USERS] for i in range(0, len(users), MAX_USERS)],
@@ -788,10 +776,10 @@ class DingTalkPlatform(Platform):
         waited out in-process."""
         token, secret = self._robot
         if not (token and secret):
-            raise PlatformError("robot", "set DECOMKIT_ROBOT_TOKEN and DECOMKIT_ROBOT_SECRET")
+            raise platform_error("robot", "platform.no_robot")
         blocked = float(self._robot_state().get("blocked_until", 0))
         if time.time() < blocked:
-            raise PlatformDeferred("robot", _deferred(blocked))
+            raise _deferred("robot", blocked)
 
         def send() -> str:
             timestamp = str(round(time.time() * 1000))
@@ -805,7 +793,7 @@ class DingTalkPlatform(Platform):
             except PlatformDeferred:
                 until = time.time() + OLD_RATE_LIMIT_WINDOWS[ROBOT_LIMIT]
                 self._robot_state(blocked_until=until)
-                raise PlatformDeferred("robot", _deferred(until)) from None
+                raise _deferred("robot", until) from None
             return key
 
         if self.manual is None:
@@ -822,10 +810,23 @@ def _app_in(key: str) -> str:
     return key.split(":", 1)[0]
 
 
-def _deferred(until: float) -> str:
-    return ("deferred: the robot is blocked by DingTalk after too many messages (errcode "
-            f"410100) until {time.strftime('%H:%M:%S', time.localtime(until))}; nothing was "
-            "sent. Run the stage again after that time to send it")
+def _deferred(operation: str, until: float) -> PlatformDeferred:
+    return platform_error(operation, "platform.robot_blocked",
+                          until=time.strftime("%H:%M:%S", time.localtime(until)),
+                          error_class=PlatformDeferred)
+
+
+def _unknown(operation: str, what: Said) -> PlatformTimeout:
+    """No answer to a call that may have taken effect (``what`` happened)."""
+    return platform_error(operation, "platform.unknown_effect", what=what,
+                          error_class=PlatformTimeout, retryable=True)
+
+
+def _joined(parts: Sequence[str]) -> Said:
+    """Parts (each a ``Said`` or a plain text) joined as each language lists them."""
+    return Said({lang: t("platform.list_separator", lang).join(in_language(p, lang)
+                                                               for p in parts)
+                 for lang in LANGUAGES})
 
 
 def _old_style(operation: str, body: dict) -> dict:
@@ -839,22 +840,30 @@ def _old_style(operation: str, body: dict) -> dict:
         raise _TokenRefused()
     if code in OLD_QUOTA_ERRCODES:
         raise _quota(operation, f"errcode {code}")
-    detail = f"errcode {code}: {body.get('errmsg', '')}"
+    text = f"errcode {code}: {body.get('errmsg', '')}"
     if sub:
-        detail += f" (sub_code {sub}: {body.get('sub_msg', '')})"
+        text += f" (sub_code {sub}: {body.get('sub_msg', '')})"
+    detail = said("platform.answered", text=text)  # DingTalk's own words, as it said them
     if code == ROBOT_LIMIT:  # the group robot's limit: blocked for its window, never waited out
-        raise PlatformDeferred(operation, detail)
+        raise platform_error(operation, detail, error_class=PlatformDeferred)
     if code in OLD_RATE_LIMIT_WINDOWS:  # refused, not done
         raise _rate_limited(operation, detail, OLD_RATE_LIMIT_WINDOWS[code])
-    raise PlatformError(operation, detail)
+    raise platform_error(operation, detail)
 
 
 def _masked(error: PlatformError, token: str) -> PlatformError:
     """The error with the token (and every other known secret) masked in its text: a server
     may echo the token it was sent, and the error reaches the ledger, notebooks, the CLI."""
-    detail = scrub(error.detail, [token] if token else [], tokens=False)
+    def masked(text: str) -> str:
+        return scrub(text, [token] if token else [], tokens=False)
+
+    forms = getattr(error.detail, "by_language", None)
+    detail = Said({lang: masked(x) for lang, x in forms.items()}) if forms else masked(
+        error.detail)
     error.detail = detail
     error.args = (error.operation, detail, error.retryable)
+    if getattr(error, "said", None):  # the reader's forms hold the detail too
+        error.said = {lang: masked(x) for lang, x in error.said.items()}
     return error
 
 
@@ -868,8 +877,7 @@ def _path_value(operation: str, name: str, value: object) -> str:
     text = str(value)
     pattern = _AGENT_ID if name == "agentId" else _PATH_ID
     if not pattern.fullmatch(text):
-        raise PlatformError(operation, f"{name} {text[:40]!r} is not a DingTalk id; nothing "
-                            "was sent")
+        raise platform_error(operation, "platform.not_an_id", name=name, value=repr(text[:40]))
     return text
 
 
@@ -877,9 +885,7 @@ def _longs(ids: tuple[str, ...], what: str) -> list[int]:
     """DingTalk's department and role ids are Longs; a name is refused before any call."""
     bad = [x for x in ids if not str(x).isdigit()]
     if bad:
-        raise PlatformError("scope", f"{len(bad)} of {len(ids)} {what} ids are not DingTalk "
-                            f"ids (numbers, not names); use each {what}'s id from the admin "
-                            "console")
+        raise platform_error("scope", f"platform.not_{what}_ids", bad=len(bad), all=len(ids))
     return [int(x) for x in ids]
 
 

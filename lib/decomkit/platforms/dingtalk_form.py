@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from decomkit.core.i18n import t
+from decomkit.core.said import LANGUAGES, Said, said
+
 TEMPLATE_NAME = "软件停用申请"
 TEMPLATE_DESCRIPTION = ("Decommission request filled by decomkit: app, action, reasons, planned "
                         "date, impact, people affected, cost, saving, fee, notice deadline, "
@@ -103,19 +106,21 @@ def form_components(language: str = "zh") -> list[dict]:
     return components
 
 
-def form_mismatches(schema_items: list[dict], filled: list[str]) -> list[str]:
+def form_mismatches(schema_items: list[dict], filled: list[str]) -> list[Said]:
     """What in a template's form (QuerySchemaByProcessCode ``schemaContent.items``) does not
-    take the fields the kit fills: one line per missing field or incompatible component."""
+    take the fields the kit fills: one line per missing field or incompatible component, said
+    in each language."""
     found = {(item.get("props") or {}).get("label"): item.get("componentName")
              for item in schema_items}
     wanted = {f.label_in(lang): f for f in FORM_FIELDS for lang in ("zh", "en")}
-    problems = []
+    problems: list[Said] = []
     for label in filled:
         field = wanted.get(label)
         accepts = field.accepts if field else _TEXT
         if label not in found:
-            problems.append(f"missing field '{label}'")
+            problems.append(said("platform.form_missing", label=label))
         elif found[label] not in accepts:
-            problems.append(f"field '{label}' is a {found[label]}, which does not take text "
-                            f"(use {' or '.join(accepts)})")
+            problems.append(said("platform.form_kind", label=label, kind=found[label],
+                                 accepts=Said({lang: t("platform.or", lang).join(accepts)
+                                               for lang in LANGUAGES})))
     return problems

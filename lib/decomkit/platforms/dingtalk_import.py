@@ -26,7 +26,8 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from decomkit.core.config import secret
-from decomkit.core.errors import InputError, PlatformError, Problem
+from decomkit.core.errors import InputError, Problem
+from decomkit.core.said import platform_error, said
 from decomkit.inventory.importers import ImportResult, ImportTarget, apply_import
 from decomkit.inventory.importers.merge import kept_file, read_kept
 from decomkit.inventory.schemas import TABLES_BY_NAME
@@ -46,9 +47,8 @@ def _agent_id(app: dict) -> str:
     the URLs of the following calls)."""
     agent = str(app.get("agentId", ""))
     if not re.fullmatch(r"[0-9]{1,19}", agent):
-        raise PlatformError("import dingtalk", f"the app list holds an app whose agentId is "
-                            f"not a number ({agent[:40]!r}, name {str(app.get('name'))[:40]!r}); "
-                            "nothing was imported")
+        raise platform_error("import dingtalk", "platform.import_agent_id",
+                             agent=repr(agent[:40]), name=repr(str(app.get("name"))[:40]))
     return agent
 
 
@@ -122,7 +122,7 @@ class DingTalkReader:
             return (answer.get("dataList") or [], bool(answer.get("hasMore")),
                     None if following is None else str(following))
 
-        return paged(page, "app roles", f"app {agent_id}'s roles")
+        return paged(page, "app roles", said("platform.what.roles", agent=agent_id))
 
     # ---------------------------------------------------------------- contacts
 
@@ -139,12 +139,10 @@ class DingTalkReader:
                     path = f"{parent_path}/{d['name']}" if parent_path else d["name"]
                     dept = int(d["dept_id"])
                     if dept in found or dept == ROOT_DEPT:  # visited once: a cycle stops here
-                        where = found[dept]["path"] if dept in found else "(the root)"
-                        raise PlatformError("departments", f"the department tree has a "
-                                            f"cycle: department {dept} ({where}) is listed "
-                                            f"again under {parent_path or '(the root)'}; fix "
-                                            "the tree in the admin console (通讯录), then run "
-                                            "the import again; nothing was imported")
+                        root = said("platform.root_dept")
+                        raise platform_error("departments", "platform.dept_cycle", dept=dept,
+                                             where=found[dept]["path"] if dept in found else root,
+                                             under=parent_path or root)
                     found[dept] = {"name": d["name"], "parent_id": parent, "path": path}
                     queue.append((dept, path))
                 bar.update(1)
@@ -162,7 +160,7 @@ class DingTalkReader:
                 return (answer.get("list") or [], bool(answer.get("has_more")),
                         following if isinstance(following, int) else None)
 
-            for user in paged(page, "users", f"department {dept}'s people", first=0,
+            for user in paged(page, "users", said("platform.what.people", dept=dept), first=0,
                               token_name="cursor"):
                 person = people.setdefault(user["userid"], {**user, "leads": []})
                 if user.get("leader") and dept != ROOT_DEPT:
@@ -268,16 +266,17 @@ def import_dingtalk(workspace: ImportTarget, tables: Iterable[str] = TABLE_CHOIC
     wanted = {t.strip() for t in tables if t.strip()}
     unknown = sorted(wanted - set(TABLE_CHOICES))
     if unknown or not wanted:
-        raise InputError([Problem("--tables", None, None, f"names unknown tables "
-                                  f"({len(unknown)})" if unknown else "is empty",
-                                  "use any of " + ", ".join(TABLE_CHOICES))])
+        raise InputError([Problem("--tables", None, None,
+                                  said("platform.unknown_tables", n=len(unknown)) if unknown
+                                  else said("platform.no_tables"),
+                                  said("platform.use_tables", tables=", ".join(TABLE_CHOICES)))])
     client = client or client_for(workspace)
     reader = DingTalkReader(client, qps=qps, quiet=quiet)
     try:
         incoming = read_organisation(reader, wanted, workspace.config.dingtalk.agent_ids)
     except (KeyError, TypeError, ValueError) as exc:  # an answer without its documented fields
-        raise PlatformError("import", f"DingTalk answered without a documented field "
-                            f"({type(exc).__name__}: {exc})") from None
+        raise platform_error("import", "platform.undocumented_answer",
+                             error=f"{type(exc).__name__}: {exc}") from None
     if "app_scopes" in incoming and not {"scopes", "admins"} <= wanted:
         incoming["app_scopes"] = _keep_other_access(workspace, incoming["app_scopes"], wanted)
     source = import_source(client.settings.api_base, wanted)  # read back by the assessment

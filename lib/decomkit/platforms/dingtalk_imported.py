@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn, Protocol
 
 from decomkit.core.config import Config
-from decomkit.core.errors import PlatformError
-from decomkit.core.said import said
+from decomkit.core.said import platform_error, said
 from decomkit.core.text import canonical_user_id
 from decomkit.inventory.importers import LEDGER_SUBJECT
 from decomkit.inventory.tables import Inventory
@@ -149,8 +148,7 @@ class ImportedReads(Platform):
 
     @classmethod
     def from_workspace(cls, workspace: WorkspaceLike) -> Platform:
-        raise PlatformError("platform", "the assessment's view is built over the stage's "
-                            "platform (assessment_reads), not from a workspace")
+        raise platform_error("platform", "platform.view_from_workspace")
 
     def list_apps(self) -> list[AppInfo]:
         return self.platform.list_apps()
@@ -180,7 +178,7 @@ class ImportedReads(Platform):
 
     # the assessment changes nothing: every change goes to the stage's own platform
     def _refuse(self, operation: str) -> NoReturn:
-        raise PlatformError(operation, "the assessment's read-only view changes nothing")
+        raise platform_error(operation, "platform.view_read_only")
 
     def set_visible_scope(self, app_id: str, scope: Scope, *, key: str) -> None:
         self._refuse("set_visible_scope")

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from decomkit.core.errors import ManualStepRequired, PlatformError, PlatformTimeout
+from decomkit.core.errors import ManualStepRequired, PlatformTimeout
 from decomkit.core.files import atomic_write_text
 from decomkit.core.i18n import Language, t
 from decomkit.core.locks import state_file
@@ -217,7 +217,7 @@ class ManualPlatform(Platform):
     def get_app(self, app_id: str) -> AppInfo:
         with self._state(write=False) as state:
             if app_id not in state["apps"]:
-                raise PlatformError("get_app", f"no app '{app_id}' in the inventory")
+                raise platform_error("get_app", "platform.not_in_inventory", app=app_id)
             return _app_info(app_id, state["apps"][app_id])
 
     def is_admin(self, user_id: str, app_id: str) -> bool:
@@ -331,7 +331,8 @@ class ManualPlatform(Platform):
         with self._state() as state:
             inst = state["approvals"].get(instance_id)
             if inst is None:
-                raise PlatformError("comment_approval", f"no approval '{instance_id}'")
+                raise platform_error("comment_approval", "platform.no_approval",
+                                     instance=instance_id)
             if any(c.get("key") == key for c in inst.get("comments", ())):
                 return  # the same answer again: recorded once
             inst.setdefault("comments", []).append(

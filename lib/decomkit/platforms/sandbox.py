@@ -17,9 +17,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from decomkit.core.errors import PlatformError, PlatformTimeout
+from decomkit.core.errors import PlatformTimeout
 from decomkit.core.files import atomic_write_text
+from decomkit.core.i18n import TEXT, t
 from decomkit.core.locks import state_file
+from decomkit.core.said import Said, platform_error, said
 from decomkit.core.sinks import state_json
 from decomkit.core.text import canonical_user_id
 from decomkit.inventory.tables import Inventory
@@ -37,6 +39,13 @@ from decomkit.platforms.base import (
 )
 
 STATE_NAME = "sandbox.json"
+
+
+def _status(status: str) -> Said:
+    """A request's status as a refusal names it: as DingTalk spells it in English (what the
+    message always said), by its label in Chinese."""
+    label = f"status.{status}"
+    return Said({"en": status, "zh": t(label, "zh") if label in TEXT else status})
 
 
 def _app_from_state(app_id: str, raw: dict) -> AppInfo:
@@ -60,8 +69,7 @@ class SandboxPlatform(Platform):
         self.state_path = self.folder / STATE_NAME
         self.auto_agree_after_seconds = auto_agree_after_seconds
         if not self.state_path.exists():
-            raise PlatformError("open", f"no sandbox state at {self.state_path}; create it with "
-                                "'decomkit demo DIR' or 'decomkit init DIR'")
+            raise platform_error("open", "platform.no_sandbox", path=self.state_path)
 
     @classmethod
     def from_workspace(cls, workspace: WorkspaceLike) -> SandboxPlatform:
@@ -114,21 +122,21 @@ class SandboxPlatform(Platform):
         """An approver acts on a request (what an approver does in the DingTalk app); the
         sandbox's approvers act through the kit, so it takes no evidence file."""
         if evidence is not None:
-            raise PlatformError("decide_approval", "the sandbox's approvers act through the "
-                                "kit: no evidence file (--evidence is for the manual platform)")
+            raise platform_error("decide_approval", "platform.sandbox_no_evidence")
 
         def act(state: dict) -> None:
             inst = self._instance(state, instance_id)
             if canonical_user_id(user_id) == canonical_user_id(inst["originator"]):
-                raise PlatformError("decide_approval", "the requester cannot approve their own "
-                                    "request; ask an approver in the chain")
+                raise platform_error("decide_approval", "platform.own_request")
             if inst["status"] != "RUNNING":
-                raise PlatformError("decide_approval", f"the request is {inst['status']}")
+                raise platform_error("decide_approval", "platform.request_is",
+                                     status=_status(inst["status"]))
             acted = {canonical_user_id(r["user_id"]) for r in inst["records"]}
             waiting = [u for u in inst["approvers"] if canonical_user_id(u) not in acted]
             if not waiting or canonical_user_id(waiting[0]) != canonical_user_id(user_id):
-                raise PlatformError("decide_approval", f"{user_id} is not the next approver "
-                                    f"(waiting for {waiting[0] if waiting else 'nobody'})")
+                raise platform_error("decide_approval", "platform.not_next_approver",
+                                     user=user_id,
+                                     next=waiting[0] if waiting else said("platform.nobody"))
             self._record_decision(inst, user_id, decision, comment)
         self._call("decide_approval", None, act, mutates=True)
         return self.approval_status(instance_id)
@@ -193,8 +201,7 @@ class SandboxPlatform(Platform):
         def submit(state: dict) -> str:
             self._app(state, request.app_id)
             if not request.approvers:
-                raise PlatformError("submit_approval", "the request names no approvers; "
-                                    "set [[approval.chain]] in decomkit.toml")
+                raise platform_error("submit_approval", "platform.no_approvers")
             instance_id = f"sbx-{len(state['approvals']) + 1:05d}"
             state["approvals"][instance_id] = {
                 **asdict(request), "approvers": list(request.approvers), "created": time.time(),
@@ -207,8 +214,8 @@ class SandboxPlatform(Platform):
         def withdraw(state: dict) -> None:
             inst = self._instance(state, instance_id)
             if inst["status"] != "RUNNING":
-                raise PlatformError("withdraw_approval", f"only a running request can be "
-                                    f"withdrawn; this one is {inst['status']}")
+                raise platform_error("withdraw_approval", "platform.withdraw_not_running",
+                                     status=_status(inst["status"]))
             inst["status"] = "TERMINATED"
             inst["records"].append({"user_id": operator, "result": "NONE", "comment": remark,
                                     "date": time.time()})
@@ -223,12 +230,12 @@ class SandboxPlatform(Platform):
         def add(state: dict) -> None:
             inst = self._instance(state, instance_id)
             if inst["status"] != "RUNNING":
-                raise PlatformError("comment_approval", f"only a running request takes a "
-                                    f"comment; this one is {inst['status']}")
+                raise platform_error("comment_approval", "platform.comment_not_running",
+                                     status=_status(inst["status"]))
             people = {canonical_user_id(u) for u in (inst["originator"], *inst["approvers"])}
             if canonical_user_id(user_id) not in people:
-                raise PlatformError("comment_approval", f"{user_id} neither asked for nor "
-                                    "approves this request")
+                raise platform_error("comment_approval", "platform.not_in_request",
+                                     user=user_id)
             inst.setdefault("comments", []).append({**remark, "date": time.time()})
         self._call("comment_approval", key, add)
 
@@ -286,10 +293,10 @@ class SandboxPlatform(Platform):
                                        "changed": changing and failure != "error"})
         # Raised after the state is saved, so the used-up failure is remembered.
         if failure == "error":
-            raise PlatformError(operation, "the sandbox was told to fail this call",
-                                retryable=True)
+            raise platform_error(operation, "platform.told_to_fail", retryable=True)
         if failure == "timeout":  # the change stands; only the answer is lost
-            raise PlatformTimeout(operation)
+            raise platform_error(operation, "platform.no_answer", retryable=True,
+                                 error_class=PlatformTimeout)
         return result
 
     @staticmethod
@@ -309,15 +316,15 @@ class SandboxPlatform(Platform):
         try:
             return state["apps"][app_id]
         except KeyError:
-            raise PlatformError("get_app", f"no app '{app_id}' on the sandbox platform; "
-                                "check the app id against 'decomkit status'") from None
+            raise platform_error("get_app", "platform.not_in_sandbox", app=app_id) from None
 
     @staticmethod
     def _instance(state: dict, instance_id: str) -> dict:
         try:
             return state["approvals"][instance_id]
         except KeyError:
-            raise PlatformError("approval_status", f"no approval '{instance_id}'") from None
+            raise platform_error("approval_status", "platform.no_approval",
+                                 instance=instance_id) from None
 
     def _set_status(self, state: dict, app_id: str, status: str) -> None:
         self._app(state, app_id)["status"] = status
