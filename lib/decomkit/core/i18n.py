@@ -2121,6 +2121,8 @@ TEXT.update({
                        "zh": "{path}:恢复出 {rows} 行,源数据有 {source} 行"},
     "custody.v.columns": {"en": "{path}: restored columns differ from the source: {columns}",
                           "zh": "{path}:恢复出的列与源数据不一致:{columns}"},
+})
+
 # Platforms (lib/decomkit/platforms/): what a platform call's refusal says. A DingTalk answer's
 # own words (errmsg, message) are passed through inside the sentence as DingTalk wrote them.
 TEXT.update({
