@@ -405,8 +405,8 @@ def markdown() -> str:
         "(`form_schema`) and the originator's department (`user_get`, none when "
         "`dingtalk.dept_id` is set), the disable the self-built app list. Measured: 7–10 an "
         "app over its lifecycle, 17–20 in all with its own calls (hence the estimate). The "
-        "review's watch (`05_review`'s last cell) reads the scope of every retired app in "
-        "every review run: R retired apps reviewed in one batch cost R × R scope reads.",
+        "review's watch (`05_review`'s last cell) reads its own app's scope only; every "
+        "retired app is watched by `decomkit tick`, one scope read each per tick.",
         "",
         "**No batch read of approvals.** The SDK (workflow 1.0) has "
         "`QueryAllProcessInstances` (`GET /v1.0/workflow/processes/pages/instances`: a "
