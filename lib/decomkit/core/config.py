@@ -397,6 +397,13 @@ def _describe(error: ErrorDetails, model: type[BaseModel]) -> Said:
         for lang, text in _reason(error).items() if lang != "en"}})
 
 
+def validation_lines(exc: ValidationError, section: str = "") -> list[Said]:
+    """Each problem pydantic found in a section of the settings (``weights``: given as notebook
+    parameters), said in each language as ``decomkit.toml``'s are."""
+    return [_describe(cast(ErrorDetails, {**e, "loc": (section, *e["loc"])} if section else e),
+                      Config) for e in exc.errors()]
+
+
 def parse_config(data: dict, source: str = CONFIG_NAME) -> Config:
     """Validate settings read from TOML; raise one ConfigError naming every bad key."""
     leaked = _secret_keys(data)

@@ -183,7 +183,7 @@ class WorkspaceBusy(WorkspaceError):
 
     def in_language(self, language: str) -> str:
         # ``what`` and ``holder`` are said texts (core.said.Said) when given by core.locks
-        what, holder = (getattr(x, "in_language", lambda _: str(x))(language)
+        what, holder = (x.in_language(language) if hasattr(x, "in_language") else str(x)
                         for x in (self.what, self.holder))
         return t("core.busy", language, what=what, holder=holder)  # type: ignore[arg-type]
 

@@ -1746,12 +1746,12 @@ TEXT.update({
                                    "zh": "为 {app} 发起审批"},
     "core.lock.withdraw": {"en": "withdraw the request of {app}", "zh": "撤回 {app} 的申请"},
     "core.unsettled": {
-        "en": "'{operation}' under key {action_key} was started by a run that did not finish, and the "
-              "platform cannot tell whether it took effect. Check on the platform, then run: "
-              "decomkit settle WORKSPACE KEY --happened (or --did-not-happen), and run this "
-              "stage again",
-        "zh": "键为 {action_key} 的操作「{operation}」由一次未完成的运行发起,平台无法确认它是否已生效。"
-              "请在平台上核实,然后运行:decomkit settle 工作区 键 --happened(或 "
+        "en": "'{operation}' under key {action_key} was started by a run that did not finish, "
+              "and the platform cannot tell whether it took effect. Check on the platform, then "
+              "run: decomkit settle WORKSPACE KEY --happened (or --did-not-happen), and run "
+              "this stage again",
+        "zh": "键为 {action_key} 的操作「{operation}」由一次未完成的运行发起,平台无法确认它是否"
+              "已生效。请在平台上核实,然后运行:decomkit settle 工作区 键 --happened(或 "
               "--did-not-happen),再重新运行本阶段。"},
     "life.migrate.no_map": {
         "en": "no migration map '{name}'; available: {available} (templates/migration/*.yaml)",
@@ -1886,7 +1886,8 @@ TEXT.update({
               "environment variables instead ({names})",
         "zh": "{source}:{keys} 看起来是密钥;请把它们从文件中删除,改为设置环境变量({names})。"},
     "config.not_utf8": {"en": "{path} is not UTF-8 ({reason}); save it as UTF-8",
-                        "zh": "{path} 不是 UTF-8 编码(第 {at} 个字节无法读取);请以 UTF-8 编码保存。"},
+                        "zh": "{path} 不是 UTF-8 编码(第 {at} 个字节无法读取);请以 UTF-8 "
+                              "编码保存。"},
     "config.not_toml": {"en": "{path} is not valid TOML: {error}; fix the syntax",
                         "zh": "{path} 不是有效的 TOML:{where}有语法错误;请修正。"},
     "config.toml_at": {"en": "line {line}, column {column}", "zh": "第 {line} 行第 {column} 列"},
@@ -1907,5 +1908,62 @@ TEXT.update({
         "zh": "本次安装中没有{what}「{name}」(可选:{choices})。"},
     "config.what.platform": {"en": "platform", "zh": "平台"},
     "config.what.anchor": {"en": "anchor kind", "zh": "锚点类型"},
+    "run.no_workspace": {
+        "en": "no workspace given: set the 'workspace' parameter or the {env} environment "
+              "variable (make demo builds one)",
+        "zh": "没有指定工作区:请设置参数 workspace 或环境变量 {env}(make demo 会创建一个)。"},
+    "run.parameter_secret": {
+        "en": "parameter '{name}' looks like a secret (a key or token); secrets are set as "
+              "environment variables, never parameters",
+        "zh": "参数 {name} 看起来是密钥或令牌;密钥只能设置为环境变量,不能作为参数。"},
+    "run.bad_analyst": {"en": "analyst {analyst} {why}; give the analyst's user id",
+                        "zh": "分析人 {analyst} {why};请填写分析人的用户 ID。"},
+    "run.bad_language": {"en": "language must be 'en' or 'zh' (got {got})",
+                         "zh": "language 只能是 'en' 或 'zh'(当前为 {got})。"},
+    "run.bad_weights": {"en": "invalid weight or threshold parameter:",
+                        "zh": "权重或阈值参数无效:"},
+    "core.bad_app_folder": {
+        "en": "that is not a usable app id for a folder name: it {why}; correct it in the apps "
+              "table",
+        "zh": "该应用 ID 不能用作文件夹名:{why};请在应用表中更正。"},
+    "core.id_empty": {"en": "is empty", "zh": "它是空的"},
+    "core.mail.nobody": {
+        "en": "nobody to write to: the users table has no email addresses for the affected "
+              "people",
+        "zh": "没有可发送的对象:用户表中没有受影响人员的邮箱地址,请在用户表中补上"},
+    "core.mail.failed": {
+        "en": "platform call 'email' failed: {kind}: {detail} (it may succeed if retried)",
+        "zh": "邮件发送失败({kind}:{detail});稍后重试可能会成功。"},
+    "core.unknown_app": {"en": "app '{app}' is not in the apps table; pick one of: {known} …",
+                         "zh": "应用表中没有应用「{app}」;请从以下应用中选择:{known} 等。"},
+    "run.as_of_not_a_date": {"en": "parameter 'as_of' is not a date; write it as YYYY-MM-DD",
+                             "zh": "参数 as_of 不是日期;请写成 YYYY-MM-DD。"},
+    "run.no_usage_log": {
+        "en": "this inventory was opened without the usage log (a portfolio stage reads use "
+              "from the log's summary): pass stage.usage as the counts",
+        "zh": "打开此清单时没有读取使用记录(应用组合阶段从记录的汇总中读取使用情况):请把 "
+              "stage.usage 作为计数传入。"},
+    "run.no_such_file": {"en": "no such file: {path}",
+                         "zh": "找不到文件 {path};请检查 --apps 给出的路径。"},
+    "run.needs_dask": {"en": "the dask executor needs distributed: pip install 'decomkit[dask]'",
+                       "zh": "dask 执行器需要安装 distributed:请运行 "
+                             "pip install 'decomkit[dask]'。"},
+    "run.bad_workers": {"en": "workers must be a whole number, 1 or more (got {got})",
+                        "zh": "--workers 必须是不小于 1 的整数(当前为 {got})。"},
+    "run.bad_timeout": {"en": "timeout must be 0 seconds or more (got {got})",
+                        "zh": "--timeout 必须是不小于 0 的秒数(当前为 {got})。"},
+    "run.unknown_stages": {"en": "unknown stages: {unknown}; stages: {stages}",
+                           "zh": "未知的阶段:{unknown};可用的阶段:{stages}。"},
+    "run.unknown_stage": {"en": "unknown stage '{stage}'; stages: {stages}",
+                          "zh": "未知的阶段「{stage}」;可用的阶段:{stages}。"},
+    "run.bad_executor": {"en": "executor is 'local' or 'dask' (with --scheduler ADDRESS)",
+                         "zh": "--executor 只能是 'local' 或 'dask'(后者需要 --scheduler 地址)。"},
+    "run.needs_voila": {"en": "Voila is not installed: pip install 'decomkit[dashboard]'",
+                        "zh": "没有安装 Voila:请运行 pip install 'decomkit[dashboard]'。"},
+    "run.not_a_demo": {
+        "en": "{root} is not a demo workspace (it has no {marker}), so --replace leaves it alone; "
+              "choose another folder, or move its files away yourself",
+        "zh": "{root} 不是演示工作区(其中没有 {marker}),因此 --replace 不会动它;请换一个文件夹,"
+              "或自行把其中的文件移走。"},
     # end of the lifecycle, running, configuration and core block
 })

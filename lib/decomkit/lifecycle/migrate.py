@@ -18,8 +18,8 @@ import pandas as pd
 
 from decomkit.context.workspace import Workspace
 from decomkit.core.errors import MigrationError
-from decomkit.core.said import said_error
 from decomkit.core.resources import templates_dir
+from decomkit.core.said import said_error
 from decomkit.core.sinks import write_csv_rows
 from decomkit.custody.checksums import parse_table
 from decomkit.inventory.schemas import holds_state
