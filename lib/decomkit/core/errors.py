@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from decomkit.core.i18n import t
+from decomkit.core.i18n import operation, t
 
 
 class DecomkitError(Exception):
@@ -204,8 +204,6 @@ class ActionUnsettled(DecomkitError):
                 "--did-not-happen), and run this stage again")
 
     def in_language(self, language: str) -> str:
-        from decomkit.core.present import operation  # pandas: loaded when an error is shown
-
         if language == "en":  # the operation as the ledger names it, as str() always gave
             return str(self)
         return t("core.unsettled", language,  # type: ignore[arg-type]

@@ -1471,6 +1471,18 @@ def t(key: str, language: Language = "zh", **values) -> str:
     return TEXT[key][language].format(**{k: _said(v, language) for k, v in values.items()})
 
 
+def operation(name: str, language: Language) -> str:
+    """A platform operation or step the ledger names (``submit_approval``,
+    ``notify-before:dingtalk_work``) as its reader reads it."""
+    kind, _, channel = name.partition(":")
+    key = f"step.{kind}"
+    if key not in TEXT:
+        return name
+    where = t(f"channel.{channel}", language) if f"channel.{channel}" in TEXT else channel
+    said = t(key, language, channel=where)
+    return said if where else said.replace(" ()", "").replace("()", "")  # no channel named
+
+
 # Errors raised outside the gate table, said in each language (``core.said``): what a
 # notebook and the CLI show; the English form is the one ``str()`` gives.
 TEXT.update({
