@@ -28,7 +28,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from decomkit.core import registry
 from decomkit.core.errors import ConfigError
 from decomkit.core.files import atomic_write_text
-from decomkit.core.i18n import t
+from decomkit.core.i18n import Language, t
 from decomkit.core.resources import render_template
 from decomkit.core.said import LANGUAGES, Said, in_language, said, said_error
 
@@ -394,7 +394,7 @@ def _describe(error: ErrorDetails, model: type[BaseModel]) -> Said:
         lang: t("config.key", lang, setting=setting or t("config.whole_file", lang),
                 reason=text) + ("" if isinstance(got, dict) else t("config.got", lang,
                                                                 got=_toml_value(got)))
-        for lang, text in _reason(error).items() if lang != "en"}})
+        for lang, text in cast(dict[Language, str], _reason(error)).items() if lang != "en"}})
 
 
 def validation_lines(exc: ValidationError, section: str = "") -> list[Said]:
