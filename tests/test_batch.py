@@ -295,8 +295,8 @@ def test_a_second_batch_on_one_workspace_is_refused_at_once(demo, as_of):
         second = batch(str(demo.root), "--stages", "portfolio,assess", "--apps", "crm",
                        "-p", "as_of", str(as_of), timeout=120)
         assert second.returncode == 1
-        assert "cannot run a batch on this workspace" in second.stderr
-        assert f"process {proc.pid}" in second.stderr and "wait until it finishes" in second.stderr
+        assert "无法在本工作区运行批处理" in second.stderr  # the demo's reader reads Chinese
+        assert f"进程 {proc.pid}" in second.stderr and "请等它结束" in second.stderr
         assert not (demo.root / "runs" / "_portfolio").exists()  # it did nothing
         assert not (demo.root / "runs" / "crm").exists()
     finally:

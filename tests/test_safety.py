@@ -241,7 +241,7 @@ def test_demo_replace_replaces_only_a_demo_workspace(tmp_path):
     for folder in (mine, plain):
         before = snapshot(folder)
         done = cli("demo", str(folder), "--replace", "--apps", "3", "--events", "500")
-        assert done.returncode == 1 and "not a demo workspace" in done.stderr
+        assert done.returncode == 1 and "不是演示工作区" in done.stderr  # said to a zh reader
         assert snapshot(folder) == before
     # Positive control: a demo is replaced.
     demo = tmp_path / "demo"

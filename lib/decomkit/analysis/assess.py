@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from decomkit.core.config import Thresholds, Weights
-from decomkit.core.errors import WorkspaceError
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import term
+from decomkit.inventory.snapshot import unknown_app
 from decomkit.inventory.tables import Inventory
 from decomkit.inventory.usage import UsageCounts, analysis_months, usage_counts
 
@@ -325,8 +325,7 @@ class Assessment:
 def assess_app(portfolio: pd.DataFrame, app_id: str, language: Language = "zh") -> Assessment:
 
     if app_id not in portfolio.index:
-        raise WorkspaceError(f"app '{app_id}' is not in the apps table; pick one of: "
-                             + ", ".join(sorted(portfolio.index)[:10]) + " …")
+        raise unknown_app(app_id, portfolio.index)
     row = portfolio.loc[app_id]
     return Assessment(
         app_id=app_id, name=row["name"], score=float(row["score"]),

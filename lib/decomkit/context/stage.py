@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import cast
 
+from pydantic import ValidationError
+
 from decomkit.context.workspace import Workspace
-from decomkit.core.config import Thresholds, Weights
+from decomkit.core.config import Thresholds, Weights, validation_lines
 from decomkit.core.errors import DecomkitError, WorkspaceError
-from decomkit.core.i18n import Language
+from decomkit.core.i18n import Language, t
 from decomkit.core.present import use
+from decomkit.core.said import LANGUAGES, in_language, said_error
 from decomkit.core.sinks import looks_like_credential
 from decomkit.core.text import canonical_id, identifier_problem
 from decomkit.inventory.snapshot import Snapshot, open_snapshot
@@ -75,8 +78,7 @@ class Stage:
 def resolve_workspace(path: str) -> Workspace:
     path = path or os.environ.get(WORKSPACE_ENV, "")
     if not path:
-        raise WorkspaceError(f"no workspace given: set the 'workspace' parameter or the "
-                             f"{WORKSPACE_ENV} environment variable (make demo builds one)")
+        raise said_error(WorkspaceError, "run.no_workspace", env=WORKSPACE_ENV)
     return Workspace.open(path)
 
 
@@ -120,18 +122,24 @@ def open_stage(workspace: str = "", *, language: str = "", as_of: str = "", anal
     config = ws.config
     for name, value in (("analyst", analyst), ("as_of", as_of)):
         if looks_like_credential(value):  # named, never echoed: it would reach the ledger
-            raise WorkspaceError(f"parameter '{name}' looks like a secret (a key or token); "
-                                 "secrets are set as environment variables, never parameters")
+            raise said_error(WorkspaceError, "run.parameter_secret", name=name)
     chosen_analyst = analyst or config.operator
     if why := identifier_problem(canonical_id(chosen_analyst), extra="@"):
-        raise WorkspaceError(f"analyst {chosen_analyst!r} {why}; give the analyst's user id")
+        raise said_error(WorkspaceError, "run.bad_analyst", analyst=repr(chosen_analyst),
+                         why=why)
     if language not in ("", "en", "zh"):
-        raise WorkspaceError(f"language must be 'en' or 'zh' (got {language!r})")
+        raise said_error(WorkspaceError, "run.bad_language", got=repr(language))
+    section = "weights"
     try:
         effective_weights = _override(config.weights, **(weights or {}))
+        section = "thresholds"
         effective_thresholds = _override(config.thresholds, **(thresholds or {}))
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        raise WorkspaceError(f"invalid weight or threshold parameter: {exc}") from None
+        lines = validation_lines(exc, section) if isinstance(exc, ValidationError) else []
+        raise WorkspaceError(f"invalid weight or threshold parameter: {exc}").saying(
+            {lang: t("run.bad_weights", lang) + "".join(
+                "\n  - " + in_language(line, lang) for line in lines)
+             for lang in LANGUAGES}) from None
     chosen: Language = cast(Language, language) if language else config.language  # checked
     use(chosen, config.timezone)  # tables shown from here on
     show_refusals_in(chosen)

@@ -11,7 +11,7 @@ import pandas as pd
 from decomkit.core.config import CONFIG_NAME, Config, load_config, render_config
 from decomkit.core.errors import WorkspaceError
 from decomkit.core.files import atomic_write_text
-from decomkit.core.said import said
+from decomkit.core.said import said, said_error
 from decomkit.inventory.schemas import id_problem, relative_path_problem
 from decomkit.inventory.snapshot import open_snapshot
 from decomkit.inventory.tables import Inventory
@@ -85,8 +85,8 @@ class Workspace:
     def app_dir(self, kind: str, app_id: str) -> Path:
         """``exports/<app>``, ``runs/<app>`` …, refusing ids that would escape the folder."""
         if not isinstance(app_id, str) or not app_id or (why := id_problem(app_id)):
-            raise WorkspaceError("that is not a usable app id for a folder name: it "
-                                 f"{why or 'is empty'}; correct it in the apps table")
+            raise said_error(WorkspaceError, "core.bad_app_folder",
+                             why=why or said("core.id_empty"))
         return self.root / kind / app_id
 
     def export_file(self, app_id: str, name: str) -> Path | None:

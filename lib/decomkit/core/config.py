@@ -28,9 +28,9 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from decomkit.core import registry
 from decomkit.core.errors import ConfigError
 from decomkit.core.files import atomic_write_text
-from decomkit.core.i18n import t
+from decomkit.core.i18n import Language, t
 from decomkit.core.resources import render_template
-from decomkit.core.said import LANGUAGES, Said, in_language, said
+from decomkit.core.said import LANGUAGES, Said, in_language, said, said_error
 
 CONFIG_NAME = "decomkit.toml"
 
@@ -93,7 +93,7 @@ class Weights(_Section):
     @model_validator(mode="after")
     def _not_all_zero(self) -> Weights:
         if sum(self.model_dump().values()) <= 0:
-            raise ValueError("at least one weight must be above 0")
+            raise ValueError(said("config.weights_zero"))
         return self
 
 
@@ -106,7 +106,7 @@ class Thresholds(_Section):
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
         if self.keep > self.retire:
-            raise ValueError("keep must not be above retire")
+            raise ValueError(said("config.keep_above_retire"))
         return self
 
 
@@ -327,9 +327,53 @@ def _secret_keys(data: dict, prefix: str = "") -> list[str]:
     return found
 
 
-def _describe(error: ErrorDetails, model: type[BaseModel]) -> str:
-    """One bad key, said in each language (a ``core.said.Said``) when its kind is known and
-    its reason is said in each (a validator's own ``Said``); else in English."""
+# What a setting should be, by the first word of pydantic's error type (int_parsing → int).
+_KINDS = {"int": "config.kind.int", "float": "config.kind.number", "decimal": "config.kind.number",
+          "bool": "config.kind.bool", "string": "config.kind.text", "str": "config.kind.text",
+          "list": "config.kind.list", "tuple": "config.kind.list", "set": "config.kind.list",
+          "dict": "config.kind.table", "model": "config.kind.table",
+          "date": "config.kind.date", "datetime": "config.kind.date", "url": "config.kind.url"}
+# Out of range: pydantic's error type → the key saying the bound (ctx names the bound).
+_BOUNDS = {"greater_than": ("config.gt", "gt"), "greater_than_equal": ("config.ge", "ge"),
+           "less_than": ("config.lt", "lt"), "less_than_equal": ("config.le", "le"),
+           "too_short": ("config.too_short", "min_length"),
+           "string_too_short": ("config.too_short", "min_length"),
+           "too_long": ("config.too_long", "max_length"),
+           "string_too_long": ("config.too_long", "max_length")}
+
+
+def _reason(error: ErrorDetails) -> dict[str, str]:
+    """Why a setting is refused, in each language but English (whose form is pydantic's own
+    message): a validator's own said reason, else by the kind of the error; a kind not named
+    here is said by a general sentence naming the setting."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    reason = ctx.get("error")
+    forms = getattr(reason.args[0] if reason is not None and getattr(reason, "args", None)
+                    else None, "by_language", None)
+    if forms:
+        return forms
+    if kind in ("literal_error", "enum"):
+        expected = str(ctx.get("expected", ""))
+        return {lang: t("config.one_of", lang, expected=expected.replace(" or ", " 或 "))
+                for lang in LANGUAGES}
+    if kind == "platform":  # _registered_platform: not a registered platform, or none is
+        return ({lang: t("config.platform", lang, choices=str(ctx["choices"]).replace(
+                    " or ", " 或 ")) for lang in LANGUAGES}
+                if "choices" in ctx else registry.unknown(registry.PLATFORMS, "").said)
+    if kind == "missing":
+        return {lang: t("config.missing", lang) for lang in LANGUAGES}
+    if kind in _BOUNDS:
+        key, bound = _BOUNDS[kind]
+        return {lang: t(key, lang, bound=_toml_value(ctx.get(bound, ""))) for lang in LANGUAGES}
+    noun = _KINDS.get(kind.split("_")[0])
+    if noun and kind.endswith(("_type", "_parsing", "_from_datetime_parsing")):
+        return {lang: t("config.wrong_kind", lang, kind=t(noun, lang)) for lang in LANGUAGES}
+    return {lang: t("config.bad_value", lang) for lang in LANGUAGES}
+
+
+def _describe(error: ErrorDetails, model: type[BaseModel]) -> Said:
+    """One bad key, said in each language (a ``core.said.Said``): its English form is
+    pydantic's message, as this file always gave it; the reader's form says it by its kind."""
     key = ".".join(str(part) for part in error["loc"]) or "(file)"
     if error["type"] == "extra_forbidden":
         section = model
@@ -345,21 +389,19 @@ def _describe(error: ErrorDetails, model: type[BaseModel]) -> str:
     got = error.get("input")
     shown = "" if isinstance(got, dict) else f" (got {got!r})"
     english = f"key '{key}': {error['msg']}{shown}"
-    reason = (error.get("ctx") or {}).get("error")
-    forms = getattr(reason.args[0] if reason is not None and getattr(reason, "args", None)
-                    else None, "by_language", None)
-    if error["type"] == "literal_error":
-        expected = str(error["ctx"]["expected"])
-        forms = {lang: t("config.one_of", lang, expected=expected if lang == "en" else
-                         expected.replace(" or ", " 或 "))
-                 for lang in ("en", "zh")}
-    if not forms:
-        return english
-    got_forms = {lang: "" if isinstance(got, dict) else t("config.got", lang, got=repr(got))
-                 for lang in forms}
-    return Said({"en": english, **{lang: t("config.key", lang, setting=key, reason=text)
-                                   + got_forms[lang]
-                                   for lang, text in forms.items() if lang != "en"}})
+    setting = key if error["loc"] else None
+    return Said({"en": english, **{
+        lang: t("config.key", lang, setting=setting or t("config.whole_file", lang),
+                reason=text) + ("" if isinstance(got, dict) else t("config.got", lang,
+                                                                got=_toml_value(got)))
+        for lang, text in cast(dict[Language, str], _reason(error)).items() if lang != "en"}})
+
+
+def validation_lines(exc: ValidationError, section: str = "") -> list[Said]:
+    """Each problem pydantic found in a section of the settings (``weights``: given as notebook
+    parameters), said in each language as ``decomkit.toml``'s are."""
+    return [_describe(cast(ErrorDetails, {**e, "loc": (section, *e["loc"])} if section else e),
+                      Config) for e in exc.errors()]
 
 
 def parse_config(data: dict, source: str = CONFIG_NAME) -> Config:
@@ -367,10 +409,8 @@ def parse_config(data: dict, source: str = CONFIG_NAME) -> Config:
     leaked = _secret_keys(data)
     if leaked:
         names = ", ".join(sorted(SECRET_ENV.values()))
-        raise ConfigError(
-            f"{source}: {', '.join(leaked)} look like secrets; remove them from the file and set "
-            f"them as environment variables instead ({names})"
-        )
+        raise said_error(ConfigError, "config.secrets_in_file", source=source,
+                         keys=", ".join(leaked), names=names)
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
@@ -379,10 +419,9 @@ def parse_config(data: dict, source: str = CONFIG_NAME) -> Config:
             f"{source} is invalid; fix these settings (see the comments in the file):\n  - "
             + "\n  - ".join(lines)
         )
-        if all(isinstance(line, Said) for line in lines):  # one language for the message
-            error.saying({lang: t("config.invalid", lang, source=source) + "\n  - " + "\n  - ".join(
-                in_language(line, lang) for line in lines) for lang in LANGUAGES})
-        raise error from None
+        raise error.saying({lang: t("config.invalid", lang, source=source) + "\n  - "
+                            + "\n  - ".join(in_language(line, lang) for line in lines)
+                            for lang in LANGUAGES}) from None
 
 
 def write_setting(path: Path, section: str, key: str, value: str) -> Config:
@@ -410,6 +449,14 @@ def write_setting(path: Path, section: str, key: str, value: str) -> Config:
     return config
 
 
+def _toml_where(message: str) -> Said:
+    """Where tomllib found the syntax error, said in each language (its own message is
+    English: the English form keeps it whole)."""
+    if found := re.search(r"at line (\d+), column (\d+)", message):
+        return said("config.toml_at", line=found[1], column=found[2])
+    return said("config.toml_end" if "end of document" in message else "config.toml_somewhere")
+
+
 def load_config(path: Path) -> Config:
     """Read and validate ``decomkit.toml``."""
     try:
@@ -419,11 +466,13 @@ def load_config(path: Path) -> Config:
             f"{path} not found; create a workspace with 'decomkit init DIR'"
         ).saying(said("config.not_found", path=path)) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path} is not UTF-8 ({exc.reason}); save it as UTF-8") from None
+        raise said_error(ConfigError, "config.not_utf8", path=path, reason=exc.reason,
+                         at=exc.start + 1) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}; fix the syntax") from None
+        raise said_error(ConfigError, "config.not_toml", path=path, error=str(exc),
+                         where=_toml_where(str(exc))) from None
     return parse_config(data, str(path))
 
 

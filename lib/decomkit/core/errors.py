@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from decomkit.core.i18n import t
+from decomkit.core.i18n import operation, t
 
 
 class DecomkitError(Exception):
@@ -181,6 +181,12 @@ class WorkspaceBusy(WorkspaceError):
         return (f"cannot {self.what}: {self.holder} holds it now; wait until it finishes "
                 "(or stop it), then run again")
 
+    def in_language(self, language: str) -> str:
+        # ``what`` and ``holder`` are said texts (core.said.Said) when given by core.locks
+        what, holder = (x.in_language(language) if hasattr(x, "in_language") else str(x)
+                        for x in (self.what, self.holder))
+        return t("core.busy", language, what=what, holder=holder)  # type: ignore[arg-type]
+
 
 class ActionUnsettled(DecomkitError):
     """A platform action was started by a run that did not finish, and the platform cannot say
@@ -196,6 +202,13 @@ class ActionUnsettled(DecomkitError):
                 "finish, and the platform cannot tell whether it took effect. Check on the "
                 "platform, then run: decomkit settle WORKSPACE KEY --happened (or "
                 "--did-not-happen), and run this stage again")
+
+    def in_language(self, language: str) -> str:
+        if language == "en":  # the operation as the ledger names it, as str() always gave
+            return str(self)
+        return t("core.unsettled", language,  # type: ignore[arg-type]
+                 operation=operation(self.operation, language),  # type: ignore[arg-type]
+                 action_key=self.key)
 
 
 class BackupError(DecomkitError):

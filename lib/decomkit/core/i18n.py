@@ -1503,6 +1503,18 @@ def t(key: str, language: Language = "zh", **values) -> str:
     return TEXT[key][language].format(**{k: _said(v, language) for k, v in values.items()})
 
 
+def operation(name: str, language: Language) -> str:
+    """A platform operation or step the ledger names (``submit_approval``,
+    ``notify-before:dingtalk_work``) as its reader reads it."""
+    kind, _, channel = name.partition(":")
+    key = f"step.{kind}"
+    if key not in TEXT:
+        return name
+    where = t(f"channel.{channel}", language) if f"channel.{channel}" in TEXT else channel
+    said = t(key, language, channel=where)
+    return said if where else said.replace(" ()", "").replace("()", "")  # no channel named
+
+
 # Errors raised outside the gate table, said in each language (``core.said``): what a
 # notebook and the CLI show; the English form is the one ``str()`` gives.
 TEXT.update({
@@ -2357,4 +2369,254 @@ TEXT.update({
         "en": "platform '{name}' is registered as {value}, which is not a "
               "decomkit.platforms.base.Platform",
         "zh": "平台「{name}」登记的是 {value},它不是 decomkit.platforms.base.Platform"},
+# Lifecycle, running, configuration and core errors (locks, unsettled actions, decomkit.toml,
+# migration maps, vendor notices, batch options …), said in each language (``core.said``).
+TEXT.update({
+    "core.busy": {
+        "en": "cannot {what}: {holder} holds it now; wait until it finishes (or stop it), then "
+              "run again",
+        "zh": "无法{what}:{holder}正在占用;请等它结束(或停止它)后再运行。"},
+    "core.lock_holder": {"en": "another run ({what}, process {pid}, since {since})",
+                         "zh": "另一个运行({what},进程 {pid},开始于 {since})"},
+    "core.lock_holder_unknown": {"en": "another run", "zh": "另一个运行"},
+    "core.lock.batch": {"en": "run a batch on this workspace", "zh": "在本工作区运行批处理"},
+    "core.lock.action": {"en": "perform a platform action for {app}",
+                         "zh": "为 {app} 执行平台操作"},
+    "core.lock.answer_approvers": {"en": "answer the approvers of {app}",
+                                   "zh": "答复 {app} 的审批人"},
+    "core.lock.disable": {"en": "disable {app}", "zh": "停用 {app}"},
+    "core.lock.retry_notifications": {"en": "retry the notifications of {app}",
+                                      "zh": "重发 {app} 的通知"},
+    "core.lock.grant_replacement": {"en": "grant access to the replacement of {app}",
+                                    "zh": "开通 {app} 替代应用的权限"},
+    "core.lock.re_enable": {"en": "roll back {app}", "zh": "恢复启用 {app}"},
+    "core.lock.back_up": {"en": "back up {app}", "zh": "备份 {app}"},
+    "core.lock.notify_in_advance": {"en": "send the advance notice of {app}",
+                                    "zh": "发送 {app} 的停用预告"},
+    "core.lock.notify_vendor": {"en": "record the vendor notice of {app}",
+                                "zh": "记录 {app} 的供应商通知"},
+    "core.lock.request_approval": {"en": "request approval for {app}",
+                                   "zh": "为 {app} 发起审批"},
+    "core.lock.withdraw": {"en": "withdraw the request of {app}", "zh": "撤回 {app} 的申请"},
+    "core.unsettled": {
+        "en": "'{operation}' under key {action_key} was started by a run that did not finish, "
+              "and the platform cannot tell whether it took effect. Check on the platform, then "
+              "run: decomkit settle WORKSPACE KEY --happened (or --did-not-happen), and run "
+              "this stage again",
+        "zh": "键为 {action_key} 的操作「{operation}」由一次未完成的运行发起,平台无法确认它是否"
+              "已生效。请在平台上核实,然后运行:decomkit settle 工作区 键 --happened(或 "
+              "--did-not-happen),再重新运行本阶段。"},
+    "life.migrate.no_map": {
+        "en": "no migration map '{name}'; available: {available} (templates/migration/*.yaml)",
+        "zh": "没有名为「{name}」的迁移映射;可用的有:{available}(见 templates/migration/*.yaml)。"},
+    "life.migrate.key_missing": {"en": "{file}: '{key_name}' is missing",
+                                 "zh": "{file} 缺少「{key_name}」;请在映射文件中补上。"},
+    "life.migrate.dataset_parts": {
+        "en": "{file}: dataset '{dataset}' needs 'output' and 'columns'",
+        "zh": "{file}:数据集「{dataset}」需要写明 output 和 columns。"},
+    "life.migrate.values": {
+        "en": "{file}: dataset '{dataset}', values of '{column}': name a mapped column and give "
+              "source value → target value pairs",
+        "zh": "{file}:数据集「{dataset}」中「{column}」的 values 有误;请写已映射的列名,并给出"
+              "「源值 → 目标值」的对应。"},
+    "life.migrate.not_a_number": {"en": "{where}: {value} is not a number",
+                                  "zh": "{where}:{value} 不是数字;请在导出文件中更正。"},
+    "life.migrate.unmapped_value": {
+        "en": "{where}, row {row}, column {column}: value {value} has no target value in the "
+              "map's values (known: {known})",
+        "zh": "{where},第 {row} 行,列「{column}」:值 {value} 在映射的 values 中没有对应的目标值"
+              "(已有:{known});请在映射中补上,或更正导出文件。"},
+    "life.migrate.other_app": {"en": "map '{map}' is for app {source}, not {app}",
+                               "zh": "映射「{map}」属于应用 {source},不属于 {app};请选用 {app} 的"
+                                     "映射。"},
+    "life.migrate.no_export": {
+        "en": "dataset {dataset}: its export is missing or not inside exports/{app}/; fix "
+              "datasets.export_file",
+        "zh": "数据集 {dataset}:导出文件不存在,或不在 exports/{app}/ 中;请更正数据集表的 "
+              "export_file。"},
+    "life.migrate.not_a_table": {
+        "en": "{file}: not a CSV, XLSX or JSON export, so it cannot be converted",
+        "zh": "{file} 不是 CSV、XLSX 或 JSON 导出文件,无法转换;请重新导出。"},
+    "life.migrate.columns_missing": {
+        "en": "{file}: columns {columns} named in {map}.yaml are not in the export",
+        "zh": "{file}:{map}.yaml 中写的列 {columns} 不在导出文件中;请更正映射或重新导出。"},
+    "life.migrate.drops_state": {
+        "en": "map '{map}' (templates/migration/{map}.yaml), dataset {dataset}: it drops the "
+              "column {columns} of {file}, which holds each document's state (open or closed); "
+              "the target would take open documents for finished ones. Map it to the target's "
+              "status column",
+        "zh": "映射「{map}」(templates/migration/{map}.yaml),数据集 {dataset}:它丢掉了 {file} "
+              "中的列 {columns},而该列记录每张单据的状态(未结或已结);目标系统会把未结单据当作已"
+              "完成。请把它映射到目标系统的状态列。"},
+    "life.verb.decide": {"en": "record the decision", "zh": "记录决定"},
+    "life.verb.record_choice": {"en": "record '{chosen}'", "zh": "记录决定「{label}」"},
+    "life.decision_unknown": {"en": "decision must be one of {choices} (got {got})",
+                              "zh": "decision 只能是 {zh_choices} 之一(当前为 {got})。"},
+    "life.override_needed": {
+        "en": "it differs from the recommendation '{recommendation}'; give override_reason (a "
+              "sentence of at least {least} characters)",
+        "zh": "它与建议「{label}」不同;请填写 override_reason(至少 {least} 个字的一句话)。"},
+    "life.disable_time_unreadable": {"en": "the disable's time {time} is unreadable",
+                                     "zh": "停用时间 {time} 无法读取;请检查台账。"},
+    "life.advance_failed": {
+        "en": "{app}: the advance notice failed on {channel} ({error}); nothing was changed on "
+              "the platform. Fix the channel and run again",
+        "zh": "{app}:通过{channel}发送停用预告失败({error});平台上未做任何变更。请修复该渠道后"
+              "重新运行。"},
+    "life.before_failed": {
+        "en": "{app}: telling users before the change failed on {channel} ({error}); nothing "
+              "was changed on the platform. Fix the channel and run again",
+        "zh": "{app}:变更前通过{channel}通知用户失败({error});平台上未做任何变更。请修复该渠道"
+              "后重新运行。"},
+    "life.planned_date": {
+        "en": "parameter 'planned_date' is not a date; write it as YYYY-MM-DD or leave it empty "
+              "for the first day that gives notify.advance_days of notice",
+        "zh": "参数 planned_date 不是日期;请写成 YYYY-MM-DD,或留空以取满足 "
+              "notify.advance_days 提前通知天数的第一天。"},
+    "life.no_such_datasets": {"en": "{app} has no datasets named {unknown}; it has: {known}",
+                              "zh": "{app} 没有名为 {unknown} 的数据集;它有:{known}。"},
+    "life.vendor.no_contract": {
+        "en": "{app} has no contract in the contracts table: there is no vendor to notify",
+        "zh": "合同表中没有 {app} 的合同:没有需要通知的供应商。"},
+    "life.vendor.no_option": {
+        "en": "contract {contract} has no exit option '{option}' on {date}; it has: {kinds}",
+        "zh": "合同 {contract} 在 {date} 没有退出方式 '{option}';可选的有:{kinds}。"},
+    "life.vendor.who": {"en": "say who told the vendor (--as NAME)",
+                        "zh": "请说明是谁通知了供应商(--as 姓名)。"},
+    "life.vendor.no_notice": {
+        "en": "no termination notice of {contract} in {folder}; write it first (decomkit vendor "
+              "notice {root} {app})",
+        "zh": "{folder} 中没有合同 {contract} 的终止通知;请先生成(decomkit vendor notice "
+              "{root} {app})。"},
+    "life.vendor.not_ours": {
+        "en": "the notice must be one the kit wrote in {folder} for {contract}; write it with "
+              "decomkit vendor notice",
+        "zh": "终止通知必须是本工具在 {folder} 中为合同 {contract} 生成的那份;请用 decomkit "
+              "vendor notice 生成。"},
+    "life.vendor.changed": {
+        "en": "{file} is not a termination notice the kit wrote for {contract} (or it was "
+              "changed since); write it again",
+        "zh": "{file} 不是本工具为合同 {contract} 生成的终止通知(或生成后被改动过);请重新生成。"},
+    "life.vendor.told_on": {
+        "en": "the vendor was told on {on}: that must lie between the notice's date {date} and "
+              "today {today}",
+        "zh": "告知供应商的日期为 {on}:它必须在通知日期 {date} 与今天 {today} 之间。"},
+    "life.vendor.evidence_reused": {
+        "en": "the evidence file {file} was already given for a vendor notice; attach the "
+              "evidence of this one",
+        "zh": "证据文件 {file} 已用于另一次供应商通知;请附上本次通知的证据。"},
+    # decomkit.toml: why a setting is refused (the English is pydantic's own message)
+    "config.missing": {"en": "Field required", "zh": "缺少此设置项,请补上"},
+    "config.wrong_kind": {"en": "Input should be {kind}", "zh": "应为{kind}"},
+    "config.kind.int": {"en": "a whole number", "zh": "整数"},
+    "config.kind.number": {"en": "a number", "zh": "数字"},
+    "config.kind.bool": {"en": "true or false", "zh": "布尔值 true 或 false"},
+    "config.kind.text": {"en": "a text in quotes", "zh": "加引号的文字"},
+    "config.kind.list": {"en": "a list [...]", "zh": "列表 [...]"},
+    "config.kind.table": {"en": "a table", "zh": "一个表(TOML 表)"},
+    "config.kind.date": {"en": "a date", "zh": "日期(YYYY-MM-DD)"},
+    "config.kind.url": {"en": "an address (URL)", "zh": "网址"},
+    "config.gt": {"en": "Input should be greater than {bound}", "zh": "应大于 {bound}"},
+    "config.ge": {"en": "Input should be greater than or equal to {bound}",
+                  "zh": "应不小于 {bound}"},
+    "config.lt": {"en": "Input should be less than {bound}", "zh": "应小于 {bound}"},
+    "config.le": {"en": "Input should be less than or equal to {bound}", "zh": "应不大于 {bound}"},
+    "config.too_short": {"en": "should have at least {bound} characters or items",
+                         "zh": "至少应有 {bound} 个字符或条目"},
+    "config.too_long": {"en": "should have at most {bound} characters or items",
+                        "zh": "最多只能有 {bound} 个字符或条目"},
+    "config.platform": {"en": "Input should be {choices} (the registered platforms)",
+                        "zh": "只能是已注册的平台之一:{choices}"},
+    "config.bad_value": {"en": "the value is not valid here",
+                         "zh": "此值无效,请按文件中的注释更正"},
+    "config.whole_file": {"en": "(file)", "zh": "(整个文件)"},
+    "config.weights_zero": {"en": "at least one weight must be above 0",
+                            "zh": "至少要有一个权重大于 0"},
+    "config.keep_above_retire": {"en": "keep must not be above retire",
+                                 "zh": "keep 阈值不能高于 retire 阈值"},
+    "config.secrets_in_file": {
+        "en": "{source}: {keys} look like secrets; remove them from the file and set them as "
+              "environment variables instead ({names})",
+        "zh": "{source}:{keys} 看起来是密钥;请把它们从文件中删除,改为设置环境变量({names})。"},
+    "config.not_utf8": {"en": "{path} is not UTF-8 ({reason}); save it as UTF-8",
+                        "zh": "{path} 不是 UTF-8 编码(第 {at} 个字节无法读取);请以 UTF-8 "
+                              "编码保存。"},
+    "config.not_toml": {"en": "{path} is not valid TOML: {error}; fix the syntax",
+                        "zh": "{path} 不是有效的 TOML:{where}有语法错误;请修正。"},
+    "config.toml_at": {"en": "line {line}, column {column}", "zh": "第 {line} 行第 {column} 列"},
+    "config.toml_end": {"en": "the end of the file", "zh": "文件末尾"},
+    "config.toml_somewhere": {"en": "somewhere", "zh": "文件中"},
+    "config.registered_twice": {
+        "en": "{what} '{name}' is registered twice ({first} and {second}); uninstall one of the "
+              "packages that register it",
+        "zh": "{what}「{name}」被注册了两次({first} 和 {second});请卸载其中一个注册它的软件包。"},
+    "config.nothing_registered": {
+        "en": "no {what} is registered (entry points '{group}'): decomkit's installed metadata "
+              "is missing or older than its code; reinstall it ('make env', or pip install -e . "
+              "in the repository)",
+        "zh": "没有已注册的{what}(入口点 '{group}'):decomkit 的安装元数据缺失或比代码旧;请重新"
+              "安装('make env',或在代码仓库中运行 'pip install -e .')。"},
+    "config.not_registered": {
+        "en": "{what} '{name}' is not available in this installation (choose one of {choices})",
+        "zh": "本次安装中没有{what}「{name}」(可选:{choices})。"},
+    "config.what.platform": {"en": "platform", "zh": "平台"},
+    "config.what.anchor": {"en": "anchor kind", "zh": "锚点类型"},
+    "run.no_workspace": {
+        "en": "no workspace given: set the 'workspace' parameter or the {env} environment "
+              "variable (make demo builds one)",
+        "zh": "没有指定工作区:请设置参数 workspace 或环境变量 {env}(make demo 会创建一个)。"},
+    "run.parameter_secret": {
+        "en": "parameter '{name}' looks like a secret (a key or token); secrets are set as "
+              "environment variables, never parameters",
+        "zh": "参数 {name} 看起来是密钥或令牌;密钥只能设置为环境变量,不能作为参数。"},
+    "run.bad_analyst": {"en": "analyst {analyst} {why}; give the analyst's user id",
+                        "zh": "分析人 {analyst} {why};请填写分析人的用户 ID。"},
+    "run.bad_language": {"en": "language must be 'en' or 'zh' (got {got})",
+                         "zh": "language 只能是 'en' 或 'zh'(当前为 {got})。"},
+    "run.bad_weights": {"en": "invalid weight or threshold parameter:",
+                        "zh": "权重或阈值参数无效:"},
+    "core.bad_app_folder": {
+        "en": "that is not a usable app id for a folder name: it {why}; correct it in the apps "
+              "table",
+        "zh": "该应用 ID 不能用作文件夹名:{why};请在应用表中更正。"},
+    "core.id_empty": {"en": "is empty", "zh": "它是空的"},
+    "core.mail.nobody": {
+        "en": "nobody to write to: the users table has no email addresses for the affected "
+              "people",
+        "zh": "没有可发送的对象:用户表中没有受影响人员的邮箱地址,请在用户表中补上"},
+    "core.mail.failed": {
+        "en": "platform call 'email' failed: {kind}: {detail} (it may succeed if retried)",
+        "zh": "邮件发送失败({kind}:{detail});稍后重试可能会成功。"},
+    "core.unknown_app": {"en": "app '{app}' is not in the apps table; pick one of: {known} …",
+                         "zh": "应用表中没有应用「{app}」;请从以下应用中选择:{known} 等。"},
+    "run.as_of_not_a_date": {"en": "parameter 'as_of' is not a date; write it as YYYY-MM-DD",
+                             "zh": "参数 as_of 不是日期;请写成 YYYY-MM-DD。"},
+    "run.no_usage_log": {
+        "en": "this inventory was opened without the usage log (a portfolio stage reads use "
+              "from the log's summary): pass stage.usage as the counts",
+        "zh": "打开此清单时没有读取使用记录(应用组合阶段从记录的汇总中读取使用情况):请把 "
+              "stage.usage 作为计数传入。"},
+    "run.no_such_file": {"en": "no such file: {path}",
+                         "zh": "找不到文件 {path};请检查 --apps 给出的路径。"},
+    "run.needs_dask": {"en": "the dask executor needs distributed: pip install 'decomkit[dask]'",
+                       "zh": "dask 执行器需要安装 distributed:请运行 "
+                             "pip install 'decomkit[dask]'。"},
+    "run.bad_workers": {"en": "workers must be a whole number, 1 or more (got {got})",
+                        "zh": "--workers 必须是不小于 1 的整数(当前为 {got})。"},
+    "run.bad_timeout": {"en": "timeout must be 0 seconds or more (got {got})",
+                        "zh": "--timeout 必须是不小于 0 的秒数(当前为 {got})。"},
+    "run.unknown_stages": {"en": "unknown stages: {unknown}; stages: {stages}",
+                           "zh": "未知的阶段:{unknown};可用的阶段:{stages}。"},
+    "run.unknown_stage": {"en": "unknown stage '{stage}'; stages: {stages}",
+                          "zh": "未知的阶段「{stage}」;可用的阶段:{stages}。"},
+    "run.bad_executor": {"en": "executor is 'local' or 'dask' (with --scheduler ADDRESS)",
+                         "zh": "--executor 只能是 'local' 或 'dask'(后者需要 --scheduler 地址)。"},
+    "run.needs_voila": {"en": "Voila is not installed: pip install 'decomkit[dashboard]'",
+                        "zh": "没有安装 Voila:请运行 pip install 'decomkit[dashboard]'。"},
+    "run.not_a_demo": {
+        "en": "{root} is not a demo workspace (it has no {marker}), so --replace leaves it alone; "
+              "choose another folder, or move its files away yourself",
+        "zh": "{root} 不是演示工作区(其中没有 {marker}),因此 --replace 不会动它;请换一个文件夹,"
+              "或自行把其中的文件移走。"},
+    # end of the lifecycle, running, configuration and core block
 })

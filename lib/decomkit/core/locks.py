@@ -24,24 +24,31 @@ from filelock import FileLock, Timeout
 
 from decomkit.core.errors import WorkspaceBusy
 from decomkit.core.files import atomic_write_text
+from decomkit.core.said import Said, said
 
 FOLDER = ".locks"  # <workspace>/.locks/
 _held: dict[tuple[str, int], int] = {}  # (lock path, thread) → depth: re-entry is free
 _guard = threading.Lock()
 
 
-def _holder(note: Path) -> str:
+def _holder(note: Path) -> Said:
+    """Who holds the lock, said in each language (a note written before notes kept the
+    forms of ``what`` names it in English)."""
     try:
         info = json.loads(note.read_text(encoding="utf-8"))
-        return f"another run ({info['what']}, process {info['pid']}, since {info['since']})"
-    except (OSError, ValueError, KeyError):
-        return "another run"
+        forms = info.get("said")
+        what = Said(forms) if isinstance(forms, dict) else str(info["what"])
+        return said("core.lock_holder", what=what, pid=info["pid"], since=info["since"])
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        return said("core.lock_holder_unknown")
 
 
 @contextlib.contextmanager
-def hold(path: Path, what: str, *, wait: float = 0.0) -> Iterator[None]:
+def hold(path: Path, what: Said, *, wait: float = 0.0) -> Iterator[None]:
     """Hold the lock at ``path`` for the block; wait up to ``wait`` seconds for it, then raise
-    :class:`WorkspaceBusy` naming the holder. Re-entering in the same thread is allowed."""
+    :class:`WorkspaceBusy` naming the holder. ``what`` (what the run does, a verb phrase said
+    in each language) is kept in the lock's note, so a run refused reads it in its own
+    language. Re-entering in the same thread is allowed."""
     path = Path(path)
     me = (str(path), threading.get_ident())
     with _guard:
@@ -66,7 +73,9 @@ def hold(path: Path, what: str, *, wait: float = 0.0) -> Iterator[None]:
         raise WorkspaceBusy(what, _holder(note)) from None
     try:
         since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        atomic_write_text(note, json.dumps({"what": what, "pid": os.getpid(), "since": since}))
+        atomic_write_text(note, json.dumps({"what": str(what), "said": getattr(
+            what, "by_language", {"en": str(what)}), "pid": os.getpid(), "since": since},
+            ensure_ascii=False))
         with _guard:
             _held[me] = 1
         yield
@@ -83,18 +92,20 @@ def _name(text: str) -> str:
 
 def batch_lock(root: Path) -> contextlib.AbstractContextManager[None]:
     """One batch per workspace; a second is refused at once (a batch can run for hours)."""
-    return hold(Path(root) / FOLDER / "batch.lock", "run a batch on this workspace")
+    return hold(Path(root) / FOLDER / "batch.lock", said("core.lock.batch"))
 
 
-def app_lock(root: Path, app_id: str, what: str) -> contextlib.AbstractContextManager[None]:
-    """One run that changes ``app_id`` at a time; a second is refused at once."""
-    return hold(Path(root) / FOLDER / f"app-{_name(app_id)}.lock", f"{what} {app_id}")
+def app_lock(root: Path, app_id: str, verb: str) -> contextlib.AbstractContextManager[None]:
+    """One run that changes ``app_id`` at a time; a second is refused at once. ``verb`` names
+    what the run does: the key ``core.lock.<verb>`` says it, with the app, in each language."""
+    return hold(Path(root) / FOLDER / f"app-{_name(app_id)}.lock",
+                said(f"core.lock.{verb}", app=app_id))
 
 
 def action_lock(root: Path, app_id: str, wait: float) -> contextlib.AbstractContextManager[None]:
     """Held while an app's platform action is claimed and performed (``Ledger.run_once``)."""
     return hold(Path(root) / FOLDER / f"action-{_name(app_id)}.lock",
-                f"perform a platform action for {app_id}", wait=wait)
+                said("core.lock.action", app=app_id), wait=wait)
 
 
 @contextlib.contextmanager

@@ -8,14 +8,14 @@ from email.utils import make_msgid
 
 from decomkit.core.config import Config, secret
 from decomkit.core.errors import PlatformError
+from decomkit.core.said import platform_error, said
 from decomkit.core.text import body_text, header_text
 
 
 def send_email(config: Config, to: list[str], title: str, text: str, key: str) -> str:
     """Send over SMTP (``notify.smtp_*``; credentials from the environment)."""
     if not to:
-        raise PlatformError("email", "nobody to write to: the users table has no email "
-                            "addresses for the affected people")
+        raise platform_error("email", "core.mail.nobody")
     message = EmailMessage()
     message["From"] = header_text(config.notify.email_from)
     message["To"] = header_text(", ".join(to))
@@ -29,5 +29,7 @@ def send_email(config: Config, to: list[str], title: str, text: str, key: str) -
                 smtp.login(user, password)
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
-        raise PlatformError("email", f"{type(exc).__name__}: {exc}", retryable=True) from None
+        error = PlatformError("email", f"{type(exc).__name__}: {exc}", retryable=True)
+        raise error.saying(said("core.mail.failed", kind=type(exc).__name__,
+                                detail=str(exc))) from None
     return message["Message-ID"]

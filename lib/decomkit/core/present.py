@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from decomkit.core.i18n import COLUMNS, TEXT, Language, t
+from decomkit.core.i18n import operation as operation  # said there: errors use it too
 
 # An ISO time with an offset, as the ledger and papermill write them.
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
@@ -225,18 +226,6 @@ def form_label(key: str, language: Language) -> str:
     """A bilingual form field ("停用原因 / Reason") as its reader reads it."""
     zh, _, en = key.partition(" / ")
     return (en or zh) if language == "en" else zh
-
-
-def operation(name: str, language: Language) -> str:
-    """A platform operation or step the ledger names (``submit_approval``,
-    ``notify-before:dingtalk_work``) as its reader reads it."""
-    kind, _, channel = name.partition(":")
-    key = f"step.{kind}"
-    if key not in TEXT:
-        return name
-    where = t(f"channel.{channel}", language) if f"channel.{channel}" in TEXT else channel
-    said = t(key, language, channel=where)
-    return said if where else said.replace(" ()", "").replace("()", "")  # no channel named
 
 
 def value(v, language: Language) -> str:

@@ -26,12 +26,17 @@ from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
 from decomkit.core.errors import ConfigError
+from decomkit.core.said import Said, said, said_error
 
 PLATFORMS = "decomkit.platforms"
 ANCHORS = "decomkit.anchors"
 
 # What each group's names are called in messages.
-_WHAT = {PLATFORMS: "platform", ANCHORS: "anchor kind"}
+_WHAT = {PLATFORMS: "config.what.platform", ANCHORS: "config.what.anchor"}
+
+
+def _what(group: str) -> Said | str:
+    return said(_WHAT[group]) if group in _WHAT else group
 
 
 @cache
@@ -40,9 +45,8 @@ def _registered(group: str) -> dict[str, EntryPoint]:
     for point in entry_points(group=group):
         seen = found.setdefault(point.name, point)
         if seen.value != point.value:
-            raise ConfigError(f"{_WHAT.get(group, group)} '{point.name}' is registered twice "
-                              f"({seen.value} and {point.value}); uninstall one of the "
-                              "packages that register it")
+            raise said_error(ConfigError, "config.registered_twice", what=_what(group),
+                             name=point.name, first=seen.value, second=point.value)
     return found
 
 
@@ -53,14 +57,12 @@ def names(group: str) -> tuple[str, ...]:
 
 def unknown(group: str, name: str) -> ConfigError:
     """The one error for a name nobody registered, naming the choices."""
-    what = _WHAT.get(group, group)
+    what = _what(group)
     choices = names(group)
     if not choices:
-        return ConfigError(f"no {what} is registered (entry points '{group}'): decomkit's "
-                           "installed metadata is missing or older than its code; reinstall "
-                           "it ('make env', or pip install -e . in the repository)")
-    return ConfigError(f"{what} '{name}' is not available in this installation (choose one of "
-                       f"{', '.join(choices)})")
+        return said_error(ConfigError, "config.nothing_registered", what=what, group=group)
+    return said_error(ConfigError, "config.not_registered", what=what, name=name,
+                      choices=", ".join(choices))
 
 
 def load(group: str, name: str) -> object:

@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 
 from decomkit.core.errors import InputError, WorkspaceError
 from decomkit.core.files import atomic_write_text, keep_mode_of
-from decomkit.core.said import problem_as_json, problem_from_json
+from decomkit.core.said import problem_as_json, problem_from_json, said_error
 from decomkit.inventory import schemas, tables, usage
 from decomkit.inventory.schemas import TABLES, TABLES_BY_NAME
 from decomkit.inventory.tables import Inventory, empty_table, find_table_file, validate_inventory
@@ -64,6 +64,12 @@ class Source:
 
 
 @cache
+def unknown_app(app_id: str, known) -> WorkspaceError:
+    """The one refusal of an app id the apps table does not hold, naming the first few ids."""
+    return said_error(WorkspaceError, "core.unknown_app", app=app_id,
+                      known=", ".join(sorted(known)[:10]))
+
+
 def _rules_digest() -> str:
     """The validation rules' own source: a change to them makes snapshots stale. Scoring is
     not among them: the snapshot holds the tables and the usage summary, never scores."""
@@ -282,9 +288,7 @@ class Snapshot:
         if app_id is not None:
             apps = self.table("apps")  # small: the whole list names what an unknown id is not
             if app_id not in set(apps["app_id"]):
-                known = ", ".join(sorted(apps["app_id"])[:10])
-                raise WorkspaceError(f"app '{app_id}' is not in the apps table; pick one of: "
-                                     f"{known} …")
+                raise unknown_app(app_id, apps["app_id"])
         return Inventory(**{name: self.table(name, app_id) if name in wanted
                             else empty_table(TABLES_BY_NAME[name]) for name in Inventory.names()},
                          read=frozenset(wanted))

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from decomkit.core.errors import WorkspaceError
+from decomkit.core.said import said_error
 from decomkit.inventory.tables import Inventory
 
 _DENSE_LIMIT = 200_000_000  # cells in the app × month × user bitmap before sorting instead
@@ -25,7 +26,7 @@ def parse_as_of(value: str | dt.date | None, timezone: str = "") -> dt.date:
         if value:
             return dt.date.fromisoformat(value)
     except (TypeError, ValueError):  # named, never echoed: the value may be a secret
-        raise WorkspaceError("parameter 'as_of' is not a date; write it as YYYY-MM-DD") from None
+        raise said_error(WorkspaceError, "run.as_of_not_a_date") from None
     if timezone:
         from zoneinfo import ZoneInfo
 
@@ -61,9 +62,7 @@ def usage_counts(inventory: Inventory, as_of: dt.date) -> UsageCounts:
     integer arrays, never as frames of strings: this is what keeps 10 million events fast.
     """
     if "usage_events" not in inventory.read:  # empty for not being read: no evidence of idling
-        raise WorkspaceError("this inventory was opened without the usage log (a portfolio "
-                             "stage reads use from the log's summary): pass stage.usage as "
-                             "the counts")
+        raise said_error(WorkspaceError, "run.no_usage_log")
     events, apps = inventory.usage_events, pd.Index(inventory.apps["app_id"])
     times = _ns(events["date"])
     mau, users = _active(apps, analysis_months(as_of), events["app_id"], events["user_id"],

@@ -18,7 +18,7 @@ from decomkit.context.stage import Stage, open_stage
 from decomkit.core.errors import WorkspaceError
 from decomkit.core.i18n import t
 from decomkit.core.locks import app_lock
-from decomkit.core.said import refused
+from decomkit.core.said import refused, said_error
 from decomkit.core.text import canonical_user_id
 from decomkit.lifecycle.approval_form import form_values
 from decomkit.lifecycle.authority import authorize, workspace_today
@@ -63,9 +63,7 @@ def planned_day(stage: Stage, value: str | dt.date | None, today: dt.date | None
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise WorkspaceError("parameter 'planned_date' is not a date; write it as YYYY-MM-DD "
-                             "or leave it empty for the first day that gives "
-                             "notify.advance_days of notice") from None
+        raise said_error(WorkspaceError, "life.planned_date") from None
 
 
 def requester(stage: Stage) -> str:
@@ -97,7 +95,7 @@ def submit_approval(stage: Stage, app_id: str, planned_date: dt.date | None = No
     since its verification also takes the app back to ``backed_up``."""
     plan = make_plan(stage, app_id, planned_date or default_planned_date(stage, today))
     chain = route(stage, app_id)  # by rule; no head of the owning department: refused
-    with app_lock(stage.workspace.root, app_id, "request approval for"):
+    with app_lock(stage.workspace.root, app_id, "request_approval"):
         decision = authorize(stage.workspace, app_id, "request_approval", plan=plan,
                              requester=requester(stage), approvers=chain,
                              override_reason=override_reason, actor=stage.analyst,
@@ -256,7 +254,7 @@ def withdraw_approval(stage: Stage, app_id: str, remark: str) -> Event:
     resubmitted later. A pending request is withdrawn on the platform too; an approved one is
     finished there, so the ledger records that it no longer stands (``cancelled``). Whoever was
     told of it gets a correction (``advance.send_corrections``)."""
-    with app_lock(stage.workspace.root, app_id, "withdraw the request of"):
+    with app_lock(stage.workspace.root, app_id, "withdraw"):
         grant = require(authorize(stage.workspace, app_id, "withdraw", actor=stage.analyst,
                                   dry_run=False))
         platform = stage.platform

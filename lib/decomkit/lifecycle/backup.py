@@ -25,6 +25,7 @@ from decomkit.core.errors import BackupError, InputError, Problem
 from decomkit.core.i18n import Language, t
 from decomkit.core.locks import app_lock
 from decomkit.core.present import term
+from decomkit.core.said import said_error
 from decomkit.custody.checksums import (
     FORMAT,
     MANIFEST,
@@ -63,8 +64,8 @@ def app_datasets(workspace: Workspace, app_id: str, names: list[str] | None = No
         chosen = datasets["name"].isin(names) | datasets["dataset_id"].isin(names)
         unknown = sorted(set(names) - set(datasets["name"]) - set(datasets["dataset_id"]))
         if unknown:
-            raise BackupError(f"{app_id} has no datasets named {', '.join(unknown)}; "
-                              f"it has: {', '.join(datasets['name'])}")
+            raise said_error(BackupError, "life.no_such_datasets", app=app_id,
+                             unknown=", ".join(unknown), known=", ".join(datasets["name"]))
         datasets = datasets[chosen].reset_index(drop=True)
     return datasets
 
@@ -210,7 +211,7 @@ def run_backup(workspace: Workspace, app_id: str, datasets: list[str] | None = N
 
     Authorized first (``gates``: a 'retire' decision) and under the app's lock, so a second
     run for the same app is refused instead of removing the first one's folder."""
-    with app_lock(workspace.root, app_id, "back up"):
+    with app_lock(workspace.root, app_id, "back_up"):
         grant = require(authorize(workspace, app_id, "back_up", actor=actor))
         return _back_up(workspace, app_id, datasets, grant, actor=actor, store=store,
                         progress=progress, at=at)

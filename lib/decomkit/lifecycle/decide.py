@@ -23,6 +23,7 @@ from decomkit.context.stage import Stage
 from decomkit.core.errors import TransitionError
 from decomkit.core.i18n import t
 from decomkit.core.present import Audience, sheet_frame
+from decomkit.core.said import LANGUAGES, Said, said
 from decomkit.core.sinks import write_csv, write_xlsx
 from decomkit.core.text import drawn_text
 from decomkit.inventory.tables import Inventory
@@ -143,6 +144,14 @@ def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
                          readiness)
 
 
+def _refused(app_id: str, action: Said, why: Said) -> TransitionError:
+    """A refusal of the decision, said as the gates say theirs ('<app>: cannot <action>:
+    <why>')."""
+    return TransitionError(app_id, str(action), str(why), {
+        lang: t("gate.refused", lang, app=app_id, action=action.in_language(lang),
+                why=why.in_language(lang)) for lang in LANGUAGES})
+
+
 def record_decision(stage: Stage, result: AppAssessment, decision: str = "",
                     override_reason: str = "") -> Event | None:
     """Write the assessment and the decision to the ledger.
@@ -155,13 +164,14 @@ def record_decision(stage: Stage, result: AppAssessment, decision: str = "",
     a = result.assessment
     chosen = decision or a.recommendation
     if chosen not in DECISIONS:
-        raise TransitionError(a.app_id, "record the decision",
-                              f"decision must be one of {', '.join(DECISIONS)} (got {chosen!r})")
+        raise _refused(a.app_id, said("life.verb.decide"), said(
+            "life.decision_unknown", choices=", ".join(DECISIONS), got=repr(chosen),
+            zh_choices="、".join(f"'{d}'" for d in DECISIONS)))
     if chosen != a.recommendation and len(drawn_text(override_reason)) < MIN_OVERRIDE_REASON:
-        raise TransitionError(
-            a.app_id, f"record '{chosen}'",
-            f"it differs from the recommendation '{a.recommendation}'; give override_reason "
-            f"(a sentence of at least {MIN_OVERRIDE_REASON} characters)")
+        raise _refused(a.app_id, said("life.verb.record_choice", chosen=chosen,
+                                      label=said(f"decision.{chosen}")),
+                       said("life.override_needed", recommendation=a.recommendation,
+                            label=said(f"decision.{a.recommendation}"), least=MIN_OVERRIDE_REASON))
     with stage.workspace.ledger() as ledger:
         if ledger.state(a.app_id) not in (*REFRESHABLE, "decided"):
             return ledger.last(a.app_id, "decided")

@@ -108,7 +108,7 @@ def _decided(stage: Stage, due: Due, action: str, dry_run: bool, language: Langu
 def _advance_notice(stage: Stage, due: Due, dry_run: bool, language: Language) -> Outcome:
     # a rehearsal writes nothing, not even a lock's owner file
     with (nullcontext() if dry_run else
-          app_lock(stage.workspace.root, due.app_id, "send the advance notice of")):
+          app_lock(stage.workspace.root, due.app_id, "notify_in_advance")):
         with stage.workspace.ledger() as ledger:
             state = ledger.state(due.app_id)
             pending = ledger.last(due.app_id, "approval_pending")

@@ -30,7 +30,7 @@ from decomkit.core.errors import (
 from decomkit.core.i18n import TEXT, Language, t
 from decomkit.core.locks import app_lock
 from decomkit.core.present import spoken_date, to_local, value
-from decomkit.core.said import in_language, refused, said
+from decomkit.core.said import LANGUAGES, Said, in_language, refused, said, said_error
 from decomkit.core.text import canonical_user_id
 from decomkit.inventory.access import COLUMNS, scope_members
 from decomkit.lifecycle.approval import make_plan, planned_action
@@ -76,6 +76,16 @@ class Step:
                 k: value(v, language) for k, v in self.detail_values.items()})
         return self.detail
 
+
+
+def _notice_failed(key: str, app_id: str, channel: str, exc: PlatformError) -> NotificationFailed:
+    """A notice before the change failed on ``channel``: nothing was changed. The channel is
+    named as typed in English, by its label in the reader's language."""
+    label = f"channel.{channel}"
+    where = Said({lang: t(label, lang) if label in TEXT and lang != "en" else channel
+                  for lang in LANGUAGES})
+    return said_error(NotificationFailed, key, app=app_id, channel=where,
+                      error=Said({lang: exc.in_language(lang) for lang in LANGUAGES}))
 
 def steps_table(steps: list[Step], language: Language) -> pd.DataFrame:
     """The steps as people read them: what, whether it changes the platform, status, detail."""
@@ -275,9 +285,7 @@ def send_advance_notice(stage: Stage, app_id: str, plan: dict, instance: str, gr
             except ManualStepRequired:
                 raise  # a person sends it; the stage resumes after the confirmation
             except PlatformError as exc:
-                raise NotificationFailed(
-                    f"{app_id}: the advance notice failed on {channel} ({exc}); nothing was "
-                    "changed on the platform. Fix the channel and run again") from None
+                raise _notice_failed("life.advance_failed", app_id, channel, exc) from None
             steps.append(Step(f"notify-advance:{channel}",
                               f"notify({channel}) affected users: advance notice", True).ran(ran))
     return steps
@@ -367,10 +375,8 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
                     raise  # a person sends it; the stage resumes after the confirmation
                 except PlatformError as exc:
                     if phase == "before":
-                        raise NotificationFailed(
-                            f"{app_id}: telling users before the change failed on {channel} "
-                            f"({exc}); nothing was changed on the platform. Fix the channel "
-                            "and run again") from None
+                        raise _notice_failed("life.before_failed", app_id, channel,
+                                             exc) from None
                     done.append(Step(step.name, step.call, True, "failed",
                                      f"{exc} — retry with retry_notifications()"))
 
@@ -417,7 +423,7 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
 
 def retry_notifications(stage: Stage, app_id: str) -> DisableRun:
     """Run again the notifications of a disable that failed; the disable itself stays."""
-    with app_lock(stage.workspace.root, app_id, "retry the notifications of"):
+    with app_lock(stage.workspace.root, app_id, "retry_notifications"):
         _, approved, pending = _approval(stage, app_id)
         grant = require(authorize(stage.workspace, app_id, "retry_notifications",
                                   actor=stage.analyst, dry_run=False))
@@ -489,7 +495,7 @@ def grant_replacement(stage: Stage, app_id: str, *, dry_run: bool = True,
                         [call] if len(people) else [], "" if decision else decision.why,
                         () if decision else decision.unmet)
     platform = stage.platform
-    with app_lock(stage.workspace.root, app_id, "grant access to the replacement of"):
+    with app_lock(stage.workspace.root, app_id, "grant_replacement"):
         grant = require(authorize(stage.workspace, app_id, "grant_replacement", confirm=confirm,
                                   actor=stage.analyst, platform=platform, dry_run=False))
         facts = grant.data["replacement"]
@@ -581,7 +587,7 @@ def rollback(stage: Stage, app_id: str, confirm: str, override_reason: str = "",
         with stage.workspace.ledger() as ledger:
             state = ledger.state(app_id)
         return DisableRun(app_id, True, plan.steps, state, plan.blocked, plan.unmet)
-    with app_lock(stage.workspace.root, app_id, "roll back"):
+    with app_lock(stage.workspace.root, app_id, "re_enable"):
         terms, decision = _rollback_decision(stage, app_id, confirm, override_reason, as_of,
                                              dry_run=False)
         grant = require(decision)

@@ -19,6 +19,7 @@ import pandas as pd
 from decomkit.context.workspace import Workspace
 from decomkit.core.errors import MigrationError
 from decomkit.core.resources import templates_dir
+from decomkit.core.said import said_error
 from decomkit.core.sinks import write_csv_rows
 from decomkit.custody.checksums import parse_table
 from decomkit.inventory.schemas import holds_state
@@ -34,21 +35,21 @@ def load_map(name: str) -> dict:
 
     maps = available_maps()
     if name not in maps:
-        raise MigrationError(f"no migration map '{name}'; available: {', '.join(maps) or '-'} "
-                             f"(templates/migration/*.yaml)")
+        raise said_error(MigrationError, "life.migrate.no_map", name=name,
+                         available=", ".join(maps) or "-")
     spec = yaml.safe_load(maps[name].read_text(encoding="utf-8"))
     for key in ("source_app", "datasets"):
         if key not in spec:
-            raise MigrationError(f"{maps[name].name}: '{key}' is missing")
+            raise said_error(MigrationError, "life.migrate.key_missing", file=maps[name].name,
+                             key_name=key)
     for dataset, part in spec["datasets"].items():
         if not isinstance(part, dict) or not {"output", "columns"} <= set(part):
-            raise MigrationError(f"{maps[name].name}: dataset '{dataset}' needs 'output' and "
-                                 "'columns'")
+            raise said_error(MigrationError, "life.migrate.dataset_parts", file=maps[name].name,
+                             dataset=dataset)
         for column, values in (part.get("values") or {}).items():
             if column not in part["columns"] or not isinstance(values, dict):
-                raise MigrationError(f"{maps[name].name}: dataset '{dataset}', values of "
-                                     f"'{column}': name a mapped column and give source value "
-                                     "→ target value pairs")
+                raise said_error(MigrationError, "life.migrate.values", file=maps[name].name,
+                                 dataset=dataset, column=column)
     return spec
 
 
@@ -61,7 +62,8 @@ def _decimal_sum(values: list[str], where: str) -> Decimal:
         try:
             total += Decimal(text)
         except InvalidOperation:
-            raise MigrationError(f"{where}: {value!r} is not a number") from None
+            raise said_error(MigrationError, "life.migrate.not_a_number", where=where,
+                             value=repr(value)) from None
     return total
 
 
@@ -100,9 +102,9 @@ def _convert(part: dict, columns: list[str], rows: list[list[str]], where: str) 
             cell = row[i]
             if mapping is not None:
                 if cell.strip() not in mapping:
-                    raise MigrationError(
-                        f"{where}, row {number}, column {columns[i]}: value {cell!r} has no "
-                        f"target value in the map's values (known: {', '.join(mapping)})")
+                    raise said_error(MigrationError, "life.migrate.unmapped_value", where=where,
+                                     row=number, column=columns[i], value=repr(cell),
+                                     known=", ".join(mapping))
                 cell = str(mapping[cell.strip()])
             out.append(cell)
         table.append(out)
@@ -151,7 +153,8 @@ def _reconcile(name: str, out: str, part: dict, numeric: list[str], state: list[
 def migrate(workspace: Workspace, app_id: str, map_name: str) -> Migration:
     spec = load_map(map_name)
     if spec["source_app"] != app_id:
-        raise MigrationError(f"map '{map_name}' is for app {spec['source_app']}, not {app_id}")
+        raise said_error(MigrationError, "life.migrate.other_app", map=map_name,
+                         source=spec["source_app"], app=app_id)
     encoding = spec.get("encoding", "utf-8-sig")
     datasets = app_datasets(workspace, app_id, list(spec["datasets"]))
     declared = _declared_state_columns(workspace, app_id)
@@ -161,24 +164,20 @@ def migrate(workspace: Workspace, app_id: str, map_name: str) -> Migration:
         part = spec["datasets"][row["name"]]
         source = workspace.export_file(app_id, row["export_file"])
         if source is None:
-            raise MigrationError(f"dataset {row['dataset_id']}: its export is missing or not "
-                                 f"inside exports/{app_id}/; fix datasets.export_file")
+            raise said_error(MigrationError, "life.migrate.no_export", dataset=row["dataset_id"],
+                             app=app_id)
         parsed = parse_table(source.read_bytes(), source.name)
         if parsed is None:
-            raise MigrationError(f"{source.name}: not a CSV, XLSX or JSON export, so it cannot "
-                                 "be converted")
+            raise said_error(MigrationError, "life.migrate.not_a_table", file=source.name)
         columns, rows = parsed
         missing = [c for c in part["columns"] if c not in columns]
         if missing:
-            raise MigrationError(f"{source.name}: columns {', '.join(missing)} named in "
-                                 f"{map_name}.yaml are not in the export")
+            raise said_error(MigrationError, "life.migrate.columns_missing", file=source.name,
+                             columns=", ".join(missing), map=map_name)
         dropped = [c for c in columns if holds_state(c, declared) and c not in part["columns"]]
         if dropped:
-            raise MigrationError(
-                f"map '{map_name}' (templates/migration/{map_name}.yaml), dataset "
-                f"{row['name']}: it drops the column {', '.join(dropped)} of {source.name}, "
-                "which holds each document's state (open or closed); the target would take "
-                "open documents for finished ones. Map it to the target's status column")
+            raise said_error(MigrationError, "life.migrate.drops_state", map=map_name,
+                             dataset=row["name"], columns=", ".join(dropped), file=source.name)
         table = [list(part["columns"].values()), *_convert(part, columns, rows, source.name)]
         state = [c for c in part["columns"] if holds_state(c, declared)]
         out = folder / "migrated" / part["output"]

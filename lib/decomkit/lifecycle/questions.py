@@ -155,7 +155,7 @@ def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Pat
         if _holds_secret(data):
             raise _refusal(stage, app_id, "answer.secret_file", path=path.name)
         digest = hashlib.sha256(data).hexdigest()
-    with app_lock(stage.workspace.root, app_id, "answer the approvers of"), \
+    with app_lock(stage.workspace.root, app_id, "answer_approvers"), \
             stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
         if pending is None or ledger.state(app_id) != "approval_pending":

@@ -29,7 +29,7 @@ from decomkit.analysis.watch import (
     who_can_open,
 )
 from decomkit.context.stage import Stage
-from decomkit.core.errors import PlatformError, TransitionError
+from decomkit.core.errors import PlatformError
 from decomkit.core.i18n import Language, t
 from decomkit.core.present import to_local
 from decomkit.core.said import in_language, refused
@@ -147,7 +147,7 @@ def review_app(stage: Stage, app_id: str) -> Review:
     # The day it was disabled where the organisation is (the ledger keeps UTC).
     disabled_at = to_local(disabled.ts, stage.workspace.config.timezone)
     if disabled_at is None:  # never: the ledger writes ISO times
-        raise TransitionError(app_id, "review", f"the disable's time {disabled.ts!r} is unreadable")
+        raise refused(app_id, "review", "life.disable_time_unreadable", time=repr(disabled.ts))
     disabled_on = disabled_at.date()
     off_month = pd.Period(disabled_on, "M")
     last_full = pd.Period(stage.as_of, "M") - 1

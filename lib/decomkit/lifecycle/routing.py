@@ -12,8 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from decomkit.context.stage import Stage
-from decomkit.core.errors import TransitionError
-from decomkit.core.i18n import t
+from decomkit.core.said import Said, refused
 from decomkit.core.text import canonical_user_id
 
 
@@ -23,7 +22,6 @@ def department_head(stage: Stage, app_id: str, department: str, users: pd.DataFr
     department is matched by its whole path (总部/财务部), or by a bare name (财务部) when
     exactly one department of the table has that name as its last part: a name that ends two
     paths is refused, as is a department with no head."""
-    lang = stage.language
     named = stage.workspace.config.approval.department_heads.get(department)
     if named:
         return named
@@ -33,13 +31,12 @@ def department_head(stage: Stage, app_id: str, department: str, users: pd.DataFr
         inside = dept.str.rsplit("/", n=1).str[-1] == department
         paths = sorted(set(dept[inside]))
         if len(paths) > 1:
-            raise TransitionError(app_id, "request approval", t(
-                "route.ambiguous", lang, dept=department,
-                paths=("、" if lang == "zh" else ", ").join(paths)))
+            raise refused(app_id, "request_approval", "route.ambiguous", dept=department,
+                          paths=Said({"en": ", ".join(paths), "zh": "、".join(paths)}))
     marked = users["dept_head"].fillna(False).astype(bool) if "dept_head" in users else False
     heads = users[inside & marked & users["gone_since"].isna()]
     if not len(heads):
-        raise TransitionError(app_id, "request approval", t("route.no_head", lang, dept=department))
+        raise refused(app_id, "request_approval", "route.no_head", dept=department)
     return str(heads["user_id"].iloc[0])
 
 
@@ -70,8 +67,7 @@ def route(stage: Stage, app_id: str) -> tuple[str, ...]:
         if approver.role == "finance" and cost is not None and cost <= rules.finance_above:
             continue
         if canonical_user_id(user) in gone:
-            raise TransitionError(app_id, "request approval",
-                                  t("route.approver_gone", stage.language, user=user))
+            raise refused(app_id, "request_approval", "route.approver_gone", user=user)
         if canonical_user_id(user) not in {canonical_user_id(u) for u in chain}:
             chain.append(user)
     return tuple(chain)  # empty: the gate authority refuses it (gate.approvers)

@@ -25,10 +25,10 @@ from decomkit.analysis.contracts import ExitOption, plan_exit
 from decomkit.context.workspace import Workspace
 from decomkit.core.errors import InputError, Problem, WorkspaceError
 from decomkit.core.files import atomic_write_text
-from decomkit.core.i18n import Language
+from decomkit.core.i18n import Language, t
 from decomkit.core.locks import app_lock
 from decomkit.core.resources import render_template
-from decomkit.core.said import said
+from decomkit.core.said import Said, said, said_error
 from decomkit.core.text import drawn_text
 from decomkit.inventory.schemas import TABLES_BY_NAME
 from decomkit.inventory.tables import find_table_file
@@ -59,8 +59,7 @@ def _contract(workspace: Workspace, app_id: str) -> tuple[dict, str, int]:
     """The app's latest contract, its file's name and its row as a spreadsheet shows it."""
     contracts = workspace.inventory(["contracts"], app_id=app_id).contracts
     if not len(contracts):
-        raise WorkspaceError(f"{app_id} has no contract in the contracts table: there is no "
-                             "vendor to notify")
+        raise said_error(WorkspaceError, "life.vendor.no_contract", app=app_id)
     latest = contracts.sort_values("renewal_date").index[-1]
     files = find_table_file(workspace.path("data"), TABLES_BY_NAME["contracts"])
     name = f"data/{files[0].name}" if files else "data/contracts"
@@ -78,9 +77,11 @@ def _exit_option(contract: dict, notice_date: dt.date, option: str) -> ExitOptio
         return min(plan.options, key=lambda o: (o.penalty, o.exit_date))
     chosen = [o for o in plan.options if o.kind == option]
     if not chosen:
-        raise WorkspaceError(f"contract {contract['contract_id']} has no exit option "
-                             f"'{option}' on {notice_date}; it has: "
-                             + ", ".join(o.kind for o in plan.options))
+        kinds = [o.kind for o in plan.options]
+        raise said_error(WorkspaceError, "life.vendor.no_option", contract=contract["contract_id"],
+                         option=option, date=notice_date, kinds=Said({
+                             "en": ", ".join(kinds), "zh": "、".join(
+                                 f"'{k}'({t(f'contract.exit.{k}', 'zh')})" for k in kinds)}))
     return chosen[0]
 
 
@@ -137,7 +138,7 @@ def record_vendor_notified(workspace: Workspace, app_id: str, *, who: str,
     (the sent mail, the vendor's receipt: its SHA-256 is kept), on ``notified_on`` (default:
     today where the organisation is). A ledger note; nothing else changes."""
     if not drawn_text(who):
-        raise WorkspaceError("say who told the vendor (--as NAME)")
+        raise said_error(WorkspaceError, "life.vendor.who")
     proof = Path(evidence)
     if not proof.is_file() or proof.stat().st_size == 0:
         why = said("err.vendor_evidence_missing", file=proof)
@@ -153,35 +154,34 @@ def record_vendor_notified(workspace: Workspace, app_id: str, *, who: str,
     if notice is None:
         mine = [folder / d["notice"] for d in written.values() if (folder / d["notice"]).is_file()]
         if not mine:
-            raise WorkspaceError(f"no termination notice of {contract_id} in {folder}; write "
-                                 f"it first (decomkit vendor notice {workspace.root} {app_id})")
+            raise said_error(WorkspaceError, "life.vendor.no_notice", contract=contract_id,
+                             folder=folder, root=workspace.root, app=app_id)
         notice = max(mine, key=lambda p: p.stat().st_mtime_ns)
     sent = Path(notice)
     if not sent.is_file() or sent.resolve().parent != folder.resolve():
-        raise WorkspaceError(f"the notice must be one the kit wrote in {folder} for "
-                             f"{contract_id}; write it with decomkit vendor notice")
+        raise said_error(WorkspaceError, "life.vendor.not_ours", folder=folder,
+                         contract=contract_id)
     facts = written.get(hashlib.sha256(sent.read_bytes()).hexdigest())
     if facts is None:  # edited, copied from another contract, or not the kit's
-        raise WorkspaceError(f"{sent.name} is not a termination notice the kit wrote for "
-                             f"{contract_id} (or it was changed since); write it again")
+        raise said_error(WorkspaceError, "life.vendor.changed", file=sent.name,
+                         contract=contract_id)
     evidence_sha256 = hashlib.sha256(proof.read_bytes()).hexdigest()
     today = parse_as_of("", workspace.config.timezone)
     on = notified_on or today
     if not dt.date.fromisoformat(facts["notice_date"]) <= on <= today:
-        raise WorkspaceError(f"the vendor was told on {on}: that must lie between the notice's "
-                             f"date {facts['notice_date']} and today {today}")
+        raise said_error(WorkspaceError, "life.vendor.told_on", on=on,
+                         date=facts["notice_date"], today=today)
     data = {"event": NOTIFIED, "contract_id": contract_id, "who": who.strip(),
             "notice": sent.name, "notice_sha256": facts["notice_sha256"],
             "notice_date": facts["notice_date"], "notified_on": on.isoformat(),
             "effective_date": facts["effective_date"],
             "evidence": proof.name, "evidence_sha256": evidence_sha256}
     # one run at a time per app: the evidence check and the note it guards are not split
-    with app_lock(workspace.root, app_id, "record the vendor notice of"), \
+    with app_lock(workspace.root, app_id, "notify_vendor"), \
             workspace.ledger() as ledger:
         if any(e.kind == "note" and e.data.get("event") == NOTIFIED
                and e.data.get("evidence_sha256") == evidence_sha256 for e in ledger.events()):
-            raise WorkspaceError(f"the evidence file {proof.name} was already given for a "
-                                 "vendor notice; attach the evidence of this one")
+            raise said_error(WorkspaceError, "life.vendor.evidence_reused", file=proof.name)
         return ledger.note(app_id, who.strip(), data)
 
 

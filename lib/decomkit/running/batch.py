@@ -31,7 +31,7 @@ from decomkit.core.errors import DecomkitError, InputError, Problem, WorkspaceEr
 from decomkit.core.i18n import t
 from decomkit.core.lifeline import die_with_parent
 from decomkit.core.locks import batch_lock
-from decomkit.core.said import in_language
+from decomkit.core.said import in_language, said_error
 from decomkit.core.sinks import scrub, write_json
 from decomkit.inventory.tables import read_rows
 from decomkit.lifecycle.console import waiting_steps
@@ -157,7 +157,7 @@ def plan_apps(workspace: Workspace, apps: str, stages: list[str]) -> dict[str, d
     if is_file:
         return read_app_file(workspace, path, stages)
     if "," not in apps and path.suffix.lower() in (".csv", ".xlsx"):
-        raise WorkspaceError(f"no such file: {path}")
+        raise said_error(WorkspaceError, "run.no_such_file", path=path)
     return {app_id: {} for app_id in select_apps(workspace, apps)}
 
 
@@ -290,8 +290,7 @@ def _submit_dask(scheduler: str) -> tuple[Callable, Callable]:
     try:
         from distributed import Client
     except ImportError as exc:
-        raise WorkspaceError("the dask executor needs distributed: pip install "
-                             "'decomkit[dask]'") from exc
+        raise said_error(WorkspaceError, "run.needs_dask") from exc
     client = Client(scheduler, set_as_default=False)
 
     def submit(fn, root, app_id, *rest):
@@ -335,14 +334,15 @@ def run_batch(workspace: Workspace, stages: list[str], apps: str = "candidates",
               quiet: bool = False) -> BatchSummary:
     """Run the stages for the chosen apps; everything is checked before anything runs."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise WorkspaceError(f"workers must be a whole number, 1 or more (got {workers!r})")
+        raise said_error(WorkspaceError, "run.bad_workers", got=repr(workers))
     if timeout is not None and not (isinstance(timeout, int | float) and timeout >= 0):
-        raise WorkspaceError(f"timeout must be 0 seconds or more (got {timeout!r})")
+        raise said_error(WorkspaceError, "run.bad_timeout", got=repr(timeout))
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
-        raise WorkspaceError(f"unknown stages: {', '.join(unknown)}; stages: {', '.join(STAGES)}")
+        raise said_error(WorkspaceError, "run.unknown_stages", unknown=", ".join(unknown),
+                         stages=", ".join(STAGES))
     if executor not in ("local", "dask") or (executor == "dask" and not scheduler):
-        raise WorkspaceError("executor is 'local' or 'dask' (with --scheduler ADDRESS)")
+        raise said_error(WorkspaceError, "run.bad_executor")
     parameters = dict(parameters or {})
     _refuse_batch_wide_changes(parameters)
     per_app = [s for s in STAGES if s in stages and s != "portfolio"]  # always in stage order

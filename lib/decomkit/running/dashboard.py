@@ -20,6 +20,7 @@ from decomkit.context.workspace import Workspace
 from decomkit.core.errors import WorkspaceError
 from decomkit.core.i18n import t
 from decomkit.core.resources import templates_dir
+from decomkit.core.said import said_error
 from decomkit.records.overview import headline
 from decomkit.running.runs import prepare_stage
 
@@ -76,7 +77,7 @@ def voila_command(notebook: Path, port: int, open_browser: bool,
                   cell_timeout: int = CELL_TIMEOUT_SECONDS) -> list[str]:
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
     if voila is None:
-        raise WorkspaceError("Voila is not installed: pip install 'decomkit[dashboard]'")
+        raise said_error(WorkspaceError, "run.needs_voila")
     return [voila, str(notebook), f"--port={port}", "--Voila.ip=127.0.0.1",
             "--strip_sources=True", "--progressive_rendering=True", f"--template={TEMPLATE}",
             f"--VoilaExecutor.timeout={cell_timeout}",

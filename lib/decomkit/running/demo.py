@@ -28,6 +28,7 @@ from decomkit.core.canonical import plan_hash
 from decomkit.core.config import Approver
 from decomkit.core.errors import WorkspaceError
 from decomkit.core.files import atomic_write_bytes
+from decomkit.core.said import said_error
 from decomkit.core.sinks import safe_cell, write_csv
 from decomkit.custody.verify import verify_backup
 from decomkit.lifecycle.backup import run_backup
@@ -459,9 +460,7 @@ def remove_demo(root: Path) -> None:
     if not root.exists() or (root.is_dir() and not any(root.iterdir())):
         return
     if root.is_symlink() or not (root / DEMO_MARKER).is_file():
-        raise WorkspaceError(f"{root} is not a demo workspace (it has no {DEMO_MARKER}), so "
-                             "--replace leaves it alone; choose another folder, or move its "
-                             "files away yourself")
+        raise said_error(WorkspaceError, "run.not_a_demo", root=root, marker=DEMO_MARKER)
     shutil.rmtree(root)
 
 

@@ -22,7 +22,7 @@ from decomkit.context.workspace import Workspace
 from decomkit.core.config import looks_secret
 from decomkit.core.errors import InputError, Problem, WorkspaceError
 from decomkit.core.resources import notebooks_dir
-from decomkit.core.said import said
+from decomkit.core.said import said, said_error
 from decomkit.core.sinks import looks_like_credential, scrub, scrub_file
 from decomkit.proof.gates import stage_closed
 from decomkit.running.kernels import KernelPool
@@ -245,7 +245,8 @@ def run_stage(workspace: Workspace, stage: str, app_id: str | None = None,
               timeout: float | None = None) -> RunResult:
     """Execute one stage notebook; a failure is returned (the failed notebook is kept)."""
     if stage not in STAGES:
-        raise WorkspaceError(f"unknown stage '{stage}'; stages: {', '.join(STAGES)}")
+        raise said_error(WorkspaceError, "run.unknown_stage", stage=stage,
+                         stages=", ".join(STAGES))
     values = check_parameters([stage], {**(parameters or {}), "workspace": str(workspace.root),
                                         **({"app_id": app_id} if app_id else {})})
     folder = workspace.app_dir("runs", app_id or PORTFOLIO_FOLDER)
