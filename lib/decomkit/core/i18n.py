@@ -2369,6 +2369,8 @@ TEXT.update({
         "en": "platform '{name}' is registered as {value}, which is not a "
               "decomkit.platforms.base.Platform",
         "zh": "平台「{name}」登记的是 {value},它不是 decomkit.platforms.base.Platform"},
+})
+
 # Lifecycle, running, configuration and core errors (locks, unsettled actions, decomkit.toml,
 # migration maps, vendor notices, batch options …), said in each language (``core.said``).
 TEXT.update({
