@@ -71,12 +71,12 @@ def test_one_failing_app_never_stops_the_others_and_disable_is_real_only_per_app
 def test_unknown_and_batch_wide_parameters_are_refused_before_anything_runs(demo):
     secret = "SENTINEL-4d1c"
     done = batch(str(demo.root), "--apps", "jxc", "-p", "robot_secret", secret)
-    assert done.returncode == 1 and "'robot_secret': is not a parameter" in done.stderr
+    assert done.returncode == 1 and "「robot_secret」:不是" in done.stderr  # the zh workspace
     assert secret not in done.stdout + done.stderr
     done = batch(str(demo.root), "--apps", "jxc", "-p", "dry_run", "false")
-    assert "cannot be given for a whole batch" in done.stderr
+    assert "不能对整个批量运行统一给出" in done.stderr
     done = batch(str(demo.root), "--apps", "jxc", "-p", "interactive", "maybe")
-    assert "parameter 'interactive' is not a bool" in done.stderr
+    assert "参数 'interactive' 的值不是真假值" in done.stderr
     assert "maybe" not in done.stderr  # named by parameter, never echoed
     assert not (demo.root / "runs/_portfolio").exists()
     assert not (demo.root / "runs/jxc").exists()

@@ -222,7 +222,7 @@ def test_workspace_is_not_a_batch_parameter(demo, demo_template, tmp_path):
     before, before_other = snapshot(demo.root), snapshot(other)
     done = cli("batch", str(demo.root), "--stages", "portfolio", "-p", "workspace", str(other),
                "--quiet")
-    assert done.returncode == 1 and "'workspace': is set by the batch itself" in done.stderr
+    assert done.returncode == 1 and "「workspace」:由批量运行自行设置" in done.stderr
     apps = tmp_path / "apps.csv"
     apps.write_text(f"app_id,workspace\njxc,{other}\n", encoding="utf-8")
     with pytest.raises(InputError, match="'workspace': is set by the batch itself"):
@@ -271,7 +271,7 @@ def test_a_secret_given_as_a_parameter_is_refused_by_name_and_never_echoed(demo,
     done = cli("batch", str(demo.root), "--stages", "portfolio,assess,backup", "--apps", "jxc",
                "-p", name, SECRET, "--quiet")
     assert done.returncode == 1
-    assert f"'{name}'" in done.stderr and "looks like a secret" in done.stderr
+    assert f"「{name}」" in done.stderr and "看起来是机密" in done.stderr
     assert SECRET not in done.stdout + done.stderr
     assert snapshot(demo.root) == before
     assert files_holding(demo.root, SECRET) == []
@@ -285,7 +285,7 @@ def test_a_secret_named_in_the_text_is_refused_and_never_echoed(demo, text):
     before = snapshot(demo.root)
     done = cli("batch", str(demo.root), "--stages", "assess", "--apps", "jxc",
                "-p", "analyst", text, "--quiet")
-    assert done.returncode == 1 and "looks like a secret" in done.stderr
+    assert done.returncode == 1 and "看起来是机密" in done.stderr
     assert "hunter2" not in (done.stdout + done.stderr).lower()
     assert snapshot(demo.root) == before
     assert files_holding(demo.root, "hunter2") == files_holding(demo.root, "Hunter2") == []
@@ -297,7 +297,7 @@ def test_an_invalid_value_is_named_by_parameter_never_echoed(demo):
     before = snapshot(demo.root)
     done = cli("batch", str(demo.root), "--stages", "backup", "--apps", "jxc", "-p", "verify",
                "perhaps-Zq9", "--quiet")
-    assert done.returncode == 1 and "parameter 'verify' is not a bool" in done.stderr
+    assert done.returncode == 1 and "参数 'verify' 的值不是真假值" in done.stderr
     assert "perhaps-Zq9" not in done.stdout + done.stderr
     assert snapshot(demo.root) == before
     with pytest.raises(WorkspaceError, match="parameter 'as_of' is not a date") as caught:

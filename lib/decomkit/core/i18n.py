@@ -2622,3 +2622,77 @@ TEXT.update({
               "或自行把其中的文件移走。"},
     # end of the lifecycle, running, configuration and core block
 })
+
+# Input problems of a backup's exports, a vendor notice's parties, a batch's apps file and
+# notebook parameters (lifecycle/backup.py, vendor.py; running/batch.py, runs.py).
+TEXT.update({
+    "life.p.export_leaves": {"en": "the export of dataset {dataset} is not a file inside "
+                                   "exports/{app}/ (it leaves the folder)",
+                             "zh": "数据集 {dataset} 的导出文件不在 exports/{app}/ 之内"
+                                   "(指向了文件夹之外)"},
+    "life.p.copy_export": {"en": "copy the export into exports/{app}/ and name it there",
+                           "zh": "请把导出文件复制到 exports/{app}/ 中,并在那里写它的文件名"},
+    "life.p.export_missing": {"en": "the export of dataset {dataset} ({name}) is missing",
+                              "zh": "数据集 {dataset}({name})的导出文件不存在"},
+    "life.p.export_there": {"en": "export it from the app into that folder, or fix "
+                                  "datasets.export_file",
+                            "zh": "请从应用中导出到该文件夹,或更正 datasets.export_file"},
+    "life.p.no_datasets": {"en": "no datasets for {app}", "zh": "{app} 没有登记任何数据集"},
+    "life.p.list_datasets": {"en": "list the app's data in the datasets table",
+                             "zh": "请在数据集表中列出该应用的数据"},
+    "life.p.private_key": {"en": "the export of dataset {dataset} holds a private key; a backup "
+                                 "never takes key material",
+                           "zh": "数据集 {dataset} 的导出文件里有私钥;备份从不收录密钥"},
+    "life.p.remove_key": {"en": "remove the key from the exports folder and put the real export "
+                                "there",
+                          "zh": "请把密钥移出导出文件夹,换成真正的导出文件"},
+    "life.p.not_table": {"en": "cannot be read as a table ({kind})",
+                         "zh": "无法作为数据表读取({kind})"},
+    "life.p.export_again": {"en": "export it again", "zh": "请重新导出"},
+    "life.p.party_empty": {"en": "empty: the termination notice names both parties of the "
+                                 "contract",
+                           "zh": "为空:终止通知须写明合同双方"},
+    "life.p.legal_name": {"en": "write the legal name as it stands on the contract",
+                          "zh": "请按合同上的写法填写法定名称"},
+    "run.p.app_id_column": {"en": "put the app ids in a column headed app_id",
+                            "zh": "请把应用 ID 放在表头为 app_id 的列中"},
+    "run.p.set_by_batch": {"en": "is set by the batch itself", "zh": "由批量运行自行设置"},
+    "run.p.remove_column": {"en": "remove the column: the batch runs in the workspace it is "
+                                  "given",
+                            "zh": "请删去这一列:批量运行使用它所在的工作区"},
+    "run.p.leave_out": {"en": "leave it out: the batch runs in the workspace DIR it is given, "
+                              "for the apps chosen with --apps",
+                        "zh": "请不要给出:批量运行使用指定的工作区 DIR,应用由 --apps 选定"},
+    "run.p.unknown_app": {"en": "'{app}' is not an app of the inventory",
+                          "zh": "'{app}' 不是清单中的应用"},
+    "run.p.use_status": {"en": "use an id from 'decomkit status'",
+                         "zh": "请使用 'decomkit status' 列出的 ID"},
+    "run.p.twice": {"en": "'{app}' is listed twice (first at row {row})",
+                    "zh": "'{app}' 出现了两次(首次在第 {row} 行)"},
+    "run.p.one_row": {"en": "keep one row per app", "zh": "每个应用只保留一行"},
+    "run.p.not_batch_wide": {"en": "cannot be given for a whole batch",
+                             "zh": "不能对整个批量运行统一给出"},
+    "run.p.per_app": {"en": "give it per app: an --apps file with columns app_id, dry_run and "
+                            "confirm (the app's own id)",
+                      "zh": "请按应用给出:用 --apps 文件,列为 app_id、dry_run 和 confirm"
+                            "(填该应用自己的 ID)"},
+    "run.p.not_parameter": {"en": "is not a parameter of {notebooks}",
+                            "zh": "不是 {notebooks} 的参数"},
+    "run.p.use_parameter": {"en": "use one of: {names} (papermill --help-notebook NOTEBOOK lists "
+                                  "them)",
+                            "zh": "请使用以下之一:{names}(papermill --help-notebook NOTEBOOK "
+                                  "会列出它们)"},
+    "run.p.secret": {"en": "looks like a secret (a key or token)",
+                     "zh": "看起来是机密(密钥或令牌)"},
+    "run.p.secret_env": {"en": "secrets are never parameters: set them as environment variables "
+                               "(see docs/reference/settings.md, Secrets)",
+                         "zh": "机密从不作为参数:请设为环境变量(见 docs/reference/settings.md 的 "
+                               "Secrets 一节)"},
+    "run.p.wrong_type": {"en": "parameter '{name}' is not a {kind}",
+                         "zh": "参数 '{name}' 的值不是{kind}"},
+    "run.p.give_type": {"en": "give a {kind} value", "zh": "请给出{kind}"},
+    "run.type.bool": {"en": "bool", "zh": "真假值(True 或 False)"},
+    "run.type.int": {"en": "int", "zh": "整数"},
+    "run.type.float": {"en": "float", "zh": "数字"},
+    "run.type.str": {"en": "str", "zh": "文本"},
+})

@@ -25,7 +25,7 @@ from decomkit.core.errors import BackupError, InputError, Problem
 from decomkit.core.i18n import Language, t
 from decomkit.core.locks import app_lock
 from decomkit.core.present import term
-from decomkit.core.said import said_error
+from decomkit.core.said import said, said_error
 from decomkit.custody.checksums import (
     FORMAT,
     MANIFEST,
@@ -134,18 +134,18 @@ def _sources(workspace: Workspace, app_id: str, datasets: pd.DataFrame) -> list[
                 str(name)):
             problems.append(Problem(table_file, position[row["dataset_id"]] + first_row,
                                     "export_file",
-                                    f"the export of dataset {row['dataset_id']} is not a file "
-                                    f"inside exports/{app_id}/ (it leaves the folder)",
-                                    f"copy the export into exports/{app_id}/ and name it there"))
+                                    said("life.p.export_leaves", dataset=row["dataset_id"],
+                                         app=app_id),
+                                    said("life.p.copy_export", app=app_id)))
         else:
             problems.append(Problem(f"exports/{app_id}/{name or '?'}", None, None,
-                                    f"the export of dataset {row['dataset_id']} "
-                                    f"({row['name']}) is missing",
-                                    "export it from the app into that folder, or fix "
-                                    "datasets.export_file"))
+                                    said("life.p.export_missing", dataset=row["dataset_id"],
+                                         name=row["name"]),
+                                    said("life.p.export_there")))
     if not datasets.shape[0]:
-        problems.append(Problem("datasets", None, "app_id", f"no datasets for {app_id}",
-                                "list the app's data in the datasets table"))
+        problems.append(Problem("datasets", None, "app_id", said("life.p.no_datasets",
+                                                                  app=app_id),
+                                said("life.p.list_datasets")))
     if problems:
         raise InputError(problems)
     return found
@@ -164,9 +164,8 @@ def _source_entry(row: dict, path: Path) -> dict:
         if _PRIVATE_KEY_PEM in tail + chunk:
             raise InputError([Problem(
                 f"exports/{path.parent.name}/{path.name}", None, None,
-                f"the export of dataset {row['dataset_id']} holds a private key; a backup "
-                "never takes key material", "remove the key from the exports folder and put "
-                "the real export there")])
+                said("life.p.private_key", dataset=row["dataset_id"]),
+                said("life.p.remove_key"))])
         tail = chunk[-len(_PRIVATE_KEY_PEM):]
     table = None
     if path.suffix.lower() in TABLE_SUFFIXES:
@@ -175,8 +174,9 @@ def _source_entry(row: dict, path: Path) -> dict:
         except InputError:
             raise
         except Exception as exc:  # openpyxl, json: many unrelated types
-            raise InputError([Problem(path.name, None, None, f"cannot be read as a table "
-                                      f"({type(exc).__name__})", "export it again")]) from None
+            raise InputError([Problem(path.name, None, None, said("life.p.not_table",
+                                                                  kind=type(exc).__name__),
+                                      said("life.p.export_again"))]) from None
         table = summarize(*parsed) if parsed is not None else None
     return {"path": path.name, "dataset_id": row["dataset_id"], "name": row["name"],
             "size": size, "sha256": digest.hexdigest(), "table": table}

@@ -98,9 +98,8 @@ def write_termination_notice(workspace: Workspace, app_id: str, *, actor: str,
     parties = {c: _text(contract.get(c)) for c in ("customer", "vendor")}
     missing = [c for c, v in parties.items() if not v]
     if missing:
-        raise InputError([Problem(file, row, c, "empty: the termination notice names both "
-                                  "parties of the contract",
-                                  "write the legal name as it stands on the contract")
+        raise InputError([Problem(file, row, c, said("life.p.party_empty"),
+                                  said("life.p.legal_name"))
                           for c in missing])
     chosen = _exit_option(contract, notice_date, option)
     contract_id = str(contract["contract_id"])

@@ -31,7 +31,7 @@ from decomkit.core.errors import DecomkitError, InputError, Problem, WorkspaceEr
 from decomkit.core.i18n import t
 from decomkit.core.lifeline import die_with_parent
 from decomkit.core.locks import batch_lock
-from decomkit.core.said import in_language, said_error
+from decomkit.core.said import in_language, said, said_error
 from decomkit.core.sinks import scrub, write_json
 from decomkit.inventory.tables import read_rows
 from decomkit.lifecycle.console import waiting_steps
@@ -115,13 +115,13 @@ def read_app_file(workspace: Workspace, path: Path, stages: list[str]) -> dict[s
     rows = read_rows(path)
     header = [str(h or "").strip() for h in rows[0]] if rows else []
     if "app_id" not in header:
-        raise InputError([Problem(path.name, 1, "app_id", "is missing",
-                                  "put the app ids in a column headed app_id")])
+        raise InputError([Problem(path.name, 1, "app_id", said("table.missing"),
+                                  said("run.p.app_id_column"))])
     known = set(workspace.inventory([]).apps["app_id"])
     plan, problems = {}, []
     first_row: dict[str, int] = {}
-    problems += [Problem(path.name, 1, name, "is set by the batch itself",
-                         "remove the column: the batch runs in the workspace it is given")
+    problems += [Problem(path.name, 1, name, said("run.p.set_by_batch"),
+                         said("run.p.remove_column"))
                  for name in SET_BY_BATCH if name in header and name != "app_id"]
     for number, row in enumerate(rows[1:], start=2):
         values = {name: value for name, value in zip(header, row, strict=False)
@@ -129,13 +129,14 @@ def read_app_file(workspace: Workspace, path: Path, stages: list[str]) -> dict[s
         values.pop("workspace", None)
         app_id = str(values.pop("app_id", "")).strip()
         if app_id not in known:
-            problems.append(Problem(path.name, number, "app_id", f"'{scrub(app_id)}' is not an "
-                                    "app of the inventory", "use an id from 'decomkit status'"))
+            problems.append(Problem(path.name, number, "app_id",
+                                    said("run.p.unknown_app", app=scrub(app_id)),
+                                    said("run.p.use_status")))
             continue
         if app_id in first_row:  # one row per app: a second would silently win
-            problems.append(Problem(path.name, number, "app_id", f"'{app_id}' is listed twice "
-                                    f"(first at row {first_row[app_id]})",
-                                    "keep one row per app"))
+            problems.append(Problem(path.name, number, "app_id",
+                                    said("run.p.twice", app=app_id, row=first_row[app_id]),
+                                    said("run.p.one_row")))
             continue
         first_row[app_id] = number
         try:
@@ -163,12 +164,10 @@ def plan_apps(workspace: Workspace, apps: str, stages: list[str]) -> dict[str, d
 
 def _refuse_batch_wide_changes(parameters: dict) -> None:
     wide = [name for name in PER_APP_ONLY if name in parameters]
-    problems = [Problem("parameters", None, name, "cannot be given for a whole batch",
-                        "give it per app: an --apps file with columns app_id, dry_run and "
-                        "confirm (the app's own id)") for name in wide]
-    problems += [Problem("parameters", None, name, "is set by the batch itself",
-                         "leave it out: the batch runs in the workspace DIR it is given, for "
-                         "the apps chosen with --apps") for name in SET_BY_BATCH
+    problems = [Problem("parameters", None, name, said("run.p.not_batch_wide"),
+                        said("run.p.per_app")) for name in wide]
+    problems += [Problem("parameters", None, name, said("run.p.set_by_batch"),
+                         said("run.p.leave_out")) for name in SET_BY_BATCH
                  if name in parameters]
     if problems:
         raise InputError(problems)

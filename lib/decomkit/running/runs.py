@@ -21,6 +21,7 @@ import pandas as pd
 from decomkit.context.workspace import Workspace
 from decomkit.core.config import looks_secret
 from decomkit.core.errors import InputError, Problem, WorkspaceError
+from decomkit.core.i18n import TEXT
 from decomkit.core.resources import notebooks_dir
 from decomkit.core.said import said, said_error
 from decomkit.core.sinks import looks_like_credential, scrub, scrub_file
@@ -127,21 +128,22 @@ def check_parameters(stages: list[str], values: dict, where: str = "parameters",
     problems, typed = [], {}
     for name, value in values.items():
         if name not in declared:  # never echo the value: it may be a secret
-            problems.append(Problem(where, row, name, "is not a parameter of "
-                                    f"{', '.join(STAGES[s] for s in stages)}",
-                                    f"use one of: {', '.join(sorted(declared))} "
-                                    "(papermill --help-notebook NOTEBOOK lists them)"))
+            problems.append(Problem(where, row, name, said(
+                "run.p.not_parameter", notebooks=", ".join(STAGES[s] for s in stages)),
+                said("run.p.use_parameter", names=", ".join(sorted(declared)))))
             continue
         if isinstance(value, str) and name not in KIT_SET and looks_like_credential(value):
-            problems.append(Problem(where, row, name, "looks like a secret (a key or token)",
-                                    "secrets are never parameters: set them as environment "
-                                    "variables (see docs/reference/settings.md, Secrets)"))
+            problems.append(Problem(where, row, name, said("run.p.secret"),
+                                    said("run.p.secret_env")))
             continue
         try:
             typed[name] = _typed(declared[name], value)
         except ValueError:  # named by parameter, never echoed: the value may be a secret
-            problems.append(Problem(where, row, name, f"parameter '{name}' is not a "
-                                    f"{declared[name]}", f"give a {declared[name]} value"))
+            kind = said(f"run.type.{declared[name]}") if f"run.type.{declared[name]}" in TEXT \
+                else declared[name]
+            problems.append(Problem(where, row, name, said("run.p.wrong_type", name=name,
+                                                           kind=kind),
+                                    said("run.p.give_type", kind=kind)))
     if problems:
         raise InputError(problems)
     return typed
