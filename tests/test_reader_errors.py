@@ -77,6 +77,9 @@ def test_cli_refusals_in_the_workspace_language(zh_and_en, capsys, tmp_path):
     bad_map.write_text("table: apps\ncolumns:\n  app_id: {from: ID, date_format: x}\n",
                        encoding="utf-8")
     (tmp_path / "export.csv").write_text("ID\nx\n", encoding="utf-8")
+    odd_map = tmp_path / "odd.yaml"  # an option no map has, and a number where a column goes
+    odd_map.write_text("table: apps\ncolumns:\n  app_id: {from: ID, bogus: 1}\n"
+                       "  name: {from: 3}\n", encoding="utf-8")
     for language, ws in zh_and_en.items():
         said_ = [
             # no request pending: a refusal raised by the lifecycle, not by a gate
@@ -88,6 +91,8 @@ def test_cli_refusals_in_the_workspace_language(zh_and_en, capsys, tmp_path):
             # a column map with a bad option (hostile input)
             _cli(capsys, "import", "file", str(ws.root), str(tmp_path / "export.csv"),
                  "--table", "apps", "--map", str(bad_map)),
+            _cli(capsys, "import", "file", str(ws.root), str(tmp_path / "export.csv"),
+                 "--table", "apps", "--map", str(odd_map)),
             # a map into another table; a map that does not exist
             _cli(capsys, "import", "file", str(ws.root), str(tmp_path / "export.csv"),
                  "--table", "apps", "--map", "usage_log"),

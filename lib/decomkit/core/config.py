@@ -342,7 +342,7 @@ _BOUNDS = {"greater_than": ("config.gt", "gt"), "greater_than_equal": ("config.g
            "string_too_long": ("config.too_long", "max_length")}
 
 
-def _reason(error: ErrorDetails) -> dict[str, str]:
+def validation_reason(error: ErrorDetails) -> dict[str, str]:
     """Why a setting is refused, in each language but English (whose form is pydantic's own
     message): a validator's own said reason, else by the kind of the error; a kind not named
     here is said by a general sentence naming the setting."""
@@ -394,7 +394,8 @@ def _describe(error: ErrorDetails, model: type[BaseModel]) -> Said:
         lang: t("config.key", lang, setting=setting or t("config.whole_file", lang),
                 reason=text) + ("" if isinstance(got, dict) else t("config.got", lang,
                                                                 got=_toml_value(got)))
-        for lang, text in cast(dict[Language, str], _reason(error)).items() if lang != "en"}})
+        for lang, text in cast(dict[Language, str], validation_reason(error)).items()
+        if lang != "en"}})
 
 
 def validation_lines(exc: ValidationError, section: str = "") -> list[Said]:

@@ -1626,6 +1626,8 @@ TEXT.update({
                      "zh": "first_of 必须是分隔取值的字符,例如 ；;"},
     "map.date_format": {"en": "date_format must be a strftime pattern, such as %Y年%m月%d日",
                         "zh": "date_format 必须是 strftime 格式,例如 %Y年%m月%d日"},
+    "map.unknown_option": {"en": "is not an option of a column map",
+                           "zh": "不是列映射可用的选项"},
     "map.see_docs": {"en": "see 'Column maps' in docs/analyst.md",
                      "zh": "请参阅 docs/analyst.md 中的「Column maps」一节"},
     "table.empty": {"en": "required value is empty", "zh": "必填值为空"},

@@ -17,7 +17,9 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from decomkit.core.config import validation_reason
 from decomkit.core.errors import InputError, Problem
+from decomkit.core.i18n import t
 from decomkit.core.resources import templates_dir
 from decomkit.core.said import Said, said
 from decomkit.inventory.schemas import TABLES_BY_NAME
@@ -96,12 +98,15 @@ class ColumnRule(BaseModel):
         return value
 
 
-def _message(error) -> str:
-    """A validation error's message: an option's own (said in each language) when it gave one."""
+def _message(error) -> Said:
+    """A validation error's message: an option's own (said in each language) when it gave one,
+    else pydantic's in English and said by its kind in the others (as ``decomkit.toml``'s)."""
     raised = (error.get("ctx") or {}).get("error")
     if isinstance(raised, ValueError) and raised.args and isinstance(raised.args[0], Said):
         return raised.args[0]
-    return error["msg"].removeprefix("Value error, ")
+    forms = ({"zh": t("map.unknown_option", "zh")} if error["type"] == "extra_forbidden"
+             else validation_reason(error))
+    return Said({**forms, "en": error["msg"].removeprefix("Value error, ")})
 
 
 class ColumnMap(BaseModel):
