@@ -170,10 +170,10 @@ def test_every_notebook_runs_in_jupyterlab_and_its_widgets_work(lab, browser, de
             page.locator(".decomkit-backup").click()  # back up again, with progress bars
             picker = page.locator(".decomkit-backup").locator("xpath=..")
             page.wait_for_function("""() => document.querySelector('.decomkit-backup')
-                .parentElement.innerText.includes('OK')""", timeout=120_000)
+                .parentElement.innerText.includes('备份验证通过')""", timeout=120_000)
             assert picker.locator(".widget-hprogress .progress-bar-success").count() == 2
             shown = picker.inner_text().replace("\u2007", " ")  # tqdm pads with figure spaces
-            assert "backup jxc: 100%" in shown and "verify jxc: 100%" in shown
+            assert "备份 jxc: 100%" in shown and "核验 jxc: 100%" in shown  # the zh reader's
         if stage == "disable":
             check_guarded_disable(page, demo)
         page.screenshot(path=str(ARTIFACTS / f"lab-{Path(name).stem}.png"))

@@ -813,6 +813,12 @@ TEXT: dict[str, dict[str, str]] = {
     "show.decision_row": {"en": "Ledger row {seq}, {time}, {actor}",
                           "zh": "台账第 {seq} 行,{time},{actor}"},
     "show.verified": {"en": "Backup verified", "zh": "备份验证通过"},
+    # progress bars (tqdm): what is being read or written
+    "bar.backup": {"en": "backup {app}", "zh": "备份 {app}"},
+    "bar.verify": {"en": "verify {app}", "zh": "核验 {app}"},
+    "bar.departments": {"en": "departments", "zh": "部门"},
+    "bar.people": {"en": "people by department", "zh": "各部门人员"},
+    "bar.scopes": {"en": "scopes and admins", "zh": "可见范围与管理员"},
     "show.verify_failed": {"en": "Backup verification FAILED", "zh": "备份验证失败"},
     "show.too_early": {"en": "{name}: too early to tell", "zh": "{name}:为时尚早"},
     "show.too_early_why": {"en": "Disabled on {disabled}; costs are comparable from {start}.",

@@ -15,6 +15,7 @@ import pandas as pd
 
 from decomkit.context.workspace import Workspace, managed_folder
 from decomkit.core.errors import BackupError, LedgerIntegrityError
+from decomkit.core.i18n import t
 from decomkit.core.said import said, said_error
 from decomkit.custody.checksums import MANIFEST, MARKER, parse_table, restore_into_sqlite
 from decomkit.custody.store import Store
@@ -111,7 +112,8 @@ def verify_backup(workspace: Workspace, app_id: str, *, actor: str, store: Store
     present = {p[len(prefix) + 1:] for p in store.list(prefix)} - {MANIFEST, MARKER}
     problems += [said("custody.v.unexpected", path=p) for p in sorted(present - set(expected))]
     tables = {}
-    bar = _bar(sum(f["size"] for f in expected.values()), f"verify {app_id}", progress)
+    bar = _bar(sum(f["size"] for f in expected.values()), t("bar.verify", workspace.config.language,
+                                                                app=app_id), progress)
     for path, entry in expected.items():
         row = {"path": path, "size_ok": False, "sha256_ok": False, "restore_ok": None,
                "restored_rows": None, "problem": ""}

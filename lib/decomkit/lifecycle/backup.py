@@ -227,7 +227,8 @@ def _back_up(workspace: Workspace, app_id: str, datasets: list[str] | None, gran
     remove_incomplete(store, app_id)
     backup_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     prefix = f"{app_id}/{backup_id}"
-    bar = _bar(sum(e["size"] for e in entries), f"backup {app_id}", progress)
+    bar = _bar(sum(e["size"] for e in entries), t("bar.backup", workspace.config.language,
+                                                            app=app_id), progress)
     store.write(f"{prefix}/{MARKER}", [b"a decomkit backup; incomplete without manifest.json\n"])
     try:
         for entry, (_, path) in zip(entries, sources, strict=True):

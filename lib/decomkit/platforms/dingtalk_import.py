@@ -27,6 +27,7 @@ import pandas as pd
 
 from decomkit.core.config import secret
 from decomkit.core.errors import InputError, Problem
+from decomkit.core.i18n import Language, t
 from decomkit.core.said import platform_error, said
 from decomkit.inventory.importers import ImportResult, ImportTarget, apply_import
 from decomkit.inventory.importers.merge import kept_file, read_kept
@@ -79,8 +80,10 @@ class _Pacer:
 class DingTalkReader:
     """The read calls of an import, paced; ``client`` is a ``DingTalkPlatform``."""
 
-    def __init__(self, client, qps: float = DEFAULT_QPS, quiet: bool = True):
+    def __init__(self, client, qps: float = DEFAULT_QPS, quiet: bool = True,
+                 language: Language = "zh"):
         self.client, self.pacer, self.quiet = client, _Pacer(qps), quiet
+        self.language = language  # of the progress bars' labels
         self.calls = 0
 
     def _get(self, endpoint: str, params: dict | None = None, **path) -> dict:
@@ -98,7 +101,8 @@ class DingTalkReader:
         """A progress bar over ``items``, or (None) one advanced by hand."""
         from tqdm.auto import tqdm
 
-        return tqdm(items, desc=label, total=total, disable=self.quiet, unit="")
+        return tqdm(items, desc=t(f"bar.{label}", self.language), total=total,
+                    disable=self.quiet, unit="")
 
     # ---------------------------------------------------------------- apps
 
@@ -152,7 +156,7 @@ class DingTalkReader:
         """Every person, once (people in several departments are listed by each), with
         ``leads``: the departments whose listing marks them as its manager (``leader``)."""
         people: dict[str, dict] = {}
-        for dept in self._bar([ROOT_DEPT, *dept_ids], "people by department"):
+        for dept in self._bar([ROOT_DEPT, *dept_ids], "people"):
             def page(cursor: int, dept: int = dept) -> tuple[list, bool, int | None]:
                 answer = self._old("user_list", {"dept_id": dept, "cursor": cursor,
                                                  "size": PAGE_SIZE})["result"]
@@ -204,7 +208,7 @@ def read_organisation(reader: DingTalkReader, tables: set[str],
                                                    "job_number", "dept_id", "dept_head"])
     if tables & {"scopes", "admins"}:
         rows = []
-        for app in reader._bar(apps, "scopes and admins"):
+        for app in reader._bar(apps, "scopes"):
             agent = _agent_id(app)
             if "scopes" in tables:
                 rows += _scope_rows(ids.get(agent, agent), reader.scope(agent), depts, people)
@@ -271,7 +275,8 @@ def import_dingtalk(workspace: ImportTarget, tables: Iterable[str] = TABLE_CHOIC
                                   else said("platform.no_tables"),
                                   said("platform.use_tables", tables=", ".join(TABLE_CHOICES)))])
     client = client or client_for(workspace)
-    reader = DingTalkReader(client, qps=qps, quiet=quiet)
+    reader = DingTalkReader(client, qps=qps, quiet=quiet,
+                            language="en" if workspace.config.language == "en" else "zh")
     try:
         incoming = read_organisation(reader, wanted, workspace.config.dingtalk.agent_ids)
     except (KeyError, TypeError, ValueError) as exc:  # an answer without its documented fields
