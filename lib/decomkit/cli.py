@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -69,10 +70,15 @@ def _language(args: argparse.Namespace, workspace: Workspace | None = None) -> L
     if not root:
         return "zh"
     try:
-        written = tomllib.loads((Path(root) / CONFIG_NAME).read_text(encoding="utf-8"))
-    except Exception:  # no readable settings there: the default reader
+        text = (Path(root) / CONFIG_NAME).read_text(encoding="utf-8", errors="replace")
+    except OSError:  # no settings there: the default reader
         return "zh"
-    return "en" if written.get("language") == "en" else "zh"
+    try:
+        written = tomllib.loads(text).get("language")
+    except tomllib.TOMLDecodeError:  # broken elsewhere: the language line as written
+        line = re.search(r"""(?m)^\s*language\s*=\s*["']([a-z]+)["']""", text)
+        written = line.group(1) if line else None
+    return "en" if written == "en" else "zh"
 
 
 def _print_status(workspace: Workspace) -> None:
@@ -769,6 +775,8 @@ def _reader_language(args, opened: str) -> str:
                 else None))
     if flag in ("en", "zh") or (root and (Path(root) / CONFIG_NAME).is_file()):
         return _language(args)
+    if getattr(args, "func", None) is cmd_record and args.target == "verify":
+        return "en"  # a copied records folder read on its own: as its lines (cmd_record)
     return opened
 
 

@@ -154,6 +154,7 @@ TEXT: dict[str, dict[str, str]] = {
     "check.licence.app_expired": {"en": "The platform shows the app expired. {detail}",
                                   "zh": "平台显示该应用已过期。{detail}"},
     "list.sep": {"en": ", ", "zh": "、"},  # between the items of a list in a sentence
+    "list.semi": {"en": "; ", "zh": ";"},  # between whole clauses (problems, reasons)
     "check.linked.none": {"en": "No approval flow or integration references it.",
                           "zh": "没有审批流程或系统集成引用该应用。"},
     "check.source": {"en": "Scope and admins read from", "zh": "可见范围与管理员来源"},
@@ -1495,6 +1496,8 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
 def _said(value, language: Language):
     """A value as a sentence shows it: nothing (None, NaN, NaT) is "—", a yes/no is 是/否 or
     yes/no; never a Python literal."""
+    if hasattr(value, "in_language"):  # a text said in each language, an error, a problem
+        return value.in_language(language)
     if isinstance(value, bool):
         return TEXT["yes" if value else "no"][language]
     if value is None or (isinstance(value, float) and value != value) or (

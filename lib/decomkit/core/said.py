@@ -54,6 +54,14 @@ def in_language(text: object, language: str) -> str:
     return str(text)
 
 
+def joined(texts, /) -> Said:
+    """Texts (each a :class:`Said` or plain) joined as one sentence lists them, in each
+    language: a join with ``str.join`` would keep only their English forms."""
+    texts = list(texts)
+    return Said({lang: t("list.semi", lang).join(in_language(x, lang) for x in texts)
+                 for lang in LANGUAGES})
+
+
 def said(key: str, /, **values) -> Said:
     """``key`` in every language, filled with ``values`` (a value that is itself a
     :class:`Said` is filled in its language's form)."""

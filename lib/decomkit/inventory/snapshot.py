@@ -63,13 +63,13 @@ class Source:
     sha256: str
 
 
-@cache
 def unknown_app(app_id: str, known) -> WorkspaceError:
     """The one refusal of an app id the apps table does not hold, naming the first few ids."""
     return said_error(WorkspaceError, "core.unknown_app", app=app_id,
                       known=", ".join(sorted(known)[:10]))
 
 
+@cache
 def _rules_digest() -> str:
     """The validation rules' own source: a change to them makes snapshots stale. Scoring is
     not among them: the snapshot holds the tables and the usage summary, never scores."""

@@ -227,7 +227,7 @@ class Said(str):
 
 
 def _value_in(value: Any, language: Language) -> Any:
-    if isinstance(value, Said):
+    if hasattr(value, "in_language"):  # a gate's Said, a core.said.Said, an error
         return value.in_language(language)
     if isinstance(value, dict) and set(value) == set(LANGUAGES):
         return value[language]
@@ -304,7 +304,7 @@ def _not_self_approved(ledger: LedgerView, app_id: str, data: dict) -> str:
 
 def _backup_verifies_now(ledger: LedgerView, app_id: str, data: dict) -> str:
     if problems := data.get("backup_problems"):
-        return Said("gate.backup_fails", problems="; ".join(problems[:3]))
+        return Said("gate.backup_fails", problems=core_said.joined(problems[:3]))
     verified = ledger.last(app_id, "backup_verified")
     if verified is None:
         return Said("gate.backup_never_verified")
