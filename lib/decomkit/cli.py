@@ -280,6 +280,7 @@ def _print_batch(summary, lang: Language) -> None:
     from rich.table import Table
 
     from decomkit.core.i18n import TEXT, t
+    from decomkit.core.said import in_language
 
     def stage(name: str) -> str:
         return t(f"cli.stage.{name}", lang) if f"cli.stage.{name}" in TEXT else name
@@ -293,12 +294,13 @@ def _print_batch(summary, lang: Language) -> None:
     for app, s in rows:
         table.add_row(*_cells(app, stage(s.stage), t(f"cli.batch.{s.status}", lang),
                               f"{s.seconds:.1f}" if s.seconds else "",
-                              (getattr(s, "shown", "") or s.detail)
+                              in_language(getattr(s, "shown", "") or s.detail, lang)
                               + (t("cli.batch.attempt", lang, n=s.attempts)
                                  if s.attempts > 1 else "")))
     for a in summary.apps:
         if a.error:
-            table.add_row(*_cells(a.app_id, "", t("cli.batch.failed", lang), "", a.error))
+            table.add_row(*_cells(a.app_id, "", t("cli.batch.failed", lang), "",
+                                  in_language(a.error, lang)))
     console = Console(width=160)
     console.print(table)
     console.print(_cells(t("cli.batch.summary", lang, apps=len(summary.apps),

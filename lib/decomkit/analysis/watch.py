@@ -34,6 +34,7 @@ from decomkit.context.stage import Stage
 from decomkit.core.errors import PlatformError
 from decomkit.core.i18n import TEXT, Language, t
 from decomkit.core.present import to_local
+from decomkit.core.said import said_of
 from decomkit.core.text import canonical_user_id
 from decomkit.inventory.access import department_paths, in_scope
 from decomkit.platforms import AppInfo, Scope
@@ -283,7 +284,7 @@ def watch_retired(stage: Stage, app_ids: Iterable[str] | None = None
         try:
             app, error = stage.platform.get_app(app_id), ""
         except PlatformError as exc:
-            app, error = None, str(exc)
+            app, error = None, said_of(exc)
         watched[app_id] = RetiredWatch(
             app_id, str(names.get(app_id, app_id)), state,
             str(disabled.data.get("action") or "disable"), disabled_at.date(),

@@ -893,6 +893,22 @@ TEXT: dict[str, dict[str, str]] = {
     "step.notify-correction": {"en": "send a correction ({channel})",
                                "zh": "发送更正通知({channel})"},
     "step.remind": {"en": "remind the approver", "zh": "提醒审批人"},
+    # platform calls named in a refusal (core.said.platform_error), besides the steps above
+    "step.decide_approval": {"en": "decide the request", "zh": "审批申请"},
+    "step.comment_approval": {"en": "comment on the request", "zh": "评论申请"},
+    "step.confirm": {"en": "confirm a console step", "zh": "确认后台步骤"},
+    "step.get_app": {"en": "read the app", "zh": "读取应用"},
+    "step.scope": {"en": "read the visible scope", "zh": "读取可见范围"},
+    "step.robot": {"en": "send through the group robot", "zh": "通过群机器人发送"},
+    "step.platform": {"en": "open the platform", "zh": "连接平台"},
+    "step.open": {"en": "open the platform", "zh": "连接平台"},
+    "step.connect": {"en": "connect to the platform", "zh": "连接平台"},
+    "step.import": {"en": "import from DingTalk", "zh": "从钉钉导入"},
+    "step.departments": {"en": "read the departments", "zh": "读取部门"},
+    "step.email": {"en": "send an email", "zh": "发送邮件"},
+    "step.create-template": {"en": "create the approval template", "zh": "创建审批模板"},
+    "step.approval_status": {"en": "read the request's status", "zh": "读取申请状态"},
+    "step.approval": {"en": "read the request", "zh": "读取申请"},
     "step.already_done": {"en": "already done", "zh": "此前已完成"},
     "step.verified": {"en": "the platform says {status}; can {who} see it: {visible}",
                       "zh": "平台状态 {status};{who} 能否看到:{visible}"},
@@ -1554,7 +1570,9 @@ TEXT.update({
                            "zh": "请在源文件中更正该值"},
     "err.platform": {"en": "platform call '{operation}' failed: {detail} (check the platform "
                            "and retry)",
-                     "zh": "平台操作未完成:{detail}(请检查平台后重试)"},
+                     "zh": "平台操作「{operation}」失败:{detail}(请检查平台后重试)"},
+    "err.platform_unnamed": {"en": "platform call failed: {detail} (check the platform and retry)",
+                             "zh": "平台操作失败:{detail}(请检查平台后重试)"},
     "err.evidence_missing": {
         "en": "the evidence file is missing or empty; attach a screenshot or export that "
               "shows it",
@@ -2151,7 +2169,10 @@ TEXT.update({
 TEXT.update({
     "platform.retryable": {
         "en": "platform call '{operation}' failed: {detail} (it may succeed if retried)",
-        "zh": "平台操作未完成:{detail}(稍后重试可能会成功)"},
+        "zh": "平台操作「{operation}」失败:{detail}(稍后重试可能会成功)"},
+    "platform.retryable_unnamed": {"en": "platform call failed: {detail} (it may succeed if "
+                                         "retried)",
+                                   "zh": "平台操作失败:{detail}(稍后重试可能会成功)"},
     "platform.list_separator": {"en": "; ", "zh": ";"},
     "platform.or": {"en": " or ", "zh": " 或 "},
     "platform.nobody": {"en": "nobody", "zh": "无人"},
@@ -2706,4 +2727,21 @@ TEXT.update({
     "run.type.int": {"en": "int", "zh": "整数"},
     "run.type.float": {"en": "float", "zh": "数字"},
     "run.type.str": {"en": "str", "zh": "文本"},
+})
+
+# A notice after the change that failed on a channel (lifecycle/execute.py): the step's detail.
+TEXT.update({
+    "life.failed_retry": {"en": "{error} — retry with retry_notifications()",
+                          "zh": "{error} — 请用 retry_notifications() 重试"},
+})
+
+# A stage run that did not finish (running/runs.py), as the batch table shows it.
+TEXT.update({
+    "run.timed_out": {"en": "timed out after {seconds} s (the kernel was stopped)",
+                      "zh": "运行超过 {seconds} 秒未完成(内核已停止)"},
+    "run.kernel_died": {"en": "the kernel died: {error}", "zh": "内核意外退出:{error}"},
+    "run.timed_out_cell": {"en": "timed out: {error}", "zh": "运行超时:{error}"},
+    "run.type.list": {"en": "list", "zh": "列表(JSON 列表,如 [\"a\", \"b\"])"},
+    "run.type.dict": {"en": "dict", "zh": "字典(JSON 对象)"},
+    "run.p.where": {"en": "parameters", "zh": "-p 参数"},
 })

@@ -18,6 +18,7 @@ from decomkit.core.errors import (
     TransitionError,
 )
 from decomkit.core.i18n import Language, t
+from decomkit.core.i18n import operation as operation_said
 
 E = TypeVar("E", bound=DecomkitError)
 P = TypeVar("P", bound=PlatformError)
@@ -52,6 +53,12 @@ def in_language(text: object, language: str) -> str:
     if hasattr(text, "in_language"):
         return text.in_language(language)
     return str(text)
+
+
+def said_of(text: object, /) -> Said:
+    """``text`` (an error, a problem, a :class:`Said`) kept in every language as one text:
+    what a result or a table carries where the reader's language is chosen later."""
+    return Said({lang: in_language(text, lang) for lang in LANGUAGES})
 
 
 def joined(texts, /) -> Said:
@@ -99,8 +106,12 @@ def platform_error(operation: str, key: str, /, *, retryable: bool = False,
     error = (error_class(operation, detail) if issubclass(error_class, ManualStepRequired)
              else error_class(operation, detail, retryable))
     hint = "platform.retryable" if error.retryable else "err.platform"
-    return error.saying({lang: t(hint, lang, operation=operation,
-                                 detail=detail.in_language(lang)) for lang in LANGUAGES})
+    forms: dict[str, str] = {}
+    for lang in LANGUAGES:  # the call by its label; a call without one (an API's endpoint
+        named = operation if lang == "en" else operation_said(operation, lang)  # name): unnamed
+        forms[lang] = t(hint if lang == "en" or named != operation else f"{hint}_unnamed", lang,
+                        detail=detail.in_language(lang), operation=named)
+    return error.saying(forms)
 
 
 def problem_as_json(problem: Problem) -> dict:

@@ -23,7 +23,7 @@ from decomkit.context.stage import Stage
 from decomkit.core.errors import PlatformError
 from decomkit.core.i18n import TEXT, Language, t
 from decomkit.core.present import spoken_date
-from decomkit.core.said import refused
+from decomkit.core.said import LANGUAGES, Said, in_language, refused
 from decomkit.core.text import drawn_text
 from decomkit.lifecycle.approval import make_plan, requester, submit_approval, withdraw_approval
 from decomkit.lifecycle.authority import authorize, notice_key, workspace_today
@@ -197,7 +197,8 @@ class CorrectionsSent:
                  for c in self.sent]
         lines += [t("correction.failed", language, channel=t(f"channel.{channel}", language)
                     if f"channel.{channel}" in TEXT else channel, error=error)
-                  for channel, _, error in (f.partition(": ") for f in self.failed)]
+                  for channel, _, error in (in_language(f, language).partition(": ")
+                                            for f in self.failed)]
         return lines or [t("correction.none", language)]
 
 
@@ -215,7 +216,8 @@ def send_corrections(stage: Stage, app_id: str) -> CorrectionsSent:
     platform, config = stage.platform, stage.workspace.config
     apps = stage.inventory.apps.set_index("app_id")
     users = stage.inventory.users.set_index("user_id")
-    sent, failed = [], []
+    sent: list[Correction] = []
+    failed: list[str] = []  # each a Said: "channel: error" in every language
     with stage.workspace.ledger() as ledger:
         for item in due:
             language = item.record.get("language") or stage.language
@@ -243,7 +245,8 @@ def send_corrections(stage: Stage, app_id: str) -> CorrectionsSent:
                               "user_ids": user_ids})
                 sent.append(item)
             except PlatformError as exc:
-                failed.append(f"{item.channel}: {exc}")
+                failed.append(Said({lang: f"{item.channel}: {exc.in_language(lang)}"
+                                    for lang in LANGUAGES}))
     return CorrectionsSent(sent, failed)
 
 

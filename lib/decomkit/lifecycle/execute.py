@@ -74,7 +74,7 @@ class Step:
         if self.detail_key:
             return t(self.detail_key, language, **{
                 k: value(v, language) for k, v in self.detail_values.items()})
-        return self.detail
+        return in_language(self.detail, language)
 
 
 
@@ -378,7 +378,7 @@ def _execute(stage: Stage, app_id: str, plan: dict, instance: str, grant: Grant,
                         raise _notice_failed("life.before_failed", app_id, channel,
                                              exc) from None
                     done.append(Step(step.name, step.call, True, "failed",
-                                     f"{exc} — retry with retry_notifications()"))
+                                     said("life.failed_retry", error=exc)))
 
         notify("before")
         admins_only = Scope(only_admin_visible=True)

@@ -164,9 +164,9 @@ def plan_apps(workspace: Workspace, apps: str, stages: list[str]) -> dict[str, d
 
 def _refuse_batch_wide_changes(parameters: dict) -> None:
     wide = [name for name in PER_APP_ONLY if name in parameters]
-    problems = [Problem("parameters", None, name, said("run.p.not_batch_wide"),
+    problems = [Problem(said("run.p.where"), None, name, said("run.p.not_batch_wide"),
                         said("run.p.per_app")) for name in wide]
-    problems += [Problem("parameters", None, name, said("run.p.set_by_batch"),
+    problems += [Problem(said("run.p.where"), None, name, said("run.p.set_by_batch"),
                          said("run.p.leave_out")) for name in SET_BY_BATCH
                  if name in parameters]
     if problems:

@@ -118,9 +118,10 @@ def _typed(kind: str, value):
     return "" if value is None else str(value)
 
 
-def check_parameters(stages: list[str], values: dict, where: str = "parameters",
+def check_parameters(stages: list[str], values: dict, where: str | None = None,
                      row: int | None = None) -> dict:
     """``values`` typed for the stages' notebooks; an unknown name or a bad value is refused."""
+    where = where or said("run.p.where")  # -p on the command line, said as the reader's
     declared: dict[str, str] = {}
     for stage in stages:
         declared.update({name: spec["inferred_type_name"]
@@ -201,10 +202,10 @@ def _attempt(papermill, notebook: Path, out: Path, parameters: dict, km,
         return f"{exc.ename}: {exc.evalue}", False
     except DeadKernelError as exc:
         if timed_out.is_set():
-            return f"timed out after {timeout:g} s (the kernel was stopped)", False
-        return f"the kernel died: {exc}", True
+            return said("run.timed_out", seconds=f"{timeout:g}"), False
+        return said("run.kernel_died", error=str(exc)), True
     except TimeoutError as exc:
-        return f"timed out: {exc}", False
+        return said("run.timed_out_cell", error=str(exc)), False
     finally:
         if watchdog:
             watchdog.cancel()
