@@ -1012,7 +1012,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "nobody is known as the head of {dept}, the department that owns the app: mark "
               "them in the users table (dept_head) or name them in decomkit.toml "
               "([approval.department_heads])",
-        "zh": "不知道应用所属部门「{dept}」的负责人:请在用户表中标记(部门负责人列),或在 "
+        "zh": "不知道应用所属部门「{dept}」的负责人:请在用户表的 dept_head 列中标记,或在 "
               "decomkit.toml 的 [approval.department_heads] 中指定"},
     "route.ambiguous": {
         "en": "the app's owning department {dept} could be any of {paths}: write the "
@@ -2217,8 +2217,7 @@ TEXT.update({
               "(or none)",
         "zh": "{what}:钉钉说还有下一页,却再次给出了{token_name} {token}"},
     "platform.page_none": {
-        "en": "{what}: DingTalk said there are more but gave the {token_name} None again "
-              "(or none)",
+        "en": "{what}: DingTalk said there are more but gave no {token_name}",
         "zh": "{what}:钉钉说还有下一页,却没有给出{token_name}"},
     "platform.too_many_pages": {"en": "{what}: more than {pages} pages",
                                 "zh": "{what}:超过 {pages} 页"},
@@ -2691,10 +2690,10 @@ TEXT.update({
     "run.p.set_by_batch": {"en": "is set by the batch itself", "zh": "由批量运行自行设置"},
     "run.p.remove_column": {"en": "remove the column: the batch runs in the workspace it is "
                                   "given",
-                            "zh": "请删去这一列:批量运行使用它所在的工作区"},
+                            "zh": "请删去这一列:批量运行使用命令中给出的工作区"},
     "run.p.leave_out": {"en": "leave it out: the batch runs in the workspace DIR it is given, "
                               "for the apps chosen with --apps",
-                        "zh": "请不要给出:批量运行使用指定的工作区 DIR,应用由 --apps 选定"},
+                        "zh": "请不要给出:批量运行使用命令中给出的工作区目录,应用由 --apps 选定"},
     "run.p.unknown_app": {"en": "'{app}' is not an app of the inventory",
                           "zh": "'{app}' 不是清单中的应用"},
     "run.p.use_status": {"en": "use an id from 'decomkit status'",

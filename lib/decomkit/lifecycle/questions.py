@@ -127,10 +127,10 @@ def _holds_secret(data: bytes) -> bool:
 
 
 def _refusal(stage: Stage, app_id: str, key: str, **values) -> TransitionError:
-    """Answering refused: said in each language (what the CLI shows its reader), its text the
-    stage's language as it always was."""
+    """Answering refused: said in each language (what the CLI and the notebook show their
+    reader); ``str()`` is English, as every error's."""
     said = refused(app_id, "answer_approvers", key, **values).said
-    return TransitionError(app_id, "answer the approvers", t(key, stage.language, **values), said)
+    return TransitionError(app_id, "answer the approvers", t(key, "en", **values), said)
 
 
 def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Path | None = None,
