@@ -73,6 +73,18 @@ def demo(demo_template, tmp_path) -> Workspace:
 
 
 @pytest.fixture
+def zh_and_en(demo_template, tmp_path) -> dict[str, Workspace]:
+    """The demo twice: read by a Chinese reader and by an English one."""
+    spaces = {}
+    for language in ("zh", "en"):
+        root = tmp_path / language
+        shutil.copytree(demo_template, root)
+        set_config(Workspace.open(root), 'language = "zh"', f'language = "{language}"')
+        spaces[language] = Workspace.open(root)
+    return spaces
+
+
+@pytest.fixture
 def workspace(tmp_path) -> Workspace:
     """An empty workspace (no tables yet)."""
     return init_workspace(tmp_path / "ws")

@@ -7,8 +7,6 @@ finds that English)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from decomkit import cli
@@ -27,20 +25,7 @@ from decomkit.proof.anchors import add_folder_anchor
 from decomkit.proof.keys import KEY_DIR_ENV, KEY_FILE_ENV, load_public_key, load_signer
 from decomkit.records import pdf
 from decomkit.records.dossier import write_manifest
-from helpers import set_config
 from test_reader_errors import CJK, _read
-
-
-@pytest.fixture
-def spaces(demo_template, tmp_path):
-    """The demo twice: read by a Chinese reader and by an English one."""
-    out = {}
-    for language in ("zh", "en"):
-        root = tmp_path / language
-        shutil.copytree(demo_template, root)
-        set_config(Workspace.open(root), 'language = "zh"', f'language = "{language}"')
-        out[language] = Workspace.open(root)
-    return out
 
 
 def _said_whole(error: DecomkitError, english: str = "") -> None:
@@ -94,12 +79,12 @@ def test_key_refusals_are_said(demo, tmp_path, monkeypatch):
     _said_whole(caught.value, "points inside the workspace")
 
 
-def test_keys_and_trust_on_the_command_line(spaces, capsys, tmp_path, monkeypatch):
+def test_keys_and_trust_on_the_command_line(zh_and_en, capsys, tmp_path, monkeypatch):
     bad_key = tmp_path / "bad.pem"
     bad_key.write_text("nonsense", encoding="utf-8")
     broken = tmp_path / "profile.json"
     broken.write_text("[]", encoding="utf-8")
-    for language, ws in spaces.items():
+    for language, ws in zh_and_en.items():
         root = str(ws.root)
         for message in (
             _refused(capsys, "ledger", "verify", root, "--public-key", str(bad_key)),
@@ -109,7 +94,7 @@ def test_keys_and_trust_on_the_command_line(spaces, capsys, tmp_path, monkeypatc
         ):
             _reads(message, language)
     monkeypatch.setenv(KEY_DIR_ENV, str(tmp_path / "no-keys-here"))
-    for language, ws in spaces.items():
+    for language, ws in zh_and_en.items():
         _reads(_refused(capsys, "keys", "profile", str(ws.root)), language)
         # a lost key: the rotation's note is a line of its own, in the reader's language
         assert cli.main(["keys", "rotate", str(ws.root), "--lost"]) == 0
@@ -121,8 +106,8 @@ def test_keys_and_trust_on_the_command_line(spaces, capsys, tmp_path, monkeypatc
 # ------------------------------------------------------------------ the ledger
 
 
-def test_verification_problems_and_notes_in_the_reader_language(spaces, capsys, tmp_path):
-    for language, ws in spaces.items():
+def test_verification_problems_and_notes_in_the_reader_language(zh_and_en, capsys, tmp_path):
+    for language, ws in zh_and_en.items():
         # an anchor whose folder is gone, and the ledger deleted: problems, one a line
         add_folder_anchor(ws.root, tmp_path / f"gone-{language}")
         for path in ws.root.glob("ledger.*"):
@@ -133,7 +118,7 @@ def test_verification_problems_and_notes_in_the_reader_language(spaces, capsys, 
     with pytest.raises(LedgerIntegrityError) as caught:
         from decomkit.proof.checkpoints import verify_ledger
 
-        verify_ledger(Workspace.open(spaces["en"].root))
+        verify_ledger(Workspace.open(zh_and_en["en"].root))
     _said_whole(caught.value, "the ledger is missing")
     assert _read(str(caught.value), "zh")
 
@@ -176,8 +161,8 @@ def test_anchor_and_backup_target_refusals(demo, tmp_path):
 # ------------------------------------------------------------------ records
 
 
-def test_records_refusals(spaces, capsys, monkeypatch):
-    for language, ws in spaces.items():
+def test_records_refusals(zh_and_en, capsys, monkeypatch):
+    for language, ws in zh_and_en.items():
         folder = ws.root / "records"
         folder.mkdir(exist_ok=True)
         (folder / "page.html").write_text("<p>kept</p>", encoding="utf-8")
@@ -190,7 +175,7 @@ def test_records_refusals(spaces, capsys, monkeypatch):
     from decomkit.records.dossier import check_records
 
     with pytest.raises(RecordError) as caught:
-        check_records(spaces["en"].root / "records")
+        check_records(zh_and_en["en"].root / "records")
     _said_whole(caught.value, "changed since the record was made")
     assert _read(str(caught.value), "zh")
 

@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 
 from decomkit import cli
-from decomkit.context.workspace import Workspace
 from decomkit.core.errors import BackupError, InputError, Problem
 from decomkit.core.said import platform_error, refused, said
 from decomkit.custody.verify import open_store
 from decomkit.inventory.importers.maps import load_map
-from helpers import set_config
 from test_reader_language import Text, faults
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -37,19 +35,6 @@ def _cli(capsys, *argv: str) -> str:
     err = capsys.readouterr().err
     assert err.startswith("decomkit: ") and "Traceback" not in err
     return err
-
-
-@pytest.fixture
-def zh_and_en(demo_template, tmp_path):
-    import shutil
-
-    spaces = {}
-    for language in ("zh", "en"):
-        root = tmp_path / language
-        shutil.copytree(demo_template, root)
-        set_config(Workspace.open(root), 'language = "zh"', f'language = "{language}"')
-        spaces[language] = Workspace.open(root)
-    return spaces
 
 
 def test_each_family_is_said_whole_in_each_language():
@@ -80,6 +65,9 @@ def test_cli_refusals_in_the_workspace_language(zh_and_en, capsys, tmp_path):
     odd_map = tmp_path / "odd.yaml"  # an option no map has, and a number where a column goes
     odd_map.write_text("table: apps\ncolumns:\n  app_id: {from: ID, bogus: 1}\n"
                        "  name: {from: 3}\n", encoding="utf-8")
+    flat_map = tmp_path / "flat.yaml"  # a rule written as a value, not as its options
+    flat_map.write_text("table: apps\ncolumns:\n  app_id: {from: ID}\n  name: 5\n",
+                        encoding="utf-8")
     for language, ws in zh_and_en.items():
         said_ = [
             # no request pending: a refusal raised by the lifecycle, not by a gate
@@ -93,6 +81,8 @@ def test_cli_refusals_in_the_workspace_language(zh_and_en, capsys, tmp_path):
                  "--table", "apps", "--map", str(bad_map)),
             _cli(capsys, "import", "file", str(ws.root), str(tmp_path / "export.csv"),
                  "--table", "apps", "--map", str(odd_map)),
+            _cli(capsys, "import", "file", str(ws.root), str(tmp_path / "export.csv"),
+                 "--table", "apps", "--map", str(flat_map)),
             # a map into another table; a map that does not exist
             _cli(capsys, "import", "file", str(ws.root), str(tmp_path / "export.csv"),
                  "--table", "apps", "--map", "usage_log"),

@@ -104,8 +104,17 @@ def _message(error) -> Said:
     raised = (error.get("ctx") or {}).get("error")
     if isinstance(raised, ValueError) and raised.args and isinstance(raised.args[0], Said):
         return raised.args[0]
-    forms = ({"zh": t("map.unknown_option", "zh")} if error["type"] == "extra_forbidden"
-             else validation_reason(error))
+    kind = error["type"]  # a map is YAML, not decomkit.toml: its own words where they differ
+    if kind == "extra_forbidden":
+        forms = {"zh": t("map.unknown_option", "zh")}
+    elif kind.startswith(("dict", "model")):
+        forms = {"zh": t("map.want_mapping", "zh")}
+    elif kind == "missing":
+        forms = {"zh": t("map.missing", "zh")}
+    else:
+        forms = validation_reason(error)
+        if forms.get("zh") == t("config.bad_value", "zh"):
+            forms = {"zh": t("map.bad_value", "zh")}
     return Said({**forms, "en": error["msg"].removeprefix("Value error, ")})
 
 
