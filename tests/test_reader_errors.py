@@ -16,6 +16,7 @@ from decomkit.core.errors import BackupError, InputError, Problem
 from decomkit.core.said import platform_error, refused, said
 from decomkit.custody.verify import open_store
 from decomkit.inventory.importers.maps import load_map
+from helpers import world
 from test_reader_language import Text, faults
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -28,6 +29,11 @@ def _read(text: str, language: str) -> list[str]:
                    r"\[\w+\] \w+|\b(date_format|first_of|drop_top)\b",  # settings, map options
                    " ", text)
     return faults(Text("message", typed), language)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _cli(capsys, *argv: str) -> str:
@@ -69,6 +75,7 @@ def test_cli_refusals_in_the_workspace_language(zh_and_en, capsys, tmp_path):
     flat_map.write_text("table: apps\ncolumns:\n  app_id: {from: ID}\n  name: 5\n",
                         encoding="utf-8")
     for language, ws in zh_and_en.items():
+        before = world(ws), _files(ws.root / "data")
         said_ = [
             # no request pending: a refusal raised by the lifecycle, not by a gate
             _cli(capsys, "approve", str(ws.root), "jxc", "--as", "u0002", "--decision",
@@ -94,6 +101,7 @@ def test_cli_refusals_in_the_workspace_language(zh_and_en, capsys, tmp_path):
         for message in said_:
             assert language == "en" or CJK.search(message), message
             assert not _read(message, language), message
+        assert (world(ws), _files(ws.root / "data")) == before  # refused: nothing changed
     with pytest.raises(InputError) as caught:  # the English form stays for logs and tests
         load_map(bad_map)
     assert "date_format must be a strftime pattern" in str(caught.value)

@@ -182,10 +182,8 @@ class WorkspaceBusy(WorkspaceError):
                 "(or stop it), then run again")
 
     def in_language(self, language: str) -> str:
-        # ``what`` and ``holder`` are said texts (core.said.Said) when given by core.locks
-        what, holder = (x.in_language(language) if hasattr(x, "in_language") else str(x)
-                        for x in (self.what, self.holder))
-        return t("core.busy", language, what=what, holder=holder)  # type: ignore[arg-type]
+        # ``what`` and ``holder`` are said texts (core.said.Said): t() fills their forms
+        return t("core.busy", language, what=self.what, holder=self.holder)  # type: ignore[arg-type]
 
 
 class ActionUnsettled(DecomkitError):

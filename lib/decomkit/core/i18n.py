@@ -2622,8 +2622,7 @@ TEXT.update({
               "people",
         "zh": "没有可发送的对象:用户表中没有受影响人员的邮箱地址,请在用户表中补上"},
     "core.mail.failed": {
-        "en": "platform call 'email' failed: {kind}: {detail} (it may succeed if retried)",
-        "zh": "邮件发送失败({kind}:{detail});稍后重试可能会成功。"},
+        "en": "{kind}: {detail}", "zh": "{kind}:{detail}"},
     "core.unknown_app": {"en": "app '{app}' is not in the apps table; pick one of: {known} …",
                          "zh": "应用表中没有应用「{app}」;请从以下应用中选择:{known} 等。"},
     "run.as_of_not_a_date": {"en": "parameter 'as_of' is not a date; write it as YYYY-MM-DD",

@@ -7,8 +7,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from decomkit.core.config import Config, secret
-from decomkit.core.errors import PlatformError
-from decomkit.core.said import platform_error, said
+from decomkit.core.said import platform_error
 from decomkit.core.text import body_text, header_text
 
 
@@ -29,7 +28,6 @@ def send_email(config: Config, to: list[str], title: str, text: str, key: str) -
                 smtp.login(user, password)
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
-        error = PlatformError("email", f"{type(exc).__name__}: {exc}", retryable=True)
-        raise error.saying(said("core.mail.failed", kind=type(exc).__name__,
-                                detail=str(exc))) from None
+        raise platform_error("email", "core.mail.failed", retryable=True,
+                             kind=type(exc).__name__, detail=str(exc)) from None
     return message["Message-ID"]

@@ -72,8 +72,8 @@ def joined(texts, /) -> Said:
 def said(key: str, /, **values) -> Said:
     """``key`` in every language, filled with ``values`` (a value that is itself a
     :class:`Said` is filled in its language's form)."""
-    return Said({lang: t(key, lang, **{k: in_language(v, lang) if isinstance(v, Said) else v
-                                      for k, v in values.items()}) for lang in LANGUAGES})
+    return Said({lang: t(key, lang, **values) for lang in LANGUAGES})  # t() fills a Said in
+    # its language's form
 
 
 def said_error(error: type[E], key: str, /, **values) -> E:
@@ -106,11 +106,11 @@ def platform_error(operation: str, key: str, /, *, retryable: bool = False,
     error = (error_class(operation, detail) if issubclass(error_class, ManualStepRequired)
              else error_class(operation, detail, retryable))
     hint = "platform.retryable" if error.retryable else "err.platform"
-    forms: dict[str, str] = {}
-    for lang in LANGUAGES:  # the call by its label; a call without one (an API's endpoint
-        named = operation if lang == "en" else operation_said(operation, lang)  # name): unnamed
-        forms[lang] = t(hint if lang == "en" or named != operation else f"{hint}_unnamed", lang,
-                        detail=detail.in_language(lang), operation=named)
+    forms = {"en": t(hint, "en", operation=operation, detail=detail)}
+    for lang in LANGUAGES[1:]:  # the call by its step label; an endpoint without one unnamed
+        named = operation_said(operation, lang)
+        forms[lang] = t(hint if named != operation else f"{hint}_unnamed", lang,
+                        operation=named, detail=detail)
     return error.saying(forms)
 
 

@@ -35,7 +35,7 @@ from decomkit.core.files import atomic_write_text
 from decomkit.core.i18n import TEXT, t
 from decomkit.core.locks import action_lock
 from decomkit.core.present import operation as present_operation
-from decomkit.core.said import LANGUAGES, Said, said, said_error
+from decomkit.core.said import LANGUAGES, Said, joined, said, said_error
 from decomkit.core.sinks import scrub, scrub_value
 from decomkit.proof.gates import (
     ACTION_FOR_STATE,
@@ -97,13 +97,6 @@ def _refusal(app_id: str, action: Said, why: Said) -> TransitionError:
     return TransitionError(app_id, str(action), str(why), {
         lang: t("gate.refused", lang, app=app_id, action=action.in_language(lang),
                 why=why.in_language(lang)) for lang in LANGUAGES})
-
-
-def _joined(texts: list[Any]) -> Said:
-    """Unmet conditions (each a Said or English) as one text in each language."""
-    return Said({lang: ("; " if lang == "en" else ";").join(
-        x.in_language(lang) if hasattr(x, "in_language") else str(x) for x in texts)
-        for lang in LANGUAGES})
 
 
 class Checkpointing(Protocol):
@@ -372,7 +365,7 @@ class Ledger:
                 decision = decide(app_id, action, evaluate(self, app_id, action, data),
                                   override_reason, data)
                 if not decision:
-                    raise _refusal(app_id, move, _joined([u.text for u in decision.unmet]))
+                    raise _refusal(app_id, move, joined([u.text for u in decision.unmet]))
                 if decision.override:
                     data["override"] = decision.override
             return self._append(db, app_id, "transition", state, actor, data, at)
@@ -392,7 +385,7 @@ class Ledger:
                  if u.condition not in passed]
         if unmet:
             raise _refusal(app_id, said("proof.move_to", state=_named("state", state)),
-                           _joined([u.text for u in unmet]) + said("proof.changed_since"))
+                           joined([u.text for u in unmet]) + said("proof.changed_since"))
         return {"override": grant.override} if grant.override else {}
 
     def missing(self, app_id: str, state: str, data: dict | None = None) -> str:
