@@ -83,14 +83,17 @@ def said_error(error: type[E], key: str, /, **values) -> E:
     return error(str(text)).saying(text)
 
 
-def refused(app_id: str, verb: str, key: str, /, **values) -> TransitionError:
+def refusal(app_id: str, action: Said, why: Said, /) -> TransitionError:
     """A refusal raised outside the gate table, said as the gates say theirs: '<app>: cannot
-    <verb.verb>: <key>'. Its English form is the one ``str()`` always gave."""
-    why = said(key, **values)
-    action = said(f"verb.{verb}")
+    <action>: <why>', each said in every language."""
     return TransitionError(app_id, str(action), str(why), {
-        lang: t("gate.refused", lang, app=app_id, action=action.in_language(lang),
-                why=why.in_language(lang)) for lang in LANGUAGES})
+        lang: t("gate.refused", lang, app=app_id, action=action, why=why) for lang in LANGUAGES})
+
+
+def refused(app_id: str, verb: str, key: str, /, **values) -> TransitionError:
+    """:func:`refusal` of the action ``verb.<verb>`` for the reason ``key``. Its English form
+    is the one ``str()`` always gave."""
+    return refusal(app_id, said(f"verb.{verb}"), said(key, **values))
 
 
 def platform_error(operation: str, key: str, /, *, retryable: bool = False,

@@ -20,10 +20,9 @@ from decomkit.analysis.impact import Impact, assess_impact
 from decomkit.analysis.preflight import Check, Readiness, open_documents, preflight
 from decomkit.analysis.watch import set_aside, watch_retired
 from decomkit.context.stage import Stage
-from decomkit.core.errors import TransitionError
 from decomkit.core.i18n import t
 from decomkit.core.present import Audience, sheet_frame
-from decomkit.core.said import LANGUAGES, Said, said
+from decomkit.core.said import refusal, said
 from decomkit.core.sinks import write_csv, write_xlsx
 from decomkit.core.text import drawn_text
 from decomkit.inventory.tables import Inventory
@@ -144,14 +143,6 @@ def run_assessment(stage: Stage, app_id: str) -> AppAssessment:
                          readiness)
 
 
-def _refused(app_id: str, action: Said, why: Said) -> TransitionError:
-    """A refusal of the decision, said as the gates say theirs ('<app>: cannot <action>:
-    <why>')."""
-    return TransitionError(app_id, str(action), str(why), {
-        lang: t("gate.refused", lang, app=app_id, action=action.in_language(lang),
-                why=why.in_language(lang)) for lang in LANGUAGES})
-
-
 def record_decision(stage: Stage, result: AppAssessment, decision: str = "",
                     override_reason: str = "") -> Event | None:
     """Write the assessment and the decision to the ledger.
@@ -164,11 +155,11 @@ def record_decision(stage: Stage, result: AppAssessment, decision: str = "",
     a = result.assessment
     chosen = decision or a.recommendation
     if chosen not in DECISIONS:
-        raise _refused(a.app_id, said("life.verb.decide"), said(
+        raise refusal(a.app_id, said("life.verb.decide"), said(
             "life.decision_unknown", choices=", ".join(DECISIONS), got=repr(chosen),
             zh_choices="、".join(f"'{d}'" for d in DECISIONS)))
     if chosen != a.recommendation and len(drawn_text(override_reason)) < MIN_OVERRIDE_REASON:
-        raise _refused(a.app_id, said("life.verb.record_choice", chosen=chosen,
+        raise refusal(a.app_id, said("life.verb.record_choice", chosen=chosen,
                                       label=said(f"decision.{chosen}")),
                        said("life.override_needed", recommendation=a.recommendation,
                             label=said(f"decision.{a.recommendation}"), least=MIN_OVERRIDE_REASON))

@@ -85,7 +85,7 @@ def _notice_failed(key: str, app_id: str, channel: str, exc: PlatformError) -> N
     where = Said({lang: t(label, lang) if label in TEXT and lang != "en" else channel
                   for lang in LANGUAGES})
     return said_error(NotificationFailed, key, app=app_id, channel=where,
-                      error=Said({lang: exc.in_language(lang) for lang in LANGUAGES}))
+                      error=exc)
 
 def steps_table(steps: list[Step], language: Language) -> pd.DataFrame:
     """The steps as people read them: what, whether it changes the platform, status, detail."""

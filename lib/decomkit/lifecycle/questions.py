@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from decomkit.context.stage import Stage
-from decomkit.core.errors import TransitionError
 from decomkit.core.files import atomic_write_bytes
 from decomkit.core.i18n import t
 from decomkit.core.locks import app_lock
@@ -126,13 +125,6 @@ def _holds_secret(data: bytes) -> bool:
     return scrub(text) != text
 
 
-def _refusal(stage: Stage, app_id: str, key: str, **values) -> TransitionError:
-    """Answering refused: said in each language (what the CLI and the notebook show their
-    reader); ``str()`` is English, as every error's."""
-    said = refused(app_id, "answer_approvers", key, **values).said
-    return TransitionError(app_id, "answer the approvers", t(key, "en", **values), said)
-
-
 def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Path | None = None,
                      ) -> Event:
     """Add the requester's answer (and an attachment) to the pending request, on the platform
@@ -146,20 +138,20 @@ def answer_approvers(stage: Stage, app_id: str, text: str, attachment: str | Pat
     # and named on the request). The file is read once: the bytes checked are the bytes kept.
     text = scrub(body_text(text)).strip()
     if not text:
-        raise _refusal(stage, app_id, "answer.empty")
+        raise refused(app_id, "answer_approvers", "answer.empty")
     data = digest = None
     if path is not None:
         if not path.is_file():
-            raise _refusal(stage, app_id, "answer.no_file", path=path.name)
+            raise refused(app_id, "answer_approvers", "answer.no_file", path=path.name)
         data = path.read_bytes()
         if _holds_secret(data):
-            raise _refusal(stage, app_id, "answer.secret_file", path=path.name)
+            raise refused(app_id, "answer_approvers", "answer.secret_file", path=path.name)
         digest = hashlib.sha256(data).hexdigest()
     with app_lock(stage.workspace.root, app_id, "answer_approvers"), \
             stage.workspace.ledger() as ledger:
         pending = ledger.last(app_id, "approval_pending")
         if pending is None or ledger.state(app_id) != "approval_pending":
-            raise _refusal(stage, app_id, "answer.none_pending")
+            raise refused(app_id, "answer_approvers", "answer.none_pending")
         grant = authorize(stage.workspace, app_id, "answer_approvers", actor=stage.analyst,
                           dry_run=False)
         if isinstance(grant, Refusal):

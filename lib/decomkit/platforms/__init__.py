@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decomkit.core import registry
 from decomkit.core.errors import ConfigError
-from decomkit.core.said import LANGUAGES, Said, said_error
+from decomkit.core.said import said_error
 from decomkit.platforms.base import (
     AppInfo,
     ApprovalRequest,
@@ -36,7 +36,7 @@ def platform_class(name: str) -> type[Platform]:
         if "sandbox" not in platform_names():  # nothing registered: the error says what to do
             raise error
         raise said_error(ConfigError, "platform.try_sandbox",
-                         error=Said({lang: error.in_language(lang) for lang in LANGUAGES}))
+                         error=error)
     cls = registry.load(registry.PLATFORMS, name)
     if not (isinstance(cls, type) and issubclass(cls, Platform)):
         raise said_error(ConfigError, "platform.not_a_platform", name=name, value=repr(cls))

@@ -303,8 +303,8 @@ class EmailStore(AnchorStore):
         try:
             return send_email(self.config, list(self.settings.to), title, text, key)
         except DecomkitError as exc:
-            why = Said({lang: exc.in_language(lang) for lang in LANGUAGES})
-            raise said_error(AnchorError, "proof.anchor_said", label=self.shown, why=why) from None
+            raise said_error(AnchorError, "proof.anchor_said", label=self.shown,
+                             why=exc) from None  # the error filled in each reader's form
 
 
 ROBOT_STATE = "audit-robot.json"

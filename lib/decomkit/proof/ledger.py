@@ -35,7 +35,7 @@ from decomkit.core.files import atomic_write_text
 from decomkit.core.i18n import TEXT, t
 from decomkit.core.locks import action_lock
 from decomkit.core.present import operation as present_operation
-from decomkit.core.said import LANGUAGES, Said, joined, said, said_error
+from decomkit.core.said import LANGUAGES, Said, joined, refusal, said, said_error
 from decomkit.core.sinks import scrub, scrub_value
 from decomkit.proof.gates import (
     ACTION_FOR_STATE,
@@ -90,13 +90,6 @@ def _named(kind: str, value: str) -> Said:
     key = f"{kind}.{value}"
     return Said({lang: value if lang == "en" or key not in TEXT else t(key, lang)
                  for lang in LANGUAGES})
-
-
-def _refusal(app_id: str, action: Said, why: Said) -> TransitionError:
-    """A transition the ledger refuses, said as the gates say theirs."""
-    return TransitionError(app_id, str(action), str(why), {
-        lang: t("gate.refused", lang, app=app_id, action=action.in_language(lang),
-                why=why.in_language(lang)) for lang in LANGUAGES})
 
 
 class Checkpointing(Protocol):
@@ -352,7 +345,7 @@ class Ledger:
         """
         move = said("proof.move_to", state=_named("state", state))
         if state not in STATES or state == "new":
-            raise _refusal(app_id, move, said("proof.unknown_state", states=Said({
+            raise refusal(app_id, move, said("proof.unknown_state", states=Said({
                 lang: (", " if lang == "en" else "、").join(
                     _named("state", s).in_language(lang) for s in STATES)
                 for lang in LANGUAGES})))
@@ -365,7 +358,7 @@ class Ledger:
                 decision = decide(app_id, action, evaluate(self, app_id, action, data),
                                   override_reason, data)
                 if not decision:
-                    raise _refusal(app_id, move, joined([u.text for u in decision.unmet]))
+                    raise refusal(app_id, move, joined([u.text for u in decision.unmet]))
                 if decision.override:
                     data["override"] = decision.override
             return self._append(db, app_id, "transition", state, actor, data, at)
@@ -374,7 +367,7 @@ class Ledger:
         """What a granted transition records; refused if the grant does not cover it or a
         condition it did not pass became unmet since."""
         if grant.app_id != app_id or not grant.covers(state):
-            raise _refusal(app_id, said("proof.move_to", state=_named("state", state)),
+            raise refusal(app_id, said("proof.move_to", state=_named("state", state)),
                            said("proof.grant_other", action=_named("verb", grant.action),
                                 app=grant.app_id))
         gate_state = GATES[grant.action].state
@@ -384,7 +377,7 @@ class Ledger:
         unmet = [u for u in evaluate(self, app_id, action, checked)
                  if u.condition not in passed]
         if unmet:
-            raise _refusal(app_id, said("proof.move_to", state=_named("state", state)),
+            raise refusal(app_id, said("proof.move_to", state=_named("state", state)),
                            joined([u.text for u in unmet]) + said("proof.changed_since"))
         return {"override": grant.override} if grant.override else {}
 
@@ -509,7 +502,7 @@ class Ledger:
                     "verb.settle", lang, action_key=key), why=why.in_language(lang))
                 for lang in LANGUAGES})
         if happened and result in (None, "") and action.operation in RESULT_NEEDED:
-            raise _refusal(action.app_id, said("verb.settle", action_key=key),
+            raise refusal(action.app_id, said("verb.settle", action_key=key),
                            said(RESULT_NEEDED[action.operation]))
         return action
 
