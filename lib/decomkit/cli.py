@@ -192,7 +192,6 @@ def _unpinned(what: str, lang: Language) -> int:
 def cmd_ledger_verify(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
     from decomkit.core.i18n import t
-    from decomkit.core.said import in_language
     from decomkit.proof.checkpoints import verify_ledger
 
     workspace = Workspace.open(args.dir)
@@ -208,8 +207,8 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
         print("  " + t("cli.anchor_holds", lang, anchor=anchor, n=count))
     for anchor, count in report.unanchored.items():
         print("  " + t("cli.anchor_behind", lang, anchor=anchor, n=count))
-    for note in report.notes:  # each said in every language (proof.checkpoints)
-        print("  " + t("cli.note", lang, note=in_language(note, lang)))
+    for note in report.notes:  # each said in every language: t() fills the reader's form
+        print("  " + t("cli.note", lang, note=note))
     if not report.anchored:
         print("  " + t("verify.no_anchor", lang))
     if not report.pinned:
@@ -237,7 +236,6 @@ def cmd_ledger_anchor(args: argparse.Namespace) -> int:
 def cmd_keys(args: argparse.Namespace) -> int:
     from decomkit.context.workspace import Workspace
     from decomkit.core.i18n import t
-    from decomkit.core.said import in_language
     from decomkit.proof.keys import init_keys, load_keyring, private_key_location, rotate_keys
 
     workspace = Workspace.open(args.dir)
@@ -270,8 +268,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
     print("  " + t("cli.key_new_profile", lang, path=profile))
     print("  " + t("cli.key_private", lang, path=info.private_key))
     print("  " + t("cli.key_public", lang, path=info.public_key))
-    for note in info.notes:  # each said in every language (proof.keys)
-        print("  " + t("cli.note", lang, note=in_language(note, lang)))
+    for note in info.notes:  # each said in every language: t() fills the reader's form
+        print("  " + t("cli.note", lang, note=note))
     return 0
 
 
